@@ -1,0 +1,16 @@
+/**
+ * Which image tag runs as which version of which service, in one environment.
+ *
+ * Versioned services map version name -> tag (`backend: { v1: abc, v2: def }`);
+ * a service without versions maps straight to its tag (`frontend: '1.4.2'`).
+ * The GitOps repository keeps one per environment in `<env>/release.yaml`; synth reads it.
+ */
+export interface ReleaseState {
+  /** Environment name, e.g. `dev`. */
+  readonly environment: string;
+  /** Service name -> tag, or version name -> tag. */
+  readonly services: Readonly<Record<string, string | Readonly<Record<string, string>>>>;
+}
+
+/** File name of the release state inside each environment folder. */
+export const RELEASE_FILE = 'release.yaml';
