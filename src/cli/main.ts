@@ -1,0 +1,63 @@
+/**
+ * `cdk8s-gitops` command line. Each command lives in its own module (`./<command>.ts`) that
+ * exports `run(argv: string[]): Promise<number>` and `HELP: string`; this file only dispatches.
+ * Exit codes: 0 ok, 1 check or operation failed, 2 usage error.
+ */
+export const COMMANDS: Record<string, string> = {
+  synth: 'Render every manifest of the app into the GitOps layout (default dist/)',
+  validate: 'Check synthesized manifests: schema, cross-references, policy',
+  release: 'Roll a new image tag into an environment of the GitOps repository',
+  promote: "Give an environment exactly another environment's release, on a branch",
+  rollback: 'Restore the previous release of an environment, as a new commit',
+  diff: 'Show what synth would change in the GitOps repository',
+};
+
+export const USAGE = `Usage: cdk8s-gitops <command> [options]
+
+Commands:
+${Object.entries(COMMANDS).map(([c, d]) => `  ${c.padEnd(10)} ${d}`).join('\n')}
+
+Run \`cdk8s-gitops <command> --help\` for a command's options.
+Exit codes: 0 ok, 1 check or operation failed, 2 usage error.
+`;
+
+/** Error that means "the command line is wrong": exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (!(command in COMMANDS)) {
+    process.stderr.write(`cdk8s-gitops: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+    return 2;
+  }
+  let mod: { run(argv: string[]): Promise<number> };
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = require(`./${command}`);
+  } catch (e: any) {
+    if (e?.code === 'MODULE_NOT_FOUND' && String(e.message).includes(`/${command}`)) {
+      process.stderr.write(`cdk8s-gitops: command ${JSON.stringify(command)} is not available in this build\n`);
+      return 2;
+    }
+    throw e;
+  }
+  try {
+    return await mod.run(rest);
+  } catch (e: any) {
+    if (e instanceof UsageError || e?.name === 'UsageError') {
+      process.stderr.write(`cdk8s-gitops ${command}: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`cdk8s-gitops ${command}: ${e?.message ?? e}\n`);
+    return 1;
+  }
+}

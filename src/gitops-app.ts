@@ -1,0 +1,198 @@
+import { ApiObject, App, Chart, ChartProps } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { stringify } from 'yaml';
+import { Manifest } from './manifest';
+import { ReleaseState, RELEASE_FILE } from './release';
+
+const REPOSITORY_CHART = Symbol.for('cdk8s-gitops.RepositoryChart');
+
+/**
+ * Props of a chart that owns one folder of the GitOps repository.
+ */
+export interface RepositoryChartProps extends ChartProps {
+  /**
+   * Folder of the repository this chart's objects are written to, `/`-separated, relative
+   * to the repository root (e.g. `dev/ab-testing`, `argocd`).
+   */
+  readonly path: string;
+}
+
+/**
+ * A chart that owns one folder of the GitOps repository: each of its objects is written to
+ * `<path>/<kind>-<name>.yaml`.
+ */
+export class RepositoryChart extends Chart {
+  /** Whether `x` is a RepositoryChart (works across copies of this module). */
+  public static isRepositoryChart(x: unknown): x is RepositoryChart {
+    return x !== null && typeof x === 'object' && REPOSITORY_CHART in (x as object);
+  }
+
+  /** Folder of the repository this chart writes to. */
+  public readonly path: string;
+
+  constructor(scope: Construct, id: string, props: RepositoryChartProps) {
+    super(scope, id, { ...props, disableResourceNameHashes: true });
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?)*$/.test(props.path)) {
+      throw new Error(`[${this.node.path}] path: ${JSON.stringify(props.path)} must be a relative folder of lower case DNS labels separated by "/"`);
+    }
+    this.path = props.path;
+    Object.defineProperty(this, REPOSITORY_CHART, { value: true });
+  }
+}
+
+/**
+ * Props of a GitOpsApp.
+ */
+export interface GitOpsAppProps {
+  /**
+   * The release state of each environment read from the GitOps repository
+   * (`<env>/release.yaml`), keyed by environment name. Tags found here override the
+   * project's defaults.
+   *
+   * @default - no release state: every service runs its default tag
+   */
+  readonly releases?: Readonly<Record<string, ReleaseState>>;
+}
+
+/**
+ * The root of a cdk8s-gitops program: a cdk8s App whose charts each own a folder of the
+ * GitOps repository. `files()` renders the whole repository deterministically in memory;
+ * writing it (atomically) is the job of the caller (`synth`, `release`).
+ */
+export class GitOpsApp extends App {
+  /** Find the GitOpsApp a construct belongs to. */
+  public static of(c: IConstruct): GitOpsApp {
+    const root = c.node.root;
+    if (!(root instanceof GitOpsApp)) {
+      throw new Error(`[${c.node.path}] must be defined inside a GitOpsApp (found ${root.constructor.name} at the root)`);
+    }
+    return root;
+  }
+
+  private readonly releases: Readonly<Record<string, ReleaseState>>;
+  private readonly running = new Map<string, Map<string, Map<string | undefined, string>>>();
+
+  constructor(props: GitOpsAppProps = {}) {
+    super({ outdir: 'dist' });
+    this.releases = props.releases ?? {};
+  }
+
+  /**
+   * The tag the release state of `environment` pins for `service` (and `version`, for a
+   * versioned service), if any.
+   */
+  public releasedTag(environment: string, service: string, version?: string): string | undefined {
+    const entry = this.releases[environment]?.services?.[service];
+    if (entry === undefined) return undefined;
+    if (typeof entry === 'string') return version === undefined ? entry : undefined;
+    return version === undefined ? undefined : entry[version];
+  }
+
+  /**
+   * Record which tag a service (version) runs in an environment. Workloads call this; the
+   * recorded tags become that environment's release file.
+   */
+  public recordRunningTag(environment: string, service: string, version: string | undefined, tag: string): void {
+    let env = this.running.get(environment);
+    if (!env) this.running.set(environment, env = new Map());
+    let svc = env.get(service);
+    if (!svc) env.set(service, svc = new Map());
+    svc.set(version, tag);
+  }
+
+  /** The effective release state of an environment: what its workloads run. */
+  public releaseState(environment: string): ReleaseState {
+    const services: Record<string, string | Record<string, string>> = {};
+    const env = this.running.get(environment) ?? new Map();
+    for (const service of [...env.keys()].sort()) {
+      const versions = env.get(service)!;
+      if (versions.size === 1 && versions.has(undefined)) {
+        services[service] = versions.get(undefined)!;
+      } else {
+        const byVersion: Record<string, string> = {};
+        for (const v of [...versions.keys()].map(String).sort()) byVersion[v] = versions.get(v)!;
+        services[service] = byVersion;
+      }
+    }
+    return { environment, services };
+  }
+
+  /** Environments that have running workloads, sorted. */
+  public get environments(): string[] {
+    return [...this.running.keys()].sort();
+  }
+
+  /** The charts that own repository folders, sorted by folder. */
+  public get repositoryCharts(): RepositoryChart[] {
+    return this.node.findAll()
+      .filter(RepositoryChart.isRepositoryChart)
+      .sort((a, b) => cmp(a.path, b.path));
+  }
+
+  /**
+   * Validate every construct (`node.addValidation` checks) and resolve every object, sorted by
+   * path. Throws one error listing every failed validation; nothing is rendered then.
+   */
+  public manifests(): Manifest[] {
+    this.validateAll();
+    const out: Manifest[] = [];
+    const seen = new Map<string, string>();
+    for (const chart of this.repositoryCharts) {
+      for (const obj of chart.node.findAll()) {
+        if (!(obj instanceof ApiObject) || Chart.of(obj) !== chart) continue;
+        const path = `${chart.path}/${obj.kind.toLowerCase()}-${obj.name}.yaml`;
+        const other = seen.get(path);
+        if (other !== undefined) {
+          throw new Error(`[${obj.node.path}] ${obj.kind} ${JSON.stringify(obj.name)} is written to ${path}, which ${other} already writes: names must be unique per kind and folder`);
+        }
+        seen.set(path, obj.node.path);
+        out.push({ path, object: obj.toJson() });
+      }
+    }
+    return out.sort((a, b) => cmp(a.path, b.path));
+  }
+
+  /**
+   * Render the repository: every manifest as YAML plus one release file per environment.
+   * Keys are repository-relative paths, sorted; the same program always gives the same bytes.
+   */
+  public files(manifests: Manifest[] = this.manifests()): Map<string, string> {
+    const files = new Map<string, string>();
+    for (const m of manifests) files.set(m.path, toYaml(m.object));
+    for (const env of this.environments) {
+      files.set(`${env}/${RELEASE_FILE}`, renderRelease(this.releaseState(env)));
+    }
+    return new Map([...files.entries()].sort(([a], [b]) => cmp(a, b)));
+  }
+
+  /** Not supported: use `files()` and a writer (cdk8s's own synth would ignore our layout). */
+  public synth(): void {
+    throw new Error('GitOpsApp.synth() is not used: render with files() and write with writeTree() (see README)');
+  }
+
+  private validateAll(): void {
+    const errors: string[] = [];
+    for (const c of this.node.findAll()) {
+      for (const message of c.node.validate()) errors.push(`[${c.node.path}] ${message}`);
+    }
+    if (errors.length > 0) {
+      throw new Error(`Validation failed with ${errors.length} error(s):\n  ${errors.join('\n  ')}`);
+    }
+  }
+}
+
+/** Serialize one object as YAML the way every cdk8s-gitops file is written (YAML 1.1-safe quoting, no folding). */
+export function toYaml(object: unknown): string {
+  return stringify(object, { version: '1.1', lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
+}
+
+/** Serialize a release state as the `<env>/release.yaml` file. */
+export function renderRelease(state: ReleaseState): string {
+  return '# Managed by cdk8s-gitops: the image tag each service (version) runs in this environment.\n'
+    + '# Change it with `cdk8s-gitops release`, `promote` or `rollback`, not by hand.\n'
+    + toYaml({ apiVersion: 'cdk8s-gitops/v1', kind: 'Release', environment: state.environment, services: state.services });
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,41 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
+/**
+ * Write a rendered repository into `dir` so that a reader never sees a half-written tree.
+ *
+ * Every top-level folder named in `files` is rendered completely into a sibling temporary
+ * directory first; only then are the folders swapped in (rename), and the folders of the
+ * previous output that the new rendering no longer has are removed. A plain folder is replaced
+ * whole; in a git working tree (has `.git`) only the rendered top-level folders (and `owned`)
+ * are replaced, everything else is left alone.
+ * On any error before the swap, `dir` is unchanged and the temporary directory removed.
+ */
+export function writeTree(dir: string, files: ReadonlyMap<string, string>, options: { owned?: readonly string[] } = {}): void {
+  const root = path.resolve(dir);
+  fs.mkdirSync(root, { recursive: true });
+  const staging = fs.mkdtempSync(path.join(path.dirname(root), `.${path.basename(root)}.staging-`));
+  const trash = `${staging}.old`;
+  try {
+    for (const [rel, content] of files) {
+      if (rel.startsWith('/') || rel.split('/').includes('..')) throw new Error(`refusing to write outside ${root}: ${rel}`);
+      const target = path.join(staging, rel);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, content);
+    }
+    const top = new Set([...files.keys()].map(f => f.split('/')[0]));
+    for (const o of options.owned ?? []) top.add(o);
+    // A plain output folder (not a git working tree) is ours entirely: stale folders go too.
+    if (!fs.existsSync(path.join(root, '.git'))) for (const o of fs.readdirSync(root)) top.add(o);
+    fs.mkdirSync(trash);
+    for (const name of [...top].sort()) {
+      const current = path.join(root, name);
+      const next = path.join(staging, name);
+      if (fs.existsSync(current)) fs.renameSync(current, path.join(trash, name));
+      if (fs.existsSync(next)) fs.renameSync(next, current);
+    }
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+    fs.rmSync(trash, { recursive: true, force: true });
+  }
+}
