@@ -18,7 +18,7 @@ export function writeTree(dir: string, files: ReadonlyMap<string, string>, optio
   const trash = `${staging}.old`;
   try {
     for (const [rel, content] of files) {
-      if (rel.startsWith('/') || rel.split('/').includes('..')) throw new Error(`refusing to write outside ${root}: ${rel}`);
+      if (rel === '' || rel.startsWith('/') || rel.split('/').some(s => s === '..' || s === '.' || s === '') || rel.split('/')[0] === '.git') throw new Error(`refusing to write outside ${root}: ${rel}`);
       const target = path.join(staging, rel);
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.writeFileSync(target, content);
@@ -27,12 +27,29 @@ export function writeTree(dir: string, files: ReadonlyMap<string, string>, optio
     for (const o of options.owned ?? []) top.add(o);
     // A plain output folder (not a git working tree) is ours entirely: stale folders go too.
     if (!fs.existsSync(path.join(root, '.git'))) for (const o of fs.readdirSync(root)) top.add(o);
+    top.delete('.git');
     fs.mkdirSync(trash);
-    for (const name of [...top].sort()) {
-      const current = path.join(root, name);
-      const next = path.join(staging, name);
-      if (fs.existsSync(current)) fs.renameSync(current, path.join(trash, name));
-      if (fs.existsSync(next)) fs.renameSync(next, current);
+    // Swap; if a rename fails half-way, undo the swaps done so far so `dir` stays as it was.
+    const undo: (() => void)[] = [];
+    try {
+      for (const name of [...top].sort()) {
+        const current = path.join(root, name);
+        const next = path.join(staging, name);
+        const old = path.join(trash, name);
+        if (fs.existsSync(current)) {
+          fs.renameSync(current, old);
+          undo.push(() => fs.renameSync(old, current));
+        }
+        if (fs.existsSync(next)) {
+          fs.renameSync(next, current);
+          undo.push(() => fs.renameSync(current, next));
+        }
+      }
+    } catch (e) {
+      for (const step of undo.reverse()) {
+        try { step(); } catch { /* keep undoing the rest */ }
+      }
+      throw e;
     }
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });

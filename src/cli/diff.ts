@@ -1,0 +1,44 @@
+import { diffRepository } from '../gitops/diff-flow';
+import { loadAppFactory } from './app-module';
+import { parse, required } from './release';
+
+export const HELP = `Usage: cdk8s-gitops diff --gitops-dir DIR [--env ENV] [--exit-code]
+
+Show what synth would change in the GitOps repository, without writing: the program is
+rendered with the release.yaml files found in DIR and compared with the files on disk.
+Prints a unified diff (files added, removed and changed) and a summary on stderr.
+
+Options:
+  --gitops-dir DIR   the GitOps repository (or any synth output folder)
+  --env ENV          only this environment's folder (default: every folder synth writes)
+  --exit-code        exit 1 when there are differences (like \`git diff --exit-code\`)
+  --app MODULE       compiled program exporting createApp(props) (default: lib/src/main.js)
+  -h, --help         show this help
+
+Exit codes: 0 ok (1 with --exit-code and differences), 1 failed, 2 usage error.
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parse(argv, HELP, {
+    'gitops-dir': { type: 'string' },
+    'env': { type: 'string' },
+    'exit-code': { type: 'boolean' },
+    'app': { type: 'string' },
+    'help': { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const result = diffRepository({
+    dir: required(values['gitops-dir'], '--gitops-dir'),
+    env: values.env as string | undefined,
+    createApp: loadAppFactory(values.app as string | undefined),
+  });
+  process.stdout.write(result.patch);
+  const n = (s: string) => result.changes.filter(c => c.status === s).length;
+  process.stderr.write(result.changes.length === 0
+    ? 'no changes\n'
+    : `${result.changes.length} file(s) would change: ${n('added')} added, ${n('removed')} removed, ${n('changed')} changed\n`);
+  return values['exit-code'] && result.changes.length > 0 ? 1 : 0;
+}

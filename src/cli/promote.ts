@@ -1,0 +1,66 @@
+import { promote } from '../gitops/promote-flow';
+import { loadAppFactory } from './app-module';
+import { parse, required } from './release';
+
+export const HELP = `Usage: cdk8s-gitops promote --gitops-dir DIR --from dev --to prod [--push] [--json]
+
+Give an environment exactly another environment's release: every service they share runs
+the same image tags. The target environment is re-rendered on a new branch promote-TAG
+(TAG: the release's tag) in one commit "TO: deploy TAG"; the current branch and working
+tree are not touched. Prints the pull request's title and body for \`gh pr create\`.
+Nothing to do (the target already runs that release): exit 0, no branch.
+
+Options:
+  --gitops-dir DIR   clone of the GitOps repository (clean, on the branch to promote into)
+  --from ENV         environment whose release is promoted, e.g. dev
+  --to ENV           environment that gets it, e.g. prod
+  --push             push the promotion branch to the remote
+  --remote NAME      remote to push to (default: origin)
+  --json             print {branch, base, commit, tag, title, body, created, pushed} as JSON
+  --app MODULE       compiled program exporting createApp(props) (default: lib/src/main.js)
+  -h, --help         show this help
+
+Example (GitHub Actions):
+  cdk8s-gitops promote --gitops-dir gitops --from dev --to prod --push --json > pr.json
+  gh pr create --base "$(jq -r .base pr.json)" --head "$(jq -r .branch pr.json)" \\
+    --title "$(jq -r .title pr.json)" --body "$(jq -r .body pr.json)"
+
+Exit codes: 0 promoted or nothing to do, 1 failed (nothing was changed), 2 usage error.
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parse(argv, HELP, {
+    'gitops-dir': { type: 'string' },
+    'from': { type: 'string' },
+    'to': { type: 'string' },
+    'push': { type: 'boolean' },
+    'remote': { type: 'string' },
+    'json': { type: 'boolean' },
+    'app': { type: 'string' },
+    'help': { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const result = await promote({
+    dir: required(values['gitops-dir'], '--gitops-dir'),
+    from: required(values.from, '--from'),
+    to: required(values.to, '--to'),
+    push: Boolean(values.push),
+    remote: values.remote as string | undefined,
+    createApp: loadAppFactory(values.app as string | undefined),
+  });
+  if (values.json) {
+    const { branch, base, commit, tag, title, body, created, pushed } = result;
+    process.stdout.write(`${JSON.stringify({ branch, base, commit: commit ?? null, tag, title, body, created, pushed }, null, 2)}\n`);
+    return 0;
+  }
+  if (!result.created) {
+    process.stdout.write(`${result.body}\nnothing to promote (no branch)\n`);
+    return 0;
+  }
+  process.stdout.write(`branch ${result.branch} at ${result.commit!.slice(0, 12)}: ${values.to}: deploy ${result.tag}${result.pushed ? ' (pushed)' : ''}\n\n`);
+  process.stdout.write(`title: ${result.title}\n\nbody:\n${result.body}`);
+  return 0;
+}

@@ -1,0 +1,54 @@
+import { rollback } from '../gitops/rollback-flow';
+import { loadAppFactory } from './app-module';
+import { count, parse, required } from './release';
+
+export const HELP = `Usage: cdk8s-gitops rollback --gitops-dir DIR --env ENV [--push]
+
+Restore the previous release of an environment as a new commit "ENV: rollback to TAG"
+(history is never rewritten). The previous release is the last different content of
+ENV/release.yaml before the current one; rolling back again goes one release further back.
+The environment is re-rendered with the current program.
+
+Options:
+  --gitops-dir DIR   clone of the GitOps repository (clean, on a branch)
+  --env ENV          environment to roll back, e.g. dev
+  --push             push to the remote, re-rendering onto the new tip when someone pushed first
+  --remote NAME      remote to push to (default: origin)
+  --retries N        retries after rejected pushes (default: 10)
+  --app MODULE       compiled program exporting createApp(props) (default: lib/src/main.js)
+  -h, --help         show this help
+
+Exit codes: 0 rolled back, 1 failed (nothing was changed), 2 usage error.
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parse(argv, HELP, {
+    'gitops-dir': { type: 'string' },
+    'env': { type: 'string' },
+    'push': { type: 'boolean' },
+    'remote': { type: 'string' },
+    'retries': { type: 'string' },
+    'app': { type: 'string' },
+    'help': { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const result = await rollback({
+    dir: required(values['gitops-dir'], '--gitops-dir'),
+    env: required(values.env, '--env'),
+    push: Boolean(values.push),
+    remote: values.remote as string | undefined,
+    retries: count(values.retries, '--retries'),
+    createApp: loadAppFactory(values.app as string | undefined),
+    log: line => process.stderr.write(`${line}\n`),
+  });
+  if (!result.committed) {
+    process.stdout.write(`${values.env} already runs the release of ${result.restoredFrom.slice(0, 12)}: nothing to roll back (no commit)\n`);
+    return 0;
+  }
+  process.stdout.write(`[${result.commit!.slice(0, 12)}] ${result.message} (release of ${result.restoredFrom.slice(0, 12)})${result.pushed ? ' (pushed)' : ''}\n`);
+  for (const c of result.changes) process.stdout.write(`  ${c.service}${c.version ? ` ${c.version}` : ''}: ${c.from ?? '(none)'} -> ${c.to ?? '(none)'}\n`);
+  return 0;
+}

@@ -1,0 +1,83 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { InputError } from './errors';
+import { readReleases } from './release-file';
+import { CreateApp } from './repository';
+import { unifiedDiff } from './unified-diff';
+
+/** Options of {@link diffRepository}. */
+export interface DiffOptions {
+  /** The GitOps directory (a working tree, or any folder synth writes to). */
+  readonly dir: string;
+  /** The program. */
+  readonly createApp: CreateApp;
+  /** Only this environment's folder. @default - every folder the program renders */
+  readonly env?: string;
+}
+
+/** One file synth would change. */
+export interface FileChange {
+  /** Path relative to the GitOps directory. */
+  readonly path: string;
+  readonly status: 'added' | 'removed' | 'changed';
+  /** Unified diff of the file. */
+  readonly patch: string;
+}
+
+/** The outcome of {@link diffRepository}. */
+export interface DiffResult {
+  /** Changed files, sorted by path. */
+  readonly changes: FileChange[];
+  /** The whole unified diff (empty when nothing would change). */
+  readonly patch: string;
+}
+
+/**
+ * What synth would change in the GitOps directory, without writing anything: render the
+ * program with the release states found in the directory, and compare every folder it
+ * renders (or only `env`'s) with the files on disk.
+ */
+export function diffRepository(options: DiffOptions): DiffResult {
+  const dir = path.resolve(options.dir);
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new InputError(`--gitops-dir: ${JSON.stringify(options.dir)} is not a directory`);
+  const app = options.createApp({ releases: readReleases(dir) });
+  const rendered = app.files();
+  let owned = [...new Set([...rendered.keys()].map(p => p.split('/')[0]))];
+  const wanted = new Map<string, string>();
+  if (options.env !== undefined) {
+    if (!app.environments.includes(options.env)) {
+      throw new InputError(`--env: ${JSON.stringify(options.env)} is not an environment of the app (environments: ${app.environments.join(', ') || 'none'})`);
+    }
+    owned = [options.env];
+    for (const [p, c] of rendered) if (p.startsWith(`${options.env}/`)) wanted.set(p, c);
+  } else {
+    for (const [p, c] of rendered) wanted.set(p, c);
+  }
+  const existing = new Map<string, string>();
+  for (const top of owned) collect(dir, top, existing);
+  const paths = [...new Set([...wanted.keys(), ...existing.keys()])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const changes: FileChange[] = [];
+  for (const p of paths) {
+    const before = existing.get(p);
+    const after = wanted.get(p);
+    if (before === after) continue;
+    const status = before === undefined ? 'added' : after === undefined ? 'removed' : 'changed';
+    changes.push({ path: p, status, patch: unifiedDiff(p, before, after) });
+  }
+  return { changes, patch: changes.map(c => c.patch).join('') };
+}
+
+function collect(root: string, rel: string, into: Map<string, string>): void {
+  const abs = path.join(root, rel);
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(abs);
+  } catch {
+    return;
+  }
+  if (stat.isDirectory()) {
+    for (const name of fs.readdirSync(abs)) collect(root, `${rel}/${name}`, into);
+  } else if (stat.isFile()) {
+    into.set(rel, fs.readFileSync(abs, 'utf8'));
+  }
+}

@@ -1,0 +1,242 @@
+import { spawnSync } from 'child_process';
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { GitOpsError, InputError } from './errors';
+
+/** What a git command printed and how it exited. */
+export interface GitResult {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A git command failed; the message carries git's own stderr. */
+export class GitError extends GitOpsError {
+  constructor(public readonly args: readonly string[], public readonly result: GitResult) {
+    super(`git ${args.join(' ')} failed (exit ${result.status}): ${result.stderr.trim() || result.stdout.trim() || 'no output'}`);
+    this.name = 'GitError';
+  }
+}
+
+/** The outcome of a push. */
+export type PushOutcome =
+  | { readonly ok: true }
+  /** Someone else pushed first (non-fast-forward, stale ref, ref lock held): fetch and retry. */
+  | { readonly ok: false; readonly rejected: true; readonly message: string };
+
+/** One entry of a tree listing. */
+export interface TreeEntry {
+  readonly mode: string;
+  readonly type: string;
+  readonly sha: string;
+}
+
+/**
+ * The real `git` binary run in one working tree. Every method runs git synchronously; a
+ * failing command throws {@link GitError} with git's stderr.
+ */
+export class Git {
+  /**
+   * Open the git working tree that contains `dir`.
+   *
+   * @throws InputError when `dir` does not exist or is not inside a git working tree
+   */
+  public static open(dir: string, flag = '--gitops-dir'): Git {
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+      throw new InputError(`${flag}: ${JSON.stringify(dir)} is not a directory (clone the GitOps repository first)`);
+    }
+    const probe = new Git(dir);
+    const r = probe.tryRun(['rev-parse', '--is-inside-work-tree', '--show-prefix']);
+    if (r.status !== 0 || !r.stdout.startsWith('true')) {
+      throw new InputError(`${flag}: ${JSON.stringify(dir)} is not inside a git working tree (${r.stderr.trim() || 'bare repository?'})`);
+    }
+    const prefix = r.stdout.split('\n')[1] ?? '';
+    return new Git(dir, prefix);
+  }
+
+  /**
+   * @param cwd directory git runs in
+   * @param prefix path of `cwd` inside the repository (`sub/dir/` or empty)
+   */
+  constructor(public readonly cwd: string, public readonly prefix = '') {}
+
+  /** Run git; throw {@link GitError} unless it exits 0. Returns stdout. */
+  public run(args: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): string {
+    const r = this.tryRun(args, options);
+    if (r.status !== 0) throw new GitError(args, r);
+    return r.stdout;
+  }
+
+  /** Run git and return its result whatever the exit code. */
+  public tryRun(args: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): GitResult {
+    const r = spawnSync('git', args, {
+      cwd: this.cwd,
+      input: options.input,
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...options.env },
+    });
+    if (r.error) throw new GitOpsError(`cannot run git ${args.join(' ')}: ${r.error.message} (is git installed?)`);
+    return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** The full SHA of `rev`, or undefined when it does not exist. */
+  public resolve(rev: string): string | undefined {
+    const r = this.tryRun(['rev-parse', '-q', '--verify', `${rev}^{commit}`]);
+    return r.status === 0 ? r.stdout.trim() : undefined;
+  }
+
+  /** The branch HEAD points to (`main`), or undefined when HEAD is detached. */
+  public currentBranch(): string | undefined {
+    const r = this.tryRun(['symbolic-ref', '-q', '--short', 'HEAD']);
+    return r.status === 0 ? r.stdout.trim() : undefined;
+  }
+
+  /** `git status --porcelain` lines of everything modified, staged or untracked (empty when clean). */
+  public dirtyFiles(): string[] {
+    return this.run(['status', '--porcelain', '--untracked-files=all', '--ignore-submodules=none'])
+      .split('\n').filter(l => l.length > 0);
+  }
+
+  /** Whether `ancestor` is an ancestor of (or equal to) `descendant`. */
+  public isAncestor(ancestor: string, descendant: string): boolean {
+    const r = this.tryRun(['merge-base', '--is-ancestor', ancestor, descendant]);
+    if (r.status > 1) throw new GitError(['merge-base', '--is-ancestor', ancestor, descendant], r);
+    return r.status === 0;
+  }
+
+  /** URL of a remote, or undefined when there is no such remote. */
+  public remoteUrl(remote: string): string | undefined {
+    const r = this.tryRun(['remote', 'get-url', remote]);
+    return r.status === 0 ? r.stdout.trim() : undefined;
+  }
+
+  /**
+   * Fetch `branch` from `remote` into `refs/remotes/<remote>/<branch>` and return the fetched
+   * SHA, or undefined when the remote has no such branch (an empty repository).
+   */
+  public fetchBranch(remote: string, branch: string): string | undefined {
+    const ls = this.run(['ls-remote', '--heads', remote, `refs/heads/${branch}`]).trim();
+    if (ls === '') return undefined;
+    this.run(['fetch', '-q', '--no-tags', remote, `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`]);
+    return this.resolve(`refs/remotes/${remote}/${branch}`);
+  }
+
+  /**
+   * Push `commit` to `refs/heads/<branch>` of `remote` (fast-forward only). A rejection
+   * because the remote moved (non-fast-forward, fetch first, stale info, a lock held by a
+   * concurrent push) is returned so the caller can retry; any other failure throws.
+   */
+  public push(remote: string, commit: string, branch: string): PushOutcome {
+    const args = ['push', '--porcelain', '--no-verify', remote, `${commit}:refs/heads/${branch}`];
+    const r = this.tryRun(args);
+    if (r.status === 0) return { ok: true };
+    const text = `${r.stdout}\n${r.stderr}`;
+    if (/\[rejected\]|non-fast-forward|fetch first|stale info|cannot lock ref|failed to update ref|failed to lock|incorrect old value|unable to update local ref|Unable to create .*\.lock/i.test(text)) {
+      return { ok: false, rejected: true, message: text.trim() };
+    }
+    throw new GitError(args, r);
+  }
+
+  /** Whether `rev:file` exists. */
+  public exists(rev: string, file: string): boolean {
+    return this.tryRun(['cat-file', '-e', `${rev}:${file}`]).status === 0;
+  }
+
+  /** Content of `rev:file` (repository-relative path). */
+  public show(rev: string, file: string): string {
+    return this.run(['show', `${rev}:${file}`]);
+  }
+
+  /** Every blob under `dir/` (or the whole tree when `dir` is empty) at `rev`, keyed by repository path. */
+  public listTree(rev: string, dir: string): Map<string, TreeEntry> {
+    const out = new Map<string, TreeEntry>();
+    const args = ['ls-tree', '-r', '-z', '--full-tree', rev];
+    if (dir !== '') args.push('--', dir.endsWith('/') ? dir : `${dir}/`);
+    for (const line of this.run(args).split('\0')) {
+      if (line === '') continue;
+      const tab = line.indexOf('\t');
+      const [mode, type, sha] = line.slice(0, tab).split(' ');
+      out.set(line.slice(tab + 1), { mode, type, sha });
+    }
+    return out;
+  }
+
+  /**
+   * Make a tree object: the tree of `base` with everything under each of `replace` (repository
+   * folders) removed and `files` (repository path -> content) added. Writes blobs and the tree
+   * into the object database only: working tree, index and refs are untouched.
+   */
+  public buildTree(base: string | undefined, replace: readonly string[], files: ReadonlyMap<string, string>): string {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gitops-tree-'));
+    try {
+      const env = { GIT_INDEX_FILE: path.join(scratch, 'index') };
+      const folders = replace.map(r => (r.endsWith('/') ? r : `${r}/`));
+      const kept = base === undefined ? [] : [...this.listTree(base, '')]
+        .filter(([p]) => !folders.some(f => p.startsWith(f)) && !files.has(p));
+      const paths = [...files.keys()];
+      const blobDir = path.join(scratch, 'blobs');
+      fs.mkdirSync(blobDir);
+      const blobPaths = paths.map((_, i) => path.join(blobDir, String(i)));
+      paths.forEach((p, i) => fs.writeFileSync(blobPaths[i], files.get(p)!));
+      const shas = paths.length > 0
+        ? this.run(['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: blobPaths.join('\n') + '\n' }).trim().split('\n')
+        : [];
+      if (shas.length !== paths.length) throw new GitOpsError(`git hash-object returned ${shas.length} hashes for ${paths.length} files`);
+      this.run(['read-tree', '--empty'], { env });
+      const lines = [
+        ...kept.map(([p, e]) => `${e.mode} ${e.type} ${e.sha}\t${p}\0`),
+        ...paths.map((p, i) => `100644 blob ${shas[i]}\t${p}\0`),
+      ];
+      if (lines.length > 0) this.run(['update-index', '--add', '-z', '--index-info'], { env, input: lines.join('') });
+      return this.run(['write-tree'], { env }).trim();
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+
+  /** Hash algorithm of the repository's object ids. */
+  public objectFormat(): 'sha1' | 'sha256' {
+    const r = this.tryRun(['rev-parse', '--show-object-format']);
+    return r.status === 0 && r.stdout.trim() === 'sha256' ? 'sha256' : 'sha1';
+  }
+
+  /** The tree SHA of a commit. */
+  public treeOf(commit: string): string {
+    return this.run(['rev-parse', `${commit}^{tree}`]).trim();
+  }
+
+  /** Create a commit object (no ref moves) and return its SHA. */
+  public commitTree(tree: string, parent: string | undefined, message: string): string {
+    const args = ['commit-tree', tree];
+    if (parent !== undefined) args.push('-p', parent);
+    return this.run(args, { input: message.endsWith('\n') ? message : `${message}\n` }).trim();
+  }
+
+  /**
+   * Move the current branch, index and working tree forward to `commit` (a descendant of
+   * HEAD): `git merge --ff-only`. Refuses (throws) if HEAD moved meanwhile.
+   */
+  public fastForward(commit: string): void {
+    this.run(['merge', '--ff-only', '-q', '--no-stat', '--no-edit', commit]);
+  }
+
+  /** Commits that changed `file`, newest first, starting at `rev`: SHA and full message. */
+  public fileHistory(rev: string, file: string): { sha: string; message: string }[] {
+    const out = this.run(['log', '--format=%H%x00%B%x00', rev, '--', file]);
+    const parts = out.split('\0');
+    const commits: { sha: string; message: string }[] = [];
+    for (let i = 0; i + 1 < parts.length; i += 2) {
+      commits.push({ sha: parts[i].trim(), message: parts[i + 1] });
+    }
+    return commits.filter(c => c.sha !== '');
+  }
+}
+
+/** The git blob id of `content`, as `git hash-object` computes it (`sha1` or `sha256` repositories). */
+export function blobSha(content: string, objectFormat: 'sha1' | 'sha256' = 'sha1'): string {
+  const body = Buffer.from(content, 'utf8');
+  return createHash(objectFormat).update(`blob ${body.length}\0`).update(body).digest('hex');
+}

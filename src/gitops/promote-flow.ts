@@ -1,0 +1,137 @@
+import { ReleaseState, RELEASE_FILE } from '../release';
+import { GitOpsError, InputError } from './errors';
+import { isValidName, tagProblem } from './release-file';
+import { GitOpsRepository, prepareChange, RepositoryOptions } from './repository';
+import { adopt, changesBetween, compareVersions, describeChanges, headlineTag, TagChange } from './rotation';
+
+/** Options of {@link promote}. */
+export interface PromoteOptions extends Omit<RepositoryOptions, 'retries' | 'backoff'> {
+  /** Environment whose release is promoted, e.g. `dev`. */
+  readonly from: string;
+  /** Environment that gets it, e.g. `prod`. */
+  readonly to: string;
+}
+
+/** The outcome of {@link promote}. */
+export interface PromoteResult {
+  /** Whether a promotion branch was created (false: `to` already runs `from`'s release). */
+  readonly created: boolean;
+  /** The tag that names the release (`promote-TAG`). */
+  readonly tag: string;
+  /** The promotion branch. */
+  readonly branch: string;
+  /** The commit on the promotion branch. */
+  readonly commit?: string;
+  /** The branch the pull request targets (the current branch). */
+  readonly base: string;
+  /** Pull request title and body (Markdown), for `gh pr create`. */
+  readonly title: string;
+  readonly body: string;
+  /** Tags that change in `to`. */
+  readonly changes: TagChange[];
+  /** Whether the branch was pushed. */
+  readonly pushed: boolean;
+}
+
+/**
+ * Give environment `to` exactly the release of `from` (every service they share runs the same
+ * tags), on a new branch `promote-TAG` whose single commit `TO: deploy TAG` re-renders only
+ * `to`'s folder. The current branch, index and working tree are not touched; with `push` the
+ * branch is pushed before it is created locally. Returns the pull request's title and body.
+ */
+export async function promote(options: PromoteOptions): Promise<PromoteResult> {
+  for (const [flag, env] of [['--from', options.from], ['--to', options.to]] as const) {
+    if (!isValidName(env)) throw new InputError(`${flag}: ${JSON.stringify(env)} is not an environment name (a DNS-1123 label such as dev or prod)`);
+  }
+  if (options.from === options.to) throw new InputError(`--to: ${JSON.stringify(options.to)} must differ from --from`);
+  const repo = GitOpsRepository.open(options);
+  const git = repo.git;
+  let base = repo.head();
+  if (options.push) {
+    const tip = git.fetchBranch(repo.remote, repo.branch);
+    if (tip !== undefined && (base === undefined || git.isAncestor(base, tip))) base = tip;
+  }
+  if (base === undefined) throw new GitOpsError(`branch ${repo.branch} has no commits yet: synth the environments and commit them first`);
+  const releases = repo.releasesAt(base);
+  const source = releases[options.from];
+  if (source === undefined) {
+    throw new InputError(`--from: environment ${JSON.stringify(options.from)} has no ${RELEASE_FILE} in ${options.dir} (environments with a release: ${Object.keys(releases).join(', ') || 'none'})`);
+  }
+  const tag = releaseTag(repo, base, options.from, source);
+  const branch = `promote-${tag}`;
+  if (git.tryRun(['check-ref-format', '--branch', branch]).status !== 0) {
+    throw new GitOpsError(`cannot name a branch after tag ${JSON.stringify(tag)}: ${JSON.stringify(branch)} is not a valid branch name`);
+  }
+  const message = `${options.to}: deploy ${tag}`;
+  const change = prepareChange(repo, options.createApp, base, options.to, current => {
+    const state = adopt(current, source);
+    const body = describeChanges(changesBetween(current, state)).join('\n');
+    return { state, message: `${message}\n\n${body}\n\nPromoted-From: ${options.from}@${base}\n` };
+  }, '--to');
+  const title = `Promote to ${options.to}: ${tag}`;
+  if (change === undefined) {
+    return { created: false, tag, branch, base: repo.branch, title, body: `${options.to} already runs ${options.from}'s release (${tag}).`, changes: [], pushed: false };
+  }
+  const changes = changesBetween(change.before, change.after);
+  const body = pullRequestBody(options.from, options.to, tag, base, changes, change.changedFiles);
+  const existing = git.resolve(`refs/heads/${branch}`);
+  if (existing !== undefined && git.treeOf(existing) !== git.treeOf(change.commit)) {
+    throw new GitOpsError(`branch ${branch} already exists (at ${existing.slice(0, 12)}) with a different ${options.to}: merge or delete it first (\`git branch -D ${branch}\`)`);
+  }
+  const commit = existing ?? change.commit;
+  let pushed = false;
+  if (options.push) {
+    const outcome = git.push(repo.remote, commit, branch);
+    if (!outcome.ok) {
+      const remoteTip = git.fetchBranch(repo.remote, branch);
+      if (remoteTip === undefined || git.treeOf(remoteTip) !== git.treeOf(commit)) {
+        throw new GitOpsError(`${repo.remote} already has a branch ${branch} with a different ${options.to}: merge or delete it first (${lastLine(outcome.message)})`);
+      }
+      if (existing === undefined) git.run(['branch', branch, remoteTip]);
+      return { created: true, tag, branch, commit: remoteTip, base: repo.branch, title, body, changes, pushed: true };
+    }
+    pushed = true;
+  }
+  if (existing === undefined) git.run(['branch', branch, commit]);
+  return { created: true, tag, branch, commit, base: repo.branch, title, body, changes, pushed };
+}
+
+/**
+ * The tag that names the release of `env` at `base`: the tag of its last `ENV: deploy TAG`
+ * (or rollback/promotion) commit when that tag still runs there, else the tag most of its
+ * services' newest versions run.
+ */
+export function releaseTag(repo: GitOpsRepository, base: string, env: string, state: ReleaseState): string {
+  const [last] = repo.git.fileHistory(base, repo.repoPath(`${env}/${RELEASE_FILE}`));
+  const subject = last?.message.split('\n')[0] ?? '';
+  const m = new RegExp(`^${env}: (?:deploy|rollback to) (\\S+)$`).exec(subject);
+  const running = new Set(Object.values(state.services).flatMap(e => (typeof e === 'string' ? [e] : Object.values(e))));
+  if (m && running.has(m[1]) && tagProblem(m[1]) === undefined) return m[1];
+  const tag = headlineTag(state);
+  if (tag === undefined) throw new GitOpsError(`${env} has no services in its ${RELEASE_FILE}: nothing to promote`);
+  return tag;
+}
+
+function pullRequestBody(from: string, to: string, tag: string, base: string, changes: readonly TagChange[], files: readonly string[]): string {
+  const rows = [...changes]
+    .sort((a, b) => (a.service !== b.service ? (a.service < b.service ? -1 : 1) : compareVersions(a.version ?? '', b.version ?? '')))
+    .map(c => `| ${c.service} | ${c.version ?? '-'} | \`${c.from ?? '(none)'}\` | \`${c.to ?? '(none)'}\` |`);
+  return [
+    `Promotes the release running in **${from}** to **${to}**: \`${tag}\`.`,
+    '',
+    `| service | version | ${to} now | after merge |`,
+    '|---|---|---|---|',
+    ...rows,
+    '',
+    `Changed files (${files.length}):`,
+    ...files.map(f => `- \`${f}\``),
+    '',
+    `Rendered by \`cdk8s-gitops promote --from ${from} --to ${to}\` from ${base.slice(0, 12)}. `
+      + `Argo CD syncs ${to} once this is merged.`,
+  ].join('\n') + '\n';
+}
+
+function lastLine(text: string): string {
+  const lines = text.split('\n').map(l => l.trim()).filter(l => l !== '' && l !== 'Done');
+  return lines.find(l => /rejected/.test(l)) ?? lines[lines.length - 1] ?? text;
+}

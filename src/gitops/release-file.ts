@@ -1,0 +1,154 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseDocument } from 'yaml';
+import { renderRelease } from '../gitops-app';
+import { ReleaseState, RELEASE_FILE } from '../release';
+import { GitOpsError, InputError } from './errors';
+
+/** `apiVersion` of a release file. */
+export const RELEASE_API_VERSION = 'cdk8s-gitops/v1';
+/** `kind` of a release file. */
+export const RELEASE_KIND = 'Release';
+
+/** OCI distribution spec tag grammar. */
+const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** Environment, service and version names: DNS-1123 labels. */
+const NAME_PATTERN = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * Why `tag` is not an acceptable image tag, or `undefined` when it is. Tags follow the OCI
+ * grammar `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`; `latest` is refused because it is mutable and
+ * a GitOps repository must pin what runs.
+ */
+export function tagProblem(tag: string): string | undefined {
+  if (!TAG_PATTERN.test(tag)) {
+    return 'is not an image tag: allowed are 1 to 128 characters of [A-Za-z0-9_.-], not starting with "." or "-" (e.g. a git SHA, sha-abc1234 or 1.4.2)';
+  }
+  if (tag === 'latest') return 'is mutable: release an immutable tag (e.g. the git SHA the image was built from), not "latest"';
+  return undefined;
+}
+
+/** Throw an {@link InputError} naming `flag` when `tag` is not an acceptable image tag. */
+export function assertValidTag(tag: string, flag = '--tag'): string {
+  const problem = tagProblem(tag);
+  if (problem) throw new InputError(`${flag}: ${JSON.stringify(tag)} ${problem}`);
+  return tag;
+}
+
+/** Whether `name` is a valid environment, service or version name (a DNS-1123 label). */
+export function isValidName(name: string): boolean {
+  return NAME_PATTERN.test(name);
+}
+
+/**
+ * Parse and validate the text of a release file.
+ *
+ * @param text YAML text of `<env>/release.yaml`
+ * @param options.environment the environment folder the file was read from: its `environment`
+ *   field must match
+ * @param options.source where the text came from, for error messages
+ * @throws GitOpsError naming the source, the field, the bad value and what is allowed
+ */
+export function parseReleaseFile(text: string, options: { environment?: string; source?: string } = {}): ReleaseState {
+  const source = options.source ?? RELEASE_FILE;
+  const fail = (field: string, problem: string): never => {
+    throw new GitOpsError(`${source}: ${field}${field ? ': ' : ''}${problem}`);
+  };
+  const doc = parseDocument(text, { version: '1.1', prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) fail('', `is not valid YAML: ${doc.errors[0].message}`);
+  const data: unknown = doc.toJS();
+  if (!isPlainObject(data)) return fail('', 'must be a mapping with apiVersion, kind, environment and services');
+  for (const key of Object.keys(data)) {
+    if (!['apiVersion', 'kind', 'environment', 'services'].includes(key)) {
+      fail(key, 'unknown field (allowed: apiVersion, kind, environment, services)');
+    }
+  }
+  if (data.apiVersion !== RELEASE_API_VERSION) fail('apiVersion', `${show(data.apiVersion)} must be ${JSON.stringify(RELEASE_API_VERSION)}`);
+  if (data.kind !== RELEASE_KIND) fail('kind', `${show(data.kind)} must be ${JSON.stringify(RELEASE_KIND)}`);
+  const environment = data.environment;
+  if (typeof environment !== 'string' || !isValidName(environment)) {
+    fail('environment', `${show(environment)} must be an environment name (a DNS-1123 label)`);
+  }
+  if (options.environment !== undefined && environment !== options.environment) {
+    fail('environment', `${show(environment)} does not match the folder it is in (${JSON.stringify(options.environment)})`);
+  }
+  const rawServices = data.services ?? {};
+  if (!isPlainObject(rawServices)) return fail('services', `${show(rawServices)} must be a mapping of service name to tag or to {version: tag}`);
+  const services: Record<string, string | Record<string, string>> = {};
+  for (const name of Object.keys(rawServices).sort()) {
+    if (!isValidName(name)) fail(`services.${name}`, 'is not a service name (a DNS-1123 label)');
+    const entry = rawServices[name];
+    if (typeof entry === 'string') {
+      const problem = tagProblem(entry);
+      if (problem) fail(`services.${name}`, `${JSON.stringify(entry)} ${problem}`);
+      services[name] = entry;
+    } else if (isPlainObject(entry) && Object.keys(entry).length > 0) {
+      const versions: Record<string, string> = {};
+      for (const version of Object.keys(entry).sort()) {
+        const tag = entry[version];
+        if (!isValidName(version)) fail(`services.${name}.${version}`, 'is not a version name (a DNS-1123 label, e.g. v1)');
+        if (typeof tag !== 'string') fail(`services.${name}.${version}`, `${show(tag)} must be an image tag (a string)`);
+        const problem = tagProblem(tag as string);
+        if (problem) fail(`services.${name}.${version}`, `${JSON.stringify(tag)} ${problem}`);
+        versions[version] = tag as string;
+      }
+      services[name] = versions;
+    } else {
+      fail(`services.${name}`, `${show(entry)} must be an image tag or a non-empty mapping of version name to image tag`);
+    }
+  }
+  return { environment: environment as string, services };
+}
+
+/** Serialize a release state as the text of `<env>/release.yaml` (the same bytes synth writes). */
+export function serializeReleaseFile(state: ReleaseState): string {
+  return renderRelease(state);
+}
+
+/**
+ * Read the release state of every environment from a GitOps directory on disk: each
+ * top-level folder that holds a `release.yaml`. A missing directory gives no releases (synth
+ * then uses the project's defaults).
+ *
+ * @throws GitOpsError when a release file is malformed
+ */
+export function readReleases(dir: string): Record<string, ReleaseState> {
+  const releases: Record<string, ReleaseState> = {};
+  if (!fs.existsSync(dir)) return releases;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+    const file = path.join(dir, entry.name, RELEASE_FILE);
+    if (!fs.existsSync(file)) continue;
+    releases[entry.name] = parseReleaseFile(fs.readFileSync(file, 'utf8'), { environment: entry.name, source: file });
+  }
+  return releases;
+}
+
+/** Whether two release states pin exactly the same tags. */
+export function sameRelease(a: ReleaseState, b: ReleaseState): boolean {
+  return canonical(a.services) === canonical(b.services);
+}
+
+function canonical(services: ReleaseState['services']): string {
+  const sorted: Record<string, unknown> = {};
+  for (const name of Object.keys(services).sort()) {
+    const entry = services[name];
+    if (typeof entry === 'string') {
+      sorted[name] = entry;
+    } else {
+      const versions: Record<string, string> = {};
+      for (const v of Object.keys(entry).sort()) versions[v] = entry[v];
+      sorted[name] = versions;
+    }
+  }
+  return JSON.stringify(sorted);
+}
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return x !== null && typeof x === 'object' && !Array.isArray(x);
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return '(missing)';
+  return JSON.stringify(value) ?? String(value);
+}

@@ -1,0 +1,65 @@
+import { GitOpsRepository, prepareChange, publish, RepositoryOptions } from './repository';
+import { assertValidTag, isValidName } from './release-file';
+import { InputError } from './errors';
+import { changesBetween, describeChanges, rotate, TagChange } from './rotation';
+
+/** Options of {@link release}. */
+export interface ReleaseOptions extends RepositoryOptions {
+  /** Environment to release into, e.g. `dev`. */
+  readonly env: string;
+  /** The new image tag. */
+  readonly tag: string;
+  /** Services to rotate. @default - every service of the environment */
+  readonly services?: readonly string[];
+}
+
+/** The outcome of {@link release}. */
+export interface ReleaseResult {
+  /** Whether a commit was made (false: the tag already runs, nothing to do). */
+  readonly committed: boolean;
+  /** The commit the branch points to afterwards. */
+  readonly commit?: string;
+  /** The commit message (`dev: deploy TAG`). */
+  readonly message: string;
+  /** Tags that changed. */
+  readonly changes: TagChange[];
+  /** Files of the environment that changed. */
+  readonly changedFiles: string[];
+  /** Whether the commit was pushed. */
+  readonly pushed: boolean;
+  /** How often the release was rendered (more than 1 when pushes were rejected and retried). */
+  readonly attempts: number;
+}
+
+/**
+ * Roll `tag` into environment `env` of the GitOps repository with A/B rotation (v1 takes the
+ * tag v2 had, v2 takes `tag`; a service without versions takes `tag`), re-render that
+ * environment and commit `ENV: deploy TAG`. The commit touches only the environment's files.
+ * Releasing the tag that already runs is a no-op. With `push`, a rejected push re-applies the
+ * rotation to the new tip's release state and retries.
+ */
+export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
+  assertValidTag(options.tag, '--tag');
+  if (!isValidName(options.env)) throw new InputError(`--env: ${JSON.stringify(options.env)} is not an environment name (a DNS-1123 label such as dev or prod)`);
+  for (const s of options.services ?? []) {
+    if (!isValidName(s)) throw new InputError(`--service: ${JSON.stringify(s)} is not a service name (a DNS-1123 label)`);
+  }
+  const message = `${options.env}: deploy ${options.tag}`;
+  const repo = GitOpsRepository.open(options);
+  const result = await publish(repo, options, base => prepareChange(repo, options.createApp, base, options.env, current => {
+    const rotation = rotate(current, options.tag, options.services && options.services.length > 0 ? options.services : undefined);
+    if (rotation.rotated.length === 0) return undefined;
+    const body = describeChanges(changesBetween(current, rotation.state)).join('\n');
+    return { state: rotation.state, message: `${message}\n\n${body}\n` };
+  }));
+  const change = result.change;
+  return {
+    committed: change !== undefined,
+    commit: result.commit,
+    message,
+    changes: change ? changesBetween(change.before, change.after) : [],
+    changedFiles: change?.changedFiles ?? [],
+    pushed: result.pushed,
+    attempts: result.attempts,
+  };
+}

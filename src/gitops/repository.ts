@@ -1,0 +1,271 @@
+import type { GitOpsApp, GitOpsAppProps } from '../gitops-app';
+import { ReleaseState, RELEASE_FILE } from '../release';
+import { GitOpsError, InputError } from './errors';
+import { blobSha, Git } from './git';
+import { parseReleaseFile, sameRelease } from './release-file';
+
+/** A cdk8s-gitops program: `createApp(props)` as exported by the `--app` module. */
+export type CreateApp = (props: GitOpsAppProps) => GitOpsApp;
+
+/** Options every repository-changing flow (release, promote, rollback) shares. */
+export interface RepositoryOptions {
+  /** The GitOps working tree (a clone), or a folder inside it that holds the environment folders. */
+  readonly dir: string;
+  /** The program that renders the repository. */
+  readonly createApp: CreateApp;
+  /** Push the result to `remote` (with retries when someone pushed first). @default false */
+  readonly push?: boolean;
+  /** Remote to fetch from and push to. @default 'origin' */
+  readonly remote?: string;
+  /** How often a rejected push is re-rendered and retried. @default 10 */
+  readonly retries?: number;
+  /** Progress messages (e.g. push retries), one line each. @default - none */
+  readonly log?: (line: string) => void;
+  /** Backoff between push attempts: milliseconds to wait before retry `attempt` (1-based). @default jittered exponential, 100 ms to 3 s */
+  readonly backoff?: (attempt: number) => number;
+}
+
+/** What the render of one environment gives. */
+export interface EnvironmentRender {
+  /** The effective release state of the environment (what its workloads run). */
+  readonly state: ReleaseState;
+  /** The environment's files, keyed by path relative to the GitOps directory (`dev/...`). */
+  readonly files: Map<string, string>;
+  /** Environments the app has. */
+  readonly environments: string[];
+}
+
+/**
+ * A GitOps working tree checked for the preconditions of a change: inside a git repository,
+ * on a branch (not detached), clean (nothing modified, staged or untracked), and, when
+ * pushing, with the remote configured.
+ */
+export class GitOpsRepository {
+  /**
+   * Open and check a GitOps working tree.
+   *
+   * @throws InputError when `dir` is not a git working tree
+   * @throws GitOpsError when HEAD is detached, the tree is dirty or the remote is missing
+   */
+  public static open(options: Pick<RepositoryOptions, 'dir' | 'push' | 'remote'>): GitOpsRepository {
+    const git = Git.open(options.dir);
+    const branch = git.currentBranch();
+    if (branch === undefined) {
+      throw new GitOpsError(`${options.dir}: HEAD is detached (at ${git.resolve('HEAD')?.slice(0, 12) ?? '?'}): check out the branch to change first, e.g. \`git -C ${options.dir} checkout main\``);
+    }
+    const dirty = git.dirtyFiles();
+    if (dirty.length > 0) {
+      const shown = dirty.slice(0, 10).map(l => `  ${l}`).join('\n');
+      throw new GitOpsError(`${options.dir}: the working tree is not clean; commit or discard these changes first:\n${shown}${dirty.length > 10 ? `\n  ... and ${dirty.length - 10} more` : ''}`);
+    }
+    const remote = options.remote ?? 'origin';
+    if (options.push && git.remoteUrl(remote) === undefined) {
+      throw new GitOpsError(`--push: ${options.dir} has no remote ${JSON.stringify(remote)} to push to (add it with \`git remote add ${remote} URL\`, or leave out --push)`);
+    }
+    return new GitOpsRepository(git, branch, remote);
+  }
+
+  private readonly format: 'sha1' | 'sha256';
+
+  private constructor(public readonly git: Git, public readonly branch: string, public readonly remote: string) {
+    this.format = git.objectFormat();
+  }
+
+  /** Repository path of a path relative to the GitOps directory. */
+  public repoPath(rel: string): string {
+    return `${this.git.prefix}${rel}`;
+  }
+
+  /** The commit HEAD is at, or undefined on an unborn branch. */
+  public head(): string | undefined {
+    return this.git.resolve('HEAD');
+  }
+
+  /**
+   * The release state of every environment at `rev`: each `<env>/release.yaml` directly under
+   * the GitOps directory.
+   *
+   * @throws GitOpsError when a release file is malformed
+   */
+  public releasesAt(rev: string | undefined): Record<string, ReleaseState> {
+    const releases: Record<string, ReleaseState> = {};
+    if (rev === undefined) return releases;
+    const prefix = this.git.prefix;
+    for (const p of this.git.listTree(rev, prefix).keys()) {
+      const rel = p.slice(prefix.length);
+      const parts = rel.split('/');
+      if (parts.length !== 2 || parts[1] !== RELEASE_FILE) continue;
+      releases[parts[0]] = parseReleaseFile(this.git.show(rev, p), { environment: parts[0], source: `${p} at ${rev.slice(0, 12)}` });
+    }
+    return releases;
+  }
+
+  /** The release state of one environment at `rev`, or undefined when `rev` has no release file there. */
+  public releaseAt(rev: string, env: string): ReleaseState | undefined {
+    const p = this.repoPath(`${env}/${RELEASE_FILE}`);
+    if (!this.git.exists(rev, p)) return undefined;
+    return parseReleaseFile(this.git.show(rev, p), { environment: env, source: `${p} at ${rev.slice(0, 12)}` });
+  }
+
+  /**
+   * Throw unless the files of `env` at `rev` are exactly `files` (what the app renders from
+   * the release state at `rev`). A release only moves tags: when the repository is out of date
+   * with the program, the program change must go through synth and review first.
+   */
+  public assertUpToDate(rev: string | undefined, env: string, files: ReadonlyMap<string, string>): void {
+    const tree = rev === undefined ? new Map() : this.git.listTree(rev, this.repoPath(env));
+    const problems: string[] = [];
+    for (const [rel, content] of files) {
+      const entry = tree.get(this.repoPath(rel));
+      if (entry === undefined) problems.push(`missing ${rel}`);
+      else if (entry.sha !== blobSha(content, this.format)) problems.push(`differs ${rel}`);
+    }
+    for (const p of tree.keys()) {
+      const rel = p.slice(this.git.prefix.length);
+      if (!files.has(rel)) problems.push(`extra   ${rel}`);
+    }
+    if (problems.length > 0) {
+      throw new GitOpsError(`${this.repoPath(env)}/ is out of date with the program (${problems.length} file(s)); a release only changes image tags. `
+        + `Render the program into the repository first (\`cdk8s-gitops diff --gitops-dir DIR --env ${env}\` shows the change; synth it and commit through review):\n`
+        + problems.slice(0, 10).map(p => `  ${p}`).join('\n') + (problems.length > 10 ? `\n  ... and ${problems.length - 10} more` : ''));
+    }
+  }
+}
+
+/**
+ * Render the files of one environment with the given release states.
+ *
+ * @throws InputError when the app has no environment `env`
+ */
+export function renderEnvironment(createApp: CreateApp, releases: Readonly<Record<string, ReleaseState>>, env: string, flag = '--env'): EnvironmentRender {
+  const app = createApp({ releases });
+  const environments = app.environments;
+  if (!environments.includes(env)) {
+    throw new InputError(`${flag}: ${JSON.stringify(env)} is not an environment of the app (environments: ${environments.join(', ') || 'none'})`);
+  }
+  const files = new Map<string, string>();
+  for (const [p, content] of app.files()) if (p.startsWith(`${env}/`)) files.set(p, content);
+  return { state: app.releaseState(env), files, environments };
+}
+
+/** A change to one environment computed on top of a base commit. */
+export interface PreparedChange {
+  /** The new commit (parent: the base), not yet on any branch. */
+  readonly commit: string;
+  /** Release state before and after. */
+  readonly before: ReleaseState;
+  readonly after: ReleaseState;
+  /** Files of the environment that changed (paths relative to the GitOps directory). */
+  readonly changedFiles: string[];
+}
+
+/** What an intent makes of the current state of an environment: a new state and commit message, or nothing to do. */
+export type Intent = (current: ReleaseState, base: string | undefined) => { readonly state: ReleaseState; readonly message: string } | undefined;
+
+/**
+ * Apply `intent` to environment `env` at `base`: load every environment's release state
+ * there (so the other environments keep their tags), render, check the repository was up to
+ * date, render again with the new state and make a commit that replaces only the
+ * environment's folder. Nothing but the object database is written.
+ *
+ * @returns the prepared commit, or undefined when the intent changes nothing
+ */
+export function prepareChange(repo: GitOpsRepository, createApp: CreateApp, base: string | undefined, env: string, intent: Intent, flag = '--env'): PreparedChange | undefined {
+  const releases = repo.releasesAt(base);
+  const current = renderEnvironment(createApp, releases, env, flag);
+  repo.assertUpToDate(base, env, current.files);
+  const wanted = intent(current.state, base);
+  if (wanted === undefined || sameRelease(wanted.state, current.state)) return undefined;
+  const next = renderEnvironment(createApp, { ...releases, [env]: wanted.state }, env, flag);
+  if (!sameRelease(next.state, wanted.state)) {
+    throw new GitOpsError(`the program did not apply the release state of ${env}: it runs ${JSON.stringify(next.state.services)} instead of ${JSON.stringify(wanted.state.services)} (its workloads must read their tags with app.releasedTag(...))`);
+  }
+  const files = new Map<string, string>();
+  for (const [rel, content] of next.files) files.set(repo.repoPath(rel), content);
+  const tree = repo.git.buildTree(base, [repo.repoPath(`${env}/`)], files);
+  const changedFiles = [...new Set([...current.files.keys(), ...next.files.keys()])]
+    .filter(p => current.files.get(p) !== next.files.get(p)).sort();
+  const commit = repo.git.commitTree(tree, base, wanted.message);
+  return { commit, before: current.state, after: next.state, changedFiles };
+}
+
+/** The outcome of {@link publish}. */
+export interface PublishResult {
+  /** The commit the branch now points to (the new commit, or the unchanged base on a no-op). */
+  readonly commit: string | undefined;
+  /** The prepared change, or undefined when there was nothing to do. */
+  readonly change?: PreparedChange;
+  /** Whether the commit was pushed. */
+  readonly pushed: boolean;
+  /** How many times the change was prepared (1 + retries after rejected pushes). */
+  readonly attempts: number;
+}
+
+/**
+ * Prepare a change with `prepare` and land it on the current branch, atomically:
+ *
+ * - the commit is built aside (object database only) on top of the base;
+ * - with `push`, the base is the freshly fetched remote branch; the commit is pushed first and
+ *   only then is the local branch fast-forwarded to it. A push rejected because someone pushed
+ *   first fetches the new tip and calls `prepare` again on it (re-rendering the intent, not
+ *   rebasing text), up to `retries` times with jittered exponential backoff;
+ * - without `push`, the local branch, index and working tree are fast-forwarded to the commit.
+ *
+ * Until that final fast-forward the working tree, index and branch are untouched, so any
+ * failure (bad input, a validation finding, a killed process, a push that gives up) leaves them
+ * exactly as they were.
+ */
+export async function publish(repo: GitOpsRepository, options: RepositoryOptions, prepare: (base: string | undefined) => PreparedChange | undefined): Promise<PublishResult> {
+  const git = repo.git;
+  const log = options.log ?? (() => undefined);
+  const retries = options.retries ?? 10;
+  const start = repo.head();
+  let base = start;
+  let unpushedLocal = false;
+  if (options.push) {
+    const tip = git.fetchBranch(repo.remote, repo.branch);
+    if (tip !== undefined) {
+      if (start === undefined || git.isAncestor(start, tip)) {
+        base = tip;
+      } else if (git.isAncestor(tip, start)) {
+        unpushedLocal = start !== tip;
+      } else {
+        throw new GitOpsError(`branch ${repo.branch} has diverged from ${repo.remote}/${repo.branch} (${start.slice(0, 12)} vs ${tip.slice(0, 12)}): reconcile them first (e.g. \`git pull --rebase\`)`);
+      }
+    }
+  }
+  for (let attempt = 1; ; attempt++) {
+    const change = prepare(base);
+    if (change === undefined) return { commit: base, pushed: false, attempts: attempt };
+    if (!options.push) {
+      git.fastForward(change.commit);
+      return { commit: change.commit, change, pushed: false, attempts: attempt };
+    }
+    const outcome = git.push(repo.remote, change.commit, repo.branch);
+    if (outcome.ok) {
+      git.run(['update-ref', `refs/remotes/${repo.remote}/${repo.branch}`, change.commit]);
+      git.fastForward(change.commit);
+      return { commit: change.commit, change, pushed: true, attempts: attempt };
+    }
+    if (attempt > retries) {
+      throw new GitOpsError(`push to ${repo.remote}/${repo.branch} gave up after ${attempt} attempt(s): the remote kept moving (last rejection: ${lastLine(outcome.message)}); nothing was changed locally, run the command again`);
+    }
+    if (unpushedLocal) {
+      throw new GitOpsError(`push to ${repo.remote}/${repo.branch} was rejected because the remote moved, and local ${repo.branch} has unpushed commits that cannot be re-rendered: push or drop them first (nothing was changed)`);
+    }
+    const wait = Math.round((options.backoff ?? defaultBackoff)(attempt));
+    log(`push rejected (someone pushed first); fetching and re-rendering onto the new tip in ${wait} ms (attempt ${attempt + 1} of ${retries + 1})`);
+    await new Promise(resolve => setTimeout(resolve, wait));
+    base = git.fetchBranch(repo.remote, repo.branch);
+  }
+}
+
+/** Jittered exponential backoff: about 100 ms, 200 ms, 400 ms ... capped at 3 s, times 0.5 to 1.5. */
+export function defaultBackoff(attempt: number): number {
+  return Math.min(3000, 100 * 2 ** (attempt - 1)) * (0.5 + Math.random());
+}
+
+function lastLine(text: string): string {
+  const lines = text.split('\n').map(l => l.trim()).filter(l => l !== '' && l !== 'Done');
+  return lines.find(l => /rejected/.test(l)) ?? lines[lines.length - 1] ?? text;
+}

@@ -1,0 +1,108 @@
+import { ReleaseState, RELEASE_FILE } from '../release';
+import { GitOpsError, InputError } from './errors';
+import { isValidName, sameRelease } from './release-file';
+import { GitOpsRepository, prepareChange, publish, RepositoryOptions } from './repository';
+import { adopt, changesBetween, describeChanges, headlineTag, TagChange } from './rotation';
+
+/** Trailer a rollback commit carries: the commit whose release it restored. */
+export const ROLLBACK_TRAILER = 'Rollback-To';
+
+/** Options of {@link rollback}. */
+export interface RollbackOptions extends RepositoryOptions {
+  /** Environment to roll back, e.g. `dev`. */
+  readonly env: string;
+}
+
+/** The outcome of {@link rollback}. */
+export interface RollbackResult {
+  /** Whether a commit was made. */
+  readonly committed: boolean;
+  /** The commit the branch points to afterwards. */
+  readonly commit?: string;
+  /** The commit whose release was restored. */
+  readonly restoredFrom: string;
+  /** The tag that names the restored release. */
+  readonly tag: string;
+  /** The commit message subject (`dev: rollback to TAG`). */
+  readonly message: string;
+  /** Tags that changed. */
+  readonly changes: TagChange[];
+  /** Whether the commit was pushed. */
+  readonly pushed: boolean;
+}
+
+/** A release of an environment found in history. */
+export interface HistoricRelease {
+  /** The commit that wrote it. */
+  readonly commit: string;
+  readonly state: ReleaseState;
+}
+
+/**
+ * The release of `env` before the current one, as of `rev`: walking back through the commits
+ * that changed `<env>/release.yaml`, the first release that differs from the current one.
+ * A rollback commit counts as the release it restored (its `Rollback-To:` trailer), so
+ * repeated rollbacks go further back instead of toggling.
+ *
+ * @returns undefined when there is no earlier release
+ */
+export function previousRelease(repo: GitOpsRepository, rev: string, env: string): HistoricRelease | undefined {
+  const file = repo.repoPath(`${env}/${RELEASE_FILE}`);
+  const history = repo.git.fileHistory(rev, file);
+  if (history.length === 0) return undefined;
+  const index = new Map(history.map((c, i) => [c.sha, i]));
+  let i = 0;
+  const seen = new Set<number>();
+  for (;;) {
+    seen.add(i);
+    const m = new RegExp(`^${ROLLBACK_TRAILER}: ([0-9a-f]{40,64})\\s*$`, 'm').exec(history[i].message);
+    const target = m ? index.get(m[1]) : undefined;
+    if (target === undefined || seen.has(target)) break;
+    i = target;
+  }
+  const current = repo.releaseAt(history[i].sha, env);
+  for (let j = i + 1; j < history.length; j++) {
+    const state = repo.releaseAt(history[j].sha, env);
+    if (state === undefined) continue;
+    if (current === undefined || !sameRelease(state, current)) return { commit: history[j].sha, state };
+  }
+  return undefined;
+}
+
+/**
+ * Restore the previous release of `env` (see {@link previousRelease}) as a new commit
+ * `ENV: rollback to TAG`, re-rendered with the current program; history is never rewritten.
+ * With `push`, a rejected push re-applies the same restored release to the new tip.
+ */
+export async function rollback(options: RollbackOptions): Promise<RollbackResult> {
+  if (!isValidName(options.env)) throw new InputError(`--env: ${JSON.stringify(options.env)} is not an environment name (a DNS-1123 label such as dev or prod)`);
+  const repo = GitOpsRepository.open(options);
+  let start = repo.head();
+  if (options.push) {
+    const tip = repo.git.fetchBranch(repo.remote, repo.branch);
+    if (tip !== undefined && (start === undefined || repo.git.isAncestor(start, tip))) start = tip;
+  }
+  if (start === undefined) throw new GitOpsError(`branch ${repo.branch} has no commits: nothing to roll back`);
+  if (!repo.releaseAt(start, options.env)) {
+    const known = Object.keys(repo.releasesAt(start));
+    throw new InputError(`--env: ${JSON.stringify(options.env)} has no ${RELEASE_FILE} in ${options.dir} (environments: ${known.join(', ') || 'none'})`);
+  }
+  const previous = previousRelease(repo, start, options.env);
+  if (previous === undefined) throw new GitOpsError(`${options.env} has no earlier release to roll back to (its ${RELEASE_FILE} never held a different release)`);
+  const tag = headlineTag(previous.state) ?? 'nothing';
+  const message = `${options.env}: rollback to ${tag}`;
+  const result = await publish(repo, options, base => prepareChange(repo, options.createApp, base, options.env, current => {
+    const state = adopt(current, previous.state);
+    const body = describeChanges(changesBetween(current, state)).join('\n');
+    return { state, message: `${message}\n\nRestores the release of ${options.env} from ${previous.commit.slice(0, 12)}.\n\n${body}\n\n${ROLLBACK_TRAILER}: ${previous.commit}\n` };
+  }));
+  return {
+    committed: result.change !== undefined,
+    commit: result.commit,
+    restoredFrom: previous.commit,
+    tag,
+    message,
+    changes: result.change ? changesBetween(result.change.before, result.change.after) : [],
+    pushed: result.pushed,
+  };
+}

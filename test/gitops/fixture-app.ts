@@ -1,0 +1,78 @@
+/**
+ * A small cdk8s-gitops program for the GitOps tests, built directly on GitOpsApp: for
+ * environments dev and prod, a RepositoryChart at `<env>/demo` with one Deployment per service
+ * version. Tags come from the release state (`app.releasedTag`) with defaults.
+ * `createApp` is what `--app` loads (also in spawned CLI processes).
+ */
+import * as fs from 'fs';
+import { ApiObject } from 'cdk8s';
+import { GitOpsApp, GitOpsAppProps, RepositoryChart } from '../../src/gitops-app';
+
+/** A service of the fixture: versioned (`versions`) or not. */
+export interface FixtureService {
+  readonly name: string;
+  readonly versions?: readonly string[];
+}
+
+/** backend (v1, v2), monitor (v1, v2), frontend (no versions). */
+export const DEFAULT_SERVICES: readonly FixtureService[] = [
+  { name: 'backend', versions: ['v1', 'v2'] },
+  { name: 'monitor', versions: ['v1', 'v2'] },
+  { name: 'frontend' },
+];
+
+/** Default tag of every service (version) when no release pins one. */
+export const DEFAULT_TAG = '1.0.0';
+
+/** Environments of the fixture. */
+export const ENVIRONMENTS = ['dev', 'prod'] as const;
+
+/** Build the fixture app with the given services. */
+export function makeApp(props: GitOpsAppProps, services: readonly FixtureService[] = DEFAULT_SERVICES): GitOpsApp {
+  // Test hook: a tag naming a marker file makes rendering hang (to kill a release mid-way).
+  const hang = process.env.FIXTURE_HANG_MARKER;
+  const app = new GitOpsApp(props);
+  for (const env of ENVIRONMENTS) {
+    const chart = new RepositoryChart(app, `${env}-demo`, { path: `${env}/demo`, namespace: `demo-${env}` });
+    for (const svc of services) {
+      for (const version of svc.versions ?? [undefined]) {
+        const tag = app.releasedTag(env, svc.name, version) ?? DEFAULT_TAG;
+        if (tag === 'hang' && hang) {
+          fs.writeFileSync(hang, String(process.pid));
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
+        }
+        if (tag === 'invalid-by-policy') {
+          chart.node.addValidation({ validate: () => [`image tag ${JSON.stringify(tag)} is refused by policy`] });
+        }
+        const name = version ? `${svc.name}-${version}` : svc.name;
+        const labels: Record<string, string> = { app: svc.name, ...(version ? { version } : {}) };
+        new ApiObject(chart, name, {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name, labels },
+          spec: {
+            replicas: env === 'prod' ? 2 : 1,
+            selector: { matchLabels: labels },
+            template: {
+              metadata: { labels },
+              spec: {
+                containers: [{
+                  name: svc.name,
+                  image: `registry.example/${svc.name}:${tag}`,
+                  ports: [{ containerPort: 5000 }],
+                }],
+              },
+            },
+          },
+        });
+        app.recordRunningTag(env, svc.name, version, tag);
+      }
+    }
+  }
+  return app;
+}
+
+/** The program entry point `--app` loads. */
+export function createApp(props: GitOpsAppProps): GitOpsApp {
+  return makeApp(props);
+}

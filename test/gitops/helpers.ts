@@ -1,0 +1,134 @@
+/**
+ * Helpers for the GitOps tests: real git only (temporary bare origins and clones, no network),
+ * with an isolated git configuration so the tests work on a bare machine.
+ */
+import { spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { writeTree } from '../../src/gitops/write-tree';
+import { main } from '../../src/cli/main';
+import { CreateApp } from '../../src/gitops/repository';
+
+export const FIXTURE_APP = path.join(__dirname, 'fixture-app.ts');
+export const FIXTURE_APP_MANY = path.join(__dirname, 'fixture-app-many.ts');
+export const CLI = path.join(__dirname, 'cli.js');
+
+const roots: string[] = [];
+
+/** Isolate git from the machine's configuration: identity, default branch, no signing. */
+export function isolateGit(): void {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gitops-home-'));
+  roots.push(home);
+  const config = path.join(home, 'gitconfig');
+  fs.writeFileSync(config, '[init]\n\tdefaultBranch = main\n[commit]\n\tgpgsign = false\n[tag]\n\tgpgsign = false\n[user]\n\tname = Test\n\temail = test@example.com\n[advice]\n\tdetachedHead = false\n');
+  Object.assign(process.env, {
+    GIT_CONFIG_GLOBAL: config,
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_AUTHOR_NAME: 'Test',
+    GIT_AUTHOR_EMAIL: 'test@example.com',
+    GIT_COMMITTER_NAME: 'Test',
+    GIT_COMMITTER_EMAIL: 'test@example.com',
+  });
+}
+
+/** A fresh temporary directory, removed by {@link cleanup}. */
+export function tmpdir(name = 'repo'): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), `cdk8s-gitops-${name}-`));
+  roots.push(d);
+  return d;
+}
+
+/** Remove every temporary directory made so far. */
+export function cleanup(): void {
+  for (const d of roots.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+}
+
+/** Run git in `cwd`; throw with its stderr on failure. */
+export function git(cwd: string, ...args: string[]): string {
+  const r = spawnSync('git', args, { cwd, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+/**
+ * A bare origin whose `main` holds the full synth of `createApp({})` (the project's defaults),
+ * and a clone of it. Returns both paths.
+ */
+export function seedRepo(createApp: CreateApp): { origin: string; clone: string } {
+  const root = tmpdir('origin');
+  const origin = path.join(root, 'origin.git');
+  git(root, 'init', '-q', '--bare', '-b', 'main', origin);
+  const seed = path.join(root, 'seed');
+  git(root, 'clone', '-q', origin, seed);
+  writeTree(seed, createApp({}).files());
+  fs.writeFileSync(path.join(seed, 'README.md'), '# GitOps repository\n');
+  git(seed, 'add', '-A');
+  git(seed, 'commit', '-q', '-m', 'synth: initial');
+  git(seed, 'push', '-q', 'origin', 'main');
+  return { origin, clone: cloneOf(origin) };
+}
+
+/** A new clone of `origin`. */
+export function cloneOf(origin: string): string {
+  const dir = path.join(tmpdir('clone'), 'gitops');
+  git(path.dirname(dir), 'clone', '-q', origin, dir);
+  return dir;
+}
+
+/** Everything that must not change when an operation fails: HEAD, branch, index, status, refs. */
+export function snapshot(dir: string): Record<string, string> {
+  const gitDir = path.join(dir, '.git');
+  return {
+    head: git(dir, 'rev-parse', 'HEAD'),
+    symbolicHead: fs.readFileSync(path.join(gitDir, 'HEAD'), 'utf8'),
+    status: git(dir, 'status', '--porcelain', '--untracked-files=all', '--ignored'),
+    index: git(dir, 'ls-files', '-s'),
+    refs: git(dir, 'for-each-ref', '--format=%(refname) %(objectname)'),
+    files: listFiles(dir).map(f => `${f} ${fs.readFileSync(path.join(dir, f), 'utf8').length}`).join('\n'),
+  };
+}
+
+/** Every file of a working tree (without .git), sorted. */
+export function listFiles(dir: string, rel = ''): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+    if (e.name === '.git') continue;
+    const p = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...listFiles(dir, p)); else out.push(p);
+  }
+  return out.sort();
+}
+
+/** Run the CLI in this process; capture stdout, stderr and the exit code. */
+export async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation((s: any) => { stdout += String(s); return true; });
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((s: any) => { stderr += String(s); return true; });
+  try {
+    const code = await main(argv);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+/** Run the CLI as a separate node process (TypeScript via the swc require hook). */
+export function spawnCli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', d => { stdout += d; });
+    child.stderr.on('data', d => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', code => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** Read a file of a working tree. */
+export function read(dir: string, rel: string): string {
+  return fs.readFileSync(path.join(dir, rel), 'utf8');
+}

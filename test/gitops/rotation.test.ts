@@ -1,0 +1,71 @@
+import * as fc from 'fast-check';
+import { InputError } from '../../src/gitops/errors';
+import { adopt, changesBetween, compareVersions, describeChanges, headlineTag, newestTag, rotate } from '../../src/gitops/rotation';
+
+const dev = { environment: 'dev', services: { backend: { v1: 'a', v2: 'b' }, monitor: { v1: 'a', v2: 'b' }, frontend: 'b' } };
+
+describe('A/B rotation', () => {
+  test('v1 takes the tag v2 had, v2 takes the new tag, a service without versions takes it', () => {
+    const r = rotate(dev, 'c');
+    expect(r.state).toEqual({ environment: 'dev', services: { backend: { v1: 'b', v2: 'c' }, monitor: { v1: 'b', v2: 'c' }, frontend: 'c' } });
+    expect(r.rotated).toEqual(['backend', 'frontend', 'monitor']);
+    expect(r.unchanged).toEqual([]);
+  });
+
+  test('only the named services rotate', () => {
+    const r = rotate(dev, 'c', ['backend']);
+    expect(r.state.services).toEqual({ ...dev.services, backend: { v1: 'b', v2: 'c' } });
+    expect(dev.services.backend).toEqual({ v1: 'a', v2: 'b' });
+  });
+
+  test('releasing the tag that already runs changes nothing', () => {
+    const r = rotate(dev, 'b');
+    expect(r.rotated).toEqual([]);
+    expect(r.unchanged).toEqual(['backend', 'frontend', 'monitor']);
+    expect(r.state.services).toEqual(dev.services);
+  });
+
+  test('more than two versions shift by one, in natural version order', () => {
+    const r = rotate({ environment: 'dev', services: { x: { v10: 'c', v2: 'b', v1: 'a' } } }, 'd');
+    expect(r.state.services.x).toEqual({ v1: 'b', v2: 'c', v10: 'd' });
+    expect(compareVersions('v2', 'v10')).toBeLessThan(0);
+  });
+
+  test('an unknown service is a usage error naming the flag and the known services', () => {
+    expect(() => rotate(dev, 'c', ['nope'])).toThrow(InputError);
+    expect(() => rotate(dev, 'c', ['nope'])).toThrow('--service: "nope" is not a service of environment "dev" (services: backend, frontend, monitor)');
+  });
+
+  test('property: after rotation the newest version runs the tag and the old newest moves down one', () => {
+    const tag = fc.stringMatching(/^[a-z0-9]{1,8}$/);
+    fc.assert(fc.property(tag, tag, tag, (v1, v2, t) => {
+      const r = rotate({ environment: 'e', services: { s: { v1, v2 } } }, t);
+      const s = r.state.services.s as Record<string, string>;
+      expect(newestTag(s)).toBe(t);
+      expect(s.v1).toBe(v2 === t ? v1 : v2);
+      // Rotating again with the same tag is a no-op.
+      expect(rotate(r.state, t).rotated).toEqual([]);
+    }));
+  });
+});
+
+describe('release helpers', () => {
+  test('adopt takes the source tags of shared services only', () => {
+    const prod = { environment: 'prod', services: { backend: { v1: 'x', v2: 'y' }, only: 'z' } };
+    expect(adopt(prod, dev)).toEqual({ environment: 'prod', services: { backend: { v1: 'a', v2: 'b' }, only: 'z' } });
+  });
+
+  test('headline tag is the tag most newest versions run', () => {
+    expect(headlineTag(dev)).toBe('b');
+    expect(headlineTag({ environment: 'e', services: {} })).toBeUndefined();
+  });
+
+  test('changes are listed per service and version', () => {
+    const next = rotate(dev, 'c', ['backend', 'frontend']).state;
+    expect(describeChanges(changesBetween(dev, next))).toEqual([
+      'backend v1: a -> b',
+      'backend v2: b -> c',
+      'frontend: b -> c',
+    ]);
+  });
+});

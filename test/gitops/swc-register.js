@@ -1,0 +1,35 @@
+/**
+ * Minimal require hook: transpile TypeScript with @swc/core on load (no type check), so test
+ * processes can run `src/**.ts` and the fixture programs directly: `node -r ./swc-register.js`.
+ * Transpiled output is cached in os.tmpdir() by content hash.
+ */
+'use strict';
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const crypto = require('crypto');
+const swc = require('@swc/core');
+
+const cacheDir = path.join(os.tmpdir(), 'cdk8s-gitops-swc-cache');
+fs.mkdirSync(cacheDir, { recursive: true });
+
+require.extensions['.ts'] = function (module, filename) {
+  const source = fs.readFileSync(filename, 'utf8');
+  const key = crypto.createHash('sha1').update(filename).update('\0').update(source).digest('hex');
+  const cached = path.join(cacheDir, `${key}.js`);
+  let code;
+  try {
+    code = fs.readFileSync(cached, 'utf8');
+  } catch {
+    code = swc.transformSync(source, {
+      filename,
+      sourceMaps: 'inline',
+      module: { type: 'commonjs' },
+      jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
+    }).code;
+    const tmp = `${cached}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, code);
+    fs.renameSync(tmp, cached);
+  }
+  module._compile(code, filename);
+};
