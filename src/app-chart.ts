@@ -1,0 +1,98 @@
+import { Chart, JsonPatch } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct, IConstruct } from 'constructs';
+import { Environment } from './environment';
+import { RepositoryChart } from './gitops-app';
+import { checkDnsLabel } from './names';
+
+/** Label that makes Istio inject its sidecar into a namespace's pods. */
+const APP_CHART = Symbol.for('cdk8s-gitops.AppChart');
+
+export const ISTIO_INJECTION_LABEL = 'istio-injection';
+
+/**
+ * Props of an AppChart.
+ */
+export interface AppChartProps {
+  /** The environment this chart renders. */
+  readonly environment: Environment;
+  /** Name of the application (DNS-1123 label): its repository folder is `<environment>/<app>`. */
+  readonly app: string;
+  /**
+   * Namespace of every object of the chart, created by the chart (sync wave -1).
+   * @default `<app>-<environment>`
+   */
+  readonly namespace?: string;
+  /**
+   * Enforce Pod Security Standards "restricted" on the namespace (admission rejects other
+   * pods). Needs Istio installed with istio-cni (the sidecar's init container otherwise
+   * needs NET_ADMIN). When false the namespace still warns and audits at "restricted".
+   * @default false
+   */
+  readonly enforcePodSecurity?: boolean;
+  /**
+   * Label the namespace for Istio sidecar injection.
+   * @default true
+   */
+  readonly istioInjection?: boolean;
+}
+
+/**
+ * One application in one environment: a repository folder `<environment>/<app>`, a
+ * namespace, and the objects in it. Argo CD syncs it as one Application.
+ */
+export class AppChart extends RepositoryChart {
+  /** The AppChart a construct is defined in. */
+  public static of(c: IConstruct): AppChart {
+    const chart: Chart = Chart.of(c);
+    if (!AppChart.isAppChart(chart)) {
+      throw new Error(`[${c.node.path}] must be defined inside an AppChart (found ${chart.constructor.name})`);
+    }
+    return chart;
+  }
+
+  /** Whether `x` is an AppChart. (`instanceof` is not usable: cdk8s's Chart answers it for any chart.) */
+  public static isAppChart(x: unknown): x is AppChart {
+    return x !== null && typeof x === 'object' && APP_CHART in (x as object);
+  }
+
+  /** The environment. */
+  public readonly environment: Environment;
+  /** Application name. */
+  public readonly app: string;
+  /** The namespace every object lives in. */
+  public readonly namespace: string;
+
+  constructor(scope: Construct, id: string, props: AppChartProps) {
+    const path = scope.node.path ? `${scope.node.path}/${id}` : id;
+    const app = checkDnsLabel(path, 'app', props.app);
+    const namespace = checkDnsLabel(path, 'namespace', props.namespace ?? `${props.app}-${props.environment.name}`);
+    super(scope, id, { path: `${props.environment.name}/${app}`, namespace });
+    this.environment = props.environment;
+    this.app = app;
+    this.namespace = namespace;
+    Object.defineProperty(this, APP_CHART, { value: true });
+
+    const level = 'restricted';
+    const ns = new k8s.KubeNamespace(this, 'Namespace', {
+      metadata: {
+        name: namespace,
+        labels: {
+          ...((props.istioInjection ?? true) ? { [ISTIO_INJECTION_LABEL]: 'enabled' } : {}),
+          ...((props.enforcePodSecurity ?? false) ? { 'pod-security.kubernetes.io/enforce': level } : {}),
+          'pod-security.kubernetes.io/audit': level,
+          'pod-security.kubernetes.io/warn': level,
+        },
+        // The namespace must exist before anything is applied into it.
+        annotations: { 'argocd.argoproj.io/sync-wave': '-1' },
+      },
+    });
+    // a Namespace is cluster-scoped: drop the chart's default namespace from it
+    ns.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+  }
+
+  /** Principal (SPIFFE identity without scheme) of a ServiceAccount of this chart's namespace. */
+  public principalOf(serviceAccountName: string): string {
+    return `${this.environment.trustDomain}/ns/${this.namespace}/sa/${serviceAccountName}`;
+  }
+}

@@ -1,0 +1,59 @@
+import { Construct } from 'constructs';
+import * as argo from '../../imports/argocd-application-argoproj.io';
+import * as proj from '../../imports/argocd-appproject-argoproj.io';
+import { RepositoryChart } from '../gitops-app';
+import { checkDnsLabel } from '../names';
+import { RESOURCES_FINALIZER } from './application';
+import { ArgoCdChart } from './argocd-chart';
+
+/**
+ * Props of AppOfApps.
+ */
+export interface AppOfAppsProps {
+  /** The Argo CD folder the root application syncs. */
+  readonly argocd: ArgoCdChart;
+  /** @default 'root' */
+  readonly name?: string;
+  /**
+   * Repository folder of the bootstrap objects (applied once by hand: `kubectl apply -f bootstrap/`).
+   * @default 'bootstrap'
+   */
+  readonly path?: string;
+}
+
+/**
+ * The app-of-apps root: a `bootstrap/` folder holding a root AppProject (it may only manage
+ * Applications and AppProjects in Argo CD's namespace, from this repository) and the root
+ * Application that syncs the Argo CD folder automatically.
+ */
+export class AppOfApps extends RepositoryChart {
+  constructor(scope: Construct, id: string, props: AppOfAppsProps) {
+    const a = props.argocd;
+    super(scope, id, { path: props.path ?? 'bootstrap', namespace: a.argoNamespace });
+    const name = checkDnsLabel(this.node.path, 'name', props.name ?? 'root');
+    new proj.AppProject(this, 'Project', {
+      metadata: { name },
+      spec: {
+        description: 'App of apps: syncs the Argo CD folder of the GitOps repository',
+        sourceRepos: [a.repoURL],
+        destinations: [{ server: a.server, namespace: a.argoNamespace }],
+        namespaceResourceWhitelist: [
+          { group: 'argoproj.io', kind: 'AppProject' },
+          { group: 'argoproj.io', kind: 'Application' },
+        ],
+      },
+    });
+    new argo.Application(this, 'Application', {
+      metadata: { name, finalizers: [RESOURCES_FINALIZER] },
+      spec: {
+        project: name,
+        source: { repoUrl: a.repoURL, targetRevision: a.targetRevision, path: a.path, directory: { recurse: false } },
+        destination: { server: a.server, namespace: a.argoNamespace },
+        syncPolicy: {
+          automated: { prune: true, selfHeal: true, allowEmpty: false },
+          retry: { limit: 5, backoff: { duration: '5s', factor: 2, maxDuration: '3m' } },
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,91 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as argo from '../../imports/argocd-application-argoproj.io';
+import { AppChart } from '../app-chart';
+import { checkDnsLabel, checkInteger } from '../names';
+import { AppProject } from './app-project';
+import { ArgoCdChart } from './argocd-chart';
+
+/** The finalizer that makes deleting an Application delete what it deployed. */
+export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
+
+/** The sync options seed 001's applications use. */
+export const DEFAULT_SYNC_OPTIONS = ['CreateNamespace=true', 'ApplyOutOfSyncOnly=true', 'RespectIgnoreDifferences=true'];
+
+/** Retry of failed syncs. */
+export interface SyncRetryProps {
+  /** @default 5 */
+  readonly limit?: number;
+  /** @default '5s' */
+  readonly duration?: string;
+  /** @default 2 */
+  readonly factor?: number;
+  /** @default '3m' */
+  readonly maxDuration?: string;
+}
+
+/**
+ * Props of an Application.
+ */
+export interface ApplicationProps {
+  /** The project it belongs to (the project learns its destination from it). */
+  readonly project: AppProject;
+  /** The application chart it syncs: its folder is the source path, its namespace the destination. */
+  readonly source: AppChart;
+  /** @default `<app>-<environment>` */
+  readonly name?: string;
+  /**
+   * Sync automatically with prune and self-heal; when false, sync is manual (prod: changed by
+   * reviewed promotion pull requests).
+   * @default - the environment's `automatedSync`
+   */
+  readonly automated?: boolean;
+  /** @default - limit 5, backoff 5s x2 up to 3m */
+  readonly retry?: SyncRetryProps;
+  /** @default DEFAULT_SYNC_OPTIONS */
+  readonly syncOptions?: string[];
+}
+
+/**
+ * An Argo CD Application syncing one application chart (one environment of one app).
+ */
+export class Application extends Construct {
+  /** Its name. */
+  public readonly name: string;
+
+  constructor(scope: Construct, id: string, props: ApplicationProps) {
+    super(scope, id);
+    const path = this.node.path;
+    const chart = Chart.of(this) as ArgoCdChart;
+    const src = props.source;
+    this.name = checkDnsLabel(path, 'name', props.name ?? `${src.app}-${src.environment.name}`);
+    const automated = props.automated ?? src.environment.automatedSync;
+    const r = props.retry ?? {};
+    props.project.addApplication(src);
+    new argo.Application(this, 'Resource', {
+      metadata: {
+        name: this.name,
+        finalizers: [RESOURCES_FINALIZER],
+        labels: { 'app.kubernetes.io/part-of': src.app, 'cdk8s-gitops.io/environment': src.environment.name },
+      },
+      spec: {
+        project: props.project.name,
+        source: {
+          repoUrl: chart.repoURL,
+          targetRevision: chart.targetRevision,
+          path: src.path,
+          directory: { recurse: false },
+        },
+        destination: { server: chart.server, namespace: src.namespace },
+        syncPolicy: {
+          automated: automated ? { prune: true, selfHeal: true, allowEmpty: false } : undefined,
+          retry: {
+            limit: checkInteger(path, 'retry.limit', r.limit ?? 5, 0),
+            backoff: { duration: r.duration ?? '5s', factor: checkInteger(path, 'retry.factor', r.factor ?? 2, 1), maxDuration: r.maxDuration ?? '3m' },
+          },
+          syncOptions: [...(props.syncOptions ?? DEFAULT_SYNC_OPTIONS)],
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,59 @@
+import { Construct } from 'constructs';
+import { ConfigError } from '../errors';
+import { RepositoryChart } from '../gitops-app';
+import { checkDnsLabel } from '../names';
+
+/**
+ * Props of an ArgoCdChart.
+ */
+export interface ArgoCdChartProps {
+  /** URL of the GitOps repository Argo CD reads (exact; it becomes the projects' only sourceRepo). */
+  readonly repoURL: string;
+  /**
+   * Branch, tag or commit Argo CD follows.
+   * @default 'main'
+   */
+  readonly targetRevision?: string;
+  /**
+   * Cluster API server the applications deploy to.
+   * @default 'https://kubernetes.default.svc'
+   */
+  readonly server?: string;
+  /**
+   * Namespace Argo CD runs in (holds Applications and AppProjects).
+   * @default 'argocd'
+   */
+  readonly namespace?: string;
+  /**
+   * Repository folder of this chart.
+   * @default 'argocd'
+   */
+  readonly path?: string;
+}
+
+/**
+ * The Argo CD folder of the repository: AppProjects and Applications.
+ */
+export class ArgoCdChart extends RepositoryChart {
+  /** Repository URL. */
+  public readonly repoURL: string;
+  /** Revision followed. */
+  public readonly targetRevision: string;
+  /** Destination cluster. */
+  public readonly server: string;
+  /** Argo CD's namespace. */
+  public readonly argoNamespace: string;
+
+  constructor(scope: Construct, id: string, props: ArgoCdChartProps) {
+    const namespace = props.namespace ?? 'argocd';
+    super(scope, id, { path: props.path ?? 'argocd', namespace });
+    const path = this.node.path;
+    if (typeof props.repoURL !== 'string' || !/^(https:\/\/|ssh:\/\/|git@|file:\/\/)\S+$/.test(props.repoURL) || props.repoURL.includes('*')) {
+      throw new ConfigError(path, 'repoURL', props.repoURL, 'must be an exact git URL (https://, ssh://, git@ or file://), without wildcards');
+    }
+    this.repoURL = props.repoURL;
+    this.targetRevision = props.targetRevision ?? 'main';
+    this.server = props.server ?? 'https://kubernetes.default.svc';
+    this.argoNamespace = checkDnsLabel(path, 'namespace', namespace);
+  }
+}

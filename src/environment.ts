@@ -1,0 +1,122 @@
+import { ConfigError } from './errors';
+import { checkDnsLabel, checkInteger } from './names';
+import { ResourcesProps } from './service/resources';
+
+/**
+ * Props of an Environment: everything that differs between dev, prod, ...
+ */
+export interface EnvironmentProps {
+  /** Environment name (DNS-1123 label), e.g. `dev`. It is the repository folder of the environment. */
+  readonly name: string;
+  /**
+   * Replicas per workload (version) unless a workload sets its own.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * Default cpu and memory requests and limits of every container.
+   * @default - see `Resources.DEFAULTS` (cpu 100m/500m, memory 128Mi/256Mi)
+   */
+  readonly resources?: ResourcesProps;
+  /**
+   * Hosts the ingress Gateway and VirtualServices answer for.
+   * @default ['*']
+   */
+  readonly hosts?: string[];
+  /**
+   * Labels selecting the Istio ingress gateway pods of this environment.
+   * @default { istio: 'ingressgateway' }
+   */
+  readonly gatewaySelector?: Record<string, string>;
+  /**
+   * ServiceAccount of the ingress gateway (for AuthorizationPolicy principals).
+   * @default 'istio-ingressgateway-service-account'
+   */
+  readonly gatewayServiceAccount?: string;
+  /**
+   * Namespace of the ingress gateway.
+   * @default 'istio-system'
+   */
+  readonly gatewayNamespace?: string;
+  /**
+   * Istio trust domain used in principals.
+   * @default 'cluster.local'
+   */
+  readonly trustDomain?: string;
+  /**
+   * Default traffic split between versions (version name -> percent, summing to 100),
+   * used by routes that split without weights of their own.
+   * @default - equal split, remainder to the last version
+   */
+  readonly weights?: Record<string, number>;
+  /**
+   * Whether Argo CD syncs automatically (prune and self-heal). Manual environments change
+   * only through reviewed promotion pull requests.
+   * @default true
+   */
+  readonly automatedSync?: boolean;
+}
+
+/**
+ * An environment (dev, prod, ...) as typed, checked data.
+ */
+export class Environment {
+  /** Environment name, e.g. `dev`. */
+  public readonly name: string;
+  /** Replicas per workload. */
+  public readonly replicas: number;
+  /** Default container resources. */
+  public readonly resources: ResourcesProps | undefined;
+  /** Gateway selector labels. */
+  public readonly gatewaySelector: Readonly<Record<string, string>>;
+  /** Ingress gateway ServiceAccount. */
+  public readonly gatewayServiceAccount: string;
+  /** Ingress gateway namespace. */
+  public readonly gatewayNamespace: string;
+  /** Istio trust domain. */
+  public readonly trustDomain: string;
+  /** Whether Argo CD syncs automatically. */
+  public readonly automatedSync: boolean;
+  private readonly _hosts: string[];
+  private readonly _weights: Readonly<Record<string, number>> | undefined;
+
+  constructor(props: EnvironmentProps) {
+    const path = `environments/${props.name}`;
+    this.name = checkDnsLabel(path, 'name', props.name);
+    this.replicas = checkInteger(path, 'replicas', props.replicas ?? 1, 0);
+    this.resources = props.resources;
+    this._hosts = [...(props.hosts ?? ['*'])];
+    if (this._hosts.length === 0) throw new ConfigError(path, 'hosts', props.hosts, 'must list at least one host');
+    this._hosts.forEach((h, i) => checkHost(path, `hosts[${i}]`, h));
+    this.gatewaySelector = { ...(props.gatewaySelector ?? { istio: 'ingressgateway' }) };
+    this.gatewayServiceAccount = props.gatewayServiceAccount ?? 'istio-ingressgateway-service-account';
+    this.gatewayNamespace = checkDnsLabel(path, 'gatewayNamespace', props.gatewayNamespace ?? 'istio-system');
+    this.trustDomain = props.trustDomain ?? 'cluster.local';
+    this.automatedSync = props.automatedSync ?? true;
+    this._weights = props.weights ? { ...props.weights } : undefined;
+  }
+
+  /** Hosts served in this environment (a copy). */
+  public get hosts(): string[] {
+    return [...this._hosts];
+  }
+
+  /** Default weights per version, if set (a copy). */
+  public get weights(): Record<string, number> | undefined {
+    return this._weights ? { ...this._weights } : undefined;
+  }
+
+  /** The Istio principal of the ingress gateway. */
+  public get gatewayPrincipal(): string {
+    return `${this.trustDomain}/ns/${this.gatewayNamespace}/sa/${this.gatewayServiceAccount}`;
+  }
+}
+
+/** Throw unless `host` is `*`, a DNS name or a `*.`-prefixed wildcard name. */
+export function checkHost(path: string, field: string, host: string): string {
+  const name = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+  if (typeof host !== 'string' || (host !== '*' && !name.test(host))) {
+    throw new ConfigError(path, field, host, 'is not a valid host: "*", a DNS name ("app.example.com") or a wildcard name ("*.example.com")');
+  }
+  return host;
+}

@@ -1,0 +1,339 @@
+/**
+ * The reference app: the systems of the seed documents, for dev and prod.
+ *
+ * - `flask-app`: the single Flask service of seeds 000, 003 and 004 (port 5000, /healthz,
+ *   /metrics) with v1/v2 A/B routing behind an ingress gateway;
+ * - `ab-testing`: seed 001's platform (frontend, backend v1/v2, monitor v1/v2, redis, gateway
+ *   routes, STRICT mTLS, default-deny authorization, a PostSync smoke test);
+ * - the Argo CD projects and applications, and the app-of-apps root.
+ *
+ * `npm run synth` (or `npx cdk8s synth`) writes it into dist/; `createApp` is what the CLI loads.
+ */
+import { Duration } from 'cdk8s';
+import { AppChart } from './app-chart';
+import { AppOfApps } from './argocd/app-of-apps';
+import { Application } from './argocd/application';
+import { AppProject } from './argocd/app-project';
+import { ArgoCdChart } from './argocd/argocd-chart';
+import { Environment } from './environment';
+import { GitOpsApp, GitOpsAppProps } from './gitops-app';
+import { AuthorizationPolicy, HttpMethod } from './mesh/authorization-policy';
+import { DestinationRule } from './mesh/destination-rule';
+import { Gateway } from './mesh/gateway';
+import { HttpMatch } from './mesh/http-match';
+import { MtlsMode, PeerAuthentication } from './mesh/peer-authentication';
+import { Principal } from './mesh/principal';
+import { RouteTarget } from './mesh/route-target';
+import { VirtualService } from './mesh/virtual-service';
+import { Probe } from './service/probe';
+import { SmokeTest } from './service/smoke-test';
+import { WebService } from './service/web-service';
+
+/** The GitOps repository Argo CD syncs. */
+export const REPO_URL = 'https://github.com/example-org/gitops-demo.git';
+
+/** Per-environment facts of the reference app. */
+interface Stage {
+  readonly env: Environment;
+  /** Address the platform answers on (seed 001's load balancer IPs). */
+  readonly publicUrl: string;
+  /** Hosts of seed 001's platform in this environment. */
+  readonly demoHosts: string[];
+  /** Hosts of the Flask app. */
+  readonly flaskHosts: string[];
+  /** A/B split of the Flask app. */
+  readonly flaskWeights: Record<string, number>;
+  /** Default image tags (until the environment's release.yaml pins others). */
+  readonly tags: { backend: [string, string]; monitor: [string, string]; frontend: string; flask: [string, string] };
+  /** Production-only hardening of the Flask app. */
+  readonly flaskScaling: boolean;
+}
+
+const STAGES: Stage[] = [
+  {
+    env: new Environment({
+      name: 'dev',
+      replicas: 1,
+      hosts: ['*'],
+      gatewaySelector: { istio: 'ingressgateway-dev' },
+      gatewayServiceAccount: 'istio-ingressgateway-dev-service-account',
+      weights: { v1: 50, v2: 50 },
+      automatedSync: true,
+    }),
+    publicUrl: 'http://192.168.254.222',
+    demoHosts: ['*'],
+    flaskHosts: ['flask.dev.example.com'],
+    flaskWeights: { v1: 50, v2: 50 },
+    tags: {
+      backend: ['fc5c97cdf2f171e43befd38d4e6bf37774937c89', 'd1e6e9b5e0bdff11a489794ba11cd55e9f82c957'],
+      monitor: ['fc5c97cdf2f171e43befd38d4e6bf37774937c89', 'd1e6e9b5e0bdff11a489794ba11cd55e9f82c957'],
+      frontend: 'd1e6e9b5e0bdff11a489794ba11cd55e9f82c957',
+      flask: ['20f2ab9', '20f2ab9'],
+    },
+    flaskScaling: false,
+  },
+  {
+    env: new Environment({
+      name: 'prod',
+      replicas: 2,
+      hosts: ['demo.example.com'],
+      gatewaySelector: { istio: 'ingressgateway-prod' },
+      gatewayServiceAccount: 'istio-ingressgateway-prod-service-account',
+      weights: { v1: 50, v2: 50 },
+      automatedSync: false,
+      resources: { cpu: { request: '200m', limit: '1' }, memory: { request: '256Mi', limit: '512Mi' } },
+    }),
+    publicUrl: 'http://192.168.254.220',
+    demoHosts: ['demo.example.com'],
+    flaskHosts: ['flask.example.com'],
+    flaskWeights: { v1: 90, v2: 10 },
+    tags: {
+      backend: ['fe9d5ceee36519bd3dbab03bc15d3de96e7c8e68', '443601dca07ca88643b310ffa0a76aa3d49c9a7d'],
+      monitor: ['fe9d5ceee36519bd3dbab03bc15d3de96e7c8e68', '443601dca07ca88643b310ffa0a76aa3d49c9a7d'],
+      frontend: '443601dca07ca88643b310ffa0a76aa3d49c9a7d',
+      flask: ['20f2ab9', '20f2ab9'],
+    },
+    flaskScaling: true,
+  },
+];
+
+/** The smoke test of seed 001, rewritten for a read-only, non-root curl image (no apk, no jq). */
+export const SMOKE_TEST_SCRIPT = `#!/bin/sh
+# Calls the platform through its gateway and fails on any non-2xx answer.
+set -eu
+: "\${WEB_BASE_URL:?}" "\${API_BASE_URL:?}"
+HOST_HEADER="\${HOST_HEADER:-}"
+USER_NAME="smoke-$(date +%s)"
+PASSWORD_VALUE="smoke-$$-$(date +%s)"
+
+call() { # METHOD URL [JSON]
+  set -- "$@"
+  if [ -n "$HOST_HEADER" ]; then set -- "$@" -H "Host: $HOST_HEADER"; fi
+  method=$1; url=$2; shift 2
+  body=""
+  case "\${1:-}" in -H*|"") ;; *) body=$1; shift ;; esac
+  if [ -n "$body" ]; then
+    out=$(curl -sS -o /tmp/body -w '%{http_code}' -X "$method" -H 'Content-Type: application/json' -d "$body" "$@" "$url")
+  else
+    out=$(curl -sS -o /tmp/body -w '%{http_code}' -X "$method" "$@" "$url")
+  fi
+  case "$out" in 2??) echo "ok   $method $url ($out)" ;; *) echo "FAIL $method $url ($out)"; cat /tmp/body; exit 1 ;; esac
+}
+
+call GET "$API_BASE_URL/api/health"
+call GET "$WEB_BASE_URL/app"
+call GET "$WEB_BASE_URL/status"
+call POST "$API_BASE_URL/api/register" "{\\"username\\":\\"$USER_NAME\\",\\"password\\":\\"$PASSWORD_VALUE\\"}"
+call POST "$API_BASE_URL/api/login" "{\\"username\\":\\"$USER_NAME\\",\\"password\\":\\"$PASSWORD_VALUE\\"}"
+TOKEN=$(sed -n 's/.*"token"[[:space:]]*:[[:space:]]*"\\([^"]*\\)".*/\\1/p' /tmp/body)
+[ -n "$TOKEN" ] || { echo "FAIL no token in login answer"; exit 1; }
+call GET "$API_BASE_URL/api/users" -H "Authorization: Bearer $TOKEN"
+call GET "$API_BASE_URL/api/version"
+call PUT "$API_BASE_URL/api/users/$USER_NAME" "{\\"username\\":\\"$USER_NAME\\"}" -H "Authorization: Bearer $TOKEN"
+call DELETE "$API_BASE_URL/api/users/$USER_NAME" -H "Authorization: Bearer $TOKEN"
+echo "smoke test passed"
+`;
+
+/** Seed 001's A/B platform in one environment. */
+function abTesting(app: GitOpsApp, stage: Stage): AppChart {
+  const { env } = stage;
+  const chart = new AppChart(app, `ab-testing-${env.name}`, { environment: env, app: 'ab-testing', namespace: `demo-${env.name}` });
+  const repo = 'ghcr.io/mcbtaguiad/istio-demo';
+
+  const backend = new WebService(chart, 'backend', {
+    name: 'backend',
+    image: `${repo}/backend`,
+    port: 3000,
+    healthPath: '/api/health',
+    metrics: false,
+    config: { ALLOWED_HOSTS: stage.publicUrl },
+    versions: [
+      { name: 'v1', tag: stage.tags.backend[0], config: { VERSION: '1.0.0' } },
+      { name: 'v2', tag: stage.tags.backend[1], config: { VERSION: '2.0.0' } },
+    ],
+  });
+  const monitor = new WebService(chart, 'monitor', {
+    name: 'monitor',
+    image: `${repo}/monitor`,
+    port: 8000,
+    healthPath: '/status',
+    metrics: false,
+    config: { DEMO_APP_HOST: stage.publicUrl },
+    versions: [
+      { name: 'v1', tag: stage.tags.monitor[0], config: { VERSION: '1.0.0' } },
+      { name: 'v2', tag: stage.tags.monitor[1], config: { VERSION: '2.0.0' } },
+    ],
+  });
+  const frontend = new WebService(chart, 'frontend', {
+    name: 'frontend',
+    image: `${repo}/frontend`,
+    tag: stage.tags.frontend,
+    port: 80,
+    healthPath: '/app',
+    metrics: false,
+    // nginx writes its pid and caches; the root filesystem is read-only
+    writablePaths: ['/tmp', '/var/cache/nginx', '/var/run'],
+  });
+  const redis = new WebService(chart, 'redis', {
+    name: 'redis',
+    image: 'docker.io/bitnami/redis:7.4.2',
+    port: 6379,
+    portName: 'tcp-redis',
+    metrics: false,
+    startupProbe: Probe.fromTcpSocket(),
+    livenessProbe: Probe.fromTcpSocket({ periodSeconds: 10 }),
+    readinessProbe: Probe.fromCommand(['redis-cli', 'ping'], { periodSeconds: 5 }),
+    replicas: 1,
+    config: { ALLOW_EMPTY_PASSWORD: 'yes', REDIS_DISABLE_COMMANDS: 'FLUSHDB,FLUSHALL' },
+    writablePaths: ['/tmp', '/opt/bitnami/redis/etc', '/opt/bitnami/redis/tmp', '/opt/bitnami/redis/logs', '/bitnami/redis/data'],
+  });
+
+  for (const svc of [backend, monitor, frontend]) {
+    new DestinationRule(chart, `${svc.name}-destinationrule`, {
+      service: svc,
+      trafficPolicy: svc === frontend
+        ? { maxConnections: 100, http1MaxPendingRequests: 50, maxRequestsPerConnection: 10 }
+        : { maxConnections: 200, http1MaxPendingRequests: 100, maxRequestsPerConnection: 20 },
+    });
+  }
+
+  const gateway = new Gateway(chart, 'gateway', { name: 'demo-app-gateway', hosts: stage.demoHosts });
+  new VirtualService(chart, 'routes', {
+    name: 'route-ab-testing',
+    gateways: [gateway],
+    routes: [
+      { name: 'backend', match: [HttpMatch.uriPrefix('/api/')], to: RouteTarget.split(backend), timeout: Duration.seconds(15) },
+      { name: 'monitor', match: [HttpMatch.uriPrefix('/status')], to: RouteTarget.split(monitor), timeout: Duration.seconds(15) },
+      { name: 'frontend', match: [HttpMatch.uriPrefix('/app')], to: RouteTarget.service(frontend), timeout: Duration.seconds(15) },
+    ],
+  });
+
+  new PeerAuthentication(chart, 'mtls', { name: 'mtls', mode: MtlsMode.STRICT });
+  AuthorizationPolicy.denyAll(chart, 'deny-all');
+  const gw = Principal.ingressGateway();
+  const smoke = new SmokeTest(chart, 'smoke-test', {
+    script: SMOKE_TEST_SCRIPT,
+    env: {
+      WEB_BASE_URL: stage.publicUrl,
+      API_BASE_URL: stage.publicUrl,
+    },
+    hostHeader: stage.demoHosts[0] === '*' ? undefined : stage.demoHosts[0],
+    waitFor: { web: `${stage.publicUrl}/app`, api: `${stage.publicUrl}/api/health`, monitor: `${stage.publicUrl}/status` },
+  });
+  const { GET, POST, PUT, DELETE, OPTIONS, HEAD } = HttpMethod;
+  new AuthorizationPolicy(chart, 'frontend-to-backend', {
+    name: 'read-write-frontend-to-backend',
+    target: backend,
+    allow: [{
+      from: [Principal.fromService(frontend), gw],
+      methods: [GET, POST, DELETE, PUT, OPTIONS],
+      paths: ['/api/register', '/api/login', '/api/profile', '/api/version', '/api/users'],
+    }],
+  });
+  new AuthorizationPolicy(chart, 'monitor-to-backend', {
+    name: 'read-write-monitor-to-backend',
+    target: backend,
+    allow: [{
+      from: [Principal.fromService(monitor), gw],
+      methods: [GET, POST, DELETE, PUT],
+      paths: ['/api/login', '/api/version', '/api/users', '/api/users/*'],
+    }],
+  });
+  new AuthorizationPolicy(chart, 'smoketest-to-backend', {
+    name: 'read-write-smoketest-to-backend',
+    target: backend,
+    allow: [{
+      from: [Principal.fromServiceAccount(smoke.serviceAccountName), gw],
+      methods: [GET, POST, DELETE, PUT],
+      paths: ['/api/login', '/api/version', '/api/health', '/api/register', '/api/users', '/api/users/*'],
+    }],
+  });
+  // the gateway routes /app and /status: with default deny they need their own allow rules
+  new AuthorizationPolicy(chart, 'ingress-to-frontend', {
+    name: 'ingress-to-frontend',
+    target: frontend,
+    allow: [{ from: [gw], methods: [GET, HEAD], paths: ['/app', '/app/*'] }],
+  });
+  new AuthorizationPolicy(chart, 'ingress-to-monitor', {
+    name: 'ingress-to-monitor',
+    target: monitor,
+    allow: [{ from: [gw], methods: [GET, HEAD], paths: ['/status', '/status/*'] }],
+  });
+  // the backend keeps its data in redis (TCP: principals and port only)
+  new AuthorizationPolicy(chart, 'backend-to-redis', {
+    name: 'backend-to-redis',
+    target: redis,
+    allow: [{ from: [Principal.fromService(backend)], ports: [6379] }],
+  });
+  return chart;
+}
+
+/** The Flask service of seeds 000, 003 and 004 in one environment. */
+function flaskApp(app: GitOpsApp, stage: Stage): AppChart {
+  const { env } = stage;
+  const chart = new AppChart(app, `flask-app-${env.name}`, { environment: env, app: 'flask-app', namespace: `flask-${env.name}` });
+  const flask = new WebService(chart, 'flask-app', {
+    name: 'flask-app',
+    image: 'docker.io/ahmad09x/python-flask-app',
+    versions: [
+      { name: 'v1', tag: stage.tags.flask[0] },
+      { name: 'v2', tag: stage.tags.flask[1] },
+    ],
+    env: { FLASK_ENV: 'production', PORT: '5000' },
+    disruptionBudget: stage.flaskScaling ? { maxUnavailable: 1 } : undefined,
+    autoscaling: stage.flaskScaling ? { minReplicas: 2, maxReplicas: 6, cpuUtilization: 75 } : undefined,
+    networkPolicy: { allowIngressGateway: true },
+  });
+  new DestinationRule(chart, 'destinationrule', { service: flask });
+  const gateway = new Gateway(chart, 'gateway', {
+    name: 'flask-gateway',
+    hosts: stage.flaskHosts,
+    tls: stage.env.name === 'prod' ? { credentialName: 'flask-example-com-tls' } : undefined,
+  });
+  new VirtualService(chart, 'routes', {
+    name: 'flask-app',
+    gateways: [gateway],
+    routes: [
+      { name: 'header-v2', match: [HttpMatch.headerExact('x-version', 'v2'), HttpMatch.cookie('version', 'v2')], to: RouteTarget.version(flask, 'v2') },
+      { name: 'header-v1', match: [HttpMatch.headerExact('x-version', 'v1'), HttpMatch.cookie('version', 'v1')], to: RouteTarget.version(flask, 'v1') },
+    ],
+    defaultRoute: {
+      to: RouteTarget.split(flask, stage.flaskWeights),
+      timeout: Duration.seconds(10),
+      retries: { attempts: 2, perTryTimeout: Duration.seconds(3) },
+    },
+  });
+  new PeerAuthentication(chart, 'mtls', { mode: MtlsMode.STRICT });
+  AuthorizationPolicy.denyAll(chart, 'deny-all');
+  new AuthorizationPolicy(chart, 'ingress-to-flask', {
+    name: 'ingress-to-flask-app',
+    target: flask,
+    allow: [{ from: [Principal.ingressGateway()], methods: [HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST] }],
+  });
+  return chart;
+}
+
+/** Build the reference app. `props.releases` pins image tags per environment. */
+export function createApp(props: GitOpsAppProps = {}): GitOpsApp {
+  const app = new GitOpsApp(props);
+  const argocd = new ArgoCdChart(app, 'argocd', { repoURL: REPO_URL });
+  const projects = {
+    'ab-testing': new AppProject(argocd, 'ab-testing-project', { name: 'ab-testing', description: "Seed 001's A/B testing platform (Istio)" }),
+    'flask-app': new AppProject(argocd, 'flask-app-project', { name: 'flask-app', description: 'The Flask service of seeds 000, 003 and 004' }),
+  };
+  for (const stage of STAGES) {
+    for (const chart of [abTesting(app, stage), flaskApp(app, stage)]) {
+      new Application(argocd, `${chart.app}-${stage.env.name}`, { project: projects[chart.app as keyof typeof projects], source: chart });
+    }
+  }
+  new AppOfApps(app, 'bootstrap', { argocd });
+  return app;
+}
+
+if (require.main === module) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { synthesize } = require('./synth') as typeof import('./synth');
+  const outdir = process.env.CDK8S_OUTDIR || 'dist';
+  const result = synthesize(createApp(), outdir);
+  process.stdout.write(`synthesized ${result.files.length} files into ${outdir}\n`);
+}

@@ -1,0 +1,109 @@
+import { Construct } from 'constructs';
+import * as sec from '../../imports/istio-security.istio.io';
+import { AppChart } from '../app-chart';
+import { ConfigError } from '../errors';
+import { checkDnsLabel, checkPort } from '../names';
+import { APP_LABEL, WebService } from '../service/web-service';
+import { Principal } from './principal';
+
+/** HTTP methods. */
+export enum HttpMethod {
+  GET = 'GET',
+  HEAD = 'HEAD',
+  POST = 'POST',
+  PUT = 'PUT',
+  PATCH = 'PATCH',
+  DELETE = 'DELETE',
+  OPTIONS = 'OPTIONS',
+}
+
+/** One allow rule: requests from any of `from`, to any of the operations. */
+export interface AllowRuleProps {
+  /** Callers. At least one. */
+  readonly from: Principal[];
+  /** @default - any method */
+  readonly methods?: HttpMethod[];
+  /** Paths (exact, `prefix*` or `*suffix`). @default - any path */
+  readonly paths?: string[];
+  /** @default - any port */
+  readonly ports?: number[];
+}
+
+/**
+ * Props of an AuthorizationPolicy.
+ */
+export interface AuthorizationPolicyProps {
+  /** Policy name (DNS-1123 label). */
+  readonly name: string;
+  /** The service whose pods the policy protects. */
+  readonly target: WebService;
+  /** Allow rules (at least one). With a namespace default-deny, nothing else gets in. */
+  readonly allow: AllowRuleProps[];
+}
+
+/**
+ * An ALLOW AuthorizationPolicy (security.istio.io/v1) for one service, principals derived
+ * from ServiceAccounts. Pair with `AuthorizationPolicy.denyAll()` in the namespace.
+ */
+export class AuthorizationPolicy extends Construct {
+  /**
+   * Namespace-wide default deny: an ALLOW policy that matches nothing, so only requests some
+   * other ALLOW policy admits get through.
+   */
+  public static denyAll(scope: Construct, id: string, name = 'deny-all'): Construct {
+    const c = new Construct(scope, id);
+    new sec.AuthorizationPolicy(c, 'Resource', {
+      metadata: { name: checkDnsLabel(c.node.path, 'name', name) },
+      spec: { action: sec.AuthorizationPolicySpecAction.ALLOW },
+    });
+    return c;
+  }
+
+  /** Its name. */
+  public readonly name: string;
+
+  constructor(scope: Construct, id: string, props: AuthorizationPolicyProps) {
+    super(scope, id);
+    const path = this.node.path;
+    const chart = AppChart.of(this);
+    this.name = checkDnsLabel(path, 'name', props.name);
+    if (!Array.isArray(props.allow) || props.allow.length === 0) {
+      throw new ConfigError(path, 'allow', props.allow, 'must list at least one rule (use AuthorizationPolicy.denyAll for deny)');
+    }
+    const rules = props.allow.map((r, i) => {
+      if (!Array.isArray(r.from) || r.from.length === 0) {
+        throw new ConfigError(path, `allow[${i}].from`, r.from, 'must list at least one Principal: an empty source would allow everyone');
+      }
+      const methods = r.methods ?? [];
+      methods.forEach((m, j) => {
+        if (!Object.values(HttpMethod).includes(m)) throw new ConfigError(path, `allow[${i}].methods[${j}]`, m, `is not an HTTP method: one of ${Object.values(HttpMethod).join(', ')}`);
+      });
+      const paths = r.paths ?? [];
+      paths.forEach((p, j) => {
+        if (typeof p !== 'string' || !(p.startsWith('/') || p.startsWith('*')) || p.slice(1, -1).includes('*')) {
+          throw new ConfigError(path, `allow[${i}].paths[${j}]`, p, 'must be an absolute path, optionally with one "*" at the start or the end');
+        }
+      });
+      const ports = (r.ports ?? []).map((p, j) => String(checkPort(path, `allow[${i}].ports[${j}]`, p)));
+      const principals = [...new Set(r.from.map(p => p.resolve(chart)))];
+      const operation = {
+        methods: methods.length > 0 ? [...methods] : undefined,
+        paths: paths.length > 0 ? [...paths] : undefined,
+        ports: ports.length > 0 ? ports : undefined,
+      };
+      const hasOperation = Object.values(operation).some(v => v !== undefined);
+      return {
+        from: [{ source: { principals } }],
+        to: hasOperation ? [{ operation }] : undefined,
+      };
+    });
+    new sec.AuthorizationPolicy(this, 'Resource', {
+      metadata: { name: this.name },
+      spec: {
+        action: sec.AuthorizationPolicySpecAction.ALLOW,
+        selector: { matchLabels: { [APP_LABEL]: props.target.name } },
+        rules,
+      },
+    });
+  }
+}

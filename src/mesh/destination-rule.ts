@@ -1,0 +1,82 @@
+import { Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as istio from '../../imports/istio-networking.istio.io';
+import { checkDnsLabel, checkInteger } from '../names';
+import { VERSION_LABEL, WebService } from '../service/web-service';
+import { formatDuration } from './duration';
+
+/** Connection limits and outlier detection of a DestinationRule. */
+export interface TrafficPolicyProps {
+  /** Max TCP connections to the service. @default 100 */
+  readonly maxConnections?: number;
+  /** TCP connect timeout. @default Duration.seconds(2) */
+  readonly connectTimeout?: Duration;
+  /** Max queued HTTP/1.1 requests. @default 100 */
+  readonly http1MaxPendingRequests?: number;
+  /** Max requests per connection (1 disables keep-alive). @default 20 */
+  readonly maxRequestsPerConnection?: number;
+  /** 5xx errors in a row that eject a pod. @default 5 */
+  readonly consecutive5xxErrors?: number;
+  /** Outlier analysis interval. @default Duration.seconds(10) */
+  readonly interval?: Duration;
+  /** Minimum ejection time. @default Duration.seconds(30) */
+  readonly baseEjectionTime?: Duration;
+  /** Max % of pods ejected. @default 25 */
+  readonly maxEjectionPercent?: number;
+}
+
+/**
+ * Props of a DestinationRule.
+ */
+export interface DestinationRuleProps {
+  /** The service; one subset per version is derived from it (never typed twice). */
+  readonly service: WebService;
+  /** @default `<service>-destinationrule` */
+  readonly name?: string;
+  /** @default - the defaults of TrafficPolicyProps */
+  readonly trafficPolicy?: TrafficPolicyProps;
+}
+
+/**
+ * An Istio DestinationRule (networking.istio.io/v1) whose subsets are the service's versions.
+ */
+export class DestinationRule extends Construct {
+  /** The service it applies to. */
+  public readonly service: WebService;
+  /** Its name. */
+  public readonly name: string;
+
+  constructor(scope: Construct, id: string, props: DestinationRuleProps) {
+    super(scope, id);
+    const path = this.node.path;
+    this.service = props.service;
+    this.name = checkDnsLabel(path, 'name', props.name ?? `${props.service.name}-destinationrule`);
+    const t = props.trafficPolicy ?? {};
+    const subsets = this.service.versionNames.map(v => ({ name: v, labels: { [VERSION_LABEL]: v } }));
+    new istio.DestinationRule(this, 'Resource', {
+      metadata: { name: this.name },
+      spec: {
+        host: this.service.name,
+        subsets: subsets.length > 0 ? subsets : undefined,
+        trafficPolicy: {
+          connectionPool: {
+            tcp: {
+              maxConnections: checkInteger(path, 'trafficPolicy.maxConnections', t.maxConnections ?? 100, 1),
+              connectTimeout: formatDuration(path, 'trafficPolicy.connectTimeout', t.connectTimeout ?? Duration.seconds(2)),
+            },
+            http: {
+              http1MaxPendingRequests: checkInteger(path, 'trafficPolicy.http1MaxPendingRequests', t.http1MaxPendingRequests ?? 100, 1),
+              maxRequestsPerConnection: checkInteger(path, 'trafficPolicy.maxRequestsPerConnection', t.maxRequestsPerConnection ?? 20, 0),
+            },
+          },
+          outlierDetection: {
+            consecutive5XxErrors: checkInteger(path, 'trafficPolicy.consecutive5xxErrors', t.consecutive5xxErrors ?? 5, 0),
+            interval: formatDuration(path, 'trafficPolicy.interval', t.interval ?? Duration.seconds(10)),
+            baseEjectionTime: formatDuration(path, 'trafficPolicy.baseEjectionTime', t.baseEjectionTime ?? Duration.seconds(30)),
+            maxEjectionPercent: checkInteger(path, 'trafficPolicy.maxEjectionPercent', t.maxEjectionPercent ?? 25, 0, 100),
+          },
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,72 @@
+import { ConfigError } from './errors';
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/** Throw unless `value` is a DNS-1123 label (Namespace, Deployment-name-as-label, version names). */
+export function checkDnsLabel(path: string, field: string, value: string): string {
+  if (typeof value !== 'string' || value.length > 63 || !DNS1123_LABEL.test(value)) {
+    throw new ConfigError(path, field, value, 'is not a DNS-1123 label: at most 63 characters, lower case alphanumerics or "-", starting and ending with an alphanumeric (e.g. "backend-v1")');
+  }
+  return value;
+}
+
+/** Throw unless `value` is a DNS-1123 subdomain (names of most objects). */
+export function checkDnsSubdomain(path: string, field: string, value: string): string {
+  if (typeof value !== 'string' || value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
+    throw new ConfigError(path, field, value, 'is not a DNS-1123 subdomain: at most 253 characters, dot-separated lower case alphanumerics or "-" (e.g. "backend-config")');
+  }
+  return value;
+}
+
+/** Throw unless `value` is a DNS-1035 label (Service names: must start with a letter). */
+export function checkDnsLabel1035(path: string, field: string, value: string): string {
+  if (typeof value !== 'string' || value.length > 63 || !DNS1035_LABEL.test(value)) {
+    throw new ConfigError(path, field, value, 'is not a DNS-1035 label (required for Service names): at most 63 characters, lower case alphanumerics or "-", starting with a letter and ending with an alphanumeric (e.g. "backend")');
+  }
+  return value;
+}
+
+/** Throw unless `value` is a port number 1-65535. */
+export function checkPort(path: string, field: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new ConfigError(path, field, value, 'is not a valid port number: must be an integer from 1 to 65535');
+  }
+  return value;
+}
+
+/** Throw unless `value` is an IANA service name (container and Service port names). */
+export function checkPortName(path: string, field: string, value: string): string {
+  if (typeof value !== 'string' || value.length > 15 || !IANA_SVC_NAME.test(value) || !/[a-z]/.test(value) || value.includes('--')) {
+    throw new ConfigError(path, field, value, 'is not a valid port name (IANA service name): at most 15 characters, lower case alphanumerics or "-", at least one letter, no "--", starting and ending with an alphanumeric (e.g. "http", "tcp-redis")');
+  }
+  return value;
+}
+
+/** Throw unless `value` is a valid environment variable name. */
+export function checkEnvVarName(path: string, field: string, value: string): string {
+  if (typeof value !== 'string' || !ENV_VAR_NAME.test(value)) {
+    throw new ConfigError(path, field, value, 'is not a valid environment variable name: letters, digits, "_", "-" or ".", not starting with a digit');
+  }
+  return value;
+}
+
+/** Throw unless `value` is a label value (at most 63 characters, alphanumerics, "-", "_", "."). */
+export function checkLabelValue(path: string, field: string, value: string): string {
+  if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) {
+    throw new ConfigError(path, field, value, 'is not a valid label value: at most 63 characters, alphanumerics, "-", "_" or ".", starting and ending with an alphanumeric');
+  }
+  return value;
+}
+
+/** Throw unless `value` is an integer within [min, max]. */
+export function checkInteger(path: string, field: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(path, field, value, max === Number.MAX_SAFE_INTEGER ? `must be an integer >= ${min}` : `must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}

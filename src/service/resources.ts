@@ -1,0 +1,76 @@
+import { k8s } from 'cdk8s-plus-28';
+import { ConfigError } from '../errors';
+import { Quantity } from './quantity';
+
+/** A request and a limit of one resource. */
+export interface ResourceRangeProps {
+  /** Guaranteed amount (scheduling). */
+  readonly request?: string | number;
+  /** Hard ceiling. */
+  readonly limit?: string | number;
+}
+
+/**
+ * CPU and memory of a container. Each value is a Kubernetes quantity (`500m`, `0.5`,
+ * `256Mi`); it is written in canonical form and every request must be <= its limit.
+ */
+export interface ResourcesProps {
+  /** @default { request: '100m', limit: '500m' } */
+  readonly cpu?: ResourceRangeProps;
+  /** @default { request: '128Mi', limit: '256Mi' } */
+  readonly memory?: ResourceRangeProps;
+}
+
+/** Container resources in Kubernetes form, canonical and checked. */
+export interface ResourceRequirementsJson {
+  readonly requests: { cpu: string; memory: string };
+  readonly limits: { cpu: string; memory: string };
+}
+
+/**
+ * Resolved container resources: both requests and both limits always present.
+ */
+export class Resources {
+  /** The defaults applied to any value not given. */
+  public static readonly DEFAULTS = { cpu: { request: '100m', limit: '500m' }, memory: { request: '128Mi', limit: '256Mi' } } as const;
+
+  /**
+   * Merge `props` over `base` over the defaults and check the result.
+   * @param path construct path for errors
+   * @param field prop name for errors (e.g. `resources`)
+   */
+  public static of(path: string, field: string, props: ResourcesProps | undefined, base?: ResourcesProps): Resources {
+    const d = Resources.DEFAULTS;
+    const pick = (r: 'cpu' | 'memory', k: 'request' | 'limit') => props?.[r]?.[k] ?? base?.[r]?.[k] ?? d[r][k];
+    const q = (r: 'cpu' | 'memory', k: 'request' | 'limit') => Quantity.parse(path, `${field}.${r}.${k}`, pick(r, k));
+    const cpu = { request: q('cpu', 'request'), limit: q('cpu', 'limit') };
+    const memory = { request: q('memory', 'request'), limit: q('memory', 'limit') };
+    for (const [r, v] of [['cpu', cpu], ['memory', memory]] as const) {
+      if (v.request.compare(v.limit) > 0) {
+        throw new ConfigError(path, `${field}.${r}.request`, pick(r, 'request'), `exceeds ${field}.${r}.limit ${JSON.stringify(pick(r, 'limit'))}: a request must be <= its limit`);
+      }
+    }
+    for (const r of ['cpu', 'memory'] as const) {
+      if ((r === 'cpu' ? cpu : memory).limit.compare(Quantity.parse(path, '', '0')) === 0) {
+        throw new ConfigError(path, `${field}.${r}.limit`, pick(r, 'limit'), 'must be greater than 0');
+      }
+    }
+    return new Resources({
+      requests: { cpu: cpu.request.toString(), memory: memory.request.toString() },
+      limits: { cpu: cpu.limit.toString(), memory: memory.limit.toString() },
+    });
+  }
+
+  private constructor(private readonly json: ResourceRequirementsJson) {}
+
+  /** The canonical values (a copy). */
+  public toJson(): ResourceRequirementsJson {
+    return { requests: { ...this.json.requests }, limits: { ...this.json.limits } };
+  }
+
+  /** The `resources` field of a container, for the typed Kubernetes L1 constructs. */
+  public toKube(): k8s.ResourceRequirements {
+    const q = (o: { cpu: string; memory: string }) => ({ cpu: k8s.Quantity.fromString(o.cpu), memory: k8s.Quantity.fromString(o.memory) });
+    return { requests: q(this.json.requests), limits: q(this.json.limits) };
+  }
+}
