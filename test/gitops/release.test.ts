@@ -1,0 +1,203 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseReleaseFile } from '../../src/gitops/release-file';
+import { spawnSync } from 'child_process';
+import { release } from '../../src/gitops/release-flow';
+import { CreateApp } from '../../src/gitops/repository';
+import { createApp } from './fixture-app';
+import { cleanup, cli, CLI, cloneOf, FIXTURE_APP, git, isolateGit, read, seedRepo, snapshot, spawnCli } from './helpers';
+
+const SHA1 = 'a'.repeat(40);
+const SHA2 = 'b'.repeat(40);
+
+beforeAll(isolateGit);
+afterAll(cleanup);
+
+function services(dir: string, env = 'dev') {
+  return parseReleaseFile(read(dir, `${env}/release.yaml`), { environment: env }).services;
+}
+
+describe('release', () => {
+  test('rotates A/B, re-renders only the environment and commits "ENV: deploy TAG"', async () => {
+    const { origin, clone } = seedRepo(createApp);
+    const before = git(clone, 'rev-parse', 'HEAD').trim();
+    const r1 = await cli('release', '--gitops-dir', clone, '--env', 'dev', '--tag', SHA1, '--app', FIXTURE_APP);
+    expect(r1).toMatchObject({ code: 0, stderr: '' });
+    expect(r1.stdout).toContain(`dev: deploy ${SHA1}`);
+    expect(services(clone)).toEqual({ backend: { v1: '1.0.0', v2: SHA1 }, frontend: SHA1, monitor: { v1: '1.0.0', v2: SHA1 } });
+    expect(services(clone, 'prod')).toEqual({ backend: { v1: '1.0.0', v2: '1.0.0' }, frontend: '1.0.0', monitor: { v1: '1.0.0', v2: '1.0.0' } });
+
+    const r2 = await cli('release', '--gitops-dir', clone, '--env', 'dev', '--tag', SHA2, '--service', 'backend', '--app', FIXTURE_APP);
+    expect(r2.code).toBe(0);
+    expect(services(clone)).toEqual({ backend: { v1: SHA1, v2: SHA2 }, frontend: SHA1, monitor: { v1: '1.0.0', v2: SHA1 } });
+    expect(read(clone, 'dev/demo/deployment-backend-v1.yaml')).toContain(`image: registry.example/backend:${SHA1}`);
+    expect(read(clone, 'dev/demo/deployment-backend-v2.yaml')).toContain(`image: registry.example/backend:${SHA2}`);
+
+    // Two commits, each touching only dev/ and in it only the tag lines and the release file.
+    expect(git(clone, 'log', '--format=%s', `${before}..HEAD`).trim().split('\n')).toEqual([`dev: deploy ${SHA2}`, `dev: deploy ${SHA1}`]);
+    const stat = git(clone, 'diff', '--numstat', 'HEAD~1', 'HEAD').trim().split('\n').sort();
+    expect(stat).toEqual([
+      '1\t1\tdev/demo/deployment-backend-v1.yaml',
+      '1\t1\tdev/demo/deployment-backend-v2.yaml',
+      '2\t2\tdev/release.yaml',
+    ]);
+    const patch = git(clone, 'diff', '-U0', `${before}`, 'HEAD');
+    const changed = patch.split('\n').filter(l => /^[-+](?![-+])/.test(l));
+    expect(changed.every(l => /registry\.example\/\w+:|^[-+]\s+(v[12]|frontend): /.test(l))).toBe(true);
+    expect(git(clone, 'status', '--porcelain')).toBe('');
+    // Not pushed without --push.
+    expect(git(origin, 'rev-parse', 'main').trim()).toBe(before);
+  });
+
+  test('releasing the tag that already runs is a no-op: no commit', async () => {
+    const { clone } = seedRepo(createApp);
+    await cli('release', '--gitops-dir', clone, '--env', 'dev', '--tag', SHA1, '--app', FIXTURE_APP);
+    const state = snapshot(clone);
+    const again = await cli('release', '--gitops-dir', clone, '--env', 'dev', '--tag', SHA1, '--app', FIXTURE_APP);
+    expect(again).toMatchObject({ code: 0, stdout: `dev already runs ${SHA1}: nothing to release (no commit)\n` });
+    expect(snapshot(clone)).toEqual(state);
+  });
+
+  test('--push lands the commit on the remote and the local branch', async () => {
+    const { origin, clone } = seedRepo(createApp);
+    const r = await cli('release', '--gitops-dir', clone, '--env', 'dev', '--tag', SHA1, '--service', 'frontend', '--push', '--app', FIXTURE_APP);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('(pushed)');
+    const head = git(clone, 'rev-parse', 'HEAD').trim();
+    expect(git(origin, 'rev-parse', 'main').trim()).toBe(head);
+    expect(git(clone, 'rev-parse', 'origin/main').trim()).toBe(head);
+    expect(git(origin, 'log', '-1', '--format=%s', 'main').trim()).toBe(`dev: deploy ${SHA1}`);
+  });
+
+  /** The fixture program, but the first render triggers a real push of another release from another clone. */
+  function racingApp(other: string, argv: string[]): CreateApp {
+    let raced = false;
+    return props => {
+      if (!raced) {
+        raced = true;
+        const r = spawnSync(process.execPath, [CLI, 'release', '--gitops-dir', other, '--push', '--app', FIXTURE_APP, ...argv], { encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`racing release failed: ${r.stderr}`);
+      }
+      return createApp(props);
+    };
+  }
+
+  test('a push rejected because someone pushed first is re-rendered onto the new tip, nothing is lost', async () => {
+    const { origin, clone } = seedRepo(createApp);
+    const other = cloneOf(origin);
+    const logs: string[] = [];
+    const result = await release({
+      dir: clone, env: 'dev', tag: SHA2, services: ['backend'], push: true,
+      createApp: racingApp(other, ['--env', 'dev', '--tag', SHA1, '--service', 'monitor']), log: l => logs.push(l), backoff: () => 1,
+    });
+    expect(result).toMatchObject({ committed: true, pushed: true, attempts: 2 });
+    expect(logs[0]).toMatch(/^push rejected \(someone pushed first\); fetching and re-rendering onto the new tip/);
+    expect(git(origin, 'log', '--format=%s', '-2', 'main').trim().split('\n')).toEqual([`dev: deploy ${SHA2}`, `dev: deploy ${SHA1}`]);
+    expect(git(clone, 'rev-parse', 'HEAD').trim()).toBe(git(origin, 'rev-parse', 'main').trim());
+    expect(services(clone)).toEqual({ backend: { v1: '1.0.0', v2: SHA2 }, frontend: '1.0.0', monitor: { v1: '1.0.0', v2: SHA1 } });
+    expect(read(clone, 'dev/demo/deployment-monitor-v2.yaml')).toContain(`monitor:${SHA1}`);
+    expect(git(clone, 'status', '--porcelain')).toBe('');
+  });
+
+  test('a second release of the same service rotates on top of the one that landed first', async () => {
+    const { origin, clone } = seedRepo(createApp);
+    const other = cloneOf(origin);
+    await release({
+      dir: clone, env: 'dev', tag: SHA2, services: ['backend'], push: true, backoff: () => 1,
+      createApp: racingApp(other, ['--env', 'dev', '--tag', SHA1, '--service', 'backend']),
+    });
+    expect(services(clone).backend).toEqual({ v1: SHA1, v2: SHA2 });
+  });
+
+  test('a push that gives up leaves working tree, index and branch exactly as they were', async () => {
+    const { origin, clone } = seedRepo(createApp);
+    const other = cloneOf(origin);
+    const state = snapshot(clone);
+    const run = release({
+      dir: clone, env: 'dev', tag: SHA2, push: true, retries: 0, backoff: () => 1,
+      createApp: racingApp(other, ['--env', 'dev', '--tag', SHA1, '--service', 'monitor']),
+    });
+    await expect(run).rejects.toThrow(/^push to origin\/main gave up after 1 attempt\(s\): the remote kept moving .*nothing was changed locally/s);
+    const after = snapshot(clone);
+    // Only the remote-tracking ref moved (the fetch); branch, HEAD, index and files did not.
+    expect({ ...after, refs: '' }).toEqual({ ...state, refs: '' });
+    expect(git(clone, 'rev-parse', 'main').trim()).toBe(state.head.trim());
+  });
+});
+
+describe('release: failures change nothing', () => {
+  let origin: string;
+  let clone: string;
+  beforeAll(() => ({ origin, clone } = seedRepo(createApp)));
+
+  test.each([
+    [['--tag', 'latest'], 2, /--tag: "latest" is mutable/],
+    [['--tag', 'no way'], 2, /--tag: "no way" is not an image tag: allowed are 1 to 128 characters/],
+    [['--tag', SHA1, '--env', 'staging'], 2, /--env: "staging" is not an environment of the app \(environments: dev, prod\)/],
+    [['--tag', SHA1, '--service', 'nope'], 2, /--service: "nope" is not a service of environment "dev" \(services: backend, frontend, monitor\)/],
+    [['--tag', SHA1, '--bogus'], 2, /Unknown option '--bogus'/],
+    [['--env', 'dev'], 2, /--tag is required/],
+    [['--tag', 'invalid-by-policy'], 1, /Validation failed with \d+ error\(s\):\n  \[dev-demo\] image tag "invalid-by-policy" is refused by policy/],
+    [['--tag', SHA1, '--push', '--remote', 'upstream'], 1, /--push: .* has no remote "upstream" to push to/],
+  ])('%j exits %d with a clear message', async (args, code, message) => {
+    const state = snapshot(clone);
+    const r = await cli('release', '--gitops-dir', clone, '--env', 'dev', '--app', FIXTURE_APP, ...args);
+    expect(r.code).toBe(code);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+    expect(snapshot(clone)).toEqual(state);
+  });
+
+  test('a dirty working tree is refused', async () => {
+    fs.appendFileSync(path.join(clone, 'README.md'), 'local edit\n');
+    fs.writeFileSync(path.join(clone, 'dev', 'untracked.txt'), 'x');
+    const state = snapshot(clone);
+    const r = await cli('release', '--gitops-dir', clone, '--env', 'dev', '--tag', SHA1, '--app', FIXTURE_APP);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('the working tree is not clean; commit or discard these changes first:\n   M README.md\n  ?? dev/untracked.txt');
+    expect(snapshot(clone)).toEqual(state);
+    git(clone, 'checkout', '--', 'README.md');
+    fs.rmSync(path.join(clone, 'dev', 'untracked.txt'));
+  });
+
+  test('a detached HEAD is refused', async () => {
+    git(clone, 'checkout', '-q', '--detach', 'HEAD');
+    const state = snapshot(clone);
+    const r = await cli('release', '--gitops-dir', clone, '--env', 'dev', '--tag', SHA1, '--app', FIXTURE_APP);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/HEAD is detached \(at [0-9a-f]{12}\): check out the branch/);
+    expect(snapshot(clone)).toEqual(state);
+    git(clone, 'checkout', '-q', 'main');
+  });
+
+  test('not a git repository is a usage error', async () => {
+    const r = await cli('release', '--gitops-dir', path.dirname(origin), '--env', 'dev', '--tag', SHA1, '--app', FIXTURE_APP);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--gitops-dir: ".*" is not inside a git working tree/);
+  });
+
+  test('a repository out of date with the program is refused (a release only moves tags)', async () => {
+    fs.appendFileSync(path.join(clone, 'dev/demo/deployment-frontend.yaml'), '# hand edit\n');
+    git(clone, 'commit', '-q', '-am', 'hand edit');
+    const state = snapshot(clone);
+    const r = await cli('release', '--gitops-dir', clone, '--env', 'dev', '--tag', SHA1, '--app', FIXTURE_APP);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('dev/ is out of date with the program (1 file(s)); a release only changes image tags.');
+    expect(r.stderr).toContain('differs dev/demo/deployment-frontend.yaml');
+    expect(snapshot(clone)).toEqual(state);
+    git(clone, 'reset', '-q', '--hard', 'HEAD~1');
+  });
+
+  test('a release killed in the middle leaves the repository unchanged', async () => {
+    const marker = path.join(path.dirname(clone), 'hanging');
+    const state = snapshot(clone);
+    const run = spawnCli(['release', '--gitops-dir', clone, '--env', 'dev', '--tag', 'hang', '--app', FIXTURE_APP], { FIXTURE_HANG_MARKER: marker });
+    for (let i = 0; i < 200 && !fs.existsSync(marker); i++) await new Promise(r => setTimeout(r, 25));
+    expect(fs.existsSync(marker)).toBe(true);
+    process.kill(Number(fs.readFileSync(marker, 'utf8')), 'SIGKILL');
+    const r = await run;
+    expect(r.code).not.toBe(0);
+    expect(snapshot(clone)).toEqual(state);
+    expect(fs.readdirSync(path.dirname(clone))).toEqual(['gitops', 'hanging']);
+  });
+});
