@@ -118,9 +118,12 @@ export class Git {
    * SHA, or undefined when the remote has no such branch (an empty repository).
    */
   public fetchBranch(remote: string, branch: string): string | undefined {
-    const ls = this.run(['ls-remote', '--heads', remote, `refs/heads/${branch}`]).trim();
-    if (ls === '') return undefined;
-    this.run(['fetch', '-q', '--no-tags', remote, `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`]);
+    const args = ['fetch', '-q', '--no-tags', '--no-write-fetch-head', remote, `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`];
+    const r = this.tryRun(args);
+    if (r.status !== 0) {
+      if (/couldn't find remote ref/i.test(r.stderr)) return undefined;
+      throw new GitError(args, r);
+    }
     return this.resolve(`refs/remotes/${remote}/${branch}`);
   }
 
