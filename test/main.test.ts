@@ -1,0 +1,88 @@
+import { createApp } from '../src/main';
+import { restrictedViolations } from './util';
+
+const app = createApp();
+const manifests = app.manifests();
+const files = app.files(manifests);
+const byPath = (prefix: string) => Object.fromEntries([...files].filter(([p]) => p.startsWith(prefix)));
+const obj = (path: string) => manifests.find(m => m.path === path)!.object;
+
+describe('reference app', () => {
+  test('two renders give byte-identical output', () => {
+    expect([...createApp().files()]).toEqual([...files]);
+  });
+
+  test('layout: a folder per environment and app, one file per resource, the Argo CD folder, release files', () => {
+    const folders = [...new Set([...files.keys()].map(p => p.split('/').slice(0, -1).join('/')))].sort();
+    expect(folders).toEqual(['argocd', 'bootstrap', 'dev/ab-testing', 'dev/flask-app', 'dev', 'prod/ab-testing', 'prod/flask-app', 'prod'].sort());
+    expect(files.has('dev/release.yaml')).toBe(true);
+    for (const m of manifests) expect(m.path).toBe(`${m.path.split('/').slice(0, -1).join('/')}/${m.object.kind.toLowerCase()}-${m.object.metadata.name}.yaml`);
+  });
+
+  test.each(['dev', 'prod'])('%s: seed 001 platform names, routes, mTLS and principals', (env) => {
+    const ns = `demo-${env}`;
+    const names = (kind: string) => manifests.filter(m => m.path.startsWith(`${env}/ab-testing/`) && m.object.kind === kind).map(m => m.object.metadata.name).sort();
+    expect(names('Deployment')).toEqual(['backend-v1', 'backend-v2', 'frontend', 'monitor-v1', 'monitor-v2', 'redis']);
+    expect(names('Service')).toEqual(['backend', 'frontend', 'monitor', 'redis']);
+    const vs = obj(`${env}/ab-testing/virtualservice-route-ab-testing.yaml`);
+    expect(vs.spec.http.map((r: any) => [r.match[0].uri.prefix, r.route.map((d: any) => `${d.destination.host}/${d.destination.subset ?? '-'}:${d.weight ?? 100}`)])).toEqual([
+      ['/api/', ['backend/v1:50', 'backend/v2:50']],
+      ['/status', ['monitor/v1:50', 'monitor/v2:50']],
+      ['/app', ['frontend/-:100']],
+    ]);
+    expect(obj(`${env}/ab-testing/peerauthentication-mtls.yaml`).spec.mtls.mode).toBe('STRICT');
+    expect(obj(`${env}/ab-testing/authorizationpolicy-deny-all.yaml`).spec).toEqual({ action: 'ALLOW' });
+    const fe = obj(`${env}/ab-testing/authorizationpolicy-read-write-frontend-to-backend.yaml`);
+    expect(fe.spec.rules[0].from[0].source.principals).toEqual([`cluster.local/ns/${ns}/sa/frontend-sa`, `cluster.local/ns/istio-system/sa/istio-ingressgateway-${env}-service-account`]);
+    // the seed's smoke test named namespace "demo": ours derives the real one
+    const smoke = obj(`${env}/ab-testing/authorizationpolicy-read-write-smoketest-to-backend.yaml`);
+    expect(smoke.spec.rules[0].from[0].source.principals[0]).toBe(`cluster.local/ns/${ns}/sa/smoke-test-sa`);
+    expect(obj(`${env}/ab-testing/job-smoke-test.yaml`).metadata.annotations['argocd.argoproj.io/hook']).toBe('PostSync');
+    expect(obj(`${env}/ab-testing/namespace-${ns}.yaml`).metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-1');
+  });
+
+  test('flask-app: port 5000, /healthz, /metrics, header and cookie routes before the weighted split', () => {
+    const d = obj('dev/flask-app/deployment-flask-app-v1.yaml');
+    const c = d.spec.template.spec.containers[0];
+    expect(c.ports[0]).toEqual({ name: 'http', containerPort: 5000, protocol: 'TCP' });
+    expect(c.readinessProbe.httpGet.path).toBe('/healthz');
+    expect(d.spec.template.metadata.annotations['prometheus.io/path']).toBe('/metrics');
+    const http = obj('prod/flask-app/virtualservice-flask-app.yaml').spec.http;
+    expect(http.map((r: any) => r.name ?? 'default')).toEqual(['header-v2', 'header-v1', 'default']);
+    expect(http[2].route.map((r: any) => r.weight)).toEqual([90, 10]);
+    expect(obj('prod/flask-app/deployment-flask-app-v1.yaml').spec.replicas).toBeUndefined();
+  });
+
+  test('Argo CD: dev automated, prod manual, paths exist', () => {
+    expect(obj('argocd/application-ab-testing-dev.yaml').spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true, allowEmpty: false });
+    expect(obj('argocd/application-ab-testing-prod.yaml').spec.syncPolicy.automated).toBeUndefined();
+    for (const m of manifests.filter(x => x.object.kind === 'Application')) {
+      expect(manifests.some(x => x.path.startsWith(`${m.object.spec.source.path}/`))).toBe(true);
+    }
+  });
+
+  test('every pod of the reference app passes Pod Security Standards "restricted"', () => {
+    const pods = manifests.filter(m => m.object.spec?.template?.spec);
+    expect(pods.length).toBeGreaterThan(10);
+    for (const p of pods) expect([p.path, restrictedViolations(p.object.spec.template.spec)]).toEqual([p.path, []]);
+  });
+
+  test('release files carry the tags that run', () => {
+    expect(files.get('dev/release.yaml')).toContain('v2: d1e6e9b5e0bdff11a489794ba11cd55e9f82c957');
+    expect(files.get('dev/release.yaml')).not.toContain('redis');
+    const pinned = createApp({ releases: { dev: { environment: 'dev', services: { backend: { v1: 'aaa', v2: 'bbb' } } } } });
+    expect(pinned.files().get('dev/ab-testing/deployment-backend-v2.yaml')).toContain('image: ghcr.io/mcbtaguiad/istio-demo/backend:bbb');
+  });
+
+  test('snapshot: dev', () => {
+    expect(byPath('dev/')).toMatchSnapshot();
+  });
+
+  test('snapshot: prod', () => {
+    expect(byPath('prod/')).toMatchSnapshot();
+  });
+
+  test('snapshot: argocd and bootstrap', () => {
+    expect({ ...byPath('argocd/'), ...byPath('bootstrap/') }).toMatchSnapshot();
+  });
+});

@@ -1,0 +1,86 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { run } from '../src/cli/synth';
+import { main } from '../src/cli/main';
+import { GitOpsApp, RepositoryChart } from '../src/gitops-app';
+import { synthesize } from '../src/synth';
+import { ApiObject } from 'cdk8s';
+
+function tmp(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gitops-synth-'));
+}
+
+function listTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p); else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function quiet<T>(f: () => Promise<T>): Promise<T> {
+  const w = process.stdout.write;
+  process.stdout.write = (() => true) as any;
+  return f().finally(() => { process.stdout.write = w; });
+}
+
+describe('synth', () => {
+  test('cdk8s-gitops synth writes the reference app; a second synth is byte-identical', async () => {
+    const out = path.join(tmp(), 'dist');
+    expect(await quiet(() => run(['--app', 'src/main.ts', '--out', out]))).toBe(0);
+    const first = listTree(out);
+    expect(Object.keys(first)).toContain(path.join('dev', 'ab-testing', 'deployment-backend-v1.yaml'));
+    expect(await quiet(() => run(['--app', 'src/main.ts', '--out', out]))).toBe(0);
+    expect(listTree(out)).toEqual(first);
+  });
+
+  test('stale files of a previous synth are removed', async () => {
+    const out = tmp();
+    fs.mkdirSync(path.join(out, 'dev', 'old'), { recursive: true });
+    fs.writeFileSync(path.join(out, 'dev', 'old', 'x.yaml'), 'x');
+    fs.writeFileSync(path.join(out, 'stray.yaml'), 'x');
+    await quiet(() => run(['--app', 'src/main.ts', '--out', out]));
+    expect(fs.existsSync(path.join(out, 'dev', 'old'))).toBe(false);
+    expect(fs.existsSync(path.join(out, 'stray.yaml'))).toBe(false);
+  });
+
+  test('when synth fails nothing is written', () => {
+    const out = tmp();
+    fs.mkdirSync(path.join(out, 'dev'));
+    fs.writeFileSync(path.join(out, 'dev', 'keep.yaml'), 'previous output\n');
+    const app = new GitOpsApp();
+    const chart = new RepositoryChart(app, 'c', { path: 'dev/x' });
+    new ApiObject(chart, 'ok', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ok' } });
+    chart.node.addValidation({ validate: () => ['something is wrong'] });
+    expect(() => synthesize(app, out)).toThrow('[c] something is wrong');
+    expect(listTree(out)).toEqual({ [path.join('dev', 'keep.yaml')]: 'previous output\n' });
+    expect(fs.readdirSync(path.dirname(out)).filter(n => n.startsWith(`.${path.basename(out)}.staging`))).toEqual([]);
+  });
+
+  test('two objects of one kind and name in one folder are refused, not overwritten', () => {
+    const app = new GitOpsApp();
+    const a = new RepositoryChart(app, 'a', { path: 'dev/x' });
+    const b = new RepositoryChart(app, 'b', { path: 'dev/x' });
+    new ApiObject(a, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'same' } });
+    new ApiObject(b, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'same' } });
+    expect(() => app.manifests()).toThrow('ConfigMap "same" is written to dev/x/configmap-same.yaml, which a/cm already writes');
+  });
+
+  test('usage errors exit 2', async () => {
+    const err = process.stderr.write;
+    process.stderr.write = (() => true) as any;
+    try {
+      expect(await main(['synth', '--bogus'])).toBe(2);
+      expect(await main(['synth', '--app', '/nonexistent/app.js'])).toBe(2);
+      expect(await main(['nope'])).toBe(2);
+      expect(await quiet(() => main(['synth', '--help']))).toBe(0);
+    } finally {
+      process.stderr.write = err;
+    }
+  });
+});
