@@ -1,5 +1,6 @@
 import { GitOpsApp } from './gitops-app';
 import { writeTree } from './gitops/write-tree';
+import { assertValid } from './validate';
 
 /** What a synth wrote. */
 export interface SynthResult {
@@ -12,7 +13,9 @@ export interface SynthResult {
  * checks run first, and when anything fails nothing is written.
  */
 export function synthesize(app: GitOpsApp, outdir: string): SynthResult {
-  const files = app.files();
+  const manifests = app.manifests();
+  assertValid(manifests); // throws, listing every finding, before anything is written
+  const files = app.files(manifests);
   writeTree(outdir, files);
   return { files: [...files.keys()] };
 }

@@ -1,0 +1,97 @@
+/**
+ * `validate`: pure checks over synthesized objects — schema, cross-references, policy — as a
+ * library. The CLI (`cdk8s-gitops validate`) and `synthesize()` use exactly these functions.
+ *
+ * @example
+ * const report = validateManifests(app.manifests());
+ * if (!report.ok) console.error(formatText(report));
+ */
+import { Manifest } from '../manifest';
+import { Finding } from './finding';
+import { Inventory } from './inventory';
+import { loadManifests } from './load';
+import { checkPodSecurity } from './pod-security';
+import { checkPolicy, PolicyOptions } from './policy';
+import { formatFinding, ValidationReport } from './report';
+import { RULES } from './rules';
+import { checkSchemas } from './schema';
+import { applyWaivers } from './waivers';
+import { checkArgoReferences } from './xref-argocd';
+import { checkIstioReferences } from './xref-istio';
+import { checkWorkloadReferences } from './xref-workloads';
+
+export type { Finding, WaivedFinding } from './finding';
+export { ManifestLoadError, loadManifests, parseManifests } from './load';
+export type { PolicyOptions } from './policy';
+export { isProduction } from './policy';
+export type { ValidationReport } from './report';
+export { formatFinding, formatJson, formatSummary, formatText } from './report';
+export type { Rule, RuleId } from './rules';
+export { RULES, ruleById } from './rules';
+export { WAIVER_ANNOTATION_PREFIX, waiverAnnotation } from './waivers';
+
+/** Options of a validation. */
+export interface ValidateOptions extends PolicyOptions {}
+
+/**
+ * Check manifests: every object against its schema (strictly), cross-references between
+ * objects, Pod Security Standards "restricted" and the platform policy. Objects of kind
+ * `Release` (`cdk8s-gitops/v1`, the release state files) are skipped. Findings on an object
+ * carrying a waiver annotation for their rule are reported as waived.
+ */
+export function validateManifests(manifests: readonly Manifest[], options: ValidateOptions = {}): ValidationReport {
+  const inventory = new Inventory(manifests);
+  const raw: Finding[] = [
+    ...checkSchemas(inventory),
+    ...checkWorkloadReferences(inventory),
+    ...checkIstioReferences(inventory),
+    ...checkArgoReferences(inventory),
+    ...checkPodSecurity(inventory),
+    ...checkPolicy(inventory, options),
+  ];
+  const { findings, waived } = applyWaivers(inventory, raw);
+  return {
+    ok: findings.length === 0,
+    files: inventory.files,
+    objects: inventory.objects.length,
+    findings: sortFindings(findings),
+    waived: sortFindings(waived),
+  };
+}
+
+/**
+ * Read every YAML file under `dir` (see `loadManifests`) and validate it. Throws
+ * ManifestLoadError when a file cannot be read or is not YAML.
+ */
+export function validateDirectory(dir: string, options: ValidateOptions = {}): ValidationReport {
+  return validateManifests(loadManifests(dir), options);
+}
+
+/** Thrown by `assertValid`: carries the report. */
+export class ValidationError extends Error {
+  constructor(public readonly report: ValidationReport) {
+    super(`Manifest validation failed with ${report.findings.length} finding(s):\n  ${report.findings.map(formatFinding).join('\n  ')}`);
+    this.name = 'ValidationError';
+  }
+}
+
+/** Validate `manifests` and throw a ValidationError listing every finding unless there is none. */
+export function assertValid(manifests: readonly Manifest[], options: ValidateOptions = {}): ValidationReport {
+  const report = validateManifests(manifests, options);
+  if (!report.ok) throw new ValidationError(report);
+  return report;
+}
+
+const ruleOrder = new Map(RULES.map((r, i) => [r.id, i]));
+
+function sortFindings<T extends Finding>(findings: T[]): T[] {
+  return findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => cmp(a.f.file, b.f.file) || cmp(a.f.kind, b.f.kind) || cmp(a.f.name, b.f.name)
+      || (ruleOrder.get(a.f.rule)! - ruleOrder.get(b.f.rule)!) || a.i - b.i)
+    .map(x => x.f);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

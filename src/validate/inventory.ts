@@ -1,0 +1,215 @@
+import { Manifest } from '../manifest';
+import { ObjectRef } from './finding';
+
+/** `apiVersion` and `kind` of the release state files synth writes next to the manifests: not Kubernetes objects. */
+export const RELEASE_API_VERSION = 'cdk8s-gitops/v1';
+export const RELEASE_KIND = 'Release';
+
+/** Kinds that are not namespaced (in the API groups this validator knows). */
+const CLUSTER_SCOPED = new Set([
+  'Namespace', 'Node', 'PersistentVolume', 'ComponentStatus',
+  'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'APIService',
+  'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding', 'PriorityClass', 'RuntimeClass', 'StorageClass', 'CSIDriver',
+  'CSINode', 'VolumeAttachment', 'IngressClass', 'CertificateSigningRequest', 'ClusterTrustBundle',
+  'FlowSchema', 'PriorityLevelConfiguration', 'ClusterCIDR', 'IPAddress', 'ResourceClass',
+  'StorageVersion', 'TokenReview', 'SelfSubjectReview', 'SelfSubjectAccessReview',
+  'SelfSubjectRulesReview', 'SubjectAccessReview',
+]);
+
+/** A pod template inside a workload (or a bare Pod). */
+export interface PodTemplate {
+  /** The object that holds it. */
+  readonly owner: ObjectRef;
+  /** Field path of the template's pod spec inside the owner, e.g. `spec.template.spec`. */
+  readonly specPath: readonly string[];
+  /** Field path of the template's metadata inside the owner, e.g. `spec.template.metadata`. */
+  readonly metadataPath: readonly string[];
+  /** The pod spec. */
+  readonly spec: Record<string, any>;
+  /** The pod template's labels. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** The pod template's annotations. */
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+/** Where each workload kind keeps its pod template. */
+const TEMPLATE_PATHS: Record<string, readonly string[]> = {
+  Pod: [],
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  ReplicationController: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+  PodTemplate: ['template'],
+};
+
+/** Kinds whose pods run until stopped (as opposed to Jobs): they need probes. */
+export const LONG_RUNNING_KINDS: ReadonlySet<string> = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'PodTemplate']);
+
+/**
+ * Everything the checks look up across objects, built once per validation.
+ */
+export class Inventory {
+  /** Every Kubernetes object (release state files excluded), in manifest order. */
+  public readonly objects: ObjectRef[] = [];
+  /** Every pod template, in manifest order. */
+  public readonly podTemplates: PodTemplate[] = [];
+  /** Number of files the manifests came from. */
+  public readonly files: number;
+
+  private readonly byKind = new Map<string, ObjectRef[]>();
+
+  constructor(manifests: readonly Manifest[]) {
+    this.files = new Set(manifests.map(m => m.path)).size;
+    const appNamespaces = applicationNamespaces(manifests);
+    for (const manifest of manifests) {
+      const o = manifest.object;
+      if (o === null || typeof o !== 'object' || Array.isArray(o)) continue;
+      if (o.apiVersion === RELEASE_API_VERSION && o.kind === RELEASE_KIND) continue;
+      const kind = typeof o.kind === 'string' ? o.kind : '';
+      const name = typeof o.metadata?.name === 'string' ? o.metadata.name : '';
+      const namespace = CLUSTER_SCOPED.has(kind)
+        ? undefined
+        : typeof o.metadata?.namespace === 'string' && o.metadata.namespace !== ''
+          ? o.metadata.namespace
+          : folderNamespace(manifest.path, appNamespaces) ?? 'default';
+      const ref: ObjectRef = {
+        manifest,
+        object: o,
+        apiVersion: typeof o.apiVersion === 'string' ? o.apiVersion : '',
+        kind,
+        name,
+        ...(namespace !== undefined ? { namespace } : {}),
+      };
+      this.objects.push(ref);
+      const list = this.byKind.get(kind) ?? [];
+      list.push(ref);
+      this.byKind.set(kind, list);
+      const templatePath = TEMPLATE_PATHS[kind];
+      if (templatePath) {
+        const template = get(o, templatePath);
+        const spec = template?.spec;
+        if (isObject(spec)) {
+          this.podTemplates.push({
+            owner: ref,
+            specPath: [...templatePath, 'spec'],
+            metadataPath: [...templatePath, 'metadata'],
+            spec,
+            labels: stringMap(template?.metadata?.labels),
+            annotations: stringMap(template?.metadata?.annotations),
+          });
+        }
+      }
+    }
+  }
+
+  /** Objects of `kind` (any API group), optionally only in `namespace`. */
+  public ofKind(kind: string, namespace?: string): ObjectRef[] {
+    const list = this.byKind.get(kind) ?? [];
+    return namespace === undefined ? list : list.filter(r => r.namespace === namespace);
+  }
+
+  /** The object of `kind` named `name` in `namespace`, if any. */
+  public find(kind: string, namespace: string | undefined, name: string): ObjectRef | undefined {
+    return this.ofKind(kind).find(r => r.name === name && (namespace === undefined || r.namespace === namespace));
+  }
+
+  /** Pod templates in `namespace` whose labels `selector` matches. */
+  public podsSelectedBy(namespace: string | undefined, selector: LabelSelector): PodTemplate[] {
+    return this.podTemplates.filter(t => t.owner.namespace === namespace && matchesSelector(selector, t.labels));
+  }
+
+  /** Whether a ServiceAccount exists (every namespace the output uses has `default`). */
+  public hasServiceAccount(namespace: string | undefined, name: string): boolean {
+    if (name === 'default') return namespace !== undefined && this.namespaceExists(namespace);
+    return this.find('ServiceAccount', namespace, name) !== undefined;
+  }
+
+  /** Whether the output defines `namespace` or puts anything in it. */
+  public namespaceExists(namespace: string): boolean {
+    return this.find('Namespace', undefined, namespace) !== undefined || this.objects.some(r => r.namespace === namespace);
+  }
+}
+
+/** A label selector: `matchLabels` plus `matchExpressions`, or a plain map (Service selector). */
+export interface LabelSelector {
+  readonly matchLabels?: Readonly<Record<string, string>>;
+  readonly matchExpressions?: ReadonlyArray<{ key: string; operator: string; values?: string[] }>;
+}
+
+/** Whether `selector` selects an object labelled `labels` (Kubernetes semantics; an empty selector selects everything). */
+export function matchesSelector(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) {
+    if (labels[k] !== v) return false;
+  }
+  for (const e of selector.matchExpressions ?? []) {
+    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+    const values = e.values ?? [];
+    switch (e.operator) {
+      case 'In': if (!has || !values.includes(labels[e.key])) return false; break;
+      case 'NotIn': if (has && values.includes(labels[e.key])) return false; break;
+      case 'Exists': if (!has) return false; break;
+      case 'DoesNotExist': if (has) return false; break;
+      default: return false;
+    }
+  }
+  return true;
+}
+
+/** Labels or annotations as a string map (anything else reads as empty). */
+export function stringMap(x: unknown): Record<string, string> {
+  if (!isObject(x)) return {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(x)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+/** Whether `x` is a plain (non-array) object. */
+export function isObject(x: unknown): x is Record<string, any> {
+  return x !== null && typeof x === 'object' && !Array.isArray(x);
+}
+
+/** The value at `path` inside `o`, if every step exists. */
+export function get(o: unknown, path: readonly (string | number)[]): any {
+  let v: any = o;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = v[p];
+  }
+  return v;
+}
+
+/** Argo CD Application source folder -> destination namespace. */
+function applicationNamespaces(manifests: readonly Manifest[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of manifests) {
+    const o = m.object;
+    if (o?.kind !== 'Application' || typeof o.apiVersion !== 'string' || !o.apiVersion.startsWith('argoproj.io/')) continue;
+    const ns = o.spec?.destination?.namespace;
+    if (typeof ns !== 'string' || ns === '') continue;
+    for (const source of [o.spec?.source, ...(Array.isArray(o.spec?.sources) ? o.spec.sources : [])]) {
+      if (typeof source?.path === 'string') out.set(normalizeFolder(source.path), ns);
+    }
+  }
+  return out;
+}
+
+function folderNamespace(file: string, appNamespaces: Map<string, string>): string | undefined {
+  let best: string | undefined;
+  let bestLength = -1;
+  for (const [folder, ns] of appNamespaces) {
+    if ((folder === '' || file.startsWith(`${folder}/`)) && folder.length > bestLength) {
+      best = ns;
+      bestLength = folder.length;
+    }
+  }
+  return best;
+}
+
+/** `./dev/app/` -> `dev/app`; `.` -> ``. */
+export function normalizeFolder(p: string): string {
+  return p.replace(/^\.\/?/, '').replace(/\/+$/, '');
+}

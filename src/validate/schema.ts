@@ -1,0 +1,106 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Finding, finding, ObjectRef, pointerToField } from './finding';
+import { Inventory } from './inventory';
+import { FIELDS_NOT_IN_1_28, FIELDS_ONLY_IN_1_28, KUBERNETES_1_28_KINDS, KUBERNETES_VERSION } from './kubernetes-1.28';
+import { loadSchemaModule, packageDir, ValidateFunction } from './schema-modules';
+import { validateStrict } from './strict';
+
+/** Where the schema of an apiVersion/kind comes from. */
+interface SchemaSource {
+  readonly validate: ValidateFunction;
+  /** apiVersion the schema is written for (differs when v1 Istio objects use the v1beta1 schema). */
+  readonly schemaApiVersion: string;
+  /** Name of the API, for messages. */
+  readonly api: string;
+  readonly kubernetes: boolean;
+}
+
+const resolved = new Map<string, SchemaSource | string>();
+
+/**
+ * The schema of `apiVersion`/`kind`, or why there is none. Schemas come from
+ * `kubernetes-models` (Kubernetes, restricted to what 1.28 serves), `@kubernetes-models/istio`
+ * (`*.istio.io`; a v1 kind it lacks is checked against its v1beta1 schema, which Istio
+ * defines identically) and `@kubernetes-models/argo-cd` (`argoproj.io`). Model modules are
+ * loaded lazily, per kind.
+ */
+export function schemaFor(apiVersion: string, kind: string): SchemaSource | string {
+  const key = `${apiVersion} ${kind}`;
+  let source = resolved.get(key);
+  if (source === undefined) {
+    source = resolve(apiVersion, kind);
+    resolved.set(key, source);
+  }
+  return source;
+}
+
+function resolve(apiVersion: string, kind: string): SchemaSource | string {
+  const m = /^(?:([a-z0-9]([-a-z0-9.]*[a-z0-9])?)\/)?(v[0-9]+(?:(?:alpha|beta)[0-9]+)?)$/.exec(apiVersion);
+  if (!m || !/^[A-Z][A-Za-z0-9]*$/.test(kind)) {
+    return `no schema for apiVersion ${JSON.stringify(apiVersion)} kind ${JSON.stringify(kind)}: not a valid apiVersion/kind`;
+  }
+  const group = m[1] ?? '';
+  const version = m[3];
+  if (group === 'argoproj.io') {
+    return fromModel('@kubernetes-models/argo-cd', `${group}/${version}`, kind, apiVersion, 'Argo CD', false)
+      ?? `no Argo CD schema for ${apiVersion} ${kind} (known: argoproj.io/v1alpha1 Application, AppProject, ApplicationSet)`;
+  }
+  if (group.endsWith('.istio.io')) {
+    const direct = fromModel('@kubernetes-models/istio', `${group}/${version}`, kind, apiVersion, 'Istio', false);
+    if (direct) return direct;
+    if (version === 'v1') {
+      const beta = fromModel('@kubernetes-models/istio', `${group}/v1beta1`, kind, `${group}/v1beta1`, 'Istio', false);
+      if (beta) return beta;
+    }
+    return `no Istio schema for ${apiVersion} ${kind}`;
+  }
+  if (!KUBERNETES_1_28_KINDS.has(`${apiVersion} ${kind}`)) {
+    return `${apiVersion} ${kind} is not a kind ${KUBERNETES_VERSION} serves, and no CRD schema is known for it`;
+  }
+  return fromModel('kubernetes-models', group === '' ? version : `${group}/${version}`, kind, apiVersion, KUBERNETES_VERSION, true)
+    ?? `no schema for ${apiVersion} ${kind} in kubernetes-models`;
+}
+
+function fromModel(pkg: string, folder: string, kind: string, apiVersion: string, api: string, kubernetes: boolean): SchemaSource | undefined {
+  const dir = packageDir(pkg);
+  if (!dir) throw new Error(`validate: package ${pkg} is not installed (it is a dependency of cdk8s-gitops)`);
+  const modelFile = path.join(dir, folder, `${kind}.js`);
+  if (!fs.existsSync(modelFile)) return undefined;
+  const model = fs.readFileSync(modelFile, 'utf8');
+  const schemaImport = /from\s*"([^"]*_schemas\/[^"]+)"/.exec(model);
+  const declared = /apiVersion\s*=\s*"([^"]+)"/.exec(model);
+  if (!schemaImport || declared?.[1] !== apiVersion) return undefined;
+  const validate = loadSchemaModule(path.resolve(path.dirname(modelFile), schemaImport[1])).validate as ValidateFunction;
+  return { validate, schemaApiVersion: apiVersion, api, kubernetes };
+}
+
+/**
+ * SCHEMA-UNKNOWN-KIND, SCHEMA-INVALID, SCHEMA-UNKNOWN-FIELD: every object against its real
+ * schema, strictly.
+ */
+export function checkSchemas(inventory: Inventory): Finding[] {
+  const out: Finding[] = [];
+  for (const ref of inventory.objects) out.push(...checkSchema(ref));
+  return out;
+}
+
+function checkSchema(ref: ObjectRef): Finding[] {
+  const o = ref.object;
+  if (typeof o.apiVersion !== 'string' || typeof o.kind !== 'string') {
+    return [finding(ref, 'SCHEMA-INVALID', typeof o.apiVersion !== 'string' ? 'apiVersion' : 'kind', 'every object needs a string apiVersion and kind')];
+  }
+  const source = schemaFor(o.apiVersion, o.kind);
+  if (typeof source === 'string') return [finding(ref, 'SCHEMA-UNKNOWN-KIND', '', source)];
+  const subject = source.schemaApiVersion === o.apiVersion ? o : { ...o, apiVersion: source.schemaApiVersion };
+  const violations = validateStrict(source.validate, subject, source.kubernetes
+    ? { absentFields: FIELDS_NOT_IN_1_28, extraFields: FIELDS_ONLY_IN_1_28, target: KUBERNETES_VERSION }
+    : { target: source.api });
+  const out = violations.map(v => finding(ref, v.kind === 'unknown-field' ? 'SCHEMA-UNKNOWN-FIELD' : 'SCHEMA-INVALID', pointerToField(v.path), v.message));
+  if (typeof o.metadata?.name !== 'string' || o.metadata.name === '') {
+    if (!out.some(f => f.field === 'metadata' || f.field === 'metadata.name')) {
+      out.push(finding(ref, 'SCHEMA-INVALID', 'metadata.name', 'missing required field "name": every object written to a GitOps repository needs a name'));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,213 @@
+import { AjvError, ValidateFunction, withSchemaObserver } from './schema-modules';
+
+/** One schema violation, with a JSON-pointer-like path into the object (`/spec/template/...`). */
+export interface SchemaViolation {
+  /** Path of the offending value, `/`-separated, e.g. `/spec/template/spec/containers/0/imagePullPolicy`. */
+  readonly path: string;
+  /** What is wrong, naming the value and what is allowed. */
+  readonly message: string;
+  /** `unknown-field` for a field the schema does not declare; `invalid` for everything else. */
+  readonly kind: 'unknown-field' | 'invalid';
+}
+
+/** Options of a strict validation. */
+export interface StrictOptions {
+  /**
+   * Fields the loaded schemas declare but the target API version does not have, by schema
+   * name (e.g. `IoK8sApiCoreV1SecurityContext: ['appArmorProfile']`): reported as unknown.
+   */
+  readonly absentFields?: Readonly<Record<string, readonly string[]>>;
+  /** Fields the target API version has but the loaded schemas don't declare, by schema name: accepted. */
+  readonly extraFields?: Readonly<Record<string, readonly string[]>>;
+  /** Name of the target API version, for messages (e.g. `Kubernetes 1.28`). */
+  readonly target?: string;
+}
+
+interface AccessRecord {
+  readonly path: string;
+  readonly accessed: Set<string>;
+  readonly schemas: Set<string>;
+  iterated: boolean;
+}
+
+/**
+ * Validate `object` with a compiled ajv validator, strictly: besides the schema's own
+ * errors, every field the schema does not declare is a violation (as `kubeconform -strict`).
+ *
+ * The compiled validators don't reject additional properties, and the packages ship no JSON
+ * schema to add `additionalProperties: false` to. Instead the object is validated through a
+ * recording proxy: an ajv validator reads every property its schema declares (to check it),
+ * and enumerates the keys of a map (`additionalProperties: {…}`, e.g. labels). So after
+ * validation, in an object the validator read properties of but did not enumerate, every
+ * key it never read is unknown to the schema. Objects the validator never looked into
+ * (free-form values such as Helm values) are not judged.
+ */
+export function validateStrict(validate: ValidateFunction, object: unknown, options: StrictOptions = {}): SchemaViolation[] {
+  const records = new WeakMap<object, AccessRecord>();
+  const proxies = new WeakMap<object, object>();
+  const targets = new WeakMap<object, object>();
+
+  const wrap = (value: unknown, path: string): unknown => {
+    if (value === null || typeof value !== 'object') return value;
+    const existing = proxies.get(value);
+    if (existing) return existing;
+    const record: AccessRecord = { path, accessed: new Set(), schemas: new Set(), iterated: false };
+    records.set(value, record);
+    const proxy = new Proxy(value, {
+      get(target, key, receiver) {
+        const v = Reflect.get(target, key, receiver);
+        if (typeof key !== 'string' || !Object.prototype.hasOwnProperty.call(target, key)) return v;
+        record.accessed.add(key);
+        return wrap(v, `${path}/${escapePointer(key)}`);
+      },
+      has(target, key) {
+        if (typeof key === 'string') record.accessed.add(key);
+        return Reflect.has(target, key);
+      },
+      ownKeys(target) {
+        record.iterated = true;
+        return Reflect.ownKeys(target);
+      },
+    });
+    proxies.set(value, proxy);
+    targets.set(proxy, value);
+    return proxy;
+  };
+
+  const root = wrap(object, '');
+  const ok = withSchemaObserver((data, schema) => {
+    const target = data !== null && typeof data === 'object' ? targets.get(data) : undefined;
+    if (target) records.get(target)!.schemas.add(schema);
+  }, () => validate(root));
+
+  const violations: SchemaViolation[] = ok ? [] : describeErrors(validate.errors ?? [], object);
+  const target = options.target ? ` in ${options.target}` : '';
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      value.forEach(walk);
+      return;
+    }
+    if (value === null || typeof value !== 'object') return;
+    const record = records.get(value);
+    if (record && !record.iterated && record.accessed.size > 0) {
+      for (const key of Object.keys(value)) {
+        const at = `${record.path}/${escapePointer(key)}`;
+        const schemas = [...record.schemas];
+        if (!record.accessed.has(key)) {
+          if (schemas.some(schema => options.extraFields?.[schema]?.includes(key))) continue;
+          violations.push({ path: at, kind: 'unknown-field', message: `unknown field ${JSON.stringify(key)}${suggest(key, record.accessed)}` });
+          continue;
+        }
+        if (schemas.some(schema => options.absentFields?.[schema]?.includes(key))) {
+          violations.push({ path: at, kind: 'unknown-field', message: `unknown field ${JSON.stringify(key)}: not${target}` });
+        }
+      }
+    }
+    for (const v of Object.values(value)) walk(v);
+  };
+  walk(object);
+  return violations;
+}
+
+/** Turn ajv errors into one message per offending value, naming the value and what is allowed. */
+function describeErrors(errors: readonly AjvError[], root: unknown): SchemaViolation[] {
+  const byPath = new Map<string, AjvError[]>();
+  for (const e of errors) {
+    const list = byPath.get(e.instancePath) ?? [];
+    list.push(e);
+    byPath.set(e.instancePath, list);
+  }
+  const out: SchemaViolation[] = [];
+  for (const [path, list] of byPath) {
+    const value = valueAt(root, path);
+    const alternatives = list.filter(e => e.keyword === 'oneOf' || e.keyword === 'anyOf');
+    const plain = list.filter(e => e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && e.keyword !== 'not');
+    if (alternatives.length > 0 && plain.length > 0) {
+      const expected = [...new Set(plain.map(e => expectation(e)))].join(' or ');
+      out.push({ path, kind: 'invalid', message: `${show(value)} is not allowed: expected ${expected}` });
+      continue;
+    }
+    const seen = new Set<string>();
+    for (const e of list) {
+      const message = e.keyword === 'required'
+        ? `missing required field ${JSON.stringify(e.params.missingProperty)}`
+        : e.keyword === 'oneOf' || e.keyword === 'anyOf' || e.keyword === 'not'
+          ? `${show(value)} does not satisfy the schema's ${e.keyword} (mutually exclusive or alternative fields)`
+          : `${show(value)} is not allowed: expected ${expectation(e)}`;
+      if (seen.has(message)) continue;
+      seen.add(message);
+      out.push({ path: e.keyword === 'required' ? `${path}/${escapePointer(String(e.params.missingProperty))}` : path, kind: 'invalid', message });
+    }
+  }
+  return out;
+}
+
+function expectation(e: AjvError): string {
+  const p = e.params;
+  switch (e.keyword) {
+    case 'type': return `type ${p.type}`;
+    case 'enum': return `one of ${(p.allowedValues as unknown[]).map(v => JSON.stringify(v)).join(', ')}`;
+    case 'const': return `${JSON.stringify(p.allowedValue)}`;
+    case 'format': return `format ${p.format}`;
+    case 'pattern': return `a string matching /${p.pattern}/`;
+    case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum':
+      return `${p.comparison} ${p.limit}`;
+    case 'minLength': return `at least ${p.limit} characters`;
+    case 'maxLength': return `at most ${p.limit} characters`;
+    case 'minItems': return `at least ${p.limit} items`;
+    case 'maxItems': return `at most ${p.limit} items`;
+    case 'minProperties': return `at least ${p.limit} fields`;
+    case 'maxProperties': return `at most ${p.limit} fields`;
+    case 'uniqueItems': return 'unique items';
+    default: return `${e.keyword} ${JSON.stringify(p)}`;
+  }
+}
+
+function valueAt(root: unknown, pointer: string): unknown {
+  if (pointer === '') return root;
+  let v: any = root;
+  for (const raw of pointer.slice(1).split('/')) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = v[raw.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return v;
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return 'value';
+  const s = JSON.stringify(value);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+function escapePointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** ` (did you mean "x"?)` when a declared field is one or two edits away. */
+function suggest(key: string, known: Set<string>): string {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const k of known) {
+    const d = distance(key.toLowerCase(), k.toLowerCase());
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return best === undefined ? '' : ` (did you mean ${JSON.stringify(best)}?)`;
+}
+
+function distance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0];
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j];
+      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length];
+}

@@ -1,0 +1,68 @@
+import { Finding, finding, fieldPath, ObjectRef, show } from './finding';
+import { Inventory, isObject, normalizeFolder } from './inventory';
+
+/**
+ * Argo CD cross-references: XREF-APP-PATH (each Application's source path holds manifests
+ * in the output) and XREF-APP-DESTINATION (its AppProject exists and allows its destination).
+ */
+export function checkArgoReferences(inventory: Inventory): Finding[] {
+  const out: Finding[] = [];
+  const folders = inventory.objects.map(r => dirname(r.manifest.path));
+  for (const app of inventory.ofKind('Application')) {
+    if (!app.apiVersion.startsWith('argoproj.io/')) continue;
+    const spec = app.object.spec;
+    if (!isObject(spec)) continue;
+    const sources: Array<[any, (string | number)[]]> = isObject(spec.source)
+      ? [[spec.source, ['spec', 'source']]]
+      : (Array.isArray(spec.sources) ? spec.sources : []).map((s: any, i: number) => [s, ['spec', 'sources', i]]);
+    for (const [source, at] of sources) {
+      if (!isObject(source) || typeof source.path !== 'string' || source.chart !== undefined) continue;
+      const folder = normalizeFolder(source.path);
+      const recurse = source.directory?.recurse === true;
+      const found = folders.some(f => f === folder || (recurse && (folder === '' || f.startsWith(`${folder}/`))));
+      if (!found) {
+        const nested = folders.some(f => folder === '' || f.startsWith(`${folder}/`));
+        out.push(finding(app, 'XREF-APP-PATH', fieldPath(...at, 'path'),
+          `source path ${JSON.stringify(source.path)} holds no manifests in the output`
+          + (nested ? ' (only its subfolders do, and directory.recurse is not true)' : '')));
+      }
+    }
+    out.push(...checkDestination(inventory, app));
+  }
+  return out;
+}
+
+function checkDestination(inventory: Inventory, app: ObjectRef): Finding[] {
+  const spec = app.object.spec;
+  const projectName = typeof spec.project === 'string' ? spec.project : 'default';
+  const project = inventory.ofKind('AppProject').find(p => p.name === projectName && p.namespace === app.namespace && p.apiVersion.startsWith('argoproj.io/'));
+  if (!project) {
+    return [finding(app, 'XREF-APP-DESTINATION', 'spec.project', `AppProject ${JSON.stringify(projectName)} does not exist in namespace ${JSON.stringify(app.namespace)}`)];
+  }
+  const dest = isObject(spec.destination) ? spec.destination : {};
+  const allowed: any[] = Array.isArray(project.object.spec?.destinations) ? project.object.spec.destinations : [];
+  // Argo CD semantics: an entry matches when its cluster (name, or server) and namespace
+  // globs match; an entry with a "!"-negated field denies what it matches.
+  const matches = (d: any): boolean => {
+    const pattern = dest.name !== undefined ? d?.name : d?.server;
+    const value = dest.name !== undefined ? dest.name : dest.server;
+    return typeof pattern === 'string' && glob(pattern.replace(/^!/, ''), value ?? '')
+      && typeof d?.namespace === 'string' && glob(d.namespace.replace(/^!/, ''), dest.namespace ?? '');
+  };
+  const isDeny = (d: any) => [d?.server, d?.name, d?.namespace].some(v => typeof v === 'string' && v.startsWith('!'));
+  const ok = allowed.some(d => !isDeny(d) && matches(d)) && !allowed.some(d => isDeny(d) && matches(d));
+  if (ok) return [];
+  const where = dest.name !== undefined ? `cluster name ${JSON.stringify(dest.name)}` : `server ${JSON.stringify(dest.server)}`;
+  return [finding(app, 'XREF-APP-DESTINATION', 'spec.destination',
+    `destination ${where}, namespace ${JSON.stringify(dest.namespace)} is not allowed by AppProject ${JSON.stringify(projectName)} (destinations: ${show(allowed)})`)];
+}
+
+function glob(pattern: string, value: string): boolean {
+  const re = new RegExp(`^${pattern.split('*').map(s => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return re.test(value);
+}
+
+function dirname(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i < 0 ? '' : p.slice(0, i);
+}
