@@ -1,0 +1,65 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse } from 'yaml';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { validateWorkflow } = require('@action-validator/core') as typeof import('@action-validator/core');
+
+const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
+const APP_WORKFLOW = path.join(EXAMPLES, 'app-repo/.github/workflows/delivery.yml');
+const GITOPS_WORKFLOW = path.join(EXAMPLES, 'gitops-repo/.github/workflows/validate.yml');
+const WORKFLOWS = [APP_WORKFLOW, GITOPS_WORKFLOW];
+
+function errorsOf(file: string, text = fs.readFileSync(file, 'utf8')): string[] {
+  return validateWorkflow(text).errors.map(e => `${'path' in e ? e.path : ''} ${e.title}${e.detail ? `: ${e.detail}` : ''}`);
+}
+
+describe('CI templates', () => {
+  test.each(WORKFLOWS.map(w => [path.relative(EXAMPLES, w)]))('%s is a valid GitHub Actions workflow', rel => {
+    expect(errorsOf(path.join(EXAMPLES, rel))).toEqual([]);
+  });
+
+  test('the validator catches a broken workflow (so the check above can fail)', () => {
+    const text = fs.readFileSync(APP_WORKFLOW, 'utf8');
+    expect(errorsOf(APP_WORKFLOW, text.replace('runs-on: ubuntu-latest', 'runs_on: ubuntu-latest')).length).toBeGreaterThan(0);
+    expect(errorsOf(APP_WORKFLOW, text.replace(/^on:/m, 'trigger:')).length).toBeGreaterThan(0);
+    expect(errorsOf(APP_WORKFLOW, text.replace('    steps:\n', '    stepz:\n')).length).toBeGreaterThan(0);
+  });
+
+  test('the app workflow tests, builds, scans (HIGH/CRITICAL fail), pushes SHA tags, releases to dev, smoke tests and promotes', () => {
+    const wf = parse(fs.readFileSync(APP_WORKFLOW, 'utf8'));
+    expect(Object.keys(wf.jobs)).toEqual(['test', 'build', 'release-dev', 'smoke-test', 'promote-prod']);
+    expect(wf.jobs['release-dev'].needs).toBe('build');
+    expect(wf.jobs['smoke-test'].needs).toBe('release-dev');
+    expect(wf.jobs['promote-prod'].needs).toBe('smoke-test');
+    expect(wf.env.TAG).toBe('${{ github.sha }}');
+    const scan = wf.jobs.build.steps.find((s: any) => String(s.uses).startsWith('aquasecurity/trivy-action@'));
+    expect(scan.with).toMatchObject({ severity: 'HIGH,CRITICAL', 'exit-code': '1' });
+    const steps = wf.jobs.build.steps.map((s: any) => s.name);
+    expect(steps.indexOf('Trivy scan (fails on HIGH or CRITICAL)')).toBeLessThan(steps.indexOf('Push the immutable SHA tag'));
+    const run = (job: string) => wf.jobs[job].steps.map((s: any) => s.run ?? '').join('\n');
+    expect(run('release-dev')).toMatch(/cdk8s-gitops release \\\n\s+--gitops-dir \. --env dev --tag "\$TAG"[\s\S]*--push/);
+    expect(run('promote-prod')).toMatch(/cdk8s-gitops promote \\\n\s+--gitops-dir \. --from dev --to prod[\s\S]*--push --json/);
+    expect(run('promote-prod')).toContain('gh pr create');
+    expect(JSON.stringify(wf)).not.toMatch(/:latest\b/);
+  });
+
+  test('the GitOps workflow validates every pull request', () => {
+    const wf = parse(fs.readFileSync(GITOPS_WORKFLOW, 'utf8'));
+    expect(wf.on.pull_request).toBeDefined();
+    const run = wf.jobs.validate.steps.map((s: any) => s.run ?? '').join('\n');
+    expect(run).toContain('cdk8s-gitops validate');
+    expect(run).toContain('cdk8s-gitops diff --gitops-dir . --app program/lib/src/main.js --exit-code');
+  });
+
+  test('the Jenkinsfile follows seed 002: test, build, scan, push, release to dev, promote', () => {
+    const text = fs.readFileSync(path.join(EXAMPLES, 'jenkins/Jenkinsfile'), 'utf8');
+    const stages = [...text.matchAll(/stage\('([^']+)'\)/g)].map(m => m[1]);
+    expect(stages).toEqual(['Tag', 'Test', 'Build', 'Scan', 'Push', 'Release to dev', 'Promote to prod']);
+    expect(text).toContain('trivy image --exit-code 1 --severity HIGH,CRITICAL');
+    expect(text).toMatch(/cdk8s-gitops release --gitops-dir \. --env dev \\\n\s+--tag "\$TAG"/);
+    expect(text).toContain('cdk8s-gitops promote --gitops-dir . --from dev --to prod');
+    // Balanced braces: a cheap syntax check without a Groovy parser.
+    const code = text.replace(/'''[\s\S]*?'''/g, '').replace(/\/\/.*$/gm, '').replace(/'[^'\n]*'|"[^"\n]*"/g, '');
+    expect((code.match(/{/g) ?? []).length).toBe((code.match(/}/g) ?? []).length);
+  });
+});
