@@ -20,7 +20,7 @@ export interface AppChartProps {
   readonly app: string;
   /**
    * Namespace of every object of the chart, created by the chart (sync wave -1).
-   * @default `<app>-<environment>`
+   * @default - the environment's namespace for the app (`<app>-<environment>` unless set)
    */
   readonly namespace?: string;
   /**
@@ -66,7 +66,7 @@ export class AppChart extends RepositoryChart {
   constructor(scope: Construct, id: string, props: AppChartProps) {
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
     const app = checkDnsLabel(path, 'app', props.app);
-    const namespace = checkDnsLabel(path, 'namespace', props.namespace ?? `${props.app}-${props.environment.name}`);
+    const namespace = checkDnsLabel(path, 'namespace', props.namespace ?? props.environment.namespaceOf(props.app));
     super(scope, id, { path: `${props.environment.name}/${app}`, namespace });
     this.environment = props.environment;
     this.app = app;

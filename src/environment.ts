@@ -9,6 +9,11 @@ export interface EnvironmentProps {
   /** Environment name (DNS-1123 label), e.g. `dev`. It is the repository folder of the environment. */
   readonly name: string;
   /**
+   * Namespace of each app in this environment (app name -> namespace).
+   * @default - `<app>-<environment>` for every app
+   */
+  readonly namespaces?: Record<string, string>;
+  /**
    * Replicas per workload (version) unless a workload sets its own.
    * @default 1
    */
@@ -77,6 +82,7 @@ export class Environment {
   public readonly trustDomain: string;
   /** Whether Argo CD syncs automatically. */
   public readonly automatedSync: boolean;
+  private readonly _namespaces: Readonly<Record<string, string>>;
   private readonly _hosts: string[];
   private readonly _weights: Readonly<Record<string, number>> | undefined;
 
@@ -84,6 +90,8 @@ export class Environment {
     const path = `environments/${props.name}`;
     this.name = checkDnsLabel(path, 'name', props.name);
     this.replicas = checkInteger(path, 'replicas', props.replicas ?? 1, 0);
+    this._namespaces = { ...(props.namespaces ?? {}) };
+    for (const [app, ns] of Object.entries(this._namespaces)) checkDnsLabel(path, `namespaces.${app}`, ns);
     this.resources = props.resources;
     this._hosts = [...(props.hosts ?? ['*'])];
     if (this._hosts.length === 0) throw new ConfigError(path, 'hosts', props.hosts, 'must list at least one host');
@@ -94,6 +102,11 @@ export class Environment {
     this.trustDomain = props.trustDomain ?? 'cluster.local';
     this.automatedSync = props.automatedSync ?? true;
     this._weights = props.weights ? { ...props.weights } : undefined;
+  }
+
+  /** The namespace of `app` in this environment. */
+  public namespaceOf(app: string): string {
+    return this._namespaces[app] ?? `${app}-${this.name}`;
   }
 
   /** Hosts served in this environment (a copy). */

@@ -53,6 +53,7 @@ const STAGES: Stage[] = [
   {
     env: new Environment({
       name: 'dev',
+      namespaces: { 'ab-testing': 'demo-dev', 'flask-app': 'flask-dev' },
       replicas: 1,
       hosts: ['*'],
       gatewaySelector: { istio: 'ingressgateway-dev' },
@@ -75,6 +76,7 @@ const STAGES: Stage[] = [
   {
     env: new Environment({
       name: 'prod',
+      namespaces: { 'ab-testing': 'demo-prod', 'flask-app': 'flask-prod' },
       replicas: 2,
       hosts: ['demo.example.com'],
       gatewaySelector: { istio: 'ingressgateway-prod' },
@@ -137,7 +139,7 @@ echo "smoke test passed"
 /** Seed 001's A/B platform in one environment. */
 function abTesting(app: GitOpsApp, stage: Stage): AppChart {
   const { env } = stage;
-  const chart = new AppChart(app, `ab-testing-${env.name}`, { environment: env, app: 'ab-testing', namespace: `demo-${env.name}` });
+  const chart = new AppChart(app, `ab-testing-${env.name}`, { environment: env, app: 'ab-testing' });
   const repo = 'ghcr.io/mcbtaguiad/istio-demo';
 
   const backend = new WebService(chart, 'backend', {
@@ -271,7 +273,7 @@ function abTesting(app: GitOpsApp, stage: Stage): AppChart {
 /** The Flask service of seeds 000, 003 and 004 in one environment. */
 function flaskApp(app: GitOpsApp, stage: Stage): AppChart {
   const { env } = stage;
-  const chart = new AppChart(app, `flask-app-${env.name}`, { environment: env, app: 'flask-app', namespace: `flask-${env.name}` });
+  const chart = new AppChart(app, `flask-app-${env.name}`, { environment: env, app: 'flask-app' });
   const flask = new WebService(chart, 'flask-app', {
     name: 'flask-app',
     image: 'docker.io/ahmad09x/python-flask-app',

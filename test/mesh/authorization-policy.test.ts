@@ -1,6 +1,4 @@
 import { AuthorizationPolicy, HttpMethod } from '../../src/mesh/authorization-policy';
-import { Gateway } from '../../src/mesh/gateway';
-import { MtlsMode, PeerAuthentication } from '../../src/mesh/peer-authentication';
 import { Principal } from '../../src/mesh/principal';
 import { WebService } from '../../src/service/web-service';
 import { find, testChart } from '../util';
@@ -12,18 +10,6 @@ function setup() {
   return { ...t, backend, frontend };
 }
 
-describe('PeerAuthentication', () => {
-  test('STRICT mTLS by default', () => {
-    const t = testChart();
-    new PeerAuthentication(t.chart, 'mtls');
-    const pa = find(t.app, 'PeerAuthentication', 'default');
-    expect(pa.apiVersion).toBe('security.istio.io/v1');
-    expect(pa.spec).toEqual({ mtls: { mode: 'STRICT' } });
-    const t2 = testChart();
-    new PeerAuthentication(t2.chart, 'mtls', { name: 'mtls', mode: MtlsMode.PERMISSIVE });
-    expect(find(t2.app, 'PeerAuthentication', 'mtls').spec.mtls.mode).toBe('PERMISSIVE');
-  });
-});
 
 describe('AuthorizationPolicy', () => {
   test('default deny is an ALLOW policy that matches nothing', () => {
@@ -67,33 +53,5 @@ describe('AuthorizationPolicy', () => {
   ])('bad input: %s', (_, allow, message) => {
     const { chart, backend } = setup();
     expect(() => new AuthorizationPolicy(chart, 'p', { name: 'p', target: backend, allow })).toThrow(`[shop-dev/p] ${message}`);
-  });
-});
-
-describe('Gateway', () => {
-  test('HTTP gateway on the environment hosts and selector', () => {
-    const t = testChart({ hosts: ['shop.example.com'], gatewaySelector: { istio: 'ingressgateway-dev' } });
-    new Gateway(t.chart, 'gw', { name: 'shop' });
-    expect(find(t.app, 'Gateway', 'shop').spec).toEqual({
-      selector: { istio: 'ingressgateway-dev' },
-      servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['shop.example.com'] }],
-    });
-  });
-
-  test('TLS terminates on 443 and redirects HTTP', () => {
-    const t = testChart();
-    new Gateway(t.chart, 'gw', { name: 'shop', hosts: ['shop.example.com'], tls: { credentialName: 'shop-tls' } });
-    const servers = find(t.app, 'Gateway', 'shop').spec.servers;
-    expect(servers[0]).toMatchObject({ port: { number: 443, protocol: 'HTTPS' }, tls: { mode: 'SIMPLE', credentialName: 'shop-tls' } });
-    expect(servers[1]).toMatchObject({ port: { number: 80 }, tls: { httpsRedirect: true } });
-  });
-
-  test.each<[any, string]>([
-    [{ name: 'gw', hosts: ['bad host'] }, 'hosts[0]: "bad host" is not a valid host'],
-    [{ name: 'gw', hosts: [] }, 'hosts: [] must list at least one host'],
-    [{ name: 'gw', tls: { credentialName: 'Bad_Secret' } }, 'tls.credentialName: "Bad_Secret" is not a DNS-1123 subdomain'],
-  ])('bad input %#', (props, message) => {
-    const t = testChart();
-    expect(() => new Gateway(t.chart, 'gw', props)).toThrow(message);
   });
 });
