@@ -17,7 +17,7 @@ import { RULES } from './rules';
 import { checkSchemas } from './schema';
 import { applyWaivers } from './waivers';
 import { checkArgoReferences } from './xref-argocd';
-import { checkIstioReferences } from './xref-istio';
+import { checkIstioReferences, IstioReferenceOptions } from './xref-istio';
 import { checkWorkloadReferences } from './xref-workloads';
 
 export type { Finding, WaivedFinding } from './finding';
@@ -28,10 +28,12 @@ export type { ValidationReport } from './report';
 export { formatFinding, formatJson, formatSummary, formatText } from './report';
 export type { Rule, RuleId } from './rules';
 export { RULES, ruleById } from './rules';
+export type { IstioReferenceOptions } from './xref-istio';
+export { EXTERNAL_NAMESPACES } from './xref-istio';
 export { WAIVER_ANNOTATION_PREFIX, waiverAnnotation } from './waivers';
 
 /** Options of a validation. */
-export interface ValidateOptions extends PolicyOptions {}
+export interface ValidateOptions extends PolicyOptions, IstioReferenceOptions {}
 
 /**
  * Check manifests: every object against its schema (strictly), cross-references between
@@ -44,7 +46,7 @@ export function validateManifests(manifests: readonly Manifest[], options: Valid
   const raw: Finding[] = [
     ...checkSchemas(inventory),
     ...checkWorkloadReferences(inventory),
-    ...checkIstioReferences(inventory),
+    ...checkIstioReferences(inventory, options),
     ...checkArgoReferences(inventory),
     ...checkPodSecurity(inventory),
     ...checkPolicy(inventory, options),

@@ -121,7 +121,7 @@ function checkWorkload(inventory: Inventory, t: PodTemplate): Finding[] {
 }
 
 function idProblem(id: unknown): string | undefined {
-  if (typeof id !== 'number') return undefined; // the schema check reports non-numbers
+  if (typeof id !== 'number' || id === 0) return undefined; // non-numbers: SCHEMA-INVALID; root: PSS-RUN-AS-USER
   if (id === ISTIO_PROXY_ID) return `is the Istio sidecar's ID (${ISTIO_PROXY_ID}): its traffic would bypass the mesh`;
   if (id < MIN_ID) return `is below ${MIN_ID}`;
   return undefined;

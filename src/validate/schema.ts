@@ -16,6 +16,16 @@ interface SchemaSource {
   readonly kubernetes: boolean;
 }
 
+/**
+ * Fields the Argo CD v1alpha1 CRDs declare that `@kubernetes-models/argo-cd` 4.0.0 drops
+ * (its generator skips properties named `description`): accepted, without a type check.
+ */
+const ARGO_CD_FIELDS_MISSING_FROM_MODELS: Readonly<Record<string, readonly string[]>> = {
+  ComGithubArgoprojArgoCdV3PkgApisApplicationV1alpha1AppProjectSpec: ['description'],
+  ComGithubArgoprojArgoCdV3PkgApisApplicationV1alpha1ProjectRole: ['description'],
+  ComGithubArgoprojArgoCdV3PkgApisApplicationV1alpha1SyncWindow: ['description'],
+};
+
 const resolved = new Map<string, SchemaSource | string>();
 
 /**
@@ -95,7 +105,7 @@ function checkSchema(ref: ObjectRef): Finding[] {
   const subject = source.schemaApiVersion === o.apiVersion ? o : { ...o, apiVersion: source.schemaApiVersion };
   const violations = validateStrict(source.validate, subject, source.kubernetes
     ? { absentFields: FIELDS_NOT_IN_1_28, extraFields: FIELDS_ONLY_IN_1_28, target: KUBERNETES_VERSION }
-    : { target: source.api });
+    : { extraFields: ARGO_CD_FIELDS_MISSING_FROM_MODELS, target: source.api });
   const out = violations.map(v => finding(ref, v.kind === 'unknown-field' ? 'SCHEMA-UNKNOWN-FIELD' : 'SCHEMA-INVALID', pointerToField(v.path), v.message));
   if (typeof o.metadata?.name !== 'string' || o.metadata.name === '') {
     if (!out.some(f => f.field === 'metadata' || f.field === 'metadata.name')) {

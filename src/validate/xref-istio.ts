@@ -57,7 +57,7 @@ function isIstio(ref: ObjectRef, group: string): boolean {
  * XREF-VS-SUBSET, XREF-VS-GATEWAY, XREF-VS-GATEWAY-HOST, XREF-VS-WEIGHTS,
  * XREF-VS-UNREACHABLE, XREF-VS-DUPLICATE, XREF-AUTHZ-PRINCIPAL.
  */
-export function checkIstioReferences(inventory: Inventory): Finding[] {
+export function checkIstioReferences(inventory: Inventory, options: IstioReferenceOptions = {}): Finding[] {
   const out: Finding[] = [];
   const destinationRules = inventory.ofKind('DestinationRule').filter(r => isIstio(r, 'networking.istio.io'));
   for (const dr of destinationRules) out.push(...checkDestinationRule(inventory, dr));
@@ -65,7 +65,7 @@ export function checkIstioReferences(inventory: Inventory): Finding[] {
     out.push(...checkVirtualService(inventory, vs, destinationRules));
   }
   for (const ap of inventory.ofKind('AuthorizationPolicy').filter(r => isIstio(r, 'security.istio.io'))) {
-    out.push(...checkAuthorizationPolicy(inventory, ap));
+    out.push(...checkAuthorizationPolicy(inventory, ap, options.externalNamespaces ?? EXTERNAL_NAMESPACES));
   }
   return out;
 }
@@ -232,9 +232,26 @@ export function hostWithin(host: string, pattern: string): boolean {
   return false;
 }
 
+/**
+ * Namespaces of the platform's own installation (Istio, Kubernetes system), whose
+ * ServiceAccounts the GitOps output does not define: principals there are trusted unless the
+ * output defines objects in that namespace.
+ */
+export const EXTERNAL_NAMESPACES: readonly string[] = ['istio-system', 'istio-ingress', 'istio-egress', 'kube-system'];
+
+/** Options of the Istio cross-reference checks. */
+export interface IstioReferenceOptions {
+  /**
+   * Namespaces whose ServiceAccounts exist outside the output (principals naming them are not checked).
+   *
+   * @default EXTERNAL_NAMESPACES
+   */
+  readonly externalNamespaces?: readonly string[];
+}
+
 const PRINCIPAL = /^([^/]+)\/ns\/([^/]+)\/sa\/([^/]+)$/;
 
-function checkAuthorizationPolicy(inventory: Inventory, ap: ObjectRef): Finding[] {
+function checkAuthorizationPolicy(inventory: Inventory, ap: ObjectRef, external: readonly string[]): Finding[] {
   const out: Finding[] = [];
   const rules = ap.object.spec?.rules;
   if (!Array.isArray(rules)) return out;
@@ -256,6 +273,7 @@ function checkAuthorizationPolicy(inventory: Inventory, ap: ObjectRef): Finding[
           return;
         }
         const [, , ns, sa] = m;
+        if (external.includes(ns) && !inventory.namespaceExists(ns)) return;
         if (!inventory.hasServiceAccount(ns, sa)) {
           const elsewhere = accounts.filter(a => a.name === sa).map(a => a.namespace);
           out.push(finding(ap, 'XREF-AUTHZ-PRINCIPAL', field,
