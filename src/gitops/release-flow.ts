@@ -46,7 +46,7 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
   }
   const message = `${options.env}: deploy ${options.tag}`;
   const repo = GitOpsRepository.open(options);
-  const result = await publish(repo, options, base => prepareChange(repo, options.createApp, base, options.env, current => {
+  const result = await publish(repo, options, base => prepareChange(repo, options, base, options.env, current => {
     const rotation = rotate(current, options.tag, options.services && options.services.length > 0 ? options.services : undefined);
     if (rotation.rotated.length === 0) return undefined;
     const body = describeChanges(changesBetween(current, rotation.state)).join('\n');

@@ -1,4 +1,6 @@
 import type { GitOpsApp, GitOpsAppProps } from '../gitops-app';
+import type { Manifest } from '../manifest';
+import { assertValid } from '../validate';
 import { ReleaseState, RELEASE_FILE } from '../release';
 import { GitOpsError, InputError } from './errors';
 import { blobSha, Git } from './git';
@@ -19,6 +21,12 @@ export interface RepositoryOptions {
   readonly remote?: string;
   /** How often a rejected push is re-rendered and retried. @default 10 */
   readonly retries?: number;
+  /**
+   * Checks the rendered manifests must pass before anything is committed; throw to refuse.
+   * `false` skips them. @default - the checks synth runs (`assertValid`: schema,
+   * cross-references, policy)
+   */
+  readonly validate?: ((manifests: readonly Manifest[]) => void) | false;
   /** Progress messages (e.g. push retries), one line each. @default - none */
   readonly log?: (line: string) => void;
   /** Backoff between push attempts: milliseconds to wait before retry `attempt` (1-based). @default jittered exponential, 100 ms to 3 s */
@@ -137,14 +145,16 @@ export class GitOpsRepository {
  *
  * @throws InputError when the app has no environment `env`
  */
-export function renderEnvironment(createApp: CreateApp, releases: Readonly<Record<string, ReleaseState>>, env: string, flag = '--env'): EnvironmentRender {
+export function renderEnvironment(createApp: CreateApp, releases: Readonly<Record<string, ReleaseState>>, env: string, flag = '--env', validate?: (manifests: readonly Manifest[]) => void): EnvironmentRender {
   const app = createApp({ releases });
   const environments = app.environments;
   if (!environments.includes(env)) {
     throw new InputError(`${flag}: ${JSON.stringify(env)} is not an environment of the app (environments: ${environments.join(', ') || 'none'})`);
   }
+  const manifests = app.manifests();
+  validate?.(manifests);
   const files = new Map<string, string>();
-  for (const [p, content] of app.files()) if (p.startsWith(`${env}/`)) files.set(p, content);
+  for (const [p, content] of app.files(manifests)) if (p.startsWith(`${env}/`)) files.set(p, content);
   return { state: app.releaseState(env), files, environments };
 }
 
@@ -165,18 +175,21 @@ export type Intent = (current: ReleaseState, base: string | undefined) => { read
 /**
  * Apply `intent` to environment `env` at `base`: load every environment's release state
  * there (so the other environments keep their tags), render, check the repository was up to
- * date, render again with the new state and make a commit that replaces only the
+ * date, render again with the new state, run the manifest checks on the whole app (as synth
+ * does) and make a commit that replaces only the
  * environment's folder. Nothing but the object database is written.
  *
  * @returns the prepared commit, or undefined when the intent changes nothing
  */
-export function prepareChange(repo: GitOpsRepository, createApp: CreateApp, base: string | undefined, env: string, intent: Intent, flag = '--env'): PreparedChange | undefined {
+export function prepareChange(repo: GitOpsRepository, options: Pick<RepositoryOptions, 'createApp' | 'validate'>, base: string | undefined, env: string, intent: Intent, flag = '--env'): PreparedChange | undefined {
+  const createApp = options.createApp;
+  const validate = options.validate === false ? undefined : options.validate ?? (manifests => { assertValid(manifests); });
   const releases = repo.releasesAt(base);
   const current = renderEnvironment(createApp, releases, env, flag);
   repo.assertUpToDate(base, env, current.files);
   const wanted = intent(current.state, base);
   if (wanted === undefined || sameRelease(wanted.state, current.state)) return undefined;
-  const next = renderEnvironment(createApp, { ...releases, [env]: wanted.state }, env, flag);
+  const next = renderEnvironment(createApp, { ...releases, [env]: wanted.state }, env, flag, validate);
   if (!sameRelease(next.state, wanted.state)) {
     throw new GitOpsError(`the program did not apply the release state of ${env}: it runs ${JSON.stringify(next.state.services)} instead of ${JSON.stringify(wanted.state.services)} (its workloads must read their tags with app.releasedTag(...))`);
   }

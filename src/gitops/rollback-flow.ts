@@ -91,7 +91,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
   if (previous === undefined) throw new GitOpsError(`${options.env} has no earlier release to roll back to (its ${RELEASE_FILE} never held a different release)`);
   const tag = headlineTag(previous.state) ?? 'nothing';
   const message = `${options.env}: rollback to ${tag}`;
-  const result = await publish(repo, options, base => prepareChange(repo, options.createApp, base, options.env, current => {
+  const result = await publish(repo, options, base => prepareChange(repo, options, base, options.env, current => {
     const state = adopt(current, previous.state);
     const body = describeChanges(changesBetween(current, state)).join('\n');
     return { state, message: `${message}\n\nRestores the release of ${options.env} from ${previous.commit.slice(0, 12)}.\n\n${body}\n\n${ROLLBACK_TRAILER}: ${previous.commit}\n` };

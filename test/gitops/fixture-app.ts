@@ -1,7 +1,8 @@
 /**
  * A small cdk8s-gitops program for the GitOps tests, built directly on GitOpsApp: for
  * environments dev and prod, a RepositoryChart at `<env>/demo` with one Deployment per service
- * version. Tags come from the release state (`app.releasedTag`) with defaults.
+ * version (hardened, so the manifest checks release runs pass). Tags come from the release
+ * state (`app.releasedTag`) with defaults.
  * `createApp` is what `--app` loads (also in spawned CLI processes).
  */
 import * as fs from 'fs';
@@ -56,10 +57,19 @@ export function makeApp(props: GitOpsAppProps, services: readonly FixtureService
             template: {
               metadata: { labels },
               spec: {
+                automountServiceAccountToken: false,
+                // Test hook: the tag `as-root` renders a pod the manifest checks refuse.
+                securityContext: tag === 'as-root'
+                  ? { runAsNonRoot: false, runAsUser: 0, runAsGroup: 0, seccompProfile: { type: 'RuntimeDefault' } }
+                  : { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } },
                 containers: [{
                   name: svc.name,
                   image: `registry.example/${svc.name}:${tag}`,
                   ports: [{ containerPort: 5000 }],
+                  securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+                  resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+                  readinessProbe: { httpGet: { path: '/healthz', port: 5000 } },
+                  livenessProbe: { httpGet: { path: '/healthz', port: 5000 }, failureThreshold: 6 },
                 }],
               },
             },

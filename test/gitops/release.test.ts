@@ -138,6 +138,7 @@ describe('release: failures change nothing', () => {
     [['--tag', SHA1, '--bogus'], 2, /Unknown option '--bogus'/],
     [['--env', 'dev'], 2, /--tag is required/],
     [['--tag', 'invalid-by-policy'], 1, /Validation failed with \d+ error\(s\):\n  \[dev-demo\] image tag "invalid-by-policy" is refused by policy/],
+    [['--tag', 'as-root', '--service', 'frontend'], 1, /Manifest validation failed with \d+ finding\(s\):\n  dev\/demo\/deployment-frontend.yaml: Deployment\/frontend: PSS-RUN-AS-NON-ROOT/],
     [['--tag', SHA1, '--push', '--remote', 'upstream'], 1, /--push: .* has no remote "upstream" to push to/],
   ])('%j exits %d with a clear message', async (args, code, message) => {
     const state = snapshot(clone);
