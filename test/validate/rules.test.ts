@@ -1,0 +1,152 @@
+import { Manifest } from '../../src/manifest';
+import { formatText, RULES, validateManifests, waiverAnnotation } from '../../src/validate';
+import { goodPlatform, manifest, obj } from './fixtures';
+
+type Breakage = [description: string, rule: string, breakIt: (ms: Manifest[]) => Manifest[] | void];
+
+const dep = (ms: Manifest[], name = 'backend-v1') => obj(ms, 'Deployment', name);
+const pod = (ms: Manifest[], name = 'backend-v1') => dep(ms, name).spec.template.spec;
+const ctr = (ms: Manifest[], name = 'backend-v1') => pod(ms, name).containers[0];
+
+/** Every rule, broken in exactly one way in an otherwise valid platform. */
+const BREAKAGES: Breakage[] = [
+  // Schema
+  ['a kind with no known schema', 'SCHEMA-UNKNOWN-KIND', ms => [...ms, { path: 'dev/ab-testing/widget-w.yaml', object: { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'demo-dev' } } }]],
+  ['a Kubernetes kind 1.28 does not serve', 'SCHEMA-UNKNOWN-KIND', ms => [...ms, { path: 'dev/ab-testing/x.yaml', object: { apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'FlowSchema', metadata: { name: 'x' }, spec: { priorityLevelConfiguration: { name: 'y' } } } }]],
+  ['replicas is a string', 'SCHEMA-INVALID', ms => { dep(ms).spec.replicas = 'two'; }],
+  ['an enum value Kubernetes does not know', 'SCHEMA-INVALID', ms => { obj(ms, 'Service', 'backend').spec.ports[0].protocol = 'HTTP'; }],
+  ['a malformed quantity', 'SCHEMA-INVALID', ms => { ctr(ms).resources.limits.cpu = 'lots'; }],
+  ['a wrong Istio enum', 'SCHEMA-INVALID', ms => { obj(ms, 'PeerAuthentication', 'mtls').spec.mtls.mode = 'STRICTEST'; }],
+  ['a wrong Argo CD type', 'SCHEMA-INVALID', ms => { obj(ms, 'Application', 'ab-testing-dev').spec.syncPolicy.automated.prune = 'yes'; }],
+  ['a misspelt container field', 'SCHEMA-UNKNOWN-FIELD', ms => { ctr(ms).imagePulPolicy = 'Always'; }],
+  ['a field of a later Kubernetes (appArmorProfile, 1.30)', 'SCHEMA-UNKNOWN-FIELD', ms => { pod(ms).securityContext.appArmorProfile = { type: 'RuntimeDefault' }; }],
+  ['a misspelt VirtualService field', 'SCHEMA-UNKNOWN-FIELD', ms => { obj(ms, 'VirtualService', 'backend').spec.http[2].timeOut = '5s'; }],
+  ['a misspelt DestinationRule subset field', 'SCHEMA-UNKNOWN-FIELD', ms => { obj(ms, 'DestinationRule', 'backend').spec.subsets[0].label = { version: 'v1' }; }],
+  ['a misspelt Application field', 'SCHEMA-UNKNOWN-FIELD', ms => { obj(ms, 'Application', 'ab-testing-dev').spec.syncPolicy.automated.selfheal = true; }],
+  ['a misspelt AppProject field', 'SCHEMA-UNKNOWN-FIELD', ms => { obj(ms, 'AppProject', 'ab-testing').spec.sourceRepo = ['x']; }],
+  ['a misspelt top-level field', 'SCHEMA-UNKNOWN-FIELD', ms => { obj(ms, 'ConfigMap', 'backend-config').datas = { a: 'b' }; }],
+
+  // Workload cross-references
+  ['Deployment selector does not match its template', 'XREF-WORKLOAD-SELECTOR', ms => { dep(ms).spec.selector.matchLabels.version = 'v9'; }],
+  ['Service selector matches no pod', 'XREF-SERVICE-SELECTOR', ms => { obj(ms, 'Service', 'frontend').spec.selector = { app: 'frontnd' }; }],
+  ['named targetPort not on the containers', 'XREF-SERVICE-TARGETPORT', ms => { obj(ms, 'Service', 'backend').spec.ports[0].targetPort = 'web'; }],
+  ['missing ServiceAccount', 'XREF-SERVICEACCOUNT', ms => { pod(ms, 'frontend').serviceAccountName = 'frontend'; }],
+  ['missing ConfigMap key', 'XREF-CONFIGMAP', ms => { ctr(ms).env[1].valueFrom.configMapKeyRef.key = 'MODE'; }],
+  ['missing ConfigMap volume', 'XREF-CONFIGMAP', ms => { pod(ms).volumes[1].configMap.name = 'backend-cfg'; }],
+  ['missing Secret', 'XREF-SECRET', ms => { ctr(ms).env[2].valueFrom.secretKeyRef.name = 'backend-secrets'; }],
+
+  // Istio cross-references
+  ['DestinationRule host is no Service', 'XREF-DR-HOST', ms => { obj(ms, 'DestinationRule', 'redis').spec.host = 'redis.demo.svc.cluster.local'; }],
+  ['subset selects no pod template', 'XREF-DR-SUBSET', ms => { obj(ms, 'DestinationRule', 'backend').spec.subsets[1].labels.version = 'v3'; }],
+  ['VirtualService destination host is no Service', 'XREF-VS-HOST', ms => { obj(ms, 'VirtualService', 'frontend').spec.http[1].route[0].destination.host = 'frontend.demo.svc.cluster.local'; }],
+  ['destination port not on the Service', 'XREF-VS-PORT', ms => { obj(ms, 'VirtualService', 'frontend').spec.http[0].route[0].destination.port.number = 5000; }],
+  ['no destination port though the Service has two', 'XREF-VS-PORT', ms => {
+    obj(ms, 'Service', 'frontend').spec.ports.push({ name: 'http-admin', port: 8080, targetPort: 'http' });
+  }],
+  ['subset not defined', 'XREF-VS-SUBSET', ms => { obj(ms, 'VirtualService', 'backend').spec.http[0].route[0].destination.subset = 'v3'; }],
+  ['Gateway does not exist', 'XREF-VS-GATEWAY', ms => { obj(ms, 'VirtualService', 'frontend').spec.gateways = ['istio-system/demo-gateway']; }],
+  ['VirtualService host outside the Gateway hosts', 'XREF-VS-GATEWAY-HOST', ms => { obj(ms, 'VirtualService', 'frontend').spec.hosts = ['demo.example.com']; }],
+  ['weights sum to 110', 'XREF-VS-WEIGHTS', ms => { obj(ms, 'VirtualService', 'backend').spec.http[2].route[1].weight = 20; }],
+  ['a single weighted destination below 100', 'XREF-VS-WEIGHTS', ms => { obj(ms, 'VirtualService', 'backend').spec.http[0].route[0].weight = 50; }],
+  ['a rule after the catch-all', 'XREF-VS-UNREACHABLE', ms => { obj(ms, 'VirtualService', 'backend').spec.http.reverse(); }],
+  ['a rule after a prefix "/" rule', 'XREF-VS-UNREACHABLE', ms => {
+    const http = obj(ms, 'VirtualService', 'frontend').spec.http;
+    http[0].match = [{ uri: { prefix: '/' } }];
+  }],
+  ['a duplicated match', 'XREF-VS-DUPLICATE', ms => {
+    const http = obj(ms, 'VirtualService', 'backend').spec.http;
+    http.splice(2, 0, { ...structuredClone(http[0]), name: 'again' });
+  }],
+  ['seed 001: the smoke test principal names namespace demo, deployed to demo-dev', 'XREF-AUTHZ-PRINCIPAL', ms => {
+    obj(ms, 'AuthorizationPolicy', 'smoke-test-to-backend').spec.rules[0].from[0].source.principals = ['cluster.local/ns/demo/sa/smoke-test-sa'];
+  }],
+
+  // Argo CD cross-references
+  ['Application path holds no manifests', 'XREF-APP-PATH', ms => { obj(ms, 'Application', 'ab-testing-dev').spec.source.path = 'dev/abtesting'; }],
+  ['Application destination not allowed by its AppProject', 'XREF-APP-DESTINATION', ms => { obj(ms, 'AppProject', 'ab-testing').spec.destinations[0].namespace = 'demo-prod'; }],
+  ['Application project does not exist', 'XREF-APP-DESTINATION', ms => { obj(ms, 'Application', 'ab-testing-dev').spec.project = 'demo'; }],
+
+  // Pod Security Standards
+  ['hostNetwork', 'PSS-HOST-NAMESPACES', ms => { pod(ms).hostNetwork = true; }],
+  ['hostPID', 'PSS-HOST-NAMESPACES', ms => { pod(ms).hostPID = true; }],
+  ['Windows hostProcess', 'PSS-HOST-PROCESS', ms => { ctr(ms).securityContext.windowsOptions = { hostProcess: true }; }],
+  ['privileged', 'PSS-PRIVILEGED', ms => { ctr(ms).securityContext.privileged = true; }],
+  ['capabilities not dropped', 'PSS-CAPABILITIES', ms => { ctr(ms).securityContext.capabilities.drop = ['NET_RAW']; }],
+  ['capability added', 'PSS-CAPABILITIES', ms => { ctr(ms).securityContext.capabilities.add = ['NET_ADMIN']; }],
+  ['hostPath volume', 'PSS-VOLUME-TYPES', ms => { pod(ms).volumes.push({ name: 'docker', hostPath: { path: '/var/run/docker.sock' } }); }],
+  ['hostPort', 'PSS-HOST-PORT', ms => { ctr(ms).ports[0].hostPort = 5000; }],
+  ['AppArmor unconfined', 'PSS-APPARMOR', ms => { dep(ms).spec.template.metadata.annotations = { 'container.apparmor.security.beta.kubernetes.io/backend': 'unconfined' }; }],
+  ['SELinux type', 'PSS-SELINUX', ms => { ctr(ms).securityContext.seLinuxOptions = { type: 'spc_t' }; }],
+  ['SELinux user', 'PSS-SELINUX', ms => { pod(ms).securityContext.seLinuxOptions = { user: 'system_u' }; }],
+  ['Unmasked /proc', 'PSS-PROC-MOUNT', ms => { ctr(ms).securityContext.procMount = 'Unmasked'; }],
+  ['seccomp Unconfined', 'PSS-SECCOMP', ms => { ctr(ms).securityContext.seccompProfile.type = 'Unconfined'; }],
+  ['no seccomp profile anywhere', 'PSS-SECCOMP', ms => { delete pod(ms, 'frontend').securityContext.seccompProfile; delete ctr(ms, 'frontend').securityContext.seccompProfile; }],
+  ['unsafe sysctl', 'PSS-SYSCTLS', ms => { pod(ms).securityContext.sysctls = [{ name: 'kernel.msgmax', value: '65536' }]; }],
+  ['init container may escalate privileges', 'PSS-PRIVILEGE-ESCALATION', ms => { delete pod(ms).initContainers[0].securityContext.allowPrivilegeEscalation; }],
+  ['runAsNonRoot false', 'PSS-RUN-AS-NON-ROOT', ms => { pod(ms).securityContext.runAsNonRoot = false; delete ctr(ms).securityContext.runAsNonRoot; }],
+  ['runAsNonRoot nowhere (Job)', 'PSS-RUN-AS-NON-ROOT', ms => {
+    const spec = obj(ms, 'Job', 'smoke-test').spec.template.spec;
+    delete spec.securityContext.runAsNonRoot;
+    delete spec.containers[0].securityContext.runAsNonRoot;
+  }],
+  ['runAsUser 0', 'PSS-RUN-AS-USER', ms => { pod(ms).initContainers[0].securityContext.runAsUser = 0; }],
+
+  // Policy
+  ['no readiness probe', 'POL-PROBES', ms => { delete ctr(ms).readinessProbe; }],
+  ['identical liveness and readiness', 'POL-PROBES-IDENTICAL', ms => { ctr(ms).readinessProbe = structuredClone(ctr(ms).livenessProbe); }],
+  ['no memory limit', 'POL-RESOURCES', ms => { delete ctr(ms).resources.limits.memory; }],
+  ['init container without cpu request', 'POL-RESOURCES', ms => { delete pod(ms).initContainers[0].resources.requests.cpu; }],
+  ['image latest', 'POL-IMAGE-TAG', ms => { ctr(ms).image = 'ghcr.io/example/backend:latest'; }],
+  ['image without tag (registry with port)', 'POL-IMAGE-TAG', ms => { ctr(ms).image = 'registry.local:5000/example/backend'; }],
+  ['UID 1337 (Istio proxy)', 'POL-RUN-AS-IDS', ms => { ctr(ms).securityContext.runAsUser = 1337; }],
+  ['GID below 10000', 'POL-RUN-AS-IDS', ms => { pod(ms).securityContext.runAsGroup = 1000; }],
+  ['no UID anywhere', 'POL-RUN-AS-IDS', ms => { delete pod(ms).securityContext.runAsUser; }],
+  ['token mounted', 'POL-AUTOMOUNT-TOKEN', ms => { pod(ms).automountServiceAccountToken = true; }],
+  ['token mounted through the ServiceAccount default', 'POL-AUTOMOUNT-TOKEN', ms => {
+    delete pod(ms, 'frontend').automountServiceAccountToken;
+    delete obj(ms, 'ServiceAccount', 'frontend-sa').automountServiceAccountToken;
+  }],
+  ['Service port name without protocol', 'POL-SERVICE-PORT-NAME', ms => { obj(ms, 'Service', 'backend').spec.ports[0].name = 'web'; }],
+  ['AppProject sourceRepos "*"', 'POL-APPPROJECT-WILDCARD', ms => { obj(ms, 'AppProject', 'ab-testing').spec.sourceRepos = ['*']; }],
+  ['AppProject destination server "*"', 'POL-APPPROJECT-WILDCARD', ms => { obj(ms, 'AppProject', 'ab-testing').spec.destinations[0].server = '*'; }],
+  ['AppProject cluster-wide "*" whitelist', 'POL-APPPROJECT-CLUSTER-WILDCARD', ms => { obj(ms, 'AppProject', 'ab-testing').spec.clusterResourceWhitelist = [{ group: '*', kind: '*' }]; }],
+  ['"*" Gateway host in prod (path)', 'POL-GATEWAY-WILDCARD-PROD', ms => {
+    const m = manifest(ms, 'Gateway', 'demo-gateway');
+    m.object.spec.servers[0].hosts = ['*'];
+    return ms.map(x => (x === m ? { path: 'prod/ab-testing/gateway-demo-gateway.yaml', object: m.object } : x));
+  }],
+  ['literal password in env', 'POL-SECRET-ENV-LITERAL', ms => { ctr(ms).env.push({ name: 'DB_PASSWORD', value: 'hunter2' }); }],
+  ['literal token in an init container env', 'POL-SECRET-ENV-LITERAL', ms => { pod(ms).initContainers[0].env = [{ name: 'github_token', value: 'ghp_x' }]; }],
+
+  // Waivers
+  ['waiver without a reason', 'WAIVER-INVALID', ms => { dep(ms).metadata.annotations = { [waiverAnnotation('POL-PROBES')]: ' ' }; }],
+  ['waiver of an unknown rule', 'WAIVER-INVALID', ms => { dep(ms).metadata.annotations = { 'cdk8s-gitops.io/waive.PSS-PRIVILEGD': 'typo' }; }],
+];
+
+describe('validate rules', () => {
+  test('the known-good platform has 0 findings', () => {
+    const report = validateManifests(goodPlatform());
+    expect(formatText(report)).toBe('OK: 0 findings, 0 waived, in 28 objects (29 files)\n');
+    expect(report.ok).toBe(true);
+  });
+
+  test.each(BREAKAGES)('%s fires %s, and nothing else', (_description, rule, breakIt) => {
+    const ms = goodPlatform();
+    const broken = breakIt(ms) ?? ms;
+    const report = validateManifests(broken);
+    expect(report.findings.length).toBeGreaterThan(0);
+    expect([...new Set(report.findings.map(f => f.rule))]).toEqual([rule]);
+    for (const f of report.findings) {
+      expect(f.message).not.toBe('');
+      expect(f.file).toMatch(/\.yaml$/);
+    }
+    expect(report.ok).toBe(false);
+  });
+
+  test('every rule has at least one breakage test and a rationale', () => {
+    const tested = new Set(BREAKAGES.map(b => b[1]));
+    expect(RULES.map(r => r.id).filter(id => !tested.has(id))).toEqual([]);
+    for (const r of RULES) expect(r.rationale.length).toBeGreaterThan(20);
+    expect(new Set(RULES.map(r => r.id)).size).toBe(RULES.length);
+  });
+});
