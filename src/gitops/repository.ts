@@ -257,7 +257,11 @@ export async function publish(repo: GitOpsRepository, options: RepositoryOptions
     const outcome = git.push(repo.remote, change.commit, repo.branch);
     if (outcome.ok) {
       git.run(['update-ref', `refs/remotes/${repo.remote}/${repo.branch}`, change.commit]);
-      git.fastForward(change.commit);
+      try {
+        git.fastForward(change.commit);
+      } catch (e: any) {
+        throw new GitOpsError(`pushed ${change.commit.slice(0, 12)} to ${repo.remote}/${repo.branch}, but the local branch could not be fast-forwarded (run \`git pull --ff-only\`): ${e?.message ?? e}`);
+      }
       return { commit: change.commit, change, pushed: true, attempts: attempt };
     }
     if (attempt > retries) {
