@@ -56,9 +56,10 @@ export function validateStrict(validate: ValidateFunction, object: unknown, opti
     const proxy = new Proxy(value, {
       get(target, key, receiver) {
         const v = Reflect.get(target, key, receiver);
-        if (typeof key !== 'string' || !Object.prototype.hasOwnProperty.call(target, key)) return v;
+        if (typeof key !== 'string') return v;
+        // Declared properties are read even when absent: record every read.
         record.accessed.add(key);
-        return wrap(v, `${path}/${escapePointer(key)}`);
+        return Object.prototype.hasOwnProperty.call(target, key) ? wrap(v, `${path}/${escapePointer(key)}`) : v;
       },
       has(target, key) {
         if (typeof key === 'string') record.accessed.add(key);
@@ -120,20 +121,23 @@ function describeErrors(errors: readonly AjvError[], root: unknown): SchemaViola
   const out: SchemaViolation[] = [];
   for (const [path, list] of byPath) {
     const value = valueAt(root, path);
-    const alternatives = list.filter(e => e.keyword === 'oneOf' || e.keyword === 'anyOf');
-    const plain = list.filter(e => e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && e.keyword !== 'not');
-    if (alternatives.length > 0 && plain.length > 0) {
+    const combinators = list.filter(e => e.keyword === 'oneOf' || e.keyword === 'anyOf' || e.keyword === 'not');
+    const plain = list.filter(e => !combinators.includes(e));
+    if (combinators.length > 0 && plain.length > 0) {
       const expected = [...new Set(plain.map(e => expectation(e)))].join(' or ');
       out.push({ path, kind: 'invalid', message: `${show(value)} is not allowed: expected ${expected}` });
       continue;
     }
+    if (combinators.length > 0) {
+      const keywords = [...new Set(combinators.map(e => e.keyword))].join('/');
+      out.push({ path, kind: 'invalid', message: `${show(value)} does not satisfy the schema's ${keywords}: it sets mutually exclusive fields, or none of the alternatives` });
+      continue;
+    }
     const seen = new Set<string>();
-    for (const e of list) {
+    for (const e of plain) {
       const message = e.keyword === 'required'
         ? `missing required field ${JSON.stringify(e.params.missingProperty)}`
-        : e.keyword === 'oneOf' || e.keyword === 'anyOf' || e.keyword === 'not'
-          ? `${show(value)} does not satisfy the schema's ${e.keyword} (mutually exclusive or alternative fields)`
-          : `${show(value)} is not allowed: expected ${expectation(e)}`;
+        : `${show(value)} is not allowed: expected ${expectation(e)}`;
       if (seen.has(message)) continue;
       seen.add(message);
       out.push({ path: e.keyword === 'required' ? `${path}/${escapePointer(String(e.params.missingProperty))}` : path, kind: 'invalid', message });
