@@ -84,3 +84,19 @@ describe('synth', () => {
     }
   });
 });
+
+describe('synth --gitops-dir', () => {
+  test('tags come from the repository release files; --out uses the program defaults', async () => {
+    const repo = tmp();
+    expect(await quiet(() => run(['--app', 'src/main.ts', '--gitops-dir', repo]))).toBe(0);
+    const file = path.join(repo, 'dev', 'release.yaml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('v2: d1e6e9b5e0bdff11a489794ba11cd55e9f82c957', 'v2: abc1234'));
+    expect(await quiet(() => run(['--app', 'src/main.ts', '--gitops-dir', repo]))).toBe(0);
+    const deployment = fs.readFileSync(path.join(repo, 'dev', 'ab-testing', 'deployment-backend-v2.yaml'), 'utf8');
+    expect(deployment).toContain('image: ghcr.io/mcbtaguiad/istio-demo/backend:abc1234');
+    expect(fs.readFileSync(file, 'utf8')).toContain('v2: abc1234');
+    const out = tmp();
+    expect(await quiet(() => run(['--app', 'src/main.ts', '--out', out]))).toBe(0);
+    expect(fs.readFileSync(path.join(out, 'dev', 'ab-testing', 'deployment-backend-v2.yaml'), 'utf8')).toContain('backend:d1e6e9b5e0bdff11a489794ba11cd55e9f82c957');
+  });
+});
