@@ -1,0 +1,88 @@
+import { Manifest } from '../../src/manifest';
+import { formatJson, formatText, validateManifests, waiverAnnotation, WAIVER_ANNOTATION_PREFIX } from '../../src/validate';
+import { goodPlatform, manifest, obj } from './fixtures';
+
+describe('waivers', () => {
+  test('a waiver with a reason moves the findings of that rule on that object to "waived", reported in the summary', () => {
+    const ms = goodPlatform();
+    const d = obj(ms, 'Deployment', 'redis');
+    d.spec.template.spec.hostNetwork = true;
+    d.spec.template.spec.containers[0].image = 'redis';
+    d.metadata.annotations = { [waiverAnnotation('PSS-HOST-NAMESPACES')]: 'redis benchmark needs the host network (ticket OPS-12)' };
+    const report = validateManifests(ms);
+    expect(report.findings.map(f => f.rule)).toEqual(['POL-IMAGE-TAG']);
+    expect(report.waived).toEqual([expect.objectContaining({
+      rule: 'PSS-HOST-NAMESPACES', kind: 'Deployment', name: 'redis', namespace: 'demo-dev',
+      field: 'spec.template.spec.hostNetwork', reason: 'redis benchmark needs the host network (ticket OPS-12)',
+    })]);
+    const text = formatText(report);
+    expect(text).toContain('1 finding, 1 waived, in 28 objects (29 files)');
+    expect(text).toContain('  waived: dev/ab-testing/deployment-redis.yaml: Deployment/redis: PSS-HOST-NAMESPACES: spec.template.spec.hostNetwork:');
+    expect(JSON.parse(formatJson(report)).summary).toEqual({ files: 29, objects: 28, findings: 1, waived: 1 });
+  });
+
+  test('a waiver on one object does not waive the same rule on another', () => {
+    const ms = goodPlatform();
+    for (const name of ['backend-v1', 'backend-v2']) obj(ms, 'Deployment', name).spec.template.spec.hostPID = true;
+    obj(ms, 'Deployment', 'backend-v1').metadata.annotations = { [`${WAIVER_ANNOTATION_PREFIX}PSS-HOST-NAMESPACES`]: 'debugging' };
+    const report = validateManifests(ms);
+    expect(report.findings.map(f => `${f.name} ${f.rule}`)).toEqual(['backend-v2 PSS-HOST-NAMESPACES']);
+    expect(report.waived.map(f => f.name)).toEqual(['backend-v1']);
+  });
+
+  test('an empty reason waives nothing and is itself a finding', () => {
+    const ms = goodPlatform();
+    const d = obj(ms, 'Deployment', 'redis');
+    d.spec.template.spec.hostNetwork = true;
+    d.metadata.annotations = { [waiverAnnotation('PSS-HOST-NAMESPACES')]: '' };
+    expect(validateManifests(ms).findings.map(f => f.rule).sort()).toEqual(['PSS-HOST-NAMESPACES', 'WAIVER-INVALID']);
+  });
+
+  test('WAIVER-INVALID cannot be waived', () => {
+    const ms = goodPlatform();
+    obj(ms, 'Deployment', 'redis').metadata.annotations = { [waiverAnnotation('WAIVER-INVALID')]: 'please' };
+    expect(validateManifests(ms).findings.map(f => f.rule)).toEqual(['WAIVER-INVALID']);
+  });
+});
+
+describe('options and environment detection', () => {
+  test('prod is detected from a namespace ending in -prod as well as from the prod/ folder', () => {
+    const ms: Manifest[] = JSON.parse(JSON.stringify(goodPlatform()).replace(/demo-dev/g, 'demo-prod'));
+    expect(validateManifests(ms).findings).toEqual([]);
+    obj(ms, 'Gateway', 'demo-gateway').spec.servers[0].hosts = ['*/*'];
+    expect(validateManifests(ms).findings.map(f => f.rule)).toEqual(['POL-GATEWAY-WILDCARD-PROD']);
+  });
+
+  test('"*" Gateway hosts are fine outside prod, and isProduction can be replaced', () => {
+    const ms = goodPlatform();
+    obj(ms, 'Gateway', 'demo-gateway').spec.servers[0].hosts = ['*'];
+    expect(validateManifests(ms).findings).toEqual([]);
+    expect(validateManifests(ms, { isProduction: () => true }).findings.map(f => f.rule)).toEqual(['POL-GATEWAY-WILDCARD-PROD']);
+  });
+
+  test('principals in Istio system namespaces are trusted; externalNamespaces can narrow that', () => {
+    const ms = goodPlatform();
+    expect(validateManifests(ms).findings).toEqual([]);
+    const findings = validateManifests(ms, { externalNamespaces: [] }).findings;
+    expect(findings.map(f => `${f.name} ${f.rule}`)).toEqual(['frontend-to-backend XREF-AUTHZ-PRINCIPAL', 'ingress-to-frontend XREF-AUTHZ-PRINCIPAL']);
+  });
+
+  test('seed 001: the smoke test principal in namespace demo is caught, and the message says where the account really is', () => {
+    const ms = goodPlatform();
+    obj(ms, 'AuthorizationPolicy', 'smoke-test-to-backend').spec.rules[0].from[0].source.principals = ['cluster.local/ns/demo/sa/smoke-test-sa'];
+    const [f, ...rest] = validateManifests(ms).findings;
+    expect(rest).toEqual([]);
+    expect(f).toEqual(expect.objectContaining({
+      rule: 'XREF-AUTHZ-PRINCIPAL', file: 'dev/ab-testing/authorizationpolicy-smoke-test-to-backend.yaml', namespace: 'demo-dev',
+      field: 'spec.rules[0].from[0].source.principals[0]',
+    }));
+    expect(f.message).toBe('principal "cluster.local/ns/demo/sa/smoke-test-sa" names ServiceAccount "smoke-test-sa" in namespace "demo", which does not exist (it exists in "demo-dev")');
+  });
+
+  test('objects without metadata.namespace take the namespace of the Application that deploys their folder', () => {
+    const ms = goodPlatform();
+    for (const m of ms) if (m.path.startsWith('dev/ab-testing/') && m.object.kind !== 'Namespace') delete m.object.metadata.namespace;
+    expect(validateManifests(ms).findings).toEqual([]);
+    expect(manifest(ms, 'Service', 'backend').object.metadata.namespace).toBeUndefined();
+  });
+});
