@@ -150,3 +150,13 @@ describe('validate rules', () => {
     expect(new Set(RULES.map(r => r.id)).size).toBe(RULES.length);
   });
 });
+
+describe('docs/validate.md', () => {
+  const fs = require('fs') as typeof import('fs');
+  const path = require('path') as typeof import('path');
+  const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'validate.md'), 'utf8');
+
+  test.each(RULES.map(r => [r.id, r.rationale]))('documents %s with its rationale', (id, rationale) => {
+    expect(doc).toContain(`| \`${id}\` | ${rationale} |`);
+  });
+});
