@@ -1,4 +1,4 @@
-import { Finding, finding, fieldPath, show } from './finding';
+import { Finding, finding, fieldPath, ObjectRef, show } from './finding';
 import { Inventory, isObject, LabelSelector, matchesSelector, PodTemplate, stringMap } from './inventory';
 import { containersOf } from './pod-security';
 
@@ -38,7 +38,7 @@ function checkOwnSelector(t: PodTemplate): Finding[] {
   return [];
 }
 
-function checkService(inventory: Inventory, svc: ReturnType<Inventory['ofKind']>[number]): Finding[] {
+function checkService(inventory: Inventory, svc: ObjectRef): Finding[] {
   const spec = svc.object.spec;
   if (!isObject(spec) || spec.type === 'ExternalName') return [];
   const selector = stringMap(spec.selector);
