@@ -29,3 +29,4 @@ export * from './argocd/app-project';
 export * from './argocd/application';
 export * from './argocd/app-of-apps';
 export { writeTree } from './gitops/write-tree';
+export * from './validate';

@@ -65,7 +65,7 @@ function walk(root: string, rel: string, out: string[]): void {
     throw new ManifestLoadError(`cannot read ${path.join(root, rel)}: ${e.message}`);
   }
   for (const e of entries) {
-    if (e.name.startsWith('.')) continue;
+    if (e.name.startsWith('.') || e.name === 'node_modules') continue;
     const child = rel === '' ? e.name : `${rel}/${e.name}`;
     let isDir = e.isDirectory();
     let isFile = e.isFile();
