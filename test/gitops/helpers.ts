@@ -115,7 +115,7 @@ export async function cli(...argv: string[]): Promise<{ code: number; stdout: st
   }
 }
 
-/** Run the CLI as a separate node process (TypeScript via the swc require hook). */
+/** Run the CLI as a separate node process (TypeScript via the esbuild require hook). */
 export function spawnCli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

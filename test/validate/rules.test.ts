@@ -151,10 +151,10 @@ describe('validate rules', () => {
   });
 });
 
-describe('docs/validate.md', () => {
+describe('README rule table', () => {
   const fs = require('fs') as typeof import('fs');
   const path = require('path') as typeof import('path');
-  const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'validate.md'), 'utf8');
+  const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
 
   test.each(RULES.map(r => [r.id, r.rationale]))('documents %s with its rationale', (id, rationale) => {
     expect(doc).toContain(`| \`${id}\` | ${rationale} |`);

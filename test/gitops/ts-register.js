@@ -1,6 +1,6 @@
 /**
- * Minimal require hook: transpile TypeScript with @swc/core on load (no type check), so test
- * processes can run `src/**.ts` and the fixture programs directly: `node -r ./swc-register.js`.
+ * Minimal require hook: transpile TypeScript with esbuild on load (no type check), so test
+ * processes can run `src/**.ts` and the fixture programs directly: `node -r ./ts-register.js`.
  * Transpiled output is cached in os.tmpdir() by content hash.
  */
 'use strict';
@@ -8,24 +8,25 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const crypto = require('crypto');
-const swc = require('@swc/core');
+const esbuild = require('esbuild');
 
-const cacheDir = path.join(os.tmpdir(), 'cdk8s-gitops-swc-cache');
+const cacheDir = path.join(os.tmpdir(), 'cdk8s-gitops-ts-cache');
 fs.mkdirSync(cacheDir, { recursive: true });
 
 require.extensions['.ts'] = function (module, filename) {
   const source = fs.readFileSync(filename, 'utf8');
-  const key = crypto.createHash('sha1').update(filename).update('\0').update(source).digest('hex');
+  const key = crypto.createHash('sha1').update(esbuild.version).update('\0').update(filename).update('\0').update(source).digest('hex');
   const cached = path.join(cacheDir, `${key}.js`);
   let code;
   try {
     code = fs.readFileSync(cached, 'utf8');
   } catch {
-    code = swc.transformSync(source, {
-      filename,
-      sourceMaps: 'inline',
-      module: { type: 'commonjs' },
-      jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
+    code = esbuild.transformSync(source, {
+      loader: 'ts',
+      format: 'cjs',
+      target: 'es2022',
+      sourcemap: 'inline',
+      sourcefile: filename,
     }).code;
     const tmp = `${cached}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, code);
