@@ -1,8 +1,8 @@
 import { ApiObject, App, Chart, ChartProps } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { stringify } from 'yaml';
 import { Manifest } from './manifest';
 import { ReleaseState, RELEASE_FILE } from './release';
+import { emitYaml } from './yaml-emitter';
 
 const REPOSITORY_CHART = Symbol.for('cdk8s-gitops.RepositoryChart');
 
@@ -183,7 +183,8 @@ export class GitOpsApp extends App {
 
 /** Serialize one object as YAML the way every cdk8s-gitops file is written (YAML 1.1-safe quoting, no folding). */
 export function toYaml(object: unknown): string {
-  return stringify(object, { version: '1.1', lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
+  // byte-identical to yaml's stringify(object, YAML_OPTIONS), much faster (see yaml-emitter.ts)
+  return emitYaml(object);
 }
 
 /** Serialize a release state as the `<env>/release.yaml` file. */

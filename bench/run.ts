@@ -1,0 +1,209 @@
+/**
+ * `npm run bench` — benchmarks, each a real process run like a user runs it.
+ *
+ *   npm run bench                                   reference synth vs `kubectl kustomize` (seed 001)
+ *   npm run bench -- --services N --envs E          scale: generated platform, last line JSON
+ *   npm run bench -- --release [--services N --envs E --commits C]
+ *                                                   `release` in a GitOps repo of N services, C commits
+ *   npm run bench -- --all                          all three (N = 500 and 1000, E = 3; release at 1000)
+ *
+ * Options: --runs K (repetitions; median reported; default 7 for the reference, 1 otherwise),
+ * --kustomize DIR (default ../shared/reference/gitops-demo/kustomize), --keep (keep temp dirs).
+ */
+import { spawnSync, SpawnSyncOptions } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseArgs } from 'util';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const NODE = process.execPath;
+const KUBECTL = fs.existsSync('/usr/bin/kubectl') ? '/usr/bin/kubectl' : 'kubectl';
+
+interface ScaleResult {
+  services: number;
+  envs: number;
+  objects: number;
+  seconds: number;
+  peakRssMiB: number;
+}
+
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: {
+    services: { type: 'string' },
+    envs: { type: 'string' },
+    commits: { type: 'string' },
+    runs: { type: 'string' },
+    release: { type: 'boolean' },
+    all: { type: 'boolean' },
+    kustomize: { type: 'string' },
+    keep: { type: 'boolean' },
+  },
+});
+
+const temps: string[] = [];
+function tempDir(label: string): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), `cdk8s-gitops-bench-${label}-`));
+  temps.push(d);
+  return d;
+}
+process.on('exit', () => {
+  if (!values.keep) for (const d of temps) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** Run a process to completion; return its wall time in seconds. Throws when it fails. */
+function timed(cmd: string, args: string[], options: SpawnSyncOptions = {}): { seconds: number; stdout: string } {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, ...options });
+  const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}:\n${String(r.stderr).slice(-4000)}`);
+  return { seconds, stdout: String(r.stdout) };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const fmt = (s: number): string => `${(s * 1000).toFixed(0)} ms`;
+
+function count(value: string | undefined, fallback: number, flag: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag}: ${JSON.stringify(value)} must be a positive whole number`);
+  return n;
+}
+
+/** 1. The reference synth (`node lib/src/main.js`) against the Kustomize build of seed 001's two environments. */
+function reference(runs: number): void {
+  const kdir = path.resolve(ROOT, values.kustomize ?? '../shared/reference/gitops-demo/kustomize');
+  const out = tempDir('ref');
+  const synth = (): number => timed(NODE, [path.join(ROOT, 'lib/src/main.js')], { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: out } }).seconds;
+  synth(); // warm the file system cache, as the kustomize warm-up below does
+  const synthTimes: number[] = [];
+  for (let i = 0; i < runs; i++) synthTimes.push(synth());
+  const files = countFiles(out);
+  process.stdout.write(`reference synth (node lib/src/main.js, ${files} files): median ${fmt(median(synthTimes))} of ${runs} runs [${synthTimes.map(fmt).join(', ')}]\n`);
+
+  const envDirs = ['demo-dev', 'demo-prod'].map(e => path.join(kdir, 'environments', e));
+  if (!envDirs.every(d => fs.existsSync(d))) {
+    process.stdout.write(`kustomize: skipped (${kdir}/environments/{demo-dev,demo-prod} not found)\n`);
+    return;
+  }
+  const build = (): number => envDirs.reduce((sum, d) => sum + timed(KUBECTL, ['kustomize', d]).seconds, 0);
+  build();
+  const kTimes: number[] = [];
+  for (let i = 0; i < runs; i++) kTimes.push(build());
+  const ks = median(kTimes);
+  const ss = median(synthTimes);
+  process.stdout.write(`kubectl kustomize demo-dev + demo-prod (two processes): median ${fmt(ks)} of ${runs} runs [${kTimes.map(fmt).join(', ')}]\n`);
+  process.stdout.write(`ratio synth / kustomize: ${(ss / ks).toFixed(2)} (target <= 0.50)\n`);
+}
+
+function countFiles(dir: string): number {
+  let n = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) n += countFiles(path.join(dir, e.name));
+    else n++;
+  }
+  return n;
+}
+
+/** 2. One scale run in its own process: wall time from spawn to exit, the child's peak RSS. */
+function scaleOnce(services: number, envs: number, outdir?: string): ScaleResult {
+  const out = outdir ?? tempDir(`scale-${services}x${envs}`);
+  const r = timed(NODE, [path.join(ROOT, 'lib/bench/scale.js'), '--services', String(services), '--envs', String(envs), '--out', out], { cwd: ROOT });
+  const child = JSON.parse(r.stdout.trim().split('\n').pop()!) as ScaleResult;
+  if (!outdir) fs.rmSync(out, { recursive: true, force: true });
+  return { ...child, seconds: Math.round(r.seconds * 1000) / 1000 };
+}
+
+function scale(services: number, envs: number, runs: number): ScaleResult {
+  const results: ScaleResult[] = [];
+  for (let i = 0; i < runs; i++) results.push(scaleOnce(services, envs));
+  const seconds = median(results.map(r => r.seconds));
+  const peakRssMiB = Math.max(...results.map(r => r.peakRssMiB));
+  if (runs > 1) process.stdout.write(`scale ${services}x${envs}: ${runs} runs [${results.map(r => `${r.seconds}s`).join(', ')}]\n`);
+  return { ...results[0], seconds, peakRssMiB };
+}
+
+/**
+ * 3. `release` on a GitOps repository of the generated platform with `commits` commits of
+ * history: the history is written with `git fast-import` (each commit changes a small
+ * file), the platform is synthesized and committed on top, then `cdk8s-gitops release`
+ * rolls a new tag into dev.
+ */
+function releaseAtScale(services: number, envs: number, commits: number, runs: number): number {
+  const repo = tempDir('release');
+  const git = (args: string[], input?: string): string => timed('git', args, { cwd: repo, input }).stdout;
+  git(['init', '-q', '-b', 'main']);
+  git(['config', 'user.name', 'bench']);
+  git(['config', 'user.email', 'bench@example.com']);
+  git(['config', 'commit.gpgsign', 'false']);
+  const t0 = process.hrtime.bigint();
+  const chunks: string[] = [];
+  const when = 1_700_000_000;
+  for (let i = 1; i <= commits; i++) {
+    const msg = `history ${i}\n`;
+    const data = `commit ${i}\n`;
+    chunks.push(`commit refs/heads/main\nmark :${i}\ncommitter bench <bench@example.com> ${when + i} +0000\n`
+      + `data ${Buffer.byteLength(msg)}\n${msg}${i > 1 ? `from :${i - 1}\n` : ''}`
+      + `M 100644 inline HISTORY.txt\ndata ${Buffer.byteLength(data)}\n${data}\n`);
+  }
+  git(['fast-import', '--quiet'], chunks.join(''));
+  git(['reset', '-q', '--hard', 'main']);
+  scaleOnce(services, envs, repo);
+  git(['add', '-A']);
+  git(['commit', '-q', '-m', `synth ${services} services x ${envs} environments`]);
+  const prepSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const depth = git(['rev-list', '--count', 'HEAD']).trim();
+  const tracked = git(['ls-files']).split('\n').filter(Boolean).length;
+  process.stdout.write(`release repo: ${depth} commits, ${tracked} files (built in ${prepSeconds.toFixed(1)} s)\n`);
+
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const tag = `${(0xabc0000 + i).toString(16)}${'0'.repeat(33)}`;
+    const r = timed(NODE, [path.join(ROOT, 'bin/cdk8s-gitops.js'), 'release', '--gitops-dir', repo, '--env', 'dev', '--tag', tag, '--app', path.join(ROOT, 'lib/bench/platform.js')], {
+      cwd: ROOT,
+      env: { ...process.env, BENCH_SERVICES: String(services), BENCH_ENVS: String(envs) },
+    });
+    times.push(r.seconds);
+    const summary = r.stdout.trim().split('\n');
+    process.stdout.write(`  release ${i + 1}: ${r.seconds.toFixed(2)} s  ${summary[0]} / ${summary[summary.length - 1]}\n`);
+  }
+  const s = median(times);
+  process.stdout.write(`release at scale (${services} services x ${envs} envs, ${depth} commits): median ${s.toFixed(2)} s of ${runs} (target <= 3 s)\n`);
+  return s;
+}
+
+function main(): void {
+  const envs = count(values.envs, 3, '--envs');
+  if (values.all) {
+    reference(count(values.runs, 7, '--runs'));
+    const lines: ScaleResult[] = [];
+    for (const n of [500, 1000]) {
+      const r = scale(n, envs, count(values.runs, 1, '--runs') > 3 ? 3 : count(values.runs, 1, '--runs'));
+      lines.push(r);
+      process.stdout.write(`${JSON.stringify(r)}\n`);
+    }
+    process.stdout.write(`seconds(1000) / seconds(500): ${(lines[1].seconds / lines[0].seconds).toFixed(2)} (target <= 2.2)\n`);
+    releaseAtScale(1000, envs, count(values.commits, 5000, '--commits'), 3);
+    process.stdout.write(`${JSON.stringify(lines[1])}\n`);
+    return;
+  }
+  if (values.release) {
+    releaseAtScale(count(values.services, 1000, '--services'), envs, count(values.commits, 5000, '--commits'), count(values.runs, 3, '--runs'));
+    return;
+  }
+  if (values.services !== undefined || values.envs !== undefined) {
+    const r = scale(count(values.services, 1000, '--services'), envs, count(values.runs, 1, '--runs'));
+    process.stdout.write(`${JSON.stringify(r)}\n`);
+    return;
+  }
+  reference(count(values.runs, 7, '--runs'));
+}
+
+main();

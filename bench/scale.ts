@@ -1,0 +1,36 @@
+/**
+ * One scale run, in its own process (so its time includes node start-up and module load, and
+ * its peak RSS is its own): synthesize the generated platform of `--services N` services in
+ * `--envs E` environments into `--out DIR` through `synthesize()` (construct validation,
+ * manifest validation, YAML, atomic write), then print one JSON line.
+ *
+ *   node lib/bench/scale.js --services 1000 --envs 3 --out /tmp/x
+ */
+// Modules are loaded after the argument check, inside the measured time.
+import { parseArgs } from 'util';
+
+function main(): void {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: { services: { type: 'string' }, envs: { type: 'string' }, out: { type: 'string' } },
+  });
+  const services = Number(values.services ?? 1000);
+  const envs = Number(values.envs ?? 3);
+  if (!values.out) throw new Error('--out DIR is required');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createApp } = require('./platform') as typeof import('./platform');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { synthesize } = require('../src/synth') as typeof import('../src/synth');
+  const result = synthesize(createApp({ services, envs }), values.out);
+  const objects = result.files.filter(f => !f.endsWith('/release.yaml')).length;
+  const seconds = process.uptime();
+  const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(`${JSON.stringify({ services, envs, objects, seconds: round(seconds, 3), peakRssMiB: round(peakRssMiB, 1) })}\n`);
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+main();
