@@ -153,7 +153,7 @@ describe('property: valid configurations', () => {
 
 /** One way to break an otherwise valid service; each must end in a ConfigError. */
 const mutation = fc.oneof(
-  fc.record({ kind: fc.constant('name'), value: fc.oneof(fc.string(), fc.stringMatching(/^[0-9A-Z_.][a-z]{0,3}$/), fc.constant('a'.repeat(64))) }),
+  fc.record({ kind: fc.constant('name'), value: fc.oneof(fc.string().filter(s => !/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(s)), fc.stringMatching(/^[0-9A-Z_.][a-z]{0,3}$/), fc.constant('a'.repeat(64))) }),
   fc.record({ kind: fc.constant('port'), value: fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 65536 }), fc.double({ noInteger: true })) }),
   fc.record({ kind: fc.constant('portName'), value: fc.oneof(fc.stringMatching(/^[a-z]{16,20}$/), fc.stringMatching(/^[A-Z_]{1,5}$/), fc.constant('--'), fc.constant('123')) }),
   fc.record({ kind: fc.constant('uid'), value: fc.oneof(fc.constantFrom(0, 1337), fc.integer({ min: -5, max: 9999 })) }),
