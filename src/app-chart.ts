@@ -1,8 +1,8 @@
 import { Chart, JsonPatch } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { Environment } from './environment';
 import { RepositoryChart } from './gitops-app';
+import { ManifestObject } from './manifest-object';
 import { checkDnsLabel } from './names';
 
 /** Label that makes Istio inject its sidecar into a namespace's pods. */
@@ -74,7 +74,9 @@ export class AppChart extends RepositoryChart {
     Object.defineProperty(this, APP_CHART, { value: true });
 
     const level = 'restricted';
-    const ns = new k8s.KubeNamespace(this, 'Namespace', {
+    const ns = new ManifestObject(this, 'Namespace', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
       metadata: {
         name: namespace,
         labels: {

@@ -1,7 +1,6 @@
 import { Construct } from 'constructs';
-import * as argo from '../../imports/argocd-application-argoproj.io';
-import * as proj from '../../imports/argocd-appproject-argoproj.io';
 import { RepositoryChart } from '../gitops-app';
+import { ManifestObject } from '../manifest-object';
 import { checkDnsLabel } from '../names';
 import { RESOURCES_FINALIZER } from './application';
 import { ArgoCdChart } from './argocd-chart';
@@ -31,7 +30,9 @@ export class AppOfApps extends RepositoryChart {
     const a = props.argocd;
     super(scope, id, { path: props.path ?? 'bootstrap', namespace: a.argoNamespace });
     const name = checkDnsLabel(this.node.path, 'name', props.name ?? 'root');
-    new proj.AppProject(this, 'Project', {
+    new ManifestObject(this, 'Project', {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AppProject',
       metadata: { name },
       spec: {
         description: 'App of apps: syncs the Argo CD folder of the GitOps repository',
@@ -43,11 +44,13 @@ export class AppOfApps extends RepositoryChart {
         ],
       },
     });
-    new argo.Application(this, 'Application', {
+    new ManifestObject(this, 'Application', {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
       metadata: { name, finalizers: [RESOURCES_FINALIZER] },
       spec: {
         project: name,
-        source: { repoUrl: a.repoURL, targetRevision: a.targetRevision, path: a.path, directory: { recurse: false } },
+        source: { repoURL: a.repoURL, targetRevision: a.targetRevision, path: a.path, directory: { recurse: false } },
         destination: { server: a.server, namespace: a.argoNamespace },
         syncPolicy: {
           automated: { prune: true, selfHeal: true, allowEmpty: false },

@@ -1,7 +1,7 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as argo from '../../imports/argocd-appproject-argoproj.io';
 import { AppChart } from '../app-chart';
+import { ManifestObject } from '../manifest-object';
 import { checkDnsLabel } from '../names';
 import { ArgoCdChart } from './argocd-chart';
 
@@ -31,7 +31,9 @@ export class AppProject extends Construct {
     super(scope, id);
     this.chart = Chart.of(this) as ArgoCdChart;
     this.name = checkDnsLabel(this.node.path, 'name', props.name);
-    new argo.AppProject(this, 'Resource', {
+    new ManifestObject(this, 'Resource', {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AppProject',
       metadata: { name: this.name },
       spec: {
         description: props.description,

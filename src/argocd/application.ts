@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as argo from '../../imports/argocd-application-argoproj.io';
 import { AppChart } from '../app-chart';
+import { ManifestObject } from '../manifest-object';
 import { checkDnsLabel, checkInteger } from '../names';
 import { AppProject } from './app-project';
 import { ArgoCdChart } from './argocd-chart';
@@ -62,7 +62,9 @@ export class Application extends Construct {
     const automated = props.automated ?? src.environment.automatedSync;
     const r = props.retry ?? {};
     props.project.addApplication(src);
-    new argo.Application(this, 'Resource', {
+    new ManifestObject(this, 'Resource', {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
       metadata: {
         name: this.name,
         finalizers: [RESOURCES_FINALIZER],
@@ -71,7 +73,7 @@ export class Application extends Construct {
       spec: {
         project: props.project.name,
         source: {
-          repoUrl: chart.repoURL,
+          repoURL: chart.repoURL,
           targetRevision: chart.targetRevision,
           path: src.path,
           directory: { recurse: false },

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import * as sec from '../../imports/istio-security.istio.io';
 import { AppChart } from '../app-chart';
 import { ConfigError } from '../errors';
+import { ManifestObject } from '../manifest-object';
 import { checkDnsLabel, checkPort } from '../names';
 import { APP_LABEL, WebService } from '../service/web-service';
 import { Principal } from './principal';
@@ -52,9 +52,11 @@ export class AuthorizationPolicy extends Construct {
    */
   public static denyAll(scope: Construct, id: string, name = 'deny-all'): Construct {
     const c = new Construct(scope, id);
-    new sec.AuthorizationPolicy(c, 'Resource', {
+    new ManifestObject(c, 'Resource', {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
       metadata: { name: checkDnsLabel(c.node.path, 'name', name) },
-      spec: { action: sec.AuthorizationPolicySpecAction.ALLOW },
+      spec: { action: 'ALLOW' },
     });
     return c;
   }
@@ -97,10 +99,12 @@ export class AuthorizationPolicy extends Construct {
         to: hasOperation ? [{ operation }] : undefined,
       };
     });
-    new sec.AuthorizationPolicy(this, 'Resource', {
+    new ManifestObject(this, 'Resource', {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
       metadata: { name: this.name },
       spec: {
-        action: sec.AuthorizationPolicySpecAction.ALLOW,
+        action: 'ALLOW',
         selector: { matchLabels: { [APP_LABEL]: props.target.name } },
         rules,
       },

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as istio from '../../imports/istio-networking.istio.io';
+import { ManifestObject } from '../manifest-object';
 import { checkDnsLabel, checkInteger } from '../names';
 import { VERSION_LABEL, WebService } from '../service/web-service';
 import { formatDuration } from './duration';
@@ -53,7 +53,9 @@ export class DestinationRule extends Construct {
     this.name = checkDnsLabel(path, 'name', props.name ?? `${props.service.name}-destinationrule`);
     const t = props.trafficPolicy ?? {};
     const subsets = this.service.versionNames.map(v => ({ name: v, labels: { [VERSION_LABEL]: v } }));
-    new istio.DestinationRule(this, 'Resource', {
+    new ManifestObject(this, 'Resource', {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
       metadata: { name: this.name },
       spec: {
         host: this.service.name,
@@ -70,7 +72,7 @@ export class DestinationRule extends Construct {
             },
           },
           outlierDetection: {
-            consecutive5XxErrors: checkInteger(path, 'trafficPolicy.consecutive5xxErrors', t.consecutive5xxErrors ?? 5, 0),
+            consecutive5xxErrors: checkInteger(path, 'trafficPolicy.consecutive5xxErrors', t.consecutive5xxErrors ?? 5, 0),
             interval: formatDuration(path, 'trafficPolicy.interval', t.interval ?? Duration.seconds(10)),
             baseEjectionTime: formatDuration(path, 'trafficPolicy.baseEjectionTime', t.baseEjectionTime ?? Duration.seconds(30)),
             maxEjectionPercent: checkInteger(path, 'trafficPolicy.maxEjectionPercent', t.maxEjectionPercent ?? 25, 0, 100),

@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
-import * as istio from '../../imports/istio-networking.istio.io';
+import type * as istio from '../../imports/istio-networking.istio.io';
 import { AppChart } from '../app-chart';
 import { checkHost } from '../environment';
 import { ConfigError } from '../errors';
+import { ManifestObject } from '../manifest-object';
 import { checkDnsLabel, checkDnsSubdomain } from '../names';
 
 /** TLS termination at the gateway. */
@@ -61,7 +62,7 @@ export class Gateway extends Construct {
       servers.push({
         port: { number: 443, name: 'https', protocol: 'HTTPS' },
         hosts: [...this._hosts],
-        tls: { mode: istio.GatewaySpecServersTlsMode.SIMPLE, credentialName: props.tls.credentialName, minProtocolVersion: istio.GatewaySpecServersTlsMinProtocolVersion.TLSV1_UNDERSCORE_2 },
+        tls: { mode: 'SIMPLE' as istio.GatewaySpecServersTlsMode, credentialName: props.tls.credentialName, minProtocolVersion: 'TLSV1_2' as istio.GatewaySpecServersTlsMinProtocolVersion },
       });
       if (props.tls.redirectHttp ?? true) {
         servers.push({ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: [...this._hosts], tls: { httpsRedirect: true } });
@@ -69,7 +70,9 @@ export class Gateway extends Construct {
     } else {
       servers.push({ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: [...this._hosts] });
     }
-    new istio.Gateway(this, 'Resource', {
+    new ManifestObject(this, 'Resource', {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
       metadata: { name: this.name },
       spec: { selector: { ...(props.selector ?? env.gatewaySelector) }, servers },
     });

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import * as sec from '../../imports/istio-security.istio.io';
+import { ManifestObject } from '../manifest-object';
 import { checkDnsLabel } from '../names';
 
 /** Mutual TLS mode. */
@@ -26,9 +26,11 @@ export interface PeerAuthenticationProps {
 export class PeerAuthentication extends Construct {
   constructor(scope: Construct, id: string, props: PeerAuthenticationProps = {}) {
     super(scope, id);
-    new sec.PeerAuthentication(this, 'Resource', {
+    new ManifestObject(this, 'Resource', {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'PeerAuthentication',
       metadata: { name: checkDnsLabel(this.node.path, 'name', props.name ?? 'default') },
-      spec: { mtls: { mode: (props.mode ?? MtlsMode.STRICT) as unknown as sec.PeerAuthenticationSpecMtlsMode } },
+      spec: { mtls: { mode: props.mode ?? MtlsMode.STRICT } },
     });
   }
 }

@@ -1,9 +1,9 @@
 import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as istio from '../../imports/istio-networking.istio.io';
 import { AppChart } from '../app-chart';
 import { checkHost } from '../environment';
 import { ConfigError } from '../errors';
+import { ManifestObject } from '../manifest-object';
 import { checkDnsLabel, checkInteger } from '../names';
 import { DestinationRule } from './destination-rule';
 import { formatDuration } from './duration';
@@ -106,13 +106,15 @@ export class VirtualService extends Construct {
     (props.routes ?? []).forEach(r => this.addRoute(r));
     if (props.defaultRoute) this.resolveTarget(props.defaultRoute.to, 'defaultRoute.to');
 
-    new istio.VirtualService(this, 'Resource', {
+    new ManifestObject(this, 'Resource', {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
       metadata: { name: this.name },
       spec: {
         hosts: [...this.hosts],
         gateways: this.gateways.length > 0 ? this.gateways.map(g => g.name) : undefined,
         // rendered at synth, so addRoute() works after construction
-        http: Lazy.any({ produce: () => this.renderRoutes(chart.environment.weights) }) as any,
+        http: Lazy.any({ produce: () => this.renderRoutes(chart.environment.weights) }),
       },
     });
   }

@@ -1,4 +1,4 @@
-import { k8s } from 'cdk8s-plus-28';
+import type { k8s } from 'cdk8s-plus-28';
 import { ConfigError } from '../errors';
 import { Quantity } from './quantity';
 
@@ -70,7 +70,10 @@ export class Resources {
 
   /** The `resources` field of a container, for the typed Kubernetes L1 constructs. */
   public toKube(): k8s.ResourceRequirements {
-    const q = (o: { cpu: string; memory: string }) => ({ cpu: k8s.Quantity.fromString(o.cpu), memory: k8s.Quantity.fromString(o.memory) });
+    // loaded on demand: cdk8s-plus-28 is large and the constructs of this package don't need it
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { k8s: plus } = require('cdk8s-plus-28') as typeof import('cdk8s-plus-28');
+    const q = (o: { cpu: string; memory: string }) => ({ cpu: plus.Quantity.fromString(o.cpu), memory: plus.Quantity.fromString(o.memory) });
     return { requests: q(this.json.requests), limits: q(this.json.limits) };
   }
 }

@@ -1,6 +1,6 @@
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ConfigError } from '../errors';
+import { ManifestObject } from '../manifest-object';
 import { checkDnsLabel, checkEnvVarName, checkInteger } from '../names';
 import { contentHash } from './config-hash';
 import { ImageReference } from './image';
@@ -57,7 +57,7 @@ export class SmokeTest extends Construct {
     this.serviceAccountName = `${this.name}-sa`;
     const image = ImageReference.parse(path, 'image', props.image ?? 'docker.io/curlimages/curl:8.11.1').toString();
     const uid = checkUid(path, 'runAsUser', props.runAsUser ?? DEFAULT_UID);
-    const resources = Resources.of(path, 'resources', props.resources, { cpu: { request: '50m', limit: '200m' }, memory: { request: '32Mi', limit: '64Mi' } }).toKube();
+    const resources = Resources.of(path, 'resources', props.resources, { cpu: { request: '50m', limit: '200m' }, memory: { request: '32Mi', limit: '64Mi' } }).toJson();
     if (typeof props.script !== 'string' || props.script.trim() === '') throw new ConfigError(path, 'script', props.script, 'must be a non-empty shell script');
     const env = Object.entries(props.env ?? {}).map(([name, value]) => ({ name: checkEnvVarName(path, `env.${name}`, name), value }));
     if (props.hostHeader !== undefined) {
@@ -66,13 +66,15 @@ export class SmokeTest extends Construct {
     }
     const labels = { 'app': this.name, 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/managed-by': 'cdk8s-gitops' };
 
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+    new ManifestObject(this, 'ServiceAccount', {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
       metadata: { name: this.serviceAccountName, labels },
       automountServiceAccountToken: false,
     });
     const data = { 'smoke-test.sh': props.script };
     const configName = `${this.name}-script-${contentHash(data)}`;
-    new k8s.KubeConfigMap(this, 'Script', { metadata: { name: configName, labels }, data, immutable: true });
+    new ManifestObject(this, 'Script', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: configName, labels }, data, immutable: true });
 
     const waits = Object.entries(props.waitFor ?? {});
     const waitScript = [
@@ -90,7 +92,9 @@ export class SmokeTest extends Construct {
     const sc = containerSecurityContext(uid, uid);
     const mounts = [{ name: 'tmp', mountPath: '/tmp' }];
 
-    new k8s.KubeJob(this, 'Job', {
+    new ManifestObject(this, 'Job', {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
       metadata: {
         name: this.name,
         labels,
@@ -133,7 +137,7 @@ export class SmokeTest extends Construct {
               securityContext: sc,
               volumeMounts: [...mounts, { name: 'script', mountPath: '/scripts', readOnly: true }],
             }],
-            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } }, { name: 'script', configMap: { name: configName } }],
+            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }, { name: 'script', configMap: { name: configName } }],
           },
         },
       },

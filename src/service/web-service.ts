@@ -1,9 +1,9 @@
 import { ApiObject, Lazy } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AppChart } from '../app-chart';
 import { ConfigError } from '../errors';
 import { GitOpsApp } from '../gitops-app';
+import { ManifestObject } from '../manifest-object';
 import { checkDnsLabel, checkDnsLabel1035, checkEnvVarName, checkInteger, checkPort, checkPortName } from '../names';
 import { contentHash } from './config-hash';
 import { EnvValue } from './env-value';
@@ -211,7 +211,7 @@ export class WebService extends Construct {
   /** Container port. */
   public readonly containerPort: number;
   /** The Kubernetes Service. */
-  public readonly service: k8s.KubeService;
+  public readonly service: ApiObject;
   /** Whether the service was declared with versions. */
   public readonly versioned: boolean;
   private readonly _versions: WebServiceVersion[];
@@ -295,7 +295,9 @@ export class WebService extends Construct {
       'app.kubernetes.io/managed-by': 'cdk8s-gitops',
     };
 
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+    new ManifestObject(this, 'ServiceAccount', {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
       metadata: { name: this.serviceAccountName, labels: { ...common, ...partOf } },
       automountServiceAccountToken: false,
     });
@@ -329,7 +331,9 @@ export class WebService extends Construct {
       if (Object.keys(config).length > 0) {
         for (const key of Object.keys(config)) checkEnvVarName(vpath, `${fieldPrefix}config.${key}`, key);
         configMapName = `${this.name}-config${v.name ? `-${v.name}` : ''}-${contentHash(config)}`;
-        new k8s.KubeConfigMap(this, `Config${v.name ? `-${v.name}` : ''}`, {
+        new ManifestObject(this, `Config${v.name ? `-${v.name}` : ''}`, {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
           metadata: { name: configMapName, labels: { ...selector, ...partOf } },
           data: Object.fromEntries(Object.keys(config).sort().map(k => [k, config[k]])),
           immutable: true,
@@ -363,9 +367,8 @@ export class WebService extends Construct {
         volumeMounts: mounts,
       };
 
-      // A plain ApiObject (not k8s.KubeDeployment): its env list is rendered lazily, so
-      // addEnv() works after construction, and no field is dropped by a conversion layer.
-      new ApiObject(this, v.name ? `Deployment-${v.name}` : 'Deployment', {
+      // Its env list is rendered lazily, so addEnv() works after construction.
+      new ManifestObject(this, v.name ? `Deployment-${v.name}` : 'Deployment', {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
         metadata: { name: deploymentName, labels: podLabels },
@@ -398,7 +401,9 @@ export class WebService extends Construct {
         const min = checkInteger(path, 'autoscaling.minReplicas', a.minReplicas ?? 1, 1);
         const max = checkInteger(path, 'autoscaling.maxReplicas', a.maxReplicas, 1);
         if (max < min) throw new ConfigError(path, 'autoscaling.maxReplicas', max, `must be >= autoscaling.minReplicas (${min})`);
-        new k8s.KubeHorizontalPodAutoscalerV2(this, v.name ? `Autoscaler-${v.name}` : 'Autoscaler', {
+        new ManifestObject(this, v.name ? `Autoscaler-${v.name}` : 'Autoscaler', {
+          apiVersion: 'autoscaling/v2',
+          kind: 'HorizontalPodAutoscaler',
           metadata: { name: deploymentName, labels: podLabels },
           spec: {
             scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: deploymentName },
@@ -414,14 +419,16 @@ export class WebService extends Construct {
       this._versions.push({ name: v.name ?? '', image: image.ref, deploymentName });
     }
 
-    this.service = new k8s.KubeService(this, 'Service', {
+    this.service = new ManifestObject(this, 'Service', {
+      apiVersion: 'v1',
+      kind: 'Service',
       metadata: { name: this.name, labels: { ...common, ...partOf } },
       spec: {
         selector: { ...common },
         ports: [{
           name: this.portName,
           port: this.port,
-          targetPort: k8s.IntOrString.fromString(this.portName),
+          targetPort: this.portName,
           protocol: 'TCP',
         }],
       },
@@ -433,11 +440,13 @@ export class WebService extends Construct {
         throw new ConfigError(path, 'disruptionBudget', b, 'must set minAvailable or maxUnavailable, not both');
       }
       const intOrPercent = (field: string, x: number | string) => {
-        if (typeof x === 'number') return k8s.IntOrString.fromNumber(checkInteger(path, field, x, 0));
+        if (typeof x === 'number') return checkInteger(path, field, x, 0);
         if (!/^(100|[1-9]?[0-9])%$/.test(x)) throw new ConfigError(path, field, x, 'must be an integer or a percentage such as "50%"');
-        return k8s.IntOrString.fromString(x);
+        return x;
       };
-      new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+      new ManifestObject(this, 'DisruptionBudget', {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
         metadata: { name: this.name, labels: { ...common, ...partOf } },
         spec: {
           selector: { matchLabels: { ...common } },
@@ -453,12 +462,14 @@ export class WebService extends Construct {
       if (np.allowIngressGateway ?? true) {
         from.push({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': environment.gatewayNamespace } } });
       }
-      new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+      new ManifestObject(this, 'NetworkPolicy', {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
         metadata: { name: this.name, labels: { ...common, ...partOf } },
         spec: {
           podSelector: { matchLabels: { ...common } },
           policyTypes: ['Ingress'],
-          ingress: from.length > 0 ? [{ from, ports: [{ port: k8s.IntOrString.fromNumber(this.containerPort), protocol: 'TCP' }] }] : undefined,
+          ingress: from.length > 0 ? [{ from, ports: [{ port: this.containerPort, protocol: 'TCP' }] }] : undefined,
         },
       });
     }
