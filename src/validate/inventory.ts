@@ -61,6 +61,14 @@ export class Inventory {
   public readonly files: number;
 
   private readonly byKind = new Map<string, ObjectRef[]>();
+  /** `kind \0 namespace \0 name` -> the first such object; `kind \0\0 name` -> the first of any namespace. */
+  private readonly byKey = new Map<string, ObjectRef>();
+  /** Namespaces any object is in. */
+  private readonly usedNamespaces = new Set<string>();
+  /** `namespace \0 label \0 value` -> pod templates in that namespace carrying that label, in manifest order. */
+  private readonly templatesByLabel = new Map<string, PodTemplate[]>();
+  /** `namespace` -> its pod templates, in manifest order. */
+  private readonly templatesByNamespace = new Map<string, PodTemplate[]>();
 
   constructor(manifests: readonly Manifest[]) {
     this.files = new Set(manifests.map(m => m.path)).size;
@@ -85,22 +93,29 @@ export class Inventory {
         ...(namespace !== undefined ? { namespace } : {}),
       };
       this.objects.push(ref);
-      const list = this.byKind.get(kind) ?? [];
-      list.push(ref);
-      this.byKind.set(kind, list);
+      push(this.byKind, kind, ref);
+      const key = `${kind}\0${namespace ?? ''}\0${name}`;
+      if (!this.byKey.has(key)) this.byKey.set(key, ref);
+      const anyNamespace = `${kind}\0\0${name}`;
+      if (!this.byKey.has(anyNamespace)) this.byKey.set(anyNamespace, ref);
+      if (namespace !== undefined) this.usedNamespaces.add(namespace);
       const templatePath = TEMPLATE_PATHS[kind];
       if (templatePath) {
         const template = get(o, templatePath);
         const spec = template?.spec;
         if (isObject(spec)) {
-          this.podTemplates.push({
+          const podTemplate: PodTemplate = {
             owner: ref,
             specPath: [...templatePath, 'spec'],
             metadataPath: [...templatePath, 'metadata'],
             spec,
             labels: stringMap(template?.metadata?.labels),
             annotations: stringMap(template?.metadata?.annotations),
-          });
+          };
+          this.podTemplates.push(podTemplate);
+          const ns = namespace ?? '';
+          push(this.templatesByNamespace, ns, podTemplate);
+          for (const [k, v] of Object.entries(podTemplate.labels)) push(this.templatesByLabel, `${ns}\0${k}\0${v}`, podTemplate);
         }
       }
     }
@@ -114,12 +129,19 @@ export class Inventory {
 
   /** The object of `kind` named `name` in `namespace`, if any. */
   public find(kind: string, namespace: string | undefined, name: string): ObjectRef | undefined {
-    return this.ofKind(kind).find(r => r.name === name && (namespace === undefined || r.namespace === namespace));
+    return this.byKey.get(`${kind}\0${namespace ?? ''}\0${name}`);
   }
 
   /** Pod templates in `namespace` whose labels `selector` matches. */
   public podsSelectedBy(namespace: string | undefined, selector: LabelSelector): PodTemplate[] {
-    return this.podTemplates.filter(t => t.owner.namespace === namespace && matchesSelector(selector, t.labels));
+    // candidates: the templates carrying the selector's rarest label, or all of the namespace
+    const ns = namespace ?? '';
+    let candidates = this.templatesByNamespace.get(ns) ?? [];
+    for (const [k, v] of Object.entries(selector.matchLabels ?? {})) {
+      const withLabel = this.templatesByLabel.get(`${ns}\0${k}\0${v}`) ?? [];
+      if (withLabel.length < candidates.length) candidates = withLabel;
+    }
+    return candidates.filter(t => matchesSelector(selector, t.labels));
   }
 
   /** Whether a ServiceAccount exists (every namespace the output uses has `default`). */
@@ -130,8 +152,14 @@ export class Inventory {
 
   /** Whether the output defines `namespace` or puts anything in it. */
   public namespaceExists(namespace: string): boolean {
-    return this.find('Namespace', undefined, namespace) !== undefined || this.objects.some(r => r.namespace === namespace);
+    return this.usedNamespaces.has(namespace) || this.find('Namespace', undefined, namespace) !== undefined;
   }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /** A label selector: `matchLabels` plus `matchExpressions`, or a plain map (Service selector). */

@@ -4,7 +4,7 @@ import { Finding, finding, ObjectRef, pointerToField } from './finding';
 import { Inventory } from './inventory';
 import { FIELDS_NOT_IN_1_28, FIELDS_ONLY_IN_1_28, KUBERNETES_1_28_KINDS, KUBERNETES_VERSION } from './kubernetes-1.28';
 import { loadSchemaModule, packageDir, ValidateFunction } from './schema-modules';
-import { validateStrict } from './strict';
+import { StrictOptions, validateStrict } from './strict';
 
 /** Where the schema of an apiVersion/kind comes from. */
 interface SchemaSource {
@@ -14,7 +14,12 @@ interface SchemaSource {
   /** Name of the API, for messages. */
   readonly api: string;
   readonly kubernetes: boolean;
+  /** How strictly (one object per source, so validateStrict can cache per shape). */
+  readonly options: StrictOptions;
 }
+
+const KUBERNETES_OPTIONS: StrictOptions = { absentFields: FIELDS_NOT_IN_1_28, extraFields: FIELDS_ONLY_IN_1_28, target: KUBERNETES_VERSION };
+const crdOptions = new Map<string, StrictOptions>();
 
 /**
  * Fields the Argo CD v1alpha1 CRDs declare that `@kubernetes-models/argo-cd` 4.0.0 drops
@@ -82,7 +87,12 @@ function fromModel(pkg: string, folder: string, kind: string, apiVersion: string
   const declared = /apiVersion\s*=\s*"([^"]+)"/.exec(model);
   if (!schemaImport || declared?.[1] !== apiVersion) return undefined;
   const validate = loadSchemaModule(path.resolve(path.dirname(modelFile), schemaImport[1])).validate as ValidateFunction;
-  return { validate, schemaApiVersion: apiVersion, api, kubernetes };
+  let options = KUBERNETES_OPTIONS;
+  if (!kubernetes) {
+    options = crdOptions.get(api) ?? { extraFields: ARGO_CD_FIELDS_MISSING_FROM_MODELS, target: api };
+    crdOptions.set(api, options);
+  }
+  return { validate, schemaApiVersion: apiVersion, api, kubernetes, options };
 }
 
 /**
@@ -103,9 +113,7 @@ function checkSchema(ref: ObjectRef): Finding[] {
   const source = schemaFor(o.apiVersion, o.kind);
   if (typeof source === 'string') return [finding(ref, 'SCHEMA-UNKNOWN-KIND', '', source)];
   const subject = source.schemaApiVersion === o.apiVersion ? o : { ...o, apiVersion: source.schemaApiVersion };
-  const violations = validateStrict(source.validate, subject, source.kubernetes
-    ? { absentFields: FIELDS_NOT_IN_1_28, extraFields: FIELDS_ONLY_IN_1_28, target: KUBERNETES_VERSION }
-    : { extraFields: ARGO_CD_FIELDS_MISSING_FROM_MODELS, target: source.api });
+  const violations = validateStrict(source.validate, subject, source.options);
   const out = violations.map(v => finding(ref, v.kind === 'unknown-field' ? 'SCHEMA-UNKNOWN-FIELD' : 'SCHEMA-INVALID', pointerToField(v.path), v.message));
   if (typeof o.metadata?.name !== 'string' || o.metadata.name === '') {
     if (!out.some(f => f.field === 'metadata' || f.field === 'metadata.name')) {

@@ -24,10 +24,18 @@ export interface StrictOptions {
 }
 
 interface AccessRecord {
-  readonly path: string;
+  /** Where the object was first reached from (its path is computed only for a finding). */
+  readonly parent: AccessRecord | undefined;
+  readonly key: string;
   readonly accessed: Set<string>;
   readonly schemas: Set<string>;
   iterated: boolean;
+}
+
+function pathOf(record: AccessRecord): string {
+  const keys: string[] = [];
+  for (let r: AccessRecord | undefined = record; r?.parent; r = r.parent) keys.push(escapePointer(r.key));
+  return keys.length === 0 ? '' : `/${keys.reverse().join('/')}`;
 }
 
 /**
@@ -42,16 +50,60 @@ interface AccessRecord {
  * key it never read is unknown to the schema. Objects the validator never looked into
  * (free-form values such as Helm values) are not judged.
  */
-export function validateStrict(validate: ValidateFunction, object: unknown, options: StrictOptions = {}): SchemaViolation[] {
+export function validateStrict(validate: ValidateFunction, object: unknown, options: StrictOptions = NO_OPTIONS): SchemaViolation[] {
+  // Which fields a validator reads depends on the object's shape (its keys and value types),
+  // not on its values: an object shaped like one validated before, which the validator
+  // accepts, has that one's unknown fields (usually none). Only the first of each shape goes
+  // through the recording proxy, which costs far more than the compiled validator itself.
+  let byValidator = shapeCache.get(options);
+  if (!byValidator) shapeCache.set(options, byValidator = new WeakMap());
+  let byShape = byValidator.get(validate);
+  if (!byShape) byValidator.set(validate, byShape = new Map());
+  const key = shapeOf(object);
+  const known = byShape.get(key);
+  if (known !== undefined && validate(object)) return known.map(v => ({ ...v }));
+  const violations = validateRecorded(validate, object, options);
+  if (!violations.some(v => v.kind === 'invalid')) byShape.set(key, violations.map(v => ({ ...v })));
+  return violations;
+}
+
+const NO_OPTIONS: StrictOptions = {};
+
+/** Per options object and validator: unknown-field violations of each shape seen valid. */
+const shapeCache = new WeakMap<StrictOptions, WeakMap<ValidateFunction, Map<string, SchemaViolation[]>>>();
+
+/** The keys (length-prefixed, so unambiguous) and value types of `value`, recursively. */
+function shapeOf(value: unknown): string {
+  if (value === null) return 'z';
+  switch (typeof value) {
+    case 'string': return 's';
+    case 'number': return Number.isInteger(value) ? 'i' : 'n';
+    case 'boolean': return 'b';
+    case 'object': break;
+    default: return 'u';
+  }
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (const v of value) out += `${shapeOf(v)},`;
+    return `${out}]`;
+  }
+  let out = '{';
+  for (const k in value as Record<string, unknown>) {
+    if (Object.prototype.hasOwnProperty.call(value, k)) out += `${k.length}:${k}${shapeOf((value as Record<string, unknown>)[k])},`;
+  }
+  return `${out}}`;
+}
+
+function validateRecorded(validate: ValidateFunction, object: unknown, options: StrictOptions): SchemaViolation[] {
   const records = new WeakMap<object, AccessRecord>();
   const proxies = new WeakMap<object, object>();
   const targets = new WeakMap<object, object>();
 
-  const wrap = (value: unknown, path: string): unknown => {
+  const wrap = (value: unknown, parent: AccessRecord | undefined, key: string): unknown => {
     if (value === null || typeof value !== 'object') return value;
     const existing = proxies.get(value);
     if (existing) return existing;
-    const record: AccessRecord = { path, accessed: new Set(), schemas: new Set(), iterated: false };
+    const record: AccessRecord = { parent, key, accessed: new Set(), schemas: new Set(), iterated: false };
     records.set(value, record);
     const proxy = new Proxy(value, {
       get(target, key, receiver) {
@@ -59,7 +111,7 @@ export function validateStrict(validate: ValidateFunction, object: unknown, opti
         if (typeof key !== 'string') return v;
         // Declared properties are read even when absent: record every read.
         record.accessed.add(key);
-        return Object.prototype.hasOwnProperty.call(target, key) ? wrap(v, `${path}/${escapePointer(key)}`) : v;
+        return v !== null && typeof v === 'object' && Object.prototype.hasOwnProperty.call(target, key) ? wrap(v, record, key) : v;
       },
       has(target, key) {
         if (typeof key === 'string') record.accessed.add(key);
@@ -75,7 +127,7 @@ export function validateStrict(validate: ValidateFunction, object: unknown, opti
     return proxy;
   };
 
-  const root = wrap(object, '');
+  const root = wrap(object, undefined, '');
   const ok = withSchemaObserver((data, schema) => {
     const target = data !== null && typeof data === 'object' ? targets.get(data) : undefined;
     if (target) records.get(target)!.schemas.add(schema);
@@ -91,16 +143,16 @@ export function validateStrict(validate: ValidateFunction, object: unknown, opti
     if (value === null || typeof value !== 'object') return;
     const record = records.get(value);
     if (record && !record.iterated && record.accessed.size > 0) {
+      const schemas = [...record.schemas];
       for (const key of Object.keys(value)) {
-        const at = `${record.path}/${escapePointer(key)}`;
-        const schemas = [...record.schemas];
+        const at = (): string => `${pathOf(record)}/${escapePointer(key)}`;
         if (!record.accessed.has(key)) {
           if (schemas.some(schema => options.extraFields?.[schema]?.includes(key))) continue;
-          violations.push({ path: at, kind: 'unknown-field', message: `unknown field ${JSON.stringify(key)}${suggest(key, record.accessed)}` });
+          violations.push({ path: at(), kind: 'unknown-field', message: `unknown field ${JSON.stringify(key)}${suggest(key, record.accessed)}` });
           continue;
         }
         if (schemas.some(schema => options.absentFields?.[schema]?.includes(key))) {
-          violations.push({ path: at, kind: 'unknown-field', message: `unknown field ${JSON.stringify(key)}: not${target}` });
+          violations.push({ path: at(), kind: 'unknown-field', message: `unknown field ${JSON.stringify(key)}: not${target}` });
         }
       }
     }
@@ -134,14 +186,15 @@ function describeErrors(errors: readonly AjvError[], root: unknown): SchemaViola
       continue;
     }
     const seen = new Set<string>();
-    for (const e of plain) {
-      const message = e.keyword === 'required'
-        ? `missing required field ${JSON.stringify(e.params.missingProperty)}`
-        : `${show(value)} is not allowed: expected ${expectation(e)}`;
+    for (const e of plain.filter(x => x.keyword === 'required')) {
+      const message = `missing required field ${JSON.stringify(e.params.missingProperty)}`;
       if (seen.has(message)) continue;
       seen.add(message);
-      out.push({ path: e.keyword === 'required' ? `${path}/${escapePointer(String(e.params.missingProperty))}` : path, kind: 'invalid', message });
+      out.push({ path: `${path}/${escapePointer(String(e.params.missingProperty))}`, kind: 'invalid', message });
     }
+    // one finding per offending value, naming everything it must be
+    const expected = [...new Set(plain.filter(x => x.keyword !== 'required').map(expectation))];
+    if (expected.length > 0) out.push({ path, kind: 'invalid', message: `${show(value)} is not allowed: expected ${expected.join(' and ')}` });
   }
   return out;
 }
@@ -184,6 +237,7 @@ function show(value: unknown): string {
 }
 
 function escapePointer(key: string): string {
+  if (!key.includes('~') && !key.includes('/')) return key;
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 

@@ -7,7 +7,12 @@ import { Inventory, isObject, normalizeFolder } from './inventory';
  */
 export function checkArgoReferences(inventory: Inventory): Finding[] {
   const out: Finding[] = [];
-  const folders = inventory.objects.map(r => dirname(r.manifest.path));
+  // folders holding manifests, and every folder above one of them
+  const folders = new Set(inventory.objects.map(r => dirname(r.manifest.path)));
+  const above = new Set<string>();
+  for (const f of folders) {
+    for (let i = f.indexOf('/'); i >= 0; i = f.indexOf('/', i + 1)) above.add(f.slice(0, i));
+  }
   for (const app of inventory.ofKind('Application')) {
     if (!app.apiVersion.startsWith('argoproj.io/')) continue;
     const spec = app.object.spec;
@@ -19,9 +24,9 @@ export function checkArgoReferences(inventory: Inventory): Finding[] {
       if (!isObject(source) || typeof source.path !== 'string' || source.chart !== undefined) continue;
       const folder = normalizeFolder(source.path);
       const recurse = source.directory?.recurse === true;
-      const found = folders.some(f => f === folder || (recurse && (folder === '' || f.startsWith(`${folder}/`))));
+      const nested = folders.size > 0 && (folder === '' || above.has(folder));
+      const found = folders.has(folder) || (recurse && nested);
       if (!found) {
-        const nested = folders.some(f => folder === '' || f.startsWith(`${folder}/`));
         out.push(finding(app, 'XREF-APP-PATH', fieldPath(...at, 'path'),
           `source path ${JSON.stringify(source.path)} holds no manifests in the output`
           + (nested ? ' (only its subfolders do, and directory.recurse is not true)' : '')));

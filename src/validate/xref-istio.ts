@@ -41,11 +41,11 @@ function exists(target: HostTarget): boolean {
   return target.type === 'wildcard' || (target.type === 'service' ? target.service !== undefined : target.serviceEntry !== undefined);
 }
 
-/** Same destination: same Service, or same external host. */
-function sameTarget(a: HostTarget, b: HostTarget): boolean {
-  if (a.type === 'service' && b.type === 'service') return a.namespace === b.namespace && a.name === b.name;
-  if (a.type === 'external' && b.type === 'external') return a.host === b.host;
-  return false;
+/** One key per destination (same Service, or same external host); none for wildcards. */
+function targetKey(t: HostTarget): string | undefined {
+  if (t.type === 'service') return `service\0${t.namespace}\0${t.name}`;
+  if (t.type === 'external') return `external\0${t.host}`;
+  return undefined;
 }
 
 function isIstio(ref: ObjectRef, group: string): boolean {
@@ -61,8 +61,17 @@ export function checkIstioReferences(inventory: Inventory, options: IstioReferen
   const out: Finding[] = [];
   const destinationRules = inventory.ofKind('DestinationRule').filter(r => isIstio(r, 'networking.istio.io'));
   for (const dr of destinationRules) out.push(...checkDestinationRule(inventory, dr));
+  // subsets per destination (Service or external host), resolved once
+  const subsets = new Map<string, string[]>();
+  for (const dr of destinationRules) {
+    if (typeof dr.object.spec?.host !== 'string') continue;
+    const key = targetKey(resolveHost(inventory, dr.object.spec.host, dr.namespace));
+    if (key === undefined) continue;
+    const names = (Array.isArray(dr.object.spec.subsets) ? dr.object.spec.subsets : []).map((s: any) => s?.name);
+    subsets.set(key, [...(subsets.get(key) ?? []), ...names]);
+  }
   for (const vs of inventory.ofKind('VirtualService').filter(r => isIstio(r, 'networking.istio.io'))) {
-    out.push(...checkVirtualService(inventory, vs, destinationRules));
+    out.push(...checkVirtualService(inventory, vs, subsets));
   }
   for (const ap of inventory.ofKind('AuthorizationPolicy').filter(r => isIstio(r, 'security.istio.io'))) {
     out.push(...checkAuthorizationPolicy(inventory, ap, options.externalNamespaces ?? EXTERNAL_NAMESPACES));
@@ -88,7 +97,7 @@ function checkDestinationRule(inventory: Inventory, dr: ObjectRef): Finding[] {
   return out;
 }
 
-function checkVirtualService(inventory: Inventory, vs: ObjectRef, destinationRules: ObjectRef[]): Finding[] {
+function checkVirtualService(inventory: Inventory, vs: ObjectRef, subsetsByTarget: ReadonlyMap<string, string[]>): Finding[] {
   const out: Finding[] = [];
   const spec = vs.object.spec;
   if (!isObject(spec)) return out;
@@ -99,7 +108,7 @@ function checkVirtualService(inventory: Inventory, vs: ObjectRef, destinationRul
     if (!Array.isArray(routes)) continue;
     routes.forEach((r: any, i: number) => {
       const dests = Array.isArray(r?.route) ? r.route : [];
-      dests.forEach((d: any, j: number) => out.push(...checkDestination(inventory, vs, d?.destination, [protocol, i, 'route', j, 'destination'], destinationRules)));
+      dests.forEach((d: any, j: number) => out.push(...checkDestination(inventory, vs, d?.destination, [protocol, i, 'route', j, 'destination'], subsetsByTarget)));
       const weighted = dests.length > 1 || dests.some((d: any) => d?.weight !== undefined);
       if (weighted) {
         const sum = dests.reduce((acc: number, d: any) => acc + (typeof d?.weight === 'number' ? d.weight : 0), 0);
@@ -160,7 +169,7 @@ function checkVirtualService(inventory: Inventory, vs: ObjectRef, destinationRul
   return out;
 }
 
-function checkDestination(inventory: Inventory, vs: ObjectRef, d: any, path: (string | number)[], destinationRules: ObjectRef[]): Finding[] {
+function checkDestination(inventory: Inventory, vs: ObjectRef, d: any, path: (string | number)[], subsetsByTarget: ReadonlyMap<string, string[]>): Finding[] {
   if (!isObject(d) || typeof d.host !== 'string') return [];
   const target = resolveHost(inventory, d.host, vs.namespace);
   if (!exists(target)) return [finding(vs, 'XREF-VS-HOST', fieldPath('spec', ...path, 'host'), describe(target, d.host))];
@@ -177,9 +186,7 @@ function checkDestination(inventory: Inventory, vs: ObjectRef, d: any, path: (st
     }
   }
   if (typeof d.subset === 'string' && target.type !== 'wildcard') {
-    const subsets = destinationRules
-      .filter(dr => typeof dr.object.spec?.host === 'string' && sameTarget(resolveHost(inventory, dr.object.spec.host, dr.namespace), target))
-      .flatMap(dr => (Array.isArray(dr.object.spec.subsets) ? dr.object.spec.subsets : []).map((s: any) => s?.name));
+    const subsets = subsetsByTarget.get(targetKey(target)!) ?? [];
     if (!subsets.includes(d.subset)) {
       out.push(finding(vs, 'XREF-VS-SUBSET', fieldPath('spec', ...path, 'subset'),
         `subset ${JSON.stringify(d.subset)} of host ${JSON.stringify(d.host)} is not defined by any DestinationRule${subsets.length ? ` (defined: ${show(subsets)})` : ''}`));

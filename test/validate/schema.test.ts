@@ -54,6 +54,28 @@ describe('schema', () => {
     ]);
   });
 
+  test('objects shaped like one validated before are judged on their own values and fields (shape cache)', () => {
+    const ms = goodPlatform();
+    // every Deployment of the fixture has been validated (and its shape cached) before the copies below
+    expect(rulesOf(ms)).toEqual([]);
+    const copy = (name: string, change: (o: any) => void): Manifest => {
+      const o = structuredClone(obj(ms, 'Deployment', 'backend-v1'));
+      o.metadata.name = name;
+      change(o);
+      return { path: `dev/ab-testing/deployment-${name}.yaml`, object: o };
+    };
+    const sameShapeBadValue = copy('bad-value', o => { o.spec.replicas = 1.5; });
+    const sameShapeBadEnum = copy('bad-enum', o => { o.spec.template.spec.containers[0].imagePullPolicy = 'Sometimes'; });
+    const extraField = copy('extra', o => { o.spec.template.spec.containers[0].imagePulPolicy = 'Always'; });
+    const only = (m: Manifest) => validateManifests([m]).findings.filter(f => f.rule.startsWith('SCHEMA-')).map(f => `${f.rule} ${f.field}`);
+    expect(only(sameShapeBadValue)).toEqual(['SCHEMA-INVALID spec.replicas']);
+    expect(only(sameShapeBadEnum)).toEqual(['SCHEMA-INVALID spec.template.spec.containers[0].imagePullPolicy']);
+    // an unknown field is found the first time and every time after (from the cache)
+    expect(only(extraField)).toEqual(['SCHEMA-UNKNOWN-FIELD spec.template.spec.containers[0].imagePulPolicy']);
+    expect(only(copy('extra-2', o => { o.spec.template.spec.containers[0].imagePulPolicy = 'Never'; })))
+      .toEqual(['SCHEMA-UNKNOWN-FIELD spec.template.spec.containers[0].imagePulPolicy']);
+  });
+
   test('a missing name is a finding', () => {
     const ms = goodPlatform();
     delete obj(ms, 'ConfigMap', 'backend-config').metadata.name;
