@@ -60,6 +60,8 @@ export class Git {
    * @param cwd directory git runs in
    * @param prefix path of `cwd` inside the repository (`sub/dir/` or empty)
    */
+  private format: 'sha1' | 'sha256' | undefined;
+
   constructor(public readonly cwd: string, public readonly prefix = '') {}
 
   /** Run git; throw {@link GitError} unless it exits 0. Returns stdout. */
@@ -171,29 +173,41 @@ export class Git {
    * Make a tree object: the tree of `base` with everything under each of `replace` (repository
    * folders) removed and `files` (repository path -> content) added. Writes blobs and the tree
    * into the object database only: working tree, index and refs are untouched.
+   *
+   * Only what changed is written: the base tree is read into a scratch index, blobs whose
+   * content the base already has at that path are kept, new blobs are streamed to one
+   * `git fast-import`, and the index is updated for the changed and removed paths only.
    */
   public buildTree(base: string | undefined, replace: readonly string[], files: ReadonlyMap<string, string>): string {
+    const format = this.objectFormat();
+    const folders = replace.map(r => (r.endsWith('/') ? r : `${r}/`));
+    const baseTree = base === undefined ? new Map<string, TreeEntry>() : this.listTree(base, '');
+    const removals: string[] = [];
+    const updates: string[] = [];
+    const blobs: string[] = [];
+    const zero = '0'.repeat(format === 'sha256' ? 64 : 40);
+    for (const p of baseTree.keys()) {
+      if (!files.has(p) && folders.some(f => p.startsWith(f))) removals.push(`0 ${zero}\t${p}\0`);
+    }
+    const written = new Set<string>();
+    for (const [p, content] of files) {
+      const sha = blobSha(content, format);
+      const e = baseTree.get(p);
+      if (e !== undefined && e.sha === sha && e.mode === '100644') continue;
+      updates.push(`100644 blob ${sha}\t${p}\0`);
+      if (!written.has(sha)) {
+        written.add(sha);
+        blobs.push(`blob\ndata ${Buffer.byteLength(content, 'utf8')}\n${content}\n`);
+      }
+    }
+    if (blobs.length > 0) this.run(['fast-import', '--quiet', '--done'], { input: `${blobs.join('')}done\n` });
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gitops-tree-'));
     try {
       const env = { GIT_INDEX_FILE: path.join(scratch, 'index') };
-      const folders = replace.map(r => (r.endsWith('/') ? r : `${r}/`));
-      const kept = base === undefined ? [] : [...this.listTree(base, '')]
-        .filter(([p]) => !folders.some(f => p.startsWith(f)) && !files.has(p));
-      const paths = [...files.keys()];
-      const blobDir = path.join(scratch, 'blobs');
-      fs.mkdirSync(blobDir);
-      const blobPaths = paths.map((_, i) => path.join(blobDir, String(i)));
-      paths.forEach((p, i) => fs.writeFileSync(blobPaths[i], files.get(p)!));
-      const shas = paths.length > 0
-        ? this.run(['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: blobPaths.join('\n') + '\n' }).trim().split('\n')
-        : [];
-      if (shas.length !== paths.length) throw new GitOpsError(`git hash-object returned ${shas.length} hashes for ${paths.length} files`);
-      this.run(['read-tree', '--empty'], { env });
-      const lines = [
-        ...kept.map(([p, e]) => `${e.mode} ${e.type} ${e.sha}\t${p}\0`),
-        ...paths.map((p, i) => `100644 blob ${shas[i]}\t${p}\0`),
-      ];
-      if (lines.length > 0) this.run(['update-index', '--add', '-z', '--index-info'], { env, input: lines.join('') });
+      this.run(base === undefined ? ['read-tree', '--empty'] : ['read-tree', base], { env });
+      // removals first, so that a path can turn from a file into a folder (or back)
+      const lines = [...removals, ...updates];
+      if (lines.length > 0) this.run(['update-index', '--add', '--remove', '-z', '--index-info'], { env, input: lines.join('') });
       return this.run(['write-tree'], { env }).trim();
     } finally {
       fs.rmSync(scratch, { recursive: true, force: true });
@@ -202,8 +216,11 @@ export class Git {
 
   /** Hash algorithm of the repository's object ids. */
   public objectFormat(): 'sha1' | 'sha256' {
-    const r = this.tryRun(['rev-parse', '--show-object-format']);
-    return r.status === 0 && r.stdout.trim() === 'sha256' ? 'sha256' : 'sha1';
+    if (this.format === undefined) {
+      const r = this.tryRun(['rev-parse', '--show-object-format']);
+      this.format = r.status === 0 && r.stdout.trim() === 'sha256' ? 'sha256' : 'sha1';
+    }
+    return this.format;
   }
 
   /** The tree SHA of a commit. */

@@ -1,0 +1,57 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { blobSha, Git } from '../../src/gitops/git';
+import { cleanup, git, isolateGit, tmpdir } from './helpers';
+
+beforeAll(isolateGit);
+afterAll(cleanup);
+
+function repoWith(files: Record<string, string>): { dir: string; g: Git; head: string } {
+  const dir = tmpdir('git');
+  git(dir, 'init', '-q');
+  for (const [p, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
+    fs.writeFileSync(path.join(dir, p), content);
+  }
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'base');
+  const g = Git.open(dir);
+  return { dir, g, head: g.resolve('HEAD')! };
+}
+
+const treeOf = (g: Git, tree: string) => new Map([...g.listTree(tree, '')].map(([p, e]) => [p, e.sha]));
+
+describe('Git.buildTree', () => {
+  test('replaces a folder: changed and new files written, unchanged kept, stale removed, the rest untouched', () => {
+    const { dir, g, head } = repoWith({ 'dev/a.yaml': 'a: 1\n', 'dev/b.yaml': 'b: 1\n', 'dev/old.yaml': 'old\n', 'prod/a.yaml': 'a: 1\n', 'README.md': '# x\n' });
+    const statusBefore = git(dir, 'status', '--porcelain');
+    const tree = g.buildTree(head, ['dev/'], new Map([['dev/a.yaml', 'a: 1\n'], ['dev/b.yaml', 'b: ✓ 2\n'], ['dev/sub/new.yaml', 'new\n']]));
+    expect(treeOf(g, tree)).toEqual(new Map([
+      ['README.md', blobSha('# x\n')],
+      ['dev/a.yaml', blobSha('a: 1\n')],
+      ['dev/b.yaml', blobSha('b: ✓ 2\n')],
+      ['dev/sub/new.yaml', blobSha('new\n')],
+      ['prod/a.yaml', blobSha('a: 1\n')],
+    ]));
+    expect(git(dir, 'cat-file', '-p', `${tree}:dev/sub/new.yaml`)).toBe('new\n');
+    // object database only: working tree, index and HEAD as they were
+    expect(git(dir, 'status', '--porcelain')).toBe(statusBefore);
+    expect(g.resolve('HEAD')).toBe(head);
+  });
+
+  test('a file can become a folder and a folder a file', () => {
+    const { g, head } = repoWith({ 'dev/x': 'file\n', 'dev/y/z.yaml': 'z\n' });
+    const tree = g.buildTree(head, ['dev/'], new Map([['dev/x/inner.yaml', 'inner\n'], ['dev/y', 'now a file\n']]));
+    expect([...treeOf(g, tree).keys()].sort()).toEqual(['dev/x/inner.yaml', 'dev/y']);
+  });
+
+  test('without a base (unborn branch) and with no change at all', () => {
+    const dir = tmpdir('git');
+    git(dir, 'init', '-q');
+    const g = Git.open(dir);
+    const tree = g.buildTree(undefined, ['dev/'], new Map([['dev/a.yaml', 'a\n']]));
+    expect(treeOf(g, tree)).toEqual(new Map([['dev/a.yaml', blobSha('a\n')]]));
+    const { g: g2, head } = repoWith({ 'dev/a.yaml': 'a\n' });
+    expect(g2.buildTree(head, ['dev/'], new Map([['dev/a.yaml', 'a\n']]))).toBe(g2.treeOf(head));
+  });
+});
