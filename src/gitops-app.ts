@@ -133,11 +133,12 @@ export class GitOpsApp extends App {
    * Validate every construct (`node.addValidation` checks) and resolve every object, sorted by
    * path. Throws one error listing every failed validation; nothing is rendered then.
    */
-  public manifests(): Manifest[] {
+  public manifests(options: ManifestOptions = {}): Manifest[] {
     this.validateAll();
     const out: Manifest[] = [];
     const seen = new Map<string, string>();
     for (const chart of this.repositoryCharts) {
+      if (options.folders && !options.folders(chart.path)) continue;
       for (const obj of chart.node.findAll()) {
         if (!(obj instanceof ApiObject) || Chart.of(obj) !== chart) continue;
         const path = `${chart.path}/${obj.kind.toLowerCase()}-${obj.name}.yaml`;
@@ -179,6 +180,15 @@ export class GitOpsApp extends App {
       throw new Error(`Validation failed with ${errors.length} error(s):\n  ${errors.join('\n  ')}`);
     }
   }
+}
+
+/** Options of {@link GitOpsApp.manifests}. */
+export interface ManifestOptions {
+  /**
+   * Render only the charts whose folder (`dev/shop`, `argocd`) this returns true for.
+   * @default - every chart
+   */
+  readonly folders?: (folder: string) => boolean;
 }
 
 /** Serialize one object as YAML the way every cdk8s-gitops file is written (YAML 1.1-safe quoting, no folding). */

@@ -50,13 +50,59 @@ export function isValidName(name: string): boolean {
  * @throws GitOpsError naming the source, the field, the bad value and what is allowed
  */
 export function parseReleaseFile(text: string, options: { environment?: string; source?: string } = {}): ReleaseState {
+  // A file exactly as cdk8s-gitops writes it is read without a YAML parser (at a thousand
+  // services that parser is most of the time); anything else goes through the YAML parser.
+  const canonical = parseCanonical(text);
+  if (canonical !== undefined) {
+    try {
+      const state = checkRelease(canonical, options);
+      if (renderRelease(state) === text) return state;
+    } catch {
+      // the YAML path below reports it
+    }
+  }
+  const doc = parseDocument(text, { version: '1.1', prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) throw new GitOpsError(`${options.source ?? RELEASE_FILE}: is not valid YAML: ${doc.errors[0].message}`);
+  return checkRelease(doc.toJS(), options);
+}
+
+/**
+ * The data of a release file in the layout `renderRelease` writes (comments, four top-level
+ * fields, services with plain tags or version maps), or undefined for any other layout. The
+ * caller accepts it only if rendering the result gives back the same text.
+ */
+function parseCanonical(text: string): Record<string, unknown> | undefined {
+  const data: Record<string, unknown> = {};
+  let services: Record<string, unknown> | undefined;
+  let versions: Record<string, string> | undefined;
+  const lines = text.split('\n');
+  if (lines.pop() !== '') return undefined;
+  for (const line of lines) {
+    if (line.startsWith('#')) continue;
+    let m: RegExpExecArray | null;
+    if ((m = /^(apiVersion|kind|environment): ([A-Za-z0-9][-A-Za-z0-9./]*)$/.exec(line))) {
+      data[m[1]] = m[2];
+    } else if (line === 'services:' || line === 'services: {}') {
+      data.services = services = {};
+    } else if (services && (m = /^  ([a-z0-9][-a-z0-9]*):(?: ([A-Za-z0-9][A-Za-z0-9_.-]*))?$/.exec(line))) {
+      versions = undefined;
+      if (m[2] !== undefined) services[m[1]] = m[2];
+      else services[m[1]] = versions = {};
+    } else if (versions && (m = /^    ([a-z0-9][-a-z0-9]*): ([A-Za-z0-9][A-Za-z0-9_.-]*)$/.exec(line))) {
+      versions[m[1]] = m[2];
+    } else {
+      return undefined;
+    }
+  }
+  return data;
+}
+
+/** Check the data of a release file; throws GitOpsError naming the source, field, value and what is allowed. */
+function checkRelease(data: unknown, options: { environment?: string; source?: string }): ReleaseState {
   const source = options.source ?? RELEASE_FILE;
   const fail = (field: string, problem: string): never => {
     throw new GitOpsError(`${source}: ${field}${field ? ': ' : ''}${problem}`);
   };
-  const doc = parseDocument(text, { version: '1.1', prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) fail('', `is not valid YAML: ${doc.errors[0].message}`);
-  const data: unknown = doc.toJS();
   if (!isPlainObject(data)) return fail('', 'must be a mapping with apiVersion, kind, environment and services');
   for (const key of Object.keys(data)) {
     if (!['apiVersion', 'kind', 'environment', 'services'].includes(key)) {

@@ -23,14 +23,23 @@ export interface RepositoryOptions {
   readonly retries?: number;
   /**
    * Checks the rendered manifests must pass before anything is committed; throw to refuse.
-   * `false` skips them. @default - the checks synth runs (`assertValid`: schema,
-   * cross-references, policy)
+   * `false` skips them. They get the changed environment's manifests plus those of the
+   * folders every environment shares (Argo CD); `outsideFolders` lists the other
+   * environments' folders, which are not passed. When the checks throw on that part, they run
+   * again on the whole output, and only a throw there refuses the change.
+   * @default - the checks synth runs (`assertValid`: schema, cross-references, policy)
    */
-  readonly validate?: ((manifests: readonly Manifest[]) => void) | false;
+  readonly validate?: ((manifests: readonly Manifest[], context: ValidateContext) => void) | false;
   /** Progress messages (e.g. push retries), one line each. @default - none */
   readonly log?: (line: string) => void;
   /** Backoff between push attempts: milliseconds to wait before retry `attempt` (1-based). @default jittered exponential, 100 ms to 3 s */
   readonly backoff?: (attempt: number) => number;
+}
+
+/** What the checks of a change are told besides the manifests. */
+export interface ValidateContext {
+  /** Folders of the output whose manifests are not passed (empty when they are the whole output). */
+  readonly outsideFolders: readonly string[];
 }
 
 /** What the render of one environment gives. */
@@ -145,16 +154,30 @@ export class GitOpsRepository {
  *
  * @throws InputError when the app has no environment `env`
  */
-export function renderEnvironment(createApp: CreateApp, releases: Readonly<Record<string, ReleaseState>>, env: string, flag = '--env', validate?: (manifests: readonly Manifest[]) => void): EnvironmentRender {
+export function renderEnvironment(createApp: CreateApp, releases: Readonly<Record<string, ReleaseState>>, env: string, flag = '--env', validate?: (manifests: readonly Manifest[], context: ValidateContext) => void): EnvironmentRender {
   const app = createApp({ releases });
   const environments = app.environments;
   if (!environments.includes(env)) {
     throw new InputError(`${flag}: ${JSON.stringify(env)} is not an environment of the app (environments: ${environments.join(', ') || 'none'})`);
   }
-  const manifests = app.manifests();
-  validate?.(manifests);
+  const within = (folder: string, e: string) => folder === e || folder.startsWith(`${e}/`);
+  const others = environments.filter(e => e !== env);
+  const inOther = (folder: string) => others.some(e => within(folder, e));
+  // Only this environment's charts are rendered (and, to check them, the shared folders):
+  // the other environments' files don't change.
+  const manifests = app.manifests({ folders: validate ? f => !inOther(f) : f => within(f, env) });
+  if (validate) {
+    const outsideFolders = app.repositoryCharts.map(c => c.path).filter(inOther);
+    try {
+      validate(manifests, { outsideFolders });
+    } catch (e) {
+      // a finding may come from what the part does not see: the whole output decides
+      if (outsideFolders.length === 0) throw e;
+      validate(app.manifests(), { outsideFolders: [] });
+    }
+  }
   const files = new Map<string, string>();
-  for (const [p, content] of app.files(manifests)) if (p.startsWith(`${env}/`)) files.set(p, content);
+  for (const [p, content] of app.files(manifests.filter(m => m.path.startsWith(`${env}/`)))) if (p.startsWith(`${env}/`)) files.set(p, content);
   return { state: app.releaseState(env), files, environments };
 }
 
@@ -183,7 +206,7 @@ export type Intent = (current: ReleaseState, base: string | undefined) => { read
  */
 export function prepareChange(repo: GitOpsRepository, options: Pick<RepositoryOptions, 'createApp' | 'validate'>, base: string | undefined, env: string, intent: Intent, flag = '--env'): PreparedChange | undefined {
   const createApp = options.createApp;
-  const validate = options.validate === false ? undefined : options.validate ?? (manifests => { assertValid(manifests); });
+  const validate = options.validate === false ? undefined : options.validate ?? ((manifests, context) => { assertValid(manifests, { outsideFolders: context.outsideFolders }); });
   const releases = repo.releasesAt(base);
   const current = renderEnvironment(createApp, releases, env, flag);
   repo.assertUpToDate(base, env, current.files);

@@ -70,7 +70,7 @@ export class Probe {
     const d = ROLE_DEFAULTS[role];
     const o = this.options;
     return {
-      ...structuredClone(this.handler),
+      ...JSON.parse(JSON.stringify(this.handler)),
       initialDelaySeconds: o.initialDelaySeconds !== undefined ? checkInteger(path, `${field}.initialDelaySeconds`, o.initialDelaySeconds, 0) : undefined,
       periodSeconds: checkInteger(path, `${field}.periodSeconds`, o.periodSeconds ?? d.periodSeconds, 1),
       timeoutSeconds: checkInteger(path, `${field}.timeoutSeconds`, o.timeoutSeconds ?? 2, 1),

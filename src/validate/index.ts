@@ -16,7 +16,7 @@ import { formatFinding, ValidationReport } from './report';
 import { RULES } from './rules';
 import { checkSchemas } from './schema';
 import { applyWaivers } from './waivers';
-import { checkArgoReferences } from './xref-argocd';
+import { ArgoReferenceOptions, checkArgoReferences } from './xref-argocd';
 import { checkIstioReferences, IstioReferenceOptions } from './xref-istio';
 import { checkWorkloadReferences } from './xref-workloads';
 
@@ -29,11 +29,12 @@ export { formatFinding, formatJson, formatSummary, formatText } from './report';
 export type { Rule, RuleId } from './rules';
 export { RULES, ruleById } from './rules';
 export type { IstioReferenceOptions } from './xref-istio';
+export type { ArgoReferenceOptions } from './xref-argocd';
 export { EXTERNAL_NAMESPACES } from './xref-istio';
 export { WAIVER_ANNOTATION_PREFIX, waiverAnnotation } from './waivers';
 
 /** Options of a validation. */
-export interface ValidateOptions extends PolicyOptions, IstioReferenceOptions {}
+export interface ValidateOptions extends PolicyOptions, IstioReferenceOptions, ArgoReferenceOptions {}
 
 /**
  * Check manifests: every object against its schema (strictly), cross-references between
@@ -47,7 +48,7 @@ export function validateManifests(manifests: readonly Manifest[], options: Valid
     ...checkSchemas(inventory),
     ...checkWorkloadReferences(inventory),
     ...checkIstioReferences(inventory, options),
-    ...checkArgoReferences(inventory),
+    ...checkArgoReferences(inventory, options),
     ...checkPodSecurity(inventory),
     ...checkPolicy(inventory, options),
   ];

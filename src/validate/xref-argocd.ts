@@ -1,14 +1,24 @@
 import { Finding, finding, fieldPath, ObjectRef, show } from './finding';
 import { Inventory, isObject, normalizeFolder } from './inventory';
 
+/** Options of the Argo CD cross-reference checks. */
+export interface ArgoReferenceOptions {
+  /**
+   * Folders of the repository that hold manifests this validation does not see (it checks a
+   * part of the output, e.g. one environment): an Application's source path may point there.
+   * @default - none: the manifests are the whole output
+   */
+  readonly outsideFolders?: readonly string[];
+}
+
 /**
  * Argo CD cross-references: XREF-APP-PATH (each Application's source path holds manifests
  * in the output) and XREF-APP-DESTINATION (its AppProject exists and allows its destination).
  */
-export function checkArgoReferences(inventory: Inventory): Finding[] {
+export function checkArgoReferences(inventory: Inventory, options: ArgoReferenceOptions = {}): Finding[] {
   const out: Finding[] = [];
   // folders holding manifests, and every folder above one of them
-  const folders = new Set(inventory.objects.map(r => dirname(r.manifest.path)));
+  const folders = new Set([...inventory.objects.map(r => dirname(r.manifest.path)), ...(options.outsideFolders ?? []).map(normalizeFolder)]);
   const above = new Set<string>();
   for (const f of folders) {
     for (let i = f.indexOf('/'); i >= 0; i = f.indexOf('/', i + 1)) above.add(f.slice(0, i));

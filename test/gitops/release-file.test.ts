@@ -64,3 +64,40 @@ services:
     expect(() => parseReleaseFile(text, { environment: 'dev' })).toThrow(message);
   });
 });
+
+describe('release files as written and as edited by hand read the same', () => {
+  const state = {
+    environment: 'dev',
+    services: { 'api': { v1: '1.0', v2: 'true' }, 'db': '0123', 'web': 'sha-abc1234', 'x-y': { v1: '1e3', v2: 'a'.repeat(40) } },
+  };
+  test('a written file reads back exactly, tags that look like numbers or booleans included', () => {
+    const text = serializeReleaseFile(state);
+    expect(text).toContain('"1.0"');
+    expect(parseReleaseFile(text, { environment: 'dev' })).toEqual(state);
+    expect(parseReleaseFile(serializeReleaseFile({ environment: 'dev', services: {} }))).toEqual({ environment: 'dev', services: {} });
+  });
+
+  test('the same state in another layout (order, quoting, comments, flow style) reads the same', () => {
+    const edited = [
+      'kind: Release',
+      'apiVersion: "cdk8s-gitops/v1"',
+      'services:',
+      '  web: sha-abc1234   # pinned by hand',
+      "  db: '0123'",
+      '  x-y: { v2: ' + 'a'.repeat(40) + ', v1: "1e3" }',
+      '  api:',
+      '    v2: "true"',
+      '    v1: "1.0"',
+      'environment: dev',
+      '',
+    ].join('\n');
+    expect(parseReleaseFile(edited, { environment: 'dev' })).toEqual(state);
+  });
+
+  test('a written file edited into something invalid is still refused with the field named', () => {
+    const text = serializeReleaseFile(state).replace('sha-abc1234', 'latest');
+    expect(() => parseReleaseFile(text, { environment: 'dev', source: 'dev/release.yaml' })).toThrow('dev/release.yaml: services.web: "latest" is mutable');
+    const unquoted = serializeReleaseFile(state).replace('"1.0"', '1.0');
+    expect(() => parseReleaseFile(unquoted, { environment: 'dev' })).toThrow(/services\.api\.v1: 1 must be an image tag \(a string\)/);
+  });
+});

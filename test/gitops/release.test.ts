@@ -202,3 +202,42 @@ describe('release: failures change nothing', () => {
     expect(fs.readdirSync(path.dirname(clone))).toEqual(['gitops', 'hanging']);
   });
 });
+
+describe('release checks the changed environment (and shared folders), the whole output only to confirm a finding', () => {
+  test('the checks get dev and the shared folders, told which folders they do not see', async () => {
+    const { clone } = seedRepo(createApp);
+    const calls: { paths: string[]; outside: readonly string[] }[] = [];
+    const result = await release({
+      dir: clone, env: 'dev', tag: SHA1, createApp,
+      validate: (manifests, context) => { calls.push({ paths: manifests.map(m => m.path), outside: context.outsideFolders }); },
+    });
+    expect(result.committed).toBe(true);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].paths.length).toBeGreaterThan(0);
+    expect(calls[0].paths.every(p => p.startsWith('dev/'))).toBe(true);
+    expect(calls[0].outside).toEqual(['prod/demo']);
+  });
+
+  test('a finding on the part is checked again on the whole output, which decides', async () => {
+    const { clone } = seedRepo(createApp);
+    const seen: number[] = [];
+    const passesWhole = await release({
+      dir: clone, env: 'dev', tag: SHA1, createApp,
+      validate: (manifests, context) => {
+        seen.push(context.outsideFolders.length);
+        if (context.outsideFolders.length > 0) throw new Error('cannot tell from a part');
+        expect(manifests.some(m => m.path.startsWith('prod/'))).toBe(true);
+      },
+    });
+    expect(passesWhole.committed).toBe(true);
+    expect(seen).toEqual([1, 0]);
+
+    const head = git(clone, 'rev-parse', 'HEAD').trim();
+    await expect(release({
+      dir: clone, env: 'dev', tag: SHA2, createApp,
+      validate: () => { throw new Error('refused by policy'); },
+    })).rejects.toThrow('refused by policy');
+    expect(git(clone, 'rev-parse', 'HEAD').trim()).toBe(head);
+    expect(git(clone, 'status', '--porcelain')).toBe('');
+  });
+});

@@ -79,6 +79,14 @@ describe('options and environment detection', () => {
     expect(f.message).toBe('principal "cluster.local/ns/demo/sa/smoke-test-sa" names ServiceAccount "smoke-test-sa" in namespace "demo", which does not exist (it exists in "demo-dev")');
   });
 
+  test('outsideFolders: an Application may point at a folder the validated part does not hold', () => {
+    const ms = goodPlatform();
+    obj(ms, 'Application', 'ab-testing-dev').spec.source.path = 'dev/elsewhere';
+    expect(validateManifests(ms).findings.map(f => f.rule)).toEqual(['XREF-APP-PATH']);
+    expect(validateManifests(ms, { outsideFolders: ['dev/elsewhere/'] }).findings).toEqual([]);
+    expect(validateManifests(ms, { outsideFolders: ['dev/other'] }).findings.map(f => f.rule)).toEqual(['XREF-APP-PATH']);
+  });
+
   test('objects without metadata.namespace take the namespace of the Application that deploys their folder', () => {
     const ms = goodPlatform();
     for (const m of ms) if (m.path.startsWith('dev/ab-testing/') && m.object.kind !== 'Namespace') delete m.object.metadata.namespace;
