@@ -97,19 +97,23 @@ function isPlainObject(v: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
-/** A non-empty map or sequence; the first line has no indent (the caller writes its prefix). */
-function block(v: object, indent: string): string {
+/**
+ * Write a non-empty map or sequence into `out`; the first line has no indent (the caller
+ * wrote its prefix). Parts are collected and joined once per document: concatenating them
+ * would build a rope of thousands of nodes per file.
+ */
+function block(v: object, indent: string, out: string[]): void {
   const inner = indent + '  ';
-  let out = '';
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
       const item = v[i];
-      if (i > 0) out += '\n' + indent;
+      if (i > 0) out.push('\n', indent);
       const s = scalar(item, itemCache, 'item');
-      if (s !== undefined) out += '- ' + s;
-      else out += '- ' + collection(item as object, inner, '');
+      out.push('- ');
+      if (s !== undefined) out.push(s);
+      else collection(item as object, inner, '', out);
     }
-    return out;
+    return;
   }
   if (!isPlainObject(v)) throw FALLBACK;
   let first = true;
@@ -117,28 +121,34 @@ function block(v: object, indent: string): string {
     if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
     const val = (v as Record<string, unknown>)[k];
     if (val === undefined) throw FALLBACK;
-    if (!first) out += '\n' + indent;
+    if (!first) out.push('\n', indent);
     first = false;
-    out += scalarString(k, keyCache, 'key') + ':';
+    out.push(scalarString(k, keyCache, 'key'), ':');
     const s = scalar(val, valueCache, 'value');
-    if (s !== undefined) out += ' ' + s;
-    else out += collection(val as object, inner, ' ');
+    if (s !== undefined) out.push(' ', s);
+    else collection(val as object, inner, ' ', out);
   }
-  return out;
 }
 
 /** A collection after `key:` (`sep` ' ') or `- ` (`sep` ''): empty ones in flow style. */
-function collection(v: object, inner: string, sep: string): string {
+function collection(v: object, inner: string, sep: string, out: string[]): void {
   if (Array.isArray(v)) {
-    if (v.length === 0) return sep + '[]';
+    if (v.length === 0) {
+      out.push(sep, '[]');
+      return;
+    }
   } else {
     if (!isPlainObject(v)) throw FALLBACK;
     let empty = true;
     for (const k in v) if (Object.prototype.hasOwnProperty.call(v, k)) { empty = false; break; }
-    if (empty) return sep + '{}';
+    if (empty) {
+      out.push(sep, '{}');
+      return;
+    }
   }
   // after `key:` the block starts on the next line; after `- ` it starts on the same line
-  return sep === '' ? block(v, inner) : '\n' + inner + block(v, inner);
+  if (sep !== '') out.push('\n', inner);
+  block(v, inner, out);
 }
 
 /**
@@ -148,8 +158,9 @@ function collection(v: object, inner: string, sep: string): string {
 export function emitYaml(object: unknown): string {
   if (object !== null && typeof object === 'object' && !Array.isArray(object) && isPlainObject(object)) {
     try {
-      const body = block(object, '');
-      return body === '' ? '{}\n' : body + '\n';
+      const out: string[] = [];
+      block(object, '', out);
+      return out.length === 0 ? '{}\n' : `${out.join('')}\n`;
     } catch (e) {
       if (e !== FALLBACK) throw e;
     }
