@@ -116,7 +116,9 @@ function countFiles(dir: string): number {
 function scaleOnce(services: number, envs: number, outdir?: string): ScaleResult {
   const out = outdir ?? tempDir(`scale-${services}x${envs}`);
   const r = timed(NODE, [path.join(ROOT, 'lib/bench/scale.js'), '--services', String(services), '--envs', String(envs), '--out', out], { cwd: ROOT });
-  const child = JSON.parse(r.stdout.trim().split('\n').pop()!) as ScaleResult;
+  const lines = r.stdout.trim().split('\n');
+  const child = JSON.parse(lines.pop()!) as ScaleResult;
+  for (const l of lines) process.stdout.write(`  ${services}x${envs} ${l}\n`);
   if (!outdir) fs.rmSync(out, { recursive: true, force: true });
   return { ...child, seconds: Math.round(r.seconds * 1000) / 1000 };
 }
@@ -185,7 +187,7 @@ function main(): void {
     reference(count(values.runs, 7, '--runs'));
     const lines: ScaleResult[] = [];
     for (const n of [500, 1000]) {
-      const r = scale(n, envs, count(values.runs, 1, '--runs') > 3 ? 3 : count(values.runs, 1, '--runs'));
+      const r = scale(n, envs, Math.min(count(values.runs, 3, '--runs'), 3));
       lines.push(r);
       process.stdout.write(`${JSON.stringify(r)}\n`);
     }

@@ -21,10 +21,16 @@ function main(): void {
   const { createApp } = require('./platform') as typeof import('./platform');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { synthesize } = require('../src/synth') as typeof import('../src/synth');
-  const result = synthesize(createApp({ services, envs }), values.out);
+  const loaded = process.uptime();
+  const app = createApp({ services, envs });
+  const constructed = process.uptime();
+  const timings: Record<string, number> = {};
+  const result = synthesize(app, values.out, { timings });
   const objects = result.files.filter(f => !f.endsWith('/release.yaml')).length;
   const seconds = process.uptime();
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+  const phases = { startAndLoad: loaded, construct: constructed - loaded, ...timings };
+  process.stdout.write(`phases (s): ${Object.entries(phases).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}\n`);
   process.stdout.write(`${JSON.stringify({ services, envs, objects, seconds: round(seconds, 3), peakRssMiB: round(peakRssMiB, 1) })}\n`);
 }
 
