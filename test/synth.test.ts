@@ -1,14 +1,14 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { run } from '../src/cli/synth';
 import { main } from '../src/cli/main';
 import { GitOpsApp, RepositoryChart } from '../src/gitops-app';
 import { synthesize } from '../src/synth';
 import { ApiObject } from 'cdk8s';
+import { tempDir } from './temp-dir';
 
 function tmp(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gitops-synth-'));
+  return tempDir('synth');
 }
 
 function listTree(dir: string): Record<string, string> {

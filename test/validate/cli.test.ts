@@ -7,9 +7,10 @@ import { HELP, run } from '../../src/cli/validate';
 import { Manifest } from '../../src/manifest';
 import { loadManifests, ManifestLoadError, validateDirectory } from '../../src/validate';
 import { goodPlatform, obj } from './fixtures';
+import { tempDir } from '../temp-dir';
 
 function writeTree(ms: Manifest[]): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gitops-validate-'));
+  const dir = tempDir('validate');
   for (const m of ms) {
     const file = path.join(dir, ...m.path.split('/'));
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -75,7 +76,7 @@ describe('cdk8s-gitops validate', () => {
 
   test('DIR defaults to dist/', async () => {
     const cwd = process.cwd();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gitops-validate-cwd-'));
+    const dir = tempDir('validate-cwd');
     fs.renameSync(writeTree(goodPlatform()), path.join(dir, 'dist'));
     process.chdir(dir);
     try {
@@ -119,7 +120,7 @@ describe('cdk8s-gitops validate', () => {
 
 describe('loading manifests', () => {
   test('multi-document files, .yml, nested folders; dot folders and empty documents are skipped', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gitops-load-'));
+    const dir = tempDir('load');
     fs.mkdirSync(path.join(dir, 'a', 'b'), { recursive: true });
     fs.mkdirSync(path.join(dir, '.git'));
     fs.writeFileSync(path.join(dir, '.git', 'x.yaml'), 'not: [valid');
@@ -135,7 +136,7 @@ describe('loading manifests', () => {
   });
 
   test('duplicate keys are not valid YAML', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gitops-load-'));
+    const dir = tempDir('load');
     fs.writeFileSync(path.join(dir, 'x.yaml'), 'kind: A\nkind: B\n');
     expect(() => loadManifests(dir)).toThrow(ManifestLoadError);
   });

@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { ApiObject } from 'cdk8s';
 import { GitOpsApp, RepositoryChart } from '../../src/gitops-app';
@@ -7,6 +6,7 @@ import { createApp } from '../../src/main';
 import { synthesize } from '../../src/synth';
 import { assertValid, formatText, validateDirectory, validateManifests, ValidationError } from '../../src/validate';
 import { goodPlatform } from './fixtures';
+import { tempDir } from '../temp-dir';
 
 /** A GitOpsApp holding the known-good platform (one RepositoryChart per folder). */
 function platformApp(breakIt?: (o: Record<string, any>) => void): GitOpsApp {
@@ -26,14 +26,14 @@ function platformApp(breakIt?: (o: Record<string, any>) => void): GitOpsApp {
 
 describe('synth runs the same checks', () => {
   test('a clean app is written', () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gitops-vsynth-'));
+    const out = tempDir('vsynth');
     const result = synthesize(platformApp(), out);
     expect(result.files).toContain('dev/ab-testing/deployment-backend-v1.yaml');
     expect(validateDirectory(out).findings).toEqual([]);
   });
 
   test('on any finding synth throws, listing the findings, and writes nothing', () => {
-    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gitops-vsynth-')), 'dist');
+    const out = path.join(tempDir('vsynth'), 'dist');
     const app = platformApp(o => {
       if (o.kind === 'Deployment' && o.metadata.name === 'frontend') o.spec.template.spec.containers[0].securityContext.privileged = true;
     });
