@@ -8,7 +8,9 @@
  *   npm run bench -- --all                          all three (N = 500 and 1000, E = 3; release at 1000)
  *
  * Options: --runs K (repetitions; median reported; default 7 for the reference, 1 otherwise),
- * --kustomize DIR (default ../shared/reference/gitops-demo/kustomize), --keep (keep temp dirs).
+ * --kustomize DIR (default ../shared/reference/gitops-demo/kustomize), --keep (keep temp dirs),
+ * --tmp DIR (where the temporary output and repositories go; default the system temp folder;
+ * a tmpfs such as /dev/shm takes the disk's write speed out of the figures).
  */
 import { spawnSync, SpawnSyncOptions } from 'child_process';
 import * as fs from 'fs';
@@ -39,12 +41,13 @@ const { values } = parseArgs({
     all: { type: 'boolean' },
     kustomize: { type: 'string' },
     keep: { type: 'boolean' },
+    tmp: { type: 'string' },
   },
 });
 
 const temps: string[] = [];
 function tempDir(label: string): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), `cdk8s-gitops-bench-${label}-`));
+  const d = fs.mkdtempSync(path.join(values.tmp ?? os.tmpdir(), `cdk8s-gitops-bench-${label}-`));
   temps.push(d);
   return d;
 }
