@@ -12,15 +12,12 @@
  * to `stringify` (a differential test compares them on the reference output and on random data).
  */
 import type * as YAML from 'yaml';
+import { yamlModule } from './yaml-module';
 
 /** The options every cdk8s-gitops file is written with. */
 export const YAML_OPTIONS = { version: '1.1', lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false } as const;
 
-let yamlModule: typeof YAML | undefined;
-function yaml(): typeof YAML {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return yamlModule ??= require('yaml') as typeof YAML;
-}
+const yaml = (): typeof YAML => yamlModule();
 
 /** Regexes of the YAML 1.1 tags that would read a plain scalar as something else than a string. */
 let nonStringTests: RegExp[] | undefined;

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseDocument } from 'yaml';
 import { renderRelease } from '../gitops-app';
+import { yamlModule } from '../yaml-module';
 import { ReleaseState, RELEASE_FILE } from '../release';
 import { GitOpsError, InputError } from './errors';
 
@@ -61,7 +61,7 @@ export function parseReleaseFile(text: string, options: { environment?: string; 
       // the YAML path below reports it
     }
   }
-  const doc = parseDocument(text, { version: '1.1', prettyErrors: false, uniqueKeys: true });
+  const doc = yamlModule().parseDocument(text, { version: '1.1', prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) throw new GitOpsError(`${options.source ?? RELEASE_FILE}: is not valid YAML: ${doc.errors[0].message}`);
   return checkRelease(doc.toJS(), options);
 }

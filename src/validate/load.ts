@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type { parseAllDocuments as ParseAllDocuments } from 'yaml';
+import { yamlModule } from '../yaml-module';
 import { Manifest } from '../manifest';
 
 /** A file that cannot be read or is not YAML of Kubernetes objects: a usage error (exit 2), not a finding. */
@@ -34,9 +34,7 @@ export function loadManifests(dir: string): Manifest[] {
 export function parseManifests(text: string, file: string): Manifest[] {
   const out: Manifest[] = [];
   // loaded on demand: synth validates objects it made and never parses YAML
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { parseAllDocuments } = require('yaml') as { parseAllDocuments: typeof ParseAllDocuments };
-  const docs = parseAllDocuments(text, { prettyErrors: true });
+  const docs = yamlModule().parseAllDocuments(text, { prettyErrors: true });
   if (!Array.isArray(docs)) return out; // an empty stream
   docs.forEach((doc, i) => {
     if (doc.errors.length > 0) {

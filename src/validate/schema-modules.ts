@@ -151,9 +151,12 @@ function resolveImport(spec: string, from: string): Record<string, any> {
   return loadSchemaModule(path.join(dir, target));
 }
 
+const packageJsons = new Map<string, any>();
+
 /** Resolve `./sub` through a package's `exports` map (patterns with one `*`, `import` condition). */
 function exportTarget(dir: string, sub: string): string | undefined {
-  const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+  let pkg = packageJsons.get(dir);
+  if (pkg === undefined) packageJsons.set(dir, pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')));
   const request = sub ? `./${sub}` : '.';
   const exportsMap: Record<string, any> | undefined = pkg.exports;
   if (!exportsMap) return sub ? (sub.endsWith('.js') ? sub : `${sub}.js`) : pkg.main;
