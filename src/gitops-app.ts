@@ -69,8 +69,10 @@ export class GitOpsApp extends App {
     return root;
   }
 
-  private readonly releases: Readonly<Record<string, ReleaseState>>;
+  private releases: Readonly<Record<string, ReleaseState>>;
   private readonly running = new Map<string, Map<string, Map<string | undefined, string>>>();
+  private readonly bindings: ReleaseBinding[] = [];
+  private eagerTagReads = false;
 
   constructor(props: GitOpsAppProps = {}) {
     super({ outdir: 'dist' });
@@ -79,9 +81,57 @@ export class GitOpsApp extends App {
 
   /**
    * The tag the release state of `environment` pins for `service` (and `version`, for a
-   * versioned service), if any.
+   * versioned service), if any. A program that reads tags this way is constructed anew
+   * for each release state (see `useReleases`); `bindRelease` avoids that.
    */
   public releasedTag(environment: string, service: string, version?: string): string | undefined {
+    this.eagerTagReads = true;
+    return this.lookupTag(environment, service, version);
+  }
+
+  /**
+   * Bind an image to the release state: its tag is the one the release state of
+   * `environment` pins for `service` (and `version`), else `fallback`; `render` turns the tag
+   * into the image reference (and throws a ConfigError for a bad one). The binding follows
+   * `useReleases`, so one construct tree renders several release states. Tags bound this way
+   * are recorded in the environment's release state; an image without any tag (pinned in
+   * code) is not.
+   */
+  public bindRelease(options: ReleaseBindingOptions): ReleaseBindingValue {
+    const binding: ReleaseBinding = { ...options, value: { ref: '' } };
+    this.evaluate(binding);
+    this.bindings.push(binding);
+    return binding.value;
+  }
+
+  /**
+   * Render from now on with another release state. Returns false, changing nothing, when the
+   * program read tags with `releasedTag` (then it must be constructed anew with the state);
+   * throws a ConfigError when a bound tag is invalid (and keeps the previous state).
+   */
+  public useReleases(releases: Readonly<Record<string, ReleaseState>>): boolean {
+    if (this.eagerTagReads) return false;
+    const previous = this.releases;
+    this.releases = releases;
+    try {
+      for (const b of this.bindings) this.evaluate(b);
+    } catch (e) {
+      this.releases = previous;
+      for (const b of this.bindings) this.evaluate(b);
+      throw e;
+    }
+    return true;
+  }
+
+  private evaluate(binding: ReleaseBinding): void {
+    const released = this.lookupTag(binding.environment, binding.service, binding.version);
+    const tag = released ?? binding.fallback;
+    const ref = binding.render(tag, released !== undefined);
+    // assigned together, after render succeeded
+    Object.assign(binding.value, { ref, tag });
+  }
+
+  private lookupTag(environment: string, service: string, version?: string): string | undefined {
     const entry = this.releases[environment]?.services?.[service];
     if (entry === undefined) return undefined;
     if (typeof entry === 'string') return version === undefined ? entry : undefined;
@@ -103,7 +153,14 @@ export class GitOpsApp extends App {
   /** The effective release state of an environment: what its workloads run. */
   public releaseState(environment: string): ReleaseState {
     const services: Record<string, string | Record<string, string>> = {};
-    const env = this.running.get(environment) ?? new Map();
+    const env = new Map<string, Map<string | undefined, string>>();
+    for (const [service, versions] of this.running.get(environment) ?? []) env.set(service, new Map(versions));
+    for (const b of this.bindings) {
+      if (b.environment !== environment || b.value.tag === undefined) continue;
+      let svc = env.get(b.service);
+      if (!svc) env.set(b.service, svc = new Map());
+      svc.set(b.version, b.value.tag);
+    }
     for (const service of [...env.keys()].sort()) {
       const versions = env.get(service)!;
       if (versions.size === 1 && versions.has(undefined)) {
@@ -119,7 +176,9 @@ export class GitOpsApp extends App {
 
   /** Environments that have running workloads, sorted. */
   public get environments(): string[] {
-    return [...this.running.keys()].sort();
+    const names = new Set(this.running.keys());
+    for (const b of this.bindings) if (b.value.tag !== undefined) names.add(b.environment);
+    return [...names].sort();
   }
 
   /** The charts that own repository folders, sorted by folder. */
@@ -180,6 +239,35 @@ export class GitOpsApp extends App {
       throw new Error(`Validation failed with ${errors.length} error(s):\n  ${errors.join('\n  ')}`);
     }
   }
+}
+
+/** Options of {@link GitOpsApp.bindRelease}. */
+export interface ReleaseBindingOptions {
+  /** Environment name. */
+  readonly environment: string;
+  /** Service name (the key of the release file). */
+  readonly service: string;
+  /** Version name, for a versioned service. @default - an unversioned service */
+  readonly version?: string;
+  /** Tag when the release state pins none. @default - none: `render` gets undefined */
+  readonly fallback?: string;
+  /**
+   * The image reference for a tag (undefined: neither the release state nor the fallback has
+   * one); `released` tells whether the tag came from the release state. Throws for a bad tag.
+   */
+  readonly render: (tag: string | undefined, released: boolean) => string;
+}
+
+/** The current value of a release binding (updated by `useReleases`). */
+export interface ReleaseBindingValue {
+  /** The image reference. */
+  readonly ref: string;
+  /** The tag, if any. */
+  readonly tag?: string;
+}
+
+interface ReleaseBinding extends ReleaseBindingOptions {
+  readonly value: { ref: string; tag?: string };
 }
 
 /** Options of {@link GitOpsApp.manifests}. */

@@ -150,12 +150,11 @@ export class GitOpsRepository {
 }
 
 /**
- * Render the files of one environment with the given release states.
+ * Render the files of one environment of `app` (with the release state it renders now).
  *
  * @throws InputError when the app has no environment `env`
  */
-export function renderEnvironment(createApp: CreateApp, releases: Readonly<Record<string, ReleaseState>>, env: string, flag = '--env', validate?: (manifests: readonly Manifest[], context: ValidateContext) => void): EnvironmentRender {
-  const app = createApp({ releases });
+export function renderEnvironment(app: GitOpsApp, env: string, flag = '--env', validate?: (manifests: readonly Manifest[], context: ValidateContext) => void): EnvironmentRender {
   const environments = app.environments;
   if (!environments.includes(env)) {
     throw new InputError(`${flag}: ${JSON.stringify(env)} is not an environment of the app (environments: ${environments.join(', ') || 'none'})`);
@@ -208,11 +207,14 @@ export function prepareChange(repo: GitOpsRepository, options: Pick<RepositoryOp
   const createApp = options.createApp;
   const validate = options.validate === false ? undefined : options.validate ?? ((manifests, context) => { assertValid(manifests, { outsideFolders: context.outsideFolders }); });
   const releases = repo.releasesAt(base);
-  const current = renderEnvironment(createApp, releases, env, flag);
+  const app = createApp({ releases });
+  const current = renderEnvironment(app, env, flag);
   repo.assertUpToDate(base, env, current.files);
   const wanted = intent(current.state, base);
   if (wanted === undefined || sameRelease(wanted.state, current.state)) return undefined;
-  const next = renderEnvironment(createApp, { ...releases, [env]: wanted.state }, env, flag, validate);
+  // the same construct tree renders the new state, unless the program read tags eagerly
+  const nextReleases = { ...releases, [env]: wanted.state };
+  const next = renderEnvironment(app.useReleases(nextReleases) ? app : createApp({ releases: nextReleases }), env, flag, validate);
   if (!sameRelease(next.state, wanted.state)) {
     throw new GitOpsError(`the program did not apply the release state of ${env}: it runs ${JSON.stringify(next.state.services)} instead of ${JSON.stringify(wanted.state.services)} (its workloads must read their tags with app.releasedTag(...))`);
   }

@@ -2,7 +2,7 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppChart } from '../app-chart';
 import { ConfigError } from '../errors';
-import { GitOpsApp } from '../gitops-app';
+import { GitOpsApp, ReleaseBindingValue } from '../gitops-app';
 import { ManifestObject } from '../manifest-object';
 import { checkDnsLabel, checkDnsLabel1035, checkEnvVarName, checkInteger, checkPort, checkPortName } from '../names';
 import { contentHash } from './config-hash';
@@ -214,7 +214,7 @@ export class WebService extends Construct {
   public readonly service: ApiObject;
   /** Whether the service was declared with versions. */
   public readonly versioned: boolean;
-  private readonly _versions: WebServiceVersion[];
+  private readonly _versions: Array<{ name: string; image: ReleaseBindingValue; deploymentName: string }>;
   private readonly env: Map<string, EnvValue>;
   private readonly chart: AppChart;
 
@@ -275,18 +275,18 @@ export class WebService extends Construct {
     });
 
     if (props.tag !== undefined) checkTag(path, 'tag', props.tag);
-    const imageFor = (field: string, versionName: string | undefined, versionTag: string | undefined): { ref: string; tag?: string } => {
-      const released = app.releasedTag(environment.name, this.name, versionName);
-      const tag = released ?? versionTag ?? props.tag;
-      if (tag === undefined) {
+    // The image follows the release state (app.useReleases re-renders without re-constructing).
+    const imageFor = (field: string, versionName: string | undefined, versionTag: string | undefined) => app.bindRelease({
+      environment: environment.name,
+      service: this.name,
+      version: versionName,
+      fallback: versionTag ?? props.tag,
+      render: (tag, released) => (tag === undefined
         // pinned in code (a third-party image such as redis): not part of the release state
-        const ref = ImageReference.parse(path, 'image', props.image);
-        return { ref: ref.toString(), tag: ref.tag };
-      }
-      const ref = ImageReference.fromTag(path, 'image', props.image, released !== undefined ? `release state of ${environment.name} (${this.name}${versionName ? ` ${versionName}` : ''})` : field, tag);
-      app.recordRunningTag(environment.name, this.name, versionName, tag);
-      return { ref: ref.toString(), tag };
-    };
+        ? ImageReference.parse(path, 'image', props.image)
+        : ImageReference.fromTag(path, 'image', props.image, released ? `release state of ${environment.name} (${this.name}${versionName ? ` ${versionName}` : ''})` : field, tag)
+      ).toString(),
+    });
 
     const common = { [APP_LABEL]: this.name };
     const partOf = {
@@ -349,7 +349,7 @@ export class WebService extends Construct {
 
       const container: Record<string, any> = {
         name: this.name,
-        image: image.ref,
+        image: Lazy.any({ produce: () => image.ref }),
         imagePullPolicy: 'IfNotPresent',
         command: props.command ? [...props.command] : undefined,
         args: props.args ? [...props.args] : undefined,
@@ -416,7 +416,7 @@ export class WebService extends Construct {
           },
         });
       }
-      this._versions.push({ name: v.name ?? '', image: image.ref, deploymentName });
+      this._versions.push({ name: v.name ?? '', image, deploymentName });
     }
 
     this.service = new ManifestObject(this, 'Service', {
@@ -477,7 +477,7 @@ export class WebService extends Construct {
 
   /** The versions (a copy). A service without versions has one entry with an empty name. */
   public get versions(): WebServiceVersion[] {
-    return this._versions.map(v => ({ ...v }));
+    return this._versions.map(v => ({ name: v.name, image: v.image.ref, deploymentName: v.deploymentName }));
   }
 
   /** Version names (empty for a service without versions). */

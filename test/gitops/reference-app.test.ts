@@ -1,6 +1,8 @@
 import * as path from 'path';
 import { parseReleaseFile } from '../../src/gitops/release-file';
+import { release } from '../../src/gitops/release-flow';
 import { createApp } from '../../src/main';
+import { createApp as eagerApp } from './fixture-app';
 import { cleanup, cli, git, isolateGit, read, seedRepo } from './helpers';
 
 const REFERENCE_APP = path.join(__dirname, '..', '..', 'src', 'main.ts');
@@ -38,4 +40,20 @@ test('release and promote into a repository synthesized from the reference app (
   const prod = parseReleaseFile(git(clone, 'show', `${pr.branch}:prod/release.yaml`), { environment: 'prod' }).services;
   for (const s of Object.keys(after)) if (s in prod) expect(prod[s]).toEqual(after[s]);
   expect(git(clone, 'diff', '--name-only', 'main', pr.branch).trim().split('\n').every(f => f.startsWith('prod/'))).toBe(true);
+});
+
+test('a release of the reference app constructs it once (release bindings); a program reading tags eagerly twice', async () => {
+  const { clone } = seedRepo(createApp);
+  let constructed = 0;
+  const counting = (p: any) => { constructed++; return createApp(p); };
+  const r = await release({ dir: clone, env: 'dev', tag: NEW, services: ['backend'], createApp: counting });
+  expect(r.committed).toBe(true);
+  expect(constructed).toBe(1);
+  expect(read(clone, 'dev/ab-testing/deployment-backend-v2.yaml')).toContain(`backend:${NEW}`);
+
+  const other = seedRepo(eagerApp).clone;
+  let eager = 0;
+  const r2 = await release({ dir: other, env: 'dev', tag: NEW, createApp: (p: any) => { eager++; return eagerApp(p); } });
+  expect(r2.committed).toBe(true);
+  expect(eager).toBe(2);
 });

@@ -1,0 +1,56 @@
+import { ConfigError } from '../src/errors';
+import { ReleaseState } from '../src/release';
+import { createApp } from '../src/main';
+import { WebService } from '../src/service/web-service';
+import { find, testChart } from './util';
+
+const SHA_A = 'a'.repeat(40);
+const SHA_B = 'b'.repeat(40);
+
+function devRelease(backend: Record<string, string>, frontend: string): Record<string, ReleaseState> {
+  const state = createApp().releaseState('dev');
+  return { dev: { environment: 'dev', services: { ...state.services, backend, frontend } } };
+}
+
+describe('GitOpsApp release bindings', () => {
+  test('useReleases re-renders the same construct tree exactly as a new app with that release state', () => {
+    const first = devRelease({ v1: SHA_A, v2: SHA_A }, SHA_A);
+    const second = devRelease({ v1: SHA_A, v2: SHA_B }, SHA_B);
+    const app = createApp({ releases: first });
+    const before = app.files();
+    expect(app.useReleases(second)).toBe(true);
+    const after = app.files();
+    expect(after).toEqual(createApp({ releases: second }).files());
+    expect(after).not.toEqual(before);
+    expect(app.releaseState('dev').services.backend).toEqual({ v1: SHA_A, v2: SHA_B });
+    expect(after.get('dev/ab-testing/deployment-backend-v2.yaml')).toContain(`backend:${SHA_B}`);
+    // prod did not change
+    for (const [file, text] of after) if (file.startsWith('prod/')) expect(text).toBe(before.get(file));
+  });
+
+  test('a bad tag in the new release state is a ConfigError naming the construct, and the old state stays', () => {
+    const app = createApp({ releases: devRelease({ v1: SHA_A, v2: SHA_A }, SHA_A) });
+    const before = app.files();
+    expect(() => app.useReleases(devRelease({ v1: SHA_A, v2: 'not a tag' }, SHA_A))).toThrow(ConfigError);
+    expect(() => app.useReleases(devRelease({ v1: SHA_A, v2: 'not a tag' }, SHA_A))).toThrow(/release state of dev \(backend v2\)/);
+    expect(app.files()).toEqual(before);
+  });
+
+  test('versions report the image they run now; a pinned image is not part of the release state', () => {
+    const { app, chart } = testChart();
+    const web = new WebService(chart, 'web', { name: 'web', image: 'ghcr.io/org/web', tag: '1.0.0', versions: [{ name: 'v1' }, { name: 'v2' }] });
+    new WebService(chart, 'cache', { name: 'cache', image: 'docker.io/library/redis:7.4.2' });
+    expect(web.versions.map(v => v.image)).toEqual(['ghcr.io/org/web:1.0.0', 'ghcr.io/org/web:1.0.0']);
+    app.useReleases({ dev: { environment: 'dev', services: { web: { v1: '1.0.0', v2: '1.1.0' } } } });
+    expect(web.versions.map(v => v.image)).toEqual(['ghcr.io/org/web:1.0.0', 'ghcr.io/org/web:1.1.0']);
+    expect(find(app, 'Deployment', 'web-v2').spec.template.spec.containers[0].image).toBe('ghcr.io/org/web:1.1.0');
+    expect(app.releaseState('dev')).toEqual({ environment: 'dev', services: { web: { v1: '1.0.0', v2: '1.1.0' } } });
+  });
+
+  test('a program that reads tags with releasedTag cannot be re-rendered: useReleases says so and changes nothing', () => {
+    const { app, chart } = testChart();
+    new WebService(chart, 'web', { name: 'web', image: 'ghcr.io/org/web', tag: app.releasedTag('dev', 'web') ?? '1.0.0' });
+    expect(app.useReleases({ dev: { environment: 'dev', services: { web: '2.0.0' } } })).toBe(false);
+    expect(app.releaseState('dev').services.web).toBe('1.0.0');
+  });
+});
