@@ -1,5 +1,5 @@
-import { Duration } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Chart, Duration } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
 import { ManifestObject } from '../manifest-object';
 import { checkDnsLabel, checkInteger } from '../names';
 import { VERSION_LABEL, WebService } from '../service/web-service';
@@ -37,10 +37,18 @@ export interface DestinationRuleProps {
   readonly trafficPolicy?: TrafficPolicyProps;
 }
 
+/** The charts holding a DestinationRule of each service. */
+const RULE_CHARTS = new WeakMap<WebService, Set<IConstruct>>();
+
 /**
  * An Istio DestinationRule (networking.istio.io/v1) whose subsets are the service's versions.
  */
 export class DestinationRule extends Construct {
+  /** Whether `chart` holds a DestinationRule of `service` (constant time, for validations). */
+  public static existsFor(service: WebService, chart: IConstruct): boolean {
+    return RULE_CHARTS.get(service)?.has(chart) ?? false;
+  }
+
   /** The service it applies to. */
   public readonly service: WebService;
   /** Its name. */
@@ -51,6 +59,9 @@ export class DestinationRule extends Construct {
     const path = this.node.path;
     this.service = props.service;
     this.name = checkDnsLabel(path, 'name', props.name ?? `${props.service.name}-destinationrule`);
+    const charts = RULE_CHARTS.get(this.service) ?? new Set<IConstruct>();
+    charts.add(Chart.of(this));
+    RULE_CHARTS.set(this.service, charts);
     const t = props.trafficPolicy ?? {};
     const subsets = this.service.versionNames.map(v => ({ name: v, labels: { [VERSION_LABEL]: v } }));
     new ManifestObject(this, 'Resource', {

@@ -146,8 +146,7 @@ export class VirtualService extends Construct {
     if (target.usesSubsets) {
       this.node.addValidation({
         validate: () => {
-          const rules = AppChart.of(this).node.findAll().filter((c): c is DestinationRule => c instanceof DestinationRule && c.service === target.service);
-          return rules.length > 0 ? [] : [`${field}: routes to subsets of service "${target.service.name}", which has no DestinationRule: add new DestinationRule(..., { service })`];
+          return DestinationRule.existsFor(target.service, AppChart.of(this)) ? [] : [`${field}: routes to subsets of service "${target.service.name}", which has no DestinationRule: add new DestinationRule(..., { service })`];
         },
       });
     }
