@@ -50,3 +50,21 @@ console.log('\nself time by package / folder:');
 for (const [k, t] of [...grp].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`${ms(t)} ms ${pct(t)}  ${k}`);
 console.log(`\ntop ${top} functions by self time:`);
 for (const [k, t] of [...fn].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${ms(t)} ms ${pct(t)}  ${k}`);
+
+// Inclusive ("total") time: each function's self time plus everything it called (counted once per stack).
+const parent = new Map();
+for (const n of prof.nodes) for (const c of n.children || []) parent.set(c, n.id);
+const inclusive = new Map();
+for (const [id, t] of self) {
+  const seen = new Set();
+  for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
+    const cf = byId.get(cur).callFrame;
+    const u = where(cf);
+    const key = `${cf.functionName || '(anonymous)'}  ${u ? `${u}:${cf.lineNumber + 1}` : ''}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    inclusive.set(key, (inclusive.get(key) || 0) + t);
+  }
+}
+console.log(`\ntop ${top} functions by total time (self + callees):`);
+for (const [k, t] of [...inclusive].filter(([k]) => !k.startsWith('(root)')).sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${ms(t)} ms ${pct(t)}  ${k}`);
