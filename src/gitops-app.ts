@@ -1,5 +1,6 @@
 import { ApiObject, App, Chart, ChartProps } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { ConfigError } from './errors';
 import { Manifest } from './manifest';
 import { ReleaseState, RELEASE_FILE } from './release';
 import { emitYaml } from './yaml-emitter';
@@ -72,6 +73,7 @@ export class GitOpsApp extends App {
   private releases: Readonly<Record<string, ReleaseState>>;
   private readonly running = new Map<string, Map<string, Map<string | undefined, string>>>();
   private readonly bindings: ReleaseBinding[] = [];
+  private readonly tagOwners = new Map<string, { path?: string }>();
   private eagerTagReads = false;
 
   constructor(props: GitOpsAppProps = {}) {
@@ -100,6 +102,16 @@ export class GitOpsApp extends App {
   public bindRelease(options: ReleaseBindingOptions): ReleaseBindingValue {
     const binding: ReleaseBinding = { ...options, value: { ref: '' } };
     this.evaluate(binding);
+    if (binding.value.tag !== undefined) {
+      // the release file is keyed by service name per environment: one owner per name
+      const key = `${options.environment}\0${options.service}`;
+      const owner = this.tagOwners.get(key);
+      if (owner !== undefined && owner.path !== options.path) {
+        throw new ConfigError(options.path ?? options.service, 'name', options.service,
+          `is already a released service of environment ${JSON.stringify(options.environment)} (${owner.path ?? 'another construct'}): the release state is keyed by service name per environment, so released services need unique names there`);
+      }
+      this.tagOwners.set(key, { path: options.path });
+    }
     this.bindings.push(binding);
     return binding.value;
   }
@@ -249,6 +261,8 @@ export interface ReleaseBindingOptions {
   readonly service: string;
   /** Version name, for a versioned service. @default - an unversioned service */
   readonly version?: string;
+  /** Path of the construct the image belongs to, for errors. @default - the service name */
+  readonly path?: string;
   /** Tag when the release state pins none. @default - none: `render` gets undefined */
   readonly fallback?: string;
   /**

@@ -1,3 +1,5 @@
+import { AppChart } from '../src/app-chart';
+import { Environment } from '../src/environment';
 import { ConfigError } from '../src/errors';
 import { ReleaseState } from '../src/release';
 import { createApp } from '../src/main';
@@ -52,5 +54,26 @@ describe('GitOpsApp release bindings', () => {
     new WebService(chart, 'web', { name: 'web', image: 'ghcr.io/org/web', tag: app.releasedTag('dev', 'web') ?? '1.0.0' });
     expect(app.useReleases({ dev: { environment: 'dev', services: { web: '2.0.0' } } })).toBe(false);
     expect(app.releaseState('dev').services.web).toBe('1.0.0');
+  });
+});
+
+describe('released service names are unique per environment', () => {
+  test('two apps of one environment releasing a service of the same name is a ConfigError naming both', () => {
+    const { app, chart, environment } = testChart();
+    const other = new AppChart(app, 'blog-dev', { environment, app: 'blog' });
+    new WebService(chart, 'web', { name: 'web', image: 'ghcr.io/org/web', tag: '1.0.0' });
+    expect(() => new WebService(other, 'web', { name: 'web', image: 'ghcr.io/org/blog', tag: '2.0.0' }))
+      .toThrow('[blog-dev/web] name: "web" is already a released service of environment "dev" (shop-dev/web)');
+  });
+
+  test('pinned third-party images may repeat, and the same name in another environment is fine', () => {
+    const { app, chart, environment } = testChart();
+    const other = new AppChart(app, 'blog-dev', { environment, app: 'blog' });
+    new WebService(chart, 'cache', { name: 'cache', image: 'docker.io/library/redis:7.4.2' });
+    new WebService(other, 'cache', { name: 'cache', image: 'docker.io/library/redis:7.4.2' });
+    const prod = new AppChart(app, 'shop-prod', { environment: new Environment({ name: 'prod' }), app: 'shop' });
+    new WebService(chart, 'web', { name: 'web', image: 'ghcr.io/org/web', tag: '1.0.0' });
+    new WebService(prod, 'web', { name: 'web', image: 'ghcr.io/org/web', tag: '1.0.0' });
+    expect(app.environments).toEqual(['dev', 'prod']);
   });
 });

@@ -277,6 +277,7 @@ export class WebService extends Construct {
     if (props.tag !== undefined) checkTag(path, 'tag', props.tag);
     // The image follows the release state (app.useReleases re-renders without re-constructing).
     const imageFor = (field: string, versionName: string | undefined, versionTag: string | undefined) => app.bindRelease({
+      path,
       environment: environment.name,
       service: this.name,
       version: versionName,
