@@ -42,6 +42,7 @@ const rules = [
   // Cross-references: Argo CD
   { id: 'XREF-APP-PATH', category: 'cross-reference', rationale: 'An Application whose source path holds no manifests syncs nothing (and with prune, deletes everything it deployed).' },
   { id: 'XREF-APP-DESTINATION', category: 'cross-reference', rationale: 'An Application whose AppProject is missing or does not allow its destination is refused by Argo CD.' },
+  { id: 'XREF-APP-SOURCE', category: 'cross-reference', rationale: 'An Application whose source repository is not among its AppProject\'s sourceRepos is refused by Argo CD ("application repo is not permitted in project").' },
 
   // Pod Security Standards "restricted"
   { id: 'PSS-HOST-NAMESPACES', category: 'pod-security', rationale: 'hostNetwork, hostPID and hostIPC break pod isolation (PSS baseline).' },

@@ -54,6 +54,7 @@ function checkDestination(inventory: Inventory, app: ObjectRef): Finding[] {
   if (!project) {
     return [finding(app, 'XREF-APP-DESTINATION', 'spec.project', `AppProject ${JSON.stringify(projectName)} does not exist in namespace ${JSON.stringify(app.namespace)}`)];
   }
+  const out = checkSourceRepos(app, project, projectName);
   const dest = isObject(spec.destination) ? spec.destination : {};
   const allowed: any[] = Array.isArray(project.object.spec?.destinations) ? project.object.spec.destinations : [];
   // Argo CD semantics: an entry matches when its cluster (name, or server) and namespace
@@ -66,10 +67,38 @@ function checkDestination(inventory: Inventory, app: ObjectRef): Finding[] {
   };
   const isDeny = (d: any) => [d?.server, d?.name, d?.namespace].some(v => typeof v === 'string' && v.startsWith('!'));
   const ok = allowed.some(d => !isDeny(d) && matches(d)) && !allowed.some(d => isDeny(d) && matches(d));
-  if (ok) return [];
+  if (ok) return out;
   const where = dest.name !== undefined ? `cluster name ${JSON.stringify(dest.name)}` : `server ${JSON.stringify(dest.server)}`;
-  return [finding(app, 'XREF-APP-DESTINATION', 'spec.destination',
+  return [...out, finding(app, 'XREF-APP-DESTINATION', 'spec.destination',
     `destination ${where}, namespace ${JSON.stringify(dest.namespace)} is not allowed by AppProject ${JSON.stringify(projectName)} (destinations: ${show(allowed)})`)];
+}
+
+/**
+ * XREF-APP-SOURCE: every source repoURL is permitted by the project's sourceRepos (globs,
+ * `!` denies), compared as Argo CD does: case-insensitive, without a trailing `/` or `.git`.
+ */
+function checkSourceRepos(app: ObjectRef, project: ObjectRef, projectName: string): Finding[] {
+  const spec = app.object.spec;
+  const repos: string[] = (Array.isArray(project.object.spec?.sourceRepos) ? project.object.spec.sourceRepos : []).filter((r: unknown) => typeof r === 'string');
+  const sources: Array<[any, (string | number)[]]> = isObject(spec.source)
+    ? [[spec.source, ['spec', 'source']]]
+    : (Array.isArray(spec.sources) ? spec.sources : []).map((x: any, i: number) => [x, ['spec', 'sources', i]]);
+  const out: Finding[] = [];
+  for (const [source, at] of sources) {
+    if (!isObject(source) || typeof source.repoURL !== 'string') continue;
+    const url = normalizeRepo(source.repoURL);
+    const matches = (r: string) => r.replace(/^!/, '') === '*' || glob(normalizeRepo(r.replace(/^!/, '')), url);
+    const ok = repos.some(r => !r.startsWith('!') && matches(r)) && !repos.some(r => r.startsWith('!') && matches(r));
+    if (!ok) {
+      out.push(finding(app, 'XREF-APP-SOURCE', fieldPath(...at, 'repoURL'),
+        `repository ${JSON.stringify(source.repoURL)} is not permitted by AppProject ${JSON.stringify(projectName)} (sourceRepos: ${show(repos)})`));
+    }
+  }
+  return out;
+}
+
+function normalizeRepo(url: string): string {
+  return url.toLowerCase().replace(/\/+$/, '').replace(/\.git$/, '');
 }
 
 function glob(pattern: string, value: string): boolean {

@@ -65,6 +65,7 @@ const BREAKAGES: Breakage[] = [
   ['Application path holds no manifests', 'XREF-APP-PATH', ms => { obj(ms, 'Application', 'ab-testing-dev').spec.source.path = 'dev/abtesting'; }],
   ['Application destination not allowed by its AppProject', 'XREF-APP-DESTINATION', ms => { obj(ms, 'AppProject', 'ab-testing').spec.destinations[0].namespace = 'demo-prod'; }],
   ['Application project does not exist', 'XREF-APP-DESTINATION', ms => { obj(ms, 'Application', 'ab-testing-dev').spec.project = 'demo'; }],
+  ['Application repository not permitted by its AppProject', 'XREF-APP-SOURCE', ms => { obj(ms, 'Application', 'ab-testing-dev').spec.source.repoURL = 'https://github.com/someone-else/gitops.git'; }],
 
   // Pod Security Standards
   ['hostNetwork', 'PSS-HOST-NAMESPACES', ms => { pod(ms).hostNetwork = true; }],

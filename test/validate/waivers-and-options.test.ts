@@ -94,3 +94,20 @@ describe('options and environment detection', () => {
     expect(manifest(ms, 'Service', 'backend').object.metadata.namespace).toBeUndefined();
   });
 });
+
+describe('Application source repositories (XREF-APP-SOURCE)', () => {
+  const sourceFindings = (repoURL: string, sourceRepos: string[]) => {
+    const ms = goodPlatform();
+    obj(ms, 'Application', 'ab-testing-dev').spec.source.repoURL = repoURL;
+    obj(ms, 'AppProject', 'ab-testing').spec.sourceRepos = sourceRepos;
+    return validateManifests(ms).findings.filter(f => f.rule === 'XREF-APP-SOURCE').map(f => `${f.name} ${f.field}`);
+  };
+  test('compared as Argo CD does: case, a trailing slash and .git do not matter', () => {
+    expect(sourceFindings('https://GitHub.com/example/gitops-demo/', ['https://github.com/example/gitops-demo.git'])).toEqual([]);
+  });
+  test('globs allow, "!" entries deny', () => {
+    expect(sourceFindings('https://github.com/example/gitops-demo.git', ['https://github.com/example/*'])).toEqual([]);
+    expect(sourceFindings('https://github.com/example/gitops-demo.git', ['https://github.com/example/*', '!https://github.com/example/gitops-*']))
+      .toEqual(['ab-testing-dev spec.source.repoURL']);
+  });
+});
