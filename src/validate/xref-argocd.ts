@@ -27,10 +27,7 @@ export function checkArgoReferences(inventory: Inventory, options: ArgoReference
     if (!app.apiVersion.startsWith('argoproj.io/')) continue;
     const spec = app.object.spec;
     if (!isObject(spec)) continue;
-    const sources: Array<[any, (string | number)[]]> = isObject(spec.source)
-      ? [[spec.source, ['spec', 'source']]]
-      : (Array.isArray(spec.sources) ? spec.sources : []).map((s: any, i: number) => [s, ['spec', 'sources', i]]);
-    for (const [source, at] of sources) {
+    for (const [source, at] of sourcesOf(spec)) {
       if (!isObject(source) || typeof source.path !== 'string' || source.chart !== undefined) continue;
       const folder = normalizeFolder(source.path);
       const recurse = source.directory?.recurse === true;
@@ -80,11 +77,8 @@ function checkDestination(inventory: Inventory, app: ObjectRef): Finding[] {
 function checkSourceRepos(app: ObjectRef, project: ObjectRef, projectName: string): Finding[] {
   const spec = app.object.spec;
   const repos: string[] = (Array.isArray(project.object.spec?.sourceRepos) ? project.object.spec.sourceRepos : []).filter((r: unknown) => typeof r === 'string');
-  const sources: Array<[any, (string | number)[]]> = isObject(spec.source)
-    ? [[spec.source, ['spec', 'source']]]
-    : (Array.isArray(spec.sources) ? spec.sources : []).map((x: any, i: number) => [x, ['spec', 'sources', i]]);
   const out: Finding[] = [];
-  for (const [source, at] of sources) {
+  for (const [source, at] of sourcesOf(spec)) {
     if (!isObject(source) || typeof source.repoURL !== 'string') continue;
     const url = normalizeRepo(source.repoURL);
     const matches = (r: string) => r.replace(/^!/, '') === '*' || glob(normalizeRepo(r.replace(/^!/, '')), url);
@@ -95,6 +89,13 @@ function checkSourceRepos(app: ObjectRef, project: ObjectRef, projectName: strin
     }
   }
   return out;
+}
+
+/** An Application's sources (`source`, or each of `sources`) with their field paths. */
+function sourcesOf(spec: Record<string, any>): Array<[any, (string | number)[]]> {
+  return isObject(spec.source)
+    ? [[spec.source, ['spec', 'source']]]
+    : (Array.isArray(spec.sources) ? spec.sources : []).map((x: any, i: number) => [x, ['spec', 'sources', i]]);
 }
 
 function normalizeRepo(url: string): string {
