@@ -88,7 +88,7 @@ function build(p: Platform): GitOpsApp {
   for (const envName of p.envs) {
     const env = new Environment({ name: envName, hosts: [`${envName}.example.com`], automatedSync: envName !== 'prod' });
     const chart = new AppChart(app, `platform-${envName}`, { environment: env, app: 'platform' });
-    const svcs = p.services.map(s => new WebService(chart, s.name, {
+    const svcs = p.services.map(s => new WebService(chart, `Service-${s.name}`, {
       name: s.name,
       image: `registry.example.com/team/${s.name}`,
       tag: '1.0.0',
