@@ -116,6 +116,11 @@ export class GitOpsApp extends App {
     return binding.value;
   }
 
+  /** Whether `useReleases` can re-render this app (no tag was read with `releasedTag`). */
+  public get rebindable(): boolean {
+    return !this.eagerTagReads;
+  }
+
   /**
    * Render from now on with another release state. Returns false, changing nothing, when the
    * program read tags with `releasedTag` (then it must be constructed anew with the state);
@@ -218,6 +223,7 @@ export class GitOpsApp extends App {
           throw new Error(`[${obj.node.path}] ${obj.kind} ${JSON.stringify(obj.name)} is written to ${path}, which ${other} already writes: names must be unique per kind and folder`);
         }
         seen.set(path, obj.node.path);
+        if (options.files && !options.files(path)) continue;
         out.push({ path, object: obj.toJson() });
       }
     }
@@ -291,6 +297,11 @@ export interface ManifestOptions {
    * @default - every chart
    */
   readonly folders?: (folder: string) => boolean;
+  /**
+   * Render only the objects whose file (`dev/shop/deployment-web.yaml`) this returns true for.
+   * @default - every object of the rendered charts
+   */
+  readonly files?: (file: string) => boolean;
 }
 
 /** Serialize one object as YAML the way every cdk8s-gitops file is written (YAML 1.1-safe quoting, no folding). */

@@ -61,6 +61,7 @@ export class Git {
    * @param prefix path of `cwd` inside the repository (`sub/dir/` or empty)
    */
   private format: 'sha1' | 'sha256' | undefined;
+  private readonly trees = new Map<string, Map<string, TreeEntry>>();
 
   constructor(public readonly cwd: string, public readonly prefix = '') {}
 
@@ -155,8 +156,20 @@ export class Git {
     return this.run(['show', `${rev}:${file}`]);
   }
 
-  /** Every blob under `dir/` (or the whole tree when `dir` is empty) at `rev`, keyed by repository path. */
+  /**
+   * Every blob under `dir/` (or the whole tree when `dir` is empty) at `rev`, keyed by
+   * repository path. Listings of a full commit id are cached (a commit never changes).
+   */
   public listTree(rev: string, dir: string): Map<string, TreeEntry> {
+    const key = `${rev}\0${dir}`;
+    const cached = /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(rev) ? this.trees.get(key) : undefined;
+    if (cached) return new Map(cached);
+    const out = this.readTree(rev, dir);
+    if (/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(rev)) this.trees.set(key, out);
+    return new Map(out);
+  }
+
+  private readTree(rev: string, dir: string): Map<string, TreeEntry> {
     const out = new Map<string, TreeEntry>();
     const args = ['ls-tree', '-r', '-z', '--full-tree', rev];
     if (dir !== '') args.push('--', dir.endsWith('/') ? dir : `${dir}/`);
@@ -181,7 +194,14 @@ export class Git {
   public buildTree(base: string | undefined, replace: readonly string[], files: ReadonlyMap<string, string>): string {
     const format = this.objectFormat();
     const folders = replace.map(r => (r.endsWith('/') ? r : `${r}/`));
-    const baseTree = base === undefined ? new Map<string, TreeEntry>() : this.listTree(base, '');
+    // the base entries that matter: under the replaced folders, and at the paths written
+    const baseTree = new Map<string, TreeEntry>();
+    if (base !== undefined) {
+      for (const f of folders) for (const [p, e] of this.listTree(base, f)) baseTree.set(p, e);
+      if ([...files.keys()].some(p => !folders.some(f => p.startsWith(f)))) {
+        for (const [p, e] of this.listTree(base, '')) if (files.has(p)) baseTree.set(p, e);
+      }
+    }
     const removals: string[] = [];
     const updates: string[] = [];
     const blobs: string[] = [];
@@ -257,6 +277,5 @@ export class Git {
 
 /** The git blob id of `content`, as `git hash-object` computes it (`sha1` or `sha256` repositories). */
 export function blobSha(content: string, objectFormat: 'sha1' | 'sha256' = 'sha1'): string {
-  const body = Buffer.from(content, 'utf8');
-  return createHash(objectFormat).update(`blob ${body.length}\0`).update(body).digest('hex');
+  return createHash(objectFormat).update(`blob ${Buffer.byteLength(content, 'utf8')}\0`).update(content, 'utf8').digest('hex');
 }

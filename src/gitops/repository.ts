@@ -3,7 +3,7 @@ import type { Manifest } from '../manifest';
 import { assertValid } from '../validate';
 import { ReleaseState, RELEASE_FILE } from '../release';
 import { GitOpsError, InputError } from './errors';
-import { blobSha, Git } from './git';
+import { blobSha, Git, TreeEntry } from './git';
 import { parseReleaseFile, sameRelease } from './release-file';
 
 /** A cdk8s-gitops program: `createApp(props)` as exported by the `--app` module. */
@@ -108,11 +108,16 @@ export class GitOpsRepository {
     const releases: Record<string, ReleaseState> = {};
     if (rev === undefined) return releases;
     const prefix = this.git.prefix;
-    for (const p of this.git.listTree(rev, prefix).keys()) {
-      const rel = p.slice(prefix.length);
-      const parts = rel.split('/');
-      if (parts.length !== 2 || parts[1] !== RELEASE_FILE) continue;
-      releases[parts[0]] = parseReleaseFile(this.git.show(rev, p), { environment: parts[0], source: `${p} at ${rev.slice(0, 12)}` });
+    // the folders directly under the GitOps directory, then their release files
+    const folders = this.git.run(['ls-tree', '-z', '-d', '--full-tree', rev, '--', prefix === '' ? '.' : prefix])
+      .split('\0').filter(l => l !== '').map(l => l.slice(l.indexOf('\t') + 1))
+      .filter(p => prefix === '' || p.startsWith(prefix));
+    const candidates = folders.map(f => `${f}/${RELEASE_FILE}`);
+    if (candidates.length === 0) return releases;
+    const found = this.git.run(['ls-tree', '-z', '--full-tree', rev, '--', ...candidates]).split('\0').filter(l => l !== '').map(l => l.slice(l.indexOf('\t') + 1));
+    for (const p of found.sort()) {
+      const env = p.slice(prefix.length).split('/')[0];
+      releases[env] = parseReleaseFile(this.git.show(rev, p), { environment: env, source: `${p} at ${rev.slice(0, 12)}` });
     }
     return releases;
   }
@@ -129,8 +134,9 @@ export class GitOpsRepository {
    * the release state at `rev`). A release only moves tags: when the repository is out of date
    * with the program, the program change must go through synth and review first.
    */
-  public assertUpToDate(rev: string | undefined, env: string, files: ReadonlyMap<string, string>): void {
-    const tree = rev === undefined ? new Map() : this.git.listTree(rev, this.repoPath(env));
+  public assertUpToDate(rev: string | undefined, env: string, files: ReadonlyMap<string, string>, paths: ReadonlySet<string> = new Set(files.keys()),
+    listing?: ReadonlyMap<string, TreeEntry>): void {
+    const tree = listing ?? (rev === undefined ? new Map<string, TreeEntry>() : this.git.listTree(rev, this.repoPath(env)));
     const problems: string[] = [];
     for (const [rel, content] of files) {
       const entry = tree.get(this.repoPath(rel));
@@ -139,7 +145,7 @@ export class GitOpsRepository {
     }
     for (const p of tree.keys()) {
       const rel = p.slice(this.git.prefix.length);
-      if (!files.has(rel)) problems.push(`extra   ${rel}`);
+      if (!paths.has(rel)) problems.push(`extra   ${rel}`);
     }
     if (problems.length > 0) {
       throw new GitOpsError(`${this.repoPath(env)}/ is out of date with the program (${problems.length} file(s)); a release only changes image tags. `
@@ -154,7 +160,8 @@ export class GitOpsRepository {
  *
  * @throws InputError when the app has no environment `env`
  */
-export function renderEnvironment(app: GitOpsApp, env: string, flag = '--env', validate?: (manifests: readonly Manifest[], context: ValidateContext) => void): EnvironmentRender {
+export function renderEnvironment(app: GitOpsApp, env: string, flag = '--env', validate?: (manifests: readonly Manifest[], context: ValidateContext) => void,
+  only?: (file: string) => boolean): EnvironmentRender {
   const environments = app.environments;
   if (!environments.includes(env)) {
     throw new InputError(`${flag}: ${JSON.stringify(env)} is not an environment of the app (environments: ${environments.join(', ') || 'none'})`);
@@ -164,7 +171,7 @@ export function renderEnvironment(app: GitOpsApp, env: string, flag = '--env', v
   const inOther = (folder: string) => others.some(e => within(folder, e));
   // Only this environment's charts are rendered (and, to check them, the shared folders):
   // the other environments' files don't change.
-  const manifests = app.manifests({ folders: validate ? f => !inOther(f) : f => within(f, env) });
+  const manifests = app.manifests({ folders: validate ? f => !inOther(f) : f => within(f, env), files: only });
   if (validate) {
     const outsideFolders = app.repositoryCharts.map(c => c.path).filter(inOther);
     try {
@@ -176,7 +183,9 @@ export function renderEnvironment(app: GitOpsApp, env: string, flag = '--env', v
     }
   }
   const files = new Map<string, string>();
-  for (const [p, content] of app.files(manifests.filter(m => m.path.startsWith(`${env}/`)))) if (p.startsWith(`${env}/`)) files.set(p, content);
+  for (const [p, content] of app.files(manifests.filter(m => m.path.startsWith(`${env}/`)))) {
+    if (p.startsWith(`${env}/`) && (only === undefined || only(p))) files.set(p, content);
+  }
   return { state: app.releaseState(env), files, environments };
 }
 
@@ -196,10 +205,15 @@ export type Intent = (current: ReleaseState, base: string | undefined) => { read
 
 /**
  * Apply `intent` to environment `env` at `base`: load every environment's release state
- * there (so the other environments keep their tags), render, check the repository was up to
- * date, render again with the new state, run the manifest checks on the whole app (as synth
- * does) and make a commit that replaces only the
- * environment's folder. Nothing but the object database is written.
+ * there (so the other environments keep their tags), check the repository was up to date
+ * with the program, render the new state, run the manifest checks (as synth does, see
+ * `RepositoryOptions.validate`) and make a commit that replaces only the environment's folder.
+ * Nothing but the object database is written.
+ *
+ * A program whose images follow the release state (`bindRelease`) is constructed once: the
+ * new state is rendered first, and the current state only for the files that change (each
+ * must be exactly what the repository holds). A program that reads tags eagerly is
+ * constructed and rendered for both states.
  *
  * @returns the prepared commit, or undefined when the intent changes nothing
  */
@@ -208,16 +222,41 @@ export function prepareChange(repo: GitOpsRepository, options: Pick<RepositoryOp
   const validate = options.validate === false ? undefined : options.validate ?? ((manifests, context) => { assertValid(manifests, { outsideFolders: context.outsideFolders }); });
   const releases = repo.releasesAt(base);
   const app = createApp({ releases });
+  if (!app.rebindable) return prepareTwice(repo, createApp, app, validate, releases, base, env, intent, flag);
+
+  const before = renderEnvironment(app, env, flag, undefined, () => false).state;
+  const wanted = intent(before, base);
+  if (wanted === undefined || sameRelease(wanted.state, before)) return undefined;
+  const nextReleases = { ...releases, [env]: wanted.state };
+  app.useReleases(nextReleases);
+  const next = renderEnvironment(app, env, flag, validate);
+  checkApplied(env, next.state, wanted.state);
+
+  // Up to date: every file the change touches is, at base, what the current state renders.
+  const tree = base === undefined ? new Map<string, TreeEntry>() : repo.git.listTree(base, repo.repoPath(env));
+  const format = repo.git.objectFormat();
+  const changedFiles = [...next.files].filter(([rel, content]) => tree.get(repo.repoPath(rel))?.sha !== blobSha(content, format)).map(([rel]) => rel).sort();
+  app.useReleases(releases);
+  const changed = new Set(changedFiles);
+  const current = renderEnvironment(app, env, flag, undefined, file => changed.has(file));
+  repo.assertUpToDate(base, env, current.files, new Set(next.files.keys()), tree);
+
+  const files = new Map<string, string>();
+  for (const [rel, content] of next.files) files.set(repo.repoPath(rel), content);
+  const treeSha = repo.git.buildTree(base, [repo.repoPath(`${env}/`)], files);
+  const commit = repo.git.commitTree(treeSha, base, wanted.message);
+  return { commit, before, after: next.state, changedFiles };
+}
+
+/** prepareChange for a program that reads tags eagerly: constructed and rendered for each state. */
+function prepareTwice(repo: GitOpsRepository, createApp: CreateApp, app: GitOpsApp, validate: ((manifests: readonly Manifest[], context: ValidateContext) => void) | undefined,
+  releases: Readonly<Record<string, ReleaseState>>, base: string | undefined, env: string, intent: Intent, flag: string): PreparedChange | undefined {
   const current = renderEnvironment(app, env, flag);
   repo.assertUpToDate(base, env, current.files);
   const wanted = intent(current.state, base);
   if (wanted === undefined || sameRelease(wanted.state, current.state)) return undefined;
-  // the same construct tree renders the new state, unless the program read tags eagerly
-  const nextReleases = { ...releases, [env]: wanted.state };
-  const next = renderEnvironment(app.useReleases(nextReleases) ? app : createApp({ releases: nextReleases }), env, flag, validate);
-  if (!sameRelease(next.state, wanted.state)) {
-    throw new GitOpsError(`the program did not apply the release state of ${env}: it runs ${JSON.stringify(next.state.services)} instead of ${JSON.stringify(wanted.state.services)} (its workloads must read their tags with app.releasedTag(...))`);
-  }
+  const next = renderEnvironment(createApp({ releases: { ...releases, [env]: wanted.state } }), env, flag, validate);
+  checkApplied(env, next.state, wanted.state);
   const files = new Map<string, string>();
   for (const [rel, content] of next.files) files.set(repo.repoPath(rel), content);
   const tree = repo.git.buildTree(base, [repo.repoPath(`${env}/`)], files);
@@ -225,6 +264,12 @@ export function prepareChange(repo: GitOpsRepository, options: Pick<RepositoryOp
     .filter(p => current.files.get(p) !== next.files.get(p)).sort();
   const commit = repo.git.commitTree(tree, base, wanted.message);
   return { commit, before: current.state, after: next.state, changedFiles };
+}
+
+function checkApplied(env: string, runs: ReleaseState, wanted: ReleaseState): void {
+  if (!sameRelease(runs, wanted)) {
+    throw new GitOpsError(`the program did not apply the release state of ${env}: it runs ${JSON.stringify(runs.services)} instead of ${JSON.stringify(wanted.services)} (its workloads must read their tags with app.releasedTag(...) or app.bindRelease(...))`);
+  }
 }
 
 /** The outcome of {@link publish}. */

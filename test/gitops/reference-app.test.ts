@@ -1,9 +1,11 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { parseReleaseFile } from '../../src/gitops/release-file';
 import { release } from '../../src/gitops/release-flow';
 import { createApp } from '../../src/main';
 import { createApp as eagerApp } from './fixture-app';
-import { cleanup, cli, git, isolateGit, read, seedRepo } from './helpers';
+import { writeTree } from '../../src/gitops/write-tree';
+import { cleanup, cli, git, isolateGit, read, seedRepo, tmpdir } from './helpers';
 
 const REFERENCE_APP = path.join(__dirname, '..', '..', 'src', 'main.ts');
 const NEW = 'c0ffee0c0ffee0c0ffee0c0ffee0c0ffee0c0ff';
@@ -56,4 +58,42 @@ test('a release of the reference app constructs it once (release bindings); a pr
   const r2 = await release({ dir: other, env: 'dev', tag: NEW, createApp: (p: any) => { eager++; return eagerApp(p); } });
   expect(r2.committed).toBe(true);
   expect(eager).toBe(2);
+});
+
+describe('a program with release bindings: the files a release changes must be what the current state renders', () => {
+  const cases: Array<[string, (clone: string) => void, RegExp]> = [
+    ['a hand edit in a file the release does not touch', c => fs.appendFileSync(path.join(c, 'dev/ab-testing/service-backend.yaml'), '# hand edit\n'), /differs dev\/ab-testing\/service-backend\.yaml/],
+    ['a hand edit in a file the release touches', c => fs.appendFileSync(path.join(c, 'dev/ab-testing/deployment-backend-v2.yaml'), '# hand edit\n'), /differs dev\/ab-testing\/deployment-backend-v2\.yaml/],
+    ['a file the program does not render', c => fs.writeFileSync(path.join(c, 'dev/ab-testing/configmap-extra.yaml'), 'apiVersion: v1\n'), /extra {3}dev\/ab-testing\/configmap-extra\.yaml/],
+    ['a file the program renders, deleted', c => fs.rmSync(path.join(c, 'dev/ab-testing/service-frontend.yaml')), /missing dev\/ab-testing\/service-frontend\.yaml/],
+  ];
+  test.each(cases)('%s is refused and nothing changes', async (_name, edit, problem) => {
+    const { clone } = seedRepo(createApp);
+    edit(clone);
+    git(clone, 'add', '-A');
+    git(clone, 'commit', '-q', '-m', 'hand edit');
+    const head = git(clone, 'rev-parse', 'HEAD').trim();
+    await expect(release({ dir: clone, env: 'dev', tag: NEW, services: ['backend'], createApp }))
+      .rejects.toThrow(/dev\/ is out of date with the program \(1 file\(s\)\); a release only changes image tags/);
+    await expect(release({ dir: clone, env: 'dev', tag: NEW, services: ['backend'], createApp })).rejects.toThrow(problem);
+    expect(git(clone, 'rev-parse', 'HEAD').trim()).toBe(head);
+    expect(git(clone, 'status', '--porcelain')).toBe('');
+  });
+});
+
+test('the GitOps directory may be a folder inside the repository: release reads and changes only it', async () => {
+  const repo = path.join(tmpdir('sub'), 'platform');
+  fs.mkdirSync(repo);
+  git(repo, 'init', '-q', '-b', 'main');
+  writeTree(path.join(repo, 'deploy'), createApp({}).files());
+  fs.mkdirSync(path.join(repo, 'dev'));
+  fs.writeFileSync(path.join(repo, 'dev', 'release.yaml'), 'not: the one\n'); // outside the GitOps directory: ignored
+  git(repo, 'add', '-A');
+  git(repo, 'commit', '-q', '-m', 'initial');
+  const r = await release({ dir: path.join(repo, 'deploy'), env: 'dev', tag: NEW, services: ['backend'], createApp });
+  expect(r.committed).toBe(true);
+  const files = git(repo, 'diff', '--name-only', 'HEAD~1', 'HEAD').trim().split('\n');
+  expect(files.every(f => f.startsWith('deploy/dev/'))).toBe(true);
+  expect(files).toContain('deploy/dev/release.yaml');
+  expect((parseReleaseFile(read(repo, 'deploy/dev/release.yaml'), { environment: 'dev' }).services.backend as Record<string, string>).v2).toBe(NEW);
 });
