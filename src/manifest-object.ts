@@ -58,47 +58,30 @@ function builtInResolversOnly(obj: ApiObject): boolean {
 
 /**
  * cdk8s's `sanitizeValue(resolve([], value), { sortKeys })` for an app with the built-in
- * resolvers only, in one walk.
+ * resolvers only, in one walk. Below a value cdk8s does not resolve (an object that is not a
+ * plain object of this realm) it only sanitizes, as cdk8s does.
  */
-function render(value: any, sortKeys: boolean): any {
+function render(value: any, sortKeys: boolean, resolveValues = true): any {
   let v = value;
   // the resolvers, in cdk8s's order; a replaced value is resolved again
-  for (;;) {
-    if (v === null || v === undefined) return undefined;
-    const t = typeof v;
-    if (t !== 'object' && t !== 'function') return v; // strings, numbers, booleans: no resolver applies
-    if (v instanceof Lazy) { v = v.produce(); continue; }
-    if (typeof v.resolve === 'function') { v = v.resolve(); continue; }
-    if (v.constructor !== Object && (typeof v.value === 'number' || typeof v.value === 'string')) { v = { value: v.value }; continue; }
-    break;
+  while (resolveValues && v !== null && (typeof v === 'object' || typeof v === 'function')) {
+    if (v instanceof Lazy) v = v.produce();
+    else if (typeof v.resolve === 'function') v = v.resolve();
+    else if (v.constructor !== Object && (typeof v.value === 'number' || typeof v.value === 'string')) v = { value: v.value };
+    else break;
   }
+  if (v === null || v === undefined) return undefined;
   if (typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map(x => render(x, sortKeys));
-  if (v.constructor === Object) {
-    const keys = Object.keys(v);
-    if (sortKeys) keys.sort();
-    const out: Record<string, any> = {};
-    for (const k of keys) {
-      const r = render(v[k], sortKeys);
-      if (r !== null && r !== undefined) out[k] = r;
-    }
-    return out;
+  if (Array.isArray(v)) return v.map(x => render(x, sortKeys, resolveValues));
+  if (v.constructor !== Object) {
+    if (v.constructor.name !== 'Object') throw new Error(`can't render non-simple object of type '${v.constructor.name}'`);
+    resolveValues = false;
   }
-  // not resolved by cdk8s: sanitize it as is (refused unless it is a plain object of another realm)
-  return sanitizeOnly(v, sortKeys);
-}
-
-/** cdk8s's `sanitizeValue` (no resolving). */
-function sanitizeOnly(obj: any, sortKeys: boolean): any {
-  if (obj === null || obj === undefined) return undefined;
-  if (typeof obj !== 'object') return obj;
-  if (Array.isArray(obj)) return obj.map(x => sanitizeOnly(x, sortKeys));
-  if (obj.constructor.name !== 'Object') throw new Error(`can't render non-simple object of type '${obj.constructor.name}'`);
-  const keys = Object.keys(obj);
+  const keys = Object.keys(v);
   if (sortKeys) keys.sort();
   const out: Record<string, any> = {};
   for (const k of keys) {
-    const r = sanitizeOnly(obj[k], sortKeys);
+    const r = render(v[k], sortKeys, resolveValues);
     if (r !== null && r !== undefined) out[k] = r;
   }
   return out;

@@ -11,19 +11,17 @@
  * `null`, document markers, very long keys, non-plain objects). The result is byte-identical
  * to `stringify` (a differential test compares them on the reference output and on random data).
  */
-import type * as YAML from 'yaml';
 import { yamlModule } from './yaml-module';
 
 /** The options every cdk8s-gitops file is written with. */
 export const YAML_OPTIONS = { version: '1.1', lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false } as const;
 
-const yaml = (): typeof YAML => yamlModule();
 
 /** Regexes of the YAML 1.1 tags that would read a plain scalar as something else than a string. */
 let nonStringTests: RegExp[] | undefined;
 function nonStringTagTests(): RegExp[] {
   if (nonStringTests) return nonStringTests;
-  const schema = new (yaml().Document)(null, YAML_OPTIONS).schema as unknown as { tags: any[]; compat?: any[] | null };
+  const schema = new (yamlModule().Document)(null, YAML_OPTIONS).schema as unknown as { tags: any[]; compat?: any[] | null };
   nonStringTests = [...schema.tags, ...(schema.compat ?? [])]
     .filter(t => t.default && t.tag !== 'tag:yaml.org,2002:str' && t.test instanceof RegExp)
     .map(t => t.test as RegExp);
@@ -55,7 +53,7 @@ function isPlain(s: string): boolean {
 
 /** How `yaml` writes string `s` in a context, from a one-entry document. Multi-line: fall back. */
 function ask(s: string, wrap: (s: string) => unknown, prefix: number, suffix: number): string {
-  const out = yaml().stringify(wrap(s), YAML_OPTIONS);
+  const out = yamlModule().stringify(wrap(s), YAML_OPTIONS);
   const r = out.slice(prefix, out.length - suffix);
   if (r.includes('\n') || r.startsWith('? ')) throw FALLBACK;
   return r;
@@ -162,5 +160,5 @@ export function emitYaml(object: unknown): string {
       if (e !== FALLBACK) throw e;
     }
   }
-  return yaml().stringify(object, YAML_OPTIONS);
+  return yamlModule().stringify(object, YAML_OPTIONS);
 }

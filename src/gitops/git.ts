@@ -26,6 +26,9 @@ export type PushOutcome =
   /** Someone else pushed first (non-fast-forward, stale ref, ref lock held): fetch and retry. */
   | { readonly ok: false; readonly rejected: true; readonly message: string };
 
+/** A full sha1 or sha256 object id. */
+const FULL_ID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
 /** One entry of a tree listing. */
 export interface TreeEntry {
   readonly mode: string;
@@ -56,13 +59,14 @@ export class Git {
     return new Git(dir, prefix);
   }
 
+  private format: 'sha1' | 'sha256' | undefined;
+  /** Listings of full commit ids (a commit never changes). */
+  private readonly trees = new Map<string, ReadonlyMap<string, TreeEntry>>();
+
   /**
    * @param cwd directory git runs in
    * @param prefix path of `cwd` inside the repository (`sub/dir/` or empty)
    */
-  private format: 'sha1' | 'sha256' | undefined;
-  private readonly trees = new Map<string, Map<string, TreeEntry>>();
-
   constructor(public readonly cwd: string, public readonly prefix = '') {}
 
   /** Run git; throw {@link GitError} unless it exits 0. Returns stdout. */
@@ -160,13 +164,12 @@ export class Git {
    * Every blob under `dir/` (or the whole tree when `dir` is empty) at `rev`, keyed by
    * repository path. Listings of a full commit id are cached (a commit never changes).
    */
-  public listTree(rev: string, dir: string): Map<string, TreeEntry> {
+  public listTree(rev: string, dir: string): ReadonlyMap<string, TreeEntry> {
+    if (!FULL_ID.test(rev)) return this.readTree(rev, dir);
     const key = `${rev}\0${dir}`;
-    const cached = /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(rev) ? this.trees.get(key) : undefined;
-    if (cached) return new Map(cached);
-    const out = this.readTree(rev, dir);
-    if (/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(rev)) this.trees.set(key, out);
-    return new Map(out);
+    let listing = this.trees.get(key);
+    if (!listing) this.trees.set(key, listing = this.readTree(rev, dir));
+    return listing;
   }
 
   private readTree(rev: string, dir: string): Map<string, TreeEntry> {

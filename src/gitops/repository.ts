@@ -129,6 +129,11 @@ export class GitOpsRepository {
     return parseReleaseFile(this.git.show(rev, p), { environment: env, source: `${p} at ${rev.slice(0, 12)}` });
   }
 
+  /** The blobs of environment `env` at `rev` (none without a commit), keyed by repository path. */
+  public envTree(rev: string | undefined, env: string): ReadonlyMap<string, TreeEntry> {
+    return rev === undefined ? new Map() : this.git.listTree(rev, this.repoPath(env));
+  }
+
   /**
    * Throw unless the files of `env` at `rev` are exactly `files` (what the app renders from
    * the release state at `rev`). A release only moves tags: when the repository is out of date
@@ -136,7 +141,7 @@ export class GitOpsRepository {
    */
   public assertUpToDate(rev: string | undefined, env: string, files: ReadonlyMap<string, string>, paths: ReadonlySet<string> = new Set(files.keys()),
     listing?: ReadonlyMap<string, TreeEntry>): void {
-    const tree = listing ?? (rev === undefined ? new Map<string, TreeEntry>() : this.git.listTree(rev, this.repoPath(env)));
+    const tree = listing ?? this.envTree(rev, env);
     const problems: string[] = [];
     for (const [rel, content] of files) {
       const entry = tree.get(this.repoPath(rel));
@@ -162,10 +167,7 @@ export class GitOpsRepository {
  */
 export function renderEnvironment(app: GitOpsApp, env: string, flag = '--env', validate?: (manifests: readonly Manifest[], context: ValidateContext) => void,
   only?: (file: string) => boolean): EnvironmentRender {
-  const environments = app.environments;
-  if (!environments.includes(env)) {
-    throw new InputError(`${flag}: ${JSON.stringify(env)} is not an environment of the app (environments: ${environments.join(', ') || 'none'})`);
-  }
+  const environments = requireEnvironment(app, env, flag);
   const within = (folder: string, e: string) => folder === e || folder.startsWith(`${e}/`);
   const others = environments.filter(e => e !== env);
   const inOther = (folder: string) => others.some(e => within(folder, e));
@@ -187,6 +189,15 @@ export function renderEnvironment(app: GitOpsApp, env: string, flag = '--env', v
     if (p.startsWith(`${env}/`) && (only === undefined || only(p))) files.set(p, content);
   }
   return { state: app.releaseState(env), files, environments };
+}
+
+/** The app's environments; throws an InputError naming `flag` when `env` is not one of them. */
+function requireEnvironment(app: GitOpsApp, env: string, flag: string): string[] {
+  const environments = app.environments;
+  if (!environments.includes(env)) {
+    throw new InputError(`${flag}: ${JSON.stringify(env)} is not an environment of the app (environments: ${environments.join(', ') || 'none'})`);
+  }
+  return environments;
 }
 
 /** A change to one environment computed on top of a base commit. */
@@ -224,7 +235,8 @@ export function prepareChange(repo: GitOpsRepository, options: Pick<RepositoryOp
   const app = createApp({ releases });
   if (!app.rebindable) return prepareTwice(repo, createApp, app, validate, releases, base, env, intent, flag);
 
-  const before = renderEnvironment(app, env, flag, undefined, () => false).state;
+  requireEnvironment(app, env, flag);
+  const before = app.releaseState(env);
   const wanted = intent(before, base);
   if (wanted === undefined || sameRelease(wanted.state, before)) return undefined;
   const nextReleases = { ...releases, [env]: wanted.state };
@@ -233,19 +245,14 @@ export function prepareChange(repo: GitOpsRepository, options: Pick<RepositoryOp
   checkApplied(env, next.state, wanted.state);
 
   // Up to date: every file the change touches is, at base, what the current state renders.
-  const tree = base === undefined ? new Map<string, TreeEntry>() : repo.git.listTree(base, repo.repoPath(env));
+  const tree = repo.envTree(base, env);
   const format = repo.git.objectFormat();
   const changedFiles = [...next.files].filter(([rel, content]) => tree.get(repo.repoPath(rel))?.sha !== blobSha(content, format)).map(([rel]) => rel).sort();
   app.useReleases(releases);
   const changed = new Set(changedFiles);
   const current = renderEnvironment(app, env, flag, undefined, file => changed.has(file));
   repo.assertUpToDate(base, env, current.files, new Set(next.files.keys()), tree);
-
-  const files = new Map<string, string>();
-  for (const [rel, content] of next.files) files.set(repo.repoPath(rel), content);
-  const treeSha = repo.git.buildTree(base, [repo.repoPath(`${env}/`)], files);
-  const commit = repo.git.commitTree(treeSha, base, wanted.message);
-  return { commit, before, after: next.state, changedFiles };
+  return { commit: commitEnvironment(repo, base, env, next.files, wanted.message), before, after: next.state, changedFiles };
 }
 
 /** prepareChange for a program that reads tags eagerly: constructed and rendered for each state. */
@@ -257,13 +264,15 @@ function prepareTwice(repo: GitOpsRepository, createApp: CreateApp, app: GitOpsA
   if (wanted === undefined || sameRelease(wanted.state, current.state)) return undefined;
   const next = renderEnvironment(createApp({ releases: { ...releases, [env]: wanted.state } }), env, flag, validate);
   checkApplied(env, next.state, wanted.state);
-  const files = new Map<string, string>();
-  for (const [rel, content] of next.files) files.set(repo.repoPath(rel), content);
-  const tree = repo.git.buildTree(base, [repo.repoPath(`${env}/`)], files);
   const changedFiles = [...new Set([...current.files.keys(), ...next.files.keys()])]
     .filter(p => current.files.get(p) !== next.files.get(p)).sort();
-  const commit = repo.git.commitTree(tree, base, wanted.message);
-  return { commit, before: current.state, after: next.state, changedFiles };
+  return { commit: commitEnvironment(repo, base, env, next.files, wanted.message), before: current.state, after: next.state, changedFiles };
+}
+
+/** A commit on `base` whose folder of `env` holds exactly `files` (paths relative to the GitOps directory). */
+function commitEnvironment(repo: GitOpsRepository, base: string | undefined, env: string, files: ReadonlyMap<string, string>, message: string): string {
+  const tree = repo.git.buildTree(base, [repo.repoPath(`${env}/`)], new Map([...files].map(([rel, content]) => [repo.repoPath(rel), content])));
+  return repo.git.commitTree(tree, base, message);
 }
 
 function checkApplied(env: string, runs: ReleaseState, wanted: ReleaseState): void {

@@ -68,7 +68,9 @@ export function checkIstioReferences(inventory: Inventory, options: IstioReferen
     const key = targetKey(resolveHost(inventory, dr.object.spec.host, dr.namespace));
     if (key === undefined) continue;
     const names = (Array.isArray(dr.object.spec.subsets) ? dr.object.spec.subsets : []).map((s: any) => s?.name);
-    subsets.set(key, [...(subsets.get(key) ?? []), ...names]);
+    const known = subsets.get(key);
+    if (known) known.push(...names);
+    else subsets.set(key, names);
   }
   for (const vs of inventory.ofKind('VirtualService').filter(r => isIstio(r, 'networking.istio.io'))) {
     out.push(...checkVirtualService(inventory, vs, subsets));
