@@ -1,8 +1,6 @@
 import { spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { GitOpsError, InputError } from './errors';
 
 /** What a git command printed and how it exited. */
@@ -51,12 +49,14 @@ export class Git {
       throw new InputError(`${flag}: ${JSON.stringify(dir)} is not a directory (clone the GitOps repository first)`);
     }
     const probe = new Git(dir);
-    const r = probe.tryRun(['rev-parse', '--is-inside-work-tree', '--show-prefix']);
+    const r = probe.tryRun(['rev-parse', '--is-inside-work-tree', '--show-prefix', '--show-object-format']);
     if (r.status !== 0 || !r.stdout.startsWith('true')) {
       throw new InputError(`${flag}: ${JSON.stringify(dir)} is not inside a git working tree (${r.stderr.trim() || 'bare repository?'})`);
     }
-    const prefix = r.stdout.split('\n')[1] ?? '';
-    return new Git(dir, prefix);
+    const [, prefix = '', format] = r.stdout.split('\n');
+    const git = new Git(dir, prefix);
+    git.format = format === 'sha256' ? 'sha256' : 'sha1';
+    return git;
   }
 
   private format: 'sha1' | 'sha256' | undefined;
@@ -78,15 +78,19 @@ export class Git {
 
   /** Run git and return its result whatever the exit code. */
   public tryRun(args: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): GitResult {
+    const r = this.spawn(args, options);
+    return { status: r.status, stdout: r.stdout.toString('utf8'), stderr: r.stderr };
+  }
+
+  private spawn(args: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv }): { status: number; stdout: Buffer; stderr: string } {
     const r = spawnSync('git', args, {
       cwd: this.cwd,
       input: options.input,
-      encoding: 'utf8',
       maxBuffer: 256 * 1024 * 1024,
       env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...options.env },
     });
     if (r.error) throw new GitOpsError(`cannot run git ${args.join(' ')}: ${r.error.message} (is git installed?)`);
-    return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
+    return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr.toString('utf8') };
   }
 
   /** The full SHA of `rev`, or undefined when it does not exist. */
@@ -161,6 +165,33 @@ export class Git {
   }
 
   /**
+   * Contents of several `rev:file` blobs at once (one `git cat-file --batch`); a file that does
+   * not exist, or is not a blob, is left out of the result.
+   */
+  public showAll(rev: string, files: readonly string[]): Map<string, string> {
+    const out = new Map<string, string>();
+    if (files.length === 0) return out;
+    if (files.some(f => /[\n\r]/.test(f))) throw new InputError(`paths with line breaks are not supported: ${JSON.stringify(files.find(f => /[\n\r]/.test(f)))}`);
+    const args = ['cat-file', '--batch'];
+    const r = this.spawn(args, { input: files.map(f => `${rev}:${f}\n`).join('') });
+    if (r.status !== 0) throw new GitError(args, { status: r.status, stdout: '', stderr: r.stderr });
+    const buf = r.stdout;
+    let at = 0;
+    for (const file of files) {
+      const eol = buf.indexOf(10, at);
+      if (eol < 0) throw new GitError(args, { status: r.status, stdout: '', stderr: `truncated output at ${file}` });
+      const header = buf.toString('utf8', at, eol);
+      at = eol + 1;
+      const m = /^[0-9a-f]+ (\S+) (\d+)$/.exec(header);
+      if (!m) continue; // "<object> missing" or "ambiguous"
+      const size = Number(m[2]);
+      if (m[1] === 'blob') out.set(file, buf.toString('utf8', at, at + size));
+      at += size + 1;
+    }
+    return out;
+  }
+
+  /**
    * Every blob under `dir/` (or the whole tree when `dir` is empty) at `rev`, keyed by
    * repository path. Listings of a full commit id are cached (a commit never changes).
    */
@@ -187,12 +218,13 @@ export class Git {
 
   /**
    * Make a tree object: the tree of `base` with everything under each of `replace` (repository
-   * folders) removed and `files` (repository path -> content) added. Writes blobs and the tree
+   * folders) removed and `files` (repository path -> content) added. Writes blobs and trees
    * into the object database only: working tree, index and refs are untouched.
    *
-   * Only what changed is written: the base tree is read into a scratch index, blobs whose
-   * content the base already has at that path are kept, new blobs are streamed to one
-   * `git fast-import`, and the index is updated for the changed and removed paths only.
+   * Only what changed is written, in one `git fast-import`: blobs whose content the base
+   * already has at that path are kept, new blobs are streamed in, and a scratch commit on top
+   * of `base` deletes the removed paths and points the changed ones at their blobs; its root
+   * tree is the result (the scratch commit is never referenced: no ref is written).
    */
   public buildTree(base: string | undefined, replace: readonly string[], files: ReadonlyMap<string, string>): string {
     const format = this.objectFormat();
@@ -205,36 +237,33 @@ export class Git {
         for (const [p, e] of this.listTree(base, '')) if (files.has(p)) baseTree.set(p, e);
       }
     }
-    const removals: string[] = [];
-    const updates: string[] = [];
-    const blobs: string[] = [];
-    const zero = '0'.repeat(format === 'sha256' ? 64 : 40);
+    const parts: string[] = [];
+    const changes: string[] = [];
+    // removals first, so that a path can turn from a file into a folder (or back)
     for (const p of baseTree.keys()) {
-      if (!files.has(p) && folders.some(f => p.startsWith(f))) removals.push(`0 ${zero}\t${p}\0`);
+      if (!files.has(p) && folders.some(f => p.startsWith(f))) changes.push(`D ${fastImportPath(p)}\n`);
     }
-    const written = new Set<string>();
+    const marks = new Map<string, number>();
     for (const [p, content] of files) {
       const sha = blobSha(content, format);
       const e = baseTree.get(p);
       if (e !== undefined && e.sha === sha && e.mode === '100644') continue;
-      updates.push(`100644 blob ${sha}\t${p}\0`);
-      if (!written.has(sha)) {
-        written.add(sha);
-        blobs.push(`blob\ndata ${Buffer.byteLength(content, 'utf8')}\n${content}\n`);
+      let mark = marks.get(sha);
+      if (mark === undefined) {
+        marks.set(sha, mark = marks.size + 1);
+        parts.push(`blob\nmark :${mark}\ndata ${Buffer.byteLength(content, 'utf8')}\n${content}\n`);
       }
+      changes.push(`M 100644 :${mark} ${fastImportPath(p)}\n`);
     }
-    if (blobs.length > 0) this.run(['fast-import', '--quiet', '--done'], { input: `${blobs.join('')}done\n` });
-    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gitops-tree-'));
-    try {
-      const env = { GIT_INDEX_FILE: path.join(scratch, 'index') };
-      this.run(base === undefined ? ['read-tree', '--empty'] : ['read-tree', base], { env });
-      // removals first, so that a path can turn from a file into a folder (or back)
-      const lines = [...removals, ...updates];
-      if (lines.length > 0) this.run(['update-index', '--add', '--remove', '-z', '--index-info'], { env, input: lines.join('') });
-      return this.run(['write-tree'], { env }).trim();
-    } finally {
-      fs.rmSync(scratch, { recursive: true, force: true });
-    }
+    if (base !== undefined && changes.length === 0) return this.treeOf(base);
+    const commit = marks.size + 1;
+    parts.push(`commit ${SCRATCH_REF}\nmark :${commit}\ncommitter cdk8s-gitops <cdk8s-gitops@localhost> 0 +0000\ndata 0\n`);
+    if (base !== undefined) parts.push(`from ${base}\n`);
+    parts.push(...changes, '\n', `ls :${commit} ""\n`, `reset ${SCRATCH_REF}\n\n`, 'done\n');
+    const out = this.run(['fast-import', '--quiet', '--done', '--cat-blob-fd=1'], { input: parts.join('') });
+    const m = /^040000 tree ([0-9a-f]+)\t/m.exec(out);
+    // an empty root tree is reported "missing": write it
+    return m ? m[1] : this.run(['mktree'], { input: '' }).trim();
   }
 
   /** Hash algorithm of the repository's object ids. */
@@ -276,6 +305,15 @@ export class Git {
     }
     return commits.filter(c => c.sha !== '');
   }
+}
+
+/** The branch a scratch commit is made on in `fast-import` (reset at once: never written). */
+const SCRATCH_REF = 'refs/cdk8s-gitops/scratch';
+
+/** A path as `git fast-import` reads it: C-quoted when it starts with a quote or holds a line break or backslash. */
+function fastImportPath(p: string): string {
+  if (!/^"|[\n\\"]/.test(p)) return p;
+  return `"${p.replace(/[\\"]/g, c => `\\${c}`).replace(/\n/g, '\\n')}"`;
 }
 
 /** The git blob id of `content`, as `git hash-object` computes it (`sha1` or `sha256` repositories). */

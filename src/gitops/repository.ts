@@ -112,12 +112,10 @@ export class GitOpsRepository {
     const folders = this.git.run(['ls-tree', '-z', '-d', '--full-tree', rev, '--', prefix === '' ? '.' : prefix])
       .split('\0').filter(l => l !== '').map(l => l.slice(l.indexOf('\t') + 1))
       .filter(p => prefix === '' || p.startsWith(prefix));
-    const candidates = folders.map(f => `${f}/${RELEASE_FILE}`);
-    if (candidates.length === 0) return releases;
-    const found = this.git.run(['ls-tree', '-z', '--full-tree', rev, '--', ...candidates]).split('\0').filter(l => l !== '').map(l => l.slice(l.indexOf('\t') + 1));
-    for (const p of found.sort()) {
+    const found = this.git.showAll(rev, folders.map(f => `${f}/${RELEASE_FILE}`));
+    for (const p of [...found.keys()].sort()) {
       const env = p.slice(prefix.length).split('/')[0];
-      releases[env] = parseReleaseFile(this.git.show(rev, p), { environment: env, source: `${p} at ${rev.slice(0, 12)}` });
+      releases[env] = parseReleaseFile(found.get(p)!, { environment: env, source: `${p} at ${rev.slice(0, 12)}` });
     }
     return releases;
   }

@@ -54,4 +54,28 @@ describe('Git.buildTree', () => {
     const { g: g2, head } = repoWith({ 'dev/a.yaml': 'a\n' });
     expect(g2.buildTree(head, ['dev/'], new Map([['dev/a.yaml', 'a\n']]))).toBe(g2.treeOf(head));
   });
+
+  test('no ref is written (the scratch commit is not kept), and an emptied tree is the empty tree', () => {
+    const { dir, g, head } = repoWith({ 'dev/a.yaml': 'a\n' });
+    const refsBefore = git(dir, 'for-each-ref');
+    const tree = g.buildTree(head, ['dev/'], new Map());
+    expect(git(dir, 'for-each-ref')).toBe(refsBefore);
+    expect(git(dir, 'ls-tree', tree)).toBe('');
+    expect(git(dir, 'cat-file', '-t', tree).trim()).toBe('tree');
+  });
+
+  test('paths git fast-import would misread are quoted: a leading quote, spaces, backslashes', () => {
+    const { g, head } = repoWith({ 'dev/a.yaml': 'a\n' });
+    const files = new Map([['dev/"quoted".yaml', 'q\n'], ['dev/with space.yaml', 's\n'], ['dev/back\\slash.yaml', 'b\n']]);
+    const tree = g.buildTree(head, ['dev/'], files);
+    expect(treeOf(g, tree)).toEqual(new Map([...files].map(([p, c]) => [p, blobSha(c)])));
+  });
+});
+
+describe('Git.showAll', () => {
+  test('reads several blobs in one call; missing paths and folders are left out; multi-byte content intact', () => {
+    const { g, head } = repoWith({ 'dev/release.yaml': 'dev: ✓\nline 2\n', 'prod/release.yaml': '', 'staging/x.yaml': 'x\n' });
+    const out = g.showAll(head, ['dev/release.yaml', 'staging/release.yaml', 'prod/release.yaml', 'staging']);
+    expect(out).toEqual(new Map([['dev/release.yaml', 'dev: ✓\nline 2\n'], ['prod/release.yaml', '']]));
+  });
 });
