@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import { GitOpsError, InputError } from './errors';
@@ -87,7 +87,7 @@ export class Git {
       cwd: this.cwd,
       input: options.input,
       maxBuffer: 256 * 1024 * 1024,
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...options.env },
+      env: gitEnv(options.env),
     });
     if (r.error) throw new GitOpsError(`cannot run git ${args.join(' ')}: ${r.error.message} (is git installed?)`);
     return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr.toString('utf8') };
@@ -107,8 +107,27 @@ export class Git {
 
   /** `git status --porcelain` lines of everything modified, staged or untracked (empty when clean). */
   public dirtyFiles(): string[] {
-    return this.run(['status', '--porcelain', '--untracked-files=all', '--ignore-submodules=none'])
-      .split('\n').filter(l => l.length > 0);
+    return this.run(DIRTY_ARGS).split('\n').filter(l => l.length > 0);
+  }
+
+  /**
+   * {@link dirtyFiles} in the background: git runs on another core while this process goes on
+   * (it takes no optional locks, so it never holds the index lock meanwhile).
+   */
+  public dirtyFilesAsync(): Promise<string[]> {
+    return new Promise((resolve, reject) => {
+      const child = spawn('git', ['--no-optional-locks', ...DIRTY_ARGS], { cwd: this.cwd, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout.on('data', (b: Buffer) => out.push(b));
+      child.stderr.on('data', (b: Buffer) => err.push(b));
+      child.on('error', e => reject(new GitOpsError(`cannot run git ${DIRTY_ARGS.join(' ')}: ${e.message} (is git installed?)`)));
+      child.on('close', code => {
+        const result = { status: code ?? 128, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+        if (result.status !== 0) reject(new GitError(DIRTY_ARGS, result));
+        else resolve(result.stdout.split('\n').filter(l => l.length > 0));
+      });
+    });
   }
 
   /** Whether `ancestor` is an ancestor of (or equal to) `descendant`. */
@@ -196,6 +215,7 @@ export class Git {
    * repository path. Listings of a full commit id are cached (a commit never changes).
    */
   public listTree(rev: string, dir: string): ReadonlyMap<string, TreeEntry> {
+    if (dir !== '' && !dir.endsWith('/')) dir = `${dir}/`;
     if (!FULL_ID.test(rev)) return this.readTree(rev, dir);
     const key = `${rev}\0${dir}`;
     let listing = this.trees.get(key);
@@ -206,7 +226,7 @@ export class Git {
   private readTree(rev: string, dir: string): Map<string, TreeEntry> {
     const out = new Map<string, TreeEntry>();
     const args = ['ls-tree', '-r', '-z', '--full-tree', rev];
-    if (dir !== '') args.push('--', dir.endsWith('/') ? dir : `${dir}/`);
+    if (dir !== '') args.push('--', dir);
     for (const line of this.run(args).split('\0')) {
       if (line === '') continue;
       const tab = line.indexOf('\t');
@@ -305,6 +325,14 @@ export class Git {
     }
     return commits.filter(c => c.sha !== '');
   }
+}
+
+/** `git status` listing everything that makes a working tree unclean. */
+const DIRTY_ARGS = ['status', '--porcelain', '--untracked-files=all', '--ignore-submodules=none'];
+
+/** The environment git runs with: never prompts, C locale messages. */
+function gitEnv(extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...extra };
 }
 
 /** The branch a scratch commit is made on in `fast-import` (reset at once: never written). */

@@ -68,6 +68,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     const body = describeChanges(changesBetween(current, state)).join('\n');
     return { state, message: `${message}\n\n${body}\n\nPromoted-From: ${options.from}@${base}\n` };
   }, '--to');
+  await repo.assertClean();
   const title = `Promote to ${options.to}: ${tag}`;
   if (change === undefined) {
     return { created: false, tag, branch, base: repo.branch, title, body: `${options.to} already runs ${options.from}'s release (${tag}).`, changes: [], pushed: false };

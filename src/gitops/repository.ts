@@ -59,10 +59,12 @@ export interface EnvironmentRender {
  */
 export class GitOpsRepository {
   /**
-   * Open and check a GitOps working tree.
+   * Open and check a GitOps working tree. Whether the tree is clean is checked in the
+   * background (`git status` of a large tree takes a while): {@link assertClean} gives the
+   * verdict, and every flow awaits it before it writes anything.
    *
    * @throws InputError when `dir` is not a git working tree
-   * @throws GitOpsError when HEAD is detached, the tree is dirty or the remote is missing
+   * @throws GitOpsError when HEAD is detached or the remote is missing
    */
   public static open(options: Pick<RepositoryOptions, 'dir' | 'push' | 'remote'>): GitOpsRepository {
     const git = Git.open(options.dir);
@@ -70,22 +72,34 @@ export class GitOpsRepository {
     if (branch === undefined) {
       throw new GitOpsError(`${options.dir}: HEAD is detached (at ${git.resolve('HEAD')?.slice(0, 12) ?? '?'}): check out the branch to change first, e.g. \`git -C ${options.dir} checkout main\``);
     }
-    const dirty = git.dirtyFiles();
-    if (dirty.length > 0) {
-      const shown = dirty.slice(0, 10).map(l => `  ${l}`).join('\n');
-      throw new GitOpsError(`${options.dir}: the working tree is not clean; commit or discard these changes first:\n${shown}${dirty.length > 10 ? `\n  ... and ${dirty.length - 10} more` : ''}`);
-    }
     const remote = options.remote ?? 'origin';
     if (options.push && git.remoteUrl(remote) === undefined) {
       throw new GitOpsError(`--push: ${options.dir} has no remote ${JSON.stringify(remote)} to push to (add it with \`git remote add ${remote} URL\`, or leave out --push)`);
     }
-    return new GitOpsRepository(git, branch, remote);
+    const clean = git.dirtyFilesAsync().then(dirty => {
+      if (dirty.length === 0) return undefined;
+      const shown = dirty.slice(0, 10).map(l => `  ${l}`).join('\n');
+      return new GitOpsError(`${options.dir}: the working tree is not clean; commit or discard these changes first:\n${shown}${dirty.length > 10 ? `\n  ... and ${dirty.length - 10} more` : ''}`);
+    }, (e: Error) => e);
+    return new GitOpsRepository(git, branch, remote, clean);
   }
 
   private readonly format: 'sha1' | 'sha256';
 
-  private constructor(public readonly git: Git, public readonly branch: string, public readonly remote: string) {
+  private constructor(public readonly git: Git, public readonly branch: string, public readonly remote: string,
+    private readonly clean: Promise<Error | undefined>) {
     this.format = git.objectFormat();
+  }
+
+  /**
+   * Resolves when the working tree was clean (nothing modified, staged or untracked) when the
+   * repository was opened.
+   *
+   * @throws GitOpsError listing the changes, when it was not
+   */
+  public async assertClean(): Promise<void> {
+    const problem = await this.clean;
+    if (problem) throw problem;
   }
 
   /** Repository path of a path relative to the GitOps directory. */
@@ -326,6 +340,7 @@ export async function publish(repo: GitOpsRepository, options: RepositoryOptions
   }
   for (let attempt = 1; ; attempt++) {
     const change = prepare(base);
+    await repo.assertClean();
     if (change === undefined) return { commit: base, pushed: false, attempts: attempt };
     if (!options.push) {
       git.fastForward(change.commit);

@@ -119,6 +119,23 @@ describe('rollback', () => {
   });
 });
 
+describe('a dirty working tree', () => {
+  test.each([
+    ['promote', '--from', 'dev', '--to', 'prod'],
+    ['rollback', '--env', 'dev'],
+  ])('is refused by %s, with nothing written (no branch, no commit)', async (command, ...args) => {
+    const { clone } = seedRepo(createApp);
+    await release(clone, T1);
+    await release(clone, T2);
+    fs.appendFileSync(path.join(clone, 'README.md'), 'local edit\n');
+    const state = snapshot(clone);
+    const r = await cli(command, '--gitops-dir', clone, ...args, '--app', FIXTURE_APP);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('the working tree is not clean; commit or discard these changes first:\n   M README.md');
+    expect(snapshot(clone)).toEqual(state);
+  });
+});
+
 describe('diff', () => {
   test('shows what synth would change, as a unified diff, without writing', async () => {
     const { clone } = seedRepo(createApp);
