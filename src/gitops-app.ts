@@ -200,9 +200,7 @@ export class GitOpsApp extends App {
 
   /** The charts that own repository folders, sorted by folder. */
   public get repositoryCharts(): RepositoryChart[] {
-    return this.node.findAll()
-      .filter(RepositoryChart.isRepositoryChart)
-      .sort((a, b) => cmp(a.path, b.path));
+    return this.scan(false).charts.map(c => c.chart);
   }
 
   /**
@@ -210,13 +208,15 @@ export class GitOpsApp extends App {
    * path. Throws one error listing every failed validation; nothing is rendered then.
    */
   public manifests(options: ManifestOptions = {}): Manifest[] {
-    this.validateAll();
+    const { errors, charts } = this.scan(true);
+    if (errors.length > 0) {
+      throw new Error(`Validation failed with ${errors.length} error(s):\n  ${errors.join('\n  ')}`);
+    }
     const out: Manifest[] = [];
     const seen = new Map<string, string>();
-    for (const chart of this.repositoryCharts) {
+    for (const { chart, objects } of charts) {
       if (options.folders && !options.folders(chart.path)) continue;
-      for (const obj of chart.node.findAll()) {
-        if (!(obj instanceof ApiObject) || Chart.of(obj) !== chart) continue;
+      for (const obj of objects) {
         const path = `${chart.path}/${obj.kind.toLowerCase()}-${obj.name}.yaml`;
         const other = seen.get(path);
         if (other !== undefined) {
@@ -248,14 +248,27 @@ export class GitOpsApp extends App {
     throw new Error('GitOpsApp.synth() is not used: render with files() and write with writeTree() (see README)');
   }
 
-  private validateAll(): void {
+  /**
+   * One walk of the construct tree, in pre-order: the failed validations of every construct
+   * (when `validate`), and each repository chart (sorted by folder) with its objects, those whose nearest chart
+   * it is (what `Chart.of` finds), in pre-order.
+   */
+  private scan(validate: boolean): { errors: string[]; charts: Array<{ chart: RepositoryChart; objects: ApiObject[] }> } {
     const errors: string[] = [];
-    for (const c of this.node.findAll()) {
-      for (const message of c.node.validate()) errors.push(`[${c.node.path}] ${message}`);
-    }
-    if (errors.length > 0) {
-      throw new Error(`Validation failed with ${errors.length} error(s):\n  ${errors.join('\n  ')}`);
-    }
+    const charts: Array<{ chart: RepositoryChart; objects: ApiObject[] }> = [];
+    const visit = (c: IConstruct, nearest: { chart: RepositoryChart; objects: ApiObject[] } | undefined): void => {
+      if (validate) for (const message of c.node.validate()) errors.push(`[${c.node.path}] ${message}`);
+      if (RepositoryChart.isRepositoryChart(c)) {
+        charts.push(nearest = { chart: c, objects: [] });
+      } else if (Chart.isChart(c)) {
+        nearest = undefined; // objects of a plain chart are not part of the repository
+      } else if (nearest !== undefined && c instanceof ApiObject) {
+        nearest.objects.push(c);
+      }
+      for (const child of c.node.children) visit(child, nearest);
+    };
+    visit(this, undefined);
+    return { errors, charts: charts.sort((a, b) => cmp(a.chart.path, b.chart.path)) };
   }
 }
 

@@ -1,6 +1,9 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
 import { AppChart } from '../src/app-chart';
 import { Environment } from '../src/environment';
 import { ConfigError } from '../src/errors';
+import { GitOpsApp, RepositoryChart } from '../src/gitops-app';
 import { ReleaseState } from '../src/release';
 import { createApp } from '../src/main';
 import { WebService } from '../src/service/web-service';
@@ -75,5 +78,31 @@ describe('released service names are unique per environment', () => {
     new WebService(chart, 'web', { name: 'web', image: 'ghcr.io/org/web', tag: '1.0.0' });
     new WebService(prod, 'web', { name: 'web', image: 'ghcr.io/org/web', tag: '1.0.0' });
     expect(app.environments).toEqual(['dev', 'prod']);
+  });
+});
+
+describe('GitOpsApp.manifests walks the tree once', () => {
+  test('objects go to their nearest chart: a nested repository chart owns its own, a plain chart\'s are not written', () => {
+    const app = new GitOpsApp();
+    const outer = new RepositoryChart(app, 'outer', { path: 'dev/outer' });
+    new ApiObject(outer, 'a', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } });
+    const group = new Construct(outer, 'group');
+    new ApiObject(group, 'b', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' } });
+    const inner = new RepositoryChart(group, 'inner', { path: 'dev/inner' });
+    new ApiObject(inner, 'c', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } });
+    const plain = new Chart(outer, 'plain');
+    new ApiObject(plain, 'd', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'd' } });
+    new RepositoryChart(app, 'argocd', { path: 'argocd' });
+    expect(app.manifests().map(m => m.path)).toEqual(['dev/inner/configmap-c.yaml', 'dev/outer/configmap-a.yaml', 'dev/outer/configmap-b.yaml']);
+    expect(app.repositoryCharts.map(c => c.path)).toEqual(['argocd', 'dev/inner', 'dev/outer']);
+    expect(app.manifests({ folders: f => f === 'dev/outer', files: f => f.endsWith('-b.yaml') }).map(m => m.path)).toEqual(['dev/outer/configmap-b.yaml']);
+  });
+
+  test('every construct\'s validations run, anywhere in the tree, and all failures are listed', () => {
+    const app = new GitOpsApp();
+    const chart = new RepositoryChart(app, 'dev', { path: 'dev' });
+    new Construct(app, 'outside').node.addValidation({ validate: () => ['outside is wrong'] });
+    new Construct(new Chart(chart, 'plain'), 'deep').node.addValidation({ validate: () => ['deep is wrong', 'and again'] });
+    expect(() => app.manifests()).toThrow('Validation failed with 3 error(s):\n  [dev/plain/deep] deep is wrong\n  [dev/plain/deep] and again\n  [outside] outside is wrong');
   });
 });
