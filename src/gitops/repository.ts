@@ -40,6 +40,12 @@ export interface RepositoryOptions {
 export interface ValidateContext {
   /** Folders of the output whose manifests are not passed (empty when they are the whole output). */
   readonly outsideFolders: readonly string[];
+  /**
+   * Files (paths relative to the GitOps directory) the change leaves exactly as the repository
+   * has them: checks of each object on its own may skip them (the default checks skip their
+   * schema check), checks across objects must still see them.
+   */
+  readonly unchanged: ReadonlySet<string>;
 }
 
 /** What the render of one environment gives. */
@@ -173,29 +179,50 @@ export class GitOpsRepository {
 }
 
 /**
- * Render the files of one environment of `app` (with the release state it renders now).
+ * Render the files of one environment of `app` (with the release state it renders now),
+ * after `validate` passed on them (see `RepositoryOptions.validate`).
  *
  * @throws InputError when the app has no environment `env`
  */
 export function renderEnvironment(app: GitOpsApp, env: string, flag = '--env', validate?: (manifests: readonly Manifest[], context: ValidateContext) => void,
   only?: (file: string) => boolean): EnvironmentRender {
   const environments = requireEnvironment(app, env, flag);
-  const within = (folder: string, e: string) => folder === e || folder.startsWith(`${e}/`);
+  if (!validate) return environmentFiles(app, env, environments, app.manifests({ folders: f => within(f, env), files: only }), only);
+  const part = checkedPart(app, env, environments);
+  runChecks(app, part, validate, new Set());
+  return environmentFiles(app, env, environments, part.manifests, only);
+}
+
+function within(folder: string, env: string): boolean {
+  return folder === env || folder.startsWith(`${env}/`);
+}
+
+/** The part of the output a change to `env` is checked on: the manifests of `env` and of the folders every environment shares, and the other folders. */
+interface CheckedPart {
+  readonly manifests: Manifest[];
+  readonly outsideFolders: string[];
+}
+
+/** The other environments' files don't change: the checks of a change to `env` get the rest. */
+function checkedPart(app: GitOpsApp, env: string, environments: readonly string[]): CheckedPart {
   const others = environments.filter(e => e !== env);
   const inOther = (folder: string) => others.some(e => within(folder, e));
-  // Only this environment's charts are rendered (and, to check them, the shared folders):
-  // the other environments' files don't change.
-  const manifests = app.manifests({ folders: validate ? f => !inOther(f) : f => within(f, env), files: only });
-  if (validate) {
-    const outsideFolders = app.repositoryCharts.map(c => c.path).filter(inOther);
-    try {
-      validate(manifests, { outsideFolders });
-    } catch (e) {
-      // a finding may come from what the part does not see: the whole output decides
-      if (outsideFolders.length === 0) throw e;
-      validate(app.manifests(), { outsideFolders: [] });
-    }
+  return { manifests: app.manifests({ folders: f => !inOther(f) }), outsideFolders: app.repositoryCharts.map(c => c.path).filter(inOther) };
+}
+
+/** Run the checks of a change on its part; a finding there is re-checked on the whole output, which decides. */
+function runChecks(app: GitOpsApp, part: CheckedPart, validate: (manifests: readonly Manifest[], context: ValidateContext) => void, unchanged: ReadonlySet<string>): void {
+  try {
+    validate(part.manifests, { outsideFolders: part.outsideFolders, unchanged });
+  } catch (e) {
+    // a finding may come from what the part does not see
+    if (part.outsideFolders.length === 0) throw e;
+    validate(app.manifests(), { outsideFolders: [], unchanged });
   }
+}
+
+/** The files of `env` (paths relative to the GitOps directory) from its manifests (others are ignored), plus its release file. */
+function environmentFiles(app: GitOpsApp, env: string, environments: string[], manifests: readonly Manifest[], only?: (file: string) => boolean): EnvironmentRender {
   const files = new Map<string, string>();
   for (const [p, content] of app.files(manifests.filter(m => m.path.startsWith(`${env}/`)))) {
     if (p.startsWith(`${env}/`) && (only === undefined || only(p))) files.set(p, content);
@@ -242,24 +269,32 @@ export type Intent = (current: ReleaseState, base: string | undefined) => { read
  */
 export function prepareChange(repo: GitOpsRepository, options: Pick<RepositoryOptions, 'createApp' | 'validate'>, base: string | undefined, env: string, intent: Intent, flag = '--env'): PreparedChange | undefined {
   const createApp = options.createApp;
-  const validate = options.validate === false ? undefined : options.validate ?? ((manifests, context) => { assertValid(manifests, { outsideFolders: context.outsideFolders }); });
+  const validate = options.validate === false ? undefined : options.validate ?? ((manifests, context) => { assertValid(manifests, { outsideFolders: context.outsideFolders, unchanged: context.unchanged }); });
   const releases = repo.releasesAt(base);
   const app = createApp({ releases });
   if (!app.rebindable) return prepareTwice(repo, createApp, app, validate, releases, base, env, intent, flag);
 
-  requireEnvironment(app, env, flag);
+  const environments = requireEnvironment(app, env, flag);
   const before = app.releaseState(env);
   const wanted = intent(before, base);
   if (wanted === undefined || sameRelease(wanted.state, before)) return undefined;
   const nextReleases = { ...releases, [env]: wanted.state };
   app.useReleases(nextReleases);
-  const next = renderEnvironment(app, env, flag, validate);
+  const part = checkedPart(app, env, environments);
+  const next = environmentFiles(app, env, environments, part.manifests);
   checkApplied(env, next.state, wanted.state);
-
-  // Up to date: every file the change touches is, at base, what the current state renders.
   const tree = repo.envTree(base, env);
   const format = repo.git.objectFormat();
-  const changedFiles = [...next.files].filter(([rel, content]) => tree.get(repo.repoPath(rel))?.sha !== blobSha(content, format)).map(([rel]) => rel).sort();
+  const changedFiles: string[] = [];
+  const unchanged = new Set<string>();
+  for (const [rel, content] of next.files) {
+    if (tree.get(repo.repoPath(rel))?.sha === blobSha(content, format)) unchanged.add(rel);
+    else changedFiles.push(rel);
+  }
+  changedFiles.sort();
+  if (validate) runChecks(app, part, validate, unchanged);
+
+  // Up to date: every file the change touches is, at base, what the current state renders.
   app.useReleases(releases);
   const changed = new Set(changedFiles);
   const current = renderEnvironment(app, env, flag, undefined, file => changed.has(file));
@@ -274,10 +309,14 @@ function prepareTwice(repo: GitOpsRepository, createApp: CreateApp, app: GitOpsA
   repo.assertUpToDate(base, env, current.files);
   const wanted = intent(current.state, base);
   if (wanted === undefined || sameRelease(wanted.state, current.state)) return undefined;
-  const next = renderEnvironment(createApp({ releases: { ...releases, [env]: wanted.state } }), env, flag, validate);
+  const nextApp = createApp({ releases: { ...releases, [env]: wanted.state } });
+  const environments = requireEnvironment(nextApp, env, flag);
+  const part = checkedPart(nextApp, env, environments);
+  const next = environmentFiles(nextApp, env, environments, part.manifests);
   checkApplied(env, next.state, wanted.state);
   const changedFiles = [...new Set([...current.files.keys(), ...next.files.keys()])]
     .filter(p => current.files.get(p) !== next.files.get(p)).sort();
+  if (validate) runChecks(nextApp, part, validate, new Set([...next.files.keys()].filter(p => current.files.get(p) === next.files.get(p))));
   return { commit: commitEnvironment(repo, base, env, next.files, wanted.message), before: current.state, after: next.state, changedFiles };
 }
 

@@ -34,7 +34,15 @@ export { EXTERNAL_NAMESPACES } from './xref-istio';
 export { WAIVER_ANNOTATION_PREFIX, waiverAnnotation } from './waivers';
 
 /** Options of a validation. */
-export interface ValidateOptions extends PolicyOptions, IstioReferenceOptions, ArgoReferenceOptions {}
+export interface ValidateOptions extends PolicyOptions, IstioReferenceOptions, ArgoReferenceOptions {
+  /**
+   * Files whose objects the GitOps repository already holds byte for byte (a release
+   * re-renders most files unchanged): their schema check is skipped. Every other check,
+   * those across objects in particular, still sees them.
+   * @default - every object's schema is checked
+   */
+  readonly unchanged?: ReadonlySet<string>;
+}
 
 /**
  * Check manifests: every object against its schema (strictly), cross-references between
@@ -45,7 +53,7 @@ export interface ValidateOptions extends PolicyOptions, IstioReferenceOptions, A
 export function validateManifests(manifests: readonly Manifest[], options: ValidateOptions = {}): ValidationReport {
   const inventory = new Inventory(manifests);
   const raw: Finding[] = [
-    ...checkSchemas(inventory),
+    ...checkSchemas(inventory, options.unchanged),
     ...checkWorkloadReferences(inventory),
     ...checkIstioReferences(inventory, options),
     ...checkArgoReferences(inventory, options),

@@ -4,6 +4,7 @@ import { parseReleaseFile } from '../../src/gitops/release-file';
 import { spawnSync } from 'child_process';
 import { release } from '../../src/gitops/release-flow';
 import { CreateApp } from '../../src/gitops/repository';
+import { createApp as referenceApp } from '../../src/main';
 import { createApp } from './fixture-app';
 import { cleanup, cli, CLI, cloneOf, FIXTURE_APP, git, isolateGit, read, seedRepo, snapshot, spawnCli } from './helpers';
 
@@ -216,6 +217,23 @@ describe('release checks the changed environment (and shared folders), the whole
     expect(calls[0].paths.length).toBeGreaterThan(0);
     expect(calls[0].paths.every(p => p.startsWith('dev/'))).toBe(true);
     expect(calls[0].outside).toEqual(['prod/demo']);
+  });
+
+  test.each([
+    ['a program reading tags eagerly', createApp, 'dev/demo/deployment-frontend.yaml'],
+    ['a program with release bindings (the reference)', referenceApp, 'dev/ab-testing/deployment-frontend.yaml'],
+  ])('the checks are told which files the release leaves as the repository has them: %s', async (_what, program, deployment) => {
+    const { clone } = seedRepo(program);
+    let unchanged: ReadonlySet<string> = new Set();
+    const result = await release({
+      dir: clone, env: 'dev', tag: SHA1, services: ['frontend'], createApp: program,
+      validate: (_manifests, context) => { unchanged = context.unchanged; },
+    });
+    const written = new Set(result.changedFiles);
+    expect(result.changedFiles).toEqual([deployment, 'dev/release.yaml']);
+    const devFiles = git(clone, 'ls-files', 'dev').trim().split('\n');
+    expect(devFiles.length).toBeGreaterThan(5);
+    expect([...unchanged].sort()).toEqual(devFiles.filter(f => !written.has(f)).sort());
   });
 
   test('a finding on the part is checked again on the whole output, which decides', async () => {

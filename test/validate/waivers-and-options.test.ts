@@ -87,6 +87,20 @@ describe('options and environment detection', () => {
     expect(validateManifests(ms, { outsideFolders: ['dev/other'] }).findings.map(f => f.rule)).toEqual(['XREF-APP-PATH']);
   });
 
+  test('unchanged: the schema check skips those files; the checks across objects still see them', () => {
+    const ms = goodPlatform();
+    const backend = manifest(ms, 'Deployment', 'backend-v1');
+    backend.object.spec.template.spec.containers[0].imagePulPolicy = 'Always';
+    const sa = manifest(ms, 'ServiceAccount', 'backend-sa');
+    expect(validateManifests(ms).findings.map(f => f.rule)).toEqual(['SCHEMA-UNKNOWN-FIELD']);
+    expect(validateManifests(ms, { unchanged: new Set([backend.path]) }).findings).toEqual([]);
+    // a cross-reference finding on an unchanged object is still reported
+    sa.object.metadata.name = 'renamed-sa';
+    const rules = validateManifests(ms, { unchanged: new Set(ms.map(m => m.path)) }).findings.map(f => f.rule);
+    expect(rules.length).toBeGreaterThan(0);
+    expect(rules.every(r => r.startsWith('XREF-'))).toBe(true);
+  });
+
   test('objects without metadata.namespace take the namespace of the Application that deploys their folder', () => {
     const ms = goodPlatform();
     for (const m of ms) if (m.path.startsWith('dev/ab-testing/') && m.object.kind !== 'Namespace') delete m.object.metadata.namespace;
