@@ -70,7 +70,7 @@ export class Probe {
     const d = ROLE_DEFAULTS[role];
     const o = this.options;
     return {
-      ...JSON.parse(JSON.stringify(this.handler)),
+      ...copyHandler(this.handler),
       initialDelaySeconds: o.initialDelaySeconds !== undefined ? checkInteger(path, `${field}.initialDelaySeconds`, o.initialDelaySeconds, 0) : undefined,
       periodSeconds: checkInteger(path, `${field}.periodSeconds`, o.periodSeconds ?? d.periodSeconds, 1),
       timeoutSeconds: checkInteger(path, `${field}.timeoutSeconds`, o.timeoutSeconds ?? 2, 1),
@@ -78,4 +78,11 @@ export class Probe {
       successThreshold: 1,
     };
   }
+}
+
+/** A deep copy of a probe handler (the JSON the Kubernetes API takes). */
+function copyHandler(h: Handler): Handler {
+  if ('httpGet' in h) return { httpGet: { ...h.httpGet } };
+  if ('tcpSocket' in h) return { tcpSocket: { ...h.tcpSocket } };
+  return { exec: { command: [...h.exec.command] } };
 }
