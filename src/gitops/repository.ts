@@ -25,9 +25,11 @@ export interface RepositoryOptions {
    * Checks the rendered manifests must pass before anything is committed; throw to refuse.
    * `false` skips them. They get the changed environment's manifests plus those of the
    * folders every environment shares (Argo CD); `outsideFolders` lists the other
-   * environments' folders, which are not passed. When the checks throw on that part, they run
-   * again on the whole output, and only a throw there refuses the change.
-   * @default - the checks synth runs (`assertValid`: schema, cross-references, policy)
+   * environments' folders, which are not passed, and `unchanged` the files the change leaves as
+   * the repository has them. When the checks throw on that part, they run again on the whole
+   * output, and only a throw there refuses the change.
+   * @default - the checks synth runs (`assertValid`: schema, cross-references, policy), the
+   *   schema check skipping the unchanged files
    */
   readonly validate?: ((manifests: readonly Manifest[], context: ValidateContext) => void) | false;
   /** Progress messages (e.g. push retries), one line each. @default - none */
