@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'child_process';
+import * as crypto from 'crypto';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import { GitOpsError, InputError } from './errors';
@@ -355,5 +356,9 @@ function fastImportPath(p: string): string {
 
 /** The git blob id of `content`, as `git hash-object` computes it (`sha1` or `sha256` repositories). */
 export function blobSha(content: string, objectFormat: 'sha1' | 'sha256' = 'sha1'): string {
-  return createHash(objectFormat).update(`blob ${Buffer.byteLength(content, 'utf8')}\0`).update(content, 'utf8').digest('hex');
+  const header = `blob ${Buffer.byteLength(content, 'utf8')}\0`;
+  // one-shot hashing (Node >= 20.12) is about 3x faster for files this small
+  return oneShotHash ? oneShotHash(objectFormat, header + content) : createHash(objectFormat).update(header).update(content, 'utf8').digest('hex');
 }
+
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string) => string }).hash;

@@ -79,3 +79,14 @@ describe('Git.showAll', () => {
     expect(out).toEqual(new Map([['dev/release.yaml', 'dev: ✓\nline 2\n'], ['prod/release.yaml', '']]));
   });
 });
+
+describe('blobSha', () => {
+  test.each(['sha1', 'sha256'] as const)('is what git hash-object gives (%s), multi-byte content and empty files included', format => {
+    const dir = tmpdir('git');
+    git(dir, 'init', '-q', `--object-format=${format}`);
+    for (const content of ['', 'a: 1\n', 'name: ✓ café — 日本\n', 'x'.repeat(70000)]) {
+      fs.writeFileSync(path.join(dir, 'f'), content);
+      expect(blobSha(content, format)).toBe(git(dir, 'hash-object', 'f').trim());
+    }
+  });
+});
