@@ -3,6 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   // one worker per core (jest's default leaves one idle): many suites wait on git and spawned CLIs
   maxWorkers: '100%',
+  // a hang detector, not a speed check: tests spawn real CLI processes and git, and on a busy
+  // 2-core machine (the concurrency suite runs 8 processes meanwhile) one test may take 5-10 s
+  testTimeout: 30_000,
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': '<rootDir>/tools/jest-transform.js' },
