@@ -250,13 +250,13 @@ export class GitOpsApp extends App {
 
   /**
    * One walk of the construct tree, in pre-order: the failed validations of every construct
-   * (when `validate`), and each repository chart (sorted by folder) with its objects, those whose nearest chart
-   * it is (what `Chart.of` finds), in pre-order.
+   * (when `validate`), and each repository chart (sorted by folder) with its objects, those
+   * whose nearest chart it is (what `Chart.of` finds), in pre-order.
    */
-  private scan(validate: boolean): { errors: string[]; charts: Array<{ chart: RepositoryChart; objects: ApiObject[] }> } {
+  private scan(validate: boolean): { errors: string[]; charts: ChartObjects[] } {
     const errors: string[] = [];
-    const charts: Array<{ chart: RepositoryChart; objects: ApiObject[] }> = [];
-    const visit = (c: IConstruct, nearest: { chart: RepositoryChart; objects: ApiObject[] } | undefined): void => {
+    const charts: ChartObjects[] = [];
+    const visit = (c: IConstruct, nearest: ChartObjects | undefined): void => {
       if (validate) for (const message of c.node.validate()) errors.push(`[${c.node.path}] ${message}`);
       if (RepositoryChart.isRepositoryChart(c)) {
         charts.push(nearest = { chart: c, objects: [] });
@@ -270,6 +270,12 @@ export class GitOpsApp extends App {
     visit(this, undefined);
     return { errors, charts: charts.sort((a, b) => cmp(a.chart.path, b.chart.path)) };
   }
+}
+
+/** A repository chart and the objects it writes. */
+interface ChartObjects {
+  readonly chart: RepositoryChart;
+  readonly objects: ApiObject[];
 }
 
 /** Options of {@link GitOpsApp.bindRelease}. */

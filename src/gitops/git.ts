@@ -1,6 +1,5 @@
 import { spawn, spawnSync } from 'child_process';
 import * as crypto from 'crypto';
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import { GitOpsError, InputError } from './errors';
 
@@ -90,8 +89,28 @@ export class Git {
       maxBuffer: 256 * 1024 * 1024,
       env: gitEnv(options.env),
     });
-    if (r.error) throw new GitOpsError(`cannot run git ${args.join(' ')}: ${r.error.message} (is git installed?)`);
+    if (r.error) throw cannotRun(args, r.error);
     return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr.toString('utf8') };
+  }
+
+  /**
+   * {@link run} in the background: git works on another core while this process goes on.
+   * Resolves with stdout; rejects with {@link GitError} unless git exits 0.
+   */
+  public runAsync(args: readonly string[]): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const child = spawn('git', args, { cwd: this.cwd, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout.on('data', (b: Buffer) => out.push(b));
+      child.stderr.on('data', (b: Buffer) => err.push(b));
+      child.on('error', e => reject(cannotRun(args, e)));
+      child.on('close', code => {
+        const result = { status: code ?? 128, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+        if (result.status === 0) resolve(result.stdout);
+        else reject(new GitError(args, result));
+      });
+    });
   }
 
   /** The full SHA of `rev`, or undefined when it does not exist. */
@@ -106,29 +125,14 @@ export class Git {
     return r.status === 0 ? r.stdout.trim() : undefined;
   }
 
-  /** `git status --porcelain` lines of everything modified, staged or untracked (empty when clean). */
-  public dirtyFiles(): string[] {
-    return this.run(DIRTY_ARGS).split('\n').filter(l => l.length > 0);
-  }
-
   /**
-   * {@link dirtyFiles} in the background: git runs on another core while this process goes on
-   * (it takes no optional locks, so it never holds the index lock meanwhile).
+   * `git status --porcelain` lines of everything modified, staged or untracked (empty when
+   * clean), in the background (see {@link runAsync}). It takes no optional locks, so it never
+   * holds the index lock meanwhile.
    */
-  public dirtyFilesAsync(): Promise<string[]> {
-    return new Promise((resolve, reject) => {
-      const child = spawn('git', ['--no-optional-locks', ...DIRTY_ARGS], { cwd: this.cwd, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout.on('data', (b: Buffer) => out.push(b));
-      child.stderr.on('data', (b: Buffer) => err.push(b));
-      child.on('error', e => reject(new GitOpsError(`cannot run git ${DIRTY_ARGS.join(' ')}: ${e.message} (is git installed?)`)));
-      child.on('close', code => {
-        const result = { status: code ?? 128, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
-        if (result.status !== 0) reject(new GitError(DIRTY_ARGS, result));
-        else resolve(result.stdout.split('\n').filter(l => l.length > 0));
-      });
-    });
+  public async dirtyFiles(): Promise<string[]> {
+    const out = await this.runAsync(['--no-optional-locks', 'status', '--porcelain', '--untracked-files=all', '--ignore-submodules=none']);
+    return out.split('\n').filter(l => l.length > 0);
   }
 
   /** Whether `ancestor` is an ancestor of (or equal to) `descendant`. */
@@ -191,7 +195,8 @@ export class Git {
   public showAll(rev: string, files: readonly string[]): Map<string, string> {
     const out = new Map<string, string>();
     if (files.length === 0) return out;
-    if (files.some(f => /[\n\r]/.test(f))) throw new InputError(`paths with line breaks are not supported: ${JSON.stringify(files.find(f => /[\n\r]/.test(f)))}`);
+    const broken = files.find(f => /[\n\r]/.test(f));
+    if (broken !== undefined) throw new InputError(`paths with line breaks are not supported: ${JSON.stringify(broken)}`);
     const args = ['cat-file', '--batch'];
     const r = this.spawn(args, { input: files.map(f => `${rev}:${f}\n`).join('') });
     if (r.status !== 0) throw new GitError(args, { status: r.status, stdout: '', stderr: r.stderr });
@@ -328,8 +333,10 @@ export class Git {
   }
 }
 
-/** `git status` listing everything that makes a working tree unclean. */
-const DIRTY_ARGS = ['status', '--porcelain', '--untracked-files=all', '--ignore-submodules=none'];
+/** The error of a git that could not be started. */
+function cannotRun(args: readonly string[], e: Error): GitOpsError {
+  return new GitOpsError(`cannot run git ${args.join(' ')}: ${e.message} (is git installed?)`);
+}
 
 /** The environment git runs with: never prompts, C locale messages. */
 function gitEnv(extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -358,7 +365,7 @@ function fastImportPath(p: string): string {
 export function blobSha(content: string, objectFormat: 'sha1' | 'sha256' = 'sha1'): string {
   const header = `blob ${Buffer.byteLength(content, 'utf8')}\0`;
   // one-shot hashing (Node >= 20.12) is about 3x faster for files this small
-  return oneShotHash ? oneShotHash(objectFormat, header + content) : createHash(objectFormat).update(header).update(content, 'utf8').digest('hex');
+  return oneShotHash ? oneShotHash(objectFormat, header + content) : crypto.createHash(objectFormat).update(header).update(content, 'utf8').digest('hex');
 }
 
 const oneShotHash = (crypto as { hash?: (algorithm: string, data: string) => string }).hash;

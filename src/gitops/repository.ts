@@ -84,7 +84,7 @@ export class GitOpsRepository {
     if (options.push && git.remoteUrl(remote) === undefined) {
       throw new GitOpsError(`--push: ${options.dir} has no remote ${JSON.stringify(remote)} to push to (add it with \`git remote add ${remote} URL\`, or leave out --push)`);
     }
-    const clean = git.dirtyFilesAsync().then(dirty => {
+    const clean = git.dirtyFiles().then(dirty => {
       if (dirty.length === 0) return undefined;
       const shown = dirty.slice(0, 10).map(l => `  ${l}`).join('\n');
       return new GitOpsError(`${options.dir}: the working tree is not clean; commit or discard these changes first:\n${shown}${dirty.length > 10 ? `\n  ... and ${dirty.length - 10} more` : ''}`);
@@ -92,12 +92,8 @@ export class GitOpsRepository {
     return new GitOpsRepository(git, branch, remote, clean);
   }
 
-  private readonly format: 'sha1' | 'sha256';
-
   private constructor(public readonly git: Git, public readonly branch: string, public readonly remote: string,
-    private readonly clean: Promise<Error | undefined>) {
-    this.format = git.objectFormat();
-  }
+    private readonly clean: Promise<Error | undefined>) {}
 
   /**
    * Resolves when the working tree was clean (nothing modified, staged or untracked) when the
@@ -166,7 +162,7 @@ export class GitOpsRepository {
     for (const [rel, content] of files) {
       const entry = tree.get(this.repoPath(rel));
       if (entry === undefined) problems.push(`missing ${rel}`);
-      else if (entry.sha !== blobSha(content, this.format)) problems.push(`differs ${rel}`);
+      else if (entry.sha !== blobSha(content, this.git.objectFormat())) problems.push(`differs ${rel}`);
     }
     for (const p of tree.keys()) {
       const rel = p.slice(this.git.prefix.length);
@@ -181,18 +177,14 @@ export class GitOpsRepository {
 }
 
 /**
- * Render the files of one environment of `app` (with the release state it renders now),
- * after `validate` passed on them (see `RepositoryOptions.validate`).
+ * Render the files of one environment of `app` (with the release state it renders now), or of
+ * those files only that `only` accepts.
  *
  * @throws InputError when the app has no environment `env`
  */
-export function renderEnvironment(app: GitOpsApp, env: string, flag = '--env', validate?: (manifests: readonly Manifest[], context: ValidateContext) => void,
-  only?: (file: string) => boolean): EnvironmentRender {
+export function renderEnvironment(app: GitOpsApp, env: string, flag = '--env', only?: (file: string) => boolean): EnvironmentRender {
   const environments = requireEnvironment(app, env, flag);
-  if (!validate) return environmentFiles(app, env, environments, app.manifests({ folders: f => within(f, env), files: only }), only);
-  const part = checkedPart(app, env, environments);
-  runChecks(app, part, validate, new Set());
-  return environmentFiles(app, env, environments, part.manifests, only);
+  return environmentFiles(app, env, environments, app.manifests({ folders: f => within(f, env), files: only }), only);
 }
 
 function within(folder: string, env: string): boolean {
@@ -271,7 +263,7 @@ export type Intent = (current: ReleaseState, base: string | undefined) => { read
  */
 export function prepareChange(repo: GitOpsRepository, options: Pick<RepositoryOptions, 'createApp' | 'validate'>, base: string | undefined, env: string, intent: Intent, flag = '--env'): PreparedChange | undefined {
   const createApp = options.createApp;
-  const validate = options.validate === false ? undefined : options.validate ?? ((manifests, context) => { assertValid(manifests, { outsideFolders: context.outsideFolders, unchanged: context.unchanged }); });
+  const validate = options.validate === false ? undefined : options.validate ?? ((manifests, context) => { assertValid(manifests, context); });
   const releases = repo.releasesAt(base);
   const app = createApp({ releases });
   if (!app.rebindable) return prepareTwice(repo, createApp, app, validate, releases, base, env, intent, flag);
@@ -299,7 +291,7 @@ export function prepareChange(repo: GitOpsRepository, options: Pick<RepositoryOp
   // Up to date: every file the change touches is, at base, what the current state renders.
   app.useReleases(releases);
   const changed = new Set(changedFiles);
-  const current = renderEnvironment(app, env, flag, undefined, file => changed.has(file));
+  const current = renderEnvironment(app, env, flag, file => changed.has(file));
   repo.assertUpToDate(base, env, current.files, new Set(next.files.keys()), tree);
   return { commit: commitEnvironment(repo, base, env, next.files, wanted.message), before, after: next.state, changedFiles };
 }

@@ -90,3 +90,14 @@ describe('blobSha', () => {
     }
   });
 });
+
+describe('Git.runAsync and dirtyFiles', () => {
+  test('dirtyFiles lists modified and untracked files in the background; a failing git rejects with its stderr', async () => {
+    const { dir, g } = repoWith({ 'a.yaml': 'a\n' });
+    expect(await g.dirtyFiles()).toEqual([]);
+    fs.writeFileSync(path.join(dir, 'a.yaml'), 'changed\n');
+    fs.writeFileSync(path.join(dir, 'new.yaml'), 'new\n');
+    expect(await g.dirtyFiles()).toEqual([' M a.yaml', '?? new.yaml']);
+    await expect(g.runAsync(['rev-parse', '--verify', 'no-such-branch'])).rejects.toThrow(/git rev-parse --verify no-such-branch failed \(exit 128\): fatal: Needed a single revision/);
+  });
+});
