@@ -78,7 +78,7 @@ export function createApp(props: PlatformProps = {}): GitOpsApp {
   const envCount = sizeFrom(props.envs, 'BENCH_ENVS', 2);
   const teams = Math.ceil(services / TEAM_SIZE);
 
-  const app = new GitOpsApp({ releases: props.releases });
+  const app = new GitOpsApp({ releases: props.releases, neededEnvironments: props.neededEnvironments });
   const argocd = new ArgoCdChart(app, 'argocd', { repoURL: PLATFORM_REPO_URL });
   const projects: AppProject[] = [];
   for (let t = 0; t < teams; t++) {
@@ -87,6 +87,8 @@ export function createApp(props: PlatformProps = {}): GitOpsApp {
 
   for (let e = 0; e < envCount; e++) {
     const name = envName(e);
+    // a release, promotion or rollback needs one environment: skip building the others
+    if (!app.needsEnvironment(name)) continue;
     const prod = name === 'prod';
     const env = new Environment({
       name,

@@ -53,6 +53,18 @@ export interface GitOpsAppProps {
    * @default - no release state: every service runs its default tag
    */
   readonly releases?: Readonly<Record<string, ReleaseState>>;
+
+  /**
+   * The environments this run needs, when it needs only some: `release`, `promote` and
+   * `rollback` change one environment and construct the program with just that one. A program
+   * may then skip building the others' charts (test {@link GitOpsApp.needsEnvironment}), which
+   * makes those commands faster on a large platform; a program that builds every environment
+   * anyway works the same. The output of such a run is partial: only the needed environments'
+   * folders are complete, so it is never written whole (`synthesize` refuses it).
+   *
+   * @default - every environment
+   */
+  readonly neededEnvironments?: readonly string[];
 }
 
 /**
@@ -75,10 +87,26 @@ export class GitOpsApp extends App {
   private readonly bindings: ReleaseBinding[] = [];
   private readonly tagOwners = new Map<string, { path?: string }>();
   private eagerTagReads = false;
+  private readonly needed: ReadonlySet<string> | undefined;
 
   constructor(props: GitOpsAppProps = {}) {
     super({ outdir: 'dist' });
     this.releases = props.releases ?? {};
+    this.needed = props.neededEnvironments === undefined ? undefined : new Set(props.neededEnvironments);
+  }
+
+  /**
+   * Whether this run needs the charts of environment `name` (see
+   * {@link GitOpsAppProps.neededEnvironments}): a program may skip building an environment
+   * this returns false for. Always true for a run that renders the whole repository.
+   */
+  public needsEnvironment(name: string): boolean {
+    return this.needed === undefined || this.needed.has(name);
+  }
+
+  /** Whether this run needs only some environments (its output is not the whole repository). */
+  public get partial(): boolean {
+    return this.needed !== undefined;
   }
 
   /**

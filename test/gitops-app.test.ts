@@ -106,3 +106,31 @@ describe('GitOpsApp.manifests walks the tree once', () => {
     expect(() => app.manifests()).toThrow('Validation failed with 3 error(s):\n  [dev/plain/deep] deep is wrong\n  [dev/plain/deep] and again\n  [outside] outside is wrong');
   });
 });
+
+describe('GitOpsApp.needsEnvironment (neededEnvironments)', () => {
+  test('a run that renders the whole repository needs every environment', () => {
+    const app = new GitOpsApp();
+    expect(app.needsEnvironment('dev')).toBe(true);
+    expect(app.needsEnvironment('anything')).toBe(true);
+    expect(app.partial).toBe(false);
+  });
+
+  test('a run constructed for some environments needs only those, and is partial', () => {
+    const app = new GitOpsApp({ neededEnvironments: ['prod'] });
+    expect(app.needsEnvironment('prod')).toBe(true);
+    expect(app.needsEnvironment('dev')).toBe(false);
+    expect(app.partial).toBe(true);
+    expect(new GitOpsApp({ neededEnvironments: [] }).needsEnvironment('prod')).toBe(false);
+  });
+
+  test('the reference program skips the environments a run does not need', () => {
+    const focused = createApp({ neededEnvironments: ['prod'] });
+    expect(focused.environments).toEqual(['prod']);
+    expect(focused.repositoryCharts.map(c => c.path)).toEqual(['argocd', 'bootstrap', 'prod/ab-testing', 'prod/flask-app']);
+    // what it builds of prod is what a whole construction builds
+    const whole = createApp();
+    const prod = (app: GitOpsApp) => [...app.files()].filter(([p]) => p.startsWith('prod/'));
+    expect(prod(focused)).toEqual(prod(whole));
+    expect(prod(whole).length).toBeGreaterThan(10);
+  });
+});

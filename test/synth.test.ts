@@ -30,6 +30,15 @@ function quiet<T>(f: () => Promise<T>): Promise<T> {
 }
 
 describe('synth', () => {
+  test('refuses an app constructed for some environments only (its output is partial), writing nothing', () => {
+    const out = tmp();
+    const app = new GitOpsApp({ neededEnvironments: ['dev'] });
+    const chart = new RepositoryChart(app, 'dev', { path: 'dev/shop' });
+    new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' } });
+    expect(() => synthesize(app, out)).toThrow('synthesize: the app was constructed with neededEnvironments, so its output is partial');
+    expect(fs.readdirSync(out)).toEqual([]);
+  });
+
   test('cdk8s-gitops synth writes the reference app; a second synth is byte-identical', async () => {
     const out = path.join(tmp(), 'dist');
     expect(await quiet(() => run(['--app', 'src/main.ts', '--out', out]))).toBe(0);

@@ -35,22 +35,29 @@ export interface DiffResult {
 /**
  * What synth would change in the GitOps directory, without writing anything: render the
  * program with the release states found in the directory, and compare every folder it
- * renders (or only `env`'s) with the files on disk.
+ * renders (or only `env`'s: then the program is constructed with `neededEnvironments`) with
+ * the files on disk.
  */
 export function diffRepository(options: DiffOptions): DiffResult {
   const dir = path.resolve(options.dir);
   if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new InputError(`--gitops-dir: ${JSON.stringify(options.dir)} is not a directory`);
-  const app = options.createApp({ releases: readReleases(dir) });
-  const rendered = app.files();
-  let owned = [...new Set([...rendered.keys()].map(p => p.split('/')[0]))];
+  const releases = readReleases(dir);
+  const env = options.env;
+  // one environment: the program may skip building the others
+  const app = options.createApp(env === undefined ? { releases } : { releases, neededEnvironments: [env] });
   const wanted = new Map<string, string>();
-  if (options.env !== undefined) {
-    if (!app.environments.includes(options.env)) {
-      throw new InputError(`--env: ${JSON.stringify(options.env)} is not an environment of the app (environments: ${app.environments.join(', ') || 'none'})`);
+  let owned: string[];
+  if (env !== undefined) {
+    if (!app.environments.includes(env)) {
+      const all = options.createApp({ releases }).environments;
+      throw new InputError(`--env: ${JSON.stringify(env)} is not an environment of the app (environments: ${all.join(', ') || 'none'})`);
     }
-    owned = [options.env];
-    for (const [p, c] of rendered) if (p.startsWith(`${options.env}/`)) wanted.set(p, c);
+    owned = [env];
+    const manifests = app.manifests({ folders: f => f === env || f.startsWith(`${env}/`) });
+    for (const [p, c] of app.files(manifests)) if (p.startsWith(`${env}/`)) wanted.set(p, c);
   } else {
+    const rendered = app.files();
+    owned = [...new Set([...rendered.keys()].map(p => p.split('/')[0]))];
     for (const [p, c] of rendered) wanted.set(p, c);
   }
   const existing = new Map<string, string>();

@@ -27,7 +27,8 @@ export interface RepositoryOptions {
    * folders every environment shares (Argo CD); `outsideFolders` lists the other
    * environments' folders, which are not passed, and `unchanged` the files the change leaves as
    * the repository has them. When the checks throw on that part, they run again on the whole
-   * output, and only a throw there refuses the change.
+   * output (the program constructed anew without `neededEnvironments`), and only a throw there
+   * refuses the change.
    * @default - the checks synth runs (`assertValid`: schema, cross-references, policy), the
    *   schema check skipping the unchanged files
    */
@@ -40,7 +41,10 @@ export interface RepositoryOptions {
 
 /** What the checks of a change are told besides the manifests. */
 export interface ValidateContext {
-  /** Folders of the output whose manifests are not passed (empty when they are the whole output). */
+  /**
+   * Folders of the output whose manifests are not passed, each with everything under it: the
+   * other environments' (empty when the manifests are the whole output).
+   */
   readonly outsideFolders: readonly string[];
   /**
    * Files (paths relative to the GitOps directory) the change leaves exactly as the repository
@@ -56,8 +60,6 @@ export interface EnvironmentRender {
   readonly state: ReleaseState;
   /** The environment's files, keyed by path relative to the GitOps directory (`dev/...`). */
   readonly files: Map<string, string>;
-  /** Environments the app has. */
-  readonly environments: string[];
 }
 
 /**
@@ -183,52 +185,62 @@ export class GitOpsRepository {
  * @throws InputError when the app has no environment `env`
  */
 export function renderEnvironment(app: GitOpsApp, env: string, flag = '--env', only?: (file: string) => boolean): EnvironmentRender {
-  const environments = requireEnvironment(app, env, flag);
-  return environmentFiles(app, env, environments, app.manifests({ folders: f => within(f, env), files: only }), only);
+  requireEnvironment(app, env, flag);
+  return environmentFiles(app, env, app.manifests({ folders: f => within(f, env), files: only }), only);
 }
 
 function within(folder: string, env: string): boolean {
   return folder === env || folder.startsWith(`${env}/`);
 }
 
-/** The part of the output a change to `env` is checked on: the manifests of `env` and of the folders every environment shares, and the other folders. */
+/** The part of the output a change to `env` is checked on: the manifests of `env` and of the folders every environment shares, and the other environments' folders. */
 interface CheckedPart {
   readonly manifests: Manifest[];
   readonly outsideFolders: string[];
+  /** The whole output, constructed when the checks of the part find something (the app may have skipped other environments). */
+  readonly whole: () => GitOpsApp;
 }
 
-/** The other environments' files don't change: the checks of a change to `env` get the rest. */
-function checkedPart(app: GitOpsApp, env: string, environments: readonly string[]): CheckedPart {
-  const others = environments.filter(e => e !== env);
+/**
+ * The other environments' files don't change: the checks of a change to `env` get the rest.
+ * The others are those the app built and those the repository has a release file of (a
+ * program constructed with `neededEnvironments` may skip building them).
+ */
+function checkedPart(app: GitOpsApp, env: string, known: Iterable<string>, whole: () => GitOpsApp): CheckedPart {
+  const others = [...new Set([...app.environments, ...known])].filter(e => e !== env).sort();
   const inOther = (folder: string) => others.some(e => within(folder, e));
-  return { manifests: app.manifests({ folders: f => !inOther(f) }), outsideFolders: app.repositoryCharts.map(c => c.path).filter(inOther) };
+  return { manifests: app.manifests({ folders: f => !inOther(f) }), outsideFolders: others, whole: () => (app.partial ? whole() : app) };
 }
 
 /** Run the checks of a change on its part; a finding there is re-checked on the whole output, which decides. */
-function runChecks(app: GitOpsApp, part: CheckedPart, validate: (manifests: readonly Manifest[], context: ValidateContext) => void, unchanged: ReadonlySet<string>): void {
+function runChecks(part: CheckedPart, validate: (manifests: readonly Manifest[], context: ValidateContext) => void, unchanged: ReadonlySet<string>): void {
   try {
     validate(part.manifests, { outsideFolders: part.outsideFolders, unchanged });
   } catch (e) {
     // a finding may come from what the part does not see
     if (part.outsideFolders.length === 0) throw e;
-    validate(app.manifests(), { outsideFolders: [], unchanged });
+    validate(part.whole().manifests(), { outsideFolders: [], unchanged });
   }
 }
 
 /** The files of `env` (paths relative to the GitOps directory) from its manifests (others are ignored), plus its release file. */
-function environmentFiles(app: GitOpsApp, env: string, environments: string[], manifests: readonly Manifest[], only?: (file: string) => boolean): EnvironmentRender {
+function environmentFiles(app: GitOpsApp, env: string, manifests: readonly Manifest[], only?: (file: string) => boolean): EnvironmentRender {
   const files = new Map<string, string>();
   for (const [p, content] of app.files(manifests.filter(m => m.path.startsWith(`${env}/`)))) {
     if (p.startsWith(`${env}/`) && (only === undefined || only(p))) files.set(p, content);
   }
-  return { state: app.releaseState(env), files, environments };
+  return { state: app.releaseState(env), files };
 }
 
-/** The app's environments; throws an InputError naming `flag` when `env` is not one of them. */
-function requireEnvironment(app: GitOpsApp, env: string, flag: string): string[] {
+/**
+ * The app's environments; throws an InputError naming `flag` when `env` is not one of them
+ * (listing the environments of `whole`, when the app may have skipped some).
+ */
+function requireEnvironment(app: GitOpsApp, env: string, flag: string, whole?: () => GitOpsApp): string[] {
   const environments = app.environments;
   if (!environments.includes(env)) {
-    throw new InputError(`${flag}: ${JSON.stringify(env)} is not an environment of the app (environments: ${environments.join(', ') || 'none'})`);
+    const all = app.partial && whole ? whole().environments : environments;
+    throw new InputError(`${flag}: ${JSON.stringify(env)} is not an environment of the app (environments: ${all.join(', ') || 'none'})`);
   }
   return environments;
 }
@@ -262,20 +274,22 @@ export type Intent = (current: ReleaseState, base: string | undefined) => { read
  * @returns the prepared commit, or undefined when the intent changes nothing
  */
 export function prepareChange(repo: GitOpsRepository, options: Pick<RepositoryOptions, 'createApp' | 'validate'>, base: string | undefined, env: string, intent: Intent, flag = '--env'): PreparedChange | undefined {
-  const createApp = options.createApp;
   const validate = options.validate === false ? undefined : options.validate ?? ((manifests, context) => { assertValid(manifests, context); });
   const releases = repo.releasesAt(base);
-  const app = createApp({ releases });
-  if (!app.rebindable) return prepareTwice(repo, createApp, app, validate, releases, base, env, intent, flag);
+  // only `env` changes: the program may skip building the other environments
+  const construct = (state: Readonly<Record<string, ReleaseState>>, whole = false) =>
+    options.createApp(whole ? { releases: state } : { releases: state, neededEnvironments: [env] });
+  const app = construct(releases);
+  requireEnvironment(app, env, flag, () => construct(releases, true));
+  if (!app.rebindable) return prepareTwice(repo, construct, app, validate, releases, base, env, intent);
 
-  const environments = requireEnvironment(app, env, flag);
   const before = app.releaseState(env);
   const wanted = intent(before, base);
   if (wanted === undefined || sameRelease(wanted.state, before)) return undefined;
   const nextReleases = { ...releases, [env]: wanted.state };
   app.useReleases(nextReleases);
-  const part = checkedPart(app, env, environments);
-  const next = environmentFiles(app, env, environments, part.manifests);
+  const part = checkedPart(app, env, Object.keys(releases), () => construct(nextReleases, true));
+  const next = environmentFiles(app, env, part.manifests);
   checkApplied(env, next.state, wanted.state);
   const tree = repo.envTree(base, env);
   const format = repo.git.objectFormat();
@@ -286,7 +300,7 @@ export function prepareChange(repo: GitOpsRepository, options: Pick<RepositoryOp
     else changedFiles.push(rel);
   }
   changedFiles.sort();
-  if (validate) runChecks(app, part, validate, unchanged);
+  if (validate) runChecks(part, validate, unchanged);
 
   // Up to date: every file the change touches is, at base, what the current state renders.
   app.useReleases(releases);
@@ -297,20 +311,21 @@ export function prepareChange(repo: GitOpsRepository, options: Pick<RepositoryOp
 }
 
 /** prepareChange for a program that reads tags eagerly: constructed and rendered for each state. */
-function prepareTwice(repo: GitOpsRepository, createApp: CreateApp, app: GitOpsApp, validate: ((manifests: readonly Manifest[], context: ValidateContext) => void) | undefined,
-  releases: Readonly<Record<string, ReleaseState>>, base: string | undefined, env: string, intent: Intent, flag: string): PreparedChange | undefined {
-  const current = renderEnvironment(app, env, flag);
+function prepareTwice(repo: GitOpsRepository, construct: (releases: Readonly<Record<string, ReleaseState>>, whole?: boolean) => GitOpsApp, app: GitOpsApp,
+  validate: ((manifests: readonly Manifest[], context: ValidateContext) => void) | undefined,
+  releases: Readonly<Record<string, ReleaseState>>, base: string | undefined, env: string, intent: Intent): PreparedChange | undefined {
+  const current = environmentFiles(app, env, app.manifests({ folders: f => within(f, env) }));
   repo.assertUpToDate(base, env, current.files);
   const wanted = intent(current.state, base);
   if (wanted === undefined || sameRelease(wanted.state, current.state)) return undefined;
-  const nextApp = createApp({ releases: { ...releases, [env]: wanted.state } });
-  const environments = requireEnvironment(nextApp, env, flag);
-  const part = checkedPart(nextApp, env, environments);
-  const next = environmentFiles(nextApp, env, environments, part.manifests);
+  const nextReleases = { ...releases, [env]: wanted.state };
+  const nextApp = construct(nextReleases);
+  const part = checkedPart(nextApp, env, Object.keys(releases), () => construct(nextReleases, true));
+  const next = environmentFiles(nextApp, env, part.manifests);
   checkApplied(env, next.state, wanted.state);
   const changedFiles = [...new Set([...current.files.keys(), ...next.files.keys()])]
     .filter(p => current.files.get(p) !== next.files.get(p)).sort();
-  if (validate) runChecks(nextApp, part, validate, new Set([...next.files.keys()].filter(p => current.files.get(p) === next.files.get(p))));
+  if (validate) runChecks(part, validate, new Set([...next.files.keys()].filter(p => current.files.get(p) === next.files.get(p))));
   return { commit: commitEnvironment(repo, base, env, next.files, wanted.message), before: current.state, after: next.state, changedFiles };
 }
 

@@ -4,8 +4,9 @@ import { Inventory, isObject, normalizeFolder } from './inventory';
 /** Options of the Argo CD cross-reference checks. */
 export interface ArgoReferenceOptions {
   /**
-   * Folders of the repository that hold manifests this validation does not see (it checks a
-   * part of the output, e.g. one environment): an Application's source path may point there.
+   * Folders of the repository whose manifests this validation does not see, each with
+   * everything under it (it checks a part of the output, e.g. one environment's folder and the
+   * shared ones): an Application's source path there is not judged.
    * @default - none: the manifests are the whole output
    */
   readonly outsideFolders?: readonly string[];
@@ -18,7 +19,9 @@ export interface ArgoReferenceOptions {
 export function checkArgoReferences(inventory: Inventory, options: ArgoReferenceOptions = {}): Finding[] {
   const out: Finding[] = [];
   // folders holding manifests, and every folder above one of them
-  const folders = new Set([...inventory.objects.map(r => dirname(r.manifest.path)), ...(options.outsideFolders ?? []).map(normalizeFolder)]);
+  const folders = new Set(inventory.objects.map(r => dirname(r.manifest.path)));
+  const outside = (options.outsideFolders ?? []).map(normalizeFolder);
+  const unseen = (folder: string) => outside.some(o => o === '' || folder === o || folder.startsWith(`${o}/`));
   const above = new Set<string>();
   for (const f of folders) {
     for (let i = f.indexOf('/'); i >= 0; i = f.indexOf('/', i + 1)) above.add(f.slice(0, i));
@@ -30,6 +33,7 @@ export function checkArgoReferences(inventory: Inventory, options: ArgoReference
     for (const [source, at] of sourcesOf(spec)) {
       if (!isObject(source) || typeof source.path !== 'string' || source.chart !== undefined) continue;
       const folder = normalizeFolder(source.path);
+      if (unseen(folder)) continue;
       const recurse = source.directory?.recurse === true;
       const nested = folders.size > 0 && (folder === '' || above.has(folder));
       const found = folders.has(folder) || (recurse && nested);

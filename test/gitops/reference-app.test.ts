@@ -1,11 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseReleaseFile } from '../../src/gitops/release-file';
+import { diffRepository } from '../../src/gitops/diff-flow';
+import { promote } from '../../src/gitops/promote-flow';
 import { release } from '../../src/gitops/release-flow';
+import { CreateApp } from '../../src/gitops/repository';
+import { rollback } from '../../src/gitops/rollback-flow';
 import { createApp } from '../../src/main';
 import { createApp as eagerApp } from './fixture-app';
 import { writeTree } from '../../src/gitops/write-tree';
-import { cleanup, cli, git, isolateGit, read, seedRepo, tmpdir } from './helpers';
+import { cleanup, cli, cloneOf, git, isolateGit, read, seedRepo, tmpdir } from './helpers';
 
 const REFERENCE_APP = path.join(__dirname, '..', '..', 'src', 'main.ts');
 const NEW = 'c0ffee0c0ffee0c0ffee0c0ffee0c0ffee0c0ff';
@@ -96,4 +100,80 @@ test('the GitOps directory may be a folder inside the repository: release reads 
   expect(files.every(f => f.startsWith('deploy/dev/'))).toBe(true);
   expect(files).toContain('deploy/dev/release.yaml');
   expect((parseReleaseFile(read(repo, 'deploy/dev/release.yaml'), { environment: 'dev' }).services.backend as Record<string, string>).v2).toBe(NEW);
+});
+
+describe('release, promote and rollback construct the program for the environment they change (neededEnvironments)', () => {
+  interface Construction { readonly needed?: readonly string[]; readonly environments: string[] }
+  function recording(calls: Construction[]): CreateApp {
+    return props => {
+      const app = createApp(props);
+      calls.push({ needed: props.neededEnvironments, environments: app.environments });
+      return app;
+    };
+  }
+
+  test('the reference app builds dev alone for a release of dev, and commits what a whole construction commits', async () => {
+    const { origin } = seedRepo(createApp);
+    const [focused, whole] = [cloneOf(origin), cloneOf(origin)];
+    const calls: Construction[] = [];
+    const a = await release({ dir: focused, env: 'dev', tag: NEW, createApp: recording(calls) });
+    expect(calls).toEqual([{ needed: ['dev'], environments: ['dev'] }]);
+    // the same release by a program that builds every environment whatever it is told
+    const b = await release({ dir: whole, env: 'dev', tag: NEW, createApp: ({ neededEnvironments: _ignored, ...props }) => createApp(props) });
+    expect(a.changedFiles.length).toBeGreaterThan(2);
+    expect(a.changedFiles).toEqual(b.changedFiles);
+    expect(git(focused, 'rev-parse', 'HEAD^{tree}')).toBe(git(whole, 'rev-parse', 'HEAD^{tree}'));
+    expect(git(focused, 'log', '-1', '--format=%B')).toBe(git(whole, 'log', '-1', '--format=%B'));
+  });
+
+  test('the checks are told the skipped environments are outside; a finding is confirmed on a whole construction', async () => {
+    const { clone } = seedRepo(createApp);
+    const calls: Construction[] = [];
+    const outside: string[][] = [];
+    const r = await release({
+      dir: clone, env: 'dev', tag: NEW, createApp: recording(calls),
+      validate: (manifests, context) => {
+        outside.push([...context.outsideFolders]);
+        if (context.outsideFolders.length > 0) throw new Error('cannot tell from a part');
+        expect(manifests.some(m => m.path.startsWith('prod/'))).toBe(true);
+      },
+    });
+    expect(r.committed).toBe(true);
+    // prod was not built: the repository's release file tells it exists
+    expect(outside).toEqual([['prod'], []]);
+    expect(calls).toEqual([{ needed: ['dev'], environments: ['dev'] }, { needed: undefined, environments: ['dev', 'prod'] }]);
+  });
+
+  test('an environment the program does not have is reported with every environment it has', async () => {
+    const { clone } = seedRepo(createApp);
+    await expect(release({ dir: clone, env: 'qa', tag: NEW, createApp }))
+      .rejects.toThrow('--env: "qa" is not an environment of the app (environments: dev, prod)');
+  });
+
+  test('promote constructs the target environment, rollback the rolled-back one', async () => {
+    const { clone } = seedRepo(createApp);
+    await release({ dir: clone, env: 'dev', tag: NEW, createApp });
+    const calls: Construction[] = [];
+    const p = await promote({ dir: clone, from: 'dev', to: 'prod', createApp: recording(calls) });
+    expect(p.created).toBe(true);
+    expect(calls).toEqual([{ needed: ['prod'], environments: ['prod'] }]);
+    calls.length = 0;
+    const r = await rollback({ dir: clone, env: 'dev', createApp: recording(calls) });
+    expect(r.committed).toBe(true);
+    expect(calls).toEqual([{ needed: ['dev'], environments: ['dev'] }]);
+  });
+
+  test('diff --env constructs that environment; an unknown one is reported with every environment', () => {
+    const { clone } = seedRepo(createApp);
+    fs.appendFileSync(path.join(clone, 'dev/ab-testing/service-backend.yaml'), '# hand edit\n');
+    fs.appendFileSync(path.join(clone, 'prod/ab-testing/service-backend.yaml'), '# hand edit\n');
+    const calls: Construction[] = [];
+    const dev = diffRepository({ dir: clone, env: 'dev', createApp: recording(calls) });
+    expect(dev.changes.map(c => [c.path, c.status])).toEqual([['dev/ab-testing/service-backend.yaml', 'changed']]);
+    expect(calls).toEqual([{ needed: ['dev'], environments: ['dev'] }]);
+    expect(diffRepository({ dir: clone, createApp }).changes.map(c => c.path))
+      .toEqual(['dev/ab-testing/service-backend.yaml', 'prod/ab-testing/service-backend.yaml']);
+    expect(() => diffRepository({ dir: clone, env: 'qa', createApp }))
+      .toThrow('--env: "qa" is not an environment of the app (environments: dev, prod)');
+  });
 });

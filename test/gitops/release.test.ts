@@ -216,7 +216,7 @@ describe('release checks the changed environment (and shared folders), the whole
     expect(calls).toHaveLength(1);
     expect(calls[0].paths.length).toBeGreaterThan(0);
     expect(calls[0].paths.every(p => p.startsWith('dev/'))).toBe(true);
-    expect(calls[0].outside).toEqual(['prod/demo']);
+    expect(calls[0].outside).toEqual(['prod']);
   });
 
   test.each([

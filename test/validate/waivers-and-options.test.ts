@@ -85,6 +85,9 @@ describe('options and environment detection', () => {
     expect(validateManifests(ms).findings.map(f => f.rule)).toEqual(['XREF-APP-PATH']);
     expect(validateManifests(ms, { outsideFolders: ['dev/elsewhere/'] }).findings).toEqual([]);
     expect(validateManifests(ms, { outsideFolders: ['dev/other'] }).findings.map(f => f.rule)).toEqual(['XREF-APP-PATH']);
+    // a folder stands for everything under it (a release passes the other environments' folders)
+    expect(validateManifests(ms, { outsideFolders: ['dev'] }).findings).toEqual([]);
+    expect(validateManifests(ms, { outsideFolders: ['de'] }).findings.map(f => f.rule)).toEqual(['XREF-APP-PATH']);
   });
 
   test('unchanged: the schema check skips those files; the checks across objects still see them', () => {
