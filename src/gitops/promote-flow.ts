@@ -63,7 +63,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     throw new GitOpsError(`cannot name a branch after tag ${JSON.stringify(tag)}: ${JSON.stringify(branch)} is not a valid branch name`);
   }
   const message = `${options.to}: deploy ${tag}`;
-  const change = prepareChange(repo, options, base, options.to, current => {
+  const change = await prepareChange(repo, options, base, options.to, current => {
     const state = adopt(current, source);
     const body = describeChanges(changesBetween(current, state)).join('\n');
     return { state, message: `${message}\n\n${body}\n\nPromoted-From: ${options.from}@${base}\n` };

@@ -273,7 +273,7 @@ export type Intent = (current: ReleaseState, base: string | undefined) => { read
  *
  * @returns the prepared commit, or undefined when the intent changes nothing
  */
-export function prepareChange(repo: GitOpsRepository, options: Pick<RepositoryOptions, 'createApp' | 'validate'>, base: string | undefined, env: string, intent: Intent, flag = '--env'): PreparedChange | undefined {
+export async function prepareChange(repo: GitOpsRepository, options: Pick<RepositoryOptions, 'createApp' | 'validate'>, base: string | undefined, env: string, intent: Intent, flag = '--env'): Promise<PreparedChange | undefined> {
   const validate = options.validate === false ? undefined : options.validate ?? ((manifests, context) => { assertValid(manifests, context); });
   const releases = repo.releasesAt(base);
   // only `env` changes: the program may skip building the other environments
@@ -300,20 +300,26 @@ export function prepareChange(repo: GitOpsRepository, options: Pick<RepositoryOp
     else changedFiles.push(rel);
   }
   changedFiles.sort();
-  if (validate) runChecks(part, validate, unchanged);
-
-  // Up to date: every file the change touches is, at base, what the current state renders.
-  app.useReleases(releases);
-  const changed = new Set(changedFiles);
-  const current = renderEnvironment(app, env, flag, file => changed.has(file));
-  repo.assertUpToDate(base, env, current.files, new Set(next.files.keys()), tree);
-  return { commit: commitEnvironment(repo, base, env, next.files, wanted.message), before, after: next.state, changedFiles };
+  // git writes the commit on the other core meanwhile (it is only an object, used or not)
+  const commit = commitEnvironment(repo, base, env, next.files, wanted.message);
+  try {
+    if (validate) runChecks(part, validate, unchanged);
+    // Up to date: every file the change touches is, at base, what the current state renders.
+    app.useReleases(releases);
+    const changed = new Set(changedFiles);
+    const current = renderEnvironment(app, env, flag, file => changed.has(file));
+    repo.assertUpToDate(base, env, current.files, new Set(next.files.keys()), tree);
+  } catch (e) {
+    await commit.catch(() => undefined);
+    throw e;
+  }
+  return { commit: await commit, before, after: next.state, changedFiles };
 }
 
 /** prepareChange for a program that reads tags eagerly: constructed and rendered for each state. */
-function prepareTwice(repo: GitOpsRepository, construct: (releases: Readonly<Record<string, ReleaseState>>, whole?: boolean) => GitOpsApp, app: GitOpsApp,
+async function prepareTwice(repo: GitOpsRepository, construct: (releases: Readonly<Record<string, ReleaseState>>, whole?: boolean) => GitOpsApp, app: GitOpsApp,
   validate: ((manifests: readonly Manifest[], context: ValidateContext) => void) | undefined,
-  releases: Readonly<Record<string, ReleaseState>>, base: string | undefined, env: string, intent: Intent): PreparedChange | undefined {
+  releases: Readonly<Record<string, ReleaseState>>, base: string | undefined, env: string, intent: Intent): Promise<PreparedChange | undefined> {
   const current = environmentFiles(app, env, app.manifests({ folders: f => within(f, env) }));
   repo.assertUpToDate(base, env, current.files);
   const wanted = intent(current.state, base);
@@ -326,12 +332,12 @@ function prepareTwice(repo: GitOpsRepository, construct: (releases: Readonly<Rec
   const changedFiles = [...new Set([...current.files.keys(), ...next.files.keys()])]
     .filter(p => current.files.get(p) !== next.files.get(p)).sort();
   if (validate) runChecks(part, validate, new Set([...next.files.keys()].filter(p => current.files.get(p) === next.files.get(p))));
-  return { commit: commitEnvironment(repo, base, env, next.files, wanted.message), before: current.state, after: next.state, changedFiles };
+  return { commit: await commitEnvironment(repo, base, env, next.files, wanted.message), before: current.state, after: next.state, changedFiles };
 }
 
 /** A commit on `base` whose folder of `env` holds exactly `files` (paths relative to the GitOps directory). */
-function commitEnvironment(repo: GitOpsRepository, base: string | undefined, env: string, files: ReadonlyMap<string, string>, message: string): string {
-  const tree = repo.git.buildTree(base, [repo.repoPath(`${env}/`)], new Map([...files].map(([rel, content]) => [repo.repoPath(rel), content])));
+async function commitEnvironment(repo: GitOpsRepository, base: string | undefined, env: string, files: ReadonlyMap<string, string>, message: string): Promise<string> {
+  const tree = await repo.git.buildTree(base, [repo.repoPath(`${env}/`)], new Map([...files].map(([rel, content]) => [repo.repoPath(rel), content])));
   return repo.git.commitTree(tree, base, message);
 }
 
@@ -367,7 +373,7 @@ export interface PublishResult {
  * failure (bad input, a validation finding, a killed process, a push that gives up) leaves them
  * exactly as they were.
  */
-export async function publish(repo: GitOpsRepository, options: RepositoryOptions, prepare: (base: string | undefined) => PreparedChange | undefined): Promise<PublishResult> {
+export async function publish(repo: GitOpsRepository, options: RepositoryOptions, prepare: (base: string | undefined) => Promise<PreparedChange | undefined>): Promise<PublishResult> {
   const git = repo.git;
   const log = options.log ?? (() => undefined);
   const retries = options.retries ?? 10;
@@ -387,7 +393,7 @@ export async function publish(repo: GitOpsRepository, options: RepositoryOptions
     }
   }
   for (let attempt = 1; ; attempt++) {
-    const change = prepare(base);
+    const change = await prepare(base);
     await repo.assertClean();
     if (change === undefined) return { commit: base, pushed: false, attempts: attempt };
     if (!options.push) {

@@ -22,10 +22,10 @@ function repoWith(files: Record<string, string>): { dir: string; g: Git; head: s
 const treeOf = (g: Git, tree: string) => new Map([...g.listTree(tree, '')].map(([p, e]) => [p, e.sha]));
 
 describe('Git.buildTree', () => {
-  test('replaces a folder: changed and new files written, unchanged kept, stale removed, the rest untouched', () => {
+  test('replaces a folder: changed and new files written, unchanged kept, stale removed, the rest untouched', async () => {
     const { dir, g, head } = repoWith({ 'dev/a.yaml': 'a: 1\n', 'dev/b.yaml': 'b: 1\n', 'dev/old.yaml': 'old\n', 'prod/a.yaml': 'a: 1\n', 'README.md': '# x\n' });
     const statusBefore = git(dir, 'status', '--porcelain');
-    const tree = g.buildTree(head, ['dev/'], new Map([['dev/a.yaml', 'a: 1\n'], ['dev/b.yaml', 'b: ✓ 2\n'], ['dev/sub/new.yaml', 'new\n']]));
+    const tree = await g.buildTree(head, ['dev/'], new Map([['dev/a.yaml', 'a: 1\n'], ['dev/b.yaml', 'b: ✓ 2\n'], ['dev/sub/new.yaml', 'new\n']]));
     expect(treeOf(g, tree)).toEqual(new Map([
       ['README.md', blobSha('# x\n')],
       ['dev/a.yaml', blobSha('a: 1\n')],
@@ -39,35 +39,35 @@ describe('Git.buildTree', () => {
     expect(g.resolve('HEAD')).toBe(head);
   });
 
-  test('a file can become a folder and a folder a file', () => {
+  test('a file can become a folder and a folder a file', async () => {
     const { g, head } = repoWith({ 'dev/x': 'file\n', 'dev/y/z.yaml': 'z\n' });
-    const tree = g.buildTree(head, ['dev/'], new Map([['dev/x/inner.yaml', 'inner\n'], ['dev/y', 'now a file\n']]));
+    const tree = await g.buildTree(head, ['dev/'], new Map([['dev/x/inner.yaml', 'inner\n'], ['dev/y', 'now a file\n']]));
     expect([...treeOf(g, tree).keys()].sort()).toEqual(['dev/x/inner.yaml', 'dev/y']);
   });
 
-  test('without a base (unborn branch) and with no change at all', () => {
+  test('without a base (unborn branch) and with no change at all', async () => {
     const dir = tmpdir('git');
     git(dir, 'init', '-q');
     const g = Git.open(dir);
-    const tree = g.buildTree(undefined, ['dev/'], new Map([['dev/a.yaml', 'a\n']]));
+    const tree = await g.buildTree(undefined, ['dev/'], new Map([['dev/a.yaml', 'a\n']]));
     expect(treeOf(g, tree)).toEqual(new Map([['dev/a.yaml', blobSha('a\n')]]));
     const { g: g2, head } = repoWith({ 'dev/a.yaml': 'a\n' });
-    expect(g2.buildTree(head, ['dev/'], new Map([['dev/a.yaml', 'a\n']]))).toBe(g2.treeOf(head));
+    expect(await g2.buildTree(head, ['dev/'], new Map([['dev/a.yaml', 'a\n']]))).toBe(g2.treeOf(head));
   });
 
-  test('no ref is written (the scratch commit is not kept), and an emptied tree is the empty tree', () => {
+  test('no ref is written (the scratch commit is not kept), and an emptied tree is the empty tree', async () => {
     const { dir, g, head } = repoWith({ 'dev/a.yaml': 'a\n' });
     const refsBefore = git(dir, 'for-each-ref');
-    const tree = g.buildTree(head, ['dev/'], new Map());
+    const tree = await g.buildTree(head, ['dev/'], new Map());
     expect(git(dir, 'for-each-ref')).toBe(refsBefore);
     expect(git(dir, 'ls-tree', tree)).toBe('');
     expect(git(dir, 'cat-file', '-t', tree).trim()).toBe('tree');
   });
 
-  test('paths git fast-import would misread are quoted: a leading quote, spaces, backslashes', () => {
+  test('paths git fast-import would misread are quoted: a leading quote, spaces, backslashes', async () => {
     const { g, head } = repoWith({ 'dev/a.yaml': 'a\n' });
     const files = new Map([['dev/"quoted".yaml', 'q\n'], ['dev/with space.yaml', 's\n'], ['dev/back\\slash.yaml', 'b\n']]);
-    const tree = g.buildTree(head, ['dev/'], files);
+    const tree = await g.buildTree(head, ['dev/'], files);
     expect(treeOf(g, tree)).toEqual(new Map([...files].map(([p, c]) => [p, blobSha(c)])));
   });
 });
@@ -99,5 +99,20 @@ describe('Git.runAsync and dirtyFiles', () => {
     fs.writeFileSync(path.join(dir, 'new.yaml'), 'new\n');
     expect(await g.dirtyFiles()).toEqual([' M a.yaml', '?? new.yaml']);
     await expect(g.runAsync(['rev-parse', '--verify', 'no-such-branch'])).rejects.toThrow(/git rev-parse --verify no-such-branch failed \(exit 128\): fatal: Needed a single revision/);
+  });
+
+  test('an input larger than a pipe holds reaches git whole, through a temporary file that is gone at once', async () => {
+    const { g } = repoWith({ 'a.yaml': 'a\n' });
+    const input = 'line ✓ of a large input\n'.repeat(100_000); // 2.5 MB
+    const tmp = tmpdir('tmp');
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      const hashing = g.runAsync(['hash-object', '--stdin'], { input });
+      expect(fs.readdirSync(tmp)).toEqual([]); // unlinked before git even ran
+      expect((await hashing).trim()).toBe(blobSha(input));
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = saved;
+    }
   });
 });
