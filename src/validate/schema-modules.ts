@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import * as vm from 'vm';
 
 /**
  * Loader for the JSON-schema validators that `kubernetes-models`, `@kubernetes-models/istio`
@@ -17,6 +18,14 @@ import * as path from 'path';
  *
  * Every loaded `validate` is wrapped so that a validation run can observe which schema
  * validated which object (see `strict.ts`).
+ *
+ * `npm run build` also writes the modules of the kinds cdk8s-gitops's constructs render into
+ * one prebuilt bundle,
+ * `lib/schemas/validators.js`, already rewritten, with a V8 code cache beside it
+ * (`tools/build-schema-bundle.js`). A module whose package is installed at the version the
+ * bundle was built from comes from the bundle; anything else (another version, another
+ * module) is read and rewritten here as above. A code cache V8 rejects (another Node version)
+ * only costs the compilation it would have saved.
  */
 
 /** An ajv error, as the compiled validators report them. */
@@ -87,11 +96,39 @@ export function loadSchemaModule(file: string): Record<string, any> {
 }
 
 function evaluate(file: string, exports: Record<string, any>): void {
-  const source = fs.readFileSync(file, 'utf8');
+  let fn: SchemaModuleFunction;
+  let specifiers: readonly string[];
+  const bundled = fromBundle(file);
+  if (bundled) {
+    [specifiers, fn] = bundled;
+  } else {
+    const module = transformSchemaModule(fs.readFileSync(file, 'utf8'), file);
+    specifiers = module.specifiers;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
+      fn = new Function('__exports', '__imports', '__wrap', `"use strict";${module.body}\n//# sourceURL=${file}`) as SchemaModuleFunction;
+    } catch (e: any) {
+      throw new Error(`${file}: cannot load schema module: ${e.message}`);
+    }
+  }
+  const resolved = specifiers.map(s => resolveImport(s, file));
+  const schema = path.basename(file, '.js');
+  fn(exports, resolved, (inner: ValidateFunction) => wrap(inner, schema));
+}
+
+/** A schema module rewritten as a function of its exports, its resolved imports and the wrapper of its `validate`. */
+export type SchemaModuleFunction = (exports: Record<string, any>, imports: readonly Record<string, any>[], wrap: (inner: ValidateFunction) => ValidateFunction) => void;
+
+/**
+ * Rewrite the text of a schema module (`file` names it in errors) as the body of a
+ * {@link SchemaModuleFunction} (`__exports`, `__imports`, `__wrap`), and list its import
+ * specifiers in the order `__imports` holds them.
+ */
+export function transformSchemaModule(source: string, file: string): { readonly body: string; readonly specifiers: string[] } {
   const imports: string[] = [];
   const specifiers: string[] = [];
   let exported: string | undefined;
-  let body = source
+  const body = source
     .replace(/import\s*\{([^}]*)\}\s*from\s*"([^"]+)"\s*;?/g, (_m, names: string, spec: string) => {
       specifiers.push(spec);
       const i = specifiers.length - 1;
@@ -113,18 +150,85 @@ function evaluate(file: string, exports: Record<string, any>): void {
     })
     .replace(/\/\/# sourceMappingURL=.*$/m, '');
   if (exported === undefined) throw new Error(`${file}: no "export const validate" found: not a schema module this loader understands`);
-  const resolved = specifiers.map(s => resolveImport(s, file));
   // Function declarations are hoisted: publish the export first, then bind the imports.
-  body = `__exports.validate=__wrap(${exported});\n${imports.join('\n')}\n${body}`;
-  let fn: (...args: any[]) => void;
+  return { body: `__exports.validate=__wrap(${exported});\n${imports.join('\n')}\n${body}`, specifiers };
+}
+
+/** Files of the schema modules loaded so far (what a bundle of them needs), in load order. */
+export function loadedSchemaModules(): string[] {
+  return [...modules.keys()];
+}
+
+/** The prebuilt bundle: package versions it was built from, and each module by `<package>/<path>`. */
+export interface SchemaBundle {
+  readonly packages: Readonly<Record<string, string>>;
+  readonly modules: Readonly<Record<string, readonly [readonly string[], SchemaModuleFunction]>>;
+}
+
+/** Where `npm run build` writes the bundle (`lib/schemas/validators.js`, beside `lib/src/`). */
+export const SCHEMA_BUNDLE_FILE = path.join(__dirname, '..', '..', 'schemas', 'validators.js');
+
+let bundleState: { file: string; bundle?: SchemaBundle; script?: vm.Script; cacheRejected?: boolean } | undefined;
+
+/**
+ * Use the bundle at `file` from now on (modules already loaded stay as they are); a missing
+ * or unreadable bundle is no bundle. For the build tool and tests.
+ */
+export function useSchemaBundle(file: string = SCHEMA_BUNDLE_FILE): { readonly loaded: boolean; readonly cacheRejected?: boolean } {
+  bundleState = { file };
   try {
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    fn = new Function('__exports', '__imports', '__wrap', `"use strict";${body}\n//# sourceURL=${file}`) as any;
-  } catch (e: any) {
-    throw new Error(`${file}: cannot load schema module: ${e.message}`);
+    const source = fs.readFileSync(file, 'utf8');
+    let cachedData: Buffer | undefined;
+    try {
+      cachedData = fs.readFileSync(`${file.replace(/\.js$/, '')}.cache`);
+    } catch {
+      cachedData = undefined;
+    }
+    const script = new vm.Script(`(function (exports) {${source}\n})`, { filename: file, cachedData });
+    const exports: Record<string, any> = {};
+    script.runInThisContext()(exports);
+    bundleState = { file, bundle: exports as SchemaBundle, script, cacheRejected: cachedData ? script.cachedDataRejected === true : undefined };
+  } catch {
+    bundleState = { file };
   }
-  const schema = path.basename(file, '.js');
-  fn(exports, resolved, (inner: ValidateFunction) => wrap(inner, schema));
+  return { loaded: bundleState.bundle !== undefined, cacheRejected: bundleState.cacheRejected };
+}
+
+/** V8's code cache of the bundle as used so far (the functions compiled meanwhile included), for the build tool. */
+export function schemaBundleCodeCache(): Buffer | undefined {
+  return bundleState?.script?.createCachedData();
+}
+
+/**
+ * Where a module file is in a bundle: its key (`<package>/<path>`, `/`-separated), its
+ * package's name and folder; undefined outside node_modules.
+ */
+export function bundleKey(file: string): { readonly key: string; readonly name: string; readonly dir: string } | undefined {
+  const marker = `node_modules${path.sep}`;
+  const at = file.lastIndexOf(marker);
+  if (at < 0) return undefined;
+  const rest = file.slice(at + marker.length).split(path.sep);
+  const name = rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
+  return { key: rest.join('/'), name, dir: file.slice(0, at + marker.length) + name.split('/').join(path.sep) };
+}
+
+/** The bundled module for `file`, when the bundle has it and its package is installed at the bundle's version. */
+function fromBundle(file: string): readonly [readonly string[], SchemaModuleFunction] | undefined {
+  if (bundleState === undefined) useSchemaBundle();
+  const bundle = bundleState!.bundle;
+  if (!bundle) return undefined;
+  const at = bundleKey(file);
+  if (!at) return undefined;
+  const { key, name, dir } = at;
+  const entry = bundle.modules[key];
+  if (!entry || bundle.packages[name] === undefined) return undefined;
+  let version: string | undefined;
+  try {
+    version = packageJson(dir).version;
+  } catch {
+    version = undefined;
+  }
+  return version === bundle.packages[name] ? entry : undefined;
 }
 
 function wrap(inner: ValidateFunction, schema: string): ValidateFunction {
@@ -153,10 +257,16 @@ function resolveImport(spec: string, from: string): Record<string, any> {
 
 const packageJsons = new Map<string, any>();
 
-/** Resolve `./sub` through a package's `exports` map (patterns with one `*`, `import` condition). */
-function exportTarget(dir: string, sub: string): string | undefined {
+/** The parsed `package.json` of the package in `dir` (read once). */
+function packageJson(dir: string): any {
   let pkg = packageJsons.get(dir);
   if (pkg === undefined) packageJsons.set(dir, pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')));
+  return pkg;
+}
+
+/** Resolve `./sub` through a package's `exports` map (patterns with one `*`, `import` condition). */
+function exportTarget(dir: string, sub: string): string | undefined {
+  const pkg = packageJson(dir);
   const request = sub ? `./${sub}` : '.';
   const exportsMap: Record<string, any> | undefined = pkg.exports;
   if (!exportsMap) return sub ? (sub.endsWith('.js') ? sub : `${sub}.js`) : pkg.main;
