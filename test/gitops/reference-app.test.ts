@@ -71,8 +71,12 @@ describe('a program with release bindings: the files a release changes must be w
     ['a file the program does not render', c => fs.writeFileSync(path.join(c, 'dev/ab-testing/configmap-extra.yaml'), 'apiVersion: v1\n'), /extra {3}dev\/ab-testing\/configmap-extra\.yaml/],
     ['a file the program renders, deleted', c => fs.rmSync(path.join(c, 'dev/ab-testing/service-frontend.yaml')), /missing dev\/ab-testing\/service-frontend\.yaml/],
   ];
+  let origin: string;
+  beforeAll(() => {
+    origin = seedRepo(createApp).origin;
+  });
   test.each(cases)('%s is refused and nothing changes', async (_name, edit, problem) => {
-    const { clone } = seedRepo(createApp);
+    const clone = cloneOf(origin);
     edit(clone);
     git(clone, 'add', '-A');
     git(clone, 'commit', '-q', '-m', 'hand edit');
@@ -104,6 +108,12 @@ test('the GitOps directory may be a folder inside the repository: release reads 
 
 describe('release, promote and rollback construct the program for the environment they change (neededEnvironments)', () => {
   interface Construction { readonly needed?: readonly string[]; readonly environments: string[] }
+  // one seeded origin (synthesized from the whole program); each test works in its own clone
+  let origin: string;
+  beforeAll(() => {
+    origin = seedRepo(createApp).origin;
+  });
+
   function recording(calls: Construction[]): CreateApp {
     return props => {
       const app = createApp(props);
@@ -113,7 +123,6 @@ describe('release, promote and rollback construct the program for the environmen
   }
 
   test('the reference app builds dev alone for a release of dev, and commits what a whole construction commits', async () => {
-    const { origin } = seedRepo(createApp);
     const [focused, whole] = [cloneOf(origin), cloneOf(origin)];
     const calls: Construction[] = [];
     const a = await release({ dir: focused, env: 'dev', tag: NEW, createApp: recording(calls) });
@@ -127,7 +136,7 @@ describe('release, promote and rollback construct the program for the environmen
   });
 
   test('the checks are told the skipped environments are outside; a finding is confirmed on a whole construction', async () => {
-    const { clone } = seedRepo(createApp);
+    const clone = cloneOf(origin);
     const calls: Construction[] = [];
     const outside: string[][] = [];
     const r = await release({
@@ -145,13 +154,13 @@ describe('release, promote and rollback construct the program for the environmen
   });
 
   test('an environment the program does not have is reported with every environment it has', async () => {
-    const { clone } = seedRepo(createApp);
+    const clone = cloneOf(origin);
     await expect(release({ dir: clone, env: 'qa', tag: NEW, createApp }))
       .rejects.toThrow('--env: "qa" is not an environment of the app (environments: dev, prod)');
   });
 
   test('promote constructs the target environment, rollback the rolled-back one', async () => {
-    const { clone } = seedRepo(createApp);
+    const clone = cloneOf(origin);
     await release({ dir: clone, env: 'dev', tag: NEW, createApp });
     const calls: Construction[] = [];
     const p = await promote({ dir: clone, from: 'dev', to: 'prod', createApp: recording(calls) });
@@ -164,7 +173,7 @@ describe('release, promote and rollback construct the program for the environmen
   });
 
   test('diff --env constructs that environment; an unknown one is reported with every environment', () => {
-    const { clone } = seedRepo(createApp);
+    const clone = cloneOf(origin);
     fs.appendFileSync(path.join(clone, 'dev/ab-testing/service-backend.yaml'), '# hand edit\n');
     fs.appendFileSync(path.join(clone, 'prod/ab-testing/service-backend.yaml'), '# hand edit\n');
     const calls: Construction[] = [];

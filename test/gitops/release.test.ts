@@ -14,6 +14,13 @@ const SHA2 = 'b'.repeat(40);
 beforeAll(isolateGit);
 afterAll(cleanup);
 
+let seeded: string | undefined;
+/** A clone of an origin seeded once for this file (for tests that never push to it). */
+function sharedClone(): string {
+  seeded ??= seedRepo(createApp).origin;
+  return cloneOf(seeded);
+}
+
 function services(dir: string, env = 'dev') {
   return parseReleaseFile(read(dir, `${env}/release.yaml`), { environment: env }).services;
 }
@@ -51,7 +58,7 @@ describe('release', () => {
   });
 
   test('releasing the tag that already runs is a no-op: no commit', async () => {
-    const { clone } = seedRepo(createApp);
+    const clone = sharedClone();
     await cli('release', '--gitops-dir', clone, '--env', 'dev', '--tag', SHA1, '--app', FIXTURE_APP);
     const state = snapshot(clone);
     const again = await cli('release', '--gitops-dir', clone, '--env', 'dev', '--tag', SHA1, '--app', FIXTURE_APP);
@@ -206,7 +213,7 @@ describe('release: failures change nothing', () => {
 
 describe('release checks the changed environment (and shared folders), the whole output only to confirm a finding', () => {
   test('the checks get dev and the shared folders, told which folders they do not see', async () => {
-    const { clone } = seedRepo(createApp);
+    const clone = sharedClone();
     const calls: { paths: string[]; outside: readonly string[] }[] = [];
     const result = await release({
       dir: clone, env: 'dev', tag: SHA1, createApp,
@@ -237,7 +244,7 @@ describe('release checks the changed environment (and shared folders), the whole
   });
 
   test('a finding on the part is checked again on the whole output, which decides', async () => {
-    const { clone } = seedRepo(createApp);
+    const clone = sharedClone();
     const seen: number[] = [];
     const passesWhole = await release({
       dir: clone, env: 'dev', tag: SHA1, createApp,
