@@ -78,7 +78,7 @@ export function createApp(props: PlatformProps = {}): GitOpsApp {
   const envCount = sizeFrom(props.envs, 'BENCH_ENVS', 2);
   const teams = Math.ceil(services / TEAM_SIZE);
 
-  const app = new GitOpsApp({ releases: props.releases, neededEnvironments: props.neededEnvironments });
+  const app = new GitOpsApp(props); // whole: releases and neededEnvironments
   const argocd = new ArgoCdChart(app, 'argocd', { repoURL: PLATFORM_REPO_URL });
   const projects: AppProject[] = [];
   for (let t = 0; t < teams; t++) {

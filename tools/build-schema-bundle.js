@@ -14,15 +14,14 @@ const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
 
-const ROOT = path.join(__dirname, '..');
-const LIB = path.join(ROOT, 'lib', 'src');
-const OUT = path.join(ROOT, 'lib', 'schemas', 'validators.js');
-const CACHE = OUT.replace(/\.js$/, '.cache');
+const LIB = path.join(__dirname, '..', 'lib', 'src');
+const modules = require(path.join(LIB, 'validate', 'schema-modules.js'));
+const OUT = modules.SCHEMA_BUNDLE_FILE; // lib/schemas/validators.js
+const CACHE = modules.codeCacheFile(OUT);
 const { createApp } = require(path.join(LIB, 'main.js'));
 
 if (process.argv[2] === '--cache') {
   // second step, in a fresh process: load the bundle, run the reference validation, keep V8's cache
-  const modules = require(path.join(LIB, 'validate', 'schema-modules.js'));
   if (!modules.useSchemaBundle(OUT).loaded) throw new Error(`${OUT}: the bundle just written does not load`);
   require(path.join(LIB, 'validate', 'index.js')).assertValid(createApp().manifests());
   fs.writeFileSync(CACHE, modules.schemaBundleCodeCache());
@@ -30,7 +29,7 @@ if (process.argv[2] === '--cache') {
 }
 
 for (const f of [OUT, CACHE]) fs.rmSync(f, { force: true });
-require(path.join(LIB, 'validate', 'schema-modules.js')).useSchemaBundle(OUT); // none now: modules come from node_modules
+modules.useSchemaBundle(OUT); // none now: modules come from node_modules
 const kinds = [...new Set(createApp().manifests().map(m => `${m.object.apiVersion} ${m.object.kind}`))].sort().map(k => k.split(' '));
 const summary = require(path.join(LIB, 'validate', 'schema-bundle.js')).writeSchemaBundle(OUT, kinds);
 const r = spawnSync(process.execPath, [__filename, '--cache'], { stdio: 'inherit' });

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { InputError } from './errors';
 import { readReleases } from './release-file';
-import { CreateApp } from './repository';
+import { CreateApp, renderEnvironment, requireEnvironment } from './repository';
 import { unifiedDiff } from './unified-diff';
 
 /** Options of {@link diffRepository}. */
@@ -48,13 +48,9 @@ export function diffRepository(options: DiffOptions): DiffResult {
   const wanted = new Map<string, string>();
   let owned: string[];
   if (env !== undefined) {
-    if (!app.environments.includes(env)) {
-      const all = options.createApp({ releases }).environments;
-      throw new InputError(`--env: ${JSON.stringify(env)} is not an environment of the app (environments: ${all.join(', ') || 'none'})`);
-    }
+    requireEnvironment(app, env, '--env', () => options.createApp({ releases }));
     owned = [env];
-    const manifests = app.manifests({ folders: f => f === env || f.startsWith(`${env}/`) });
-    for (const [p, c] of app.files(manifests)) if (p.startsWith(`${env}/`)) wanted.set(p, c);
+    for (const [p, c] of renderEnvironment(app, env).files) wanted.set(p, c);
   } else {
     const rendered = app.files();
     owned = [...new Set([...rendered.keys()].map(p => p.split('/')[0]))];

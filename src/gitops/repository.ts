@@ -233,16 +233,13 @@ function environmentFiles(app: GitOpsApp, env: string, manifests: readonly Manif
 }
 
 /**
- * The app's environments; throws an InputError naming `flag` when `env` is not one of them
- * (listing the environments of `whole`, when the app may have skipped some).
+ * Throw an InputError naming `flag` unless `env` is an environment of `app`; it lists the
+ * environments of `whole()` when `app` was constructed for some environments only.
  */
-function requireEnvironment(app: GitOpsApp, env: string, flag: string, whole?: () => GitOpsApp): string[] {
-  const environments = app.environments;
-  if (!environments.includes(env)) {
-    const all = app.partial && whole ? whole().environments : environments;
-    throw new InputError(`${flag}: ${JSON.stringify(env)} is not an environment of the app (environments: ${all.join(', ') || 'none'})`);
-  }
-  return environments;
+export function requireEnvironment(app: GitOpsApp, env: string, flag: string, whole?: () => GitOpsApp): void {
+  if (app.environments.includes(env)) return;
+  const all = app.partial && whole ? whole().environments : app.environments;
+  throw new InputError(`${flag}: ${JSON.stringify(env)} is not an environment of the app (environments: ${all.join(', ') || 'none'})`);
 }
 
 /** A change to one environment computed on top of a base commit. */
@@ -277,7 +274,7 @@ export async function prepareChange(repo: GitOpsRepository, options: Pick<Reposi
   const validate = options.validate === false ? undefined : options.validate ?? ((manifests, context) => { assertValid(manifests, context); });
   const releases = repo.releasesAt(base);
   // only `env` changes: the program may skip building the other environments
-  const construct = (state: Readonly<Record<string, ReleaseState>>, whole = false) =>
+  const construct: Construct = (state, whole = false) =>
     options.createApp(whole ? { releases: state } : { releases: state, neededEnvironments: [env] });
   const app = construct(releases);
   requireEnvironment(app, env, flag, () => construct(releases, true));
@@ -300,27 +297,25 @@ export async function prepareChange(repo: GitOpsRepository, options: Pick<Reposi
     else changedFiles.push(rel);
   }
   changedFiles.sort();
-  // git writes the commit on the other core meanwhile (it is only an object, used or not)
-  const commit = commitEnvironment(repo, base, env, next.files, wanted.message);
-  try {
+  const commit = await commitWhile(commitEnvironment(repo, base, env, next.files, wanted.message), () => {
     if (validate) runChecks(part, validate, unchanged);
     // Up to date: every file the change touches is, at base, what the current state renders.
     app.useReleases(releases);
     const changed = new Set(changedFiles);
     const current = renderEnvironment(app, env, flag, file => changed.has(file));
     repo.assertUpToDate(base, env, current.files, new Set(next.files.keys()), tree);
-  } catch (e) {
-    await commit.catch(() => undefined);
-    throw e;
-  }
-  return { commit: await commit, before, after: next.state, changedFiles };
+  });
+  return { commit, before, after: next.state, changedFiles };
 }
 
+/** Construct the program with a release state, for the changed environment only or `whole`. */
+type Construct = (releases: Readonly<Record<string, ReleaseState>>, whole?: boolean) => GitOpsApp;
+
 /** prepareChange for a program that reads tags eagerly: constructed and rendered for each state. */
-async function prepareTwice(repo: GitOpsRepository, construct: (releases: Readonly<Record<string, ReleaseState>>, whole?: boolean) => GitOpsApp, app: GitOpsApp,
+async function prepareTwice(repo: GitOpsRepository, construct: Construct, app: GitOpsApp,
   validate: ((manifests: readonly Manifest[], context: ValidateContext) => void) | undefined,
   releases: Readonly<Record<string, ReleaseState>>, base: string | undefined, env: string, intent: Intent): Promise<PreparedChange | undefined> {
-  const current = environmentFiles(app, env, app.manifests({ folders: f => within(f, env) }));
+  const current = renderEnvironment(app, env);
   repo.assertUpToDate(base, env, current.files);
   const wanted = intent(current.state, base);
   if (wanted === undefined || sameRelease(wanted.state, current.state)) return undefined;
@@ -331,8 +326,25 @@ async function prepareTwice(repo: GitOpsRepository, construct: (releases: Readon
   checkApplied(env, next.state, wanted.state);
   const changedFiles = [...new Set([...current.files.keys(), ...next.files.keys()])]
     .filter(p => current.files.get(p) !== next.files.get(p)).sort();
-  if (validate) runChecks(part, validate, new Set([...next.files.keys()].filter(p => current.files.get(p) === next.files.get(p))));
-  return { commit: await commitEnvironment(repo, base, env, next.files, wanted.message), before: current.state, after: next.state, changedFiles };
+  const unchanged = new Set([...next.files.keys()].filter(p => current.files.get(p) === next.files.get(p)));
+  const commit = await commitWhile(commitEnvironment(repo, base, env, next.files, wanted.message), () => {
+    if (validate) runChecks(part, validate, unchanged);
+  });
+  return { commit, before: current.state, after: next.state, changedFiles };
+}
+
+/**
+ * The commit git writes (on the other core) while `checks` run; when they throw, the commit
+ * is left unused (an unreferenced object) and their error is thrown.
+ */
+async function commitWhile(commit: Promise<string>, checks: () => void): Promise<string> {
+  try {
+    checks();
+  } catch (e) {
+    await commit.catch(() => undefined);
+    throw e;
+  }
+  return commit;
 }
 
 /** A commit on `base` whose folder of `env` holds exactly `files` (paths relative to the GitOps directory). */

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { schemaFor } from './schema';
-import { bundleKey, loadedSchemaModules, transformSchemaModule } from './schema-modules';
+import { bundleKey, loadedSchemaModules, packageVersion, transformSchemaModule } from './schema-modules';
 
 /** What {@link writeSchemaBundle} wrote. */
 export interface SchemaBundleSummary {
@@ -31,7 +31,9 @@ export function writeSchemaBundle(file: string, kinds: readonly (readonly [strin
   for (const module of loadedSchemaModules().sort()) {
     const at = bundleKey(module);
     if (!at) continue;
-    packages[at.name] = JSON.parse(fs.readFileSync(path.join(at.dir, 'package.json'), 'utf8')).version;
+    const version = packageVersion(at.dir);
+    if (version === undefined) throw new Error(`schema bundle: ${at.dir} has no package.json version`);
+    packages[at.name] = version;
     const { body, specifiers } = transformSchemaModule(fs.readFileSync(module, 'utf8'), module);
     entries.push(`${JSON.stringify(at.key)}: [${JSON.stringify(specifiers)}, function (__exports, __imports, __wrap) {"use strict";${body}\n}]`);
   }

@@ -20,9 +20,8 @@ import * as vm from 'vm';
  * validated which object (see `strict.ts`).
  *
  * `npm run build` also writes the modules of the kinds cdk8s-gitops's constructs render into
- * one prebuilt bundle,
- * `lib/schemas/validators.js`, already rewritten, with a V8 code cache beside it
- * (`tools/build-schema-bundle.js`). A module whose package is installed at the version the
+ * one prebuilt bundle, `lib/schemas/validators.js`, already rewritten, with a V8 code cache
+ * beside it (`tools/build-schema-bundle.js`). A module whose package is installed at the version the
  * bundle was built from comes from the bundle; anything else (another version, another
  * module) is read and rewritten here as above. A code cache V8 rejects (another Node version)
  * only costs the compilation it would have saved.
@@ -168,28 +167,33 @@ export interface SchemaBundle {
 /** Where `npm run build` writes the bundle (`lib/schemas/validators.js`, beside `lib/src/`). */
 export const SCHEMA_BUNDLE_FILE = path.join(__dirname, '..', '..', 'schemas', 'validators.js');
 
-let bundleState: { file: string; bundle?: SchemaBundle; script?: vm.Script; cacheRejected?: boolean } | undefined;
+let bundleState: { bundle?: SchemaBundle; script?: vm.Script; cacheRejected?: boolean } | undefined;
+
+/** The V8 code cache file of the bundle `file` (`validators.cache` beside `validators.js`). */
+export function codeCacheFile(file: string): string {
+  return `${file.replace(/\.js$/, '')}.cache`;
+}
 
 /**
  * Use the bundle at `file` from now on (modules already loaded stay as they are); a missing
  * or unreadable bundle is no bundle. For the build tool and tests.
  */
 export function useSchemaBundle(file: string = SCHEMA_BUNDLE_FILE): { readonly loaded: boolean; readonly cacheRejected?: boolean } {
-  bundleState = { file };
+  bundleState = {};
   try {
     const source = fs.readFileSync(file, 'utf8');
     let cachedData: Buffer | undefined;
     try {
-      cachedData = fs.readFileSync(`${file.replace(/\.js$/, '')}.cache`);
+      cachedData = fs.readFileSync(codeCacheFile(file));
     } catch {
       cachedData = undefined;
     }
     const script = new vm.Script(`(function (exports) {${source}\n})`, { filename: file, cachedData });
     const exports: Record<string, any> = {};
     script.runInThisContext()(exports);
-    bundleState = { file, bundle: exports as SchemaBundle, script, cacheRejected: cachedData ? script.cachedDataRejected === true : undefined };
+    bundleState = { bundle: exports as SchemaBundle, script, cacheRejected: cachedData ? script.cachedDataRejected === true : undefined };
   } catch {
-    bundleState = { file };
+    bundleState = {};
   }
   return { loaded: bundleState.bundle !== undefined, cacheRejected: bundleState.cacheRejected };
 }
@@ -219,16 +223,9 @@ function fromBundle(file: string): readonly [readonly string[], SchemaModuleFunc
   if (!bundle) return undefined;
   const at = bundleKey(file);
   if (!at) return undefined;
-  const { key, name, dir } = at;
-  const entry = bundle.modules[key];
-  if (!entry || bundle.packages[name] === undefined) return undefined;
-  let version: string | undefined;
-  try {
-    version = packageJson(dir).version;
-  } catch {
-    version = undefined;
-  }
-  return version === bundle.packages[name] ? entry : undefined;
+  const entry = bundle.modules[at.key];
+  if (!entry || bundle.packages[at.name] === undefined) return undefined;
+  return packageVersion(at.dir) === bundle.packages[at.name] ? entry : undefined;
 }
 
 function wrap(inner: ValidateFunction, schema: string): ValidateFunction {
@@ -262,6 +259,15 @@ function packageJson(dir: string): any {
   let pkg = packageJsons.get(dir);
   if (pkg === undefined) packageJsons.set(dir, pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')));
   return pkg;
+}
+
+/** The installed version of the package in `dir`, or undefined when it has no readable `package.json`. */
+export function packageVersion(dir: string): string | undefined {
+  try {
+    return packageJson(dir).version;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Resolve `./sub` through a package's `exports` map (patterns with one `*`, `import` condition). */
