@@ -9,6 +9,7 @@
  *
  * `npm run synth` (or `npx cdk8s synth`) writes it into dist/; `createApp` is what the CLI loads.
  */
+import './yaml-module'; // first: cdk8s's own `yaml` is then loaded only if used
 import { Duration } from 'cdk8s';
 import { AppChart } from './app-chart';
 import { AppOfApps } from './argocd/app-of-apps';

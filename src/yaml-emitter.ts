@@ -5,11 +5,14 @@
  *
  * Why: `stringify` builds a Document, a YAML 1.1 schema and a node tree per call; at thousands
  * of objects that is most of synth's time. Manifests are plain JSON data whose strings are
- * nearly all plain names, labels, images and paths, so this module writes the block layout
- * itself and asks `yaml` only how to write a scalar it has not seen (memoized per string), or
- * the whole object when it holds anything outside the simple case (multi-line strings,
- * `null`, document markers, very long keys, non-plain objects). The result is byte-identical
- * to `stringify` (a differential test compares them on the reference output and on random data).
+ * nearly all plain names, labels, images and paths, so this module writes the block layout and
+ * the scalars of printable ASCII itself (plain, quoted, literal blocks; `yaml`'s rules for them
+ * are copied here, and its YAML 1.1 tag tests), and asks `yaml` how to write any other scalar
+ * (memoized per string), or the whole object when it holds anything outside the simple case
+ * (multi-line strings that need block indicators, `null`, floats, document markers, the merge
+ * key, very long keys, non-plain objects). Writing the reference app does not load `yaml` at
+ * all. The result is byte-identical to `stringify` (a differential test compares them on the
+ * reference output, tricky strings and random data).
  */
 import { yamlModule } from './yaml-module';
 
@@ -17,23 +20,38 @@ import { yamlModule } from './yaml-module';
 export const YAML_OPTIONS = { version: '1.1', lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false } as const;
 
 
-/** Regexes of the YAML 1.1 tags that would read a plain scalar as something else than a string. */
-let nonStringTests: RegExp[] | undefined;
-function nonStringTagTests(): RegExp[] {
-  if (nonStringTests) return nonStringTests;
-  const schema = new (yamlModule().Document)(null, YAML_OPTIONS).schema as unknown as { tags: any[]; compat?: any[] | null };
-  nonStringTests = [...schema.tags, ...(schema.compat ?? [])]
-    .filter(t => t.default && t.tag !== 'tag:yaml.org,2002:str' && t.test instanceof RegExp)
-    .map(t => t.test as RegExp);
-  return nonStringTests;
-}
+/**
+ * The plain scalars YAML 1.1 reads as something else than a string, as `yaml`'s `yaml-1.1`
+ * schema tests them (null, bool, int in four bases and sexagesimal, float, timestamp): a
+ * string matching one is written quoted. Kept here so that writing a manifest does not load
+ * `yaml` (~30 ms at start-up); a test checks the list against the installed `yaml`. (The
+ * merge key `<<` depends on what it is next to in `yaml`: objects holding it go to `yaml`.)
+ */
+export const YAML_11_NON_STRING_TESTS: readonly RegExp[] = [
+  /^(?:~|[Nn]ull|NULL)?$/,
+  /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
+  /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
+  /^[-+]?0b[0-1_]+$/,
+  /^[-+]?0[0-7_]+$/,
+  /^[-+]?[0-9][0-9_]*$/,
+  /^[-+]?0x[0-9a-fA-F_]+$/,
+  /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+  /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
+  /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
+  /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
+  /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
+  /^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\.[0-9]+)?)(?:[ \t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$/,
+];
 
 /**
- * Characters of a string `yaml` writes plain in a block mapping key or value, provided no
- * non-string tag matches it: starts with a letter, digit or `/`, then no space, `#`, quote,
- * flow indicator or control character; `:` only inside (a `: ` or a trailing `:` needs quotes).
+ * A string `yaml` would not write plain in block context (its `plainString`): an indicator
+ * first, `- ` or `? ` first, `: ` or ` #` inside, a space, tab or `:` last.
  */
-const PLAIN_CANDIDATE = /^[A-Za-z0-9/][A-Za-z0-9._/:@%+=~^$()-]*$/;
+const NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
+
+/** Characters this module writes itself; a string with any other goes to `yaml`. */
+const OWN_LINE = /^[\t\x20-\x7e]*$/;
+const OWN_LINES = /^[\t\n\x20-\x7e]*$/;
 
 /** Thrown inside the emitter when an object needs the full `yaml` serializer. */
 const FALLBACK = Symbol('fallback');
@@ -43,11 +61,8 @@ const keyCache = new Map<string, string>();
 const itemCache = new Map<string, string>();
 
 function isPlain(s: string): boolean {
-  if (!PLAIN_CANDIDATE.test(s) || s.endsWith(':')) return false;
-  for (const t of nonStringTagTests()) {
-    t.lastIndex = 0;
-    if (t.test(s)) return false;
-  }
+  if (NOT_PLAIN.test(s)) return false;
+  for (const t of YAML_11_NON_STRING_TESTS) if (t.test(s)) return false;
   return true;
 }
 
@@ -59,11 +74,41 @@ function ask(s: string, wrap: (s: string) => unknown, prefix: number, suffix: nu
   return r;
 }
 
-function scalarString(s: string, cache: Map<string, string>, kind: 'key' | 'value' | 'item'): string {
+/**
+ * A one-line string of printable ASCII (and tabs) as `yaml` writes it: plain when it can be,
+ * else in double quotes (JSON's escapes are `yaml`'s for these characters), or in single
+ * quotes when it holds a `"` and no `'`.
+ */
+function lineString(s: string): string {
+  if (isPlain(s)) return s;
+  return s.includes('"') && !s.includes("'") ? `'${s}'` : JSON.stringify(s);
+}
+
+/**
+ * A multi-line string of printable ASCII as `yaml` writes it after `key: ` or `- `: a literal
+ * block whose lines are indented by `inner` (`|-` without a final newline, `|` with exactly
+ * one). Leading spaces or newlines, trailing blank lines or whitespace: undefined (`yaml`
+ * then adds indentation indicators, keeps newlines or quotes).
+ */
+function literalBlock(s: string, inner: string): string | undefined {
+  if (s[0] === ' ' || s[0] === '\n') return undefined;
+  const clip = s.endsWith('\n');
+  const body = clip ? s.slice(0, -1) : s;
+  const last = body[body.length - 1];
+  if (last === '\n' || last === ' ' || last === '\t') return undefined;
+  return `|${clip ? '' : '-'}\n${inner}${body.replace(/\n+/g, nl => nl + inner)}`;
+}
+
+function scalarString(s: string, cache: Map<string, string>, kind: 'key' | 'value' | 'item', inner: string): string {
   const hit = cache.get(s);
   if (hit !== undefined) return hit;
-  if (s.includes('\n') || s.length > 1000 || /^(%|---|\.\.\.)/m.test(s)) throw FALLBACK;
-  const r = isPlain(s) ? s
+  if (/^(%|---|\.\.\.)/m.test(s) || s === '<<' || (kind === 'key' && s.length > 1000)) throw FALLBACK;
+  if (s.includes('\n')) {
+    const block = kind !== 'key' && OWN_LINES.test(s) ? literalBlock(s, inner) : undefined;
+    if (block === undefined) throw FALLBACK;
+    return block; // depends on the indent: not cached
+  }
+  const r = OWN_LINE.test(s) ? lineString(s)
     : kind === 'key' ? ask(s, x => ({ [x]: 0 }), 0, 4) // `KEY: 0\n`
       : kind === 'value' ? ask(s, x => ({ k: x }), 3, 1) // `k: VALUE\n`
         : ask(s, x => [x], 2, 1); // `- ITEM\n`
@@ -72,9 +117,9 @@ function scalarString(s: string, cache: Map<string, string>, kind: 'key' | 'valu
 }
 
 /** A scalar other than a string (number, boolean), as `yaml` writes it; undefined for a collection. */
-function scalar(v: unknown, cache: Map<string, string>, kind: 'value' | 'item'): string | undefined {
+function scalar(v: unknown, cache: Map<string, string>, kind: 'value' | 'item', inner: string): string | undefined {
   switch (typeof v) {
-    case 'string': return scalarString(v, cache, kind);
+    case 'string': return scalarString(v, cache, kind, inner);
     case 'boolean': return v ? 'true' : 'false';
     case 'number':
       if (Number.isSafeInteger(v) && !Object.is(v, -0)) return String(v);
@@ -103,7 +148,7 @@ function block(v: object, indent: string, out: string[]): void {
     for (let i = 0; i < v.length; i++) {
       const item = v[i];
       if (i > 0) out.push('\n', indent);
-      const s = scalar(item, itemCache, 'item');
+      const s = scalar(item, itemCache, 'item', inner);
       out.push('- ');
       if (s !== undefined) out.push(s);
       else collection(item as object, inner, '', out);
@@ -118,8 +163,8 @@ function block(v: object, indent: string, out: string[]): void {
     if (val === undefined) throw FALLBACK;
     if (!first) out.push('\n', indent);
     first = false;
-    out.push(scalarString(k, keyCache, 'key'), ':');
-    const s = scalar(val, valueCache, 'value');
+    out.push(scalarString(k, keyCache, 'key', inner), ':');
+    const s = scalar(val, valueCache, 'value', inner);
     if (s !== undefined) out.push(' ', s);
     else collection(val as object, inner, ' ', out);
   }

@@ -1,24 +1,91 @@
+/**
+ * The `yaml` module: loaded on first use, and cdk8s's copy of it not loaded at start-up.
+ *
+ * cdk8s's `App` requires its own `yaml` (about 70 files, ~30 ms) when cdk8s is loaded, but
+ * only uses it to write or read YAML itself, which cdk8s-gitops does not ask it to do (its
+ * emitter writes manifests without `yaml`). Importing this module before cdk8s (the package's
+ * entry points do) puts a stand-in for that copy in Node's module cache: the real module is
+ * loaded the first time anything reads from it, and replaces the stand-in in the cache. A
+ * program that loads cdk8s first, a cdk8s without its own `yaml`, or a module system without
+ * `require.cache` (Jest's) simply loads `yaml` at start-up as before.
+ */
 import type * as YAML from 'yaml';
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const path = require('path') as typeof import('path');
 
 let loaded: typeof YAML | undefined;
 
+/** The file of cdk8s's own `yaml` (undefined when cdk8s has none), and its version. */
+function cdk8sYaml(): { file: string; version: string } | undefined {
+  try {
+    const cdk8sDir = path.dirname(require.resolve('cdk8s/package.json'));
+    const pkg = require.resolve('yaml/package.json', { paths: [cdk8sDir] });
+    return { file: require.resolve('yaml', { paths: [cdk8sDir] }), version: require(pkg).version as string };
+  } catch {
+    return undefined; // cdk8s without a resolvable yaml
+  }
+}
+
+/** Load cdk8s's `yaml` for real (replacing the stand-in, if it is still in the cache). */
+function loadReal(file: string): typeof YAML {
+  const cached = require.cache[file];
+  if (cached && cached.exports === standIn) delete require.cache[file];
+  return require(file) as typeof YAML;
+}
+
+let standIn: object | undefined;
+
 /**
- * The `yaml` module, loaded on first use. cdk8s bundles its own copy of `yaml` and loads it
- * at start-up; when that copy is the same version as ours (both come from the lock file), it
- * is used instead of loading a second, identical copy (about 20 ms of every synth).
+ * Put a stand-in for cdk8s's `yaml` in the module cache, unless that module is loaded already.
+ * The stand-in is a Proxy that loads the real module on first use (any property read, `in`,
+ * key listing) and forwards to it; it answers `__esModule` so that TypeScript's `import *`
+ * helper in cdk8s keeps it as it is instead of copying its keys at load. Returns whether it
+ * was installed.
+ */
+export function deferCdk8sYaml(): boolean {
+  const cache = require.cache as NodeJS.Dict<NodeJS.Module> | undefined;
+  const target = cdk8sYaml();
+  if (!cache || !target || cache[target.file]) return false;
+  let real: typeof YAML | undefined;
+  const load = (): typeof YAML => (real ??= loadReal(target.file));
+  standIn = new Proxy({}, {
+    get: (_, key) => key === '__esModule' ? true : Reflect.get(load(), key),
+    has: (_, key) => Reflect.has(load(), key),
+    ownKeys: () => Reflect.ownKeys(load()),
+    getOwnPropertyDescriptor: (_, key) => {
+      const d = Reflect.getOwnPropertyDescriptor(load(), key);
+      return d && { ...d, configurable: true }; // a Proxy may not report a fixed key its target lacks
+    },
+  });
+  const Module = require('module') as { new (id: string): NodeJS.Module };
+  const stand = new Module(target.file);
+  stand.filename = target.file;
+  stand.loaded = true;
+  stand.exports = standIn;
+  cache[target.file] = stand;
+  return true;
+}
+
+/** Whether cdk8s's `yaml` is loaded (not a stand-in, not absent). For tests and benchmarks. */
+export function cdk8sYamlLoaded(): boolean {
+  const target = cdk8sYaml();
+  const cached = target && require.cache[target.file];
+  return !!cached && cached.exports !== standIn;
+}
+
+/**
+ * The `yaml` module, loaded on first use. When cdk8s's own copy is the same version as ours
+ * (both come from the lock file), that copy is used rather than loading a second, identical one.
  */
 export function yamlModule(): typeof YAML {
   if (loaded) return loaded;
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const ours = require('yaml/package.json').version as string;
-  try {
-    const cdk8sDir = require('path').dirname(require.resolve('cdk8s/package.json')) as string;
-    const theirs = require.resolve('yaml/package.json', { paths: [cdk8sDir] });
-    if (require(theirs).version === ours) loaded = require(require.resolve('yaml', { paths: [cdk8sDir] })) as typeof YAML;
-  } catch {
-    // cdk8s without a bundled yaml: ours below
-  }
+  const theirs = cdk8sYaml();
+  if (theirs?.version === ours) loaded = loadReal(theirs.file);
   loaded ??= require('yaml') as typeof YAML;
-  /* eslint-enable @typescript-eslint/no-require-imports */
   return loaded;
 }
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+deferCdk8sYaml();

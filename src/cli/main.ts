@@ -3,6 +3,7 @@
  * exports `run(argv: string[]): Promise<number>` and `HELP: string`; this file only dispatches.
  * Exit codes: 0 ok, 1 check or operation failed, 2 usage error.
  */
+import '../yaml-module'; // first: cdk8s's own `yaml` is then loaded only if used
 export const COMMANDS: Record<string, string> = {
   synth: 'Render every manifest of the app into the GitOps layout (default dist/)',
   validate: 'Check synthesized manifests: schema, cross-references, policy',
