@@ -17,10 +17,15 @@ export function writeTree(dir: string, files: ReadonlyMap<string, string>, optio
   const staging = fs.mkdtempSync(path.join(path.dirname(root), `.${path.basename(root)}.staging-`));
   const trash = `${staging}.old`;
   try {
+    const made = new Set<string>(); // folders made so far: one mkdir per folder, not per file
     for (const [rel, content] of files) {
       if (rel === '' || rel.startsWith('/') || rel.split('/').some(s => s === '..' || s === '.' || s === '') || rel.split('/')[0] === '.git') throw new Error(`refusing to write outside ${root}: ${rel}`);
       const target = path.join(staging, rel);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
+      const folder = path.dirname(target);
+      if (!made.has(folder)) {
+        fs.mkdirSync(folder, { recursive: true });
+        made.add(folder);
+      }
       fs.writeFileSync(target, content);
     }
     const top = new Set([...files.keys()].map(f => f.split('/')[0]));
