@@ -21,18 +21,17 @@ export function synthesize(app: GitOpsApp, outdir: string, options: SynthOptions
   lap('render');
   assertValid(manifests); // throws, listing every finding, before anything is written
   lap('validate');
-  const files = app.files(manifests);
-  lap('yaml');
-  writeTree(outdir, files);
+  // each file is made and written in turn (nothing half-written: writeTree swaps at the end)
+  const files = writeTree(outdir, app.fileEntries(manifests));
   lap('write');
-  return { files: [...files.keys()] };
+  return { files };
 }
 
 /** Options of {@link synthesize}. */
 export interface SynthOptions {
   /**
    * Filled with the seconds each phase took: `render` (construct validations and objects),
-   * `validate`, `yaml`, `write`. For benchmarks.
+   * `validate`, `write` (YAML and files, one file at a time). For benchmarks.
    * @default - not measured
    */
   readonly timings?: Record<string, number>;

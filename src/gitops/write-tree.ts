@@ -9,15 +9,21 @@ import * as path from 'path';
  * previous output that the new rendering no longer has are removed. A plain folder is replaced
  * whole; in a git working tree (has `.git`) only the rendered top-level folders (and `owned`)
  * are replaced, everything else is left alone.
- * On any error before the swap, `dir` is unchanged and the temporary directory removed.
+ * On any error before the swap (a bad path, or an error thrown while `files` is iterated),
+ * `dir` is unchanged and the temporary directory removed.
+ *
+ * `files` is iterated once, each file written as it comes: a generator that makes the contents
+ * one by one (`GitOpsApp.fileEntries`) never holds them all. A path given twice is written
+ * with its last content. Returns the paths written, sorted, each once.
  */
-export function writeTree(dir: string, files: ReadonlyMap<string, string>, options: { owned?: readonly string[] } = {}): void {
+export function writeTree(dir: string, files: Iterable<readonly [string, string]>, options: { owned?: readonly string[] } = {}): string[] {
   const root = path.resolve(dir);
   fs.mkdirSync(root, { recursive: true });
   const staging = fs.mkdtempSync(path.join(path.dirname(root), `.${path.basename(root)}.staging-`));
   const trash = `${staging}.old`;
   try {
     const made = new Set<string>(); // folders made so far: one mkdir per folder, not per file
+    const written = new Set<string>();
     for (const [rel, content] of files) {
       if (rel === '' || rel.startsWith('/') || rel.split('/').some(s => s === '..' || s === '.' || s === '') || rel.split('/')[0] === '.git') throw new Error(`refusing to write outside ${root}: ${rel}`);
       const target = path.join(staging, rel);
@@ -27,8 +33,9 @@ export function writeTree(dir: string, files: ReadonlyMap<string, string>, optio
         made.add(folder);
       }
       fs.writeFileSync(target, content);
+      written.add(rel);
     }
-    const top = new Set([...files.keys()].map(f => f.split('/')[0]));
+    const top = new Set([...written].map(f => f.split('/')[0]));
     for (const o of options.owned ?? []) top.add(o);
     // A plain output folder (not a git working tree) is ours entirely: stale folders go too.
     if (!fs.existsSync(path.join(root, '.git'))) for (const o of fs.readdirSync(root)) top.add(o);
@@ -56,6 +63,7 @@ export function writeTree(dir: string, files: ReadonlyMap<string, string>, optio
       }
       throw e;
     }
+    return [...written].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
     fs.rmSync(trash, { recursive: true, force: true });
