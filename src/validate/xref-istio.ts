@@ -104,13 +104,19 @@ function checkVirtualService(inventory: Inventory, vs: ObjectRef, subsetsByTarge
   const spec = vs.object.spec;
   if (!isObject(spec)) return out;
 
-  // Destinations, ports, subsets, weights
+  // Destinations (routes and mirrors), ports, subsets, weights
   for (const protocol of ['http', 'tcp', 'tls'] as const) {
     const routes = spec[protocol];
     if (!Array.isArray(routes)) continue;
     routes.forEach((r: any, i: number) => {
       const dests = Array.isArray(r?.route) ? r.route : [];
       dests.forEach((d: any, j: number) => out.push(...checkDestination(inventory, vs, d?.destination, [protocol, i, 'route', j, 'destination'], subsetsByTarget)));
+      if (protocol === 'http') {
+        // mirrored copies go to a destination too: `mirror`, and `mirrors` (Istio 1.22+)
+        out.push(...checkDestination(inventory, vs, r?.mirror, [protocol, i, 'mirror'], subsetsByTarget));
+        (Array.isArray(r?.mirrors) ? r.mirrors : []).forEach((m: any, k: number) =>
+          out.push(...checkDestination(inventory, vs, m?.destination, [protocol, i, 'mirrors', k, 'destination'], subsetsByTarget)));
+      }
       const weighted = dests.length > 1 || dests.some((d: any) => d?.weight !== undefined);
       if (weighted) {
         const sum = dests.reduce((acc: number, d: any) => acc + (typeof d?.weight === 'number' ? d.weight : 0), 0);

@@ -44,6 +44,9 @@ const BREAKAGES: Breakage[] = [
     obj(ms, 'Service', 'frontend').spec.ports.push({ name: 'http-admin', port: 8080, targetPort: 'http' });
   }],
   ['subset not defined', 'XREF-VS-SUBSET', ms => { obj(ms, 'VirtualService', 'backend').spec.http[0].route[0].destination.subset = 'v3'; }],
+  ['a mirror to a host that is no Service', 'XREF-VS-HOST', ms => { obj(ms, 'VirtualService', 'backend').spec.http[0].mirror = { host: 'shadow' }; }],
+  ['a mirror to a subset not defined', 'XREF-VS-SUBSET', ms => { obj(ms, 'VirtualService', 'backend').spec.http[0].mirror = { host: 'backend', subset: 'v3' }; }],
+  ['one of mirrors to a port the Service lacks', 'XREF-VS-PORT', ms => { obj(ms, 'VirtualService', 'backend').spec.http[0].mirrors = [{ destination: { host: 'backend', subset: 'v2' } }, { destination: { host: 'backend', port: { number: 9999 } } }]; }],
   ['Gateway does not exist', 'XREF-VS-GATEWAY', ms => { obj(ms, 'VirtualService', 'frontend').spec.gateways = ['istio-system/demo-gateway']; }],
   ['VirtualService host outside the Gateway hosts', 'XREF-VS-GATEWAY-HOST', ms => { obj(ms, 'VirtualService', 'frontend').spec.hosts = ['demo.example.com']; }],
   ['weights sum to 110', 'XREF-VS-WEIGHTS', ms => { obj(ms, 'VirtualService', 'backend').spec.http[2].route[1].weight = 20; }],
