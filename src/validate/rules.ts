@@ -29,9 +29,9 @@ const rules = [
   // Cross-references: Istio
   { id: 'XREF-DR-HOST', category: 'cross-reference', rationale: 'A DestinationRule whose host is not a Service (or ServiceEntry) in scope configures nothing: its traffic policy and subsets are ignored.' },
   { id: 'XREF-DR-SUBSET', category: 'cross-reference', rationale: 'A subset that selects no pod template has no endpoints: traffic routed to it fails with 503.' },
-  { id: 'XREF-VS-HOST', category: 'cross-reference', rationale: 'A route to a destination host that is no Service (or ServiceEntry) in scope fails with 503.' },
-  { id: 'XREF-VS-PORT', category: 'cross-reference', rationale: 'A destination port must be given when the Service has several ports, and must be one of its ports, or Istio cannot route.' },
-  { id: 'XREF-VS-SUBSET', category: 'cross-reference', rationale: 'A route to a subset no DestinationRule defines for that host fails with 503 (NR: no route).' },
+  { id: 'XREF-VS-HOST', category: 'cross-reference', rationale: 'A route to a destination host that is no Service (or ServiceEntry) in scope fails with 503. Mirrors (`mirror`, `mirrors[].destination`) are checked like routes: a mirror that reaches nothing silently drops the copies.' },
+  { id: 'XREF-VS-PORT', category: 'cross-reference', rationale: 'A destination port must be given when the Service has several ports, and must be one of its ports, or Istio cannot route (routes and mirrors).' },
+  { id: 'XREF-VS-SUBSET', category: 'cross-reference', rationale: 'A route or mirror to a subset no DestinationRule defines for that host fails with 503 (NR: no route).' },
   { id: 'XREF-VS-GATEWAY', category: 'cross-reference', rationale: 'A VirtualService bound to a Gateway that does not exist is never served at the edge.' },
   { id: 'XREF-VS-GATEWAY-HOST', category: 'cross-reference', rationale: 'A VirtualService host outside its Gateway\'s hosts is ignored by that Gateway.' },
   { id: 'XREF-VS-WEIGHTS', category: 'cross-reference', rationale: 'Route weights must sum to 100, or Istio rejects or silently renormalises the traffic split.' },
