@@ -9,22 +9,25 @@
  * program that loads cdk8s first, a cdk8s without its own `yaml`, or a module system without
  * `require.cache` (Jest's) simply loads `yaml` at start-up as before.
  */
+import * as path from 'path';
 import type * as YAML from 'yaml';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
-const path = require('path') as typeof import('path');
-
 let loaded: typeof YAML | undefined;
 
-/** The file of cdk8s's own `yaml` (undefined when cdk8s has none), and its version. */
+let cdk8sYamlFound: { file: string; version: string } | null | undefined;
+/** The file of cdk8s's own `yaml` (undefined when cdk8s has none), and its version. Resolved once. */
 function cdk8sYaml(): { file: string; version: string } | undefined {
-  try {
-    const cdk8sDir = path.dirname(require.resolve('cdk8s/package.json'));
-    const pkg = require.resolve('yaml/package.json', { paths: [cdk8sDir] });
-    return { file: require.resolve('yaml', { paths: [cdk8sDir] }), version: require(pkg).version as string };
-  } catch {
-    return undefined; // cdk8s without a resolvable yaml
+  if (cdk8sYamlFound === undefined) {
+    try {
+      const cdk8sDir = path.dirname(require.resolve('cdk8s/package.json'));
+      const pkg = require.resolve('yaml/package.json', { paths: [cdk8sDir] });
+      cdk8sYamlFound = { file: require.resolve('yaml', { paths: [cdk8sDir] }), version: require(pkg).version as string };
+    } catch {
+      cdk8sYamlFound = null; // cdk8s without a resolvable yaml
+    }
   }
+  return cdk8sYamlFound ?? undefined;
 }
 
 /** Load cdk8s's `yaml` for real (replacing the stand-in, if it is still in the cache). */
