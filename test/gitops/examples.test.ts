@@ -58,6 +58,13 @@ describe('CI templates', () => {
     expect(text).toContain('trivy image --exit-code 1 --severity HIGH,CRITICAL');
     expect(text).toMatch(/cdk8s-gitops release --gitops-dir \. --env dev \\\n\s+--tag "\$TAG"/);
     expect(text).toContain('cdk8s-gitops promote --gitops-dir . --from dev --to prod');
+    // the merge request is opened (not left as a comment), only when promote created a branch,
+    // from the branch and into the base promote printed
+    const promote = /stage\('Promote to prod'\)[\s\S]*?'''([\s\S]*?)'''/.exec(text)![1];
+    const live = promote.split('\n').filter(l => !l.trim().startsWith('#')).join('\n');
+    expect(live).toMatch(/if \[ "\$\(jq -r \.created \.\.\/promote\.json\)" = true \]; then\s+GITLAB_TOKEN="\$GIT_TOKEN" glab mr create/);
+    expect(live).toContain('--source-branch "$(jq -r .branch ../promote.json)" --target-branch "$(jq -r .base ../promote.json)"');
+    expect(text).toMatch(/GITOPS_PROJECT\s*=\s*'[^']+'/);
     // Balanced braces: a cheap syntax check without a Groovy parser.
     const code = text.replace(/'''[\s\S]*?'''/g, '').replace(/\/\/.*$/gm, '').replace(/'[^'\n]*'|"[^"\n]*"/g, '');
     expect((code.match(/{/g) ?? []).length).toBe((code.match(/}/g) ?? []).length);
