@@ -1,13 +1,22 @@
 /**
- * Jest global setup: transpile the sources and the test programs into the cache of the
- * require hook that spawned test CLIs use (test/gitops/ts-register.js), once, before the
- * workers start; on a fresh clone the suites that spawn several CLIs at once would otherwise
- * each transpile every module.
+ * Jest global setup (runs once, in jest's main process, before the workers start):
+ *
+ * - transpiles the sources and the test programs into the cache of the require hook that
+ *   spawned test CLIs use (test/gitops/ts-register.js): on a fresh clone the suites that spawn
+ *   several CLIs at once would otherwise each transpile every module;
+ * - points TMPDIR at a folder of this run, which test/global-teardown.js removes: what the
+ *   tests leave in the temporary folder (cdk8s's `Testing.app()` makes a folder per call and
+ *   never removes it) goes with it. The workers inherit the environment.
  */
 'use strict';
+const fs = require('fs');
+const os = require('os');
 const path = require('path');
 
 module.exports = async () => {
   const root = path.join(__dirname, '..');
+  process.env.CDK8S_GITOPS_TS_CACHE = path.join(os.tmpdir(), 'cdk8s-gitops-ts-cache');
   require('./gitops/ts-register').warm([path.join(root, 'src'), path.join(root, 'test', 'gitops')]);
+  process.env.CDK8S_GITOPS_TEST_TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gitops-test-run-'));
+  process.env.TMPDIR = process.env.CDK8S_GITOPS_TEST_TMP;
 };

@@ -1,7 +1,8 @@
 /**
  * Minimal require hook: transpile TypeScript with esbuild on load (no type check), so test
  * processes can run `src/**.ts` and the fixture programs directly: `node -r ./ts-register.js`.
- * Transpiled output is cached in os.tmpdir() by content hash.
+ * Transpiled output is cached by content hash in $CDK8S_GITOPS_TS_CACHE, else in
+ * os.tmpdir()/cdk8s-gitops-ts-cache.
  */
 'use strict';
 const fs = require('fs');
@@ -10,7 +11,7 @@ const path = require('path');
 const crypto = require('crypto');
 const esbuild = require('esbuild');
 
-const cacheDir = path.join(os.tmpdir(), 'cdk8s-gitops-ts-cache');
+const cacheDir = process.env.CDK8S_GITOPS_TS_CACHE || path.join(os.tmpdir(), 'cdk8s-gitops-ts-cache');
 fs.mkdirSync(cacheDir, { recursive: true });
 
 /** The JavaScript of a TypeScript file: from the cache, or transpiled and cached. */
