@@ -43,8 +43,8 @@ let standIn: object | undefined;
  * Put a stand-in for cdk8s's `yaml` in the module cache, unless that module is loaded already.
  * The stand-in is a Proxy that loads the real module on first use (any property read, `in`,
  * key listing) and forwards to it; it answers `__esModule` so that TypeScript's `import *`
- * helper in cdk8s keeps it as it is instead of copying its keys at load. Returns whether it
- * was installed.
+ * helper in cdk8s keeps it as it is instead of copying its keys at load, and `default` with
+ * the module itself, as the default-import helper would. Returns whether it was installed.
  */
 export function deferCdk8sYaml(): boolean {
   const cache = require.cache as NodeJS.Dict<NodeJS.Module> | undefined;
@@ -53,7 +53,12 @@ export function deferCdk8sYaml(): boolean {
   let real: typeof YAML | undefined;
   const load = (): typeof YAML => (real ??= loadReal(target.file));
   standIn = new Proxy({}, {
-    get: (_, key) => key === '__esModule' ? true : Reflect.get(load(), key),
+    get: (_, key) => {
+      if (key === '__esModule') return true;
+      const real = load();
+      // `import YAML from 'yaml'` compiles to `.default` of an __esModule: the module itself
+      return key === 'default' && !('default' in real) ? real : Reflect.get(real, key);
+    },
     has: (_, key) => Reflect.has(load(), key),
     ownKeys: () => Reflect.ownKeys(load()),
     getOwnPropertyDescriptor: (_, key) => {

@@ -67,11 +67,15 @@ describe("cdk8s's own yaml", () => {
       const before = ym.cdk8sYamlLoaded();
       const keys = Object.keys(standIn).sort();
       const real = require(require.resolve('yaml', { paths: [cdk8sDir] }));
-      console.log(JSON.stringify({ before, keys, realKeys: Object.keys(real).sort(), has: 'parseDocument' in standIn, same: standIn.stringify === real.stringify, replaced: real !== standIn }));
+      // what TypeScript's interop helpers make of it: import * as Y / import Y from
+      const star = standIn.__esModule ? standIn : null;
+      const byDefault = (standIn.__esModule ? standIn : { default: standIn }).default;
+      console.log(JSON.stringify({ before, keys, realKeys: Object.keys(real).sort(), has: 'parseDocument' in standIn, same: standIn.stringify === real.stringify, replaced: real !== standIn,
+        star: star.stringify({ a: 1 }), byDefault: byDefault.stringify({ a: 1 }) }));
     `);
     expect(out.before).toBe(false);
     expect(out.keys).toEqual(out.realKeys);
     expect(out.keys).toContain('stringify');
-    expect(out).toMatchObject({ has: true, same: true, replaced: true });
+    expect(out).toMatchObject({ has: true, same: true, replaced: true, star: 'a: 1\n', byDefault: 'a: 1\n' });
   });
 });
