@@ -103,6 +103,7 @@ function reference(runs: number): void {
   }
   const files = countFiles(out);
   process.stdout.write(`reference synth (node lib/src/main.js, ${files} files): median ${fmt(median(synthTimes))} of ${runs} runs [${synthTimes.map(fmt).join(', ')}]\n`);
+  nodeStartUp(runs);
   if (!haveKustomize) {
     process.stdout.write(`kustomize: skipped (${kdir}/environments/{demo-dev,demo-prod} not found)\n`);
     return;
@@ -112,6 +113,29 @@ function reference(runs: number): void {
   const pairs = synthTimes.map((t, i) => t / kTimes[i]);
   process.stdout.write(`kubectl kustomize demo-dev + demo-prod (two processes): median ${fmt(ks)} of ${runs} runs [${kTimes.map(fmt).join(', ')}]\n`);
   process.stdout.write(`ratio synth / kustomize: ${(ss / ks).toFixed(2)} (target <= 0.50); run by run ${Math.min(...pairs).toFixed(2)}-${Math.max(...pairs).toFixed(2)}\n`);
+}
+
+/**
+ * Node's own start-up (`node -e 0`), part of every synth. When NODE_EXTRA_CA_CERTS is set
+ * (CI images often set it), Node 20 reads and parses those certificates before running any
+ * script: shown with and without it, so that cost is not mistaken for cdk8s-gitops's.
+ */
+function nodeStartUp(runs: number): void {
+  const bare = (env: NodeJS.ProcessEnv): number => timed(NODE, ['-e', '0'], { env }).seconds;
+  const extra = process.env.NODE_EXTRA_CA_CERTS;
+  if (!extra) {
+    process.stdout.write(`node start-up (node -e 0): median ${fmt(median(Array.from({ length: runs }, () => bare(process.env))))}\n`);
+    return;
+  }
+  const { NODE_EXTRA_CA_CERTS: _, ...without } = process.env;
+  const withCerts: number[] = [];
+  const withoutCerts: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    withCerts.push(bare(process.env));
+    withoutCerts.push(bare(without));
+  }
+  process.stdout.write(`node start-up (node -e 0): median ${fmt(median(withCerts))}, of which loading NODE_EXTRA_CA_CERTS=${extra} `
+    + `${fmt(median(withCerts) - median(withoutCerts))} (set in this environment; counted in the synth figure above)\n`);
 }
 
 function countFiles(dir: string): number {
