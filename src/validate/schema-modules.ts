@@ -1,3 +1,4 @@
+import { isAscii } from 'buffer';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vm from 'vm';
@@ -181,7 +182,9 @@ export function codeCacheFile(file: string): string {
 export function useSchemaBundle(file: string = SCHEMA_BUNDLE_FILE): { readonly loaded: boolean; readonly cacheRejected?: boolean } {
   bundleState = {};
   try {
-    const source = fs.readFileSync(file, 'utf8');
+    // ASCII (as the build writes it) is read as Latin-1: the same string, ~6 ms sooner than UTF-8
+    const bytes = fs.readFileSync(file);
+    const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
     let cachedData: Buffer | undefined;
     try {
       cachedData = fs.readFileSync(codeCacheFile(file));

@@ -5,6 +5,7 @@
  * Each case loads the validation modules afresh (jest.isolateModules): the loader keeps what
  * it has loaded for the life of the process.
  */
+import { isAscii } from 'buffer';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -94,6 +95,16 @@ test('the bundle is used, and only for the package versions it was built from', 
   expect(some.has('Deployment')).toBe(false);
   expect(some.has('ConfigMap')).toBe(false);
   expect(some.has('VirtualService')).toBe(true); // Istio's package version still matches
+});
+
+test('a bundle is read as Latin-1 only when it is ASCII (as written): other text still decodes as UTF-8', () => {
+  expect(isAscii(fs.readFileSync(bundle))).toBe(true);
+  const accented = path.join(dir, 'accented.js');
+  const poison = 'Object.assign(function () { return false; }, { errors: [{ instancePath: "", schemaPath: "#/poison", keyword: "type", params: { type: "vergiftet-äöü" } }] })';
+  fs.writeFileSync(accented, fs.readFileSync(bundle, 'utf8').replace(/__exports\.validate=__wrap\([A-Za-z0-9_$]+\);/g, `__exports.validate=__wrap(${poison});`));
+  expect(isAscii(fs.readFileSync(accented))).toBe(false);
+  const messages = fresh(accented).validate.validateManifests(createApp().manifests()).findings.map(f => f.message).join('\n');
+  expect(messages).toContain('vergiftet-äöü');
 });
 
 test('a missing or broken bundle is no bundle; a code cache V8 rejects costs only time', () => {
