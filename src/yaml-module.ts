@@ -55,9 +55,9 @@ export function deferCdk8sYaml(): boolean {
   standIn = new Proxy({}, {
     get: (_, key) => {
       if (key === '__esModule') return true;
-      const real = load();
+      const mod = load();
       // `import YAML from 'yaml'` compiles to `.default` of an __esModule: the module itself
-      return key === 'default' && !('default' in real) ? real : Reflect.get(real, key);
+      return key === 'default' && !('default' in mod) ? mod : Reflect.get(mod, key);
     },
     has: (_, key) => Reflect.has(load(), key),
     ownKeys: () => Reflect.ownKeys(load()),
