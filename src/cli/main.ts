@@ -11,6 +11,7 @@ export const COMMANDS: Record<string, string> = {
   promote: "Give an environment exactly another environment's release, on a branch",
   rollback: 'Restore the previous release of an environment, as a new commit',
   diff: 'Show what synth would change in the GitOps repository',
+  status: 'Show what each environment runs, side by side, and its last release',
 };
 
 export const USAGE = `Usage: cdk8s-gitops <command> [options]
@@ -21,6 +22,20 @@ ${Object.entries(COMMANDS).map(([c, d]) => `  ${c.padEnd(10)} ${d}`).join('\n')}
 Run \`cdk8s-gitops <command> --help\` for a command's options.
 Exit codes: 0 ok, 1 check or operation failed, 2 usage error.
 `;
+
+/**
+ * Let a reader that stops early (`cdk8s-gitops status | head`) end the process quietly, as
+ * other command-line tools do, instead of with an unhandled EPIPE error. For the CLI's
+ * entry point (`bin/cdk8s-gitops.js`).
+ */
+export function exitQuietlyOnClosedOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
+}
 
 /** Error that means "the command line is wrong": exit code 2. */
 export class UsageError extends Error {

@@ -125,19 +125,7 @@ export class GitOpsRepository {
    * @throws GitOpsError when a release file is malformed
    */
   public releasesAt(rev: string | undefined): Record<string, ReleaseState> {
-    const releases: Record<string, ReleaseState> = {};
-    if (rev === undefined) return releases;
-    const prefix = this.git.prefix;
-    // the folders directly under the GitOps directory, then their release files
-    const folders = this.git.run(['ls-tree', '-z', '-d', '--full-tree', rev, '--', prefix === '' ? '.' : prefix])
-      .split('\0').filter(l => l !== '').map(l => l.slice(l.indexOf('\t') + 1))
-      .filter(p => prefix === '' || p.startsWith(prefix));
-    const found = this.git.showAll(rev, folders.map(f => `${f}/${RELEASE_FILE}`));
-    for (const p of [...found.keys()].sort()) {
-      const env = p.slice(prefix.length).split('/')[0];
-      releases[env] = parseReleaseFile(found.get(p)!, { environment: env, source: `${p} at ${rev.slice(0, 12)}` });
-    }
-    return releases;
+    return releasesAt(this.git, rev);
   }
 
   /** The release state of one environment at `rev`, or undefined when `rev` has no release file there. */
@@ -176,6 +164,28 @@ export class GitOpsRepository {
         + problems.slice(0, 10).map(p => `  ${p}`).join('\n') + (problems.length > 10 ? `\n  ... and ${problems.length - 10} more` : ''));
     }
   }
+}
+
+/**
+ * The release state of every environment at `rev` (none for an unborn branch): each
+ * `<env>/release.yaml` directly under the GitOps directory `git` works in.
+ *
+ * @throws GitOpsError when a release file is malformed
+ */
+export function releasesAt(git: Git, rev: string | undefined): Record<string, ReleaseState> {
+  const releases: Record<string, ReleaseState> = {};
+  if (rev === undefined) return releases;
+  const prefix = git.prefix;
+  // the folders directly under the GitOps directory, then their release files
+  const folders = git.run(['ls-tree', '-z', '-d', '--full-tree', rev, '--', prefix === '' ? '.' : prefix])
+    .split('\0').filter(l => l !== '').map(l => l.slice(l.indexOf('\t') + 1))
+    .filter(p => prefix === '' || p.startsWith(prefix));
+  const found = git.showAll(rev, folders.map(f => `${f}/${RELEASE_FILE}`));
+  for (const p of [...found.keys()].sort()) {
+    const env = p.slice(prefix.length).split('/')[0];
+    releases[env] = parseReleaseFile(found.get(p)!, { environment: env, source: `${p} at ${rev.slice(0, 12)}` });
+  }
+  return releases;
 }
 
 /**

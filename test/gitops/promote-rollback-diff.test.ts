@@ -181,7 +181,7 @@ describe('diff', () => {
 });
 
 describe('help', () => {
-  test.each(['release', 'promote', 'rollback', 'diff'])('%s --help exits 0', async command => {
+  test.each(['release', 'promote', 'rollback', 'diff', 'status'])('%s --help exits 0', async command => {
     const r = await cli(command, '--help');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^Usage: cdk8s-gitops ${command} --gitops-dir DIR`));

@@ -1,0 +1,49 @@
+import { status, StatusResult } from '../gitops/status-flow';
+import { parse, required } from './release';
+
+export const HELP = `Usage: cdk8s-gitops status --gitops-dir DIR [--rev REV] [--json]
+
+Show what each environment runs, side by side: the image tag of every service (version)
+in each <env>/release.yaml, rows that differ between environments marked with *, and the
+commit that last changed each release file. Reads git only: no program, nothing written.
+
+Options:
+  --gitops-dir DIR   the GitOps repository (a clone; HEAD may be detached)
+  --rev REV          commit, branch or tag to read (default: HEAD)
+  --json             print {commit, environments, services} as JSON
+  -h, --help         show this help
+
+Exit codes: 0 ok, 1 failed, 2 usage error.
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parse(argv, HELP, {
+    'gitops-dir': { type: 'string' },
+    'rev': { type: 'string' },
+    'json': { type: 'boolean' },
+    'help': { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const result = status({ dir: required(values['gitops-dir'], '--gitops-dir'), rev: values.rev as string | undefined });
+  process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatStatus(result));
+  return 0;
+}
+
+/** The status as a table (service, version, a column per environment) and the last release of each environment. */
+export function formatStatus(result: StatusResult): string {
+  const envs = result.environments.map(e => e.name);
+  if (envs.length === 0) return `no release files at ${result.commit.slice(0, 12)} (an <env>/release.yaml per environment)\n`;
+  const header = ['', 'SERVICE', 'VERSION', ...envs.map(e => e.toUpperCase())];
+  const body = result.services.map(r => [r.same ? '' : '*', r.service, r.version ?? '-', ...envs.map(e => r.tags[e] ?? '-')]);
+  const widths = header.map((_, i) => Math.max(...[header, ...body].map(row => row[i].length)));
+  const line = (row: string[]) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const differ = body.filter(r => r[0] === '*').length;
+  const last = result.environments.map(e => `${e.name.padEnd(Math.max(...envs.map(n => n.length)))}  ${e.lastRelease
+    ? `${e.lastRelease.commit.slice(0, 12)} ${e.lastRelease.date} ${e.lastRelease.subject}` : '(never committed)'}`);
+  return `${[line(header), ...body.map(line)].join('\n')}\n\n`
+    + `${differ === 0 ? 'every environment runs the same tags' : `* ${differ} of ${body.length} differ between environments`} (at ${result.commit.slice(0, 12)})\n`
+    + `last release:\n${last.map(l => `  ${l}`).join('\n')}\n`;
+}

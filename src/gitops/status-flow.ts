@@ -1,0 +1,105 @@
+import { ReleaseState, RELEASE_FILE } from '../release';
+import { InputError } from './errors';
+import { Git } from './git';
+import { releasesAt } from './repository';
+
+/** Options of {@link status}. */
+export interface StatusOptions {
+  /** The GitOps repository (a working tree, or a folder inside one). */
+  readonly dir: string;
+  /**
+   * The commit (or branch, tag) to read.
+   * @default 'HEAD'
+   */
+  readonly rev?: string;
+}
+
+/** The last commit that changed an environment's release file. */
+export interface LastRelease {
+  readonly commit: string;
+  /** Committer date, `YYYY-MM-DD`. */
+  readonly date: string;
+  /** Commit message subject, e.g. `dev: deploy 3f2a1c9`. */
+  readonly subject: string;
+}
+
+/** One environment: its release state and the commit that last changed it. */
+export interface EnvironmentStatus {
+  readonly name: string;
+  readonly services: ReleaseState['services'];
+  readonly lastRelease: LastRelease | undefined;
+}
+
+/** One service (version) across the environments. */
+export interface ServiceRow {
+  readonly service: string;
+  /** The version (`v1`), or undefined for a service without versions. */
+  readonly version: string | undefined;
+  /** Environment name -> tag; undefined where the environment does not run it. */
+  readonly tags: Readonly<Record<string, string | undefined>>;
+  /** Whether every environment runs the same tag. */
+  readonly same: boolean;
+}
+
+/** The outcome of {@link status}. */
+export interface StatusResult {
+  /** The commit read. */
+  readonly commit: string;
+  /** Environments with a release file, sorted by name. */
+  readonly environments: EnvironmentStatus[];
+  /** Every service (version) of any environment, sorted. */
+  readonly services: ServiceRow[];
+}
+
+/**
+ * What each environment runs, side by side: the release files at `rev` and the commit that
+ * last changed each. Reads git only (no program, nothing written), so it also works on a
+ * detached HEAD or a bare CI checkout of the GitOps repository.
+ *
+ * @throws InputError when `dir` is not a git working tree or `rev` is no commit
+ */
+export function status(options: StatusOptions): StatusResult {
+  const git = Git.open(options.dir);
+  const rev = options.rev ?? 'HEAD';
+  const commit = git.resolve(rev);
+  if (commit === undefined) {
+    throw new InputError(rev === 'HEAD' ? `${options.dir}: the repository has no commit yet` : `--rev: ${JSON.stringify(rev)} is not a commit of ${options.dir}`);
+  }
+  const releases = releasesAt(git, commit);
+  const environments = Object.keys(releases).sort().map((name): EnvironmentStatus => ({
+    name,
+    services: releases[name].services,
+    lastRelease: lastChange(git, commit, `${git.prefix}${name}/${RELEASE_FILE}`),
+  }));
+  return { commit, environments, services: rows(environments) };
+}
+
+function lastChange(git: Git, commit: string, file: string): LastRelease | undefined {
+  const [sha, date, subject] = git.run(['log', '-1', '--format=%H%x00%cs%x00%s', commit, '--', file]).trim().split('\0');
+  return sha ? { commit: sha, date, subject } : undefined;
+}
+
+function rows(environments: readonly EnvironmentStatus[]): ServiceRow[] {
+  const byKey = new Map<string, { service: string; version: string | undefined; tags: Record<string, string | undefined> }>();
+  for (const env of environments) {
+    for (const [service, value] of Object.entries(env.services)) {
+      const versions: [string | undefined, string][] = typeof value === 'string' ? [[undefined, value]] : Object.entries(value);
+      for (const [version, tag] of versions) {
+        const key = `${service}\0${version ?? ''}`;
+        let row = byKey.get(key);
+        if (!row) byKey.set(key, row = { service, version, tags: {} });
+        row.tags[env.name] = tag;
+      }
+    }
+  }
+  return [...byKey.values()]
+    .sort((a, b) => cmp(a.service, b.service) || cmp(a.version ?? '', b.version ?? ''))
+    .map(r => {
+      const tags = Object.fromEntries(environments.map(e => [e.name, r.tags[e.name]]));
+      return { ...r, tags, same: new Set(Object.values(tags)).size === 1 };
+    });
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
