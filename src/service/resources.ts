@@ -27,6 +27,9 @@ export interface ResourceRequirementsJson {
   readonly limits: { cpu: string; memory: string };
 }
 
+/** Checked, canonical resources by their four raw values (see {@link Resources.of}). */
+const RESOLVED = new Map<string, ResourceRequirementsJson>();
+
 /**
  * Resolved container resources: both requests and both limits always present.
  */
@@ -42,6 +45,18 @@ export class Resources {
   public static of(path: string, field: string, props: ResourcesProps | undefined, base?: ResourcesProps): Resources {
     const d = Resources.DEFAULTS;
     const pick = (r: 'cpu' | 'memory', k: 'request' | 'limit') => props?.[r]?.[k] ?? base?.[r]?.[k] ?? d[r][k];
+    // Most containers of a platform share a few resource settings: the checked, canonical
+    // result of each is kept (a failing one is not, its error names the path and field).
+    const key = [pick('cpu', 'request'), pick('cpu', 'limit'), pick('memory', 'request'), pick('memory', 'limit')]
+      .map(v => `${typeof v}:${v}`).join('\0');
+    const known = RESOLVED.get(key);
+    if (known) return new Resources(known);
+    const resolved = Resources.resolve(path, field, pick);
+    RESOLVED.set(key, resolved);
+    return new Resources(resolved);
+  }
+
+  private static resolve(path: string, field: string, pick: (r: 'cpu' | 'memory', k: 'request' | 'limit') => string | number): ResourceRequirementsJson {
     const q = (r: 'cpu' | 'memory', k: 'request' | 'limit') => Quantity.parse(path, `${field}.${r}.${k}`, pick(r, k));
     const cpu = { request: q('cpu', 'request'), limit: q('cpu', 'limit') };
     const memory = { request: q('memory', 'request'), limit: q('memory', 'limit') };
@@ -55,10 +70,10 @@ export class Resources {
         throw new ConfigError(path, `${field}.${r}.limit`, pick(r, 'limit'), 'must be greater than 0');
       }
     }
-    return new Resources({
+    return {
       requests: { cpu: cpu.request.toString(), memory: memory.request.toString() },
       limits: { cpu: cpu.limit.toString(), memory: memory.limit.toString() },
-    });
+    };
   }
 
   private constructor(private readonly json: ResourceRequirementsJson) {}
