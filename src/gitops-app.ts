@@ -1,5 +1,6 @@
 import { ApiObject, App, Chart, ChartProps } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { compareText } from './compare';
 import { ConfigError } from './errors';
 import { Manifest } from './manifest';
 import { ReleaseState, RELEASE_FILE } from './release';
@@ -255,7 +256,7 @@ export class GitOpsApp extends App {
         out.push({ path, object: obj.toJson() });
       }
     }
-    return out.sort((a, b) => cmp(a.path, b.path));
+    return out.sort((a, b) => compareText(a.path, b.path));
   }
 
   /**
@@ -263,17 +264,18 @@ export class GitOpsApp extends App {
    * Keys are repository-relative paths, sorted; the same program always gives the same bytes.
    */
   public files(manifests: Manifest[] = this.manifests()): Map<string, string> {
-    return new Map([...new Map(this.fileEntries(manifests))].sort(([a], [b]) => cmp(a, b)));
+    return new Map([...new Map(this.fileEntries(manifests))].sort(([a], [b]) => compareText(a, b)));
   }
 
   /**
    * The files of {@link files}, made one at a time as they are asked for, in no particular
    * order: a writer can write each and drop it before the next is made (`synthesize` does;
-   * at 28,600 files that keeps about 65 MiB of YAML out of the heap). The release files come last.
+   * at 28,600 files that keeps about 65 MiB of YAML out of the heap). The release files of
+   * `environments` come last.
    */
-  public *fileEntries(manifests: Manifest[] = this.manifests()): Generator<[string, string]> {
+  public *fileEntries(manifests: readonly Manifest[] = this.manifests(), environments: readonly string[] = this.environments): Generator<[string, string]> {
     for (const m of manifests) yield [m.path, toYaml(m.object)];
-    for (const env of this.environments) yield [`${env}/${RELEASE_FILE}`, renderRelease(this.releaseState(env))];
+    for (const env of environments) yield [`${env}/${RELEASE_FILE}`, renderRelease(this.releaseState(env))];
   }
 
   /** Not supported: use `files()` and a writer (cdk8s's own synth would ignore our layout). */
@@ -301,7 +303,7 @@ export class GitOpsApp extends App {
       for (const child of c.node.children) visit(child, nearest);
     };
     visit(this, undefined);
-    return { errors, charts: charts.sort((a, b) => cmp(a.chart.path, b.chart.path)) };
+    return { errors, charts: charts.sort((a, b) => compareText(a.chart.path, b.chart.path)) };
   }
 }
 
@@ -369,6 +371,3 @@ export function renderRelease(state: ReleaseState): string {
     + toYaml({ apiVersion: 'cdk8s-gitops/v1', kind: 'Release', environment: state.environment, services: state.services });
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

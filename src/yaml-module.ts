@@ -15,14 +15,13 @@ import type * as YAML from 'yaml';
 /* eslint-disable @typescript-eslint/no-require-imports */
 let loaded: typeof YAML | undefined;
 
-let cdk8sYamlFound: { file: string; version: string } | null | undefined;
-/** The file of cdk8s's own `yaml` (undefined when cdk8s has none), and its version. Resolved once. */
-function cdk8sYaml(): { file: string; version: string } | undefined {
+let cdk8sYamlFound: { file: string; cdk8sDir: string } | null | undefined;
+/** The entry file of cdk8s's own `yaml` (undefined when cdk8s has none), resolved once. */
+function cdk8sYaml(): { file: string; cdk8sDir: string } | undefined {
   if (cdk8sYamlFound === undefined) {
     try {
       const cdk8sDir = path.dirname(require.resolve('cdk8s/package.json'));
-      const pkg = require.resolve('yaml/package.json', { paths: [cdk8sDir] });
-      cdk8sYamlFound = { file: require.resolve('yaml', { paths: [cdk8sDir] }), version: require(pkg).version as string };
+      cdk8sYamlFound = { file: require.resolve('yaml', { paths: [cdk8sDir] }), cdk8sDir };
     } catch {
       cdk8sYamlFound = null; // cdk8s without a resolvable yaml
     }
@@ -90,9 +89,18 @@ export function yamlModule(): typeof YAML {
   if (loaded) return loaded;
   const ours = require('yaml/package.json').version as string;
   const theirs = cdk8sYaml();
-  if (theirs?.version === ours) loaded = loadReal(theirs.file);
+  if (theirs && versionNear(theirs.cdk8sDir) === ours) loaded = loadReal(theirs.file);
   loaded ??= require('yaml') as typeof YAML;
   return loaded;
+}
+
+/** The version of the `yaml` package `dir` resolves, if any. */
+function versionNear(dir: string): string | undefined {
+  try {
+    return require(require.resolve('yaml/package.json', { paths: [dir] })).version as string;
+  } catch {
+    return undefined;
+  }
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
 

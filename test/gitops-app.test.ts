@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { AppChart } from '../src/app-chart';
 import { Environment } from '../src/environment';
 import { ConfigError } from '../src/errors';
-import { GitOpsApp, RepositoryChart } from '../src/gitops-app';
+import { GitOpsApp, renderRelease, RepositoryChart, toYaml } from '../src/gitops-app';
 import { ReleaseState } from '../src/release';
 import { createApp } from '../src/main';
 import { WebService } from '../src/service/web-service';
@@ -132,5 +132,29 @@ describe('GitOpsApp.needsEnvironment (neededEnvironments)', () => {
     const prod = (app: GitOpsApp) => [...app.files()].filter(([p]) => p.startsWith('prod/'));
     expect(prod(focused)).toEqual(prod(whole));
     expect(prod(whole).length).toBeGreaterThan(10);
+  });
+});
+
+describe('GitOpsApp.fileEntries', () => {
+  test('one entry per manifest (its YAML) and per environment (its release file), each path once; files() is them sorted', () => {
+    const app = createApp();
+    const manifests = app.manifests();
+    const entries = [...app.fileEntries(manifests)];
+    const paths = entries.map(([p]) => p);
+    expect(new Set(paths).size).toBe(entries.length);
+    expect(paths).toEqual([...manifests.map(m => m.path), 'dev/release.yaml', 'prod/release.yaml']);
+    const byPath = new Map(entries);
+    for (const m of manifests) expect(byPath.get(m.path)).toBe(toYaml(m.object));
+    expect(byPath.get('prod/release.yaml')).toBe(renderRelease(app.releaseState('prod')));
+    expect([...app.files(manifests).keys()]).toEqual([...paths].sort());
+  });
+
+  test('the release files of the environments asked for only', () => {
+    const app = createApp();
+    const dev = app.manifests().filter(m => m.path.startsWith('dev/'));
+    const paths = [...app.fileEntries(dev, ['dev'])].map(([p]) => p);
+    expect(paths.filter(p => p.endsWith('/release.yaml'))).toEqual(['dev/release.yaml']);
+    expect(paths.every(p => p.startsWith('dev/'))).toBe(true);
+    expect([...app.fileEntries([], [])]).toEqual([]);
   });
 });

@@ -19,17 +19,14 @@ Exit codes: 0 ok (1 with --exit-code and differences), 1 failed, 2 usage error.
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parse(argv, HELP, {
+  const parsed = parse(argv, HELP, {
     'gitops-dir': { type: 'string' },
     'env': { type: 'string' },
     'exit-code': { type: 'boolean' },
     'app': { type: 'string' },
-    'help': { type: 'boolean', short: 'h' },
   });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  if (!parsed) return 0;
+  const { values } = parsed;
   const result = diffRepository({
     dir: required(values['gitops-dir'], '--gitops-dir'),
     env: values.env as string | undefined,

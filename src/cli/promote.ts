@@ -29,7 +29,7 @@ Exit codes: 0 promoted or nothing to do, 1 failed (nothing was changed), 2 usage
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parse(argv, HELP, {
+  const parsed = parse(argv, HELP, {
     'gitops-dir': { type: 'string' },
     'from': { type: 'string' },
     'to': { type: 'string' },
@@ -37,12 +37,9 @@ export async function run(argv: string[]): Promise<number> {
     'remote': { type: 'string' },
     'json': { type: 'boolean' },
     'app': { type: 'string' },
-    'help': { type: 'boolean', short: 'h' },
   });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  if (!parsed) return 0;
+  const { values } = parsed;
   const result = await promote({
     dir: required(values['gitops-dir'], '--gitops-dir'),
     from: required(values.from, '--from'),

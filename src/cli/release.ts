@@ -29,7 +29,7 @@ Exit codes: 0 released or nothing to do, 1 failed (nothing was changed), 2 usage
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, HELP, {
+  const parsed = parse(argv, HELP, {
     'gitops-dir': { type: 'string' },
     'env': { type: 'string' },
     'tag': { type: 'string' },
@@ -38,12 +38,9 @@ export async function run(argv: string[]): Promise<number> {
     'remote': { type: 'string' },
     'retries': { type: 'string' },
     'app': { type: 'string' },
-    'help': { type: 'boolean', short: 'h' },
   }, true);
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   const services = [...(values.service as string[] | undefined ?? []), ...positionals].flatMap(s => s.split(',')).filter(s => s !== '');
   if (positionals.length > 0 && values.service === undefined) {
     throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}\n\n${HELP}`);
@@ -69,14 +66,23 @@ export async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** Parse flags with node's util.parseArgs, turning its errors into usage errors. */
-export function parse(argv: string[], help: string, options: NonNullable<Parameters<typeof parseArgs>[0]>['options'], allowPositionals = false): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } {
+/**
+ * Parse a command's flags with node's util.parseArgs (its errors become usage errors). With
+ * `-h`/`--help` (every command has it) the help is printed and the result is undefined: the
+ * command then exits 0.
+ */
+export function parse(argv: string[], help: string, options: NonNullable<Parameters<typeof parseArgs>[0]>['options'], allowPositionals = false): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } | undefined {
+  let r;
   try {
-    const r = parseArgs({ args: argv, options, strict: true, allowPositionals });
-    return { values: r.values as Record<string, string | boolean | string[] | undefined>, positionals: r.positionals };
+    r = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals });
   } catch (e: any) {
     throw new UsageError(`${String(e?.message ?? e).replace(/\. To specify a positional argument.*$/s, '')}\n\n${help}`);
   }
+  if (r.values.help) {
+    process.stdout.write(help);
+    return undefined;
+  }
+  return { values: r.values as Record<string, string | boolean | string[] | undefined>, positionals: r.positionals };
 }
 
 /** The value of a required flag, or a usage error naming it. */

@@ -22,19 +22,16 @@ Exit codes: 0 rolled back, 1 failed (nothing was changed), 2 usage error.
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parse(argv, HELP, {
+  const parsed = parse(argv, HELP, {
     'gitops-dir': { type: 'string' },
     'env': { type: 'string' },
     'push': { type: 'boolean' },
     'remote': { type: 'string' },
     'retries': { type: 'string' },
     'app': { type: 'string' },
-    'help': { type: 'boolean', short: 'h' },
   });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  if (!parsed) return 0;
+  const { values } = parsed;
   const result = await rollback({
     dir: required(values['gitops-dir'], '--gitops-dir'),
     env: required(values.env, '--env'),

@@ -17,16 +17,13 @@ Exit codes: 0 ok, 1 failed, 2 usage error.
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parse(argv, HELP, {
+  const parsed = parse(argv, HELP, {
     'gitops-dir': { type: 'string' },
     'rev': { type: 'string' },
     'json': { type: 'boolean' },
-    'help': { type: 'boolean', short: 'h' },
   });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  if (!parsed) return 0;
+  const { values } = parsed;
   const result = status({ dir: required(values['gitops-dir'], '--gitops-dir'), rev: values.rev as string | undefined });
   process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatStatus(result));
   return 0;

@@ -45,20 +45,12 @@ export function diffRepository(options: DiffOptions): DiffResult {
   const env = options.env;
   // one environment: the program may skip building the others
   const app = options.createApp(env === undefined ? { releases } : { releases, neededEnvironments: [env] });
-  const wanted = new Map<string, string>();
-  let owned: string[];
-  if (env !== undefined) {
-    requireEnvironment(app, env, '--env', () => options.createApp({ releases }));
-    owned = [env];
-    for (const [p, c] of renderEnvironment(app, env).files) wanted.set(p, c);
-  } else {
-    const rendered = app.files();
-    owned = [...new Set([...rendered.keys()].map(p => p.split('/')[0]))];
-    for (const [p, c] of rendered) wanted.set(p, c);
-  }
+  if (env !== undefined) requireEnvironment(app, env, '--env', () => options.createApp({ releases }));
+  const wanted = env !== undefined ? renderEnvironment(app, env).files : app.files();
+  const owned = env !== undefined ? [env] : [...new Set([...wanted.keys()].map(p => p.split('/')[0]))];
   const existing = new Map<string, string>();
   for (const top of owned) collect(dir, top, existing);
-  const paths = [...new Set([...wanted.keys(), ...existing.keys()])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const paths = [...new Set([...wanted.keys(), ...existing.keys()])].sort(); // code-unit order
   const changes: FileChange[] = [];
   for (const p of paths) {
     const before = existing.get(p);

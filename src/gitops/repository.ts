@@ -1,3 +1,4 @@
+import { compareText } from '../compare';
 import type { GitOpsApp, GitOpsAppProps } from '../gitops-app';
 import type { Manifest } from '../manifest';
 import { assertValid } from '../validate';
@@ -235,10 +236,8 @@ function runChecks(part: CheckedPart, validate: (manifests: readonly Manifest[],
 
 /** The files of `env` (paths relative to the GitOps directory) from its manifests (others are ignored), plus its release file. */
 function environmentFiles(app: GitOpsApp, env: string, manifests: readonly Manifest[], only?: (file: string) => boolean): EnvironmentRender {
-  const files = new Map<string, string>();
-  for (const [p, content] of app.files(manifests.filter(m => m.path.startsWith(`${env}/`)))) {
-    if (p.startsWith(`${env}/`) && (only === undefined || only(p))) files.set(p, content);
-  }
+  const entries = [...app.fileEntries(manifests.filter(m => m.path.startsWith(`${env}/`)), [env])];
+  const files = new Map(entries.filter(([p]) => only === undefined || only(p)).sort(([a], [b]) => compareText(a, b)));
   return { state: app.releaseState(env), files };
 }
 

@@ -1,3 +1,4 @@
+import { compareText } from '../compare';
 import { ReleaseState, RELEASE_FILE } from '../release';
 import { InputError } from './errors';
 import { Git } from './git';
@@ -93,13 +94,10 @@ function rows(environments: readonly EnvironmentStatus[]): ServiceRow[] {
     }
   }
   return [...byKey.values()]
-    .sort((a, b) => cmp(a.service, b.service) || cmp(a.version ?? '', b.version ?? ''))
+    .sort((a, b) => compareText(a.service, b.service) || compareText(a.version ?? '', b.version ?? ''))
     .map(r => {
       const tags = Object.fromEntries(environments.map(e => [e.name, r.tags[e.name]]));
       return { ...r, tags, same: new Set(Object.values(tags)).size === 1 };
     });
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

@@ -63,7 +63,7 @@ export function writeTree(dir: string, files: Iterable<readonly [string, string]
       }
       throw e;
     }
-    return [...written].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return [...written].sort(); // code-unit order, as every sorted output
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
     fs.rmSync(trash, { recursive: true, force: true });

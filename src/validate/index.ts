@@ -6,6 +6,7 @@
  * const report = validateManifests(app.manifests());
  * if (!report.ok) console.error(formatText(report));
  */
+import { compareText } from '../compare';
 import { Manifest } from '../manifest';
 import { Finding } from './finding';
 import { Inventory } from './inventory';
@@ -98,11 +99,8 @@ const ruleOrder = new Map(RULES.map((r, i) => [r.id, i]));
 function sortFindings<T extends Finding>(findings: T[]): T[] {
   return findings
     .map((f, i) => ({ f, i }))
-    .sort((a, b) => cmp(a.f.file, b.f.file) || cmp(a.f.kind, b.f.kind) || cmp(a.f.name, b.f.name)
+    .sort((a, b) => compareText(a.f.file, b.f.file) || compareText(a.f.kind, b.f.kind) || compareText(a.f.name, b.f.name)
       || (ruleOrder.get(a.f.rule)! - ruleOrder.get(b.f.rule)!) || a.i - b.i)
     .map(x => x.f);
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

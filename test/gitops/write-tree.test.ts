@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { writeTree } from '../../src/gitops/write-tree';
-import { createApp } from '../../src/main';
 import { tempDir } from '../temp-dir';
 
 function listTree(dir: string, rel = ''): Record<string, string> {
@@ -41,14 +40,5 @@ describe('writeTree', () => {
     expect(made).toBe(2); // two files were written to staging before the error
     expect(listTree(out)).toEqual({ 'dev/keep.yaml': 'previous\n' });
     expect(fs.readdirSync(path.dirname(out))).toEqual(['out']);
-  });
-
-  test('GitOpsApp.fileEntries hands out exactly the files of files(), release files included', () => {
-    const app = createApp();
-    const manifests = app.manifests();
-    const entries = [...app.fileEntries(manifests)];
-    expect(new Set(entries.map(([p]) => p)).size).toBe(entries.length);
-    expect(new Map(entries)).toEqual(app.files(manifests));
-    expect(entries.map(([p]) => p)).toEqual(expect.arrayContaining(['dev/release.yaml', 'prod/release.yaml']));
   });
 });
