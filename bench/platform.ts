@@ -12,7 +12,7 @@
  * - Argo CD: one AppProject per team, one Application per team and environment, the
  *   app-of-apps root.
  *
- * `createApp(props)` is a program entry point like `src/main.ts`'s, so `cdk8s-gitops release
+ * `createApp(props)` is a program entry point like `reference/main.ts`'s, so `cdk8s-gitops release
  * --app lib/bench/platform.js` loads it; the size comes from `props` or, for the CLI, from the
  * environment variables BENCH_SERVICES and BENCH_ENVS (default 10 services, 2 environments).
  */

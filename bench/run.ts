@@ -81,14 +81,14 @@ function count(value: string | undefined, fallback: number, flag: string): numbe
 }
 
 /**
- * 1. The reference synth (`node lib/src/main.js`) against the Kustomize build of seed 001's two
+ * 1. The reference synth (`node lib/reference/main.js`) against the Kustomize build of seed 001's two
  * environments. The runs alternate (synth, kustomize, synth, ...) so that the machine's drift
  * over the minutes of a run weighs on both sides alike.
  */
 function reference(runs: number): void {
   const kdir = path.resolve(ROOT, values.kustomize ?? '../shared/reference/gitops-demo/kustomize');
   const out = tempDir('ref');
-  const synth = (): number => timed(NODE, [path.join(ROOT, 'lib/src/main.js')], { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: out } }).seconds;
+  const synth = (): number => timed(NODE, [path.join(ROOT, 'lib/reference/main.js')], { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: out } }).seconds;
   const envDirs = ['demo-dev', 'demo-prod'].map(e => path.join(kdir, 'environments', e));
   const haveKustomize = envDirs.every(d => fs.existsSync(d));
   const build = (): number => envDirs.reduce((sum, d) => sum + timed(KUBECTL, ['kustomize', d]).seconds, 0);
@@ -102,7 +102,7 @@ function reference(runs: number): void {
     if (haveKustomize) kTimes.push(build());
   }
   const files = countFiles(out);
-  process.stdout.write(`reference synth (node lib/src/main.js, ${files} files): median ${fmt(median(synthTimes))} of ${runs} runs [${synthTimes.map(fmt).join(', ')}]\n`);
+  process.stdout.write(`reference synth (node lib/reference/main.js, ${files} files): median ${fmt(median(synthTimes))} of ${runs} runs [${synthTimes.map(fmt).join(', ')}]\n`);
   nodeStartUp(runs);
   if (!haveKustomize) {
     process.stdout.write(`kustomize: skipped (${kdir}/environments/{demo-dev,demo-prod} not found)\n`);

@@ -1,5 +1,4 @@
 // Public API of cdk8s-gitops. Everything a program or another team composes is exported here.
-import './yaml-module'; // first: cdk8s's own `yaml` is then loaded only if used
 export * from './errors';
 export * from './manifest';
 export * from './release';

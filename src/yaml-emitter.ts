@@ -56,6 +56,11 @@ const OWN_LINES = /^[\t\n\x20-\x7e]*$/;
 /** Thrown inside the emitter when an object needs the full `yaml` serializer. */
 const FALLBACK = Symbol('fallback');
 
+/**
+ * How each string was written, by context: most strings of a platform repeat (labels, keys,
+ * names). Bounded: a cache that reaches CACHE_LIMIT entries starts over.
+ */
+const CACHE_LIMIT = 10_000;
 const valueCache = new Map<string, string>();
 const keyCache = new Map<string, string>();
 const itemCache = new Map<string, string>();
@@ -112,6 +117,7 @@ function scalarString(s: string, cache: Map<string, string>, kind: 'key' | 'valu
     : kind === 'key' ? ask(s, x => ({ [x]: 0 }), 0, 4) // `KEY: 0\n`
       : kind === 'value' ? ask(s, x => ({ k: x }), 3, 1) // `k: VALUE\n`
         : ask(s, x => [x], 2, 1); // `- ITEM\n`
+  if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(s, r);
   return r;
 }

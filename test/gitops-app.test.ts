@@ -5,7 +5,7 @@ import { Environment } from '../src/environment';
 import { ConfigError } from '../src/errors';
 import { GitOpsApp, renderRelease, RepositoryChart, toYaml } from '../src/gitops-app';
 import { ReleaseState } from '../src/release';
-import { createApp } from '../src/main';
+import { createApp } from '../reference/main';
 import { WebService } from '../src/service/web-service';
 import { find, testChart } from './util';
 

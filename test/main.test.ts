@@ -1,4 +1,4 @@
-import { createApp } from '../src/main';
+import { createApp } from '../reference/main';
 import { restrictedViolations } from './util';
 
 const app = createApp();

@@ -41,10 +41,10 @@ describe('synth', () => {
 
   test('cdk8s-gitops synth writes the reference app; a second synth is byte-identical', async () => {
     const out = path.join(tmp(), 'dist');
-    expect(await quiet(() => run(['--app', 'src/main.ts', '--out', out]))).toBe(0);
+    expect(await quiet(() => run(['--app', 'reference/main.ts', '--out', out]))).toBe(0);
     const first = listTree(out);
     expect(Object.keys(first)).toContain(path.join('dev', 'ab-testing', 'deployment-backend-v1.yaml'));
-    expect(await quiet(() => run(['--app', 'src/main.ts', '--out', out]))).toBe(0);
+    expect(await quiet(() => run(['--app', 'reference/main.ts', '--out', out]))).toBe(0);
     expect(listTree(out)).toEqual(first);
   });
 
@@ -53,7 +53,7 @@ describe('synth', () => {
     fs.mkdirSync(path.join(out, 'dev', 'old'), { recursive: true });
     fs.writeFileSync(path.join(out, 'dev', 'old', 'x.yaml'), 'x');
     fs.writeFileSync(path.join(out, 'stray.yaml'), 'x');
-    await quiet(() => run(['--app', 'src/main.ts', '--out', out]));
+    await quiet(() => run(['--app', 'reference/main.ts', '--out', out]));
     expect(fs.existsSync(path.join(out, 'dev', 'old'))).toBe(false);
     expect(fs.existsSync(path.join(out, 'stray.yaml'))).toBe(false);
   });
@@ -97,15 +97,15 @@ describe('synth', () => {
 describe('synth --gitops-dir', () => {
   test('tags come from the repository release files; --out uses the program defaults', async () => {
     const repo = tmp();
-    expect(await quiet(() => run(['--app', 'src/main.ts', '--gitops-dir', repo]))).toBe(0);
+    expect(await quiet(() => run(['--app', 'reference/main.ts', '--gitops-dir', repo]))).toBe(0);
     const file = path.join(repo, 'dev', 'release.yaml');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('v2: d1e6e9b5e0bdff11a489794ba11cd55e9f82c957', 'v2: abc1234'));
-    expect(await quiet(() => run(['--app', 'src/main.ts', '--gitops-dir', repo]))).toBe(0);
+    expect(await quiet(() => run(['--app', 'reference/main.ts', '--gitops-dir', repo]))).toBe(0);
     const deployment = fs.readFileSync(path.join(repo, 'dev', 'ab-testing', 'deployment-backend-v2.yaml'), 'utf8');
     expect(deployment).toContain('image: ghcr.io/mcbtaguiad/istio-demo/backend:abc1234');
     expect(fs.readFileSync(file, 'utf8')).toContain('v2: abc1234');
     const out = tmp();
-    expect(await quiet(() => run(['--app', 'src/main.ts', '--out', out]))).toBe(0);
+    expect(await quiet(() => run(['--app', 'reference/main.ts', '--out', out]))).toBe(0);
     expect(fs.readFileSync(path.join(out, 'dev', 'ab-testing', 'deployment-backend-v2.yaml'), 'utf8')).toContain('backend:d1e6e9b5e0bdff11a489794ba11cd55e9f82c957');
   });
 });

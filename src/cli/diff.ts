@@ -12,7 +12,8 @@ Options:
   --gitops-dir DIR   the GitOps repository (or any synth output folder)
   --env ENV          only this environment's folder (default: every folder synth writes)
   --exit-code        exit 1 when there are differences (like \`git diff --exit-code\`)
-  --app MODULE       compiled program exporting createApp(props) (default: lib/src/main.js)
+  --app MODULE       program module exporting createApp(props) (default: the
+                     "cdk8s-gitops".app entry of ./package.json)
   -h, --help         show this help
 
 Exit codes: 0 ok (1 with --exit-code and differences), 1 failed, 2 usage error.

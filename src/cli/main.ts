@@ -3,7 +3,6 @@
  * exports `run(argv: string[]): Promise<number>` and `HELP: string`; this file only dispatches.
  * Exit codes: 0 ok, 1 check or operation failed, 2 usage error.
  */
-import '../yaml-module'; // first: cdk8s's own `yaml` is then loaded only if used
 export const COMMANDS: Record<string, string> = {
   synth: 'Render every manifest of the app into the GitOps layout (default dist/)',
   validate: 'Check synthesized manifests: schema, cross-references, policy',
@@ -20,6 +19,8 @@ Commands:
 ${Object.entries(COMMANDS).map(([c, d]) => `  ${c.padEnd(10)} ${d}`).join('\n')}
 
 Run \`cdk8s-gitops <command> --help\` for a command's options.
+The program a command renders is --app MODULE (a module exporting createApp(props)), else the
+"app" entry of the "cdk8s-gitops" field in ./package.json; without either it exits 2.
 Exit codes: 0 ok, 1 check or operation failed, 2 usage error.
 `;
 

@@ -17,7 +17,8 @@ Options:
   --push             push the promotion branch to the remote
   --remote NAME      remote to push to (default: origin)
   --json             print {branch, base, commit, tag, title, body, created, pushed} as JSON
-  --app MODULE       compiled program exporting createApp(props) (default: lib/src/main.js)
+  --app MODULE       program module exporting createApp(props) (default: the
+                     "cdk8s-gitops".app entry of ./package.json)
   -h, --help         show this help
 
 Example (GitHub Actions):

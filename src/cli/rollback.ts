@@ -15,7 +15,8 @@ Options:
   --push             push to the remote, re-rendering onto the new tip when someone pushed first
   --remote NAME      remote to push to (default: origin)
   --retries N        retries after rejected pushes (default: 10)
-  --app MODULE       compiled program exporting createApp(props) (default: lib/src/main.js)
+  --app MODULE       program module exporting createApp(props) (default: the
+                     "cdk8s-gitops".app entry of ./package.json)
   -h, --help         show this help
 
 Exit codes: 0 rolled back, 1 failed (nothing was changed), 2 usage error.

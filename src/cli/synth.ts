@@ -10,7 +10,8 @@ environment and app, one file per resource, the Argo CD folder and one release.y
 per environment. Nothing is written when a construct or a check fails.
 
 Options:
-  --app MODULE       compiled program exporting createApp(props) (default: lib/src/main.js)
+  --app MODULE       program module exporting createApp(props) (default: the
+                     "cdk8s-gitops".app entry of ./package.json)
   --out DIR          output folder; image tags are the program's defaults
                      (default: $CDK8S_OUTDIR or dist)
   --gitops-dir DIR   render into a GitOps repository: the tags come from its

@@ -27,8 +27,9 @@ export interface ResourceRequirementsJson {
   readonly limits: { cpu: string; memory: string };
 }
 
-/** Checked, canonical resources by their four raw values (see {@link Resources.of}). */
+/** Checked, canonical resources by their four raw values (see {@link Resources.of}); at most RESOLVED_LIMIT, then it starts over. */
 const RESOLVED = new Map<string, ResourceRequirementsJson>();
+const RESOLVED_LIMIT = 1000;
 
 /**
  * Resolved container resources: both requests and both limits always present.
@@ -52,6 +53,7 @@ export class Resources {
     const known = RESOLVED.get(key);
     if (known) return new Resources(known);
     const resolved = Resources.resolve(path, field, pick);
+    if (RESOLVED.size >= RESOLVED_LIMIT) RESOLVED.clear();
     RESOLVED.set(key, resolved);
     return new Resources(resolved);
   }

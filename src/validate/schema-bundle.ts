@@ -3,6 +3,21 @@ import * as path from 'path';
 import { schemaFor } from './schema';
 import { bundleKey, loadedSchemaModules, packageVersion, transformSchemaModule } from './schema-modules';
 
+/**
+ * The kinds cdk8s-gitops's constructs render (`[apiVersion, kind]`): `npm run build` bundles
+ * their schema modules (`tools/build-schema-bundle.js`). A kind outside the list still
+ * validates, from the modules in node_modules; a test checks the constructs render no other kind.
+ */
+export const BUNDLED_KINDS: readonly (readonly [string, string])[] = Object.freeze([
+  ['v1', 'ConfigMap'], ['v1', 'Namespace'], ['v1', 'Service'], ['v1', 'ServiceAccount'],
+  ['apps/v1', 'Deployment'], ['autoscaling/v2', 'HorizontalPodAutoscaler'], ['batch/v1', 'Job'],
+  ['networking.k8s.io/v1', 'NetworkPolicy'], ['policy/v1', 'PodDisruptionBudget'],
+  ['networking.istio.io/v1', 'DestinationRule'], ['networking.istio.io/v1', 'Gateway'],
+  ['networking.istio.io/v1', 'VirtualService'], ['security.istio.io/v1', 'AuthorizationPolicy'],
+  ['security.istio.io/v1', 'PeerAuthentication'],
+  ['argoproj.io/v1alpha1', 'AppProject'], ['argoproj.io/v1alpha1', 'Application'],
+].map(k => Object.freeze(k as [string, string])));
+
 /** What {@link writeSchemaBundle} wrote. */
 export interface SchemaBundleSummary {
   /** Schema modules in the bundle. */
@@ -16,7 +31,7 @@ export interface SchemaBundleSummary {
 /**
  * Write a prebuilt bundle of the schema modules that validating `kinds` (`[apiVersion, kind]`)
  * needs, with everything they import, rewritten once (see `schema-modules.ts`): `npm run
- * build` writes `lib/schemas/validators.js` for the kinds the constructs render
+ * build` writes `lib/schemas/validators.js` for {@link BUNDLED_KINDS}
  * (`tools/build-schema-bundle.js`).
  *
  * @throws Error when a kind has no schema

@@ -1,7 +1,5 @@
-import { isAscii } from 'buffer';
 import * as fs from 'fs';
 import * as path from 'path';
-import * as vm from 'vm';
 
 /**
  * Loader for the JSON-schema validators that `kubernetes-models`, `@kubernetes-models/istio`
@@ -20,12 +18,11 @@ import * as vm from 'vm';
  * Every loaded `validate` is wrapped so that a validation run can observe which schema
  * validated which object (see `strict.ts`).
  *
- * `npm run build` also writes the modules of the kinds cdk8s-gitops's constructs render into
- * one prebuilt bundle, `lib/schemas/validators.js`, already rewritten, with a V8 code cache
- * beside it (`tools/build-schema-bundle.js`). A module whose package is installed at the version the
- * bundle was built from comes from the bundle; anything else (another version, another
- * module) is read and rewritten here as above. A code cache V8 rejects (another Node version)
- * only costs the compilation it would have saved.
+ * `npm run build` also writes the modules of the kinds cdk8s-gitops's constructs render
+ * (`BUNDLED_KINDS`) into one prebuilt CommonJS bundle, `lib/schemas/validators.js`, already
+ * rewritten (`tools/build-schema-bundle.js`); it is loaded with a plain `require`. A module whose
+ * package is installed at the version the bundle was built from comes from the bundle; anything
+ * else (another version, another module) is read and rewritten here as above.
  */
 
 /** An ajv error, as the compiled validators report them. */
@@ -168,42 +165,23 @@ export interface SchemaBundle {
 /** Where `npm run build` writes the bundle (`lib/schemas/validators.js`, beside `lib/src/`). */
 export const SCHEMA_BUNDLE_FILE = path.join(__dirname, '..', '..', 'schemas', 'validators.js');
 
-let bundleState: { bundle?: SchemaBundle; script?: vm.Script; cacheRejected?: boolean } | undefined;
-
-/** The V8 code cache file of the bundle `file` (`validators.cache` beside `validators.js`). */
-export function codeCacheFile(file: string): string {
-  return `${file.replace(/\.js$/, '')}.cache`;
-}
+let bundleState: { bundle?: SchemaBundle } | undefined;
 
 /**
  * Use the bundle at `file` from now on (modules already loaded stay as they are); a missing
  * or unreadable bundle is no bundle. For the build tool and tests.
  */
-export function useSchemaBundle(file: string = SCHEMA_BUNDLE_FILE): { readonly loaded: boolean; readonly cacheRejected?: boolean } {
+export function useSchemaBundle(file: string = SCHEMA_BUNDLE_FILE): { readonly loaded: boolean } {
   bundleState = {};
-  try {
-    // ASCII (as the build writes it) is read as Latin-1: the same string, ~6 ms sooner than UTF-8
-    const bytes = fs.readFileSync(file);
-    const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
-    let cachedData: Buffer | undefined;
+  if (fs.existsSync(file)) {
     try {
-      cachedData = fs.readFileSync(codeCacheFile(file));
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      bundleState = { bundle: require(file) as SchemaBundle };
     } catch {
-      cachedData = undefined;
+      bundleState = {};
     }
-    const script = new vm.Script(`(function (exports) {${source}\n})`, { filename: file, cachedData });
-    const exports: Record<string, any> = {};
-    script.runInThisContext()(exports);
-    bundleState = { bundle: exports as SchemaBundle, script, cacheRejected: cachedData ? script.cachedDataRejected === true : undefined };
-  } catch {
-    bundleState = {};
   }
-  return { loaded: bundleState.bundle !== undefined, cacheRejected: bundleState.cacheRejected };
-}
-
-/** V8's code cache of the bundle as used so far (the functions compiled meanwhile included), for the build tool. */
-export function schemaBundleCodeCache(): Buffer | undefined {
-  return bundleState?.script?.createCachedData();
+  return { loaded: bundleState.bundle !== undefined };
 }
 
 /**

@@ -6,12 +6,12 @@ import { promote } from '../../src/gitops/promote-flow';
 import { release } from '../../src/gitops/release-flow';
 import { CreateApp } from '../../src/gitops/repository';
 import { rollback } from '../../src/gitops/rollback-flow';
-import { createApp } from '../../src/main';
+import { createApp } from '../../reference/main';
 import { createApp as eagerApp } from './fixture-app';
 import { writeTree } from '../../src/gitops/write-tree';
 import { cleanup, cli, cloneOf, git, isolateGit, read, seedRepo, tmpdir } from './helpers';
 
-const REFERENCE_APP = path.join(__dirname, '..', '..', 'src', 'main.ts');
+const REFERENCE_APP = path.join(__dirname, '..', '..', 'reference', 'main.ts');
 const NEW = 'c0ffee0c0ffee0c0ffee0c0ffee0c0ffee0c0ff';
 
 beforeAll(isolateGit);

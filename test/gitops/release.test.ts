@@ -4,7 +4,7 @@ import { parseReleaseFile } from '../../src/gitops/release-file';
 import { spawnSync } from 'child_process';
 import { release } from '../../src/gitops/release-flow';
 import { CreateApp } from '../../src/gitops/repository';
-import { createApp as referenceApp } from '../../src/main';
+import { createApp as referenceApp } from '../../reference/main';
 import { createApp } from './fixture-app';
 import { cleanup, cli, CLI, cloneOf, FIXTURE_APP, git, isolateGit, read, seedRepo, snapshot, spawnCli } from './helpers';
 

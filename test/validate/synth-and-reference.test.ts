@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject } from 'cdk8s';
 import { GitOpsApp, RepositoryChart } from '../../src/gitops-app';
-import { createApp } from '../../src/main';
+import { createApp } from '../../reference/main';
 import { synthesize } from '../../src/synth';
 import { assertValid, formatText, validateDirectory, validateManifests, ValidationError } from '../../src/validate';
 import { goodPlatform } from './fixtures';

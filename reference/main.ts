@@ -7,28 +7,16 @@
  *   routes, STRICT mTLS, default-deny authorization, a PostSync smoke test);
  * - the Argo CD projects and applications, and the app-of-apps root.
  *
- * `npm run synth` (or `npx cdk8s synth`) writes it into dist/; `createApp` is what the CLI loads.
+ * It is the project's own cdk8s app, written as a user's program would be (it imports the
+ * library's public API only); it is not part of the package. `npm run synth` (or `npx cdk8s synth`)
+ * writes it into dist/; `createApp` is what the CLI loads (`cdk8s-gitops.app` in package.json).
  */
-import './yaml-module'; // first: cdk8s's own `yaml` is then loaded only if used
 import { Duration } from 'cdk8s';
-import { AppChart } from './app-chart';
-import { AppOfApps } from './argocd/app-of-apps';
-import { Application } from './argocd/application';
-import { AppProject } from './argocd/app-project';
-import { ArgoCdChart } from './argocd/argocd-chart';
-import { Environment } from './environment';
-import { GitOpsApp, GitOpsAppProps } from './gitops-app';
-import { AuthorizationPolicy, HttpMethod } from './mesh/authorization-policy';
-import { DestinationRule } from './mesh/destination-rule';
-import { Gateway } from './mesh/gateway';
-import { HttpMatch } from './mesh/http-match';
-import { MtlsMode, PeerAuthentication } from './mesh/peer-authentication';
-import { Principal } from './mesh/principal';
-import { RouteTarget } from './mesh/route-target';
-import { VirtualService } from './mesh/virtual-service';
-import { Probe } from './service/probe';
-import { SmokeTest } from './service/smoke-test';
-import { WebService } from './service/web-service';
+import {
+  AppChart, AppOfApps, Application, AppProject, ArgoCdChart, AuthorizationPolicy, DestinationRule, Environment,
+  Gateway, GitOpsApp, GitOpsAppProps, HttpMatch, HttpMethod, MtlsMode, PeerAuthentication, Principal, Probe,
+  RouteTarget, SmokeTest, VirtualService, WebService,
+} from '../src';
 
 /** The GitOps repository Argo CD syncs. */
 export const REPO_URL = 'https://github.com/example-org/gitops-demo.git';
@@ -337,7 +325,7 @@ export function createApp(props: GitOpsAppProps = {}): GitOpsApp {
 
 if (require.main === module) {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { synthesize } = require('./synth') as typeof import('./synth');
+  const { synthesize } = require('../src') as typeof import('../src');
   const outdir = process.env.CDK8S_OUTDIR || 'dist';
   const result = synthesize(createApp(), outdir);
   process.stdout.write(`synthesized ${result.files.length} files into ${outdir}\n`);
