@@ -313,11 +313,11 @@ export function createApp(props: GitOpsAppProps = {}): GitOpsApp {
     'flask-app': new AppProject(argocd, 'flask-app-project', { name: 'flask-app', description: 'The Flask service of seeds 000, 003 and 004' }),
   };
   for (const stage of STAGES) {
-    // a release, promotion or rollback needs one environment: skip building the others
-    if (!app.needsEnvironment(stage.env.name)) continue;
-    for (const chart of [abTesting(app, stage), flaskApp(app, stage)]) {
-      new Application(argocd, `${chart.app}-${stage.env.name}`, { project: projects[chart.app as keyof typeof projects], source: chart });
-    }
+    app.addEnvironment(stage.env, () => {
+      for (const chart of [abTesting(app, stage), flaskApp(app, stage)]) {
+        new Application(argocd, `${chart.app}-${stage.env.name}`, { project: projects[chart.app as keyof typeof projects], source: chart });
+      }
+    });
   }
   new AppOfApps(app, 'bootstrap', { argocd });
   return app;

@@ -1,7 +1,7 @@
 import { Chart, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Environment } from './environment';
-import { RepositoryChart } from './gitops-app';
+import { RepositoryChart } from './repository-chart';
 import { ManifestObject } from './manifest-object';
 import { checkDnsLabel } from './names';
 

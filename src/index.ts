@@ -1,32 +1,70 @@
-// Public API of cdk8s-gitops. Everything a program or another team composes is exported here.
-export * from './errors';
-export * from './manifest';
-export * from './release';
-export * from './gitops-app';
-export * from './environment';
-export * from './app-chart';
-export * from './synth';
-export * from './service/image';
-export * from './service/quantity';
-export * from './service/resources';
-export * from './service/probe';
-export * from './service/env-value';
-export * from './service/security';
-export * from './service/config-hash';
-export * from './service/web-service';
-export * from './service/smoke-test';
-export * from './mesh/duration';
-export * from './mesh/gateway';
-export * from './mesh/http-match';
-export * from './mesh/route-target';
-export * from './mesh/virtual-service';
-export * from './mesh/destination-rule';
-export * from './mesh/peer-authentication';
-export * from './mesh/principal';
-export * from './mesh/authorization-policy';
-export * from './argocd/argocd-chart';
-export * from './argocd/app-project';
-export * from './argocd/application';
-export * from './argocd/app-of-apps';
+// The public API of cdk8s-gitops, exported by name. Anything not listed here is internal.
+
+// the repository: app root, environments, charts, release state, rendering and writing
+export { GitOpsApp } from './gitops-app';
+export type { GitOpsAppProps } from './gitops-app';
+export { Environment } from './environment';
+export type { EnvironmentProps } from './environment';
+export { AppChart, ISTIO_INJECTION_LABEL } from './app-chart';
+export type { AppChartProps } from './app-chart';
+export { RepositoryChart } from './repository-chart';
+export type { RepositoryChartProps } from './repository-chart';
+export { ReleaseRegistry } from './release-registry';
+export type { ReleaseBindingOptions, ReleaseBindingValue } from './release-registry';
+export { RELEASE_FILE, renderRelease } from './release';
+export type { ReleaseState } from './release';
+export { parseReleaseFile, readReleases } from './gitops/release-file';
+export type { Manifest } from './manifest';
+export { synthesize } from './synth';
+export type { SynthOptions, SynthResult } from './synth';
 export { writeTree } from './gitops/write-tree';
-export * from './validate';
+export { toYaml } from './yaml-emitter';
+export { ConfigError } from './errors';
+
+// workloads
+export { WebService, APP_LABEL, VERSION_LABEL, WRITABLE_SIZE_LIMIT } from './service/web-service';
+export type {
+  AutoscalingProps, DisruptionBudgetProps, MetricsProps, NetworkPolicyProps, WebServiceProps, WebServiceVersion,
+  WebServiceVersionProps,
+} from './service/web-service';
+export { SmokeTest } from './service/smoke-test';
+export type { SmokeTestProps } from './service/smoke-test';
+export { ImageReference } from './service/image';
+export { Probe } from './service/probe';
+export type { ProbeOptions } from './service/probe';
+export { EnvValue } from './service/env-value';
+export { Resources } from './service/resources';
+export type { ResourceRangeProps, ResourcesProps } from './service/resources';
+export { Quantity } from './service/quantity';
+export { DEFAULT_UID, ISTIO_PROXY_UID, MIN_UID } from './service/security';
+
+// Istio
+export { MeshService } from './mesh/mesh-service';
+export type { IMeshService, MeshServiceAttributes } from './mesh/mesh-service';
+export { Gateway } from './mesh/gateway';
+export type { GatewayProps, GatewayTlsProps } from './mesh/gateway';
+export { HttpMatch } from './mesh/http-match';
+export { RouteTarget } from './mesh/route-target';
+export { VirtualService } from './mesh/virtual-service';
+export type { DefaultRouteProps, HttpRouteProps, RetryProps, RouteOptions, VirtualServiceProps } from './mesh/virtual-service';
+export { DestinationRule } from './mesh/destination-rule';
+export type { DestinationRuleProps, TrafficPolicyProps } from './mesh/destination-rule';
+export { MtlsMode, PeerAuthentication } from './mesh/peer-authentication';
+export type { PeerAuthenticationProps } from './mesh/peer-authentication';
+export { Principal } from './mesh/principal';
+export { AuthorizationPolicy, HttpMethod } from './mesh/authorization-policy';
+export type { AllowRuleProps, AuthorizationPolicyProps } from './mesh/authorization-policy';
+
+// Argo CD
+export { ArgoCdChart } from './argocd/argocd-chart';
+export type { ArgoCdChartProps } from './argocd/argocd-chart';
+export { AppProject } from './argocd/app-project';
+export type { AppProjectProps } from './argocd/app-project';
+export { Application, DEFAULT_SYNC_OPTIONS, RESOURCES_FINALIZER } from './argocd/application';
+export type { ApplicationProps, SyncRetryProps } from './argocd/application';
+export { AppOfApps } from './argocd/app-of-apps';
+export type { AppOfAppsProps } from './argocd/app-of-apps';
+
+// validation
+export { assertValid, validateDirectory, validateManifests, ValidationError, RULES, waiverAnnotation, WAIVER_ANNOTATION_PREFIX } from './validate';
+export type { Finding, Rule, RuleId, ValidateOptions, ValidationReport, WaivedFinding } from './validate';

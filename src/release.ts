@@ -1,3 +1,5 @@
+import { emitYaml } from './yaml-emitter';
+
 /**
  * Which image tag runs as which version of which service, in one environment.
  *
@@ -14,3 +16,16 @@ export interface ReleaseState {
 
 /** File name of the release state inside each environment folder. */
 export const RELEASE_FILE = 'release.yaml';
+
+/** `apiVersion` of a release file. */
+export const RELEASE_API_VERSION = 'cdk8s-gitops/v1';
+
+/** `kind` of a release file. */
+export const RELEASE_KIND = 'Release';
+
+/** Serialize a release state as the `<env>/release.yaml` file. */
+export function renderRelease(state: ReleaseState): string {
+  return '# Managed by cdk8s-gitops: the image tag each service (version) runs in this environment.\n'
+    + '# Change it with `cdk8s-gitops release`, `promote` or `rollback`, not by hand.\n'
+    + emitYaml({ apiVersion: RELEASE_API_VERSION, kind: RELEASE_KIND, environment: state.environment, services: state.services });
+}

@@ -13,9 +13,6 @@ export interface SynthResult {
  * checks run first, and when anything fails nothing is written.
  */
 export function synthesize(app: GitOpsApp, outdir: string, options: SynthOptions = {}): SynthResult {
-  if (app.partial) {
-    throw new Error('synthesize: the app was constructed with neededEnvironments, so its output is partial (other environments may be missing); construct it without them to write the repository');
-  }
   const lap = stopwatch(options.timings);
   const manifests = app.manifests();
   lap('render');

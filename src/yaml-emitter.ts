@@ -213,3 +213,8 @@ export function emitYaml(object: unknown): string {
   }
   return yamlModule().stringify(object, YAML_OPTIONS);
 }
+
+/** Serialize one object as YAML the way every cdk8s-gitops file is written (YAML 1.1-safe quoting, no folding). */
+export function toYaml(object: unknown): string {
+  return emitYaml(object);
+}

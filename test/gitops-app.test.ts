@@ -1,43 +1,69 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppChart } from '../src/app-chart';
+import { Application } from '../src/argocd/application';
+import { AppProject } from '../src/argocd/app-project';
+import { ArgoCdChart } from '../src/argocd/argocd-chart';
 import { Environment } from '../src/environment';
 import { ConfigError } from '../src/errors';
-import { GitOpsApp, renderRelease, RepositoryChart, toYaml } from '../src/gitops-app';
-import { ReleaseState } from '../src/release';
-import { createApp } from '../reference/main';
+import { GitOpsApp, GitOpsAppProps } from '../src/gitops-app';
+import { ReleaseState, renderRelease } from '../src/release';
+import { RepositoryChart } from '../src/repository-chart';
+import { repositoryCharts } from '../src/repository-layout';
 import { WebService } from '../src/service/web-service';
+import { toYaml } from '../src/yaml-emitter';
 import { find, testChart } from './util';
 
 const SHA_A = 'a'.repeat(40);
 const SHA_B = 'b'.repeat(40);
 
-function devRelease(backend: Record<string, string>, frontend: string): Record<string, ReleaseState> {
-  const state = createApp().releaseState('dev');
-  return { dev: { environment: 'dev', services: { ...state.services, backend, frontend } } };
+/**
+ * A two-environment program written as the README shows: each environment registered with
+ * addEnvironment, its Application added to the shared Argo CD chart. `built` records each
+ * environment as it is built.
+ */
+function shop(props: GitOpsAppProps = {}, built: string[] = []): GitOpsApp {
+  const app = new GitOpsApp(props);
+  const argocd = new ArgoCdChart(app, 'argocd', { repoURL: 'https://git.example.com/org/gitops.git' });
+  const project = new AppProject(argocd, 'project', { name: 'shop' });
+  for (const env of [new Environment({ name: 'dev' }), new Environment({ name: 'prod', replicas: 2 })]) {
+    app.addEnvironment(env, () => {
+      built.push(env.name);
+      const chart = new AppChart(app, `shop-${env.name}`, { environment: env, app: 'shop' });
+      new WebService(chart, 'web', { name: 'web', image: 'ghcr.io/org/web', tag: '1.0.0', versions: [{ name: 'v1' }, { name: 'v2' }] });
+      new WebService(chart, 'api', { name: 'api', image: 'ghcr.io/org/api', tag: '2.0.0' });
+      new WebService(chart, 'cache', { name: 'cache', image: 'docker.io/library/redis:7.4.2', port: 6379, portName: 'tcp-redis' });
+      new Application(argocd, `shop-${env.name}`, { project, source: chart });
+    });
+  }
+  return app;
 }
 
-describe('GitOpsApp release bindings', () => {
-  test('useReleases re-renders the same construct tree exactly as a new app with that release state', () => {
+function devRelease(web: Record<string, string>, api: string): Record<string, ReleaseState> {
+  return { dev: { environment: 'dev', services: { api, web } } };
+}
+
+describe('release bindings: one construct tree renders any release state', () => {
+  test('releases.use re-renders the same tree exactly as a new app with that release state', () => {
     const first = devRelease({ v1: SHA_A, v2: SHA_A }, SHA_A);
     const second = devRelease({ v1: SHA_A, v2: SHA_B }, SHA_B);
-    const app = createApp({ releases: first });
+    const app = shop({ releases: first });
     const before = app.files();
-    expect(app.useReleases(second)).toBe(true);
+    app.releases.use(second);
     const after = app.files();
-    expect(after).toEqual(createApp({ releases: second }).files());
+    expect(after).toEqual(shop({ releases: second }).files());
     expect(after).not.toEqual(before);
-    expect(app.releaseState('dev').services.backend).toEqual({ v1: SHA_A, v2: SHA_B });
-    expect(after.get('dev/ab-testing/deployment-backend-v2.yaml')).toContain(`backend:${SHA_B}`);
+    expect(app.releases.stateOf('dev').services).toEqual({ api: SHA_B, web: { v1: SHA_A, v2: SHA_B } });
+    expect(after.get('dev/shop/deployment-web-v2.yaml')).toContain(`web:${SHA_B}`);
     // prod did not change
     for (const [file, text] of after) if (file.startsWith('prod/')) expect(text).toBe(before.get(file));
   });
 
   test('a bad tag in the new release state is a ConfigError naming the construct, and the old state stays', () => {
-    const app = createApp({ releases: devRelease({ v1: SHA_A, v2: SHA_A }, SHA_A) });
+    const app = shop({ releases: devRelease({ v1: SHA_A, v2: SHA_A }, SHA_A) });
     const before = app.files();
-    expect(() => app.useReleases(devRelease({ v1: SHA_A, v2: 'not a tag' }, SHA_A))).toThrow(ConfigError);
-    expect(() => app.useReleases(devRelease({ v1: SHA_A, v2: 'not a tag' }, SHA_A))).toThrow(/release state of dev \(backend v2\)/);
+    expect(() => app.releases.use(devRelease({ v1: SHA_A, v2: 'not a tag' }, SHA_A))).toThrow(ConfigError);
+    expect(() => app.releases.use(devRelease({ v1: SHA_A, v2: 'not a tag' }, SHA_A))).toThrow(/release state of dev \(web v2\)/);
     expect(app.files()).toEqual(before);
   });
 
@@ -46,17 +72,19 @@ describe('GitOpsApp release bindings', () => {
     const web = new WebService(chart, 'web', { name: 'web', image: 'ghcr.io/org/web', tag: '1.0.0', versions: [{ name: 'v1' }, { name: 'v2' }] });
     new WebService(chart, 'cache', { name: 'cache', image: 'docker.io/library/redis:7.4.2' });
     expect(web.versions.map(v => v.image)).toEqual(['ghcr.io/org/web:1.0.0', 'ghcr.io/org/web:1.0.0']);
-    app.useReleases({ dev: { environment: 'dev', services: { web: { v1: '1.0.0', v2: '1.1.0' } } } });
+    app.releases.use({ dev: { environment: 'dev', services: { web: { v1: '1.0.0', v2: '1.1.0' } } } });
     expect(web.versions.map(v => v.image)).toEqual(['ghcr.io/org/web:1.0.0', 'ghcr.io/org/web:1.1.0']);
     expect(find(app, 'Deployment', 'web-v2').spec.template.spec.containers[0].image).toBe('ghcr.io/org/web:1.1.0');
-    expect(app.releaseState('dev')).toEqual({ environment: 'dev', services: { web: { v1: '1.0.0', v2: '1.1.0' } } });
+    expect(app.releases.stateOf('dev')).toEqual({ environment: 'dev', services: { web: { v1: '1.0.0', v2: '1.1.0' } } });
   });
 
-  test('a program that reads tags with releasedTag cannot be re-rendered: useReleases says so and changes nothing', () => {
-    const { app, chart } = testChart();
-    new WebService(chart, 'web', { name: 'web', image: 'ghcr.io/org/web', tag: app.releasedTag('dev', 'web') ?? '1.0.0' });
-    expect(app.useReleases({ dev: { environment: 'dev', services: { web: '2.0.0' } } })).toBe(false);
-    expect(app.releaseState('dev').services.web).toBe('1.0.0');
+  test('a workload of its own binds through app.releases.bind and follows the state', () => {
+    const app = new GitOpsApp({ releases: { dev: { environment: 'dev', services: { job: '2.0.0' } } } });
+    const image = app.releases.bind({ environment: 'dev', service: 'job', fallback: '1.0.0', render: tag => `ghcr.io/org/job:${tag}` });
+    expect(image).toEqual({ ref: 'ghcr.io/org/job:2.0.0', tag: '2.0.0' });
+    app.releases.use({});
+    expect(image).toEqual({ ref: 'ghcr.io/org/job:1.0.0', tag: '1.0.0' });
+    expect(app.environments).toEqual(['dev']);
   });
 });
 
@@ -81,6 +109,57 @@ describe('released service names are unique per environment', () => {
   });
 });
 
+describe('addEnvironment: the library builds an environment when a run needs it', () => {
+  test('nothing is built until asked; _build builds only the environments named, once', () => {
+    const built: string[] = [];
+    const app = shop({}, built);
+    expect(built).toEqual([]);
+    expect(app.environments).toEqual(['dev', 'prod']);
+    app._build(['prod']);
+    app._build(['prod']);
+    expect(built).toEqual(['prod']);
+    expect(repositoryCharts(app).map(c => c.path)).toEqual(['argocd', 'prod/shop']);
+    app.manifests();
+    expect(built).toEqual(['prod', 'dev']);
+  });
+
+  test('an environment built alone renders exactly what a whole build renders for it', () => {
+    const focused = shop();
+    focused._build(['prod']);
+    const prod = (files: Iterable<[string, string]>) => [...files].filter(([p]) => p.startsWith('prod/')).sort(([a], [b]) => (a < b ? -1 : 1));
+    const alone = prod(focused.fileEntries(focused._manifests(), ['prod']));
+    expect(alone).toEqual(prod(shop().files()));
+    expect(alone.length).toBeGreaterThan(10);
+  });
+
+  test('a registered environment has a release file even when it releases nothing', () => {
+    const app = new GitOpsApp();
+    app.addEnvironment(new Environment({ name: 'staging' }), () => undefined);
+    expect(app.environments).toEqual(['staging']);
+    expect(app.files().get('staging/release.yaml')).toBe(renderRelease({ environment: 'staging', services: {} }));
+  });
+
+  test('several builders of one environment run in order; another Environment object of the same name is refused', () => {
+    const app = new GitOpsApp();
+    const env = new Environment({ name: 'dev' });
+    const order: number[] = [];
+    app.addEnvironment(env, () => order.push(1));
+    app.addEnvironment(env, () => order.push(2));
+    expect(() => app.addEnvironment(new Environment({ name: 'dev' }), () => undefined)).toThrow(/addEnvironment: "dev" is already registered with another Environment object/);
+    expect(() => app.addEnvironment(env, 'nope' as any)).toThrow(/must be a function/);
+    app.manifests();
+    expect(order).toEqual([1, 2]);
+  });
+
+  test('a program that builds everything eagerly works the same', () => {
+    const { app, chart } = testChart();
+    new WebService(chart, 'web', { name: 'web', image: 'ghcr.io/org/web', tag: '1.0.0' });
+    app._build(['dev']); // nothing registered: nothing to build
+    expect(app.environments).toEqual(['dev']);
+    expect([...app.files().keys()]).toContain('dev/release.yaml');
+  });
+});
+
 describe('GitOpsApp.manifests walks the tree once', () => {
   test('objects go to their nearest chart: a nested repository chart owns its own, a plain chart\'s are not written', () => {
     const app = new GitOpsApp();
@@ -94,8 +173,8 @@ describe('GitOpsApp.manifests walks the tree once', () => {
     new ApiObject(plain, 'd', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'd' } });
     new RepositoryChart(app, 'argocd', { path: 'argocd' });
     expect(app.manifests().map(m => m.path)).toEqual(['dev/inner/configmap-c.yaml', 'dev/outer/configmap-a.yaml', 'dev/outer/configmap-b.yaml']);
-    expect(app.repositoryCharts.map(c => c.path)).toEqual(['argocd', 'dev/inner', 'dev/outer']);
-    expect(app.manifests({ folders: f => f === 'dev/outer', files: f => f.endsWith('-b.yaml') }).map(m => m.path)).toEqual(['dev/outer/configmap-b.yaml']);
+    expect(repositoryCharts(app).map(c => c.path)).toEqual(['argocd', 'dev/inner', 'dev/outer']);
+    expect(app._manifests({ folders: f => f === 'dev/outer', files: f => f.endsWith('-b.yaml') }).map(m => m.path)).toEqual(['dev/outer/configmap-b.yaml']);
   });
 
   test('every construct\'s validations run, anywhere in the tree, and all failures are listed', () => {
@@ -105,39 +184,15 @@ describe('GitOpsApp.manifests walks the tree once', () => {
     new Construct(new Chart(chart, 'plain'), 'deep').node.addValidation({ validate: () => ['deep is wrong', 'and again'] });
     expect(() => app.manifests()).toThrow('Validation failed with 3 error(s):\n  [dev/plain/deep] deep is wrong\n  [dev/plain/deep] and again\n  [outside] outside is wrong');
   });
-});
 
-describe('GitOpsApp.needsEnvironment (neededEnvironments)', () => {
-  test('a run that renders the whole repository needs every environment', () => {
-    const app = new GitOpsApp();
-    expect(app.needsEnvironment('dev')).toBe(true);
-    expect(app.needsEnvironment('anything')).toBe(true);
-    expect(app.partial).toBe(false);
-  });
-
-  test('a run constructed for some environments needs only those, and is partial', () => {
-    const app = new GitOpsApp({ neededEnvironments: ['prod'] });
-    expect(app.needsEnvironment('prod')).toBe(true);
-    expect(app.needsEnvironment('dev')).toBe(false);
-    expect(app.partial).toBe(true);
-    expect(new GitOpsApp({ neededEnvironments: [] }).needsEnvironment('prod')).toBe(false);
-  });
-
-  test('the reference program skips the environments a run does not need', () => {
-    const focused = createApp({ neededEnvironments: ['prod'] });
-    expect(focused.environments).toEqual(['prod']);
-    expect(focused.repositoryCharts.map(c => c.path)).toEqual(['argocd', 'bootstrap', 'prod/ab-testing', 'prod/flask-app']);
-    // what it builds of prod is what a whole construction builds
-    const whole = createApp();
-    const prod = (app: GitOpsApp) => [...app.files()].filter(([p]) => p.startsWith('prod/'));
-    expect(prod(focused)).toEqual(prod(whole));
-    expect(prod(whole).length).toBeGreaterThan(10);
+  test('a repository chart path must be a relative folder of DNS labels', () => {
+    expect(() => new RepositoryChart(new GitOpsApp(), 'x', { path: '../up' })).toThrow('[x] path: "../up" must be a relative folder of lower case DNS labels separated by "/"');
   });
 });
 
 describe('GitOpsApp.fileEntries', () => {
   test('one entry per manifest (its YAML) and per environment (its release file), each path once; files() is them sorted', () => {
-    const app = createApp();
+    const app = shop();
     const manifests = app.manifests();
     const entries = [...app.fileEntries(manifests)];
     const paths = entries.map(([p]) => p);
@@ -145,12 +200,12 @@ describe('GitOpsApp.fileEntries', () => {
     expect(paths).toEqual([...manifests.map(m => m.path), 'dev/release.yaml', 'prod/release.yaml']);
     const byPath = new Map(entries);
     for (const m of manifests) expect(byPath.get(m.path)).toBe(toYaml(m.object));
-    expect(byPath.get('prod/release.yaml')).toBe(renderRelease(app.releaseState('prod')));
+    expect(byPath.get('prod/release.yaml')).toBe(renderRelease(app.releases.stateOf('prod')));
     expect([...app.files(manifests).keys()]).toEqual([...paths].sort());
   });
 
   test('the release files of the environments asked for only', () => {
-    const app = createApp();
+    const app = shop();
     const dev = app.manifests().filter(m => m.path.startsWith('dev/'));
     const paths = [...app.fileEntries(dev, ['dev'])].map(([p]) => p);
     expect(paths.filter(p => p.endsWith('/release.yaml'))).toEqual(['dev/release.yaml']);

@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { run } from '../src/cli/synth';
 import { main } from '../src/cli/main';
-import { GitOpsApp, RepositoryChart } from '../src/gitops-app';
+import { Environment } from '../src/environment';
+import { GitOpsApp } from '../src/gitops-app';
+import { RepositoryChart } from '../src/repository-chart';
 import { synthesize } from '../src/synth';
 import { ApiObject } from 'cdk8s';
 import { tempDir } from './temp-dir';
@@ -30,13 +32,14 @@ function quiet<T>(f: () => Promise<T>): Promise<T> {
 }
 
 describe('synth', () => {
-  test('refuses an app constructed for some environments only (its output is partial), writing nothing', () => {
+  test('builds every registered environment before it writes', () => {
     const out = tmp();
-    const app = new GitOpsApp({ neededEnvironments: ['dev'] });
-    const chart = new RepositoryChart(app, 'dev', { path: 'dev/shop' });
-    new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' } });
-    expect(() => synthesize(app, out)).toThrow('synthesize: the app was constructed with neededEnvironments, so its output is partial');
-    expect(fs.readdirSync(out)).toEqual([]);
+    const app = new GitOpsApp();
+    app.addEnvironment(new Environment({ name: 'dev' }), () => {
+      const chart = new RepositoryChart(app, 'dev', { path: 'dev/shop' });
+      new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' } });
+    });
+    expect(synthesize(app, out).files).toEqual(['dev/release.yaml', 'dev/shop/configmap-cm.yaml']);
   });
 
   test('cdk8s-gitops synth writes the reference app; a second synth is byte-identical', async () => {

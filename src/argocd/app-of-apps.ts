@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { RepositoryChart } from '../gitops-app';
+import { RepositoryChart } from '../repository-chart';
 import { ManifestObject } from '../manifest-object';
 import { checkDnsLabel } from '../names';
 import { RESOURCES_FINALIZER } from './application';

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { ConfigError } from '../errors';
-import { RepositoryChart } from '../gitops-app';
+import { RepositoryChart } from '../repository-chart';
 import { checkDnsLabel } from '../names';
 
 /**

@@ -35,17 +35,16 @@ export interface DiffResult {
 /**
  * What synth would change in the GitOps directory, without writing anything: render the
  * program with the release states found in the directory, and compare every folder it
- * renders (or only `env`'s: then the program is constructed with `neededEnvironments`) with
- * the files on disk.
+ * renders (or only `env`'s: then only that environment is built) with the files on disk.
  */
 export function diffRepository(options: DiffOptions): DiffResult {
   const dir = path.resolve(options.dir);
   if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new InputError(`--gitops-dir: ${JSON.stringify(options.dir)} is not a directory`);
   const releases = readReleases(dir);
   const env = options.env;
-  // one environment: the program may skip building the others
-  const app = options.createApp(env === undefined ? { releases } : { releases, neededEnvironments: [env] });
-  if (env !== undefined) requireEnvironment(app, env, '--env', () => options.createApp({ releases }));
+  // one environment: the app builds only that one
+  const app = options.createApp({ releases });
+  if (env !== undefined) requireEnvironment(app, env, '--env');
   const wanted = env !== undefined ? renderEnvironment(app, env).files : app.files();
   const owned = env !== undefined ? [env] : [...new Set([...wanted.keys()].map(p => p.split('/')[0]))];
   const existing = new Map<string, string>();

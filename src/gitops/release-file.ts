@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { renderRelease } from '../gitops-app';
+import { renderRelease } from '../release';
 import { yamlModule } from '../yaml-module';
 import { ReleaseState, RELEASE_FILE } from '../release';
 import { GitOpsError, InputError } from './errors';

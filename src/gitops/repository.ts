@@ -27,9 +27,8 @@ export interface RepositoryOptions {
    * `false` skips them. They get the changed environment's manifests plus those of the
    * folders every environment shares (Argo CD); `outsideFolders` lists the other
    * environments' folders, which are not passed, and `unchanged` the files the change leaves as
-   * the repository has them. When the checks throw on that part, they run again on the whole
-   * output (the program constructed anew without `neededEnvironments`), and only a throw there
-   * refuses the change.
+   * the repository has them. When the checks throw on that part, the other environments are
+   * built too and the checks run again on the whole output; only a throw there refuses the change.
    * @default - the checks synth runs (`assertValid`: schema, cross-references, policy), the
    *   schema check skipping the unchanged files
    */
@@ -197,7 +196,8 @@ export function releasesAt(git: Git, rev: string | undefined): Record<string, Re
  */
 export function renderEnvironment(app: GitOpsApp, env: string, flag = '--env', only?: (file: string) => boolean): EnvironmentRender {
   requireEnvironment(app, env, flag);
-  return environmentFiles(app, env, app.manifests({ folders: f => within(f, env), files: only }), only);
+  app._build([env]);
+  return environmentFiles(app, env, app._manifests({ folders: f => within(f, env), files: only }), only);
 }
 
 function within(folder: string, env: string): boolean {
@@ -208,19 +208,20 @@ function within(folder: string, env: string): boolean {
 interface CheckedPart {
   readonly manifests: Manifest[];
   readonly outsideFolders: string[];
-  /** The whole output, constructed when the checks of the part find something (the app may have skipped other environments). */
-  readonly whole: () => GitOpsApp;
+  /** The manifests of the whole output, every environment built (when the checks of the part find something). */
+  readonly whole: () => Manifest[];
 }
 
 /**
  * The other environments' files don't change: the checks of a change to `env` get the rest.
- * The others are those the app built and those the repository has a release file of (a
- * program constructed with `neededEnvironments` may skip building them).
+ * The others are those of the app and those the repository has a release file of; the app
+ * builds only `env` (and what every environment shares) unless the checks need the whole.
  */
-function checkedPart(app: GitOpsApp, env: string, known: Iterable<string>, whole: () => GitOpsApp): CheckedPart {
+function checkedPart(app: GitOpsApp, env: string, known: Iterable<string>): CheckedPart {
   const others = [...new Set([...app.environments, ...known])].filter(e => e !== env).sort();
   const inOther = (folder: string) => others.some(e => within(folder, e));
-  return { manifests: app.manifests({ folders: f => !inOther(f) }), outsideFolders: others, whole: () => (app.partial ? whole() : app) };
+  app._build([env]);
+  return { manifests: app._manifests({ folders: f => !inOther(f) }), outsideFolders: others, whole: () => app.manifests() };
 }
 
 /** Run the checks of a change on its part; a finding there is re-checked on the whole output, which decides. */
@@ -230,7 +231,7 @@ function runChecks(part: CheckedPart, validate: (manifests: readonly Manifest[],
   } catch (e) {
     // a finding may come from what the part does not see
     if (part.outsideFolders.length === 0) throw e;
-    validate(part.whole().manifests(), { outsideFolders: [], unchanged });
+    validate(part.whole(), { outsideFolders: [], unchanged });
   }
 }
 
@@ -238,17 +239,13 @@ function runChecks(part: CheckedPart, validate: (manifests: readonly Manifest[],
 function environmentFiles(app: GitOpsApp, env: string, manifests: readonly Manifest[], only?: (file: string) => boolean): EnvironmentRender {
   const entries = [...app.fileEntries(manifests.filter(m => m.path.startsWith(`${env}/`)), [env])];
   const files = new Map(entries.filter(([p]) => only === undefined || only(p)).sort(([a], [b]) => compareText(a, b)));
-  return { state: app.releaseState(env), files };
+  return { state: app.releases.stateOf(env), files };
 }
 
-/**
- * Throw an InputError naming `flag` unless `env` is an environment of `app`; it lists the
- * environments of `whole()` when `app` was constructed for some environments only.
- */
-export function requireEnvironment(app: GitOpsApp, env: string, flag: string, whole?: () => GitOpsApp): void {
+/** Throw an InputError naming `flag` unless `env` is an environment of `app`. */
+export function requireEnvironment(app: GitOpsApp, env: string, flag: string): void {
   if (app.environments.includes(env)) return;
-  const all = app.partial && whole ? whole().environments : app.environments;
-  throw new InputError(`${flag}: ${JSON.stringify(env)} is not an environment of the app (environments: ${all.join(', ') || 'none'})`);
+  throw new InputError(`${flag}: ${JSON.stringify(env)} is not an environment of the app (environments: ${app.environments.join(', ') || 'none'})`);
 }
 
 /** A change to one environment computed on top of a base commit. */
@@ -272,29 +269,24 @@ export type Intent = (current: ReleaseState, base: string | undefined) => { read
  * `RepositoryOptions.validate`) and make a commit that replaces only the environment's folder.
  * Nothing but the object database is written.
  *
- * A program whose images follow the release state (`bindRelease`) is constructed once: the
- * new state is rendered first, and the current state only for the files that change (each
- * must be exactly what the repository holds). A program that reads tags eagerly is
- * constructed and rendered for both states.
+ * The program is constructed once and builds only `env` (and what every environment shares):
+ * its images follow the release state, so the new state is rendered first, and the current
+ * state only for the files that change (each must be exactly what the repository holds).
  *
  * @returns the prepared commit, or undefined when the intent changes nothing
  */
 export async function prepareChange(repo: GitOpsRepository, options: Pick<RepositoryOptions, 'createApp' | 'validate'>, base: string | undefined, env: string, intent: Intent, flag = '--env'): Promise<PreparedChange | undefined> {
   const validate = options.validate === false ? undefined : options.validate ?? ((manifests, context) => { assertValid(manifests, context); });
   const releases = repo.releasesAt(base);
-  // only `env` changes: the program may skip building the other environments
-  const construct: Construct = (state, whole = false) =>
-    options.createApp(whole ? { releases: state } : { releases: state, neededEnvironments: [env] });
-  const app = construct(releases);
-  requireEnvironment(app, env, flag, () => construct(releases, true));
-  if (!app.rebindable) return prepareTwice(repo, construct, app, validate, releases, base, env, intent);
+  const app = options.createApp({ releases });
+  requireEnvironment(app, env, flag);
+  app._build([env]);
 
-  const before = app.releaseState(env);
+  const before = app.releases.stateOf(env);
   const wanted = intent(before, base);
   if (wanted === undefined || sameRelease(wanted.state, before)) return undefined;
-  const nextReleases = { ...releases, [env]: wanted.state };
-  app.useReleases(nextReleases);
-  const part = checkedPart(app, env, Object.keys(releases), () => construct(nextReleases, true));
+  app.releases.use({ ...releases, [env]: wanted.state });
+  const part = checkedPart(app, env, Object.keys(releases));
   const next = environmentFiles(app, env, part.manifests);
   checkApplied(env, next.state, wanted.state);
   const tree = repo.envTree(base, env);
@@ -309,37 +301,12 @@ export async function prepareChange(repo: GitOpsRepository, options: Pick<Reposi
   const commit = await commitWhile(commitEnvironment(repo, base, env, next.files, wanted.message), () => {
     if (validate) runChecks(part, validate, unchanged);
     // Up to date: every file the change touches is, at base, what the current state renders.
-    app.useReleases(releases);
+    app.releases.use(releases);
     const changed = new Set(changedFiles);
     const current = renderEnvironment(app, env, flag, file => changed.has(file));
     repo.assertUpToDate(base, env, current.files, new Set(next.files.keys()), tree);
   });
   return { commit, before, after: next.state, changedFiles };
-}
-
-/** Construct the program with a release state, for the changed environment only or `whole`. */
-type Construct = (releases: Readonly<Record<string, ReleaseState>>, whole?: boolean) => GitOpsApp;
-
-/** prepareChange for a program that reads tags eagerly: constructed and rendered for each state. */
-async function prepareTwice(repo: GitOpsRepository, construct: Construct, app: GitOpsApp,
-  validate: ((manifests: readonly Manifest[], context: ValidateContext) => void) | undefined,
-  releases: Readonly<Record<string, ReleaseState>>, base: string | undefined, env: string, intent: Intent): Promise<PreparedChange | undefined> {
-  const current = renderEnvironment(app, env);
-  repo.assertUpToDate(base, env, current.files);
-  const wanted = intent(current.state, base);
-  if (wanted === undefined || sameRelease(wanted.state, current.state)) return undefined;
-  const nextReleases = { ...releases, [env]: wanted.state };
-  const nextApp = construct(nextReleases);
-  const part = checkedPart(nextApp, env, Object.keys(releases), () => construct(nextReleases, true));
-  const next = environmentFiles(nextApp, env, part.manifests);
-  checkApplied(env, next.state, wanted.state);
-  const changedFiles = [...new Set([...current.files.keys(), ...next.files.keys()])]
-    .filter(p => current.files.get(p) !== next.files.get(p)).sort();
-  const unchanged = new Set([...next.files.keys()].filter(p => current.files.get(p) === next.files.get(p)));
-  const commit = await commitWhile(commitEnvironment(repo, base, env, next.files, wanted.message), () => {
-    if (validate) runChecks(part, validate, unchanged);
-  });
-  return { commit, before: current.state, after: next.state, changedFiles };
 }
 
 /**
@@ -364,7 +331,7 @@ async function commitEnvironment(repo: GitOpsRepository, base: string | undefine
 
 function checkApplied(env: string, runs: ReleaseState, wanted: ReleaseState): void {
   if (!sameRelease(runs, wanted)) {
-    throw new GitOpsError(`the program did not apply the release state of ${env}: it runs ${JSON.stringify(runs.services)} instead of ${JSON.stringify(wanted.services)} (its workloads must read their tags with app.releasedTag(...) or app.bindRelease(...))`);
+    throw new GitOpsError(`the program did not apply the release state of ${env}: it runs ${JSON.stringify(runs.services)} instead of ${JSON.stringify(wanted.services)} (its workloads must bind their images to the release state: WebService does, other workloads use app.releases.bind(...))`);
   }
 }
 

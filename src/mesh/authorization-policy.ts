@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
-import { AppChart } from '../app-chart';
 import { ConfigError } from '../errors';
 import { ManifestObject } from '../manifest-object';
 import { checkDnsLabel, checkPort } from '../names';
-import { APP_LABEL, WebService } from '../service/web-service';
+import { placementOf } from '../placement';
+import { IMeshService } from './mesh-service';
 import { Principal } from './principal';
 
 /** HTTP methods. */
@@ -36,7 +36,7 @@ export interface AuthorizationPolicyProps {
   /** Policy name (DNS-1123 label). */
   readonly name: string;
   /** The service whose pods the policy protects. */
-  readonly target: WebService;
+  readonly target: IMeshService;
   /** Allow rules (at least one). With a namespace default-deny, nothing else gets in. */
   readonly allow: AllowRuleProps[];
 }
@@ -67,7 +67,7 @@ export class AuthorizationPolicy extends Construct {
   constructor(scope: Construct, id: string, props: AuthorizationPolicyProps) {
     super(scope, id);
     const path = this.node.path;
-    const chart = AppChart.of(this);
+    const at = placementOf(this);
     this.name = checkDnsLabel(path, 'name', props.name);
     if (!Array.isArray(props.allow) || props.allow.length === 0) {
       throw new ConfigError(path, 'allow', props.allow, 'must list at least one rule (use AuthorizationPolicy.denyAll for deny)');
@@ -87,7 +87,7 @@ export class AuthorizationPolicy extends Construct {
         }
       });
       const ports = (r.ports ?? []).map((p, j) => String(checkPort(path, `allow[${i}].ports[${j}]`, p)));
-      const principals = [...new Set(r.from.map(p => p.resolve(chart)))];
+      const principals = [...new Set(r.from.map(p => p.resolve(at, path)))];
       const operation = {
         methods: methods.length > 0 ? [...methods] : undefined,
         paths: paths.length > 0 ? [...paths] : undefined,
@@ -105,7 +105,7 @@ export class AuthorizationPolicy extends Construct {
       metadata: { name: this.name },
       spec: {
         action: 'ALLOW',
-        selector: { matchLabels: { [APP_LABEL]: props.target.name } },
+        selector: { matchLabels: props.target.selectorLabels },
         rules,
       },
     });

@@ -2,7 +2,8 @@ import { Chart, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { ManifestObject } from '../manifest-object';
 import { checkDnsLabel, checkInteger } from '../names';
-import { VERSION_LABEL, WebService } from '../service/web-service';
+import { placementOf } from '../placement';
+import { hostOf, IMeshService, VERSION_LABEL } from './mesh-service';
 import { formatDuration } from './duration';
 
 /** Connection limits and outlier detection of a DestinationRule. */
@@ -30,7 +31,7 @@ export interface TrafficPolicyProps {
  */
 export interface DestinationRuleProps {
   /** The service; one subset per version is derived from it (never typed twice). */
-  readonly service: WebService;
+  readonly service: IMeshService;
   /** @default `<service>-destinationrule` */
   readonly name?: string;
   /** @default - the defaults of TrafficPolicyProps */
@@ -38,19 +39,19 @@ export interface DestinationRuleProps {
 }
 
 /** The charts holding a DestinationRule of each service. */
-const RULE_CHARTS = new WeakMap<WebService, Set<IConstruct>>();
+const RULE_CHARTS = new WeakMap<IMeshService, Set<IConstruct>>();
 
 /**
  * An Istio DestinationRule (networking.istio.io/v1) whose subsets are the service's versions.
  */
 export class DestinationRule extends Construct {
   /** Whether `chart` holds a DestinationRule of `service` (constant time, for validations). */
-  public static existsFor(service: WebService, chart: IConstruct): boolean {
+  public static existsFor(service: IMeshService, chart: IConstruct): boolean {
     return RULE_CHARTS.get(service)?.has(chart) ?? false;
   }
 
   /** The service it applies to. */
-  public readonly service: WebService;
+  public readonly service: IMeshService;
   /** Its name. */
   public readonly name: string;
 
@@ -69,7 +70,7 @@ export class DestinationRule extends Construct {
       kind: 'DestinationRule',
       metadata: { name: this.name },
       spec: {
-        host: this.service.name,
+        host: hostOf(this.service, placementOf(this).namespace),
         subsets: subsets.length > 0 ? subsets : undefined,
         trafficPolicy: {
           connectionPool: {

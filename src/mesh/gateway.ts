@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
 import type * as istio from '../../imports/istio-networking.istio.io';
-import { AppChart } from '../app-chart';
 import { checkHost } from '../environment';
 import { ConfigError } from '../errors';
 import { ManifestObject } from '../manifest-object';
 import { checkDnsLabel, checkDnsSubdomain } from '../names';
+import { placementOf } from '../placement';
 
 /** TLS termination at the gateway. */
 export interface GatewayTlsProps {
@@ -25,12 +25,12 @@ export interface GatewayProps {
   readonly name: string;
   /**
    * Hosts the gateway accepts.
-   * @default - the environment's hosts
+   * @default - the environment's hosts (`['*']` outside an AppChart)
    */
   readonly hosts?: string[];
   /**
    * Labels selecting the ingress gateway pods.
-   * @default - the environment's gateway selector
+   * @default - the environment's gateway selector (`{ istio: 'ingressgateway' }` outside an AppChart)
    */
   readonly selector?: Record<string, string>;
   /**
@@ -51,7 +51,7 @@ export class Gateway extends Construct {
   constructor(scope: Construct, id: string, props: GatewayProps) {
     super(scope, id);
     const path = this.node.path;
-    const env = AppChart.of(this).environment;
+    const env = placementOf(this).environment;
     this.name = checkDnsLabel(path, 'name', props.name);
     this._hosts = [...(props.hosts ?? env.hosts)];
     if (this._hosts.length === 0) throw new ConfigError(path, 'hosts', props.hosts, 'must list at least one host');

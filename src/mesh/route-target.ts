@@ -1,9 +1,9 @@
 import { ConfigError } from '../errors';
-import { WebService } from '../service/web-service';
+import { IMeshService } from './mesh-service';
 
 /** A resolved weighted destination. */
 export interface WeightedDestination {
-  readonly service: WebService;
+  readonly service: IMeshService;
   readonly version?: string;
   readonly weight?: number;
 }
@@ -14,7 +14,7 @@ export interface WeightedDestination {
  */
 export class RouteTarget {
   /** Every request to one version of `service`. */
-  public static version(service: WebService, version: string): RouteTarget {
+  public static version(service: IMeshService, version: string): RouteTarget {
     return new RouteTarget(service, 'version', version, undefined);
   }
 
@@ -22,18 +22,18 @@ export class RouteTarget {
    * Split between the versions of `service` by percent (version -> weight, summing to 100).
    * Without weights, the environment's default weights, else an equal split.
    */
-  public static split(service: WebService, weights?: Record<string, number>): RouteTarget {
+  public static split(service: IMeshService, weights?: Record<string, number>): RouteTarget {
     return new RouteTarget(service, 'split', undefined, weights ? { ...weights } : undefined);
   }
 
   /** The whole service (all its pods), no subsets. */
-  public static service(service: WebService): RouteTarget {
+  public static service(service: IMeshService): RouteTarget {
     return new RouteTarget(service, 'service', undefined, undefined);
   }
 
   private constructor(
     /** The destination service. */
-    public readonly service: WebService,
+    public readonly service: IMeshService,
     private readonly kind: 'version' | 'split' | 'service',
     private readonly version: string | undefined,
     private readonly weights: Record<string, number> | undefined,

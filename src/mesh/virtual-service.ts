@@ -1,14 +1,15 @@
 import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AppChart } from '../app-chart';
 import { checkHost } from '../environment';
 import { ConfigError } from '../errors';
 import { ManifestObject } from '../manifest-object';
 import { checkDnsLabel, checkInteger } from '../names';
+import { Placement, placementOf } from '../placement';
 import { DestinationRule } from './destination-rule';
 import { formatDuration } from './duration';
 import { Gateway } from './gateway';
 import { HttpMatch } from './http-match';
+import { hostOf } from './mesh-service';
 import { RouteTarget } from './route-target';
 
 /** Retries of a route. */
@@ -83,16 +84,17 @@ export class VirtualService extends Construct {
   private readonly gateways: Gateway[];
   private readonly hosts: string[];
   private readonly matchKeys = new Map<string, string>();
+  private readonly placement: Placement;
 
   constructor(scope: Construct, id: string, props: VirtualServiceProps) {
     super(scope, id);
     const path = this.node.path;
-    const chart = AppChart.of(this);
+    this.placement = placementOf(this);
     this.name = checkDnsLabel(path, 'name', props.name);
     this.gateways = [...(props.gateways ?? [])];
     this.defaultRoute = props.defaultRoute;
     const hosts = props.hosts
-      ?? (this.gateways.length > 0 ? [...new Set(this.gateways.flatMap(g => g.hosts))] : props.defaultRoute ? [props.defaultRoute.to.service.name] : undefined);
+      ?? (this.gateways.length > 0 ? [...new Set(this.gateways.flatMap(g => g.hosts))] : props.defaultRoute ? [hostOf(props.defaultRoute.to.service, this.placement.namespace)] : undefined);
     if (!hosts || hosts.length === 0) throw new ConfigError(path, 'hosts', props.hosts, 'must list at least one host (or give gateways or a defaultRoute)');
     hosts.forEach((h, i) => checkHost(path, `hosts[${i}]`, h));
     this.hosts = hosts;
@@ -114,7 +116,7 @@ export class VirtualService extends Construct {
         hosts: [...this.hosts],
         gateways: this.gateways.length > 0 ? this.gateways.map(g => g.name) : undefined,
         // rendered at synth, so addRoute() works after construction
-        http: Lazy.any({ produce: () => this.renderRoutes(chart.environment.weights) }),
+        http: Lazy.any({ produce: () => this.renderRoutes(this.placement.environment.weights) }),
       },
     });
   }
@@ -141,12 +143,11 @@ export class VirtualService extends Construct {
   }
 
   private resolveTarget(target: RouteTarget, field: string): void {
-    const env = AppChart.of(this).environment;
-    target.resolve(this.node.path, field, env.weights);
+    target.resolve(this.node.path, field, this.placement.environment.weights);
     if (target.usesSubsets) {
       this.node.addValidation({
         validate: () => {
-          return DestinationRule.existsFor(target.service, AppChart.of(this)) ? [] : [`${field}: routes to subsets of service "${target.service.name}", which has no DestinationRule: add new DestinationRule(..., { service })`];
+          return DestinationRule.existsFor(target.service, this.placement.chart) ? [] : [`${field}: routes to subsets of service "${target.service.name}", which has no DestinationRule: add new DestinationRule(..., { service })`];
         },
       });
     }
@@ -170,7 +171,7 @@ export class VirtualService extends Construct {
   private destinations(target: RouteTarget, field: string, defaultWeights?: Record<string, number>): any[] {
     const resolved = target.resolve(this.node.path, field, defaultWeights);
     return resolved.map(d => ({
-      destination: { host: d.service.name, port: { number: d.service.port }, subset: d.version },
+      destination: { host: hostOf(d.service, this.placement.namespace), port: { number: d.service.port }, subset: d.version },
       weight: resolved.length > 1 ? d.weight : undefined,
     }));
   }

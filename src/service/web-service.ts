@@ -1,10 +1,22 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AppChart } from '../app-chart';
+import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import type { IServiceSpec } from 'kubernetes-models/v1/ServiceSpec';
+import type { IContainer } from 'kubernetes-models/v1/Container';
+import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
+import type { IVolume } from 'kubernetes-models/v1/Volume';
+import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
+import type { IDeploymentSpec } from 'kubernetes-models/apps/v1/DeploymentSpec';
+import type { IHorizontalPodAutoscalerSpec } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscalerSpec';
+import type { IPodDisruptionBudgetSpec } from 'kubernetes-models/policy/v1/PodDisruptionBudgetSpec';
+import type { INetworkPolicySpec } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicySpec';
+import type { INetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer';
 import { ConfigError } from '../errors';
-import { GitOpsApp, ReleaseBindingValue } from '../gitops-app';
 import { ManifestObject } from '../manifest-object';
+import { IMeshService, VERSION_LABEL } from '../mesh/mesh-service';
 import { checkDnsLabel, checkDnsLabel1035, checkEnvVarName, checkInteger, checkPort, checkPortName } from '../names';
+import { Placement, placementOf, principalOf } from '../placement';
+import { ReleaseBindingValue, ReleaseRegistry } from '../release-registry';
 import { contentHash } from './config-hash';
 import { EnvValue } from './env-value';
 import { checkTag, ImageReference } from './image';
@@ -12,13 +24,13 @@ import { Probe, ProbeRole } from './probe';
 import { Resources, ResourcesProps } from './resources';
 import { checkUid, containerSecurityContext, DEFAULT_UID, podSecurityContext } from './security';
 
+export { VERSION_LABEL } from '../mesh/mesh-service';
+
 /** Size limit of each writable emptyDir (bounds what a compromised process can fill). */
 export const WRITABLE_SIZE_LIMIT = '256Mi';
 
 /** Label carrying the service name (Istio's and Kiali's convention). */
 export const APP_LABEL = 'app';
-/** Label carrying the version name (Istio's convention; DestinationRule subsets select it). */
-export const VERSION_LABEL = 'version';
 
 /** One version (v1, v2, ...) of a web service: its own Deployment. */
 export interface WebServiceVersionProps {
@@ -75,7 +87,7 @@ export interface AutoscalingProps {
 /** Ingress NetworkPolicy for the service's pods. */
 export interface NetworkPolicyProps {
   /** Services whose pods may connect. @default - none besides the ingress gateway */
-  readonly allowFrom?: WebService[];
+  readonly allowFrom?: IMeshService[];
   /** Let the environment's ingress gateway namespace connect. @default true */
   readonly allowIngressGateway?: boolean;
 }
@@ -130,7 +142,7 @@ export interface WebServiceProps {
   readonly readinessProbe?: Probe;
   /**
    * Replicas of each version.
-   * @default - the environment's replicas
+   * @default - the environment's replicas (1 outside an AppChart)
    */
   readonly replicas?: number;
   /**
@@ -191,13 +203,41 @@ export interface WebServiceVersion {
   readonly deploymentName: string;
 }
 
+/** A version as constructed: its checked settings; the image follows the release state. */
+interface Version {
+  readonly name?: string;
+  readonly image: ReleaseBindingValue;
+  readonly deploymentName: string;
+  readonly replicas: number;
+  readonly env: ReadonlyMap<string, EnvValue>;
+  readonly configMapName?: string;
+  readonly selector: Readonly<Record<string, string>>;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** The checked settings every version shares. */
+interface PodSettings {
+  readonly uid: number;
+  readonly gid: number;
+  readonly resources: Resources;
+  readonly probes: Readonly<Record<ProbeRole, Record<string, any>>>;
+  readonly volumes: readonly IVolume[];
+  readonly mounts: readonly IVolumeMount[];
+  readonly metrics?: { readonly path: string; readonly port: number };
+  readonly autoscaling?: { readonly min: number; readonly max: number; readonly cpu: number };
+}
+
 /**
  * A hardened HTTP service, secure by default: every pod passes Pod Security Standards
  * "restricted" with no options set. One Deployment per version, one Service over all
  * versions, its own ServiceAccount without a token, probes, canonical resources, pinned
  * images, content-hashed config.
+ *
+ * Works in any cdk8s chart: in an AppChart it takes the environment's defaults (replicas,
+ * resources, gateway) and, inside a GitOpsApp, its image tags follow the environment's
+ * release state; elsewhere it uses the chart's namespace and the tags given in code.
  */
-export class WebService extends Construct {
+export class WebService extends Construct implements IMeshService {
   /** Service name (`app` label, Service name). */
   public readonly name: string;
   /** Namespace. */
@@ -214,39 +254,237 @@ export class WebService extends Construct {
   public readonly service: ApiObject;
   /** Whether the service was declared with versions. */
   public readonly versioned: boolean;
-  private readonly _versions: Array<{ name: string; image: ReleaseBindingValue; deploymentName: string }>;
-  private readonly env: Map<string, EnvValue>;
-  private readonly chart: AppChart;
+  private readonly placement: Placement;
+  private readonly props: WebServiceProps;
+  private readonly pod: PodSettings;
+  private readonly _versions: Version[] = [];
+  private readonly env = new Map<string, EnvValue>();
 
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id);
     const path = this.node.path;
-    this.chart = AppChart.of(this);
-    const environment = this.chart.environment;
-    const app = GitOpsApp.of(this);
+    this.props = props;
+    this.placement = placementOf(this);
+    const environment = this.placement.environment;
 
     this.name = checkDnsLabel1035(path, 'name', props.name);
-    this.namespace = this.chart.namespace;
+    this.namespace = this.placement.namespace;
     this.containerPort = checkPort(path, 'port', props.port ?? 5000);
     this.port = checkPort(path, 'servicePort', props.servicePort ?? this.containerPort);
     this.portName = checkPortName(path, 'portName', props.portName ?? 'http');
     this.serviceAccountName = checkDnsLabel(path, 'serviceAccountName', props.serviceAccountName ?? `${this.name}-sa`);
-    const uid = checkUid(path, 'runAsUser', props.runAsUser ?? DEFAULT_UID);
-    const gid = checkUid(path, 'runAsGroup', props.runAsGroup ?? DEFAULT_UID);
-    const resources = Resources.of(path, 'resources', props.resources, environment.resources);
+    for (const [name, value] of Object.entries(props.env ?? {})) this.addEnvAt(path, `env.${name}`, name, value);
+    this.pod = this.checkPod(path, props);
+
+    const versionProps = this.checkVersions(path, props.versions ?? []);
+    this.versioned = versionProps.length > 0;
+    if (props.tag !== undefined) checkTag(path, 'tag', props.tag);
     const replicas = checkInteger(path, 'replicas', props.replicas ?? environment.replicas, 0);
 
-    // env: names checked, duplicates refused
-    this.env = new Map();
-    for (const [name, value] of Object.entries(props.env ?? {})) this.addEnvAt(path, `env.${name}`, name, value);
+    new ManifestObject(this, 'ServiceAccount', this.buildServiceAccount());
+    const builds = this.versioned ? versionProps.map((v, i) => ({ props: v, field: `versions[${i}]` })) : [{ props: undefined, field: '' }];
+    for (const { props: v, field } of builds) {
+      const version = this.constructVersion(path, v, field, replicas);
+      this._versions.push(version);
+      const suffix = version.name ? `-${version.name}` : '';
+      // the Deployment's spec is rendered at synth: its env follows addEnv(), its image the release state
+      new ManifestObject(this, `Deployment${suffix}`, {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: version.deploymentName, labels: version.labels },
+        spec: Lazy.any({ produce: () => this._toKube(version) }),
+      });
+      if (this.pod.autoscaling) {
+        new ManifestObject(this, `Autoscaler${suffix}`, {
+          apiVersion: 'autoscaling/v2',
+          kind: 'HorizontalPodAutoscaler',
+          metadata: { name: version.deploymentName, labels: version.labels },
+          spec: this.buildAutoscaler(version),
+        });
+      }
+    }
+    this.service = new ManifestObject(this, 'Service', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: this.name, labels: this.labels() },
+      spec: this.buildService(),
+    });
+    if (props.disruptionBudget) {
+      new ManifestObject(this, 'DisruptionBudget', {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: { name: this.name, labels: this.labels() },
+        spec: this.buildDisruptionBudget(path, props.disruptionBudget),
+      });
+    }
+    if (props.networkPolicy) {
+      new ManifestObject(this, 'NetworkPolicy', {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: this.name, labels: this.labels() },
+        spec: this.buildNetworkPolicy(props.networkPolicy),
+      });
+    }
+  }
+
+  /** The versions (a copy). A service without versions has one entry with an empty name. */
+  public get versions(): WebServiceVersion[] {
+    return this._versions.map(v => ({ name: v.name ?? '', image: v.image.ref, deploymentName: v.deploymentName }));
+  }
+
+  /** Version names (empty for a service without versions). */
+  public get versionNames(): string[] {
+    return this.versioned ? this._versions.map(v => v.name!) : [];
+  }
+
+  /** Labels selecting every pod of the service (a copy). */
+  public get selectorLabels(): Record<string, string> {
+    return { [APP_LABEL]: this.name };
+  }
+
+  /** Istio principal of the service's ServiceAccount. */
+  public get principal(): string {
+    return principalOf(this.placement.environment, this.namespace, this.serviceAccountName);
+  }
+
+  /** Add an environment variable to every version; a name already set is an error. */
+  public addEnv(name: string, value: string | EnvValue): void {
+    this.addEnvAt(this.node.path, `addEnv(${JSON.stringify(name)})`, name, value);
+  }
+
+  /** The Deployment spec of a version, as it renders now (its env and image may change until synth). */
+  private _toKube(version: Version): IDeploymentSpec {
+    const p = this.props;
+    const annotations = this.pod.metrics ? {
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': String(this.pod.metrics.port),
+      'prometheus.io/path': this.pod.metrics.path,
+    } : undefined;
+    return {
+      replicas: this.pod.autoscaling ? undefined : version.replicas,
+      revisionHistoryLimit: 5,
+      selector: { matchLabels: { ...version.selector } },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } },
+      template: {
+        metadata: { labels: { ...version.labels }, annotations },
+        spec: {
+          serviceAccountName: this.serviceAccountName,
+          automountServiceAccountToken: false,
+          securityContext: podSecurityContext(this.pod.uid, this.pod.gid),
+          containers: [this.buildContainer(version)],
+          volumes: this.pod.volumes.map(v => ({ ...v })),
+          topologySpreadConstraints: (p.topologySpread ?? true) ? [{
+            maxSkew: 1,
+            topologyKey: 'kubernetes.io/hostname',
+            whenUnsatisfiable: 'ScheduleAnyway',
+            labelSelector: { matchLabels: { ...version.selector } },
+          }] : undefined,
+        },
+      },
+    };
+  }
+
+  private buildContainer(version: Version): IContainer {
+    const p = this.props;
+    const env: IEnvVar[] = [...this.env.entries(), ...version.env.entries()].map(([n, value]) => value.toJson(n) as IEnvVar);
+    return {
+      name: this.name,
+      image: version.image.ref,
+      imagePullPolicy: 'IfNotPresent',
+      command: p.command ? [...p.command] : undefined,
+      args: p.args ? [...p.args] : undefined,
+      ports: [{ name: this.portName, containerPort: this.containerPort, protocol: 'TCP' }],
+      env: env.length > 0 ? env : undefined,
+      envFrom: version.configMapName ? [{ configMapRef: { name: version.configMapName } }] : undefined,
+      resources: this.pod.resources.toJson(),
+      ...this.pod.probes,
+      securityContext: containerSecurityContext(this.pod.uid, this.pod.gid),
+      volumeMounts: this.pod.mounts.map(m => ({ ...m })),
+    };
+  }
+
+  private buildServiceAccount(): IServiceAccount {
+    return {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: this.serviceAccountName, labels: this.labels() },
+      automountServiceAccountToken: false,
+    };
+  }
+
+  private buildService(): IServiceSpec {
+    return {
+      selector: this.selectorLabels,
+      ports: [{ name: this.portName, port: this.port, targetPort: this.portName, protocol: 'TCP' }],
+    };
+  }
+
+  private buildAutoscaler(version: Version): IHorizontalPodAutoscalerSpec {
+    const a = this.pod.autoscaling!;
+    return {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: version.deploymentName },
+      minReplicas: a.min,
+      maxReplicas: a.max,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: a.cpu } } }],
+    };
+  }
+
+  private buildDisruptionBudget(path: string, b: DisruptionBudgetProps): IPodDisruptionBudgetSpec {
+    if (b.minAvailable !== undefined && b.maxUnavailable !== undefined) {
+      throw new ConfigError(path, 'disruptionBudget', b, 'must set minAvailable or maxUnavailable, not both');
+    }
+    const intOrPercent = (field: string, x: number | string) => {
+      if (typeof x === 'number') return checkInteger(path, field, x, 0);
+      if (!/^(100|[1-9]?[0-9])%$/.test(x)) throw new ConfigError(path, field, x, 'must be an integer or a percentage such as "50%"');
+      return x;
+    };
+    return {
+      selector: { matchLabels: this.selectorLabels },
+      minAvailable: b.minAvailable !== undefined ? intOrPercent('disruptionBudget.minAvailable', b.minAvailable) : undefined,
+      maxUnavailable: b.minAvailable === undefined ? intOrPercent('disruptionBudget.maxUnavailable', b.maxUnavailable ?? 1) : undefined,
+    };
+  }
+
+  private buildNetworkPolicy(np: NetworkPolicyProps): INetworkPolicySpec {
+    const from: INetworkPolicyPeer[] = (np.allowFrom ?? []).map(s => ({
+      podSelector: { matchLabels: s.selectorLabels },
+      namespaceSelector: s.namespace === this.namespace ? undefined : { matchLabels: { 'kubernetes.io/metadata.name': s.namespace } },
+    }));
+    if (np.allowIngressGateway ?? true) {
+      from.push({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': this.placement.environment.gatewayNamespace } } });
+    }
+    return {
+      podSelector: { matchLabels: this.selectorLabels },
+      policyTypes: ['Ingress'],
+      ingress: from.length > 0 ? [{ from, ports: [{ port: this.containerPort, protocol: 'TCP' }] }] : undefined,
+    };
+  }
+
+  /** Labels of every object of the service. */
+  private labels(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      [APP_LABEL]: this.name,
+      ...extra,
+      'app.kubernetes.io/name': this.name,
+      ...(this.placement.appChart ? { 'app.kubernetes.io/part-of': this.placement.appChart.app } : {}),
+      'app.kubernetes.io/managed-by': 'cdk8s-gitops',
+    };
+  }
+
+  /** Check what every version's pod shares: identity, resources, probes, volumes, metrics, autoscaling. */
+  private checkPod(path: string, props: WebServiceProps): PodSettings {
+    const uid = checkUid(path, 'runAsUser', props.runAsUser ?? DEFAULT_UID);
+    const gid = checkUid(path, 'runAsGroup', props.runAsGroup ?? DEFAULT_UID);
+    const resources = Resources.of(path, 'resources', props.resources, this.placement.environment.resources);
 
     // probes: liveness and readiness must differ (identical probes restart pods that are merely busy)
     const health = props.healthPath ?? '/healthz';
+    const probe = (p: Probe | undefined, field: string, role: ProbeRole) => (p ?? Probe.fromHttpGet(health)).withDefaultPort(this.portName).toJson(path, field, role);
     const probes = {
-      [ProbeRole.STARTUP]: (props.startupProbe ?? Probe.fromHttpGet(health)).withDefaultPort(this.portName).toJson(path, 'startupProbe', ProbeRole.STARTUP),
-      [ProbeRole.LIVENESS]: (props.livenessProbe ?? Probe.fromHttpGet(health)).withDefaultPort(this.portName).toJson(path, 'livenessProbe', ProbeRole.LIVENESS),
-      [ProbeRole.READINESS]: (props.readinessProbe ?? Probe.fromHttpGet(health)).withDefaultPort(this.portName).toJson(path, 'readinessProbe', ProbeRole.READINESS),
-    };
+      [ProbeRole.STARTUP]: probe(props.startupProbe, 'startupProbe', ProbeRole.STARTUP),
+      [ProbeRole.LIVENESS]: probe(props.livenessProbe, 'livenessProbe', ProbeRole.LIVENESS),
+      [ProbeRole.READINESS]: probe(props.readinessProbe, 'readinessProbe', ProbeRole.READINESS),
+    } as Record<ProbeRole, Record<string, any>>;
     if (JSON.stringify(probes[ProbeRole.LIVENESS]) === JSON.stringify(probes[ProbeRole.READINESS])) {
       throw new ConfigError(path, 'livenessProbe', 'same as readinessProbe', 'must differ from readinessProbe (path, port or timing): identical probes restart pods that are only busy');
     }
@@ -264,241 +502,80 @@ export class WebService extends Construct {
       port: checkPort(path, 'metrics.port', props.metrics?.port ?? this.containerPort),
     };
 
-    // versions
-    const versionProps = props.versions ?? [];
-    this.versioned = versionProps.length > 0;
+    let autoscaling: PodSettings['autoscaling'];
+    if (props.autoscaling) {
+      const a = props.autoscaling;
+      const min = checkInteger(path, 'autoscaling.minReplicas', a.minReplicas ?? 1, 1);
+      const max = checkInteger(path, 'autoscaling.maxReplicas', a.maxReplicas, 1);
+      if (max < min) throw new ConfigError(path, 'autoscaling.maxReplicas', max, `must be >= autoscaling.minReplicas (${min})`);
+      autoscaling = { min, max, cpu: checkInteger(path, 'autoscaling.cpuUtilization', a.cpuUtilization ?? 75, 1, 1000) };
+    }
+    return { uid, gid, resources, probes, volumes, mounts, metrics, autoscaling };
+  }
+
+  /** Check the version names: DNS-1123 labels, each once. */
+  private checkVersions(path: string, versions: readonly WebServiceVersionProps[]): readonly WebServiceVersionProps[] {
     const seen = new Set<string>();
-    versionProps.forEach((v, i) => {
+    versions.forEach((v, i) => {
       checkDnsLabel(path, `versions[${i}].name`, v?.name);
       if (seen.has(v.name)) throw new ConfigError(path, `versions[${i}].name`, v.name, 'is declared twice: version names must be unique');
       seen.add(v.name);
     });
+    return versions;
+  }
 
-    if (props.tag !== undefined) checkTag(path, 'tag', props.tag);
-    // The image follows the release state (app.useReleases re-renders without re-constructing).
-    const imageFor = (field: string, versionName: string | undefined, versionTag: string | undefined) => app.bindRelease({
-      path,
-      environment: environment.name,
-      service: this.name,
-      version: versionName,
-      fallback: versionTag ?? props.tag,
-      render: (tag, released) => (tag === undefined
-        // pinned in code (a third-party image such as redis): not part of the release state
-        ? ImageReference.parse(path, 'image', props.image)
-        : ImageReference.fromTag(path, 'image', props.image, released ? `release state of ${environment.name} (${this.name}${versionName ? ` ${versionName}` : ''})` : field, tag)
-      ).toString(),
-    });
+  /** Check one version's settings, bind its image to the release state and make its ConfigMap. */
+  private constructVersion(path: string, v: WebServiceVersionProps | undefined, field: string, replicas: number): Version {
+    const prefix = field ? `${field}.` : '';
+    const name = v?.name;
+    const selector: Record<string, string> = name ? { [APP_LABEL]: this.name, [VERSION_LABEL]: name } : { [APP_LABEL]: this.name };
+    const deploymentName = checkDnsLabel(path, `${prefix}name`, name ? `${this.name}-${name}` : this.name);
+    const image = this.bindImage(path, `${prefix}tag`, name, v?.tag);
+    const versionReplicas = checkInteger(path, `${prefix}replicas`, v?.replicas ?? replicas, 0);
 
-    const common = { [APP_LABEL]: this.name };
-    const partOf = {
-      'app.kubernetes.io/name': this.name,
-      'app.kubernetes.io/part-of': this.chart.app,
-      'app.kubernetes.io/managed-by': 'cdk8s-gitops',
-    };
-
-    new ManifestObject(this, 'ServiceAccount', {
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
-      metadata: { name: this.serviceAccountName, labels: { ...common, ...partOf } },
-      automountServiceAccountToken: false,
-    });
-
-    const versionsToBuild: Array<{ name?: string; props?: WebServiceVersionProps; field: string }> = this.versioned
-      ? versionProps.map((v, i) => ({ name: v.name, props: v, field: `versions[${i}]` }))
-      : [{ field: '' }];
-
-    this._versions = [];
-    for (const v of versionsToBuild) {
-      const fieldPrefix = v.field ? `${v.field}.` : '';
-      const vpath = path;
-      const selector: Record<string, string> = v.name ? { ...common, [VERSION_LABEL]: v.name } : { ...common };
-      const deploymentName = v.name ? `${this.name}-${v.name}` : this.name;
-      checkDnsLabel(vpath, `${fieldPrefix}name`, deploymentName);
-      const image = imageFor(`${fieldPrefix}tag`, v.name, v.props?.tag);
-      const vReplicas = checkInteger(vpath, `${fieldPrefix}replicas`, v.props?.replicas ?? replicas, 0);
-
-      // version-only env: names must not repeat the service's
-      const versionEnv = new Map<string, EnvValue>();
-      for (const [name, value] of Object.entries(v.props?.env ?? {})) {
-        checkEnvVarName(vpath, `${fieldPrefix}env.${name}`, name);
-        if (this.env.has(name)) {
-          throw new ConfigError(vpath, `${fieldPrefix}env.${name}`, name, 'is already set in the service\'s env: each environment variable is defined once');
-        }
-        versionEnv.set(name, typeof value === 'string' ? EnvValue.fromValue(value) : value);
+    // version-only env: names must not repeat the service's
+    const env = new Map<string, EnvValue>();
+    for (const [envName, value] of Object.entries(v?.env ?? {})) {
+      checkEnvVarName(path, `${prefix}env.${envName}`, envName);
+      if (this.env.has(envName)) {
+        throw new ConfigError(path, `${prefix}env.${envName}`, envName, 'is already set in the service\'s env: each environment variable is defined once');
       }
-
-      const config = { ...(props.config ?? {}), ...(v.props?.config ?? {}) };
-      let configMapName: string | undefined;
-      if (Object.keys(config).length > 0) {
-        for (const key of Object.keys(config)) checkEnvVarName(vpath, `${fieldPrefix}config.${key}`, key);
-        configMapName = `${this.name}-config${v.name ? `-${v.name}` : ''}-${contentHash(config)}`;
-        new ManifestObject(this, `Config${v.name ? `-${v.name}` : ''}`, {
-          apiVersion: 'v1',
-          kind: 'ConfigMap',
-          metadata: { name: configMapName, labels: { ...selector, ...partOf } },
-          data: Object.fromEntries(Object.keys(config).sort().map(k => [k, config[k]])),
-          immutable: true,
-        });
-      }
-
-      const podLabels = { ...selector, ...partOf };
-      const annotations = metrics ? {
-        'prometheus.io/scrape': 'true',
-        'prometheus.io/port': String(metrics.port),
-        'prometheus.io/path': metrics.path,
-      } : undefined;
-
-      const container: Record<string, any> = {
-        name: this.name,
-        image: Lazy.any({ produce: () => image.ref }),
-        imagePullPolicy: 'IfNotPresent',
-        command: props.command ? [...props.command] : undefined,
-        args: props.args ? [...props.args] : undefined,
-        ports: [{ name: this.portName, containerPort: this.containerPort, protocol: 'TCP' }],
-        env: Lazy.any({
-          produce: () => {
-            const all = [...this.env.entries(), ...versionEnv.entries()].map(([n, val]) => val.toJson(n));
-            return all.length > 0 ? all : undefined;
-          },
-        }),
-        envFrom: configMapName ? [{ configMapRef: { name: configMapName } }] : undefined,
-        resources: resources.toJson(),
-        ...probes,
-        securityContext: containerSecurityContext(uid, gid),
-        volumeMounts: mounts,
-      };
-
-      // Its env list is rendered lazily, so addEnv() works after construction.
-      new ManifestObject(this, v.name ? `Deployment-${v.name}` : 'Deployment', {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: deploymentName, labels: podLabels },
-        spec: {
-          replicas: props.autoscaling ? undefined : vReplicas,
-          revisionHistoryLimit: 5,
-          selector: { matchLabels: selector },
-          strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } },
-          template: {
-            metadata: { labels: podLabels, annotations },
-            spec: {
-              serviceAccountName: this.serviceAccountName,
-              automountServiceAccountToken: false,
-              securityContext: podSecurityContext(uid, gid),
-              containers: [container],
-              volumes,
-              topologySpreadConstraints: (props.topologySpread ?? true) ? [{
-                maxSkew: 1,
-                topologyKey: 'kubernetes.io/hostname',
-                whenUnsatisfiable: 'ScheduleAnyway',
-                labelSelector: { matchLabels: selector },
-              }] : undefined,
-            },
-          },
-        },
-      });
-
-      if (props.autoscaling) {
-        const a = props.autoscaling;
-        const min = checkInteger(path, 'autoscaling.minReplicas', a.minReplicas ?? 1, 1);
-        const max = checkInteger(path, 'autoscaling.maxReplicas', a.maxReplicas, 1);
-        if (max < min) throw new ConfigError(path, 'autoscaling.maxReplicas', max, `must be >= autoscaling.minReplicas (${min})`);
-        new ManifestObject(this, v.name ? `Autoscaler-${v.name}` : 'Autoscaler', {
-          apiVersion: 'autoscaling/v2',
-          kind: 'HorizontalPodAutoscaler',
-          metadata: { name: deploymentName, labels: podLabels },
-          spec: {
-            scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: deploymentName },
-            minReplicas: min,
-            maxReplicas: max,
-            metrics: [{
-              type: 'Resource',
-              resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: checkInteger(path, 'autoscaling.cpuUtilization', a.cpuUtilization ?? 75, 1, 1000) } },
-            }],
-          },
-        });
-      }
-      this._versions.push({ name: v.name ?? '', image, deploymentName });
+      env.set(envName, typeof value === 'string' ? EnvValue.fromValue(value) : value);
     }
 
-    this.service = new ManifestObject(this, 'Service', {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: this.name, labels: { ...common, ...partOf } },
-      spec: {
-        selector: { ...common },
-        ports: [{
-          name: this.portName,
-          port: this.port,
-          targetPort: this.portName,
-          protocol: 'TCP',
-        }],
-      },
-    });
-
-    if (props.disruptionBudget) {
-      const b = props.disruptionBudget;
-      if (b.minAvailable !== undefined && b.maxUnavailable !== undefined) {
-        throw new ConfigError(path, 'disruptionBudget', b, 'must set minAvailable or maxUnavailable, not both');
-      }
-      const intOrPercent = (field: string, x: number | string) => {
-        if (typeof x === 'number') return checkInteger(path, field, x, 0);
-        if (!/^(100|[1-9]?[0-9])%$/.test(x)) throw new ConfigError(path, field, x, 'must be an integer or a percentage such as "50%"');
-        return x;
-      };
-      new ManifestObject(this, 'DisruptionBudget', {
-        apiVersion: 'policy/v1',
-        kind: 'PodDisruptionBudget',
-        metadata: { name: this.name, labels: { ...common, ...partOf } },
-        spec: {
-          selector: { matchLabels: { ...common } },
-          minAvailable: b.minAvailable !== undefined ? intOrPercent('disruptionBudget.minAvailable', b.minAvailable) : undefined,
-          maxUnavailable: b.minAvailable === undefined ? intOrPercent('disruptionBudget.maxUnavailable', b.maxUnavailable ?? 1) : undefined,
-        },
+    const labels = this.labels(name ? { [VERSION_LABEL]: name } : {});
+    const config = { ...(this.props.config ?? {}), ...(v?.config ?? {}) };
+    let configMapName: string | undefined;
+    if (Object.keys(config).length > 0) {
+      for (const key of Object.keys(config)) checkEnvVarName(path, `${prefix}config.${key}`, key);
+      configMapName = `${this.name}-config${name ? `-${name}` : ''}-${contentHash(config)}`;
+      new ManifestObject(this, `Config${name ? `-${name}` : ''}`, {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: configMapName, labels },
+        data: Object.fromEntries(Object.keys(config).sort().map(k => [k, config[k]])),
+        immutable: true,
       });
     }
-
-    if (props.networkPolicy) {
-      const np = props.networkPolicy;
-      const from: any[] = (np.allowFrom ?? []).map(s => ({ podSelector: { matchLabels: { [APP_LABEL]: s.name } } }));
-      if (np.allowIngressGateway ?? true) {
-        from.push({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': environment.gatewayNamespace } } });
-      }
-      new ManifestObject(this, 'NetworkPolicy', {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'NetworkPolicy',
-        metadata: { name: this.name, labels: { ...common, ...partOf } },
-        spec: {
-          podSelector: { matchLabels: { ...common } },
-          policyTypes: ['Ingress'],
-          ingress: from.length > 0 ? [{ from, ports: [{ port: this.containerPort, protocol: 'TCP' }] }] : undefined,
-        },
-      });
-    }
+    return { name, image, deploymentName, replicas: versionReplicas, env, configMapName, selector, labels };
   }
 
-  /** The versions (a copy). A service without versions has one entry with an empty name. */
-  public get versions(): WebServiceVersion[] {
-    return this._versions.map(v => ({ name: v.name, image: v.image.ref, deploymentName: v.deploymentName }));
-  }
-
-  /** Version names (empty for a service without versions). */
-  public get versionNames(): string[] {
-    return this.versioned ? this._versions.map(v => v.name) : [];
-  }
-
-  /** Labels selecting every pod of the service (a copy). */
-  public get selectorLabels(): Record<string, string> {
-    return { [APP_LABEL]: this.name };
-  }
-
-  /** Istio principal of the service's ServiceAccount. */
-  public get principal(): string {
-    return this.chart.principalOf(this.serviceAccountName);
-  }
-
-  /** Add an environment variable to every version; a name already set is an error. */
-  public addEnv(name: string, value: string | EnvValue): void {
-    this.addEnvAt(this.node.path, `addEnv(${JSON.stringify(name)})`, name, value);
+  /**
+   * The image of a version: inside an AppChart of a GitOpsApp it follows the environment's
+   * release state (re-rendered without constructing again); elsewhere it is the tag in code.
+   */
+  private bindImage(path: string, field: string, versionName: string | undefined, versionTag: string | undefined): ReleaseBindingValue {
+    const p = this.props;
+    const environment = this.placement.environment.name;
+    const render = (tag: string | undefined, released: boolean): string => (tag === undefined
+      // pinned in code (a third-party image such as redis): not part of the release state
+      ? ImageReference.parse(path, 'image', p.image)
+      : ImageReference.fromTag(path, 'image', p.image, released ? `release state of ${environment} (${this.name}${versionName ? ` ${versionName}` : ''})` : field, tag)
+    ).toString();
+    const fallback = versionTag ?? p.tag;
+    const registry = this.placement.appChart ? ReleaseRegistry.of(this) : undefined;
+    if (registry === undefined) return { ref: render(fallback, false), tag: fallback };
+    return registry.bind({ path, environment, service: this.name, version: versionName, fallback, render });
   }
 
   private addEnvAt(path: string, field: string, name: string, value: string | EnvValue): void {

@@ -1,13 +1,16 @@
 /**
  * A small cdk8s-gitops program for the GitOps tests, built directly on GitOpsApp: for
  * environments dev and prod, a RepositoryChart at `<env>/demo` with one Deployment per service
- * version (hardened, so the manifest checks release runs pass). Tags come from the release
- * state (`app.releasedTag`) with defaults.
+ * version (hardened, so the manifest checks release runs pass), each environment registered
+ * with `app.addEnvironment`. Images are bound to the release state (`app.releases.bind`), with
+ * defaults.
  * `createApp` is what `--app` loads (also in spawned CLI processes).
  */
 import * as fs from 'fs';
-import { ApiObject } from 'cdk8s';
-import { GitOpsApp, GitOpsAppProps, RepositoryChart } from '../../src/gitops-app';
+import { ApiObject, Lazy } from 'cdk8s';
+import { Environment } from '../../src/environment';
+import { GitOpsApp, GitOpsAppProps } from '../../src/gitops-app';
+import { RepositoryChart } from '../../src/repository-chart';
 
 /** A service of the fixture: versioned (`versions`) or not. */
 export interface FixtureService {
@@ -33,18 +36,24 @@ export function makeApp(props: GitOpsAppProps, services: readonly FixtureService
   // Test hook: a tag naming a marker file makes rendering hang (to kill a release mid-way).
   const hang = process.env.FIXTURE_HANG_MARKER;
   const app = new GitOpsApp(props);
-  for (const env of ENVIRONMENTS) {
+  for (const env of ENVIRONMENTS) app.addEnvironment(new Environment({ name: env }), () => {
     const chart = new RepositoryChart(app, `${env}-demo`, { path: `${env}/demo`, namespace: `demo-${env}` });
     for (const svc of services) {
       for (const version of svc.versions ?? [undefined]) {
-        const tag = app.releasedTag(env, svc.name, version) ?? DEFAULT_TAG;
-        if (tag === 'hang' && hang) {
-          fs.writeFileSync(hang, String(process.pid));
-          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
-        }
-        if (tag === 'invalid-by-policy') {
-          chart.node.addValidation({ validate: () => [`image tag ${JSON.stringify(tag)} is refused by policy`] });
-        }
+        const image = app.releases.bind({
+          environment: env,
+          service: svc.name,
+          version,
+          fallback: DEFAULT_TAG,
+          render: tag => {
+            if (tag === 'hang' && hang) {
+              fs.writeFileSync(hang, String(process.pid));
+              Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
+            }
+            return `registry.example/${svc.name}:${tag}`;
+          },
+        });
+        chart.node.addValidation({ validate: () => (image.tag === 'invalid-by-policy' ? [`image tag ${JSON.stringify(image.tag)} is refused by policy`] : []) });
         const name = version ? `${svc.name}-${version}` : svc.name;
         const labels: Record<string, string> = { app: svc.name, ...(version ? { version } : {}) };
         new ApiObject(chart, name, {
@@ -59,12 +68,14 @@ export function makeApp(props: GitOpsAppProps, services: readonly FixtureService
               spec: {
                 automountServiceAccountToken: false,
                 // Test hook: the tag `as-root` renders a pod the manifest checks refuse.
-                securityContext: tag === 'as-root'
-                  ? { runAsNonRoot: false, runAsUser: 0, runAsGroup: 0, seccompProfile: { type: 'RuntimeDefault' } }
-                  : { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+                securityContext: Lazy.any({
+                  produce: () => (image.tag === 'as-root'
+                    ? { runAsNonRoot: false, runAsUser: 0, runAsGroup: 0, seccompProfile: { type: 'RuntimeDefault' } }
+                    : { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } }),
+                }),
                 containers: [{
                   name: svc.name,
-                  image: `registry.example/${svc.name}:${tag}`,
+                  image: Lazy.any({ produce: () => image.ref }),
                   ports: [{ containerPort: 5000 }],
                   securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
                   resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '128Mi' } },
@@ -75,10 +86,9 @@ export function makeApp(props: GitOpsAppProps, services: readonly FixtureService
             },
           },
         });
-        app.recordRunningTag(env, svc.name, version, tag);
       }
     }
-  }
+  });
   return app;
 }
 

@@ -7,6 +7,8 @@ import { release } from '../../src/gitops/release-flow';
 import { CreateApp } from '../../src/gitops/repository';
 import { rollback } from '../../src/gitops/rollback-flow';
 import { createApp } from '../../reference/main';
+import { GitOpsApp } from '../../src/gitops-app';
+import { repositoryCharts } from '../../src/repository-layout';
 import { createApp as eagerApp } from './fixture-app';
 import { writeTree } from '../../src/gitops/write-tree';
 import { cleanup, cli, cloneOf, git, isolateGit, read, seedRepo, tmpdir } from './helpers';
@@ -48,7 +50,7 @@ test('release and promote into a repository synthesized from the reference app (
   expect(git(clone, 'diff', '--name-only', 'main', pr.branch).trim().split('\n').every(f => f.startsWith('prod/'))).toBe(true);
 });
 
-test('a release of the reference app constructs it once (release bindings); a program reading tags eagerly twice', async () => {
+test('a release of the reference app constructs it once (release bindings); so does a program built eagerly', async () => {
   const { clone } = seedRepo(createApp);
   let constructed = 0;
   const counting = (p: any) => { constructed++; return createApp(p); };
@@ -59,9 +61,9 @@ test('a release of the reference app constructs it once (release bindings); a pr
 
   const other = seedRepo(eagerApp).clone;
   let eager = 0;
-  const r2 = await release({ dir: other, env: 'dev', tag: NEW, createApp: (p: any) => { eager++; return eagerApp(p); } });
+  const r2 = await release({ dir: other, env: 'dev', tag: NEW, createApp: (p: any) => { eager++; const app = eagerApp(p); app.manifests(); return app; } });
   expect(r2.committed).toBe(true);
-  expect(eager).toBe(2);
+  expect(eager).toBe(1);
 });
 
 describe('a program with release bindings: the files a release changes must be what the current state renders', () => {
@@ -106,41 +108,42 @@ test('the GitOps directory may be a folder inside the repository: release reads 
   expect((parseReleaseFile(read(repo, 'deploy/dev/release.yaml'), { environment: 'dev' }).services.backend as Record<string, string>).v2).toBe(NEW);
 });
 
-describe('release, promote and rollback construct the program for the environment they change (neededEnvironments)', () => {
-  interface Construction { readonly needed?: readonly string[]; readonly environments: string[] }
+describe('release, promote, rollback and diff --env build only the environment they change', () => {
   // one seeded origin (synthesized from the whole program); each test works in its own clone
   let origin: string;
   beforeAll(() => {
     origin = seedRepo(createApp).origin;
   });
 
-  function recording(calls: Construction[]): CreateApp {
+  /** A program that records each app it constructs; `built(app)` lists the environment folders built. */
+  function recording(apps: GitOpsApp[]): CreateApp {
     return props => {
       const app = createApp(props);
-      calls.push({ needed: props.neededEnvironments, environments: app.environments });
+      apps.push(app);
       return app;
     };
   }
+  const built = (app: GitOpsApp) => [...new Set(repositoryCharts(app).map(c => c.path.split('/')[0]).filter(f => f === 'dev' || f === 'prod'))];
 
-  test('the reference app builds dev alone for a release of dev, and commits what a whole construction commits', async () => {
+  test('the reference app builds dev alone for a release of dev, and commits what a whole build commits', async () => {
     const [focused, whole] = [cloneOf(origin), cloneOf(origin)];
-    const calls: Construction[] = [];
-    const a = await release({ dir: focused, env: 'dev', tag: NEW, createApp: recording(calls) });
-    expect(calls).toEqual([{ needed: ['dev'], environments: ['dev'] }]);
-    // the same release by a program that builds every environment whatever it is told
-    const b = await release({ dir: whole, env: 'dev', tag: NEW, createApp: ({ neededEnvironments: _ignored, ...props }) => createApp(props) });
+    const apps: GitOpsApp[] = [];
+    const a = await release({ dir: focused, env: 'dev', tag: NEW, createApp: recording(apps) });
+    expect(apps.map(built)).toEqual([['dev']]);
+    // the same release by a program that builds every environment at once
+    const b = await release({ dir: whole, env: 'dev', tag: NEW, createApp: props => { const app = createApp(props); app.manifests(); return app; } });
     expect(a.changedFiles.length).toBeGreaterThan(2);
     expect(a.changedFiles).toEqual(b.changedFiles);
     expect(git(focused, 'rev-parse', 'HEAD^{tree}')).toBe(git(whole, 'rev-parse', 'HEAD^{tree}'));
     expect(git(focused, 'log', '-1', '--format=%B')).toBe(git(whole, 'log', '-1', '--format=%B'));
   });
 
-  test('the checks are told the skipped environments are outside; a finding is confirmed on a whole construction', async () => {
+  test('the checks are told the environments not built are outside; a finding is confirmed on the whole, built in the same app', async () => {
     const clone = cloneOf(origin);
-    const calls: Construction[] = [];
+    const apps: GitOpsApp[] = [];
     const outside: string[][] = [];
     const r = await release({
-      dir: clone, env: 'dev', tag: NEW, createApp: recording(calls),
+      dir: clone, env: 'dev', tag: NEW, createApp: recording(apps),
       validate: (manifests, context) => {
         outside.push([...context.outsideFolders]);
         if (context.outsideFolders.length > 0) throw new Error('cannot tell from a part');
@@ -148,9 +151,9 @@ describe('release, promote and rollback construct the program for the environmen
       },
     });
     expect(r.committed).toBe(true);
-    // prod was not built: the repository's release file tells it exists
     expect(outside).toEqual([['prod'], []]);
-    expect(calls).toEqual([{ needed: ['dev'], environments: ['dev'] }, { needed: undefined, environments: ['dev', 'prod'] }]);
+    expect(apps.length).toBe(1);
+    expect(built(apps[0])).toEqual(['dev', 'prod']);
   });
 
   test('an environment the program does not have is reported with every environment it has', async () => {
@@ -159,27 +162,27 @@ describe('release, promote and rollback construct the program for the environmen
       .rejects.toThrow('--env: "qa" is not an environment of the app (environments: dev, prod)');
   });
 
-  test('promote constructs the target environment, rollback the rolled-back one', async () => {
+  test('promote builds the target environment, rollback the rolled-back one', async () => {
     const clone = cloneOf(origin);
     await release({ dir: clone, env: 'dev', tag: NEW, createApp });
-    const calls: Construction[] = [];
-    const p = await promote({ dir: clone, from: 'dev', to: 'prod', createApp: recording(calls) });
+    const apps: GitOpsApp[] = [];
+    const p = await promote({ dir: clone, from: 'dev', to: 'prod', createApp: recording(apps) });
     expect(p.created).toBe(true);
-    expect(calls).toEqual([{ needed: ['prod'], environments: ['prod'] }]);
-    calls.length = 0;
-    const r = await rollback({ dir: clone, env: 'dev', createApp: recording(calls) });
+    expect(apps.map(built)).toEqual([['prod']]);
+    apps.length = 0;
+    const r = await rollback({ dir: clone, env: 'dev', createApp: recording(apps) });
     expect(r.committed).toBe(true);
-    expect(calls).toEqual([{ needed: ['dev'], environments: ['dev'] }]);
+    expect(apps.map(built)).toEqual([['dev']]);
   });
 
-  test('diff --env constructs that environment; an unknown one is reported with every environment', () => {
+  test('diff --env builds that environment; an unknown one is reported with every environment', () => {
     const clone = cloneOf(origin);
     fs.appendFileSync(path.join(clone, 'dev/ab-testing/service-backend.yaml'), '# hand edit\n');
     fs.appendFileSync(path.join(clone, 'prod/ab-testing/service-backend.yaml'), '# hand edit\n');
-    const calls: Construction[] = [];
-    const dev = diffRepository({ dir: clone, env: 'dev', createApp: recording(calls) });
+    const apps: GitOpsApp[] = [];
+    const dev = diffRepository({ dir: clone, env: 'dev', createApp: recording(apps) });
     expect(dev.changes.map(c => [c.path, c.status])).toEqual([['dev/ab-testing/service-backend.yaml', 'changed']]);
-    expect(calls).toEqual([{ needed: ['dev'], environments: ['dev'] }]);
+    expect(apps.map(built)).toEqual([['dev']]);
     expect(diffRepository({ dir: clone, createApp }).changes.map(c => c.path))
       .toEqual(['dev/ab-testing/service-backend.yaml', 'prod/ab-testing/service-backend.yaml']);
     expect(() => diffRepository({ dir: clone, env: 'qa', createApp }))

@@ -1,4 +1,4 @@
-import { renderRelease } from '../../src/gitops-app';
+import { renderRelease } from '../../src/release';
 import { GitOpsError, InputError } from '../../src/gitops/errors';
 import { assertValidTag, parseReleaseFile, sameRelease, serializeReleaseFile, tagProblem } from '../../src/gitops/release-file';
 

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject } from 'cdk8s';
-import { GitOpsApp, RepositoryChart } from '../../src/gitops-app';
+import { GitOpsApp } from '../../src/gitops-app';
+import { RepositoryChart } from '../../src/repository-chart';
 import { createApp } from '../../reference/main';
 import { synthesize } from '../../src/synth';
 import { assertValid, formatText, validateDirectory, validateManifests, ValidationError } from '../../src/validate';
