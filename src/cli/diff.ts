@@ -1,6 +1,7 @@
 import { diffRepository } from '../gitops/diff-flow';
 import { loadAppFactory } from './app-module';
-import { parse, required } from './release';
+import { OptionTable, parse } from './main';
+import { required } from './release';
 
 export const HELP = `Usage: cdk8s-gitops diff --gitops-dir DIR [--env ENV] [--exit-code]
 
@@ -19,13 +20,16 @@ Options:
 Exit codes: 0 ok (1 with --exit-code and differences), 1 failed, 2 usage error.
 `;
 
+/** The flags of `diff` (util.parseArgs form); `parseOnly` in ./main reads it too. */
+export const OPTIONS: OptionTable = {
+  'gitops-dir': { type: 'string' },
+  'env': { type: 'string' },
+  'exit-code': { type: 'boolean' },
+  'app': { type: 'string' },
+};
+
 export async function run(argv: string[]): Promise<number> {
-  const parsed = parse(argv, HELP, {
-    'gitops-dir': { type: 'string' },
-    'env': { type: 'string' },
-    'exit-code': { type: 'boolean' },
-    'app': { type: 'string' },
-  });
+  const parsed = parse(argv, HELP, OPTIONS);
   if (!parsed) return 0;
   const { values } = parsed;
   const result = diffRepository({

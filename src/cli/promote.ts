@@ -1,6 +1,7 @@
 import { promote } from '../gitops/promote-flow';
 import { loadAppFactory } from './app-module';
-import { parse, required } from './release';
+import { OptionTable, parse } from './main';
+import { required } from './release';
 
 export const HELP = `Usage: cdk8s-gitops promote --gitops-dir DIR --from dev --to prod [--push] [--json]
 
@@ -29,16 +30,19 @@ Example (GitHub Actions):
 Exit codes: 0 promoted or nothing to do, 1 failed (nothing was changed), 2 usage error.
 `;
 
+/** The flags of `promote` (util.parseArgs form); `parseOnly` in ./main reads it too. */
+export const OPTIONS: OptionTable = {
+  'gitops-dir': { type: 'string' },
+  'from': { type: 'string' },
+  'to': { type: 'string' },
+  'push': { type: 'boolean' },
+  'remote': { type: 'string' },
+  'json': { type: 'boolean' },
+  'app': { type: 'string' },
+};
+
 export async function run(argv: string[]): Promise<number> {
-  const parsed = parse(argv, HELP, {
-    'gitops-dir': { type: 'string' },
-    'from': { type: 'string' },
-    'to': { type: 'string' },
-    'push': { type: 'boolean' },
-    'remote': { type: 'string' },
-    'json': { type: 'boolean' },
-    'app': { type: 'string' },
-  });
+  const parsed = parse(argv, HELP, OPTIONS);
   if (!parsed) return 0;
   const { values } = parsed;
   const result = await promote({

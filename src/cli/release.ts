@@ -1,7 +1,6 @@
-import { parseArgs } from 'util';
 import { release } from '../gitops/release-flow';
 import { loadAppFactory } from './app-module';
-import { UsageError } from './main';
+import { OptionTable, parse, UsageError } from './main';
 
 export const HELP = `Usage: cdk8s-gitops release --gitops-dir DIR --env ENV --tag TAG [--service NAME ...] [--push]
 
@@ -29,17 +28,22 @@ Options:
 Exit codes: 0 released or nothing to do, 1 failed (nothing was changed), 2 usage error.
 `;
 
+/** The flags of `release` (util.parseArgs form); `parseOnly` in ./main reads it too. */
+export const OPTIONS: OptionTable = {
+  'gitops-dir': { type: 'string' },
+  'env': { type: 'string' },
+  'tag': { type: 'string' },
+  'service': { type: 'string', multiple: true },
+  'push': { type: 'boolean' },
+  'remote': { type: 'string' },
+  'retries': { type: 'string' },
+  'app': { type: 'string' },
+};
+/** Names may follow `--service` as positionals (`--service a b c`). */
+export const POSITIONALS = true;
+
 export async function run(argv: string[]): Promise<number> {
-  const parsed = parse(argv, HELP, {
-    'gitops-dir': { type: 'string' },
-    'env': { type: 'string' },
-    'tag': { type: 'string' },
-    'service': { type: 'string', multiple: true },
-    'push': { type: 'boolean' },
-    'remote': { type: 'string' },
-    'retries': { type: 'string' },
-    'app': { type: 'string' },
-  }, true);
+  const parsed = parse(argv, HELP, OPTIONS, POSITIONALS);
   if (!parsed) return 0;
   const { values, positionals } = parsed;
   const services = [...(values.service as string[] | undefined ?? []), ...positionals].flatMap(s => s.split(',')).filter(s => s !== '');
@@ -65,25 +69,6 @@ export async function run(argv: string[]): Promise<number> {
   for (const c of result.changes) process.stdout.write(`  ${c.service}${c.version ? ` ${c.version}` : ''}: ${c.from ?? '(none)'} -> ${c.to ?? '(none)'}\n`);
   process.stdout.write(`${result.changedFiles.length} file(s) changed${result.attempts > 1 ? `, after ${result.attempts} attempts` : ''}\n`);
   return 0;
-}
-
-/**
- * Parse a command's flags with node's util.parseArgs (its errors become usage errors). With
- * `-h`/`--help` (every command has it) the help is printed and the result is undefined: the
- * command then exits 0.
- */
-export function parse(argv: string[], help: string, options: NonNullable<Parameters<typeof parseArgs>[0]>['options'], allowPositionals = false): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } | undefined {
-  let r;
-  try {
-    r = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals });
-  } catch (e: any) {
-    throw new UsageError(`${String(e?.message ?? e).replace(/\. To specify a positional argument.*$/s, '')}\n\n${help}`);
-  }
-  if (r.values.help) {
-    process.stdout.write(help);
-    return undefined;
-  }
-  return { values: r.values as Record<string, string | boolean | string[] | undefined>, positionals: r.positionals };
 }
 
 /** The value of a required flag, or a usage error naming it. */

@@ -1,6 +1,7 @@
 import { rollback } from '../gitops/rollback-flow';
 import { loadAppFactory } from './app-module';
-import { count, parse, required } from './release';
+import { OptionTable, parse } from './main';
+import { count, required } from './release';
 
 export const HELP = `Usage: cdk8s-gitops rollback --gitops-dir DIR --env ENV [--push]
 
@@ -22,15 +23,18 @@ Options:
 Exit codes: 0 rolled back, 1 failed (nothing was changed), 2 usage error.
 `;
 
+/** The flags of `rollback` (util.parseArgs form); `parseOnly` in ./main reads it too. */
+export const OPTIONS: OptionTable = {
+  'gitops-dir': { type: 'string' },
+  'env': { type: 'string' },
+  'push': { type: 'boolean' },
+  'remote': { type: 'string' },
+  'retries': { type: 'string' },
+  'app': { type: 'string' },
+};
+
 export async function run(argv: string[]): Promise<number> {
-  const parsed = parse(argv, HELP, {
-    'gitops-dir': { type: 'string' },
-    'env': { type: 'string' },
-    'push': { type: 'boolean' },
-    'remote': { type: 'string' },
-    'retries': { type: 'string' },
-    'app': { type: 'string' },
-  });
+  const parsed = parse(argv, HELP, OPTIONS);
   if (!parsed) return 0;
   const { values } = parsed;
   const result = await rollback({

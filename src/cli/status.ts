@@ -1,5 +1,6 @@
 import { status, StatusResult } from '../gitops/status-flow';
-import { parse, required } from './release';
+import { OptionTable, parse } from './main';
+import { required } from './release';
 
 export const HELP = `Usage: cdk8s-gitops status --gitops-dir DIR [--rev REV] [--json]
 
@@ -16,12 +17,15 @@ Options:
 Exit codes: 0 ok, 1 failed, 2 usage error.
 `;
 
+/** The flags of `status` (util.parseArgs form); `parseOnly` in ./main reads it too. */
+export const OPTIONS: OptionTable = {
+  'gitops-dir': { type: 'string' },
+  'rev': { type: 'string' },
+  'json': { type: 'boolean' },
+};
+
 export async function run(argv: string[]): Promise<number> {
-  const parsed = parse(argv, HELP, {
-    'gitops-dir': { type: 'string' },
-    'rev': { type: 'string' },
-    'json': { type: 'boolean' },
-  });
+  const parsed = parse(argv, HELP, OPTIONS);
   if (!parsed) return 0;
   const { values } = parsed;
   const result = status({ dir: required(values['gitops-dir'], '--gitops-dir'), rev: values.rev as string | undefined });

@@ -1,7 +1,7 @@
 import { readReleases } from '../gitops/release-file';
 import { synthesize } from '../synth';
 import { loadAppFactory } from './app-module';
-import { UsageError } from './main';
+import { OptionTable, parse } from './main';
 
 export const HELP = `Usage: cdk8s-gitops synth [--app MODULE] [--out DIR | --gitops-dir DIR]
 
@@ -19,24 +19,19 @@ Options:
   -h, --help         show this help
 `;
 
+/** The flags of `synth` (util.parseArgs form); `parseOnly` in ./main reads it too. */
+export const OPTIONS: OptionTable = {
+  'app': { type: 'string' },
+  'out': { type: 'string' },
+  'gitops-dir': { type: 'string' },
+};
+
 export async function run(argv: string[]): Promise<number> {
-  let app: string | undefined;
-  let out = process.env.CDK8S_OUTDIR || 'dist';
-  let gitopsDir: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '-h' || a === '--help') {
-      process.stdout.write(HELP);
-      return 0;
-    } else if (a === '--app' || a === '--out' || a === '--gitops-dir') {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value\n\n${HELP}`);
-      if (a === '--app') app = v; else if (a === '--out') out = v; else gitopsDir = v;
-    } else {
-      throw new UsageError(`unknown argument ${JSON.stringify(a)}\n\n${HELP}`);
-    }
-  }
-  if (gitopsDir !== undefined) out = gitopsDir;
+  const parsed = parse(argv, HELP, OPTIONS);
+  if (!parsed) return 0;
+  const app = parsed.values.app as string | undefined;
+  const gitopsDir = parsed.values['gitops-dir'] as string | undefined;
+  const out = gitopsDir ?? (parsed.values.out as string | undefined) ?? (process.env.CDK8S_OUTDIR || 'dist');
   const factory = loadAppFactory(app);
   const releases = gitopsDir !== undefined ? readReleases(gitopsDir) : undefined;
   const result = synthesize(factory({ releases }), out);

@@ -1,5 +1,5 @@
 import { formatJson, formatText, ManifestLoadError, validateDirectory, ValidationReport } from '../validate';
-import { UsageError } from './main';
+import { OptionTable, parse, UsageError } from './main';
 
 export const HELP = `Usage: cdk8s-gitops validate [DIR] [--format text|json]
 
@@ -21,26 +21,20 @@ Options:
 Exit codes: 0 no findings, 1 findings, 2 usage error (unreadable file, not YAML).
 `;
 
+/** The flags of `validate` (util.parseArgs form); `parseOnly` in ./main reads it too. */
+export const OPTIONS: OptionTable = {
+  'format': { type: 'string' },
+};
+/** The folder to check is a positional: `validate [DIR]`. */
+export const POSITIONALS = true;
+
 export async function run(argv: string[]): Promise<number> {
-  let dir: string | undefined;
-  let format = 'text';
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '-h' || a === '--help') {
-      process.stdout.write(HELP);
-      return 0;
-    } else if (a === '--format' || a.startsWith('--format=')) {
-      const v = a === '--format' ? argv[++i] : a.slice('--format='.length);
-      if (v !== 'text' && v !== 'json') throw new UsageError(`--format must be text or json (got ${JSON.stringify(v ?? '')})\n\n${HELP}`);
-      format = v;
-    } else if (a.startsWith('-')) {
-      throw new UsageError(`unknown option ${JSON.stringify(a)}\n\n${HELP}`);
-    } else if (dir === undefined) {
-      dir = a;
-    } else {
-      throw new UsageError(`only one DIR may be given (got ${JSON.stringify(dir)} and ${JSON.stringify(a)})\n\n${HELP}`);
-    }
-  }
+  const parsed = parse(argv, HELP, OPTIONS, POSITIONALS);
+  if (!parsed) return 0;
+  const format = parsed.values.format ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json (got ${JSON.stringify(format)})\n\n${HELP}`);
+  const [dir, extra] = parsed.positionals;
+  if (extra !== undefined) throw new UsageError(`only one DIR may be given (got ${JSON.stringify(dir)} and ${JSON.stringify(extra)})\n\n${HELP}`);
   let report: ValidationReport;
   try {
     report = validateDirectory(dir ?? 'dist');

@@ -1,13 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
+import { APP_WORKFLOW, EXAMPLES, GITOPS_WORKFLOW, JENKINSFILE, WORKFLOWS } from '../examples/templates';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { validateWorkflow } = require('@action-validator/core') as typeof import('@action-validator/core');
-
-const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
-const APP_WORKFLOW = path.join(EXAMPLES, 'app-repo/.github/workflows/delivery.yml');
-const GITOPS_WORKFLOW = path.join(EXAMPLES, 'gitops-repo/.github/workflows/validate.yml');
-const WORKFLOWS = [APP_WORKFLOW, GITOPS_WORKFLOW];
 
 function errorsOf(file: string, text = fs.readFileSync(file, 'utf8')): string[] {
   return validateWorkflow(text).errors.map(e => `${'path' in e ? e.path : ''} ${e.title}${e.detail ? `: ${e.detail}` : ''}`);
@@ -27,15 +23,21 @@ describe('CI templates', () => {
 
   test('the app workflow tests, builds, scans (HIGH/CRITICAL fail), pushes SHA tags, releases to dev, smoke tests and promotes', () => {
     const wf = parse(fs.readFileSync(APP_WORKFLOW, 'utf8'));
-    expect(Object.keys(wf.jobs)).toEqual(['test', 'build', 'release-dev', 'smoke-test', 'promote-prod']);
-    expect(wf.jobs['release-dev'].needs).toBe('build');
+    expect(Object.keys(wf.jobs)).toEqual(['test', 'build', 'push', 'release-dev', 'smoke-test', 'promote-prod']);
+    expect(wf.jobs.push.needs).toBe('build');
+    expect(wf.jobs['release-dev'].needs).toBe('push');
     expect(wf.jobs['smoke-test'].needs).toBe('release-dev');
     expect(wf.jobs['promote-prod'].needs).toBe('smoke-test');
     expect(wf.env.TAG).toBe('${{ github.sha }}');
-    const scan = wf.jobs.build.steps.find((s: any) => String(s.uses).startsWith('aquasecurity/trivy-action@'));
-    expect(scan.with).toMatchObject({ severity: 'HIGH,CRITICAL', 'exit-code': '1' });
-    const steps = wf.jobs.build.steps.map((s: any) => s.name);
-    expect(steps.indexOf('Trivy scan (fails on HIGH or CRITICAL)')).toBeLessThan(steps.indexOf('Push the immutable SHA tag'));
+    // build scans the image it built and hands exactly that image to push
+    const build = wf.jobs.build.steps;
+    const scan = build.findIndex((s: any) => String(s.uses).startsWith('aquasecurity/trivy-action@'));
+    expect(build[scan].with).toMatchObject({ severity: 'HIGH,CRITICAL', 'exit-code': '1' });
+    const save = build.findIndex((s: any) => s.name === 'Save the scanned image');
+    expect(save).toBeGreaterThan(scan);
+    expect(build[save + 1].with.name).toBe('image-${{ matrix.service }}');
+    expect(wf.jobs.push.steps[0].with.name).toBe('image-${{ matrix.service }}');
+    expect(wf.jobs.push.steps.map((s: any) => s.name ?? s.uses.split('@')[0]).slice(-1)).toEqual(['Push the immutable SHA tag']);
     const run = (job: string) => wf.jobs[job].steps.map((s: any) => s.run ?? '').join('\n');
     expect(run('release-dev')).toMatch(/cdk8s-gitops release \\\n\s+--gitops-dir \. --env dev --tag "\$TAG"[\s\S]*--push/);
     expect(run('promote-prod')).toMatch(/cdk8s-gitops promote \\\n\s+--gitops-dir \. --from dev --to prod[\s\S]*--push --json/);
@@ -52,9 +54,9 @@ describe('CI templates', () => {
   });
 
   test('the Jenkinsfile follows seed 002: test, build, scan, push, release to dev, promote', () => {
-    const text = fs.readFileSync(path.join(EXAMPLES, 'jenkins/Jenkinsfile'), 'utf8');
+    const text = fs.readFileSync(JENKINSFILE, 'utf8');
     const stages = [...text.matchAll(/stage\('([^']+)'\)/g)].map(m => m[1]);
-    expect(stages).toEqual(['Tag', 'Test', 'Build', 'Scan', 'Push', 'Release to dev', 'Promote to prod']);
+    expect(stages).toEqual(['Build and release', 'Tag', 'Test', 'Build', 'Scan', 'Push', 'Release to dev', 'Approve promotion', 'Promote to prod']);
     expect(text).toContain('trivy image --exit-code 1 --severity HIGH,CRITICAL');
     expect(text).toMatch(/cdk8s-gitops release --gitops-dir \. --env dev \\\n\s+--tag "\$TAG"/);
     expect(text).toContain('cdk8s-gitops promote --gitops-dir . --from dev --to prod');

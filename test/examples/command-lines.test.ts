@@ -1,0 +1,90 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseOnly, UsageError } from '../../src/cli/main';
+import { CommandLine, commandLines, requiredFlags, simpleCommand } from './command-lines';
+import { APP_WORKFLOW, EXAMPLES, GITOPS_WORKFLOW, JENKINSFILE, jenkinsScripts, Script, workflowScripts } from './templates';
+
+/** Sample values of the shell variables the templates' command lines use. */
+const SAMPLE = {
+  TAG: '3f2c5e8d9a1b4c7d6e5f4a3b2c1d0e9f8a7b6c5d',
+  RUNNER_TEMP: '/home/runner/work/_temp',
+  SERVICE: 'flask-app',
+};
+
+/** The scripts of every CI template. */
+function templateScripts(): Script[] {
+  return [...workflowScripts(APP_WORKFLOW), ...workflowScripts(GITOPS_WORKFLOW), ...jenkinsScripts(JENKINSFILE)];
+}
+
+/** Check a command line with the CLI's own option table and the required flags of its usage line; returns what is wrong. */
+function problems(line: CommandLine): string[] {
+  const [command, ...args] = line.argv;
+  try {
+    const { values } = parseOnly(command, args);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const missing = requiredFlags(require(`../../src/cli/${command}`).HELP).filter(f => values[f.slice(2)] === undefined);
+    return missing.map(f => `${line.where}: ${line.text}: ${f} is required`);
+  } catch (e: any) {
+    if (!(e instanceof UsageError)) throw e;
+    return [`${line.where}: ${line.text}: ${e.message.split('\n')[0]}`];
+  }
+}
+
+describe('reading command lines the way sh does', () => {
+  test('quotes, backslashes, variables and continuations', () => {
+    expect(simpleCommand(`npx --prefix program cdk8s-gitops release \\\n  --tag "$TAG" --env 'd e v' --app \${SERVICE}/x\\ y`, SAMPLE))
+      .toEqual(['npx', '--prefix', 'program', 'cdk8s-gitops', 'release', '--tag', SAMPLE.TAG, '--env', 'd e v', '--app', 'flask-app/x y']);
+    expect(simpleCommand('cdk8s-gitops validate "$RUNNER_TEMP/m" --format text', SAMPLE)).toEqual(['cdk8s-gitops', 'validate', '/home/runner/work/_temp/m', '--format', 'text']);
+  });
+
+  test('the command ends at an operator, a redirection or a comment', () => {
+    expect(simpleCommand('cdk8s-gitops promote --json > "$RUNNER_TEMP/p.json"', SAMPLE)).toEqual(['cdk8s-gitops', 'promote', '--json']);
+    expect(simpleCommand('cdk8s-gitops status --json 2>/dev/null', SAMPLE)).toEqual(['cdk8s-gitops', 'status', '--json']);
+    expect(simpleCommand('cdk8s-gitops diff --exit-code && echo ok', SAMPLE)).toEqual(['cdk8s-gitops', 'diff', '--exit-code']);
+    expect(simpleCommand('cdk8s-gitops diff | tee out # a#b', SAMPLE)).toEqual(['cdk8s-gitops', 'diff']);
+    expect(simpleCommand('cdk8s-gitops diff --app a#b', SAMPLE)).toEqual(['cdk8s-gitops', 'diff', '--app', 'a#b']);
+  });
+
+  test('a variable without a sample value, or a command substitution, is an error (never a silent guess)', () => {
+    expect(() => simpleCommand('cdk8s-gitops release --tag "$GIT_SHA"', SAMPLE)).toThrow('no sample value for $GIT_SHA');
+    expect(() => simpleCommand('cdk8s-gitops release --tag "$(git rev-parse HEAD)"', SAMPLE)).toThrow('unsupported expansion');
+    expect(() => simpleCommand('cdk8s-gitops release --tag `git rev-parse HEAD`', SAMPLE)).toThrow('command substitution');
+  });
+
+  test('commands are found at the start of a command only, not in comments or arguments', () => {
+    const script = { where: 'x', text: '# cdk8s-gitops release --bogus\necho "cdk8s-gitops diff"\ncd gitops && program/node_modules/.bin/cdk8s-gitops status --gitops-dir .\nif true; then cdk8s-gitops diff --gitops-dir .; fi\n' };
+    expect(commandLines(script, SAMPLE).map(c => c.argv)).toEqual([['status', '--gitops-dir', '.'], ['diff', '--gitops-dir', '.']]);
+  });
+
+  test('the required flags of a usage line are those outside brackets', () => {
+    expect(requiredFlags('Usage: cdk8s-gitops release --gitops-dir DIR --env ENV --tag TAG [--service NAME ...] [--push]\n')).toEqual(['--gitops-dir', '--env', '--tag']);
+    expect(requiredFlags('Usage: cdk8s-gitops synth [--app MODULE] [--out DIR | --gitops-dir DIR]\n')).toEqual([]);
+  });
+});
+
+describe('every cdk8s-gitops command line of the CI templates parses with the CLI\'s own parser', () => {
+  const lines = templateScripts().flatMap(s => commandLines(s, SAMPLE));
+
+  test('the templates run release, promote, diff and validate (the extraction finds them all)', () => {
+    const byFile = (file: string) => lines.filter(l => l.where.startsWith(path.relative(EXAMPLES, file))).map(l => l.argv[0]);
+    expect(byFile(APP_WORKFLOW)).toEqual(['release', 'promote']);
+    expect(byFile(GITOPS_WORKFLOW)).toEqual(['diff', 'validate']);
+    expect(byFile(JENKINSFILE)).toEqual(['release', 'promote']);
+  });
+
+  test('each parses with its command\'s option table and names every required flag', () => {
+    expect(lines.flatMap(problems)).toEqual([]);
+    const release = lines.find(l => l.where.startsWith('app-repo') && l.argv[0] === 'release')!;
+    expect(parseOnly('release', release.argv.slice(1)).values).toMatchObject({ 'env': 'dev', 'tag': SAMPLE.TAG, 'service': ['frontend', 'backend', 'monitor'], 'push': true });
+  });
+
+  test('a wrong flag, a missing value or a missing required flag in a template is caught', () => {
+    const broken = (text: string) => jenkinsScripts(JENKINSFILE, text).flatMap(s => commandLines(s, SAMPLE)).flatMap(problems);
+    const text = fs.readFileSync(JENKINSFILE, 'utf8');
+    expect(broken(text)).toEqual([]);
+    expect(broken(text.replace('--env dev', '--environment dev')).join('\n')).toMatch(/Unknown option '--environment'/);
+    expect(broken(text.replace('--from dev --to prod', '--from dev --to')).join('\n')).toMatch(/--to/);
+    expect(broken(text.replace('--gitops-dir . --env dev', '--env dev')).join('\n')).toContain('--gitops-dir is required');
+    expect(() => parseOnly('deploy', [])).toThrow('unknown command "deploy"');
+  });
+});

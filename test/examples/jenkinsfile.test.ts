@@ -1,0 +1,116 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { tempDir } from '../temp-dir';
+import { groovyBlock, JENKINSFILE, jenkinsScripts, jenkinsStage } from './templates';
+
+const TEXT = fs.readFileSync(JENKINSFILE, 'utf8');
+const PIPELINE = groovyBlock(TEXT, TEXT.indexOf('pipeline {'));
+
+/** The directive `name { ... }` of a block (first one), or undefined. */
+function directive(block: string, name: string): string | undefined {
+  const at = new RegExp(`(^|\\n)\\s*${name}\\s*\\{`).exec(block);
+  return at ? groovyBlock(block, at.index) : undefined;
+}
+
+/** The top-level stages of the pipeline, with their bodies. */
+function topStages(): Array<{ name: string; body: string }> {
+  const stages = directive(PIPELINE, 'stages')!;
+  const found: Array<{ name: string; body: string }> = [];
+  for (let at = 0; ;) {
+    const m = /stage\('([^']+)'\)\s*\{/g;
+    m.lastIndex = at;
+    const hit = m.exec(stages);
+    if (!hit) return found;
+    const body = groovyBlock(stages, hit.index);
+    found.push({ name: hit[1], body });
+    at = stages.indexOf(body, hit.index) + body.length + 1;
+  }
+}
+
+describe('the Jenkinsfile', () => {
+  test('the approval waits in a stage of its own, outside any agent, with its own timeout', () => {
+    expect(PIPELINE).toMatch(/^\s*agent none\b/);
+    const stages = topStages();
+    expect(stages.map(s => s.name)).toEqual(['Build and release', 'Approve promotion', 'Promote to prod']);
+    const withInput = stages.filter(s => /\binput\b/.test(s.body));
+    expect(withInput.map(s => s.name)).toEqual(['Approve promotion']);
+    const approval = withInput[0].body;
+    expect(approval).toMatch(/\n\s*agent none\n/);
+    expect(directive(approval, 'options')).toMatch(/timeout\(time: \d+, unit: '(MINUTES|HOURS)'\)/);
+    // the stages that use an agent are bounded too
+    for (const s of stages.filter(st => st.name !== 'Approve promotion')) {
+      expect([s.name, /\n\s*agent any\n/.test(s.body), /timeout\(time: \d+, unit: 'MINUTES'\)/.test(directive(s.body, 'options') ?? '')]).toEqual([s.name, true, true]);
+    }
+  });
+
+  test('one build at a time, the whole build bounded', () => {
+    const options = directive(PIPELINE, 'options')!;
+    expect(options).toMatch(/\bdisableConcurrentBuilds\(\)/);
+    expect(options).toMatch(/\btimeout\(time: \d+, unit: '(MINUTES|HOURS)'\)/);
+  });
+
+  test('Node 22 or later', () => {
+    const tools = [...TEXT.matchAll(/nodejs '([^']+)'/g)].map(m => m[1]);
+    expect(tools).toEqual(['node-22', 'node-22']);
+    for (const t of tools) expect(Number(/(\d+)$/.exec(t)![1])).toBeGreaterThanOrEqual(22);
+  });
+
+  test('no token in a URL or a command line: credentials come from withCredentials through a git credential helper', () => {
+    // no user info in any URL, no secret variable next to an @ or in git -c
+    expect(TEXT).not.toMatch(/:\/\/[^\s'"/]*@/);
+    expect(TEXT).not.toMatch(/\$\{?(GIT_TOKEN|GIT_USER|DOCKER_PASS)\}?@/);
+    expect(TEXT).not.toMatch(/-c\s+\S*\$\{?GIT_TOKEN/);
+    // every clone happens inside withCredentials, with the helper
+    const calls = [...TEXT.matchAll(/cloneGitops\(\)/g)].length;
+    expect(calls).toBe(3); // the definition and two calls
+    for (const stage of ['Release to dev', 'Promote to prod']) {
+      const creds = groovyBlock(jenkinsStage(TEXT, stage), jenkinsStage(TEXT, stage).indexOf('withCredentials'));
+      expect(creds).toContain('script { cloneGitops() }');
+    }
+    const clone = jenkinsScripts(JENKINSFILE).find(s => s.text.includes(' clone '))!.text;
+    expect(clone).toMatch(/git -c credential\.helper= -c "credential\.helper=\$helper" clone "https:\/\/\$GITOPS_REPO" gitops/);
+  });
+
+  test('the helper gives real git the token from the environment, and no other helper of the agent can store it', () => {
+    const clone = jenkinsScripts(JENKINSFILE).find(s => s.text.includes(' clone '))!.text;
+    const helper = /^\s*helper='([^']*)'$/m.exec(clone)![1];
+    expect(clone).toContain("git -C gitops config credential.helper ''\n");
+    expect(clone).toContain('git -C gitops config --add credential.helper "$helper"\n');
+
+    // an agent whose global git config stores every credential it sees
+    const dir = tempDir('jenkins-helper');
+    const store = path.join(dir, 'stored-credentials');
+    fs.writeFileSync(path.join(dir, 'gitconfig'), `[credential]\n\thelper = store --file ${store}\n`);
+    const git = (cwd: string, args: string[], input?: string) => spawnSync('git', args, {
+      cwd, input, encoding: 'utf8',
+      env: { PATH: process.env.PATH, HOME: dir, GIT_CONFIG_GLOBAL: path.join(dir, 'gitconfig'), GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0', GIT_USER: 'jenkins-bot', GIT_TOKEN: 's3cret-token' },
+    });
+    const request = 'protocol=https\nhost=gitlab.com\npath=ofirjean/gitops.git\n\n';
+    const repo = (name: string, reset: boolean) => {
+      const r = path.join(dir, name);
+      expect(git(dir, ['init', '-q', r]).status).toBe(0);
+      if (reset) git(r, ['config', 'credential.helper', '']);
+      git(r, ['config', '--add', 'credential.helper', helper]);
+      return r;
+    };
+
+    const gitops = repo('gitops', true);
+    const filled = git(gitops, ['credential', 'fill'], request);
+    expect(filled.stdout).toContain('username=jenkins-bot\npassword=s3cret-token\n');
+    expect(git(gitops, ['credential', 'approve'], filled.stdout).status).toBe(0);
+    expect(fs.existsSync(store)).toBe(false);
+
+    // without the reset the agent's helper writes the token to disk (what the reset prevents)
+    const careless = repo('careless', false);
+    git(careless, ['credential', 'approve'], git(careless, ['credential', 'fill'], request).stdout);
+    expect(fs.readFileSync(store, 'utf8')).toContain('s3cret-token');
+  });
+
+  test('the Docker login stays in the workspace and is removed with it', () => {
+    const push = jenkinsStage(TEXT, 'Push');
+    expect(push).toContain('export DOCKER_CONFIG="$WORKSPACE/.docker"');
+    expect(push).toContain('docker login -u "$DOCKER_USER" --password-stdin');
+    expect(directive(jenkinsStage(TEXT, 'Build and release'), 'post')).toContain("sh 'rm -rf gitops .docker'");
+  });
+});
