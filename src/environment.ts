@@ -1,4 +1,5 @@
 import { ConfigError } from './errors';
+import { checkHost } from './host';
 import { checkDnsLabel, checkInteger } from './names';
 import { ResourcesProps } from './service/resources';
 
@@ -123,13 +124,4 @@ export class Environment {
   public get gatewayPrincipal(): string {
     return `${this.trustDomain}/ns/${this.gatewayNamespace}/sa/${this.gatewayServiceAccount}`;
   }
-}
-
-/** Throw unless `host` is `*`, a DNS name or a `*.`-prefixed wildcard name. */
-export function checkHost(path: string, field: string, host: string): string {
-  const name = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-  if (typeof host !== 'string' || (host !== '*' && !name.test(host))) {
-    throw new ConfigError(path, field, host, 'is not a valid host: "*", a DNS name ("app.example.com") or a wildcard name ("*.example.com")');
-  }
-  return host;
 }

@@ -1,4 +1,4 @@
-import { ApiObject, Chart, Lazy } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppChart } from '../app-chart';
 import { ManifestObject } from '../manifest-object';
@@ -29,7 +29,7 @@ export class AppProject extends Construct {
 
   constructor(scope: Construct, id: string, props: AppProjectProps) {
     super(scope, id);
-    this.chart = Chart.of(this) as ArgoCdChart;
+    this.chart = ArgoCdChart.of(this);
     this.name = checkDnsLabel(this.node.path, 'name', props.name);
     new ManifestObject(this, 'Resource', {
       apiVersion: 'argoproj.io/v1alpha1',

@@ -1,7 +1,8 @@
-import { Chart } from 'cdk8s';
+import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppChart } from '../app-chart';
 import { ManifestObject } from '../manifest-object';
+import { formatArgoDuration } from '../duration';
 import { checkDnsLabel, checkInteger } from '../names';
 import { AppProject } from './app-project';
 import { ArgoCdChart } from './argocd-chart';
@@ -10,18 +11,18 @@ import { ArgoCdChart } from './argocd-chart';
 export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 
 /** The sync options seed 001's applications use. */
-export const DEFAULT_SYNC_OPTIONS = ['CreateNamespace=true', 'ApplyOutOfSyncOnly=true', 'RespectIgnoreDifferences=true'];
+export const DEFAULT_SYNC_OPTIONS: readonly string[] = Object.freeze(['CreateNamespace=true', 'ApplyOutOfSyncOnly=true', 'RespectIgnoreDifferences=true']);
 
 /** Retry of failed syncs. */
 export interface SyncRetryProps {
   /** @default 5 */
   readonly limit?: number;
-  /** @default '5s' */
-  readonly duration?: string;
+  /** First wait between retries. @default Duration.seconds(5) */
+  readonly duration?: Duration;
   /** @default 2 */
   readonly factor?: number;
-  /** @default '3m' */
-  readonly maxDuration?: string;
+  /** Longest wait between retries. @default Duration.minutes(3) */
+  readonly maxDuration?: Duration;
 }
 
 /**
@@ -56,7 +57,7 @@ export class Application extends Construct {
   constructor(scope: Construct, id: string, props: ApplicationProps) {
     super(scope, id);
     const path = this.node.path;
-    const chart = Chart.of(this) as ArgoCdChart;
+    const chart = ArgoCdChart.of(this);
     const src = props.source;
     this.name = checkDnsLabel(path, 'name', props.name ?? `${src.app}-${src.environment.name}`);
     const automated = props.automated ?? src.environment.automatedSync;
@@ -83,7 +84,11 @@ export class Application extends Construct {
           automated: automated ? { prune: true, selfHeal: true, allowEmpty: false } : undefined,
           retry: {
             limit: checkInteger(path, 'retry.limit', r.limit ?? 5, 0),
-            backoff: { duration: r.duration ?? '5s', factor: checkInteger(path, 'retry.factor', r.factor ?? 2, 1), maxDuration: r.maxDuration ?? '3m' },
+            backoff: {
+              duration: formatArgoDuration(path, 'retry.duration', r.duration ?? Duration.seconds(5)),
+              factor: checkInteger(path, 'retry.factor', r.factor ?? 2, 1),
+              maxDuration: formatArgoDuration(path, 'retry.maxDuration', r.maxDuration ?? Duration.minutes(3)),
+            },
           },
           syncOptions: [...(props.syncOptions ?? DEFAULT_SYNC_OPTIONS)],
         },

@@ -1,4 +1,5 @@
-import { Construct } from 'constructs';
+import { Chart } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
 import { ConfigError } from '../errors';
 import { RepositoryChart } from '../repository-chart';
 import { checkDnsLabel } from '../names';
@@ -31,10 +32,29 @@ export interface ArgoCdChartProps {
   readonly path?: string;
 }
 
+const ARGOCD_CHART = Symbol.for('cdk8s-gitops.ArgoCdChart');
+
 /**
  * The Argo CD folder of the repository: AppProjects and Applications.
  */
 export class ArgoCdChart extends RepositoryChart {
+  /** Whether `x` is an ArgoCdChart (works across copies of this module). */
+  public static isArgoCdChart(x: unknown): x is ArgoCdChart {
+    return x !== null && typeof x === 'object' && ARGOCD_CHART in (x as object);
+  }
+
+  /**
+   * The ArgoCdChart a construct is defined in.
+   * @throws ConfigError naming the construct and the chart found, when its chart is another kind
+   */
+  public static of(c: IConstruct): ArgoCdChart {
+    const chart = Chart.of(c);
+    if (!ArgoCdChart.isArgoCdChart(chart)) {
+      throw new ConfigError(c.node.path, 'scope', chart.node.path || chart.constructor.name, `is a ${chart.constructor.name}, not an ArgoCdChart: define Argo CD objects in the chart of the repository's Argo CD folder (new ArgoCdChart(app, 'argocd', { repoURL }))`);
+    }
+    return chart;
+  }
+
   /** Repository URL. */
   public readonly repoURL: string;
   /** Revision followed. */
@@ -55,5 +75,6 @@ export class ArgoCdChart extends RepositoryChart {
     this.targetRevision = props.targetRevision ?? 'main';
     this.server = props.server ?? 'https://kubernetes.default.svc';
     this.argoNamespace = checkDnsLabel(path, 'namespace', namespace);
+    Object.defineProperty(this, ARGOCD_CHART, { value: true });
   }
 }

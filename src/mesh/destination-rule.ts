@@ -4,7 +4,7 @@ import { ManifestObject } from '../manifest-object';
 import { checkDnsLabel, checkInteger } from '../names';
 import { placementOf } from '../placement';
 import { hostOf, IMeshService, VERSION_LABEL } from './mesh-service';
-import { formatDuration } from './duration';
+import { formatDuration } from '../duration';
 
 /** Connection limits and outlier detection of a DestinationRule. */
 export interface TrafficPolicyProps {

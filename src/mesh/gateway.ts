@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import type * as istio from '../../imports/istio-networking.istio.io';
-import { checkHost } from '../environment';
+import { checkHost } from '../host';
 import { ConfigError } from '../errors';
 import { ManifestObject } from '../manifest-object';
 import { checkDnsLabel, checkDnsSubdomain } from '../names';

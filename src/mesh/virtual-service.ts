@@ -1,12 +1,12 @@
 import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { checkHost } from '../environment';
+import { checkHost, hostWithin } from '../host';
 import { ConfigError } from '../errors';
 import { ManifestObject } from '../manifest-object';
 import { checkDnsLabel, checkInteger } from '../names';
 import { Placement, placementOf } from '../placement';
 import { DestinationRule } from './destination-rule';
-import { formatDuration } from './duration';
+import { formatDuration } from '../duration';
 import { Gateway } from './gateway';
 import { HttpMatch } from './http-match';
 import { hostOf } from './mesh-service';
@@ -187,16 +187,4 @@ export class VirtualService extends Construct {
       } : undefined,
     };
   }
-}
-
-/** Whether host `h` is within gateway host `g` (`*` and `*.domain` wildcards). */
-export function hostWithin(h: string, g: string): boolean {
-  if (g === '*') return true;
-  if (g === h) return true;
-  if (g.startsWith('*.')) {
-    const suffix = g.slice(1);
-    if (h.startsWith('*.')) return h.slice(1).endsWith(suffix);
-    return h !== '*' && h.endsWith(suffix);
-  }
-  return false;
 }

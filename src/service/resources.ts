@@ -36,7 +36,10 @@ const RESOLVED_LIMIT = 1000;
  */
 export class Resources {
   /** The defaults applied to any value not given. */
-  public static readonly DEFAULTS = { cpu: { request: '100m', limit: '500m' }, memory: { request: '128Mi', limit: '256Mi' } } as const;
+  public static readonly DEFAULTS = Object.freeze({
+    cpu: Object.freeze({ request: '100m', limit: '500m' }),
+    memory: Object.freeze({ request: '128Mi', limit: '256Mi' }),
+  } as const);
 
   /**
    * Merge `props` over `base` over the defaults and check the result.

@@ -1,9 +1,6 @@
 import { Manifest } from '../manifest';
+import { RELEASE_API_VERSION, RELEASE_KIND } from '../release';
 import { ObjectRef } from './finding';
-
-/** `apiVersion` and `kind` of the release state files synth writes next to the manifests: not Kubernetes objects. */
-export const RELEASE_API_VERSION = 'cdk8s-gitops/v1';
-export const RELEASE_KIND = 'Release';
 
 /** Kinds that are not namespaced (in the API groups this validator knows). */
 const CLUSTER_SCOPED = new Set([

@@ -81,7 +81,7 @@ const rules = [
 export type RuleId = typeof rules[number]['id'];
 
 /** Every rule, in documentation order. */
-export const RULES: readonly Rule[] = rules;
+export const RULES: readonly Rule[] = Object.freeze(rules.map(r => Object.freeze({ ...r })));
 
 const byId = new Map<string, Rule>(RULES.map(r => [r.id, r]));
 

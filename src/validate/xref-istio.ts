@@ -1,3 +1,4 @@
+import { hostWithin } from '../host';
 import { Finding, finding, fieldPath, ObjectRef, show } from './finding';
 import { Inventory, isObject, stringMap } from './inventory';
 import { canonical } from './policy';
@@ -235,16 +236,6 @@ export function gatewayHostAdmits(entry: string, gatewayNamespace: string | unde
   if (ns === '.') ns = gatewayNamespace ?? '';
   if (ns !== '*' && ns !== vsNamespace) return false;
   return hostWithin(host, pattern);
-}
-
-/** Whether `host` (possibly `*.x`) lies within `pattern` (`*`, `*.suffix` or an exact name). */
-export function hostWithin(host: string, pattern: string): boolean {
-  if (pattern === '*' || pattern === host) return true;
-  if (pattern.startsWith('*.')) {
-    const suffix = pattern.slice(1);
-    return host.startsWith('*.') ? host.slice(1).endsWith(suffix) : host.endsWith(suffix) && host.length > suffix.length;
-  }
-  return false;
 }
 
 /**
