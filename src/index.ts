@@ -31,3 +31,8 @@ export * from './argocd/application';
 export * from './argocd/app-of-apps';
 export { writeTree } from './gitops/write-tree';
 export * from './validate';
+export { evaluateGate, gateSummary, DEFAULT_QUERIES } from './gate/gate';
+export type { GateOptions, GateResult, GateCheck, GateCheckName, GateCheckStatus } from './gate/gate';
+export { parseGateFlag } from './gate/gate-settings';
+export type { GateSettings } from './gate/gate-settings';
+export { PrometheusError } from './gate/prometheus';
