@@ -1,5 +1,5 @@
 import { evaluateGate, formatNumber, GateResult, gateSummary } from '../gate/gate';
-import { parseGateSettings } from '../gate/gate-settings';
+import { GATE_SETTING_KEYS, parseGateSettings } from '../gate/gate-settings';
 import { checkQueryTemplate } from '../gate/promql';
 import { UsageError } from './main';
 import { parse, required } from './release';
@@ -40,12 +40,11 @@ Exit codes: 0 passed, 1 refused (a threshold exceeded, no data, Prometheus unrea
 or refusing the query), 2 usage error.
 `;
 
-const SETTINGS = ['prometheus', 'window', 'max-error-ratio', 'max-latency', 'quantile', 'min-requests', 'timeout'] as const;
 const QUERIES = { 'requests-query': 'requestsQuery', 'error-ratio-query': 'errorRatioQuery', 'latency-query': 'latencyQuery' } as const;
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, HELP, {
-    ...Object.fromEntries([...SETTINGS, ...Object.keys(QUERIES), 'service', 'version', 'namespace'].map(f => [f, { type: 'string' as const }])),
+    ...Object.fromEntries([...GATE_SETTING_KEYS, ...Object.keys(QUERIES), 'service', 'version', 'namespace'].map(f => [f, { type: 'string' as const }])),
     output: { type: 'string', short: 'o' },
   });
   if (!parsed) return 0;
@@ -55,9 +54,8 @@ export async function run(argv: string[]): Promise<number> {
   const service = required(values.service, '--service');
   const version = required(values.version, '--version');
   const namespace = values.namespace as string | undefined;
-  if (namespace !== undefined && namespace.trim() === '') throw new UsageError('--namespace: "" must be a namespace (leave the flag out to match every namespace)');
-  required(values.prometheus, '--prometheus');
-  const settings = parseGateSettings(Object.fromEntries(SETTINGS.map(k => [k, values[k] as string | undefined])), key => `--${key}`);
+  if (namespace !== undefined && namespace.trim() === '') throw new UsageError(`--namespace: ${JSON.stringify(namespace)} must be a namespace (leave the flag out to match every namespace)`);
+  const settings = parseGateSettings(Object.fromEntries(GATE_SETTING_KEYS.map(k => [k, values[k] as string | undefined])), key => `--${key}`);
   const queries: Record<string, string> = {};
   for (const [flag, option] of Object.entries(QUERIES)) {
     const template = values[flag] as string | undefined;

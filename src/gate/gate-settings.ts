@@ -59,6 +59,8 @@ const KEYS: Record<keyof GateSettings, string> = {
   minRequests: 'min-requests',
   timeoutSeconds: 'timeout',
 };
+/** The keys of the settings, as flags of `gate` (`--max-error-ratio`) and keys of `--gate` (`max-error-ratio=`). */
+export const GATE_SETTING_KEYS: readonly string[] = Object.values(KEYS);
 const NUMBERS: Record<NumberSetting, { default: number; valid(v: number): boolean; allowed: string; seconds?: true }> = {
   maxErrorRatio: { default: 0.01, valid: v => v >= 0 && v <= 1, allowed: 'must be a number from 0 to 1 (0.01 = 1% of requests)' },
   maxLatency: { default: 0.5, valid: v => v > 0 && v < Infinity, allowed: 'must be a number of seconds greater than 0, or a duration such as 500ms', seconds: true },
@@ -105,9 +107,8 @@ export function resolveGateSettings(settings: GateSettings, name: (option: keyof
  * name each setting as `name(key)` gives it, e.g. `--max-error-ratio`.
  */
 export function parseGateSettings(texts: Readonly<Record<string, string | undefined>>, name: (key: string) => string): ResolvedGateSettings {
-  const known = Object.values(KEYS);
   for (const key of Object.keys(texts)) {
-    if (!known.includes(key)) throw new InputError(`${name(key)}: unknown setting (allowed: ${known.join(', ')})`);
+    if (!GATE_SETTING_KEYS.includes(key)) throw new InputError(`${name(key)}: unknown setting (allowed: ${GATE_SETTING_KEYS.join(', ')})`);
   }
   const settings: Record<string, string | number | undefined> = { prometheus: texts.prometheus, window: texts.window };
   for (const [option, spec] of Object.entries(NUMBERS) as Array<[NumberSetting, typeof NUMBERS[NumberSetting]]>) {
