@@ -68,3 +68,10 @@ export type { AppOfAppsProps } from './argocd/app-of-apps';
 // validation
 export { assertValid, validateDirectory, validateManifests, ValidationError, RULES, waiverAnnotation, WAIVER_ANNOTATION_PREFIX } from './validate';
 export type { Finding, Rule, RuleId, ValidateOptions, ValidationReport, WaivedFinding } from './validate';
+
+// progressive delivery: the metrics gate
+export { evaluateGate, gateSummary, DEFAULT_QUERIES } from './gate/gate';
+export type { GateOptions, GateResult, GateCheck, GateCheckName, GateCheckStatus } from './gate/gate';
+export { parseGateFlag } from './gate/gate-settings';
+export type { GateSettings } from './gate/gate-settings';
+export { PrometheusError } from './gate/prometheus';

@@ -13,6 +13,7 @@ const SLOW = [
   'gitops/concurrency.test.ts', // ~21
   'gitops/reference-app.test.ts', // ~14
   'gitops/promote-rollback-diff.test.ts', // ~12
+  'gate/prometheus-e2e.test.ts', // ~10, mostly waiting for a real Prometheus' first scrapes
 ];
 
 class SlowFirst extends Sequencer {

@@ -12,6 +12,7 @@ export const COMMANDS: Record<string, string> = {
   promote: "Give an environment exactly another environment's release, on a branch",
   rollback: 'Restore the previous release of an environment, as a new commit',
   diff: 'Show what synth would change in the GitOps repository',
+  gate: 'Judge a version by its Prometheus metrics (error ratio, latency) over a window',
   status: 'Show what each environment runs, side by side, and its last release',
 };
 

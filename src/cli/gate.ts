@@ -1,0 +1,84 @@
+import { evaluateGate, formatNumber, GateResult, gateSummary } from '../gate/gate';
+import { GATE_SETTING_KEYS, parseGateSettings } from '../gate/gate-settings';
+import { checkQueryTemplate } from '../gate/promql';
+import { OptionTable, parse, UsageError } from './main';
+import { required } from './release';
+
+export const HELP = `Usage: cdk8s-gitops gate --prometheus URL --service NAME --version V [--namespace NS]
+                         [--window 5m] [--max-error-ratio 0.01] [--max-latency 0.5]
+                         [--quantile 0.99] [--min-requests 1] [-o text|json]
+
+Judge one version of a service by its Prometheus metrics over a window, as a canary step
+would: enough requests, an error ratio (5xx) and a latency at a quantile within their
+maximums. No data (no series, NaN, fewer requests than the minimum) and a Prometheus that
+cannot answer refuse, never pass. Reads Prometheus only (instant queries): nothing written.
+
+The default queries expect the seeds' Flask app metrics: the counter app_requests_total
+with labels status and version, the histogram app_request_duration_seconds, and the
+scraped pod's app (and namespace) label.
+
+Options:
+  --prometheus URL            base URL of Prometheus, e.g. http://prometheus.monitoring:9090
+  --service NAME              service (label app)
+  --version V                 version to judge, e.g. v2 (label version)
+  --namespace NS              namespace (label namespace; default: any namespace)
+  --window DURATION           window of the metrics, a Prometheus duration (default: 5m)
+  --max-error-ratio R         largest share of 5xx responses that passes, 0 to 1 (default: 0.01)
+  --max-latency SECONDS       largest latency at the quantile that passes, in seconds or a
+                              duration such as 300ms (default: 0.5)
+  --quantile Q                quantile of the latency check (default: 0.99)
+  --min-requests N            fewest requests in the window that count as data (default: 1)
+  --timeout SECONDS           wait as long for each answer of Prometheus (default: 10)
+  --requests-query PROMQL     replace the query of a check. Placeholders: {service},
+  --error-ratio-query PROMQL  {version}, {namespace} (escaped: use them inside double
+  --latency-query PROMQL      quotes), {selector} (app="..",version=".."[,namespace=".."]),
+                              {window}, {quantile}
+  -o, --output FORMAT         text (default) or json
+  -h, --help                  show this help
+
+Exit codes: 0 passed, 1 refused (a threshold exceeded, no data, Prometheus unreachable
+or refusing the query), 2 usage error.
+`;
+
+const QUERIES = { 'requests-query': 'requestsQuery', 'error-ratio-query': 'errorRatioQuery', 'latency-query': 'latencyQuery' } as const;
+
+export const OPTIONS: OptionTable = {
+  ...Object.fromEntries([...GATE_SETTING_KEYS, ...Object.keys(QUERIES), 'service', 'version', 'namespace'].map(f => [f, { type: 'string' as const }])),
+  output: { type: 'string', short: 'o' },
+};
+
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parse(argv, HELP, OPTIONS);
+  if (!parsed) return 0;
+  const { values } = parsed;
+  const output = values.output ?? 'text';
+  if (output !== 'text' && output !== 'json') throw new UsageError(`--output: ${JSON.stringify(output)} must be text or json`);
+  const service = required(values.service, '--service');
+  const version = required(values.version, '--version');
+  const namespace = values.namespace as string | undefined;
+  if (namespace !== undefined && namespace.trim() === '') throw new UsageError(`--namespace: ${JSON.stringify(namespace)} must be a namespace (leave the flag out to match every namespace)`);
+  const settings = parseGateSettings(Object.fromEntries(GATE_SETTING_KEYS.map(k => [k, values[k] as string | undefined])), key => `--${key}`);
+  const queries: Record<string, string> = {};
+  for (const [flag, option] of Object.entries(QUERIES)) {
+    const template = values[flag] as string | undefined;
+    if (template !== undefined) queries[option] = checkQueryTemplate(`--${flag}`, template, namespace !== undefined);
+  }
+  const result = await evaluateGate({ ...settings, service, version, namespace, ...queries });
+  process.stdout.write(output === 'json' ? `${JSON.stringify(result, numbersAsPrometheus, 2)}\n` : formatGate(result));
+  return result.passed ? 0 : 1;
+}
+
+/** The result as text: a line per check (status, name, reason; the query of a check that did not pass), then the verdict. */
+export function formatGate(result: GateResult): string {
+  const width = Math.max(...result.checks.map(c => c.name.length));
+  const lines = result.checks.flatMap(c => [
+    `${c.status.padEnd(7)}  ${c.name.padEnd(width)}  ${c.reason}`,
+    ...(c.passed ? [] : [`${' '.repeat(9)}query: ${c.query}`]),
+  ]);
+  return `${[...lines, gateSummary(result)].join('\n')}\n`;
+}
+
+/** JSON has no infinities: write them as Prometheus does (`+Inf`, `-Inf`) rather than as null. */
+function numbersAsPrometheus(_key: string, value: unknown): unknown {
+  return value === Infinity || value === -Infinity ? formatNumber(value) : value;
+}

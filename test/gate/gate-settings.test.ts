@@ -1,0 +1,76 @@
+import { durationSeconds, parseGateFlag, parseGateSettings, resolveGateSettings } from '../../src/gate/gate-settings';
+
+describe('durationSeconds', () => {
+  test('Prometheus durations, largest unit first', () => {
+    expect(durationSeconds('5m')).toBe(300);
+    expect(durationSeconds('1h30m')).toBe(5400);
+    expect(durationSeconds('500ms')).toBe(0.5);
+    expect(durationSeconds('1w2d')).toBe(9 * 86400);
+    expect(durationSeconds('0s')).toBe(0);
+    for (const bad of ['', '5', 'm', '30m1h', '1.5m', '5 m', '-5m', '1M']) expect(durationSeconds(bad)).toBeUndefined();
+  });
+});
+
+describe('resolveGateSettings', () => {
+  test('applies the defaults', () => {
+    expect(resolveGateSettings({ prometheus: 'http://prometheus:9090' })).toEqual({
+      prometheus: 'http://prometheus:9090', window: '5m', maxErrorRatio: 0.01, maxLatency: 0.5, quantile: 0.99, minRequests: 1, timeoutSeconds: 10,
+    });
+  });
+
+  test('refuses bad values, naming the option, the value and what is allowed', () => {
+    const base = { prometheus: 'http://p:9090' };
+    expect(() => resolveGateSettings({ prometheus: 'prometheus:9090' })).toThrow('prometheus: "prometheus:9090" must be the http:// or https:// base URL of Prometheus');
+    for (const url of ['ftp://p', 'http://user:pw@p:9090', 'http://p:9090/?x=1', 'http://p:9090/#a', 'http://p:9090?', '']) {
+      expect(() => resolveGateSettings({ prometheus: url })).toThrow(/^prometheus: /);
+    }
+    expect(() => resolveGateSettings({ ...base, window: '0s' })).toThrow('window: "0s" must be a Prometheus duration greater than 0, such as 30s, 5m or 1h30m');
+    expect(() => resolveGateSettings({ ...base, maxErrorRatio: 1.5 })).toThrow('maxErrorRatio: 1.5 must be a number from 0 to 1');
+    expect(() => resolveGateSettings({ ...base, maxErrorRatio: NaN })).toThrow('maxErrorRatio: NaN must be');
+    expect(() => resolveGateSettings({ ...base, maxLatency: 0 })).toThrow('maxLatency: 0 must be a number of seconds greater than 0');
+    expect(() => resolveGateSettings({ ...base, quantile: 1 })).toThrow('quantile: 1 must be a number between 0 and 1, exclusive');
+    expect(() => resolveGateSettings({ ...base, minRequests: 0.5 })).toThrow('minRequests: 0.5 must be a whole number of at least 1');
+    expect(() => resolveGateSettings({ ...base, timeoutSeconds: 0 })).toThrow('timeoutSeconds: 0 must be a number of seconds');
+    expect(() => resolveGateSettings({ ...base, quantile: '0.9' as any })).toThrow('quantile: "0.9" must be');
+  });
+});
+
+describe('parseGateSettings (the flags of `gate`)', () => {
+  const name = (key: string) => `--${key}`;
+  test('numbers, and seconds or durations for latency and timeout', () => {
+    expect(parseGateSettings({ 'prometheus': 'https://prom.example/prometheus/', 'window': '10m', 'max-error-ratio': '0.05', 'max-latency': '300ms', 'quantile': '.95', 'min-requests': '100', 'timeout': '1m' }, name)).toEqual({
+      prometheus: 'https://prom.example/prometheus/', window: '10m', maxErrorRatio: 0.05, maxLatency: 0.3, quantile: 0.95, minRequests: 100, timeoutSeconds: 60,
+    });
+    expect(parseGateSettings({ 'prometheus': 'http://p:9090', 'max-latency': '1.5', 'max-error-ratio': '1e-3', 'window': undefined }, name)).toMatchObject({ maxLatency: 1.5, maxErrorRatio: 0.001, window: '5m' });
+  });
+
+  test('errors name the flag and quote the text', () => {
+    expect(() => parseGateSettings({}, name)).toThrow('--prometheus is required: the base URL of Prometheus, such as http://prometheus:9090');
+    expect(() => parseGateSettings({ 'prometheus': 'http://p', 'max-error-ratio': '1%' }, name)).toThrow('--max-error-ratio: "1%" must be a number from 0 to 1 (0.01 = 1% of requests)');
+    expect(() => parseGateSettings({ 'prometheus': 'http://p', 'max-error-ratio': '' }, name)).toThrow('--max-error-ratio: "" must be');
+    expect(() => parseGateSettings({ 'prometheus': 'http://p', 'max-error-ratio': '2' }, name)).toThrow('--max-error-ratio: 2 must be a number from 0 to 1');
+    expect(() => parseGateSettings({ 'prometheus': 'http://p', 'quantile': '300ms' }, name)).toThrow('--quantile: "300ms" must be a number between 0 and 1');
+    expect(() => parseGateSettings({ 'prometheus': 'http://p', 'min-requests': '-1' }, name)).toThrow('--min-requests: -1 must be a whole number of at least 1');
+    expect(() => parseGateSettings({ prometheus: 'http://p', window: '5' }, name)).toThrow('--window: "5" must be a Prometheus duration');
+    expect(() => parseGateSettings({ prometheus: 'http://p', windw: '5m' }, name)).toThrow('--windw: unknown setting (allowed: prometheus, window, max-error-ratio, max-latency, quantile, min-requests, timeout)');
+  });
+});
+
+describe('parseGateFlag (the value of `--gate`)', () => {
+  test('comma-separated key=value settings with defaults for the rest', () => {
+    expect(parseGateFlag('prometheus=http://prometheus.monitoring:9090')).toEqual(resolveGateSettings({ prometheus: 'http://prometheus.monitoring:9090' }));
+    expect(parseGateFlag('prometheus=http://p:9090, window=10m ,max-error-ratio=0.02,max-latency=1s,quantile=0.95,min-requests=20,timeout=5')).toEqual({
+      prometheus: 'http://p:9090', window: '10m', maxErrorRatio: 0.02, maxLatency: 1, quantile: 0.95, minRequests: 20, timeoutSeconds: 5,
+    });
+  });
+
+  test('errors name the flag and the key', () => {
+    expect(() => parseGateFlag('http://p:9090')).toThrow('--gate: "http://p:9090" in "http://p:9090" is not key=value (e.g. prometheus=http://prometheus:9090,window=5m,max-error-ratio=0.01)');
+    expect(() => parseGateFlag('prometheus=http://p:9090,,window=5m')).toThrow('--gate: "" in');
+    expect(() => parseGateFlag('window=5m')).toThrow('--gate prometheus is required');
+    expect(() => parseGateFlag('prometheus=http://a,prometheus=http://b')).toThrow('--gate: "prometheus" is given twice');
+    expect(() => parseGateFlag('prometheus=http://p,max-latency=fast', '--canary-gate')).toThrow('--canary-gate max-latency: "fast" must be a number of seconds greater than 0, or a duration such as 500ms');
+    expect(() => parseGateFlag('prometheus=http://p,error-ratio=0.1')).toThrow('--gate error-ratio: unknown setting (allowed: prometheus, window, max-error-ratio, max-latency, quantile, min-requests, timeout)');
+    expect(() => parseGateFlag('prometheus=')).toThrow('--gate prometheus: "" must be the http:// or https:// base URL of Prometheus');
+  });
+});
