@@ -17,10 +17,13 @@ export function synthesize(app: GitOpsApp, outdir: string, options: SynthOptions
     throw new Error('synthesize: the app was constructed with neededEnvironments, so its output is partial (other environments may be missing); construct it without them to write the repository');
   }
   const lap = stopwatch(options.timings);
+  options.onPhase?.('render');
   const manifests = app.manifests();
   lap('render');
+  options.onPhase?.('validate', manifests.length);
   assertValid(manifests); // throws, listing every finding, before anything is written
   lap('validate');
+  options.onPhase?.('write', manifests.length);
   // each file is made and written in turn (nothing half-written: writeTree swaps at the end)
   const files = writeTree(outdir, app.fileEntries(manifests));
   lap('write');
@@ -35,6 +38,12 @@ export interface SynthOptions {
    * @default - not measured
    */
   readonly timings?: Record<string, number>;
+  /**
+   * Called as each phase starts, with the number of objects once they are rendered: for
+   * progress reports.
+   * @default - none
+   */
+  readonly onPhase?: (phase: 'render' | 'validate' | 'write', objects?: number) => void;
 }
 
 function stopwatch(timings: Record<string, number> | undefined): (phase: string) => void {

@@ -1,8 +1,9 @@
 import { diffRepository } from '../gitops/diff-flow';
 import { loadAppFactory } from './app-module';
-import { parse, required } from './release';
+import { OptionTable, parse, required } from './args';
+import { outputFormat, outputOption, printJson } from './output';
 
-export const HELP = `Usage: cdk8s-gitops diff --gitops-dir DIR [--env ENV] [--exit-code]
+export const HELP = `Usage: cdk8s-gitops diff --gitops-dir DIR [--env ENV] [--exit-code] [-o text|json]
 
 Show what synth would change in the GitOps repository, without writing: the program is
 rendered with the release.yaml files found in DIR and compared with the files on disk.
@@ -13,18 +14,24 @@ Options:
   --env ENV          only this environment's folder (default: every folder synth writes)
   --exit-code        exit 1 when there are differences (like \`git diff --exit-code\`)
   --app MODULE       compiled program exporting createApp(props) (default: lib/src/main.js)
+  -o, --output FMT   text (default): the unified diff on stdout, the summary on stderr;
+                     json: {summary: {files, added, removed, changed}, files: [{path,
+                     status, patch}]} on stdout
   -h, --help         show this help
 
 Exit codes: 0 ok (1 with --exit-code and differences), 1 failed, 2 usage error.
 `;
 
+export const OPTIONS: OptionTable = {
+  'gitops-dir': { type: 'string' },
+  'env': { type: 'string' },
+  'exit-code': { type: 'boolean' },
+  'app': { type: 'string' },
+  ...outputOption(),
+};
+
 export async function run(argv: string[]): Promise<number> {
-  const parsed = parse(argv, HELP, {
-    'gitops-dir': { type: 'string' },
-    'env': { type: 'string' },
-    'exit-code': { type: 'boolean' },
-    'app': { type: 'string' },
-  });
+  const parsed = parse(argv, HELP, OPTIONS);
   if (!parsed) return 0;
   const { values } = parsed;
   const result = diffRepository({
@@ -32,10 +39,17 @@ export async function run(argv: string[]): Promise<number> {
     env: values.env as string | undefined,
     createApp: loadAppFactory(values.app as string | undefined),
   });
-  process.stdout.write(result.patch);
   const n = (s: string) => result.changes.filter(c => c.status === s).length;
-  process.stderr.write(result.changes.length === 0
-    ? 'no changes\n'
-    : `${result.changes.length} file(s) would change: ${n('added')} added, ${n('removed')} removed, ${n('changed')} changed\n`);
+  if (outputFormat(values) === 'json') {
+    printJson({
+      summary: { files: result.changes.length, added: n('added'), removed: n('removed'), changed: n('changed') },
+      files: result.changes.map(({ path, status, patch }) => ({ path, status, patch })),
+    });
+  } else {
+    process.stdout.write(result.patch);
+    process.stderr.write(result.changes.length === 0
+      ? 'no changes\n'
+      : `${result.changes.length} file(s) would change: ${n('added')} added, ${n('removed')} removed, ${n('changed')} changed\n`);
+  }
   return values['exit-code'] && result.changes.length > 0 ? 1 : 0;
 }

@@ -1,9 +1,12 @@
 /**
  * `cdk8s-gitops` command line. Each command lives in its own module (`./<command>.ts`) that
- * exports `run(argv: string[]): Promise<number>` and `HELP: string`; this file only dispatches.
- * Exit codes: 0 ok, 1 check or operation failed, 2 usage error.
+ * exports `run(argv: string[]): Promise<number>`, `HELP: string` and its option table
+ * `OPTIONS` (plus `POSITIONALS` when it takes words that are not flags); this file only
+ * dispatches. Exit codes: 0 ok, 1 check or operation failed, 2 usage error.
  */
 import '../yaml-module'; // first: cdk8s's own `yaml` is then loaded only if used
+import { packageInfo } from '../package-info';
+import { OptionTable, OptionValues, parseOptions, PositionalSpec } from './args';
 export const COMMANDS: Record<string, string> = {
   synth: 'Render every manifest of the app into the GitOps layout (default dist/)',
   validate: 'Check synthesized manifests: schema, cross-references, policy',
@@ -19,7 +22,8 @@ export const USAGE = `Usage: cdk8s-gitops <command> [options]
 Commands:
 ${Object.entries(COMMANDS).map(([c, d]) => `  ${c.padEnd(10)} ${d}`).join('\n')}
 
-Run \`cdk8s-gitops <command> --help\` for a command's options.
+Run \`cdk8s-gitops <command> --help\` for a command's options,
+\`cdk8s-gitops --version\` for the version.
 Exit codes: 0 ok, 1 check or operation failed, 2 usage error.
 `;
 
@@ -45,35 +49,82 @@ export class UsageError extends Error {
   }
 }
 
+/** What a command module exports. */
+interface CommandModule {
+  run(argv: string[]): Promise<number>;
+  readonly OPTIONS: OptionTable;
+  readonly POSITIONALS?: PositionalSpec;
+}
+
+/** A command line parsed without running it (see {@link parseCommandLine}). */
+export interface CommandLine {
+  readonly command: string;
+  readonly values: OptionValues;
+  readonly positionals: string[];
+}
+
+/** Words that print the version instead of running a command. */
+const VERSION_WORDS = ['--version', 'version'];
+
+/**
+ * Parse a command line (the words after `cdk8s-gitops`) with the command's option table,
+ * without running it: for tests that check the command lines CI templates use.
+ * `--version` parses as the command `version`.
+ *
+ * @throws UsageError for an unknown command or any flag the command would refuse
+ */
+export function parseCommandLine(argv: readonly string[]): CommandLine {
+  const [command, ...rest] = argv;
+  if (command !== undefined && VERSION_WORDS.includes(command) && rest.length === 0) return { command: 'version', values: {}, positionals: [] };
+  if (command === undefined || !(command in COMMANDS)) throw new UsageError(`unknown command ${JSON.stringify(command ?? '')} (commands: ${Object.keys(COMMANDS).join(', ')})`);
+  const mod = commandModule(command);
+  if (mod === undefined) throw new UsageError(`command ${JSON.stringify(command)} is not available in this build`);
+  const { values, positionals } = parseOptions(rest, mod.OPTIONS, mod.POSITIONALS);
+  return { command, values, positionals };
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE);
     return command === undefined ? 2 : 0;
   }
+  if (VERSION_WORDS.includes(command)) {
+    if (rest.length > 0) {
+      process.stderr.write(`cdk8s-gitops ${command}: unexpected argument ${JSON.stringify(rest[0])}\n`);
+      return 2;
+    }
+    process.stdout.write(`${packageInfo().version}\n`);
+    return 0;
+  }
   if (!(command in COMMANDS)) {
     process.stderr.write(`cdk8s-gitops: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
     return 2;
   }
-  let mod: { run(argv: string[]): Promise<number> };
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    mod = require(`./${command}`);
-  } catch (e: any) {
-    if (e?.code === 'MODULE_NOT_FOUND' && String(e.message).includes(`/${command}`)) {
-      process.stderr.write(`cdk8s-gitops: command ${JSON.stringify(command)} is not available in this build\n`);
-      return 2;
-    }
-    throw e;
+  const mod = commandModule(command);
+  if (mod === undefined) {
+    process.stderr.write(`cdk8s-gitops: command ${JSON.stringify(command)} is not available in this build\n`);
+    return 2;
   }
   try {
     return await mod.run(rest);
   } catch (e: any) {
     if (e instanceof UsageError || e?.name === 'UsageError') {
-      process.stderr.write(`cdk8s-gitops ${command}: ${e.message}\n`);
+      process.stderr.write(`cdk8s-gitops ${command}: ${e.message}\nRun \`cdk8s-gitops ${command} --help\` for usage.\n`);
       return 2;
     }
     process.stderr.write(`cdk8s-gitops ${command}: ${e?.message ?? e}\n`);
     return 1;
+  }
+}
+
+/** The module of a command, or undefined when this build lacks it. */
+function commandModule(command: string): CommandModule | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(`./${command}`);
+  } catch (e: any) {
+    if (e?.code === 'MODULE_NOT_FOUND' && String(e.message).includes(`/${command}`)) return undefined;
+    throw e;
   }
 }

@@ -114,7 +114,7 @@ describe('cdk8s-gitops validate', () => {
     const r = await capture(() => main(['validate', '--help']));
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(HELP);
-    expect(HELP).toContain('Usage: cdk8s-gitops validate [DIR] [--format text|json]');
+    expect(HELP).toContain('Usage: cdk8s-gitops validate [DIR | -] [-o text|json|sarif|junit]');
   });
 });
 
