@@ -84,7 +84,7 @@ export function parseOptions(argv: readonly string[], options: OptionTable, posi
   try {
     tokens = parseArgs({ args: [...argv], options: parseArgsOptions, strict: true, allowPositionals: true, tokens: true }).tokens;
   } catch (e: any) {
-    throw new UsageError(String(e?.message ?? e).replace(/\. To specify a positional argument.*$/s, '').replace(/\.?\n.*$/s, ''));
+    throw new UsageError(String(e?.message ?? e).replace(/\. To specify a positional argument.*$/s, '').replace(/([.?])?\n/g, (_, end) => `${end ?? '.'} `));
   }
   const given = new Map<string, string[]>(); // flag -> its values in order (none for a boolean)
   const positionals: string[] = [];

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Manifest } from '../manifest';
 import {
   FindingLocator, FindingSource, formatJson, formatJunit, formatSarif, formatText, loadManifests, ManifestLoadError,
-  parseManifests, validateManifests,
+  parseManifests, ValidateOptions, validateManifests,
 } from '../validate';
 import { OptionTable, parse, PositionalSpec } from './args';
 import { UsageError } from './main';
@@ -23,7 +23,8 @@ synth does:
   - policy: Pod Security Standards "restricted", probes, resources, pinned images, UIDs,
     service account tokens, Istio port names, AppProject and Gateway wildcards, secrets in env.
 One line per finding (FILE: Kind/name: RULE-ID: field: message), then a summary line.
-Documents read from stdin are named <stdin>#N (N: the document's position in the stream).
+Documents read from stdin are named <stdin>#N (N: the document's position in the stream);
+a stream has no folder layout, so Argo CD Applications' source paths are not checked there.
 Waive a rule on one object with the annotation cdk8s-gitops.io/waive.<RULE-ID>: "<reason>".
 
 Options:
@@ -55,7 +56,7 @@ export async function run(argv: string[]): Promise<number> {
     progress.phase(target === '-' ? 'reading stdin…' : `reading ${target}…`);
     const input = target === '-' ? await readStdin() : readDirectory(target);
     progress.phase(`validating ${formatCount(input.manifests.length)} objects…`);
-    const report = validateManifests(input.manifests);
+    const report = validateManifests(input.manifests, input.options);
     progress.finish();
     const locator = new FindingLocator(input.source);
     process.stdout.write(format === 'json' ? formatJson(report)
@@ -75,6 +76,8 @@ interface Input {
   readonly baseDir?: string;
   /** The text of a file of the input. */
   readonly source: (file: string) => FindingSource | undefined;
+  /** Options of the validation. */
+  readonly options?: ValidateOptions;
 }
 
 function readDirectory(target: string): Input {
@@ -114,6 +117,8 @@ async function readStdin(): Promise<Input> {
   if (manifests.length === 0) throw new UsageError(`${STDIN}: no Kubernetes objects on standard input (${text.length === 0 ? 'it was empty' : 'only empty documents'}); pipe manifests into it, e.g. \`helm template ... | cdk8s-gitops validate -\``);
   return {
     manifests,
+    // a stream has no folder layout: Argo CD Applications' source paths cannot be judged
+    options: { outsideFolders: [''] },
     source: file => {
       const m = /^<stdin>#(\d+)$/.exec(file);
       return m ? { text, document: Number(m[1]) - 1 } : undefined;
