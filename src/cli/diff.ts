@@ -2,6 +2,7 @@ import { diffRepository } from '../gitops/diff-flow';
 import { loadAppFactory } from './app-module';
 import { OptionTable, parse, required } from './args';
 import { outputFormat, outputOption, printJson } from './output';
+import { Progress } from './progress';
 
 export const HELP = `Usage: cdk8s-gitops diff --gitops-dir DIR [--env ENV] [--exit-code] [-o text|json]
 
@@ -34,11 +35,11 @@ export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, HELP, OPTIONS);
   if (!parsed) return 0;
   const { values } = parsed;
-  const result = diffRepository({
+  const result = await Progress.around('rendering and comparing…', () => diffRepository({
     dir: required(values['gitops-dir'], '--gitops-dir'),
     env: values.env as string | undefined,
     createApp: loadAppFactory(values.app as string | undefined),
-  });
+  }));
   const n = (s: string) => result.changes.filter(c => c.status === s).length;
   if (outputFormat(values) === 'json') {
     printJson({

@@ -79,6 +79,19 @@ export class Progress {
     return new Progress(worker, new Int32Array(lock), stream.fd, start);
   }
 
+  /** Run `work` as one phase named `line`: shown if it is still running after the delay. */
+  public static async around<T>(line: string, work: () => Promise<T> | T, options: ProgressOptions = {}): Promise<T> {
+    const progress = Progress.start(options);
+    try {
+      progress.phase(line);
+      const result = await work();
+      progress.finish();
+      return result;
+    } finally {
+      progress.stop();
+    }
+  }
+
   private stopped = false;
 
   private constructor(

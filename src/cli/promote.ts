@@ -2,6 +2,7 @@ import { promote } from '../gitops/promote-flow';
 import { loadAppFactory } from './app-module';
 import { OptionTable, parse, required } from './args';
 import { JSON_ALIAS, outputFormat, outputOption, printJson, tagChangeJson } from './output';
+import { Progress } from './progress';
 
 export const HELP = `Usage: cdk8s-gitops promote --gitops-dir DIR --from dev --to prod [--push] [-o text|json]
 
@@ -48,14 +49,14 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parsed;
   const from = required(values.from, '--from');
   const to = required(values.to, '--to');
-  const result = await promote({
+  const result = await Progress.around(`promoting ${from} to ${to}…`, () => promote({
     dir: required(values['gitops-dir'], '--gitops-dir'),
     from,
     to,
     push: Boolean(values.push),
     remote: values.remote as string | undefined,
     createApp: loadAppFactory(values.app as string | undefined),
-  });
+  }));
   if (outputFormat(values) === 'json') {
     const { branch, base, commit, tag, title, body, created, pushed } = result;
     printJson({ branch, base, commit: commit ?? null, tag, title, body, created, pushed, from, to, changes: result.changes.map(tagChangeJson) });

@@ -2,6 +2,7 @@ import { release } from '../gitops/release-flow';
 import { loadAppFactory } from './app-module';
 import { count, OptionTable, parse, required } from './args';
 import { outputFormat, outputOption, printJson, tagChangeJson } from './output';
+import { Progress } from './progress';
 
 /** @deprecated moved to `./args`; re-exported for command modules written before it. */
 export { count, parse, required } from './args';
@@ -52,7 +53,7 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parsed;
   const env = required(values.env, '--env');
   const tag = required(values.tag, '--tag');
-  const result = await release({
+  const result = await Progress.around(`releasing ${tag} into ${env}…`, () => release({
     dir: required(values['gitops-dir'], '--gitops-dir'),
     env,
     tag,
@@ -62,7 +63,7 @@ export async function run(argv: string[]): Promise<number> {
     retries: count(values.retries, '--retries'),
     createApp: loadAppFactory(values.app as string | undefined),
     log: line => process.stderr.write(`${line}\n`),
-  });
+  }));
   if (outputFormat(values) === 'json') {
     printJson({
       env,

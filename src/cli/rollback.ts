@@ -2,6 +2,7 @@ import { rollback } from '../gitops/rollback-flow';
 import { loadAppFactory } from './app-module';
 import { count, OptionTable, parse, required } from './args';
 import { outputFormat, outputOption, printJson, tagChangeJson } from './output';
+import { Progress } from './progress';
 
 export const HELP = `Usage: cdk8s-gitops rollback --gitops-dir DIR --env ENV [--push] [-o text|json]
 
@@ -39,7 +40,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!parsed) return 0;
   const { values } = parsed;
   const env = required(values.env, '--env');
-  const result = await rollback({
+  const result = await Progress.around(`rolling back ${env}…`, () => rollback({
     dir: required(values['gitops-dir'], '--gitops-dir'),
     env,
     push: Boolean(values.push),
@@ -47,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
     retries: count(values.retries, '--retries'),
     createApp: loadAppFactory(values.app as string | undefined),
     log: line => process.stderr.write(`${line}\n`),
-  });
+  }));
   if (outputFormat(values) === 'json') {
     const { committed, commit, message, tag, restoredFrom, pushed } = result;
     printJson({ env, committed, commit: commit ?? null, message, tag, restoredFrom, changes: result.changes.map(tagChangeJson), pushed });
