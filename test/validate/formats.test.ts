@@ -2,59 +2,21 @@
  * validate's machine formats, read back with real parsers: SARIF 2.1.0 (JSON, checked field by
  * field: no SARIF schema is available offline), JUnit XML (fast-xml-parser); and stdin.
  */
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { stringify } from 'yaml';
-import { main } from '../../src/cli/main';
 import { Manifest } from '../../src/manifest';
 import { RULES, waiverAnnotation } from '../../src/validate';
 import { xml } from '../../src/validate/junit';
 import { fieldKeys } from '../../src/validate/locate';
-import { CLI } from '../gitops/helpers';
-import { tempDir } from '../temp-dir';
-import { goodPlatform, obj } from './fixtures';
+import { cli, spawnCli } from '../gitops/helpers';
+import { goodPlatform, obj, writeTree } from './fixtures';
 
 const PKG = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
 
-function writeTree(ms: Manifest[]): string {
-  const dir = tempDir('formats');
-  for (const m of ms) {
-    const file = path.join(dir, ...m.path.split('/'));
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, stringify(m.object));
-  }
-  return dir;
-}
-
-async function capture(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((s: any) => { stdout += s; return true; });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((s: any) => { stderr += s; return true; });
-  try {
-    return { code: await main(argv), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
-
-/** Run the CLI as a process with `input` on its stdin. */
-function spawnWithInput(argv: string[], input: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...argv], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', d => { stdout += d; });
-    child.stderr.on('data', d => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', code => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+const spawnStdin = (argv: string[], input: string) => spawnCli(argv, {}, input);
 
 const REASON = 'bench needs <host> & "node" networking\u0001 (OPS-12)';
 
@@ -72,8 +34,8 @@ function platformWithFindings(): Manifest[] {
 describe('validate -o sarif', () => {
   test('a SARIF 2.1.0 log: one run, the tool and its rules, a result per finding with file, line and suppression', async () => {
     const dir = writeTree(platformWithFindings());
-    const json = await capture(['validate', dir, '-o', 'sarif']);
-    const plain = await capture(['validate', dir, '-o', 'json']);
+    const json = await cli('validate', dir, '-o', 'sarif');
+    const plain = await cli('validate', dir, '-o', 'json');
     expect(json.code).toBe(1);
     const log = JSON.parse(json.stdout);
     const report = JSON.parse(plain.stdout);
@@ -116,7 +78,7 @@ describe('validate -o sarif', () => {
   });
 
   test('a clean tree: every rule, no results, exit 0', async () => {
-    const r = await capture(['validate', writeTree(goodPlatform()), '--output=sarif']);
+    const r = await cli('validate', writeTree(goodPlatform()), '--output=sarif');
     expect(r.code).toBe(0);
     const log = JSON.parse(r.stdout);
     expect(log.runs[0].results).toEqual([]);
@@ -129,7 +91,7 @@ describe('validate -o junit', () => {
 
   test('well-formed JUnit XML: a testsuite per file, a testcase per object, a failure per object with findings, escaped text', async () => {
     const ms = platformWithFindings();
-    const r = await capture(['validate', writeTree(ms), '-o', 'junit']);
+    const r = await cli('validate', writeTree(ms), '-o', 'junit');
     expect(r.code).toBe(1);
     expect(XMLValidator.validate(r.stdout)).toBe(true);
     const doc = parser.parse(r.stdout);
@@ -156,7 +118,7 @@ describe('validate -o junit', () => {
   });
 
   test('a clean tree: 28 passing testcases', async () => {
-    const r = await capture(['validate', writeTree(goodPlatform()), '-o', 'junit']);
+    const r = await cli('validate', writeTree(goodPlatform()), '-o', 'junit');
     expect(r.code).toBe(0);
     const doc = parser.parse(r.stdout);
     expect(doc.testsuites).toMatchObject({ tests: '28', failures: '0' });
@@ -170,7 +132,7 @@ describe('validate - (stdin)', () => {
     const ms = goodPlatform().filter(m => m.object.kind !== 'Release');
     obj(ms, 'Deployment', 'frontend').spec.template.spec.hostIPC = true;
     const position = ms.findIndex(m => m.object.kind === 'Deployment' && m.object.metadata.name === 'frontend') + 1;
-    const r = await spawnWithInput(['validate', '-'], stream(ms));
+    const r = await spawnStdin(['validate', '-'], stream(ms));
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
     expect(r.stdout.split('\n')).toEqual([
@@ -179,7 +141,7 @@ describe('validate - (stdin)', () => {
       '',
     ]);
 
-    const sarif = await spawnWithInput(['validate', '-', '-o', 'sarif'], stream(ms));
+    const sarif = await spawnStdin(['validate', '-', '-o', 'sarif'], stream(ms));
     const result = JSON.parse(sarif.stdout).runs[0].results[0];
     expect(result.locations[0].physicalLocation.artifactLocation).toEqual({ uri: `%3Cstdin%3E%23${position}` });
     const line = stream(ms).split('\n')[result.locations[0].physicalLocation.region.startLine - 1];
@@ -187,15 +149,15 @@ describe('validate - (stdin)', () => {
   });
 
   test('clean input exits 0; empty input or not YAML is a usage error (exit 2)', async () => {
-    const clean = await spawnWithInput(['validate', '-', '-o', 'json'], stream(goodPlatform()));
+    const clean = await spawnStdin(['validate', '-', '-o', 'json'], stream(goodPlatform()));
     expect(clean.code).toBe(0);
     expect(JSON.parse(clean.stdout)).toMatchObject({ ok: true, summary: { objects: 28 } });
 
-    const empty = await spawnWithInput(['validate', '-'], '');
+    const empty = await spawnStdin(['validate', '-'], '');
     expect(empty.code).toBe(2);
     expect(empty.stderr).toContain('cdk8s-gitops validate: <stdin>: no Kubernetes objects on standard input (it was empty)');
 
-    const broken = await spawnWithInput(['validate', '-'], 'kind: A\n---\nkind: B\nmetadata: {name: x\n');
+    const broken = await spawnStdin(['validate', '-'], 'kind: A\n---\nkind: B\nmetadata: {name: x\n');
     expect(broken.code).toBe(2);
     expect(broken.stderr).toContain('<stdin>: not valid YAML (document 2)');
     expect(broken.stdout).toBe('');
