@@ -55,7 +55,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     progress.phase(target === '-' ? 'reading stdin…' : `reading ${target}…`);
     const input = target === '-' ? await readStdin() : readDirectory(target);
-    progress.phase(`validating ${formatCount(input.manifests.length)} objects…`);
+    progress.phase(`validating ${formatCount(input.manifests.length)} documents…`);
     const report = validateManifests(input.manifests, input.options);
     progress.finish();
     const locator = new FindingLocator(input.source);
