@@ -14,10 +14,13 @@ export interface SynthResult {
  */
 export function synthesize(app: GitOpsApp, outdir: string, options: SynthOptions = {}): SynthResult {
   const lap = stopwatch(options.timings);
+  options.onPhase?.('render');
   const manifests = app.manifests();
   lap('render');
+  options.onPhase?.('validate', manifests.length);
   assertValid(manifests); // throws, listing every finding, before anything is written
   lap('validate');
+  options.onPhase?.('write', manifests.length);
   // each file is made and written in turn (nothing half-written: writeTree swaps at the end)
   const files = writeTree(outdir, app.fileEntries(manifests));
   lap('write');
@@ -32,6 +35,12 @@ export interface SynthOptions {
    * @default - not measured
    */
   readonly timings?: Record<string, number>;
+  /**
+   * Called as each phase starts, with the number of objects once they are rendered: for
+   * progress reports.
+   * @default - none
+   */
+  readonly onPhase?: (phase: 'render' | 'validate' | 'write', objects?: number) => void;
 }
 
 function stopwatch(timings: Record<string, number> | undefined): (phase: string) => void {

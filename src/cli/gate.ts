@@ -1,8 +1,8 @@
 import { evaluateGate, formatNumber, GateResult, gateSummary } from '../gate/gate';
 import { GATE_SETTING_KEYS, parseGateSettings } from '../gate/gate-settings';
 import { checkQueryTemplate } from '../gate/promql';
-import { OptionTable, parse, UsageError } from './main';
-import { required } from './release';
+import { OptionTable, parse, required } from './args';
+import { UsageError } from './main';
 
 export const HELP = `Usage: cdk8s-gitops gate --prometheus URL --service NAME --version V [--namespace NS]
                          [--window 5m] [--max-error-ratio 0.01] [--max-latency 0.5]

@@ -1,10 +1,11 @@
 /**
  * `cdk8s-gitops` command line. Each command lives in its own module (`./<command>.ts`) that
- * exports `run(argv: string[]): Promise<number>`, `HELP: string` and `OPTIONS` (its flags);
- * this file dispatches, and parses a command line without running it (`parseOnly`).
- * Exit codes: 0 ok, 1 check or operation failed, 2 usage error.
+ * exports `run(argv: string[]): Promise<number>`, `HELP: string` and its option table
+ * `OPTIONS` (plus `POSITIONALS` when it takes words that are not flags); this file only
+ * dispatches. Exit codes: 0 ok, 1 check or operation failed, 2 usage error.
  */
-import { parseArgs } from 'util';
+import { packageInfo } from '../package-info';
+import { OptionTable, OptionValues, parseOptions, PositionalSpec } from './args';
 export const COMMANDS: Record<string, string> = {
   synth: 'Render every manifest of the app into the GitOps layout (default dist/)',
   validate: 'Check synthesized manifests: schema, cross-references, policy',
@@ -12,8 +13,8 @@ export const COMMANDS: Record<string, string> = {
   promote: "Give an environment exactly another environment's release, on a branch",
   rollback: 'Restore the previous release of an environment, as a new commit',
   diff: 'Show what synth would change in the GitOps repository',
-  gate: 'Judge a version by its Prometheus metrics (error ratio, latency) over a window',
   status: 'Show what each environment runs, side by side, and its last release',
+  gate: "Judge a version by its Prometheus metrics (a canary step's gate)",
 };
 
 export const USAGE = `Usage: cdk8s-gitops <command> [options]
@@ -21,7 +22,8 @@ export const USAGE = `Usage: cdk8s-gitops <command> [options]
 Commands:
 ${Object.entries(COMMANDS).map(([c, d]) => `  ${c.padEnd(10)} ${d}`).join('\n')}
 
-Run \`cdk8s-gitops <command> --help\` for a command's options.
+Run \`cdk8s-gitops <command> --help\` for a command's options,
+\`cdk8s-gitops --version\` for the version.
 The program a command renders is --app MODULE (a module exporting createApp(props)), else the
 "app" entry of the "cdk8s-gitops" field in ./package.json; without either it exits 2.
 Exit codes: 0 ok, 1 check or operation failed, 2 usage error.
@@ -49,62 +51,38 @@ export class UsageError extends Error {
   }
 }
 
-/** A command's option table, in the form node's util.parseArgs takes. */
-export type OptionTable = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
+/** What a command module exports. */
+interface CommandModule {
+  run(argv: string[]): Promise<number>;
+  readonly OPTIONS: OptionTable;
+  readonly POSITIONALS?: PositionalSpec;
+}
 
-/** Flag values and positionals of a parsed command line. */
-export interface ParsedArgs {
-  readonly values: Record<string, string | boolean | string[] | undefined>;
+/** A command line parsed without running it (see {@link parseCommandLine}). */
+export interface CommandLine {
+  readonly command: string;
+  readonly values: OptionValues;
   readonly positionals: string[];
 }
 
-/**
- * Parse a command's flags with node's util.parseArgs, `-h`/`--help` included (every command has
- * it); its errors become usage errors. Runs nothing and prints nothing.
- */
-export function parseFlags(argv: string[], help: string, options: OptionTable, allowPositionals = false): ParsedArgs {
-  try {
-    const r = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals });
-    return { values: r.values as ParsedArgs['values'], positionals: r.positionals };
-  } catch (e: any) {
-    throw new UsageError(`${String(e?.message ?? e).replace(/\. To specify a positional argument.*$/s, '')}\n\n${help}`);
-  }
-}
+/** Words that print the version instead of running a command. */
+const VERSION_WORDS = ['--version', 'version'];
 
 /**
- * Parse a command's flags (see parseFlags). With `-h`/`--help` the help is printed and the
- * result is undefined: the command then exits 0.
+ * Parse a command line (the words after `cdk8s-gitops`) with the command's option table,
+ * without running it: for tests that check the command lines CI templates use.
+ * `--version` parses as the command `version`.
+ *
+ * @throws UsageError for an unknown command or any flag the command would refuse
  */
-export function parse(argv: string[], help: string, options: OptionTable, allowPositionals = false): ParsedArgs | undefined {
-  const r = parseFlags(argv, help, options, allowPositionals);
-  if (r.values.help) {
-    process.stdout.write(help);
-    return undefined;
-  }
-  return r;
-}
-
-/** What a command module (`./<command>.ts`) exports. */
-interface CommandModule {
-  run(argv: string[]): Promise<number>;
-  readonly HELP: string;
-  /** The command's flags. */
-  readonly OPTIONS: OptionTable;
-  /** Whether the command takes positionals. @default false */
-  readonly POSITIONALS?: boolean;
-}
-
-/**
- * Parse a command line with the command's own option table, without running the command:
- * for checking command lines written elsewhere (e.g. in CI templates). An unknown command,
- * flag or a missing value is a UsageError; the command's own checks of the values (required
- * flags, formats) are not applied.
- */
-export function parseOnly(command: string, argv: string[]): ParsedArgs {
-  if (!(command in COMMANDS)) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod: CommandModule = require(`./${command}`);
-  return parseFlags(argv, mod.HELP, mod.OPTIONS, mod.POSITIONALS ?? false);
+export function parseCommandLine(argv: readonly string[]): CommandLine {
+  const [command, ...rest] = argv;
+  if (command !== undefined && VERSION_WORDS.includes(command) && rest.length === 0) return { command: 'version', values: {}, positionals: [] };
+  if (command === undefined || !(command in COMMANDS)) throw new UsageError(`unknown command ${JSON.stringify(command ?? '')} (commands: ${Object.keys(COMMANDS).join(', ')})`);
+  const mod = commandModule(command);
+  if (mod === undefined) throw new UsageError(`command ${JSON.stringify(command)} is not available in this build`);
+  const { values, positionals } = parseOptions(rest, mod.OPTIONS, mod.POSITIONALS);
+  return { command, values, positionals };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -113,29 +91,42 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command === undefined ? 2 : 0;
   }
+  if (VERSION_WORDS.includes(command)) {
+    if (rest.length > 0) {
+      process.stderr.write(`cdk8s-gitops ${command}: unexpected argument ${JSON.stringify(rest[0])}\n`);
+      return 2;
+    }
+    process.stdout.write(`${packageInfo().version}\n`);
+    return 0;
+  }
   if (!(command in COMMANDS)) {
     process.stderr.write(`cdk8s-gitops: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
     return 2;
   }
-  let mod: CommandModule;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    mod = require(`./${command}`);
-  } catch (e: any) {
-    if (e?.code === 'MODULE_NOT_FOUND' && String(e.message).includes(`/${command}`)) {
-      process.stderr.write(`cdk8s-gitops: command ${JSON.stringify(command)} is not available in this build\n`);
-      return 2;
-    }
-    throw e;
+  const mod = commandModule(command);
+  if (mod === undefined) {
+    process.stderr.write(`cdk8s-gitops: command ${JSON.stringify(command)} is not available in this build\n`);
+    return 2;
   }
   try {
     return await mod.run(rest);
   } catch (e: any) {
     if (e instanceof UsageError || e?.name === 'UsageError') {
-      process.stderr.write(`cdk8s-gitops ${command}: ${e.message}\n`);
+      process.stderr.write(`cdk8s-gitops ${command}: ${e.message}\nRun \`cdk8s-gitops ${command} --help\` for usage.\n`);
       return 2;
     }
     process.stderr.write(`cdk8s-gitops ${command}: ${e?.message ?? e}\n`);
     return 1;
+  }
+}
+
+/** The module of a command, or undefined when this build lacks it. */
+function commandModule(command: string): CommandModule | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(`./${command}`);
+  } catch (e: any) {
+    if (e?.code === 'MODULE_NOT_FOUND' && String(e.message).includes(`/${command}`)) return undefined;
+    throw e;
   }
 }

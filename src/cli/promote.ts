@@ -1,9 +1,10 @@
 import { promote } from '../gitops/promote-flow';
 import { loadAppFactory } from './app-module';
-import { OptionTable, parse } from './main';
-import { required } from './release';
+import { OptionTable, parse, required } from './args';
+import { JSON_ALIAS, outputFormat, outputOption, printJson, tagChangeJson } from './output';
+import { Progress } from './progress';
 
-export const HELP = `Usage: cdk8s-gitops promote --gitops-dir DIR --from dev --to prod [--push] [--json]
+export const HELP = `Usage: cdk8s-gitops promote --gitops-dir DIR --from dev --to prod [--push] [-o text|json]
 
 Give an environment exactly another environment's release: every service they share runs
 the same image tags. The target environment is re-rendered on a new branch promote-TAG
@@ -17,52 +18,56 @@ Options:
   --to ENV           environment that gets it, e.g. prod
   --push             push the promotion branch to the remote
   --remote NAME      remote to push to (default: origin)
-  --json             print {branch, base, commit, tag, title, body, created, pushed} as JSON
+  -o, --output FMT   text (default) or json: {branch, base, commit, tag, title, body, created,
+                     pushed, from, to, changes}
+  --json             deprecated spelling of -o json
   --app MODULE       program module exporting createApp(props) (default: the
                      "cdk8s-gitops".app entry of ./package.json)
   -h, --help         show this help
 
 Example (GitHub Actions):
-  cdk8s-gitops promote --gitops-dir gitops --from dev --to prod --push --json > pr.json
+  cdk8s-gitops promote --gitops-dir gitops --from dev --to prod --push -o json > pr.json
   gh pr create --base "$(jq -r .base pr.json)" --head "$(jq -r .branch pr.json)" \\
     --title "$(jq -r .title pr.json)" --body "$(jq -r .body pr.json)"
 
 Exit codes: 0 promoted or nothing to do, 1 failed (nothing was changed), 2 usage error.
 `;
 
-/** The flags of `promote` (util.parseArgs form); `parseOnly` in ./main reads it too. */
 export const OPTIONS: OptionTable = {
   'gitops-dir': { type: 'string' },
   'from': { type: 'string' },
   'to': { type: 'string' },
   'push': { type: 'boolean' },
   'remote': { type: 'string' },
-  'json': { type: 'boolean' },
   'app': { type: 'string' },
+  ...outputOption(),
+  ...JSON_ALIAS,
 };
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, HELP, OPTIONS);
   if (!parsed) return 0;
   const { values } = parsed;
-  const result = await promote({
+  const from = required(values.from, '--from');
+  const to = required(values.to, '--to');
+  const result = await Progress.around(`promoting ${from} to ${to}…`, () => promote({
     dir: required(values['gitops-dir'], '--gitops-dir'),
-    from: required(values.from, '--from'),
-    to: required(values.to, '--to'),
+    from,
+    to,
     push: Boolean(values.push),
     remote: values.remote as string | undefined,
     createApp: loadAppFactory(values.app as string | undefined),
-  });
-  if (values.json) {
+  }));
+  if (outputFormat(values) === 'json') {
     const { branch, base, commit, tag, title, body, created, pushed } = result;
-    process.stdout.write(`${JSON.stringify({ branch, base, commit: commit ?? null, tag, title, body, created, pushed }, null, 2)}\n`);
+    printJson({ branch, base, commit: commit ?? null, tag, title, body, created, pushed, from, to, changes: result.changes.map(tagChangeJson) });
     return 0;
   }
   if (!result.created) {
     process.stdout.write(`${result.body}\nnothing to promote (no branch)\n`);
     return 0;
   }
-  process.stdout.write(`branch ${result.branch} at ${result.commit!.slice(0, 12)}: ${values.to}: deploy ${result.tag}${result.pushed ? ' (pushed)' : ''}\n\n`);
+  process.stdout.write(`branch ${result.branch} at ${result.commit!.slice(0, 12)}: ${to}: deploy ${result.tag}${result.pushed ? ' (pushed)' : ''}\n\n`);
   process.stdout.write(`title: ${result.title}\n\nbody:\n${result.body}`);
   return 0;
 }

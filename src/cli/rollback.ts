@@ -1,9 +1,10 @@
 import { rollback } from '../gitops/rollback-flow';
 import { loadAppFactory } from './app-module';
-import { OptionTable, parse } from './main';
-import { count, required } from './release';
+import { count, OptionTable, parse, required } from './args';
+import { outputFormat, outputOption, printJson, tagChangeJson } from './output';
+import { Progress } from './progress';
 
-export const HELP = `Usage: cdk8s-gitops rollback --gitops-dir DIR --env ENV [--push]
+export const HELP = `Usage: cdk8s-gitops rollback --gitops-dir DIR --env ENV [--push] [-o text|json]
 
 Restore the previous release of an environment as a new commit "ENV: rollback to TAG"
 (history is never rewritten). The previous release is the last different content of
@@ -18,12 +19,13 @@ Options:
   --retries N        retries after rejected pushes (default: 10)
   --app MODULE       program module exporting createApp(props) (default: the
                      "cdk8s-gitops".app entry of ./package.json)
+  -o, --output FMT   text (default) or json: {env, committed, commit, message, tag,
+                     restoredFrom, changes, pushed}
   -h, --help         show this help
 
 Exit codes: 0 rolled back, 1 failed (nothing was changed), 2 usage error.
 `;
 
-/** The flags of `rollback` (util.parseArgs form); `parseOnly` in ./main reads it too. */
 export const OPTIONS: OptionTable = {
   'gitops-dir': { type: 'string' },
   'env': { type: 'string' },
@@ -31,23 +33,30 @@ export const OPTIONS: OptionTable = {
   'remote': { type: 'string' },
   'retries': { type: 'string' },
   'app': { type: 'string' },
+  ...outputOption(),
 };
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, HELP, OPTIONS);
   if (!parsed) return 0;
   const { values } = parsed;
-  const result = await rollback({
+  const env = required(values.env, '--env');
+  const result = await Progress.around(`rolling back ${env}…`, () => rollback({
     dir: required(values['gitops-dir'], '--gitops-dir'),
-    env: required(values.env, '--env'),
+    env,
     push: Boolean(values.push),
     remote: values.remote as string | undefined,
     retries: count(values.retries, '--retries'),
     createApp: loadAppFactory(values.app as string | undefined),
     log: line => process.stderr.write(`${line}\n`),
-  });
+  }));
+  if (outputFormat(values) === 'json') {
+    const { committed, commit, message, tag, restoredFrom, pushed } = result;
+    printJson({ env, committed, commit: commit ?? null, message, tag, restoredFrom, changes: result.changes.map(tagChangeJson), pushed });
+    return 0;
+  }
   if (!result.committed) {
-    process.stdout.write(`${values.env} already runs the release of ${result.restoredFrom.slice(0, 12)}: nothing to roll back (no commit)\n`);
+    process.stdout.write(`${env} already runs the release of ${result.restoredFrom.slice(0, 12)}: nothing to roll back (no commit)\n`);
     return 0;
   }
   process.stdout.write(`[${result.commit!.slice(0, 12)}] ${result.message} (release of ${result.restoredFrom.slice(0, 12)})${result.pushed ? ' (pushed)' : ''}\n`);

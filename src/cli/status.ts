@@ -1,8 +1,8 @@
 import { status, StatusResult } from '../gitops/status-flow';
-import { OptionTable, parse } from './main';
-import { required } from './release';
+import { OptionTable, parse, required } from './args';
+import { JSON_ALIAS, outputFormat, outputOption, printJson } from './output';
 
-export const HELP = `Usage: cdk8s-gitops status --gitops-dir DIR [--rev REV] [--json]
+export const HELP = `Usage: cdk8s-gitops status --gitops-dir DIR [--rev REV] [-o text|json]
 
 Show what each environment runs, side by side: the image tag of every service (version)
 in each <env>/release.yaml, rows that differ between environments marked with *, and the
@@ -11,17 +11,18 @@ commit that last changed each release file. Reads git only: no program, nothing 
 Options:
   --gitops-dir DIR   the GitOps repository (a clone; HEAD may be detached)
   --rev REV          commit, branch or tag to read (default: HEAD)
-  --json             print {commit, environments, services} as JSON
+  -o, --output FMT   text (default) or json: {commit, environments, services}
+  --json             deprecated spelling of -o json
   -h, --help         show this help
 
 Exit codes: 0 ok, 1 failed, 2 usage error.
 `;
 
-/** The flags of `status` (util.parseArgs form); `parseOnly` in ./main reads it too. */
 export const OPTIONS: OptionTable = {
   'gitops-dir': { type: 'string' },
   'rev': { type: 'string' },
-  'json': { type: 'boolean' },
+  ...outputOption(),
+  ...JSON_ALIAS,
 };
 
 export async function run(argv: string[]): Promise<number> {
@@ -29,7 +30,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!parsed) return 0;
   const { values } = parsed;
   const result = status({ dir: required(values['gitops-dir'], '--gitops-dir'), rev: values.rev as string | undefined });
-  process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatStatus(result));
+  if (outputFormat(values) === 'json') printJson(result);
+  else process.stdout.write(formatStatus(result));
   return 0;
 }
 

@@ -1,9 +1,12 @@
 import { readReleases } from '../gitops/release-file';
 import { synthesize } from '../synth';
 import { loadAppFactory } from './app-module';
-import { OptionTable, parse } from './main';
+import { OptionTable, parse } from './args';
+import { UsageError } from './main';
+import { outputFormat, outputOption, printJson } from './output';
+import { formatCount, Progress } from './progress';
 
-export const HELP = `Usage: cdk8s-gitops synth [--app MODULE] [--out DIR | --gitops-dir DIR]
+export const HELP = `Usage: cdk8s-gitops synth [--app MODULE] [--out DIR | --gitops-dir DIR] [-o text|json]
 
 Render every manifest of the app into the GitOps repository layout: a folder per
 environment and app, one file per resource, the Argo CD folder and one release.yaml
@@ -16,25 +19,44 @@ Options:
                      (default: $CDK8S_OUTDIR or dist)
   --gitops-dir DIR   render into a GitOps repository: the tags come from its
                      <env>/release.yaml files (the single source of tags)
+  -o, --output FMT   text (default) or json: {out, count, files}
   -h, --help         show this help
+
+Exit codes: 0 written, 1 failed (nothing was written), 2 usage error.
 `;
 
-/** The flags of `synth` (util.parseArgs form); `parseOnly` in ./main reads it too. */
 export const OPTIONS: OptionTable = {
   'app': { type: 'string' },
   'out': { type: 'string' },
   'gitops-dir': { type: 'string' },
+  ...outputOption(),
 };
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, HELP, OPTIONS);
   if (!parsed) return 0;
-  const app = parsed.values.app as string | undefined;
-  const gitopsDir = parsed.values['gitops-dir'] as string | undefined;
-  const out = gitopsDir ?? (parsed.values.out as string | undefined) ?? (process.env.CDK8S_OUTDIR || 'dist');
-  const factory = loadAppFactory(app);
-  const releases = gitopsDir !== undefined ? readReleases(gitopsDir) : undefined;
-  const result = synthesize(factory({ releases }), out);
-  process.stdout.write(`synthesized ${result.files.length} files into ${out}\n`);
-  return 0;
+  const { values } = parsed;
+  const gitopsDir = values['gitops-dir'] as string | undefined;
+  if (gitopsDir !== undefined && values.out !== undefined) {
+    throw new UsageError(`--out ${JSON.stringify(values.out)} and --gitops-dir ${JSON.stringify(gitopsDir)} both name the output folder; give one`);
+  }
+  const out = gitopsDir ?? (values.out as string | undefined) ?? (process.env.CDK8S_OUTDIR || 'dist');
+  const progress = Progress.start();
+  try {
+    progress.phase('loading the program…');
+    const factory = loadAppFactory(values.app as string | undefined);
+    const releases = gitopsDir !== undefined ? readReleases(gitopsDir) : undefined;
+    progress.phase('constructing the app…');
+    const app = factory({ releases });
+    const result = synthesize(app, out, {
+      onPhase: (phase, objects) => progress.phase(phase === 'render' ? 'rendering…'
+        : phase === 'validate' ? `validating ${formatCount(objects!)} objects…` : `writing ${formatCount(objects!)} objects into ${out}…`),
+    });
+    progress.finish();
+    if (outputFormat(values) === 'json') printJson({ out, count: result.files.length, files: result.files });
+    else process.stdout.write(`synthesized ${result.files.length} files into ${out}\n`);
+    return 0;
+  } finally {
+    progress.stop();
+  }
 }

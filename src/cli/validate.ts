@@ -1,9 +1,20 @@
-import { formatJson, formatText, ManifestLoadError, validateDirectory, ValidationReport } from '../validate';
-import { OptionTable, parse, UsageError } from './main';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Manifest } from '../manifest';
+import {
+  FindingLocator, FindingSource, formatJson, formatJunit, formatSarif, formatText, loadManifests, ManifestLoadError,
+  parseManifests, ValidateOptions, validateManifests,
+} from '../validate';
+import { OptionTable, parse, PositionalSpec } from './args';
+import { UsageError } from './main';
+import { outputFormat, outputOption } from './output';
+import { formatCount, Progress } from './progress';
 
-export const HELP = `Usage: cdk8s-gitops validate [DIR] [--format text|json]
+export const HELP = `Usage: cdk8s-gitops validate [DIR | -] [-o text|json|sarif|junit]
 
-Check synthesized manifests (every *.yaml under DIR, default dist/) the way synth does:
+Check synthesized manifests (every *.yaml under DIR, default dist/; a single file; or, with
+-, a YAML stream on stdin such as \`helm template ... | cdk8s-gitops validate -\`) the way
+synth does:
   - schema: each object against Kubernetes 1.28, Istio v1 or Argo CD v1alpha1, strictly
     (unknown fields and unknown kinds are findings);
   - cross-references: selectors, ports, ServiceAccounts, ConfigMaps, Secrets, Istio hosts,
@@ -12,36 +23,105 @@ Check synthesized manifests (every *.yaml under DIR, default dist/) the way synt
   - policy: Pod Security Standards "restricted", probes, resources, pinned images, UIDs,
     service account tokens, Istio port names, AppProject and Gateway wildcards, secrets in env.
 One line per finding (FILE: Kind/name: RULE-ID: field: message), then a summary line.
+Documents read from stdin are named <stdin>#N (N: the document's position in the stream);
+a stream has no folder layout, so Argo CD Applications' source paths are not checked there.
 Waive a rule on one object with the annotation cdk8s-gitops.io/waive.<RULE-ID>: "<reason>".
 
 Options:
-  --format FORMAT  text (default) or json
-  -h, --help       show this help
+  -o, --output FMT   text (default); json: {ok, summary, findings, waived};
+                     sarif: SARIF 2.1.0 for code scanning; junit: JUnit XML for test reports
+  --format FMT       deprecated spelling of -o
+  -h, --help         show this help
 
-Exit codes: 0 no findings, 1 findings, 2 usage error (unreadable file, not YAML).
+Exit codes: 0 no findings, 1 findings, 2 usage error (unreadable file, not YAML, empty stdin).
 `;
 
-/** The flags of `validate` (util.parseArgs form); `parseOnly` in ./main reads it too. */
 export const OPTIONS: OptionTable = {
-  'format': { type: 'string' },
+  ...outputOption(['text', 'json', 'sarif', 'junit']),
+  format: { type: 'string', aliasOf: { flag: 'output' } },
 };
-/** The folder to check is a positional: `validate [DIR]`. */
-export const POSITIONALS = true;
+
+export const POSITIONALS: PositionalSpec = { name: 'DIR', max: 1 };
+
+/** The name stdin's documents get in findings: `<stdin>#N`. */
+export const STDIN = '<stdin>';
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, HELP, OPTIONS, POSITIONALS);
   if (!parsed) return 0;
-  const format = parsed.values.format ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json (got ${JSON.stringify(format)})\n\n${HELP}`);
-  const [dir, extra] = parsed.positionals;
-  if (extra !== undefined) throw new UsageError(`only one DIR may be given (got ${JSON.stringify(dir)} and ${JSON.stringify(extra)})\n\n${HELP}`);
-  let report: ValidationReport;
+  const target = parsed.positionals[0] ?? 'dist';
+  const format = outputFormat(parsed.values);
+  const progress = Progress.start();
   try {
-    report = validateDirectory(dir ?? 'dist');
+    progress.phase(target === '-' ? 'reading stdin…' : `reading ${target}…`);
+    const input = target === '-' ? await readStdin() : readDirectory(target);
+    progress.phase(`validating ${formatCount(input.manifests.length)} documents…`);
+    const report = validateManifests(input.manifests, input.options);
+    progress.finish();
+    const locator = new FindingLocator(input.source);
+    process.stdout.write(format === 'json' ? formatJson(report)
+      : format === 'sarif' ? formatSarif(report, { baseDir: input.baseDir, line: f => locator.line(f) })
+        : format === 'junit' ? formatJunit(report, input.manifests)
+          : formatText(report));
+    return report.ok ? 0 : 1;
+  } finally {
+    progress.stop();
+  }
+}
+
+/** Manifests to check and where their files are. */
+interface Input {
+  readonly manifests: Manifest[];
+  /** The folder file paths are relative to; undefined for stdin. */
+  readonly baseDir?: string;
+  /** The text of a file of the input. */
+  readonly source: (file: string) => FindingSource | undefined;
+  /** Options of the validation. */
+  readonly options?: ValidateOptions;
+}
+
+function readDirectory(target: string): Input {
+  let manifests: Manifest[];
+  try {
+    manifests = loadManifests(target);
   } catch (e) {
     if (e instanceof ManifestLoadError) throw new UsageError(e.message);
     throw e;
   }
-  process.stdout.write(format === 'json' ? formatJson(report) : formatText(report));
-  return report.ok ? 0 : 1;
+  // a single file is named by its base name (see loadManifests)
+  const baseDir = path.resolve(fs.statSync(target).isFile() ? path.dirname(target) : target);
+  return {
+    manifests,
+    baseDir,
+    source: file => {
+      try {
+        return { text: fs.readFileSync(path.join(baseDir, file), 'utf8') };
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+async function readStdin(): Promise<Input> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  let manifests: Manifest[];
+  try {
+    manifests = parseManifests(text, STDIN, i => `${STDIN}#${i + 1}`);
+  } catch (e) {
+    if (e instanceof ManifestLoadError) throw new UsageError(e.message);
+    throw e;
+  }
+  if (manifests.length === 0) throw new UsageError(`${STDIN}: no Kubernetes objects on standard input (${text.length === 0 ? 'it was empty' : 'only empty documents'}); pipe manifests into it, e.g. \`helm template ... | cdk8s-gitops validate -\``);
+  return {
+    manifests,
+    // a stream has no folder layout: Argo CD Applications' source paths cannot be judged
+    options: { outsideFolders: [''] },
+    source: file => {
+      const m = /^<stdin>#(\d+)$/.exec(file);
+      return m ? { text, document: Number(m[1]) - 1 } : undefined;
+    },
+  };
 }

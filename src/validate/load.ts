@@ -30,8 +30,12 @@ export function loadManifests(dir: string): Manifest[] {
   return files.sort().flatMap(rel => parseManifests(readFile(path.join(dir, rel)), rel));
 }
 
-/** Parse one (multi-document) YAML file into manifests; empty documents are skipped. */
-export function parseManifests(text: string, file: string): Manifest[] {
+/**
+ * Parse one (multi-document) YAML file into manifests; empty documents are skipped. Each
+ * manifest's path is `file`, or `documentPath(index)` (0-based index in the stream) when given:
+ * a stream that is not a file (stdin) names its documents `<stdin>#1`, `<stdin>#2`, ...
+ */
+export function parseManifests(text: string, file: string, documentPath?: (index: number) => string): Manifest[] {
   const out: Manifest[] = [];
   // loaded on demand: synth validates objects it made and never parses YAML
   const docs = yamlModule().parseAllDocuments(text, { prettyErrors: true });
@@ -45,7 +49,7 @@ export function parseManifests(text: string, file: string): Manifest[] {
     if (typeof object !== 'object' || Array.isArray(object)) {
       throw new ManifestLoadError(`${file}: document ${i + 1} is a ${Array.isArray(object) ? 'list' : typeof object}, not a Kubernetes object (a mapping with apiVersion and kind)`);
     }
-    out.push({ path: file, object });
+    out.push({ path: documentPath?.(i) ?? file, object });
   });
   return out;
 }

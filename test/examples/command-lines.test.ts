@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseOnly, UsageError } from '../../src/cli/main';
+import { parseCommandLine, UsageError } from '../../src/cli/main';
+
+const parseOnly = (command: string, argv: string[]) => parseCommandLine([command, ...argv]);
 import { CommandLine, commandLines, requiredFlags, simpleCommand } from './command-lines';
 import { APP_WORKFLOW, EXAMPLES, GITOPS_WORKFLOW, JENKINSFILE, jenkinsScripts, Script, workflowScripts } from './templates';
 

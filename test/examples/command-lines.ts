@@ -1,6 +1,6 @@
 /**
  * The `cdk8s-gitops` command lines of a shell script, as the shell would pass them to the CLI:
- * for checking CI templates with the CLI's own option tables (`parseOnly`) without running
+ * for checking CI templates with the CLI's own option tables (`parseCommandLine`) without running
  * anything. Enough of sh for command lines: quotes, backslashes, line continuations, `$VAR` and
  * `${VAR}` (sample values), comments, and the operators that end a command.
  */

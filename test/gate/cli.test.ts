@@ -70,8 +70,8 @@ test('exit 2 for usage errors, naming the flag, without querying Prometheus', as
   const cases: Array<[string[], string]> = [
     [['gate', '--service', 'demo', '--version', 'v2'], '--prometheus is required'],
     [['gate', '--prometheus', fake.url, '--version', 'v2'], '--service is required'],
-    [['gate', '--prometheus', fake.url, '--service', 'demo', '--version', ''], '--version is required'],
-    [[...flags(), '--namespace', ''], '--namespace: "" must be a namespace'],
+    [['gate', '--prometheus', fake.url, '--service', 'demo', '--version', ''], '--version: "" is blank; give a value'],
+    [[...flags(), '--namespace', ''], '--namespace: "" is blank; give a value'],
     [[...flags(), '--max-error-ratio', '5%'], '--max-error-ratio: "5%" must be a number from 0 to 1'],
     [[...flags(), '--window', '5min'], '--window: "5min" must be a Prometheus duration'],
     [[...flags(), '--latency-query', 'x{windw}'], '--latency-query: unknown placeholder {windw}'],

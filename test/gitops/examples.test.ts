@@ -40,7 +40,7 @@ describe('CI templates', () => {
     expect(wf.jobs.push.steps.map((s: any) => s.name ?? s.uses.split('@')[0]).slice(-1)).toEqual(['Push the immutable SHA tag']);
     const run = (job: string) => wf.jobs[job].steps.map((s: any) => s.run ?? '').join('\n');
     expect(run('release-dev')).toMatch(/cdk8s-gitops release \\\n\s+--gitops-dir \. --env dev --tag "\$TAG"[\s\S]*--push/);
-    expect(run('promote-prod')).toMatch(/cdk8s-gitops promote \\\n\s+--gitops-dir \. --from dev --to prod[\s\S]*--push --json/);
+    expect(run('promote-prod')).toMatch(/cdk8s-gitops promote \\\n\s+--gitops-dir \. --from dev --to prod[\s\S]*--push -o json/);
     expect(run('promote-prod')).toContain('gh pr create');
     expect(JSON.stringify(wf)).not.toMatch(/:latest\b/);
   });

@@ -127,14 +127,15 @@ export async function cli(...argv: string[]): Promise<{ code: number; stdout: st
   }
 }
 
-/** Run the CLI as a separate node process (TypeScript via the esbuild require hook). */
-export function spawnCli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Run the CLI as a separate node process (TypeScript via the esbuild require hook), with `input` on its stdin when given. */
+export function spawnCli(argv: string[], env: NodeJS.ProcessEnv = {}, input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...argv], { env: { ...process.env, ...env }, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    child.stdin?.end(input);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', d => { stdout += d; });
-    child.stderr.on('data', d => { stderr += d; });
+    child.stdout!.on('data', d => { stdout += d; });
+    child.stderr!.on('data', d => { stderr += d; });
     child.on('error', reject);
     child.on('close', code => resolve({ code: code ?? -1, stdout, stderr }));
   });

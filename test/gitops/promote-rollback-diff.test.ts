@@ -29,7 +29,7 @@ describe('promote', () => {
     const main = git(clone, 'rev-parse', 'HEAD').trim();
     const state = snapshot(clone);
 
-    const r = await cli('promote', '--gitops-dir', clone, '--from', 'dev', '--to', 'prod', '--push', '--json', '--app', FIXTURE_APP);
+    const r = await cli('promote', '--gitops-dir', clone, '--from', 'dev', '--to', 'prod', '--push', '-o', 'json', '--app', FIXTURE_APP);
     expect(r).toMatchObject({ code: 0, stderr: '' });
     const pr = JSON.parse(r.stdout);
     expect(pr).toMatchObject({ branch: `promote-${T2}`, base: 'main', tag: T2, title: `Promote to prod: ${T2}`, created: true, pushed: true });

@@ -150,7 +150,8 @@ describe('release: failures change nothing', () => {
     [['--tag', SHA1, '--push', '--remote', 'upstream'], 1, /--push: .* has no remote "upstream" to push to/],
   ])('%j exits %d with a clear message', async (args, code, message) => {
     const state = snapshot(clone);
-    const r = await cli('release', '--gitops-dir', clone, '--env', 'dev', '--app', FIXTURE_APP, ...args);
+    const env = args.includes('--env') ? [] : ['--env', 'dev']; // a flag given twice with different values is refused
+    const r = await cli('release', '--gitops-dir', clone, ...env, '--app', FIXTURE_APP, ...args);
     expect(r.code).toBe(code);
     expect(r.stderr).toMatch(message);
     expect(r.stdout).toBe('');

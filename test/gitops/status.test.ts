@@ -46,9 +46,9 @@ describe('status', () => {
     // reads only: nothing in the clone changed
     expect(snapshot(clone)).toEqual(before);
 
-    // --json: the same result; --rev: an earlier commit, read on a detached HEAD too
-    const json = await cli('status', '--gitops-dir', clone, '--json');
-    expect(JSON.parse(json.stdout)).toEqual(JSON.parse(JSON.stringify(result)));
+    // -o json: the same result (absent fields are null); --rev: an earlier commit, read on a detached HEAD too
+    const json = await cli('status', '--gitops-dir', clone, '-o', 'json');
+    expect(JSON.parse(json.stdout)).toEqual(JSON.parse(JSON.stringify(result, (_, v) => (v === undefined ? null : v))));
     git(clone, 'checkout', '-q', '--detach', 'HEAD');
     const earlier = status({ dir: clone, rev: seeded });
     expect(earlier.services.every(s => s.same)).toBe(true);
@@ -76,7 +76,7 @@ describe('status', () => {
     git(repo, 'add', '-A');
     git(repo, 'commit', '-q', '-m', 'dev: 3000 services');
     const { code, stderr, read } = await new Promise<{ code: number | null; stderr: string; read: number }>((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI, 'status', '--gitops-dir', repo, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [CLI, 'status', '--gitops-dir', repo, '-o', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let err = '';
       let got = 0;
       child.stderr.on('data', d => { err += d; });

@@ -1,23 +1,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { stringify } from 'yaml';
 import { main } from '../../src/cli/main';
 import { HELP, run } from '../../src/cli/validate';
-import { Manifest } from '../../src/manifest';
 import { loadManifests, ManifestLoadError, validateDirectory } from '../../src/validate';
-import { goodPlatform, obj } from './fixtures';
+import { goodPlatform, obj, writeTree } from './fixtures';
 import { tempDir } from '../temp-dir';
-
-function writeTree(ms: Manifest[]): string {
-  const dir = tempDir('validate');
-  for (const m of ms) {
-    const file = path.join(dir, ...m.path.split('/'));
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, stringify(m.object));
-  }
-  return dir;
-}
 
 async function capture(f: () => Promise<number>): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -114,7 +102,7 @@ describe('cdk8s-gitops validate', () => {
     const r = await capture(() => main(['validate', '--help']));
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(HELP);
-    expect(HELP).toContain('Usage: cdk8s-gitops validate [DIR] [--format text|json]');
+    expect(HELP).toContain('Usage: cdk8s-gitops validate [DIR | -] [-o text|json|sarif|junit]');
   });
 });
 

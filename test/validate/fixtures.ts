@@ -1,4 +1,19 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { stringify } from 'yaml';
 import { Manifest } from '../../src/manifest';
+import { tempDir } from '../temp-dir';
+
+/** Write manifests as YAML files into a fresh temporary folder (removed after the test file); returns it. */
+export function writeTree(ms: Manifest[]): string {
+  const dir = tempDir('validate');
+  for (const m of ms) {
+    const file = path.join(dir, ...m.path.split('/'));
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, stringify(m.object));
+  }
+  return dir;
+}
 
 /**
  * A small, fully hardened platform (seed 001's shape): namespace demo-dev, backend v1/v2

@@ -1,0 +1,29 @@
+/**
+ * What commands that report share: `-o, --output text|json` (validate adds sarif and junit),
+ * JSON documents on stdout with stable field names (absent values are null, never missing).
+ */
+import type { TagChange } from '../gitops/rotation';
+import { OptionTable, OptionValues } from './args';
+
+/** The `-o, --output FORMAT` flag with the formats a command supports (`text` is the default). */
+export function outputOption(formats: readonly string[] = ['text', 'json']): OptionTable {
+  return { output: { type: 'string', short: 'o', choices: formats } };
+}
+
+/** The deprecated `--json` flag: `-o json`. */
+export const JSON_ALIAS: OptionTable = { json: { type: 'boolean', aliasOf: { flag: 'output', value: 'json' } } };
+
+/** The format `-o` chose, `text` by default. */
+export function outputFormat(values: OptionValues): string {
+  return (values.output as string | undefined) ?? 'text';
+}
+
+/** Print `value` as one JSON document on stdout; an undefined field is printed as null, not left out. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, (_, v) => (v === undefined ? null : v), 2)}\n`);
+}
+
+/** A tag change as JSON: `{service, version, from, to}`, null where there is none. */
+export function tagChangeJson(c: TagChange): { service: string; version: string | null; from: string | null; to: string | null } {
+  return { service: c.service, version: c.version ?? null, from: c.from ?? null, to: c.to ?? null };
+}

@@ -1,0 +1,122 @@
+import { OptionTable, parseOptions } from '../../src/cli/args';
+import { COMMANDS, parseCommandLine, UsageError } from '../../src/cli/main';
+
+const TABLE: OptionTable = {
+  'env': { type: 'string' },
+  'service': { type: 'string', multiple: true, list: true, variadic: true },
+  'push': { type: 'boolean' },
+  'output': { type: 'string', short: 'o', choices: ['text', 'json'] },
+  'json': { type: 'boolean', aliasOf: { flag: 'output', value: 'json' } },
+  'format': { type: 'string', aliasOf: { flag: 'output' } },
+};
+
+function usageError(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(UsageError);
+    return (e as Error).message;
+  }
+  throw new Error('no usage error');
+}
+
+describe('parseOptions', () => {
+  test('--flag value and --flag=value alike; -o json, -o=json, -ojson', () => {
+    for (const argv of [['--env', 'dev', '-o', 'json'], ['--env=dev', '-o=json'], ['--env=dev', '-ojson'], ['--env', 'dev', '--output=json']]) {
+      expect(parseOptions(argv, TABLE)).toEqual({ values: { env: 'dev', output: 'json' }, positionals: [], notes: [], help: false });
+    }
+  });
+
+  test('a list flag: repeated, comma-separated, or several words after it', () => {
+    for (const argv of [['--service', 'a', '--service', 'b', '--service', 'c'], ['--service', 'a,b', '--service=c'], ['--service', 'a', 'b', 'c'], ['--service', ' a , b,c']]) {
+      expect(parseOptions(argv, TABLE).values.service).toEqual(['a', 'b', 'c']);
+    }
+  });
+
+  test('words after the list end at the next flag: a stray word elsewhere is refused', () => {
+    expect(parseOptions(['--service', 'a', 'b', '--push'], TABLE).values).toEqual({ service: ['a', 'b'], push: true });
+    expect(usageError(() => parseOptions(['--push', 'x'], TABLE))).toBe('unexpected argument "x"');
+    expect(usageError(() => parseOptions(['--service', 'a', '--env', 'dev', 'b'], TABLE))).toBe('unexpected argument "b"');
+  });
+
+  test.each([
+    [['--env', ''], '--env: "" is blank; give a value'],
+    [['--env='], '--env: "" is blank; give a value'],
+    [['--env', '  '], '--env: "  " is blank; give a value'],
+    [['--service', ''], '--service: "" is blank; give a value'],
+    [['--service', ','], '--service: "," is blank; give one or more names separated by commas'],
+    [['--service', ' , '], '--service: " , " is blank; give one or more names separated by commas'],
+    [['--service', 'a,,b'], '--service: "a,,b" has an empty item; give names separated by commas'],
+    [['--service', 'a,'], '--service: "a," has an empty item; give names separated by commas'],
+    [['--service', 'a', ''], '--service: "" is blank; give a value'],
+    [['-o', 'xml'], '-o/--output: "xml" is not one of text, json'],
+    [['--format', 'xml'], '--format: "xml" is not one of text, json'],
+    [['--env', 'dev', '--env', 'prod'], '--env is given 2 times ("dev", "prod"); give it once'],
+    [['--json', '-o', 'text'], '--json and --output "text" contradict each other; give only --output'],
+    [['--bogus'], "Unknown option '--bogus'"],
+    [['--env'], "Option '--env <value>' argument missing"],
+    [['--env', '--push'], "Option '--env' argument is ambiguous. Did you forget to specify the option argument for '--env'? To specify an option argument starting with a dash use '--env=-XYZ'."],
+    [['--push=yes'], "Option '--push' does not take an argument"],
+  ])('%j is a usage error: %s', (argv, message) => {
+    expect(usageError(() => parseOptions(argv, TABLE))).toBe(message);
+  });
+
+  test('the same value twice is not a contradiction', () => {
+    expect(parseOptions(['--env', 'dev', '--env=dev', '--push', '--push'], TABLE).values).toEqual({ env: 'dev', push: true });
+  });
+
+  test('deprecated spellings still work, with a note', () => {
+    expect(parseOptions(['--json'], TABLE)).toMatchObject({ values: { output: 'json' }, notes: ['--json is deprecated; use -o json'] });
+    expect(parseOptions(['--format', 'json', '-o', 'json'], TABLE)).toMatchObject({ values: { output: 'json' }, notes: ['--format json is deprecated; use -o json'] });
+  });
+
+  test('positionals: as many as the command takes, none blank', () => {
+    const spec = { name: 'DIR', max: 1 };
+    expect(parseOptions(['out', '-o', 'json'], TABLE, spec).positionals).toEqual(['out']);
+    expect(parseOptions(['-'], TABLE, spec).positionals).toEqual(['-']);
+    expect(parseOptions(['--', '--odd-name'], TABLE, spec).positionals).toEqual(['--odd-name']);
+    expect(usageError(() => parseOptions(['a', 'b'], TABLE, spec))).toBe('only 1 DIR may be given (got "a", "b")');
+    expect(usageError(() => parseOptions([''], TABLE, spec))).toBe('DIR: "" is blank; give a path');
+  });
+
+  test('-h/--help wins over everything else', () => {
+    expect(parseOptions(['--env', '', '-h'], TABLE).help).toBe(true);
+    expect(parseOptions(['--help'], TABLE).help).toBe(true);
+  });
+});
+
+describe('parseCommandLine', () => {
+  test('every command has an option table, and -h parses for each', () => {
+    for (const command of Object.keys(COMMANDS)) {
+      expect(parseCommandLine([command, '-h'])).toEqual({ command, values: {}, positionals: [] });
+    }
+  });
+
+  test.each([
+    [['synth', '--app=lib/main.js', '--out', 'dist', '-o', 'json'], { app: 'lib/main.js', out: 'dist', output: 'json' }, []],
+    [['validate', 'dist', '--output=sarif'], { output: 'sarif' }, ['dist']],
+    [['validate', '-', '-o', 'junit'], { output: 'junit' }, ['-']],
+    [['release', '--gitops-dir=.', '--env=dev', '--tag=abc1234', '--service', 'a', 'b', '--push', '--retries=3'], { 'gitops-dir': '.', 'env': 'dev', 'tag': 'abc1234', 'service': ['a', 'b'], 'push': true, 'retries': '3' }, []],
+    [['promote', '--gitops-dir', '.', '--from=dev', '--to=prod', '--json'], { 'gitops-dir': '.', 'from': 'dev', 'to': 'prod', 'output': 'json' }, []],
+    [['rollback', '--gitops-dir=.', '--env=prod', '-o', 'json'], { 'gitops-dir': '.', 'env': 'prod', 'output': 'json' }, []],
+    [['diff', '--gitops-dir=.', '--exit-code', '-ojson'], { 'gitops-dir': '.', 'exit-code': true, 'output': 'json' }, []],
+    [['status', '--gitops-dir=.', '--rev=HEAD~1'], { 'gitops-dir': '.', 'rev': 'HEAD~1' }, []],
+  ])('%j', (argv, values, positionals) => {
+    expect(parseCommandLine(argv)).toEqual({ command: argv[0], values, positionals });
+  });
+
+  test('--version', () => {
+    expect(parseCommandLine(['--version'])).toEqual({ command: 'version', values: {}, positionals: [] });
+  });
+
+  test.each([
+    [['deploy'], /unknown command "deploy"/],
+    [[], /unknown command ""/],
+    [['release', '--service', ''], /--service: "" is blank/],
+    [['synth', '-o', 'sarif'], /-o\/--output: "sarif" is not one of text, json/],
+    [['status', 'extra'], /unexpected argument "extra"/],
+    [['validate', '--json'], /Unknown option '--json'/],
+  ])('%j is refused', (argv, message) => {
+    expect(usageError(() => parseCommandLine(argv))).toMatch(message);
+  });
+});
