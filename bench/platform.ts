@@ -78,7 +78,7 @@ export function createApp(props: PlatformProps = {}): GitOpsApp {
   const envCount = sizeFrom(props.envs, 'BENCH_ENVS', 2);
   const teams = Math.ceil(services / TEAM_SIZE);
 
-  const app = new GitOpsApp(props); // whole: releases and neededEnvironments
+  const app = new GitOpsApp(props);
   const argocd = new ArgoCdChart(app, 'argocd', { repoURL: PLATFORM_REPO_URL });
   const projects: AppProject[] = [];
   for (let t = 0; t < teams; t++) {
@@ -87,8 +87,6 @@ export function createApp(props: PlatformProps = {}): GitOpsApp {
 
   for (let e = 0; e < envCount; e++) {
     const name = envName(e);
-    // a release, promotion or rollback needs one environment: skip building the others
-    if (!app.needsEnvironment(name)) continue;
     const prod = name === 'prod';
     const env = new Environment({
       name,
@@ -99,58 +97,65 @@ export function createApp(props: PlatformProps = {}): GitOpsApp {
       automatedSync: !prod,
       resources: prod ? { cpu: { request: '200m', limit: '1' }, memory: { request: '256Mi', limit: '512Mi' } } : undefined,
     });
-    // services of the previous team, by position (callers across teams)
-    let previousTeam: WebService[] = [];
-    for (let t = 0; t < teams; t++) {
-      const team = teamName(t);
-      const chart = new AppChart(app, `${team}-${name}`, { environment: env, app: team });
-      const gateway = new Gateway(chart, 'gateway', { name: `${team}-gateway`, hosts: [`*.${team}.${name}.example.com`] });
-      new PeerAuthentication(chart, 'mtls', { mode: MtlsMode.STRICT });
-      AuthorizationPolicy.denyAll(chart, 'deny-all');
-      const members: WebService[] = [];
-      for (let i = t * TEAM_SIZE; i < Math.min(services, (t + 1) * TEAM_SIZE); i++) {
-        const svcName = serviceName(i);
-        const svc = new WebService(chart, svcName, {
-          name: svcName,
-          image: `ghcr.io/example-org/${svcName}`,
-          port: 8080,
-          healthPath: '/healthz',
-          config: { LOG_LEVEL: prod ? 'info' : 'debug', SERVICE_NAME: svcName },
-          env: { ENVIRONMENT: name },
-          versions: [
-            { name: 'v1', tag: sha(`${svcName}/v1`), config: { VERSION: '1.0.0' } },
-            { name: 'v2', tag: sha(`${svcName}/v2`), config: { VERSION: '2.0.0' } },
-          ],
-        });
-        new DestinationRule(chart, `${svcName}-destinationrule`, { service: svc });
-        new VirtualService(chart, `${svcName}-routes`, {
-          name: svcName,
-          gateways: [gateway],
-          hosts: [`${svcName}.${team}.${name}.example.com`],
-          routes: [
-            { name: 'header-v2', match: [HttpMatch.headerExact('x-version', 'v2')], to: RouteTarget.version(svc, 'v2') },
-          ],
-          defaultRoute: {
-            to: RouteTarget.split(svc),
-            timeout: Duration.seconds(10),
-            retries: { attempts: 2, perTryTimeout: Duration.seconds(3) },
-          },
-        });
-        const callers: Principal[] = [Principal.ingressGateway()];
-        const pos = i - t * TEAM_SIZE;
-        if (members.length > 0) callers.push(Principal.fromService(members[members.length - 1]));
-        if (previousTeam[pos]) callers.push(Principal.fromService(previousTeam[pos]));
-        new AuthorizationPolicy(chart, `${svcName}-allow`, {
-          name: `allow-${svcName}`,
-          target: svc,
-          allow: [{ from: callers, methods: [HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE], paths: ['/api/*', '/healthz'] }],
-        });
-        members.push(svc);
-      }
-      previousTeam = members;
-      new Application(argocd, `${team}-${name}`, { project: projects[t], source: chart });
-    }
+    // built when a run needs the environment (a release, promotion or rollback builds one)
+    app.addEnvironment(env, () => buildEnvironment(app, argocd, projects, env, services, teams));
   }
   new AppOfApps(app, 'bootstrap', { argocd });
   return app;
+}
+
+function buildEnvironment(app: GitOpsApp, argocd: ArgoCdChart, projects: AppProject[], env: Environment, services: number, teams: number): void {
+  const { name } = env;
+  const prod = name === 'prod';
+  // services of the previous team, by position (callers across teams)
+  let previousTeam: WebService[] = [];
+  for (let t = 0; t < teams; t++) {
+    const team = teamName(t);
+    const chart = new AppChart(app, `${team}-${name}`, { environment: env, app: team });
+    const gateway = new Gateway(chart, 'gateway', { name: `${team}-gateway`, hosts: [`*.${team}.${name}.example.com`] });
+    new PeerAuthentication(chart, 'mtls', { mode: MtlsMode.STRICT });
+    AuthorizationPolicy.denyAll(chart, 'deny-all');
+    const members: WebService[] = [];
+    for (let i = t * TEAM_SIZE; i < Math.min(services, (t + 1) * TEAM_SIZE); i++) {
+      const svcName = serviceName(i);
+      const svc = new WebService(chart, svcName, {
+        name: svcName,
+        image: `ghcr.io/example-org/${svcName}`,
+        port: 8080,
+        healthPath: '/healthz',
+        config: { LOG_LEVEL: prod ? 'info' : 'debug', SERVICE_NAME: svcName },
+        env: { ENVIRONMENT: name },
+        versions: [
+          { name: 'v1', tag: sha(`${svcName}/v1`), config: { VERSION: '1.0.0' } },
+          { name: 'v2', tag: sha(`${svcName}/v2`), config: { VERSION: '2.0.0' } },
+        ],
+      });
+      new DestinationRule(chart, `${svcName}-destinationrule`, { service: svc });
+      new VirtualService(chart, `${svcName}-routes`, {
+        name: svcName,
+        gateways: [gateway],
+        hosts: [`${svcName}.${team}.${name}.example.com`],
+        routes: [
+          { name: 'header-v2', match: [HttpMatch.headerExact('x-version', 'v2')], to: RouteTarget.version(svc, 'v2') },
+        ],
+        defaultRoute: {
+          to: RouteTarget.split(svc),
+          timeout: Duration.seconds(10),
+          retries: { attempts: 2, perTryTimeout: Duration.seconds(3) },
+        },
+      });
+      const callers: Principal[] = [Principal.ingressGateway()];
+      const pos = i - t * TEAM_SIZE;
+      if (members.length > 0) callers.push(Principal.fromService(members[members.length - 1]));
+      if (previousTeam[pos]) callers.push(Principal.fromService(previousTeam[pos]));
+      new AuthorizationPolicy(chart, `${svcName}-allow`, {
+        name: `allow-${svcName}`,
+        target: svc,
+        allow: [{ from: callers, methods: [HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE], paths: ['/api/*', '/healthz'] }],
+      });
+      members.push(svc);
+    }
+    previousTeam = members;
+    new Application(argocd, `${team}-${name}`, { project: projects[t], source: chart });
+  }
 }
