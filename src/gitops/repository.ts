@@ -5,6 +5,7 @@ import { assertValid } from '../validate';
 import { ReleaseState, RELEASE_FILE } from '../release';
 import { GitOpsError, InputError } from './errors';
 import { blobSha, Git, TreeEntry } from './git';
+import { checkReleaseEntries } from './release-entries';
 import { parseReleaseFile, sameRelease } from './release-file';
 
 /** A cdk8s-gitops program: `createApp(props)` as exported by the `--app` module. */
@@ -251,6 +252,9 @@ export function requireEnvironment(app: GitOpsApp, env: string, flag: string, wh
   throw new InputError(`${flag}: ${JSON.stringify(env)} is not an environment of the app (environments: ${all.join(', ') || 'none'})`);
 }
 
+/** How a release flow tells to drop unknown release entries: deliberately, in a commit of its own, not inside a release. */
+const PRUNE_FIRST = 'drop it in a commit of its own first (`cdk8s-gitops synth --gitops-dir DIR --prune-releases`, review, commit)';
+
 /** A change to one environment computed on top of a base commit. */
 export interface PreparedChange {
   /** The new commit (parent: the base), not yet on any branch. */
@@ -287,6 +291,7 @@ export async function prepareChange(repo: GitOpsRepository, options: Pick<Reposi
     options.createApp(whole ? { releases: state } : { releases: state, neededEnvironments: [env] });
   const app = construct(releases);
   requireEnvironment(app, env, flag, () => construct(releases, true));
+  if (releases[env]) checkReleaseEntries(releases[env], app.releaseState(env), { source: `${repo.repoPath(`${env}/${RELEASE_FILE}`)} at ${base!.slice(0, 12)}`, pruneHint: PRUNE_FIRST });
   if (!app.rebindable) return prepareTwice(repo, construct, app, validate, releases, base, env, intent);
 
   const before = app.releaseState(env);
