@@ -194,14 +194,26 @@ export class Git {
     throw new GitError(args, r);
   }
 
-  /** Whether `rev:file` exists. */
-  public exists(rev: string, file: string): boolean {
-    return this.tryRun(['cat-file', '-e', `${rev}:${file}`]).status === 0;
-  }
-
   /** Content of `rev:file` (repository-relative path). */
   public show(rev: string, file: string): string {
     return this.run(['show', `${rev}:${file}`]);
+  }
+
+  /**
+   * Sizes in bytes of several `rev:file` blobs (one `git cat-file --batch-check`), without
+   * reading them; a file that does not exist, or is not a blob, is left out of the result.
+   */
+  public blobSizes(rev: string, files: readonly string[]): Map<string, number> {
+    const out = new Map<string, number>();
+    if (files.length === 0) return out;
+    const broken = files.find(f => /[\n\r]/.test(f));
+    if (broken !== undefined) throw new InputError(`paths with line breaks are not supported: ${JSON.stringify(broken)}`);
+    const lines = this.run(['cat-file', '--batch-check'], { input: files.map(f => `${rev}:${f}\n`).join('') }).split('\n');
+    files.forEach((file, i) => {
+      const m = /^[0-9a-f]+ blob (\d+)$/.exec(lines[i] ?? '');
+      if (m) out.set(file, Number(m[1]));
+    });
+    return out;
   }
 
   /**

@@ -6,7 +6,7 @@ import { ReleaseState, RELEASE_FILE } from '../release';
 import { GitOpsError, InputError } from './errors';
 import { blobSha, Git, TreeEntry } from './git';
 import { checkReleaseEntries } from './release-entries';
-import { parseReleaseFile, sameRelease } from './release-file';
+import { assertReleaseFileSize, parseReleaseFile, sameRelease } from './release-file';
 
 /** A cdk8s-gitops program: `createApp(props)` as exported by the `--app` module. */
 export type CreateApp = (props: GitOpsAppProps) => GitOpsApp;
@@ -133,8 +133,11 @@ export class GitOpsRepository {
   /** The release state of one environment at `rev`, or undefined when `rev` has no release file there. */
   public releaseAt(rev: string, env: string): ReleaseState | undefined {
     const p = this.repoPath(`${env}/${RELEASE_FILE}`);
-    if (!this.git.exists(rev, p)) return undefined;
-    return parseReleaseFile(this.git.show(rev, p), { environment: env, source: `${p} at ${rev.slice(0, 12)}` });
+    const size = this.git.blobSizes(rev, [p]).get(p);
+    if (size === undefined) return undefined;
+    const source = `${p} at ${rev.slice(0, 12)}`;
+    assertReleaseFileSize(size, source);
+    return parseReleaseFile(this.git.show(rev, p), { environment: env, source });
   }
 
   /** The blobs of environment `env` at `rev` (none without a commit), keyed by repository path. */
@@ -182,10 +185,14 @@ export function releasesAt(git: Git, rev: string | undefined): Record<string, Re
   const folders = git.run(['ls-tree', '-z', '-d', '--full-tree', rev, '--', prefix === '' ? '.' : prefix])
     .split('\0').filter(l => l !== '').map(l => l.slice(l.indexOf('\t') + 1))
     .filter(p => prefix === '' || p.startsWith(prefix));
-  const found = git.showAll(rev, folders.map(f => `${f}/${RELEASE_FILE}`));
+  // sizes first: an oversized file is refused without reading it
+  const sizes = git.blobSizes(rev, folders.map(f => `${f}/${RELEASE_FILE}`));
+  const source = (p: string) => `${p} at ${rev.slice(0, 12)}`;
+  for (const [p, size] of sizes) assertReleaseFileSize(size, source(p));
+  const found = git.showAll(rev, [...sizes.keys()]);
   for (const p of [...found.keys()].sort()) {
     const env = p.slice(prefix.length).split('/')[0];
-    releases[env] = parseReleaseFile(found.get(p)!, { environment: env, source: `${p} at ${rev.slice(0, 12)}` });
+    releases[env] = parseReleaseFile(found.get(p)!, { environment: env, source: source(p) });
   }
   return releases;
 }
