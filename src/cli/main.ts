@@ -1,7 +1,8 @@
 /**
  * `cdk8s-gitops` command line. Each command lives in its own module (`./<command>.ts`) that
  * exports `run(argv: string[]): Promise<number>` and `HELP: string`; this file only dispatches.
- * Exit codes: 0 ok, 1 check or operation failed, 2 usage error.
+ * Exit codes: 0 ok, 1 check or operation failed, 2 usage error, 3 pushed but the local branch
+ * was not updated (release, rollback).
  */
 import '../yaml-module'; // first: cdk8s's own `yaml` is then loaded only if used
 export const COMMANDS: Record<string, string> = {
@@ -20,7 +21,8 @@ Commands:
 ${Object.entries(COMMANDS).map(([c, d]) => `  ${c.padEnd(10)} ${d}`).join('\n')}
 
 Run \`cdk8s-gitops <command> --help\` for a command's options.
-Exit codes: 0 ok, 1 check or operation failed, 2 usage error.
+Exit codes: 0 ok, 1 check or operation failed (nothing changed), 2 usage error,
+3 pushed, but the local branch was not updated (run the command again).
 `;
 
 /**
@@ -74,6 +76,6 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     process.stderr.write(`cdk8s-gitops ${command}: ${e?.message ?? e}\n`);
-    return 1;
+    return e?.exitCode === 3 ? 3 : 1;
   }
 }
