@@ -23,14 +23,19 @@ export const FAST_FORWARD_MARKER = 'cdk8s-gitops-fast-forward';
  * A run killed between these steps leaves the marker, and {@link resumeFastForward} (every
  * repository-changing command calls it first) finishes or drops the move. Runs no hooks.
  *
- * @throws GitError when git refuses a step (the marker then tells the next run where it stopped)
+ * @throws GitError when git refuses a step (after step 2, the marker tells the next run where it stopped)
  */
 export function fastForward(git: Git, commit: string): void {
   const [marker] = git.gitPaths([FAST_FORWARD_MARKER]);
   const from = git.resolve('HEAD');
   fs.writeFileSync(marker, `${from ?? ''} ${commit}\n`);
   faultPoint('release:fast-forward:marked');
-  git.run(from === undefined ? ['read-tree', '-u', '-m', commit] : ['read-tree', '-u', '-m', from, commit]);
+  try {
+    git.run(from === undefined ? ['read-tree', '-u', '-m', commit] : ['read-tree', '-u', '-m', from, commit]);
+  } catch (e) {
+    fs.rmSync(marker, { force: true }); // git checks every file before it writes one: it refused, nothing moved
+    throw e;
+  }
   faultPoint('release:fast-forward:tree');
   git.run(['update-ref', '-m', `cdk8s-gitops: fast-forward to ${commit}`, 'HEAD', commit, from ?? '']);
   faultPoint('release:fast-forward:ref');
