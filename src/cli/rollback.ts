@@ -18,7 +18,8 @@ Options:
   --app MODULE       compiled program exporting createApp(props) (default: lib/src/main.js)
   -h, --help         show this help
 
-Exit codes: 0 rolled back, 1 failed (nothing was changed), 2 usage error.
+Exit codes: 0 rolled back, 1 failed (nothing was changed), 2 usage error,
+3 pushed, but the local branch was not updated (\`git pull --ff-only\` updates it).
 `;
 
 export async function run(argv: string[]): Promise<number> {

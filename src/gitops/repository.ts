@@ -524,7 +524,7 @@ function land(repo: GitOpsRepository, commit: string): void {
     fastForward(git, commit);
   } catch (e: any) {
     throw new PushedNotLandedError(`pushed ${commit.slice(0, 12)} to ${repo.remote}/${repo.branch}, but local ${repo.branch} was not updated: ${e?.message ?? e}. `
-      + `The change is on ${repo.remote}; once that is fixed, run the command again (it brings ${repo.branch} up to date and changes nothing twice) or \`git pull --ff-only\``, commit);
+      + `The change is on ${repo.remote}; once that is fixed, \`git pull --ff-only\` brings ${repo.branch} up to date (so does running release again: it finds nothing left to do)`, commit);
   }
 }
 

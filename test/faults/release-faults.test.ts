@@ -237,7 +237,7 @@ describe('remotes that refuse: only a lost race is retried', () => {
     const r = await spawnCli(releaseArgs(clone, true, INTERFERING_APP), { FIXTURE_CREATE_FILE: lock });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(new RegExp(`^cdk8s-gitops release: pushed [0-9a-f]{12} to origin/main, but local main was not updated: git read-tree .* failed \\(exit 128\\): fatal: Unable to create '${lock.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}': File exists`));
-    expect(r.stderr).toContain('The change is on origin; once that is fixed, run the command again (it brings main up to date and changes nothing twice) or `git pull --ff-only`');
+    expect(r.stderr).toContain('The change is on origin; once that is fixed, `git pull --ff-only` brings main up to date (so does running release again: it finds nothing left to do)');
     expectReleaseOn(origin, 'main', old);
     expect(head(clone)).toBe(old);
     fs.rmSync(lock);

@@ -75,6 +75,15 @@ describe('release state never vanishes silently', () => {
     expect(git(clone, 'status', '--porcelain')).toBe(' M dev/release.yaml\n');
   });
 
+  test('diff, the preview of synth, refuses it too (for the environment it shows)', async () => {
+    const clone = typoClone();
+    const r = await cli('diff', '--gitops-dir', clone, '--app', FIXTURE_APP);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${path.join(clone, 'dev/release.yaml')}: services.bakend: unknown service (did you mean "backend"?)\n`);
+    expect(r.stderr).toContain('see what dropping it changes with `cdk8s-gitops synth --gitops-dir DIR --prune-releases` and `git diff`');
+    expect(await cli('diff', '--gitops-dir', clone, '--env', 'prod', '--app', FIXTURE_APP)).toMatchObject({ code: 0, stdout: '' });
+  });
+
   test('--prune-releases needs --gitops-dir', async () => {
     expect(await cli('synth', '--prune-releases', '--app', FIXTURE_APP)).toMatchObject({ code: 2, stderr: expect.stringContaining('--prune-releases needs --gitops-dir') });
   });
