@@ -469,10 +469,12 @@ export async function publish(repo: GitOpsRepository, options: RepositoryOptions
     const change = await prepare(base);
     await repo.assertClean();
     faultPoint('release:prepared');
+    const behind = base !== start && base !== undefined
+      ? `${repo.branch} was behind ${target} (a previous run pushed and was interrupted before it updated ${repo.branch}, or someone else pushed)` : undefined;
     if (change === undefined) {
-      if (base !== start && base !== undefined) {
-        fastForward(git, base);
-        log(`${repo.branch} was behind ${target} (a previous run pushed and was interrupted before it updated ${repo.branch}, or someone else pushed): fast-forwarded it to ${base.slice(0, 12)}`);
+      if (behind !== undefined) {
+        fastForward(git, base!);
+        log(`${behind}: fast-forwarded it to ${base!.slice(0, 12)}`);
       }
       return { commit: base, pushed: false, attempts: attempt };
     }
@@ -481,11 +483,9 @@ export async function publish(repo: GitOpsRepository, options: RepositoryOptions
       return { commit: change.commit, change, pushed: false, attempts: attempt };
     }
     let outcome = git.push(repo.remote, change.commit, repo.branch);
-    let tip = base;
     for (let locked = 1; !outcome.ok && outcome.rejected === 'locked'; locked++) {
       // someone's push holds the remote's ref lock right now (then the branch moves), or a crashed git left it
-      tip = git.fetchBranch(repo.remote, repo.branch);
-      if (tip !== base) break;
+      if (git.fetchBranch(repo.remote, repo.branch) !== base) break;
       if (locked > LOCKED_RETRIES) {
         throw new GitOpsError(`push to ${target} failed: the remote could not lock ${repo.branch} (${outcome.message}), and ${repo.branch} did not move in ${LOCKED_RETRIES} retries: `
           + `most likely a lock file a crashed git process left in the remote repository (refs/heads/${repo.branch}.lock); whoever runs the remote can remove it once no push is running. `
@@ -497,6 +497,7 @@ export async function publish(repo: GitOpsRepository, options: RepositoryOptions
     if (outcome.ok) {
       faultPoint('release:pushed');
       land(repo, change.commit);
+      if (behind !== undefined) log(`${behind}: fast-forwarded it to ${base!.slice(0, 12)} and the new commit`);
       return { commit: change.commit, change, pushed: true, attempts: attempt };
     }
     if (outcome.rejected === 'refused') {
@@ -511,7 +512,7 @@ export async function publish(repo: GitOpsRepository, options: RepositoryOptions
     const wait = Math.round(backoff(attempt));
     log(`push rejected (someone pushed first); fetching and re-rendering onto the new tip in ${wait} ms (attempt ${attempt + 1} of ${retries + 1})`);
     await sleep(wait);
-    base = tip !== base ? tip : git.fetchBranch(repo.remote, repo.branch);
+    base = git.fetchBranch(repo.remote, repo.branch);
   }
 }
 
