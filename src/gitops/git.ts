@@ -233,9 +233,7 @@ export class Git {
   public blobSizes(rev: string, files: readonly string[]): Map<string, number> {
     const out = new Map<string, number>();
     if (files.length === 0) return out;
-    const broken = files.find(f => /[\n\r]/.test(f));
-    if (broken !== undefined) throw new InputError(`paths with line breaks are not supported: ${JSON.stringify(broken)}`);
-    const lines = this.run(['cat-file', '--batch-check'], { input: files.map(f => `${rev}:${f}\n`).join('') }).split('\n');
+    const lines = this.run(['cat-file', '--batch-check'], { input: batchInput(rev, files) }).split('\n');
     files.forEach((file, i) => {
       const m = /^[0-9a-f]+ blob (\d+)$/.exec(lines[i] ?? '');
       if (m) out.set(file, Number(m[1]));
@@ -250,10 +248,8 @@ export class Git {
   public showAll(rev: string, files: readonly string[]): Map<string, string> {
     const out = new Map<string, string>();
     if (files.length === 0) return out;
-    const broken = files.find(f => /[\n\r]/.test(f));
-    if (broken !== undefined) throw new InputError(`paths with line breaks are not supported: ${JSON.stringify(broken)}`);
     const args = ['cat-file', '--batch'];
-    const r = this.spawn(args, { input: files.map(f => `${rev}:${f}\n`).join('') });
+    const r = this.spawn(args, { input: batchInput(rev, files) });
     if (r.status !== 0) throw new GitError(args, { status: r.status, stdout: '', stderr: r.stderr });
     const buf = r.stdout;
     let at = 0;
@@ -379,6 +375,13 @@ export class Git {
     }
     return commits.filter(c => c.sha !== '');
   }
+}
+
+/** What `git cat-file --batch` (or `--batch-check`) reads to name `rev:file` of each file. */
+function batchInput(rev: string, files: readonly string[]): string {
+  const broken = files.find(f => /[\n\r]/.test(f));
+  if (broken !== undefined) throw new InputError(`paths with line breaks are not supported: ${JSON.stringify(broken)}`);
+  return files.map(f => `${rev}:${f}\n`).join('');
 }
 
 /** The error of a git that could not be started. */
