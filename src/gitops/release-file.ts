@@ -87,7 +87,7 @@ export function parseReleaseFile(text: string, options: { environment?: string; 
  */
 export function assertReleaseFileSize(bytes: number, source: string): void {
   if (bytes > RELEASE_FILE_LIMITS.bytes) {
-    throw new GitOpsError(`${source}: is ${bytes} bytes, over the limit of ${RELEASE_FILE_LIMITS.bytes} bytes (1 MiB) for a release file `
+    throw new GitOpsError(`${source}: is ${bytes} bytes, over the limit of ${RELEASE_FILE_LIMITS.bytes} bytes (${RELEASE_FILE_LIMITS.bytes / 1024 / 1024} MiB) for a release file `
       + '(one line per service version: 1,000 services with 3 versions each take about 160 KB); restore the file from history or write it anew');
   }
 }

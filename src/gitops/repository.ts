@@ -116,7 +116,7 @@ export class GitOpsRepository {
     try {
       return await use(repo);
     } finally {
-      await repo.clean.catch(() => undefined); // git status may still run
+      await repo.clean; // git status may still run (its outcome is a value, never a rejection)
       repo.close();
     }
   }
