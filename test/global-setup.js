@@ -19,7 +19,7 @@ const path = require('path');
 module.exports = async () => {
   const root = path.join(__dirname, '..');
   process.env.CDK8S_GITOPS_TS_CACHE = path.join(os.tmpdir(), 'cdk8s-gitops-ts-cache');
-  require('./gitops/ts-register').warm([path.join(root, 'src'), path.join(root, 'test', 'gitops')]);
+  require('./gitops/ts-register').warm([path.join(root, 'src'), path.join(root, 'test', 'gitops'), path.join(root, 'test', 'faults')]);
   process.env.CDK8S_GITOPS_TEST_TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gitops-test-run-'));
   process.env.TMPDIR = process.env.CDK8S_GITOPS_TEST_TMP;
   delete process.env.NODE_EXTRA_CA_CERTS;

@@ -10,7 +10,8 @@ const Sequencer = require('@jest/test-sequencer').default;
 /** Slowest first (seconds on a 2-core machine, with the other worker busy). */
 const SLOW = [
   'gitops/release.test.ts', // ~23
-  'gitops/concurrency.test.ts', // ~21
+  'gitops/concurrency.test.ts', // ~21 (16 processes)
+  'faults/release-faults.test.ts', // ~10
   'gitops/reference-app.test.ts', // ~14
   'gitops/promote-rollback-diff.test.ts', // ~12
   'gate/prometheus-e2e.test.ts', // ~10, mostly waiting for a real Prometheus' first scrapes

@@ -2,7 +2,8 @@
  * `cdk8s-gitops` command line. Each command lives in its own module (`./<command>.ts`) that
  * exports `run(argv: string[]): Promise<number>`, `HELP: string` and its option table
  * `OPTIONS` (plus `POSITIONALS` when it takes words that are not flags); this file only
- * dispatches. Exit codes: 0 ok, 1 check or operation failed, 2 usage error.
+ * dispatches. Exit codes: 0 ok, 1 check or operation failed, 2 usage error, 3 pushed but the
+ * local branch was not updated (release, rollback).
  */
 import { packageInfo } from '../package-info';
 import { OptionTable, OptionValues, parseOptions, PositionalSpec } from './args';
@@ -26,7 +27,8 @@ Run \`cdk8s-gitops <command> --help\` for a command's options,
 \`cdk8s-gitops --version\` for the version.
 The program a command renders is --app MODULE (a module exporting createApp(props)), else the
 "app" entry of the "cdk8s-gitops" field in ./package.json; without either it exits 2.
-Exit codes: 0 ok, 1 check or operation failed, 2 usage error.
+Exit codes: 0 ok, 1 check or operation failed (nothing changed), 2 usage error,
+3 pushed, but the local branch was not updated (run the command again).
 `;
 
 /**
@@ -116,7 +118,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     process.stderr.write(`cdk8s-gitops ${command}: ${e?.message ?? e}\n`);
-    return 1;
+    return e?.exitCode === 3 ? 3 : 1;
   }
 }
 

@@ -13,6 +13,12 @@ committed as "ENV: deploy TAG"; the commit touches only that environment's folde
 lines that carry the tag, plus release.yaml). Releasing the tag that already runs is a
 no-op: no commit.
 
+Nothing changes unless the clone can take the change: no merge, rebase, cherry-pick,
+revert or bisect in progress, no lock file a killed git left, on a branch, clean, not
+behind its upstream, no other cdk8s-gitops command at work in it, and every entry of
+ENV/release.yaml known to the program. Only a push rejected because someone pushed first
+is retried; a run that pushed but was interrupted is completed by running it again.
+
 Options:
   --gitops-dir DIR   clone of the GitOps repository (clean, on a branch)
   --env ENV          environment to release into, e.g. dev
@@ -30,7 +36,8 @@ Options:
                      changedFiles, pushed, attempts}
   -h, --help         show this help
 
-Exit codes: 0 released or nothing to do, 1 failed (nothing was changed), 2 usage error.
+Exit codes: 0 released or nothing to do, 1 failed (nothing was changed), 2 usage error,
+3 pushed, but the local branch was not updated (run the command again to update it).
 `;
 
 export const OPTIONS: OptionTable = {

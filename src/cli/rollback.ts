@@ -23,7 +23,8 @@ Options:
                      restoredFrom, changes, pushed}
   -h, --help         show this help
 
-Exit codes: 0 rolled back, 1 failed (nothing was changed), 2 usage error.
+Exit codes: 0 rolled back, 1 failed (nothing was changed), 2 usage error,
+3 pushed, but the local branch was not updated (\`git pull --ff-only\` updates it).
 `;
 
 export const OPTIONS: OptionTable = {

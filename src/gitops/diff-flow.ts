@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { RELEASE_FILE } from '../release';
 import { InputError } from './errors';
+import { checkStoredReleases } from './release-entries';
 import { readReleases } from './release-file';
 import { CreateApp, renderEnvironment, requireEnvironment } from './repository';
 import { unifiedDiff } from './unified-diff';
@@ -35,7 +37,8 @@ export interface DiffResult {
 /**
  * What synth would change in the GitOps directory, without writing anything: render the
  * program with the release states found in the directory, and compare every folder it
- * renders (or only `env`'s: then only that environment is built) with the files on disk.
+ * renders (or only `env`'s: then only that environment is built) with the files on disk. A
+ * release entry the program does not have is refused, as synth refuses it.
  */
 export function diffRepository(options: DiffOptions): DiffResult {
   const dir = path.resolve(options.dir);
@@ -45,6 +48,9 @@ export function diffRepository(options: DiffOptions): DiffResult {
   // one environment: the app builds only that one
   const app = options.createApp({ releases });
   if (env !== undefined) requireEnvironment(app, env, '--env');
+  // synth refuses release entries the program does not have: so does its preview
+  checkStoredReleases(env !== undefined ? { [env]: releases[env] } : releases, app, e => path.join(dir, e, RELEASE_FILE),
+    { pruneHint: 'see what dropping it changes with `cdk8s-gitops synth --gitops-dir DIR --prune-releases` and `git diff`' });
   const wanted = env !== undefined ? renderEnvironment(app, env).files : app.files();
   const owned = env !== undefined ? [env] : [...new Set([...wanted.keys()].map(p => p.split('/')[0]))];
   const existing = new Map<string, string>();

@@ -20,11 +20,22 @@ export class GitError extends GitOpsError {
   }
 }
 
-/** The outcome of a push. */
+/**
+ * The outcome of a push. A rejection says why, so that only a lost race is retried:
+ *
+ * - `moved`: the remote branch has commits the pushed one does not (`[rejected] (fetch first)`,
+ *   `(non-fast-forward)`): someone pushed first, fetch and retry;
+ * - `locked`: the remote could not lock or update its ref (`[remote rejected] (failed to update
+ *   ref)`, `cannot lock ref`): a push that is landing at the same moment, or a lock file a
+ *   crashed git left on the remote. Whether the branch moved tells them apart;
+ * - `refused`: anything else (a hook declined, a protected branch, permissions): retrying
+ *   cannot help.
+ *
+ * `message` is git's reason: the ref's status and what the remote printed.
+ */
 export type PushOutcome =
   | { readonly ok: true }
-  /** Someone else pushed first (non-fast-forward, stale ref, ref lock held): fetch and retry. */
-  | { readonly ok: false; readonly rejected: true; readonly message: string };
+  | { readonly ok: false; readonly rejected: 'moved' | 'locked' | 'refused'; readonly message: string };
 
 /** A full sha1 or sha256 object id. */
 const FULL_ID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
@@ -179,29 +190,55 @@ export class Git {
   }
 
   /**
-   * Push `commit` to `refs/heads/<branch>` of `remote` (fast-forward only). A rejection
-   * because the remote moved (non-fast-forward, fetch first, stale info, a lock held by a
-   * concurrent push) is returned so the caller can retry; any other failure throws.
+   * Push `commit` to `refs/heads/<branch>` of `remote` (fast-forward only, no local hooks).
+   * A rejection of the ref is returned, classified (see {@link PushOutcome}); a push that fails
+   * before the remote decides (no such remote, no connection) throws.
    */
   public push(remote: string, commit: string, branch: string): PushOutcome {
     const args = ['push', '--porcelain', '--no-verify', remote, `${commit}:refs/heads/${branch}`];
     const r = this.tryRun(args);
     if (r.status === 0) return { ok: true };
-    const text = `${r.stdout}\n${r.stderr}`;
-    if (/\[rejected\]|non-fast-forward|fetch first|stale info|cannot lock ref|failed to update ref|failed to lock|incorrect old value|unable to update local ref|Unable to create .*\.lock/i.test(text)) {
-      return { ok: false, rejected: true, message: text.trim() };
+    // porcelain: one line per ref, `!<TAB>from:to<TAB>[rejected] (reason)` for a rejected one
+    const status = /^!\t[^\t]*\t(.*)$/m.exec(r.stdout)?.[1];
+    if (status === undefined) throw new GitError(args, r);
+    const said = r.stderr.split('\n').filter(l => l.startsWith('remote:')).map(l => l.slice('remote:'.length).trim()).filter(l => l !== '');
+    const message = [status, ...said.map(l => `remote: ${l}`)].join('; ');
+    if (/^\[rejected\] \((fetch first|non-fast-forward)\)$/.test(status)) return { ok: false, rejected: 'moved', message };
+    if (/^\[remote rejected\] \((failed to update ref|failed to lock)\)$/.test(status) || said.some(l => /cannot lock ref/.test(l))) {
+      return { ok: false, rejected: 'locked', message };
     }
-    throw new GitError(args, r);
+    return { ok: false, rejected: 'refused', message };
   }
 
-  /** Whether `rev:file` exists. */
-  public exists(rev: string, file: string): boolean {
-    return this.tryRun(['cat-file', '-e', `${rev}:${file}`]).status === 0;
+  /**
+   * Absolute paths of files in the git directory (`MERGE_HEAD`, `index.lock`,
+   * `refs/heads/main.lock`), as `git rev-parse --git-path` maps them: per working tree or in
+   * the common directory of linked worktrees.
+   */
+  public gitPaths(names: readonly string[]): string[] {
+    if (names.length === 0) return [];
+    const out = this.run(['rev-parse', ...names.flatMap(n => ['--git-path', n])]).split('\n');
+    return names.map((_, i) => path.resolve(this.cwd, out[i]));
   }
 
   /** Content of `rev:file` (repository-relative path). */
   public show(rev: string, file: string): string {
     return this.run(['show', `${rev}:${file}`]);
+  }
+
+  /**
+   * Sizes in bytes of several `rev:file` blobs (one `git cat-file --batch-check`), without
+   * reading them; a file that does not exist, or is not a blob, is left out of the result.
+   */
+  public blobSizes(rev: string, files: readonly string[]): Map<string, number> {
+    const out = new Map<string, number>();
+    if (files.length === 0) return out;
+    const lines = this.run(['cat-file', '--batch-check'], { input: batchInput(rev, files) }).split('\n');
+    files.forEach((file, i) => {
+      const m = /^[0-9a-f]+ blob (\d+)$/.exec(lines[i] ?? '');
+      if (m) out.set(file, Number(m[1]));
+    });
+    return out;
   }
 
   /**
@@ -211,10 +248,8 @@ export class Git {
   public showAll(rev: string, files: readonly string[]): Map<string, string> {
     const out = new Map<string, string>();
     if (files.length === 0) return out;
-    const broken = files.find(f => /[\n\r]/.test(f));
-    if (broken !== undefined) throw new InputError(`paths with line breaks are not supported: ${JSON.stringify(broken)}`);
     const args = ['cat-file', '--batch'];
-    const r = this.spawn(args, { input: files.map(f => `${rev}:${f}\n`).join('') });
+    const r = this.spawn(args, { input: batchInput(rev, files) });
     if (r.status !== 0) throw new GitError(args, { status: r.status, stdout: '', stderr: r.stderr });
     const buf = r.stdout;
     let at = 0;
@@ -330,14 +365,6 @@ export class Git {
     return this.run(args, { input: message.endsWith('\n') ? message : `${message}\n` }).trim();
   }
 
-  /**
-   * Move the current branch, index and working tree forward to `commit` (a descendant of
-   * HEAD): `git merge --ff-only`. Refuses (throws) if HEAD moved meanwhile.
-   */
-  public fastForward(commit: string): void {
-    this.run(['merge', '--ff-only', '-q', '--no-stat', '--no-edit', commit]);
-  }
-
   /** Commits that changed `file`, newest first, starting at `rev`: SHA and full message. */
   public fileHistory(rev: string, file: string): { sha: string; message: string }[] {
     const out = this.run(['log', '--format=%H%x00%B%x00', rev, '--', file]);
@@ -348,6 +375,13 @@ export class Git {
     }
     return commits.filter(c => c.sha !== '');
   }
+}
+
+/** What `git cat-file --batch` (or `--batch-check`) reads to name `rev:file` of each file. */
+function batchInput(rev: string, files: readonly string[]): string {
+  const broken = files.find(f => /[\n\r]/.test(f));
+  if (broken !== undefined) throw new InputError(`paths with line breaks are not supported: ${JSON.stringify(broken)}`);
+  return files.map(f => `${rev}:${f}\n`).join('');
 }
 
 /** The error of a git that could not be started. */

@@ -44,57 +44,61 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     if (!isValidName(env)) throw new InputError(`${flag}: ${JSON.stringify(env)} is not an environment name (a DNS-1123 label such as dev or prod)`);
   }
   if (options.from === options.to) throw new InputError(`--to: ${JSON.stringify(options.to)} must differ from --from`);
-  const repo = GitOpsRepository.open(options);
-  const git = repo.git;
-  let base = repo.head();
-  if (options.push) {
-    const tip = git.fetchBranch(repo.remote, repo.branch);
-    if (tip !== undefined && (base === undefined || git.isAncestor(base, tip))) base = tip;
-  }
-  if (base === undefined) throw new GitOpsError(`branch ${repo.branch} has no commits yet: synth the environments and commit them first`);
-  const releases = repo.releasesAt(base);
-  const source = releases[options.from];
-  if (source === undefined) {
-    throw new InputError(`--from: environment ${JSON.stringify(options.from)} has no ${RELEASE_FILE} in ${options.dir} (environments with a release: ${Object.keys(releases).join(', ') || 'none'})`);
-  }
-  const tag = releaseTag(repo, base, options.from, source);
-  const branch = `promote-${tag}`;
-  if (git.tryRun(['check-ref-format', '--branch', branch]).status !== 0) {
-    throw new GitOpsError(`cannot name a branch after tag ${JSON.stringify(tag)}: ${JSON.stringify(branch)} is not a valid branch name`);
-  }
-  const message = `${options.to}: deploy ${tag}`;
-  const change = await prepareChange(repo, options, base, options.to, current => {
-    const state = adopt(current, source);
-    const body = describeChanges(changesBetween(current, state)).join('\n');
-    return { state, message: `${message}\n\n${body}\n\nPromoted-From: ${options.from}@${base}\n` };
-  }, '--to');
-  await repo.assertClean();
-  const title = `Promote to ${options.to}: ${tag}`;
-  if (change === undefined) {
-    return { created: false, tag, branch, base: repo.branch, title, body: `${options.to} already runs ${options.from}'s release (${tag}).`, changes: [], pushed: false };
-  }
-  const changes = changesBetween(change.before, change.after);
-  const body = pullRequestBody(options.from, options.to, tag, base, changes, change.changedFiles);
-  const existing = git.resolve(`refs/heads/${branch}`);
-  if (existing !== undefined && git.treeOf(existing) !== git.treeOf(change.commit)) {
-    throw new GitOpsError(`branch ${branch} already exists (at ${existing.slice(0, 12)}) with a different ${options.to}: merge or delete it first (\`git branch -D ${branch}\`)`);
-  }
-  const commit = existing ?? change.commit;
-  let pushed = false;
-  if (options.push) {
-    const outcome = git.push(repo.remote, commit, branch);
-    if (!outcome.ok) {
-      const remoteTip = git.fetchBranch(repo.remote, branch);
-      if (remoteTip === undefined || git.treeOf(remoteTip) !== git.treeOf(commit)) {
-        throw new GitOpsError(`${repo.remote} already has a branch ${branch} with a different ${options.to}: merge or delete it first (${lastLine(outcome.message)})`);
-      }
-      if (existing === undefined) git.run(['branch', branch, remoteTip]);
-      return { created: true, tag, branch, commit: remoteTip, base: repo.branch, title, body, changes, pushed: true };
+  return GitOpsRepository.with(options, async repo => {
+    const git = repo.git;
+    let base = repo.head();
+    if (options.push) {
+      const tip = git.fetchBranch(repo.remote, repo.branch);
+      if (tip !== undefined && (base === undefined || git.isAncestor(base, tip))) base = tip;
     }
-    pushed = true;
-  }
-  if (existing === undefined) git.run(['branch', branch, commit]);
-  return { created: true, tag, branch, commit, base: repo.branch, title, body, changes, pushed };
+    if (base === undefined) throw new GitOpsError(`branch ${repo.branch} has no commits yet: synth the environments and commit them first`);
+    const releases = repo.releasesAt(base);
+    const source = releases[options.from];
+    if (source === undefined) {
+      throw new InputError(`--from: environment ${JSON.stringify(options.from)} has no ${RELEASE_FILE} in ${options.dir} (environments with a release: ${Object.keys(releases).join(', ') || 'none'})`);
+    }
+    const tag = releaseTag(repo, base, options.from, source);
+    const branch = `promote-${tag}`;
+    if (git.tryRun(['check-ref-format', '--branch', branch]).status !== 0) {
+      throw new GitOpsError(`cannot name a branch after tag ${JSON.stringify(tag)}: ${JSON.stringify(branch)} is not a valid branch name`);
+    }
+    const message = `${options.to}: deploy ${tag}`;
+    const change = await prepareChange(repo, options, base, options.to, current => {
+      const state = adopt(current, source);
+      const body = describeChanges(changesBetween(current, state)).join('\n');
+      return { state, message: `${message}\n\n${body}\n\nPromoted-From: ${options.from}@${base}\n` };
+    }, '--to');
+    await repo.assertClean();
+    const title = `Promote to ${options.to}: ${tag}`;
+    if (change === undefined) {
+      return { created: false, tag, branch, base: repo.branch, title, body: `${options.to} already runs ${options.from}'s release (${tag}).`, changes: [], pushed: false };
+    }
+    const changes = changesBetween(change.before, change.after);
+    const body = pullRequestBody(options.from, options.to, tag, base, changes, change.changedFiles);
+    const existing = git.resolve(`refs/heads/${branch}`);
+    if (existing !== undefined && git.treeOf(existing) !== git.treeOf(change.commit)) {
+      throw new GitOpsError(`branch ${branch} already exists (at ${existing.slice(0, 12)}) with a different ${options.to}: merge or delete it first (\`git branch -D ${branch}\`)`);
+    }
+    const commit = existing ?? change.commit;
+    let pushed = false;
+    if (options.push) {
+      const outcome = git.push(repo.remote, commit, branch);
+      if (!outcome.ok && outcome.rejected === 'refused') {
+        throw new GitOpsError(`push of ${branch} to ${repo.remote} was refused: ${outcome.message}. Nothing was pushed and no branch was created`);
+      }
+      if (!outcome.ok) {
+        const remoteTip = git.fetchBranch(repo.remote, branch);
+        if (remoteTip === undefined || git.treeOf(remoteTip) !== git.treeOf(commit)) {
+          throw new GitOpsError(`${repo.remote} already has a branch ${branch} with a different ${options.to}: merge or delete it first (${outcome.message})`);
+        }
+        if (existing === undefined) git.run(['branch', branch, remoteTip]);
+        return { created: true, tag, branch, commit: remoteTip, base: repo.branch, title, body, changes, pushed: true };
+      }
+      pushed = true;
+    }
+    if (existing === undefined) git.run(['branch', branch, commit]);
+    return { created: true, tag, branch, commit, base: repo.branch, title, body, changes, pushed };
+  });
 }
 
 /**
@@ -130,9 +134,4 @@ function pullRequestBody(from: string, to: string, tag: string, base: string, ch
     `Rendered by \`cdk8s-gitops promote --from ${from} --to ${to}\` from ${base.slice(0, 12)}. `
       + `Argo CD syncs ${to} once this is merged.`,
   ].join('\n') + '\n';
-}
-
-function lastLine(text: string): string {
-  const lines = text.split('\n').map(l => l.trim()).filter(l => l !== '' && l !== 'Done');
-  return lines.find(l => /rejected/.test(l)) ?? lines[lines.length - 1] ?? text;
 }

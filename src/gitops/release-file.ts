@@ -41,15 +41,31 @@ export function isValidName(name: string): boolean {
 }
 
 /**
+ * Limits of a release file, far above any real one (1,000 services with 3 versions each and
+ * 40-character tags take about 160 KB) and low enough that a hostile or broken file is refused
+ * at once instead of exhausting memory, the stack or the patience of the YAML parser.
+ */
+export const RELEASE_FILE_LIMITS = {
+  /** Bytes of YAML text. */
+  bytes: 1024 * 1024,
+  /** Levels of nesting (block indentation levels, `- ` items and `[`/`{` together); a release file has 3. */
+  depth: 16,
+  /** Entries: services plus versions. */
+  entries: 20_000,
+} as const;
+
+/**
  * Parse and validate the text of a release file.
  *
  * @param text YAML text of `<env>/release.yaml`
  * @param options.environment the environment folder the file was read from: its `environment`
  *   field must match
  * @param options.source where the text came from, for error messages
- * @throws GitOpsError naming the source, the field, the bad value and what is allowed
+ * @throws GitOpsError naming the source, the field (or the line), the bad value and what is allowed
  */
 export function parseReleaseFile(text: string, options: { environment?: string; source?: string } = {}): ReleaseState {
+  const source = options.source ?? RELEASE_FILE;
+  assertReleaseFileSize(Buffer.byteLength(text, 'utf8'), source);
   // A file exactly as cdk8s-gitops writes it is read without a YAML parser (at a thousand
   // services that parser is most of the time); anything else goes through the YAML parser.
   const canonical = parseCanonical(text);
@@ -61,9 +77,106 @@ export function parseReleaseFile(text: string, options: { environment?: string; 
       // the YAML path below reports it
     }
   }
-  const doc = yamlModule().parseDocument(text, { version: '1.1', prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) throw new GitOpsError(`${options.source ?? RELEASE_FILE}: is not valid YAML: ${doc.errors[0].message}`);
-  return checkRelease(doc.toJS(), options);
+  return checkRelease(parseYaml(text, source), options);
+}
+
+/**
+ * Throw a GitOpsError naming `source` when a release file of `bytes` bytes is over
+ * {@link RELEASE_FILE_LIMITS}`.bytes` (callers that can learn the size before reading the file
+ * check it first).
+ */
+export function assertReleaseFileSize(bytes: number, source: string): void {
+  if (bytes > RELEASE_FILE_LIMITS.bytes) {
+    throw new GitOpsError(`${source}: is ${bytes} bytes, over the limit of ${RELEASE_FILE_LIMITS.bytes} bytes (${RELEASE_FILE_LIMITS.bytes / 1024 / 1024} MiB) for a release file `
+      + '(one line per service version: 1,000 services with 3 versions each take about 160 KB); restore the file from history or write it anew');
+  }
+}
+
+/** The data of a YAML release file; errors name the source and the line. Aliases are refused (a release file has no use for them, and they make alias bombs). */
+function parseYaml(text: string, source: string): unknown {
+  const yaml = yamlModule();
+  const lineCounter = new yaml.LineCounter();
+  const at = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return `${source}: line ${line}, column ${col}`;
+  };
+  const deep = tooDeep(text);
+  if (deep !== undefined) {
+    throw new GitOpsError(`${source}: line ${deep}: nested more than ${RELEASE_FILE_LIMITS.depth} levels deep (a release file has 3: services, service, version)`);
+  }
+  // duplicate keys are found below: the parser's own check compares every key with every other
+  const doc = yaml.parseDocument(text, { version: '1.1', prettyErrors: false, uniqueKeys: false, lineCounter });
+  if (doc.errors.length > 0) throw new GitOpsError(`${at(doc.errors[0].pos[0])}: is not valid YAML: ${doc.errors[0].message}`);
+  let problem: string | undefined;
+  yaml.visit(doc, {
+    Alias(_key, node) {
+      problem = `${at(node.range?.[0] ?? 0)}: alias *${node.source} is not allowed in a release file (write each tag out)`;
+      return yaml.visit.BREAK;
+    },
+    Map(_key, node) {
+      const seen = new Set<unknown>();
+      for (const pair of node.items) {
+        const key = yaml.isScalar(pair.key) ? pair.key.value : pair.key;
+        if (seen.has(key)) {
+          const offset = yaml.isNode(pair.key) ? pair.key.range?.[0] ?? 0 : 0;
+          problem = `${at(offset)}: is not valid YAML: duplicate key ${JSON.stringify(key) ?? String(key)} (each key may appear once in a mapping)`;
+          return yaml.visit.BREAK;
+        }
+        seen.add(key);
+      }
+      return undefined;
+    },
+  });
+  if (problem !== undefined) throw new GitOpsError(problem);
+  return doc.toJS();
+}
+
+/**
+ * The line where `text` nests deeper than {@link RELEASE_FILE_LIMITS}`.depth`, or undefined.
+ * A conservative scan before parsing (the YAML parser recurses, and a file of a million `[`
+ * takes it seconds to reject): block indentation levels, `- ` items and open flow brackets
+ * (outside quotes and comments) each count as a level.
+ */
+function tooDeep(text: string): number | undefined {
+  const limit = RELEASE_FILE_LIMITS.depth;
+  const indents: number[] = [];
+  let flow = 0;
+  let quote: string | undefined;
+  let line = 0;
+  for (const content of text.split('\n')) {
+    line++;
+    let i = 0;
+    let depth = 0;
+    if (flow === 0 && quote === undefined) {
+      while (content[i] === ' ') i++;
+      if (i === content.length || content[i] === '#') continue;
+      while (indents.length > 0 && indents[indents.length - 1] >= i) indents.pop();
+      indents.push(i);
+      while ((content[i] === '-' || content[i] === '?') && (content[i + 1] === ' ' || i + 1 === content.length)) {
+        depth++;
+        i += 2;
+        while (content[i] === ' ') i++;
+      }
+    }
+    for (; i < content.length; i++) {
+      const c = content[i];
+      if (quote !== undefined) {
+        if (c === '\\' && quote === '"') i++;
+        else if (c === quote) quote = undefined;
+      } else if (c === '"' || c === "'") {
+        quote = c;
+      } else if (c === '#' && (i === 0 || content[i - 1] === ' ')) {
+        break;
+      } else if (c === '[' || c === '{') {
+        flow++;
+        if (indents.length + depth + flow > limit) return line;
+      } else if ((c === ']' || c === '}') && flow > 0) {
+        flow--;
+      }
+    }
+    if (indents.length + depth + flow > limit) return line;
+  }
+  return undefined;
 }
 
 /**
@@ -118,9 +231,18 @@ function checkRelease(data: unknown, options: { environment?: string; source?: s
   if (options.environment !== undefined && environment !== options.environment) {
     fail('environment', `${show(environment)} does not match the folder it is in (${JSON.stringify(options.environment)})`);
   }
-  const rawServices = data.services ?? {};
-  if (!isPlainObject(rawServices)) return fail('services', `${show(rawServices)} must be a mapping of service name to tag or to {version: tag}`);
+  const rawServices = data.services;
+  if (!isPlainObject(rawServices)) {
+    // a missing or empty `services:` is not "no entries": it would roll every service back to the program's default
+    return fail('services', `${show(rawServices)} must be a mapping of service name to tag or to {version: tag} (an environment that pins no tag has \`services: {}\`)`);
+  }
   const services: Record<string, string | Record<string, string>> = {};
+  let entries = 0;
+  const count = (field: string, n: number) => {
+    entries += n;
+    if (entries > RELEASE_FILE_LIMITS.entries) fail(field, `more than ${RELEASE_FILE_LIMITS.entries} entries (services and versions) in one release file: the limit of a release file`);
+  };
+  count('services', Object.keys(rawServices).length);
   for (const name of Object.keys(rawServices).sort()) {
     if (!isValidName(name)) fail(`services.${name}`, 'is not a service name (a DNS-1123 label)');
     const entry = rawServices[name];
@@ -129,6 +251,7 @@ function checkRelease(data: unknown, options: { environment?: string; source?: s
       if (problem) fail(`services.${name}`, `${JSON.stringify(entry)} ${problem}`);
       services[name] = entry;
     } else if (isPlainObject(entry) && Object.keys(entry).length > 0) {
+      count(`services.${name}`, Object.keys(entry).length);
       const versions: Record<string, string> = {};
       for (const version of Object.keys(entry).sort()) {
         const tag = entry[version];

@@ -45,13 +45,12 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
     if (!isValidName(s)) throw new InputError(`--service: ${JSON.stringify(s)} is not a service name (a DNS-1123 label)`);
   }
   const message = `${options.env}: deploy ${options.tag}`;
-  const repo = GitOpsRepository.open(options);
-  const result = await publish(repo, options, base => prepareChange(repo, options, base, options.env, current => {
+  const result = await GitOpsRepository.with(options, repo => publish(repo, options, base => prepareChange(repo, options, base, options.env, current => {
     const rotation = rotate(current, options.tag, options.services && options.services.length > 0 ? options.services : undefined);
     if (rotation.rotated.length === 0) return undefined;
     const body = describeChanges(changesBetween(current, rotation.state)).join('\n');
     return { state: rotation.state, message: `${message}\n\n${body}\n` };
-  }));
+  })));
   const change = result.change;
   return {
     committed: change !== undefined,

@@ -1,11 +1,16 @@
 import { compareText } from '../compare';
+import { faultPoint } from '../fault-point';
 import type { GitOpsApp, GitOpsAppProps } from '../gitops-app';
 import type { Manifest } from '../manifest';
 import { assertValid } from '../validate';
 import { ReleaseState, RELEASE_FILE } from '../release';
-import { GitOpsError, InputError } from './errors';
+import { CloneLock } from './clone-lock';
+import { GitOpsError, InputError, PushedNotLandedError } from './errors';
+import { fastForward } from './fast-forward';
 import { blobSha, Git, TreeEntry } from './git';
-import { parseReleaseFile, sameRelease } from './release-file';
+import { preflight } from './preflight';
+import { checkReleaseEntries } from './release-entries';
+import { assertReleaseFileSize, parseReleaseFile, sameRelease } from './release-file';
 
 /** A cdk8s-gitops program: `createApp(props)` as exported by the `--app` module. */
 export type CreateApp = (props: GitOpsAppProps) => GitOpsApp;
@@ -63,39 +68,62 @@ export interface EnvironmentRender {
 }
 
 /**
- * A GitOps working tree checked for the preconditions of a change: inside a git repository,
- * on a branch (not detached), clean (nothing modified, staged or untracked), and, when
- * pushing, with the remote configured.
+ * A GitOps working tree checked for the preconditions of a change (see `preflight`): inside a
+ * git repository, no git operation in progress, no lock file left behind, on a branch (not
+ * detached), not behind its upstream, clean (nothing modified, staged or untracked), and, when
+ * pushing, with the remote configured. It holds the clone's lock (see {@link CloneLock}) until
+ * {@link close}: another cdk8s-gitops command in the same clone is refused meanwhile.
  */
 export class GitOpsRepository {
   /**
-   * Open and check a GitOps working tree. Whether the tree is clean is checked in the
-   * background (`git status` of a large tree takes a while): {@link assertClean} gives the
-   * verdict, and every flow awaits it before it writes anything.
+   * Open and check a GitOps working tree, and take its lock. Whether the tree is clean is
+   * checked in the background (`git status` of a large tree takes a while):
+   * {@link assertClean} gives the verdict, and every flow awaits it before it writes anything.
    *
    * @throws InputError when `dir` is not a git working tree
-   * @throws GitOpsError when HEAD is detached or the remote is missing
+   * @throws GitOpsError when another cdk8s-gitops command changes the clone, or the clone is not
+   *   in a state a change can start from
    */
-  public static open(options: Pick<RepositoryOptions, 'dir' | 'push' | 'remote'>): GitOpsRepository {
+  public static open(options: Pick<RepositoryOptions, 'dir' | 'push' | 'remote' | 'log'>): GitOpsRepository {
     const git = Git.open(options.dir);
-    const branch = git.currentBranch();
-    if (branch === undefined) {
-      throw new GitOpsError(`${options.dir}: HEAD is detached (at ${git.resolve('HEAD')?.slice(0, 12) ?? '?'}): check out the branch to change first, e.g. \`git -C ${options.dir} checkout main\``);
+    const log = options.log ?? (() => undefined);
+    const lock = CloneLock.acquire(git, options.dir, log);
+    try {
+      const remote = options.remote ?? 'origin';
+      const branch = preflight(git, { dir: options.dir, push: options.push, remote, log });
+      const clean = git.dirtyFiles().then(dirty => {
+        if (dirty.length === 0) return undefined;
+        const shown = dirty.slice(0, 10).map(l => `  ${l}`).join('\n');
+        return new GitOpsError(`${options.dir}: the working tree is not clean; commit or discard these changes first:\n${shown}${dirty.length > 10 ? `\n  ... and ${dirty.length - 10} more` : ''}`);
+      }, (e: Error) => e);
+      return new GitOpsRepository(git, branch, remote, clean, lock);
+    } catch (e) {
+      lock.release();
+      throw e;
     }
-    const remote = options.remote ?? 'origin';
-    if (options.push && git.remoteUrl(remote) === undefined) {
-      throw new GitOpsError(`--push: ${options.dir} has no remote ${JSON.stringify(remote)} to push to (add it with \`git remote add ${remote} URL\`, or leave out --push)`);
-    }
-    const clean = git.dirtyFiles().then(dirty => {
-      if (dirty.length === 0) return undefined;
-      const shown = dirty.slice(0, 10).map(l => `  ${l}`).join('\n');
-      return new GitOpsError(`${options.dir}: the working tree is not clean; commit or discard these changes first:\n${shown}${dirty.length > 10 ? `\n  ... and ${dirty.length - 10} more` : ''}`);
-    }, (e: Error) => e);
-    return new GitOpsRepository(git, branch, remote, clean);
   }
 
   private constructor(public readonly git: Git, public readonly branch: string, public readonly remote: string,
-    private readonly clean: Promise<Error | undefined>) {}
+    private readonly clean: Promise<Error | undefined>, private readonly lock: CloneLock) {}
+
+  /**
+   * Run `use` on the opened repository (see {@link open}) and give the clone's lock up
+   * afterwards, whatever happens.
+   */
+  public static async with<T>(options: Pick<RepositoryOptions, 'dir' | 'push' | 'remote' | 'log'>, use: (repo: GitOpsRepository) => Promise<T>): Promise<T> {
+    const repo = GitOpsRepository.open(options);
+    try {
+      return await use(repo);
+    } finally {
+      await repo.clean; // git status may still run (its outcome is a value, never a rejection)
+      repo.close();
+    }
+  }
+
+  /** Give the clone's lock up. */
+  public close(): void {
+    this.lock.release();
+  }
 
   /**
    * Resolves when the working tree was clean (nothing modified, staged or untracked) when the
@@ -131,8 +159,11 @@ export class GitOpsRepository {
   /** The release state of one environment at `rev`, or undefined when `rev` has no release file there. */
   public releaseAt(rev: string, env: string): ReleaseState | undefined {
     const p = this.repoPath(`${env}/${RELEASE_FILE}`);
-    if (!this.git.exists(rev, p)) return undefined;
-    return parseReleaseFile(this.git.show(rev, p), { environment: env, source: `${p} at ${rev.slice(0, 12)}` });
+    const size = this.git.blobSizes(rev, [p]).get(p);
+    if (size === undefined) return undefined;
+    const source = `${p} at ${rev.slice(0, 12)}`;
+    assertReleaseFileSize(size, source);
+    return parseReleaseFile(this.git.show(rev, p), { environment: env, source });
   }
 
   /** The blobs of environment `env` at `rev` (none without a commit), keyed by repository path. */
@@ -180,10 +211,14 @@ export function releasesAt(git: Git, rev: string | undefined): Record<string, Re
   const folders = git.run(['ls-tree', '-z', '-d', '--full-tree', rev, '--', prefix === '' ? '.' : prefix])
     .split('\0').filter(l => l !== '').map(l => l.slice(l.indexOf('\t') + 1))
     .filter(p => prefix === '' || p.startsWith(prefix));
-  const found = git.showAll(rev, folders.map(f => `${f}/${RELEASE_FILE}`));
+  // sizes first: an oversized file is refused without reading it
+  const sizes = git.blobSizes(rev, folders.map(f => `${f}/${RELEASE_FILE}`));
+  const source = (p: string) => `${p} at ${rev.slice(0, 12)}`;
+  for (const [p, size] of sizes) assertReleaseFileSize(size, source(p));
+  const found = git.showAll(rev, [...sizes.keys()]);
   for (const p of [...found.keys()].sort()) {
     const env = p.slice(prefix.length).split('/')[0];
-    releases[env] = parseReleaseFile(found.get(p)!, { environment: env, source: `${p} at ${rev.slice(0, 12)}` });
+    releases[env] = parseReleaseFile(found.get(p)!, { environment: env, source: source(p) });
   }
   return releases;
 }
@@ -248,6 +283,9 @@ export function requireEnvironment(app: GitOpsApp, env: string, flag: string): v
   throw new InputError(`${flag}: ${JSON.stringify(env)} is not an environment of the app (environments: ${app.environments.join(', ') || 'none'})`);
 }
 
+/** How a release flow tells to drop unknown release entries: deliberately, in a commit of its own, not inside a release. */
+const PRUNE_FIRST = 'drop it in a commit of its own first (`cdk8s-gitops synth --gitops-dir DIR --prune-releases`, review, commit)';
+
 /** A change to one environment computed on top of a base commit. */
 export interface PreparedChange {
   /** The new commit (parent: the base), not yet on any branch. */
@@ -281,6 +319,7 @@ export async function prepareChange(repo: GitOpsRepository, options: Pick<Reposi
   const app = options.createApp({ releases });
   requireEnvironment(app, env, flag);
   app._build([env]);
+  if (releases[env]) checkReleaseEntries(releases[env], app.releases.stateOf(env), { source: `${repo.repoPath(`${env}/${RELEASE_FILE}`)} at ${base!.slice(0, 12)}`, pruneHint: PRUNE_FIRST });
 
   const before = app.releases.stateOf(env);
   const wanted = intent(before, base);
@@ -326,7 +365,9 @@ async function commitWhile(commit: Promise<string>, checks: () => void): Promise
 /** A commit on `base` whose folder of `env` holds exactly `files` (paths relative to the GitOps directory). */
 async function commitEnvironment(repo: GitOpsRepository, base: string | undefined, env: string, files: ReadonlyMap<string, string>, message: string): Promise<string> {
   const tree = await repo.git.buildTree(base, [repo.repoPath(`${env}/`)], new Map([...files].map(([rel, content]) => [repo.repoPath(rel), content])));
-  return repo.git.commitTree(tree, base, message);
+  const commit = repo.git.commitTree(tree, base, message);
+  faultPoint('release:committed');
+  return commit;
 }
 
 function checkApplied(env: string, runs: ReleaseState, wanted: ReleaseState): void {
@@ -347,6 +388,9 @@ export interface PublishResult {
   readonly attempts: number;
 }
 
+/** How often a push the remote could not lock its ref for is tried again while the remote branch does not move (then the lock is taken for stale). */
+const LOCKED_RETRIES = 3;
+
 /**
  * Prepare a change with `prepare` and land it on the current branch, atomically:
  *
@@ -354,69 +398,109 @@ export interface PublishResult {
  * - with `push`, the base is the freshly fetched remote branch; the commit is pushed first and
  *   only then is the local branch fast-forwarded to it. A push rejected because someone pushed
  *   first fetches the new tip and calls `prepare` again on it (re-rendering the intent, not
- *   rebasing text), up to `retries` times with jittered exponential backoff;
- * - without `push`, the local branch, index and working tree are fast-forwarded to the commit.
+ *   rebasing text), up to `retries` times with jittered exponential backoff. A push the remote
+ *   could not lock its ref for is tried again while the branch does not move, then refused as a
+ *   stale lock; any other rejection (a hook, a protected branch) ends at once with git's reason;
+ * - without `push`, the local branch, index and working tree are fast-forwarded to the commit;
+ * - with `push` and nothing to do, a local branch behind the remote one (a previous run pushed
+ *   and was interrupted before it updated it) is fast-forwarded to it, and `log` says so.
  *
  * Until that final fast-forward the working tree, index and branch are untouched, so any
  * failure (bad input, a validation finding, a killed process, a push that gives up) leaves them
- * exactly as they were.
+ * exactly as they were. A pushed commit the local branch cannot be brought to ends in a
+ * {@link PushedNotLandedError} (exit code 3).
  */
 export async function publish(repo: GitOpsRepository, options: RepositoryOptions, prepare: (base: string | undefined) => Promise<PreparedChange | undefined>): Promise<PublishResult> {
   const git = repo.git;
   const log = options.log ?? (() => undefined);
   const retries = options.retries ?? 10;
+  const backoff = options.backoff ?? defaultBackoff;
+  const target = `${repo.remote}/${repo.branch}`;
   const start = repo.head();
   let base = start;
   let unpushedLocal = false;
   if (options.push) {
     const tip = git.fetchBranch(repo.remote, repo.branch);
+    faultPoint('release:fetched');
     if (tip !== undefined) {
       if (start === undefined || git.isAncestor(start, tip)) {
         base = tip;
       } else if (git.isAncestor(tip, start)) {
         unpushedLocal = start !== tip;
       } else {
-        throw new GitOpsError(`branch ${repo.branch} has diverged from ${repo.remote}/${repo.branch} (${start.slice(0, 12)} vs ${tip.slice(0, 12)}): reconcile them first (e.g. \`git pull --rebase\`)`);
+        throw new GitOpsError(`branch ${repo.branch} has diverged from ${target} (${start.slice(0, 12)} vs ${tip.slice(0, 12)}): reconcile them first (e.g. \`git pull --rebase\`)`);
       }
     }
   }
   for (let attempt = 1; ; attempt++) {
     const change = await prepare(base);
     await repo.assertClean();
-    if (change === undefined) return { commit: base, pushed: false, attempts: attempt };
+    faultPoint('release:prepared');
+    const behind = base !== start && base !== undefined
+      ? `${repo.branch} was behind ${target} (a previous run pushed and was interrupted before it updated ${repo.branch}, or someone else pushed)` : undefined;
+    if (change === undefined) {
+      if (behind !== undefined) {
+        fastForward(git, base!);
+        log(`${behind}: fast-forwarded it to ${base!.slice(0, 12)}`);
+      }
+      return { commit: base, pushed: false, attempts: attempt };
+    }
     if (!options.push) {
-      git.fastForward(change.commit);
+      fastForward(git, change.commit);
       return { commit: change.commit, change, pushed: false, attempts: attempt };
     }
-    const outcome = git.push(repo.remote, change.commit, repo.branch);
-    if (outcome.ok) {
-      git.run(['update-ref', `refs/remotes/${repo.remote}/${repo.branch}`, change.commit]);
-      try {
-        git.fastForward(change.commit);
-      } catch (e: any) {
-        throw new GitOpsError(`pushed ${change.commit.slice(0, 12)} to ${repo.remote}/${repo.branch}, but the local branch could not be fast-forwarded (run \`git pull --ff-only\`): ${e?.message ?? e}`);
+    let outcome = git.push(repo.remote, change.commit, repo.branch);
+    for (let locked = 1; !outcome.ok && outcome.rejected === 'locked'; locked++) {
+      // someone's push holds the remote's ref lock right now (then the branch moves), or a crashed git left it
+      if (git.fetchBranch(repo.remote, repo.branch) !== base) break;
+      if (locked > LOCKED_RETRIES) {
+        throw new GitOpsError(`push to ${target} failed: the remote could not lock ${repo.branch} (${outcome.message}), and ${repo.branch} did not move in ${LOCKED_RETRIES} retries: `
+          + `most likely a lock file a crashed git process left in the remote repository (refs/heads/${repo.branch}.lock); whoever runs the remote can remove it once no push is running. `
+          + 'Nothing was pushed and nothing was changed locally');
       }
+      await sleep(backoff(locked));
+      outcome = git.push(repo.remote, change.commit, repo.branch);
+    }
+    if (outcome.ok) {
+      faultPoint('release:pushed');
+      land(repo, change.commit);
+      if (behind !== undefined) log(`${behind}: fast-forwarded it to ${base!.slice(0, 12)} and the new commit`);
       return { commit: change.commit, change, pushed: true, attempts: attempt };
     }
+    if (outcome.rejected === 'refused') {
+      throw new GitOpsError(`push to ${target} was refused: ${outcome.message}. Nothing was pushed and nothing was changed locally`);
+    }
     if (attempt > retries) {
-      throw new GitOpsError(`push to ${repo.remote}/${repo.branch} gave up after ${attempt} attempt(s): the remote kept moving (last rejection: ${lastLine(outcome.message)}); nothing was changed locally, run the command again`);
+      throw new GitOpsError(`push to ${target} gave up after ${attempt} attempt(s): the remote kept moving (last rejection: ${outcome.message}); nothing was changed locally, run the command again`);
     }
     if (unpushedLocal) {
-      throw new GitOpsError(`push to ${repo.remote}/${repo.branch} was rejected because the remote moved, and local ${repo.branch} has unpushed commits that cannot be re-rendered: push or drop them first (nothing was changed)`);
+      throw new GitOpsError(`push to ${target} was rejected because the remote moved, and local ${repo.branch} has unpushed commits that cannot be re-rendered: push or drop them first (nothing was changed)`);
     }
-    const wait = Math.round((options.backoff ?? defaultBackoff)(attempt));
+    const wait = Math.round(backoff(attempt));
     log(`push rejected (someone pushed first); fetching and re-rendering onto the new tip in ${wait} ms (attempt ${attempt + 1} of ${retries + 1})`);
-    await new Promise(resolve => setTimeout(resolve, wait));
+    await sleep(wait);
     base = git.fetchBranch(repo.remote, repo.branch);
   }
+}
+
+/** After a push: the remote-tracking branch and the local branch to the pushed commit, or a {@link PushedNotLandedError} saying what is where. */
+function land(repo: GitOpsRepository, commit: string): void {
+  const git = repo.git;
+  try {
+    git.run(['update-ref', `refs/remotes/${repo.remote}/${repo.branch}`, commit]);
+    faultPoint('release:tracking-updated');
+    fastForward(git, commit);
+  } catch (e: any) {
+    throw new PushedNotLandedError(`pushed ${commit.slice(0, 12)} to ${repo.remote}/${repo.branch}, but local ${repo.branch} was not updated: ${e?.message ?? e}. `
+      + `The change is on ${repo.remote}; once that is fixed, \`git pull --ff-only\` brings ${repo.branch} up to date (so does running release again: it finds nothing left to do)`, commit);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms));
 }
 
 /** Jittered exponential backoff: about 100 ms, 200 ms, 400 ms ... capped at 3 s, times 0.5 to 1.5. */
 export function defaultBackoff(attempt: number): number {
   return Math.min(3000, 100 * 2 ** (attempt - 1)) * (0.5 + Math.random());
-}
-
-function lastLine(text: string): string {
-  const lines = text.split('\n').map(l => l.trim()).filter(l => l !== '' && l !== 'Done');
-  return lines.find(l => /rejected/.test(l)) ?? lines[lines.length - 1] ?? text;
 }

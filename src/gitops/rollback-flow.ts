@@ -76,33 +76,34 @@ export function previousRelease(repo: GitOpsRepository, rev: string, env: string
  */
 export async function rollback(options: RollbackOptions): Promise<RollbackResult> {
   if (!isValidName(options.env)) throw new InputError(`--env: ${JSON.stringify(options.env)} is not an environment name (a DNS-1123 label such as dev or prod)`);
-  const repo = GitOpsRepository.open(options);
-  let start = repo.head();
-  if (options.push) {
-    const tip = repo.git.fetchBranch(repo.remote, repo.branch);
-    if (tip !== undefined && (start === undefined || repo.git.isAncestor(start, tip))) start = tip;
-  }
-  if (start === undefined) throw new GitOpsError(`branch ${repo.branch} has no commits: nothing to roll back`);
-  if (!repo.releaseAt(start, options.env)) {
-    const known = Object.keys(repo.releasesAt(start));
-    throw new InputError(`--env: ${JSON.stringify(options.env)} has no ${RELEASE_FILE} in ${options.dir} (environments: ${known.join(', ') || 'none'})`);
-  }
-  const previous = previousRelease(repo, start, options.env);
-  if (previous === undefined) throw new GitOpsError(`${options.env} has no earlier release to roll back to (its ${RELEASE_FILE} never held a different release)`);
-  const tag = headlineTag(previous.state) ?? 'nothing';
-  const message = `${options.env}: rollback to ${tag}`;
-  const result = await publish(repo, options, base => prepareChange(repo, options, base, options.env, current => {
-    const state = adopt(current, previous.state);
-    const body = describeChanges(changesBetween(current, state)).join('\n');
-    return { state, message: `${message}\n\nRestores the release of ${options.env} from ${previous.commit.slice(0, 12)}.\n\n${body}\n\n${ROLLBACK_TRAILER}: ${previous.commit}\n` };
-  }));
-  return {
-    committed: result.change !== undefined,
-    commit: result.commit,
-    restoredFrom: previous.commit,
-    tag,
-    message,
-    changes: result.change ? changesBetween(result.change.before, result.change.after) : [],
-    pushed: result.pushed,
-  };
+  return GitOpsRepository.with(options, async repo => {
+    let start = repo.head();
+    if (options.push) {
+      const tip = repo.git.fetchBranch(repo.remote, repo.branch);
+      if (tip !== undefined && (start === undefined || repo.git.isAncestor(start, tip))) start = tip;
+    }
+    if (start === undefined) throw new GitOpsError(`branch ${repo.branch} has no commits: nothing to roll back`);
+    if (!repo.releaseAt(start, options.env)) {
+      const known = Object.keys(repo.releasesAt(start));
+      throw new InputError(`--env: ${JSON.stringify(options.env)} has no ${RELEASE_FILE} in ${options.dir} (environments: ${known.join(', ') || 'none'})`);
+    }
+    const previous = previousRelease(repo, start, options.env);
+    if (previous === undefined) throw new GitOpsError(`${options.env} has no earlier release to roll back to (its ${RELEASE_FILE} never held a different release)`);
+    const tag = headlineTag(previous.state) ?? 'nothing';
+    const message = `${options.env}: rollback to ${tag}`;
+    const result = await publish(repo, options, base => prepareChange(repo, options, base, options.env, current => {
+      const state = adopt(current, previous.state);
+      const body = describeChanges(changesBetween(current, state)).join('\n');
+      return { state, message: `${message}\n\nRestores the release of ${options.env} from ${previous.commit.slice(0, 12)}.\n\n${body}\n\n${ROLLBACK_TRAILER}: ${previous.commit}\n` };
+    }));
+    return {
+      committed: result.change !== undefined,
+      commit: result.commit,
+      restoredFrom: previous.commit,
+      tag,
+      message,
+      changes: result.change ? changesBetween(result.change.before, result.change.after) : [],
+      pushed: result.pushed,
+    };
+  });
 }

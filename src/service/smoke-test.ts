@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { ConfigError } from '../errors';
 import { ManifestObject } from '../manifest-object';
 import { checkDnsLabel, checkEnvVarName, checkInteger } from '../names';
+import { shellQuote } from '../shell-quote';
 import { contentHash } from './config-hash';
 import { ImageReference } from './image';
 import { Resources, ResourcesProps } from './resources';
@@ -143,8 +144,4 @@ export class SmokeTest extends Construct {
       },
     });
   }
-}
-
-function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, "'\\''")}'`;
 }

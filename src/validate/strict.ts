@@ -1,3 +1,4 @@
+import { closestName } from '../closest-name';
 import { AjvError, ValidateFunction, withSchemaObserver } from './schema-modules';
 
 /** One schema violation, with a JSON-pointer-like path into the object (`/spec/template/...`). */
@@ -243,29 +244,6 @@ function escapePointer(key: string): string {
 
 /** ` (did you mean "x"?)` when a declared field is one or two edits away. */
 function suggest(key: string, known: Set<string>): string {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const k of known) {
-    const d = distance(key.toLowerCase(), k.toLowerCase());
-    if (d < bestDistance) {
-      best = k;
-      bestDistance = d;
-    }
-  }
+  const best = closestName(key, known);
   return best === undefined ? '' : ` (did you mean ${JSON.stringify(best)}?)`;
-}
-
-function distance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 2) return 3;
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length];
 }

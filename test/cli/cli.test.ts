@@ -18,7 +18,7 @@ const version = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'pac
 
 test('--version and version print the package version', async () => {
   for (const argv of [['--version'], ['version']]) {
-    expect(await spawnCli(argv)).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    expect(await spawnCli(argv)).toEqual({ code: 0, signal: null, stdout: `${version}\n`, stderr: '' });
   }
   const extra = await spawnCli(['--version', 'x']);
   expect(extra.code).toBe(2);
@@ -74,7 +74,8 @@ test('every reporting command: --flag=value and -o json with the documented fiel
 
   const out = path.join(tmpdir('synth'), 'out');
   const synth = await json('synth', app, `--out=${out}`, '-o', 'json');
-  expect(Object.keys(synth)).toEqual(['out', 'count', 'files']);
+  expect(Object.keys(synth)).toEqual(['out', 'count', 'files', 'pruned']);
+  expect(synth.pruned).toEqual([]);
   expect(synth.out).toBe(out);
   expect(synth.count).toBe(synth.files.length);
   expect(synth.files).toContain('dev/release.yaml');

@@ -16,6 +16,7 @@ test('exit 0 when the gate passes: a line per check, then the verdict', async ()
   const r = await spawnCli([...flags(), '--namespace', 'shop', '--window', '10m']);
   expect(r).toEqual({
     code: 0,
+    signal: null,
     stderr: '',
     stdout: [
       'pass     requests     57.5 requests in the last 10m (minimum 1)',

@@ -80,6 +80,13 @@ describe('Git.showAll', () => {
   });
 });
 
+describe('Git.blobSizes', () => {
+  test('gives the size in bytes of each blob without reading it; missing paths and folders are left out', () => {
+    const { g, head } = repoWith({ 'dev/release.yaml': 'dev: ✓\n', 'prod/release.yaml': '', 'staging/x.yaml': 'x\n' });
+    expect(g.blobSizes(head, ['dev/release.yaml', 'staging/release.yaml', 'prod/release.yaml', 'staging'])).toEqual(new Map([['dev/release.yaml', 9], ['prod/release.yaml', 0]]));
+  });
+});
+
 describe('blobSha', () => {
   test.each(['sha1', 'sha256'] as const)('is what git hash-object gives (%s), multi-byte content and empty files included', format => {
     const dir = tmpdir('git');

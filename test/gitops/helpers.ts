@@ -128,7 +128,7 @@ export async function cli(...argv: string[]): Promise<{ code: number; stdout: st
 }
 
 /** Run the CLI as a separate node process (TypeScript via the esbuild require hook), with `input` on its stdin when given. */
-export function spawnCli(argv: string[], env: NodeJS.ProcessEnv = {}, input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+export function spawnCli(argv: string[], env: NodeJS.ProcessEnv = {}, input?: string): Promise<{ code: number; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...argv], { env: { ...process.env, ...env }, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     child.stdin?.end(input);
@@ -137,7 +137,7 @@ export function spawnCli(argv: string[], env: NodeJS.ProcessEnv = {}, input?: st
     child.stdout!.on('data', d => { stdout += d; });
     child.stderr!.on('data', d => { stderr += d; });
     child.on('error', reject);
-    child.on('close', code => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on('close', (code, signal) => resolve({ code: code ?? -1, signal, stdout, stderr }));
   });
 }
 

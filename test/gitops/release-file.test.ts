@@ -1,6 +1,6 @@
 import { renderRelease } from '../../src/release';
 import { GitOpsError, InputError } from '../../src/gitops/errors';
-import { assertValidTag, parseReleaseFile, sameRelease, serializeReleaseFile, tagProblem } from '../../src/gitops/release-file';
+import { assertValidTag, parseReleaseFile, RELEASE_FILE_LIMITS, sameRelease, serializeReleaseFile, tagProblem } from '../../src/gitops/release-file';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 
@@ -47,7 +47,7 @@ services:
 
   const base = 'apiVersion: cdk8s-gitops/v1\nkind: Release\nenvironment: dev\n';
   test.each([
-    ['a: [', /release.yaml: is not valid YAML/],
+    ['a: [', /^release.yaml: line 1, column 5: is not valid YAML: /],
     ['- 1', /must be a mapping with apiVersion/],
     ['apiVersion: v2\nkind: Release\nenvironment: dev\n', /apiVersion: "v2" must be "cdk8s-gitops\/v1"/],
     ['apiVersion: cdk8s-gitops/v1\nkind: Deployment\nenvironment: dev\n', /kind: "Deployment" must be "Release"/],
@@ -59,6 +59,8 @@ services:
     [`${base}services:\n  backend:\n    V1: abc\n`, /services.backend.V1: is not a version name/],
     [`${base}services:\n  backend: 12\n`, /services.backend: 12 must be an image tag or a non-empty mapping/],
     [`${base}extra: 1\n`, /extra: unknown field/],
+    [base, /services: \(missing\) must be a mapping of service name to tag .*an environment that pins no tag has `services: \{\}`/],
+    [`${base}services:\n`, /services: null must be a mapping/],
   ])('rejects %j with a clear error', (text, message) => {
     expect(() => parseReleaseFile(text, { environment: 'dev' })).toThrow(GitOpsError);
     expect(() => parseReleaseFile(text, { environment: 'dev' })).toThrow(message);
@@ -99,5 +101,59 @@ describe('release files as written and as edited by hand read the same', () => {
     expect(() => parseReleaseFile(text, { environment: 'dev', source: 'dev/release.yaml' })).toThrow('dev/release.yaml: services.web: "latest" is mutable');
     const unquoted = serializeReleaseFile(state).replace('"1.0"', '1.0');
     expect(() => parseReleaseFile(unquoted, { environment: 'dev' })).toThrow(/services\.api\.v1: 1 must be an image tag \(a string\)/);
+  });
+});
+
+describe('hostile release files are refused with the file and the line named', () => {
+  const base = 'apiVersion: cdk8s-gitops/v1\nkind: Release\nenvironment: dev\n';
+  const source = 'dev/release.yaml';
+  const parse = (text: string) => () => parseReleaseFile(text, { environment: 'dev', source });
+
+  test('a duplicate key: the file, the line of the second one and the key', () => {
+    expect(parse(`${base}services:\n  backend: a\n  frontend: b\n  backend: c\n`))
+      .toThrow('dev/release.yaml: line 7, column 3: is not valid YAML: duplicate key "backend" (each key may appear once in a mapping)');
+    expect(parse(`${base}services:\n  backend: {v1: a, v1: b}\n`)).toThrow(/^dev\/release.yaml: line 5, column 20: is not valid YAML: duplicate key "v1"/);
+  });
+
+  test('an alias bomb is refused at its first alias, before anything is expanded', () => {
+    const bomb = `${base}services:\n  a: &a [x, x, x, x, x, x, x, x, x]\n  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n`
+      + Array.from({ length: 8 }, (_, i) => `  c${i}: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n`).join('');
+    expect(parse(bomb)).toThrow('dev/release.yaml: line 6, column 10: alias *a is not allowed in a release file (write each tag out)');
+  });
+
+  test('a file over 1 MiB is refused before it is parsed', () => {
+    const big = `${base}services:\n${'  s: x\n'.repeat(8_000_000)}`; // 56 MB
+    const t0 = Date.now();
+    expect(parse(big)).toThrow(/^dev\/release.yaml: is 56000069 bytes, over the limit of 1048576 bytes \(1 MiB\) for a release file/);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(Buffer.byteLength(big)).toBeGreaterThan(RELEASE_FILE_LIMITS.bytes);
+  });
+
+  test('1,000 services with 3 versions and 40-character tags stay far below the limits', () => {
+    const services = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`service-${i}`, { v1: 'a'.repeat(40), v2: 'b'.repeat(40), v3: 'c'.repeat(40) }]));
+    const text = serializeReleaseFile({ environment: 'dev', services });
+    expect(Buffer.byteLength(text)).toBeLessThan(RELEASE_FILE_LIMITS.bytes / 5);
+    // the same content, not in the written layout, goes through the YAML parser
+    expect(parseReleaseFile(`${text}# edited\n`, { environment: 'dev' }).services).toEqual(services);
+  });
+
+  test.each([
+    ['flow brackets', `${base}services: ${'['.repeat(300_000)}${']'.repeat(300_000)}\n`, 4],
+    ['block indentation', `${base}services:\n${Array.from({ length: 40 }, (_, i) => `${' '.repeat(2 * i + 2)}a${i}:\n`).join('')}`, 20],
+    ['sequence items', `${base}services:\n  a:\n    ${'- '.repeat(20)}x\n`, 6],
+  ])('nesting deeper than the limit (%s) is refused before parsing, naming the line', (_name, text, line) => {
+    const t0 = Date.now();
+    expect(parse(text)).toThrow(`dev/release.yaml: line ${line}: nested more than ${RELEASE_FILE_LIMITS.depth} levels deep`);
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+
+  test('brackets and hashes inside quotes or comments are not nesting', () => {
+    const text = `${base}services:  # [[[[[[[[[[[[[[[[[[[[\n  web: "a[[[[[[[[[[[[[[[[[[[[[["\n`;
+    expect(parse(text)).toThrow('dev/release.yaml: services.web: "a[[[[[[[[[[[[[[[[[[[[[[" is not an image tag');
+  });
+
+  test('more entries than the limit are refused', () => {
+    const text = `${base}services:\n${Array.from({ length: RELEASE_FILE_LIMITS.entries + 1 }, (_, i) => `  s${i}: x\n`).join('')}`;
+    expect(parse(text)).toThrow(`dev/release.yaml: services: more than ${RELEASE_FILE_LIMITS.entries} entries (services and versions) in one release file`);
   });
 });

@@ -1,0 +1,135 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import { shellQuote } from '../shell-quote';
+import { GitOpsError } from './errors';
+import { Git } from './git';
+
+/** Name of the lock file in the git directory (per working tree, see `git rev-parse --git-path`). */
+export const CLONE_LOCK = 'cdk8s-gitops.lock';
+
+/** Who holds a lock: what the lock file records. */
+interface Holder {
+  readonly pid: number;
+  readonly host: string;
+  /** ISO time the holder started. */
+  readonly started: string;
+}
+
+/**
+ * The lock a cdk8s-gitops command holds while it changes a clone (`release`, `promote`,
+ * `rollback`): `cdk8s-gitops.lock` in the git directory, created atomically (a fully written
+ * temporary file hard-linked into place, which fails if the lock exists), holding the pid, the
+ * host and the start time. A second command in the same clone is refused at once instead of
+ * racing the first through git. A lock whose process no longer runs on this host (a command
+ * that was killed) is stale: the next command removes it and says so.
+ */
+export class CloneLock {
+  /**
+   * Take the lock of the working tree `git` runs in.
+   *
+   * @param log told when a stale lock is removed
+   * @throws GitOpsError when another live cdk8s-gitops command holds it
+   */
+  public static acquire(git: Git, dir: string, log: (line: string) => void = () => undefined): CloneLock {
+    const [file] = git.gitPaths([CLONE_LOCK]);
+    const me: Holder = { pid: process.pid, host: os.hostname(), started: new Date().toISOString() };
+    const text = `${JSON.stringify(me)}\n`;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (create(file, text)) return new CloneLock(file, text);
+      const found = readText(file);
+      if (found === undefined) continue; // released meanwhile
+      const holder = parse(found);
+      if (holder === undefined) {
+        throw new GitOpsError(`${dir}: the lock ${file} exists but does not name a cdk8s-gitops command: if no cdk8s-gitops command runs in this clone, remove it (rm ${shellQuote(file)})`);
+      }
+      if (holder.host !== me.host || alive(holder.pid)) {
+        throw new GitOpsError(`${dir}: another cdk8s-gitops command (pid ${holder.pid}${holder.host !== me.host ? ` on ${holder.host}` : ''}, started ${holder.started}) is changing this clone: `
+          + `wait for it to finish, then run the command again (if no such process runs, remove its lock: rm ${shellQuote(file)})`);
+      }
+      if (takeOver(file, found)) {
+        log(`removed the lock of an earlier cdk8s-gitops command that no longer runs (pid ${holder.pid}, started ${holder.started})`);
+      }
+    }
+    throw new GitOpsError(`${dir}: could not take the lock ${file}: other cdk8s-gitops commands keep taking it; run the command again`);
+  }
+
+  private released = false;
+
+  private constructor(private readonly file: string, private readonly text: string) {}
+
+  /** Give the lock up (once; a lock that is no longer this command's is left alone). */
+  public release(): void {
+    if (this.released) return;
+    this.released = true;
+    if (readText(this.file) === this.text) fs.rmSync(this.file, { force: true });
+  }
+}
+
+/** Create `file` holding `text` atomically; false when it exists. */
+function create(file: string, text: string): boolean {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  try {
+    fs.linkSync(tmp, file);
+    return true;
+  } catch (e: any) {
+    if (e?.code === 'EEXIST') return false;
+    throw new GitOpsError(`cannot create the lock ${file}: ${e?.message ?? e}`);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+/**
+ * Remove a stale lock that held `stale`: moved aside first, so that of two commands taking
+ * over the same stale lock only one removes it; a lock that turns out to be another (a command
+ * took it meanwhile) is put back.
+ */
+function takeOver(file: string, stale: string): boolean {
+  const aside = `${file}.${process.pid}.stale`;
+  try {
+    fs.renameSync(file, aside);
+  } catch (e: any) {
+    if (e?.code === 'ENOENT') return false;
+    throw e;
+  }
+  try {
+    if (readText(aside) === stale) return true;
+    try {
+      fs.linkSync(aside, file);
+    } catch {
+      // another command holds a newer lock already
+    }
+    return false;
+  } finally {
+    fs.rmSync(aside, { force: true });
+  }
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e: any) {
+    if (e?.code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+function parse(text: string): Holder | undefined {
+  try {
+    const h = JSON.parse(text);
+    return Number.isInteger(h?.pid) && typeof h.host === 'string' && typeof h.started === 'string' ? h : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a process with this pid runs on this host. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e: any) {
+    return e?.code === 'EPERM'; // it runs, as another user
+  }
+}

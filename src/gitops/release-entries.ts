@@ -1,0 +1,116 @@
+import type { GitOpsApp } from '../gitops-app';
+import { closestName } from '../closest-name';
+import { ReleaseState } from '../release';
+import { GitOpsError } from './errors';
+
+/**
+ * An entry of a stored release state that the program does not have: a service it does not
+ * run in that environment, a version of a service it does not have, or a tag where it runs
+ * versions (or versions where it runs one tag). The program ignores such an entry, so
+ * rendering drops it from the release file and the service runs the program's default tag:
+ * a typo (`bakend`) would silently become a rollback.
+ */
+export interface UnknownReleaseEntry {
+  /** Field of the release file, `services.bakend` or `services.backend.v3`. */
+  readonly field: string;
+  /** The service named by the entry. */
+  readonly service: string;
+  /** The version named by the entry, for an entry of a version. */
+  readonly version?: string;
+  /** What the program has instead, e.g. `unknown service (did you mean "backend"?)`. */
+  readonly problem: string;
+}
+
+/**
+ * The entries of `stored` (a release file's state) that `known` (what the program runs in the
+ * same environment, `app.releases.stateOf(env)`: its keys are the program's services and versions)
+ * does not have, sorted by field. A pure function: nothing is read or written.
+ */
+export function unknownReleaseEntries(stored: ReleaseState, known: ReleaseState): UnknownReleaseEntry[] {
+  const out: UnknownReleaseEntry[] = [];
+  const services = Object.keys(known.services).sort();
+  for (const service of Object.keys(stored.services).sort()) {
+    const entry = stored.services[service];
+    const runs = known.services[service];
+    if (runs === undefined) {
+      out.push({ field: `services.${service}`, service, problem: `unknown service${hint(service, services)}` });
+    } else if (typeof entry === 'string' && typeof runs !== 'string') {
+      out.push({ field: `services.${service}`, service, problem: `is one tag, but the program runs ${service} as versions ${Object.keys(runs).sort().join(', ')}` });
+    } else if (typeof entry !== 'string' && typeof runs === 'string') {
+      out.push({ field: `services.${service}`, service, problem: `lists versions, but the program runs ${service} without versions (one tag)` });
+    } else if (typeof entry !== 'string' && typeof runs !== 'string') {
+      const versions = Object.keys(runs).sort();
+      for (const version of Object.keys(entry).sort()) {
+        if (runs[version] === undefined) {
+          out.push({ field: `services.${service}.${version}`, service, version, problem: `unknown version of ${service}${hint(version, versions)}; its versions: ${versions.join(', ')}` });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Options of {@link checkReleaseEntries}. */
+export interface CheckReleaseEntriesOptions {
+  /** The release file the state was read from, for messages (`dev/release.yaml`). */
+  readonly source: string;
+  /**
+   * Accept unknown entries (they are dropped when the environment is rendered) instead of
+   * refusing them; the caller reports the returned entries as removed. @default false
+   */
+  readonly prune?: boolean;
+  /** How to drop the entries deliberately, ending the error. @default 'run with --prune-releases to drop it' */
+  readonly pruneHint?: string;
+}
+
+/**
+ * Check a stored release state against what the program runs (see {@link unknownReleaseEntries}).
+ *
+ * @returns the unknown entries (empty when there are none); with `prune` they are returned
+ *   for the caller to report instead of thrown
+ * @throws GitOpsError naming the file, each entry, the closest known name and the program's
+ *   services, when there are unknown entries and `prune` is not set
+ */
+export function checkReleaseEntries(stored: ReleaseState, known: ReleaseState, options: CheckReleaseEntriesOptions): UnknownReleaseEntry[] {
+  const unknown = unknownReleaseEntries(stored, known);
+  if (unknown.length === 0 || options.prune) return unknown;
+  const services = Object.keys(known.services).sort();
+  const lines = unknown.map(e => `${options.source}: ${e.field}: ${e.problem}`);
+  throw new GitOpsError(`${lines.join('\n')}\n`
+    + `The program's services in ${known.environment}: ${services.join(', ') || 'none'}. The program does not have ${unknown.length === 1 ? 'this entry' : 'these entries'}: `
+    + 'rendering would drop it from the release file (a misspelt service would run its default tag). '
+    + `Fix the file, or ${options.pruneHint ?? 'run with --prune-releases to drop it'}.`);
+}
+
+function hint(name: string, known: readonly string[]): string {
+  const best = closestName(name, known);
+  return best === undefined ? '' : ` (did you mean ${JSON.stringify(best)}?)`;
+}
+
+/** The unknown entries of one environment's release file. */
+export interface PrunedReleaseEntries {
+  readonly environment: string;
+  readonly source: string;
+  readonly entries: readonly UnknownReleaseEntry[];
+}
+
+/**
+ * {@link checkReleaseEntries} for every stored release state of an environment the program
+ * has (`app.environments`); a release file of an environment the program does not have is
+ * left to the caller.
+ *
+ * @param source the release file of an environment, for messages
+ * @returns the environments with unknown entries (only with `prune`; otherwise they throw)
+ */
+export function checkStoredReleases(releases: Readonly<Record<string, ReleaseState>>, app: GitOpsApp,
+  source: (env: string) => string, options: Omit<CheckReleaseEntriesOptions, 'source'> = {}): PrunedReleaseEntries[] {
+  const out: PrunedReleaseEntries[] = [];
+  for (const env of app.environments) {
+    const stored = releases[env];
+    if (stored === undefined) continue;
+    app._build([env]); // what the program has is known once the environment is built
+    const entries = checkReleaseEntries(stored, app.releases.stateOf(env), { ...options, source: source(env) });
+    if (entries.length > 0) out.push({ environment: env, source: source(env), entries });
+  }
+  return out;
+}

@@ -1,0 +1,110 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { GitOpsError } from '../../src/gitops/errors';
+import { checkReleaseEntries, unknownReleaseEntries } from '../../src/gitops/release-entries';
+import { parseReleaseFile } from '../../src/gitops/release-file';
+import { createApp } from './fixture-app';
+import { cleanup, cli, FIXTURE_APP, git, isolateGit, read, seedRepo, snapshot } from './helpers';
+
+const known = { environment: 'dev', services: { backend: { v1: '1.0.0', v2: '1.0.0' }, frontend: '1.0.0', monitor: { v1: '1.0.0', v2: '1.0.0' } } };
+
+describe('unknownReleaseEntries', () => {
+  test('nothing unknown: a state with the program\'s services, or fewer of them', () => {
+    expect(unknownReleaseEntries(known, known)).toEqual([]);
+    expect(unknownReleaseEntries({ environment: 'dev', services: { frontend: 'abc', backend: { v2: 'x' } } }, known)).toEqual([]);
+  });
+
+  test('services, versions and shapes the program does not have, each with the closest known name', () => {
+    const stored = {
+      environment: 'dev',
+      services: { bakend: 'abc', frontend: { v1: 'x' }, monitor: 'y', backend: { v1: 'a', v3: 'b', v2: 'c' }, zzzzzzzz: 'q' },
+    };
+    expect(unknownReleaseEntries(stored, known)).toEqual([
+      { field: 'services.backend.v3', service: 'backend', version: 'v3', problem: 'unknown version of backend (did you mean "v1"?); its versions: v1, v2' },
+      { field: 'services.bakend', service: 'bakend', problem: 'unknown service (did you mean "backend"?)' },
+      { field: 'services.frontend', service: 'frontend', problem: 'lists versions, but the program runs frontend without versions (one tag)' },
+      { field: 'services.monitor', service: 'monitor', problem: 'is one tag, but the program runs monitor as versions v1, v2' },
+      { field: 'services.zzzzzzzz', service: 'zzzzzzzz', problem: 'unknown service' },
+    ]);
+  });
+
+  test('checkReleaseEntries refuses with the file, each entry and the program\'s services; with prune it returns them', () => {
+    const stored = { environment: 'dev', services: { bakend: 'abc', frontend: 'x' } };
+    const check = () => checkReleaseEntries(stored, known, { source: 'dev/release.yaml' });
+    expect(check).toThrow(GitOpsError);
+    expect(check).toThrow('dev/release.yaml: services.bakend: unknown service (did you mean "backend"?)\n'
+      + 'The program\'s services in dev: backend, frontend, monitor. The program does not have this entry: rendering would drop it from the release file '
+      + '(a misspelt service would run its default tag). Fix the file, or run with --prune-releases to drop it.');
+    expect(checkReleaseEntries(stored, known, { source: 'dev/release.yaml', prune: true })).toEqual([
+      { field: 'services.bakend', service: 'bakend', problem: 'unknown service (did you mean "backend"?)' },
+    ]);
+  });
+});
+
+describe('release state never vanishes silently', () => {
+  beforeAll(isolateGit);
+  afterAll(cleanup);
+
+  /** A clone whose dev/release.yaml pins backend's tags under a misspelt name (committed). */
+  function typoClone(): string {
+    const { clone } = seedRepo(createApp);
+    const file = path.join(clone, 'dev/release.yaml');
+    fs.writeFileSync(file, read(clone, 'dev/release.yaml').replace(/^ {2}backend:$/m, '  bakend:'));
+    git(clone, 'commit', '-qam', 'hand edit');
+    return clone;
+  }
+
+  test('synth --gitops-dir refuses an entry the program does not have, naming file, entry and closest name; nothing is written', async () => {
+    const clone = typoClone();
+    const before = snapshot(clone);
+    const r = await cli('synth', '--gitops-dir', clone, '--app', FIXTURE_APP);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${path.join(clone, 'dev/release.yaml')}: services.bakend: unknown service (did you mean "backend"?)\n`);
+    expect(r.stderr).toContain('The program\'s services in dev: backend, frontend, monitor.');
+    expect(r.stderr).toContain('run with --prune-releases to drop it');
+    expect(snapshot(clone)).toEqual(before);
+  });
+
+  test('synth --gitops-dir --prune-releases drops them and lists each one dropped', async () => {
+    const clone = typoClone();
+    const r = await cli('synth', '--gitops-dir', clone, '--prune-releases', '--app', FIXTURE_APP);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toContain(`pruned ${path.join(clone, 'dev/release.yaml')}: services.bakend (unknown service (did you mean "backend"?))\n`);
+    const state = parseReleaseFile(read(clone, 'dev/release.yaml'), { environment: 'dev' });
+    expect(Object.keys(state.services)).toEqual(['backend', 'frontend', 'monitor']);
+    expect(git(clone, 'status', '--porcelain')).toBe(' M dev/release.yaml\n');
+  });
+
+  test('diff, the preview of synth, refuses it too (for the environment it shows)', async () => {
+    const clone = typoClone();
+    const r = await cli('diff', '--gitops-dir', clone, '--app', FIXTURE_APP);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${path.join(clone, 'dev/release.yaml')}: services.bakend: unknown service (did you mean "backend"?)\n`);
+    expect(r.stderr).toContain('see what dropping it changes with `cdk8s-gitops synth --gitops-dir DIR --prune-releases` and `git diff`');
+    expect(await cli('diff', '--gitops-dir', clone, '--env', 'prod', '--app', FIXTURE_APP)).toMatchObject({ code: 0, stdout: '' });
+  });
+
+  test('--prune-releases needs --gitops-dir', async () => {
+    expect(await cli('synth', '--prune-releases', '--app', FIXTURE_APP)).toMatchObject({ code: 2, stderr: expect.stringContaining('--prune-releases needs --gitops-dir') });
+  });
+
+  test('release refuses to commit over an unknown entry and says how to drop it deliberately; nothing changes', async () => {
+    const clone = typoClone();
+    const before = snapshot(clone);
+    const r = await cli('release', '--gitops-dir', clone, '--env', 'dev', '--tag', 'sha-1234567', '--app', FIXTURE_APP);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^cdk8s-gitops release: dev\/release.yaml at [0-9a-f]{12}: services.bakend: unknown service \(did you mean "backend"\?\)\n/);
+    expect(r.stderr).toContain('drop it in a commit of its own first (`cdk8s-gitops synth --gitops-dir DIR --prune-releases`, review, commit)');
+    expect(snapshot(clone)).toEqual(before);
+  });
+
+  test('a release file without services: is an error, not an empty release', async () => {
+    const { clone } = seedRepo(createApp);
+    fs.writeFileSync(path.join(clone, 'dev/release.yaml'), 'apiVersion: cdk8s-gitops/v1\nkind: Release\nenvironment: dev\n');
+    git(clone, 'commit', '-qam', 'hand edit');
+    const r = await cli('synth', '--gitops-dir', clone, '--app', FIXTURE_APP);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${path.join(clone, 'dev/release.yaml')}: services: (missing) must be a mapping`);
+    expect(git(clone, 'status', '--porcelain')).toBe('');
+  });
+});
