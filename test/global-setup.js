@@ -8,7 +8,9 @@
  *   tests leave in the temporary folder (cdk8s's `Testing.app()` makes a folder per call and
  *   never removes it) goes with it;
  * - drops NODE_EXTRA_CA_CERTS: the tests use no network, and Node 20 parses those
- *   certificates at every start (40 ms per spawned process on a machine that sets it).
+ *   certificates at every start (40 ms per spawned process on a machine that sets it);
+ * - drops the CI's commit variables (GITHUB_SHA, CI_COMMIT_SHA, GIT_COMMIT, ...), which the
+ *   commit trailers default to: the tests that check those set them themselves.
  * The workers and the processes they spawn inherit the environment.
  */
 'use strict';
@@ -23,4 +25,6 @@ module.exports = async () => {
   process.env.CDK8S_GITOPS_TEST_TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gitops-test-run-'));
   process.env.TMPDIR = process.env.CDK8S_GITOPS_TEST_TMP;
   delete process.env.NODE_EXTRA_CA_CERTS;
+  // the commit trailers default to a CI's commit variables: tests set them where they test that
+  for (const v of ['GITHUB_SHA', 'GITHUB_REPOSITORY', 'GITHUB_SERVER_URL', 'CI_COMMIT_SHA', 'CI_PROJECT_URL', 'GIT_COMMIT', 'GIT_URL']) delete process.env[v];
 };

@@ -1,6 +1,7 @@
 import { promote } from '../gitops/promote-flow';
 import { loadAppFactory } from './app-module';
 import { OptionTable, parse, required } from './args';
+import { PROVENANCE_OPTIONS, provenanceFor, provenanceHelp } from './provenance';
 import { JSON_ALIAS, outputFormat, outputOption, printJson, tagChangeJson } from './output';
 import { Progress } from './progress';
 
@@ -21,6 +22,7 @@ Options:
   -o, --output FMT   text (default) or json: {branch, base, commit, tag, title, body, created,
                      pushed, from, to, changes}
   --json             deprecated spelling of -o json
+${provenanceHelp(false)}
   --app MODULE       program module exporting createApp(props) (default: the
                      "cdk8s-gitops".app entry of ./package.json)
   -h, --help         show this help
@@ -40,6 +42,7 @@ export const OPTIONS: OptionTable = {
   'push': { type: 'boolean' },
   'remote': { type: 'string' },
   'app': { type: 'string' },
+  ...PROVENANCE_OPTIONS,
   ...outputOption(),
   ...JSON_ALIAS,
 };
@@ -57,6 +60,7 @@ export async function run(argv: string[]): Promise<number> {
     push: Boolean(values.push),
     remote: values.remote as string | undefined,
     createApp: loadAppFactory(values.app as string | undefined),
+    provenance: provenanceFor(values, false),
   }));
   if (outputFormat(values) === 'json') {
     const { branch, base, commit, tag, title, body, created, pushed } = result;

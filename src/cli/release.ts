@@ -1,6 +1,7 @@
 import { release } from '../gitops/release-flow';
 import { loadAppFactory } from './app-module';
 import { count, OptionTable, parse, required } from './args';
+import { PROVENANCE_OPTIONS, provenanceFor, provenanceHelp } from './provenance';
 import { outputFormat, outputOption, printJson, tagChangeJson } from './output';
 import { Progress } from './progress';
 
@@ -30,6 +31,7 @@ Options:
                      onto the new tip and push again (bounded retries with backoff)
   --remote NAME      remote to push to (default: origin)
   --retries N        retries after rejected pushes (default: 10)
+${provenanceHelp(true)}
   --app MODULE       program module exporting createApp(props) (default: the
                      "cdk8s-gitops".app entry of ./package.json)
   -o, --output FMT   text (default) or json: {env, tag, committed, commit, message, changes,
@@ -49,6 +51,7 @@ export const OPTIONS: OptionTable = {
   'remote': { type: 'string' },
   'retries': { type: 'string' },
   'app': { type: 'string' },
+  ...PROVENANCE_OPTIONS,
   ...outputOption(),
 };
 
@@ -67,6 +70,7 @@ export async function run(argv: string[]): Promise<number> {
     remote: values.remote as string | undefined,
     retries: count(values.retries, '--retries'),
     createApp: loadAppFactory(values.app as string | undefined),
+    provenance: provenanceFor(values, true),
     log: line => process.stderr.write(`${line}\n`),
   }));
   if (outputFormat(values) === 'json') {

@@ -1,6 +1,7 @@
 import { rollback } from '../gitops/rollback-flow';
 import { loadAppFactory } from './app-module';
 import { count, OptionTable, parse, required } from './args';
+import { PROVENANCE_OPTIONS, provenanceFor, provenanceHelp } from './provenance';
 import { outputFormat, outputOption, printJson, tagChangeJson } from './output';
 import { Progress } from './progress';
 
@@ -17,6 +18,7 @@ Options:
   --push             push to the remote, re-rendering onto the new tip when someone pushed first
   --remote NAME      remote to push to (default: origin)
   --retries N        retries after rejected pushes (default: 10)
+${provenanceHelp(false)}
   --app MODULE       program module exporting createApp(props) (default: the
                      "cdk8s-gitops".app entry of ./package.json)
   -o, --output FMT   text (default) or json: {env, committed, commit, message, tag,
@@ -34,6 +36,7 @@ export const OPTIONS: OptionTable = {
   'remote': { type: 'string' },
   'retries': { type: 'string' },
   'app': { type: 'string' },
+  ...PROVENANCE_OPTIONS,
   ...outputOption(),
 };
 
@@ -49,6 +52,7 @@ export async function run(argv: string[]): Promise<number> {
     remote: values.remote as string | undefined,
     retries: count(values.retries, '--retries'),
     createApp: loadAppFactory(values.app as string | undefined),
+    provenance: provenanceFor(values, false),
     log: line => process.stderr.write(`${line}\n`),
   }));
   if (outputFormat(values) === 'json') {

@@ -6,7 +6,9 @@ export const HELP = `Usage: cdk8s-gitops status --gitops-dir DIR [--rev REV] [-o
 
 Show what each environment runs, side by side: the image tag of every service (version)
 in each <env>/release.yaml, rows that differ between environments marked with *, and the
-commit that last changed each release file. Reads git only: no program, nothing written.
+commit that last changed each release file, with where it came from (the source commit of
+the image, the commit of the program that rendered it: the commit's trailers). Reads git
+only: no program, nothing written.
 
 Options:
   --gitops-dir DIR   the GitOps repository (a clone; HEAD may be detached)
@@ -44,8 +46,16 @@ export function formatStatus(result: StatusResult): string {
   const widths = header.map((_, i) => Math.max(...[header, ...body].map(row => row[i].length)));
   const line = (row: string[]) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
   const differ = body.filter(r => r[0] === '*').length;
-  const last = result.environments.map(e => `${e.name.padEnd(Math.max(...envs.map(n => n.length)))}  ${e.lastRelease
-    ? `${e.lastRelease.commit.slice(0, 12)} ${e.lastRelease.date} ${e.lastRelease.subject}` : '(never committed)'}`);
+  const pad = Math.max(...envs.map(n => n.length));
+  const last = result.environments.flatMap(e => {
+    const r = e.lastRelease;
+    const lines = [`${e.name.padEnd(pad)}  ${r ? `${r.commit.slice(0, 12)} ${r.date} ${r.subject}` : '(never committed)'}`];
+    const p = r?.provenance ?? {};
+    const indent = ' '.repeat(pad + 2);
+    if (p.sourceCommit !== undefined || p.sourceRepository !== undefined) lines.push(`${indent}source ${p.sourceRepository ?? '(repository not recorded)'} @ ${p.sourceCommit ?? '(commit not recorded)'}`);
+    if (p.programCommit !== undefined || p.tool !== undefined) lines.push(`${indent}rendered by ${p.tool ?? 'cdk8s-gitops'}${p.programCommit !== undefined ? `, program at ${p.programCommit}` : ''}`);
+    return lines;
+  });
   return `${[line(header), ...body.map(line)].join('\n')}\n\n`
     + `${differ === 0 ? 'every environment runs the same tags' : `* ${differ} of ${body.length} differ between environments`} (at ${result.commit.slice(0, 12)})\n`
     + `last release:\n${last.map(l => `  ${l}`).join('\n')}\n`;

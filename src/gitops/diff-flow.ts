@@ -4,7 +4,8 @@ import { RELEASE_FILE } from '../release';
 import { InputError } from './errors';
 import { checkStoredReleases } from './release-entries';
 import { readReleases } from './release-file';
-import { CreateApp, renderEnvironment, requireEnvironment } from './repository';
+import { renderEnvironment, requireEnvironment } from './environment-change';
+import { CreateApp } from './repository';
 import { unifiedDiff } from './unified-diff';
 
 /** Options of {@link diffRepository}. */

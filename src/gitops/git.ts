@@ -1,6 +1,5 @@
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { hashHex } from '../hash';
 import { GitOpsError, InputError } from './errors';
@@ -106,40 +105,6 @@ export class Git {
     return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr.toString('utf8') };
   }
 
-  /**
-   * {@link run} in the background: git works on another core while this process goes on.
-   * Resolves with stdout; rejects with {@link GitError} unless git exits 0. An `input` is
-   * written to a temporary file (unlinked at once) that git reads as its standard input, so git
-   * gets all of it while this process is busy (a pipe would be fed only between tasks).
-   */
-  public runAsync(args: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
-    return new Promise((resolve, reject) => {
-      let stdin: 'ignore' | number = 'ignore';
-      try {
-        if (options.input !== undefined) stdin = inputFile(options.input);
-      } catch (e: any) {
-        reject(new GitOpsError(`cannot run git ${args.join(' ')}: cannot write its input to a temporary file: ${e?.message ?? e}`));
-        return;
-      }
-      let child: ChildProcess;
-      try {
-        child = spawn('git', args, { cwd: this.cwd, env: gitEnv(options.env), stdio: [stdin, 'pipe', 'pipe'] });
-      } finally {
-        if (typeof stdin === 'number') fs.closeSync(stdin); // the child has its own copy
-      }
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout!.on('data', (b: Buffer) => out.push(b));
-      child.stderr!.on('data', (b: Buffer) => err.push(b));
-      child.on('error', e => reject(cannotRun(args, e)));
-      child.on('close', code => {
-        const result = { status: code ?? 128, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
-        if (result.status === 0) resolve(result.stdout);
-        else reject(new GitError(args, result));
-      });
-    });
-  }
-
   /** The full SHA of `rev`, or undefined when it does not exist. */
   public resolve(rev: string): string | undefined {
     const r = this.tryRun(['rev-parse', '-q', '--verify', `${rev}^{commit}`]);
@@ -154,11 +119,10 @@ export class Git {
 
   /**
    * `git status --porcelain` lines of everything modified, staged or untracked (empty when
-   * clean), in the background (see {@link runAsync}). It takes no optional locks, so it never
-   * holds the index lock meanwhile.
+   * clean). It takes no optional locks, so it never holds the index lock.
    */
-  public async dirtyFiles(): Promise<string[]> {
-    const out = await this.runAsync(['--no-optional-locks', 'status', '--porcelain', '--untracked-files=all', '--ignore-submodules=none']);
+  public dirtyFiles(): string[] {
+    const out = this.run(['--no-optional-locks', 'status', '--porcelain', '--untracked-files=all', '--ignore-submodules=none']);
     return out.split('\n').filter(l => l.length > 0);
   }
 
@@ -301,10 +265,9 @@ export class Git {
    * Only what changed is written, in one `git fast-import`: blobs whose content the base
    * already has at that path are kept, new blobs are streamed in, and a scratch commit on top
    * of `base` deletes the removed paths and points the changed ones at their blobs; its root
-   * tree is the result (the scratch commit is never referenced: no ref is written). The import
-   * stream is prepared at once; git imports it in the background (see {@link runAsync}).
+   * tree is the result (the scratch commit is never referenced: no ref is written).
    */
-  public async buildTree(base: string | undefined, replace: readonly string[], files: ReadonlyMap<string, string>): Promise<string> {
+  public buildTree(base: string | undefined, replace: readonly string[], files: ReadonlyMap<string, string>): string {
     const format = this.objectFormat();
     const folders = replace.map(r => (r.endsWith('/') ? r : `${r}/`));
     // the base entries that matter: under the replaced folders, and at the paths written
@@ -338,7 +301,7 @@ export class Git {
     parts.push(`commit ${SCRATCH_REF}\nmark :${commit}\ncommitter cdk8s-gitops <cdk8s-gitops@localhost> 0 +0000\ndata 0\n`);
     if (base !== undefined) parts.push(`from ${base}\n`);
     parts.push(...changes, '\n', `ls :${commit} ""\n`, `reset ${SCRATCH_REF}\n\n`, 'done\n');
-    const out = await this.runAsync(['fast-import', '--quiet', '--done', '--cat-blob-fd=1'], { input: parts.join(''), env: FAST_IMPORT_MALLOC });
+    const out = this.run(['fast-import', '--quiet', '--done', '--cat-blob-fd=1'], { input: parts.join(''), env: FAST_IMPORT_MALLOC });
     const m = /^040000 tree ([0-9a-f]+)\t/m.exec(out);
     // an empty root tree is reported "missing": write it
     return m ? m[1] : this.run(['mktree'], { input: '' }).trim();
@@ -405,22 +368,6 @@ const FAST_IMPORT_MALLOC: NodeJS.ProcessEnv = { MALLOC_TRIM_THRESHOLD_: String(2
 
 /** The branch a scratch commit is made on in `fast-import` (reset at once: never written). */
 const SCRATCH_REF = 'refs/cdk8s-gitops/scratch';
-
-/** A read-only descriptor of a temporary file holding `input`, positioned at its start; the file is already unlinked where the platform allows. */
-function inputFile(input: string): number {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gitops-'));
-  const file = path.join(dir, 'input');
-  try {
-    fs.writeFileSync(file, input);
-    return fs.openSync(file, 'r');
-  } finally {
-    try {
-      fs.rmSync(dir, { recursive: true, force: true });
-    } catch {
-      // a platform that cannot remove an open file: the temporary folder stays
-    }
-  }
-}
 
 /** A path as `git fast-import` reads it: C-quoted when it starts with a quote or holds a line break or backslash. */
 function fastImportPath(p: string): string {

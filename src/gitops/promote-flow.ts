@@ -1,7 +1,9 @@
 import { ReleaseState, RELEASE_FILE } from '../release';
 import { GitOpsError, InputError } from './errors';
 import { isValidName, tagProblem } from './release-file';
-import { GitOpsRepository, prepareChange, RepositoryOptions } from './repository';
+import { prepareChange } from './environment-change';
+import { GitOpsRepository, RepositoryOptions } from './repository';
+import { inheritedSource } from './rollback-flow';
 import { adopt, changesBetween, compareVersions, describeChanges, headlineTag, TagChange } from './rotation';
 
 /** Options of {@link promote}. */
@@ -63,12 +65,13 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
       throw new GitOpsError(`cannot name a branch after tag ${JSON.stringify(tag)}: ${JSON.stringify(branch)} is not a valid branch name`);
     }
     const message = `${options.to}: deploy ${tag}`;
-    const change = await prepareChange(repo, options, base, options.to, current => {
+    // the promoted release keeps the source it was built from (the commit that last released --from), unless the caller names another
+    const [released] = git.fileHistory(base, repo.repoPath(`${options.from}/${RELEASE_FILE}`));
+    const provenance = { ...options.provenance, ...(released ? inheritedSource(repo, released.sha, options.provenance) : {}) };
+    const change = prepareChange(repo, { ...options, provenance }, base, options.to, current => {
       const state = adopt(current, source);
-      const body = describeChanges(changesBetween(current, state)).join('\n');
-      return { state, message: `${message}\n\n${body}\n\nPromoted-From: ${options.from}@${base}\n` };
+      return { state, message: { subject: message, body: describeChanges(changesBetween(current, state)).join('\n'), trailers: [['Promoted-From', `${options.from}@${base}`]] } };
     }, '--to');
-    await repo.assertClean();
     const title = `Promote to ${options.to}: ${tag}`;
     if (change === undefined) {
       return { created: false, tag, branch, base: repo.branch, title, body: `${options.to} already runs ${options.from}'s release (${tag}).`, changes: [], pushed: false };

@@ -1,4 +1,6 @@
-import { GitOpsRepository, prepareChange, publish, RepositoryOptions } from './repository';
+import { prepareChange } from './environment-change';
+import { publish } from './publish';
+import { GitOpsRepository, RepositoryOptions } from './repository';
 import { assertValidTag, isValidName } from './release-file';
 import { InputError } from './errors';
 import { changesBetween, describeChanges, rotate, TagChange } from './rotation';
@@ -48,8 +50,7 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
   const result = await GitOpsRepository.with(options, repo => publish(repo, options, base => prepareChange(repo, options, base, options.env, current => {
     const rotation = rotate(current, options.tag, options.services && options.services.length > 0 ? options.services : undefined);
     if (rotation.rotated.length === 0) return undefined;
-    const body = describeChanges(changesBetween(current, rotation.state)).join('\n');
-    return { state: rotation.state, message: `${message}\n\n${body}\n` };
+    return { state: rotation.state, message: { subject: message, body: describeChanges(changesBetween(current, rotation.state)).join('\n') } };
   })));
   const change = result.change;
   return {

@@ -1,7 +1,10 @@
 import { ReleaseState, RELEASE_FILE } from '../release';
 import { GitOpsError, InputError } from './errors';
 import { isValidName, sameRelease } from './release-file';
-import { GitOpsRepository, prepareChange, publish, RepositoryOptions } from './repository';
+import { provenanceOf } from './commit-message';
+import { prepareChange } from './environment-change';
+import { publish } from './publish';
+import { GitOpsRepository, RepositoryOptions } from './repository';
 import { adopt, changesBetween, describeChanges, headlineTag, TagChange } from './rotation';
 
 /** Trailer a rollback commit carries: the commit whose release it restored. */
@@ -91,10 +94,12 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
     if (previous === undefined) throw new GitOpsError(`${options.env} has no earlier release to roll back to (its ${RELEASE_FILE} never held a different release)`);
     const tag = headlineTag(previous.state) ?? 'nothing';
     const message = `${options.env}: rollback to ${tag}`;
-    const result = await publish(repo, options, base => prepareChange(repo, options, base, options.env, current => {
+    // the restored release keeps the source it was built from, unless the caller names another
+    const provenance = { ...options.provenance, ...inheritedSource(repo, previous.commit, options.provenance) };
+    const result = await publish(repo, options, base => prepareChange(repo, { ...options, provenance }, base, options.env, current => {
       const state = adopt(current, previous.state);
-      const body = describeChanges(changesBetween(current, state)).join('\n');
-      return { state, message: `${message}\n\nRestores the release of ${options.env} from ${previous.commit.slice(0, 12)}.\n\n${body}\n\n${ROLLBACK_TRAILER}: ${previous.commit}\n` };
+      const body = `Restores the release of ${options.env} from ${previous.commit.slice(0, 12)}.\n\n${describeChanges(changesBetween(current, state)).join('\n')}`;
+      return { state, message: { subject: message, body, trailers: [[ROLLBACK_TRAILER, previous.commit]] } };
     }));
     return {
       committed: result.change !== undefined,
@@ -106,4 +111,16 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
       pushed: result.pushed,
     };
   });
+}
+
+/**
+ * The source provenance of the commit that made a release (its `Argocd-reference-commit-*`
+ * trailers), for the commits that adopt that release (rollback, promote); `explicit` values win.
+ */
+export function inheritedSource(repo: GitOpsRepository, commit: string, explicit: { readonly sourceCommit?: string; readonly sourceRepository?: string } = {}): { sourceCommit?: string; sourceRepository?: string } {
+  const recorded = provenanceOf(repo.git.run(['log', '-1', '--format=%B', commit]));
+  return {
+    sourceCommit: explicit.sourceCommit ?? recorded.sourceCommit,
+    sourceRepository: explicit.sourceRepository ?? (explicit.sourceCommit === undefined ? recorded.sourceRepository : undefined),
+  };
 }

@@ -1,5 +1,6 @@
 import { compareText } from '../compare';
 import { ReleaseState, RELEASE_FILE } from '../release';
+import { Provenance, provenanceOf } from './commit-message';
 import { InputError } from './errors';
 import { Git } from './git';
 import { releasesAt } from './repository';
@@ -22,6 +23,8 @@ export interface LastRelease {
   readonly date: string;
   /** Commit message subject, e.g. `dev: deploy 3f2a1c9`. */
   readonly subject: string;
+  /** Where it came from: the source commit and repository of the image, the program's commit, the tool (its trailers). */
+  readonly provenance: Provenance;
 }
 
 /** One environment: its release state and the commit that last changed it. */
@@ -76,8 +79,8 @@ export function status(options: StatusOptions): StatusResult {
 }
 
 function lastChange(git: Git, commit: string, file: string): LastRelease | undefined {
-  const [sha, date, subject] = git.run(['log', '-1', '--format=%H%x00%cs%x00%s', commit, '--', file]).trim().split('\0');
-  return sha ? { commit: sha, date, subject } : undefined;
+  const [sha, date, subject, message] = git.run(['log', '-1', '--format=%H%x00%cs%x00%s%x00%B', commit, '--', file]).split('\0');
+  return sha.trim() ? { commit: sha.trim(), date, subject, provenance: provenanceOf(message ?? '') } : undefined;
 }
 
 function rows(environments: readonly EnvironmentStatus[]): ServiceRow[] {

@@ -283,7 +283,9 @@ describe('two commands in one clone', () => {
     const { origin, clone } = seedRepo(createApp);
     const marker = path.join(path.dirname(clone), 'hanging');
     const first = spawnCli(['release', '--gitops-dir', clone, '--env', 'dev', '--tag', 'hang', '--push', '--app', FIXTURE_APP], { FIXTURE_HANG_MARKER: marker });
-    for (let i = 0; i < 400 && !fs.existsSync(marker); i++) await new Promise(r => setTimeout(r, 25));
+    // the marker holds the hanging process's pid once it is written whole
+    const written = () => fs.existsSync(marker) && /^\d+$/.test(fs.readFileSync(marker, 'utf8'));
+    for (let i = 0; i < 400 && !written(); i++) await new Promise(r => setTimeout(r, 25));
     const pid = Number(fs.readFileSync(marker, 'utf8'));
     const before = { clone: snapshot(clone), origin: head(origin, 'main') };
     const second = await cli(...releaseArgs(clone, true));

@@ -47,7 +47,9 @@ export function makeApp(props: GitOpsAppProps, services: readonly FixtureService
           fallback: DEFAULT_TAG,
           render: tag => {
             if (tag === 'hang' && hang) {
-              fs.writeFileSync(hang, String(process.pid));
+              // written whole before it appears: a test reads the pid as soon as the file exists
+              fs.writeFileSync(`${hang}.tmp`, String(process.pid));
+              fs.renameSync(`${hang}.tmp`, hang);
               Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
             }
             return `registry.example/${svc.name}:${tag}`;

@@ -93,7 +93,7 @@ describe('rollback', () => {
     expect(a.stdout).toMatch(new RegExp(`^\\[[0-9a-f]{12}\\] dev: rollback to ${T2} \\(release of [0-9a-f]{12}\\)`));
     expect(services(clone, 'dev')).toEqual({ backend: { v1: T1, v2: T2 }, frontend: T2, monitor: { v1: T1, v2: T2 } });
     expect(Number(git(clone, 'rev-list', '--count', 'HEAD'))).toBe(count + 1);
-    expect(git(clone, 'log', '-1', '--format=%B').trim()).toMatch(/\nRollback-To: [0-9a-f]{40}$/);
+    expect(git(clone, 'log', '-1', '--format=%B').trim()).toMatch(/\nRollback-To: [0-9a-f]{40}$/m);
 
     await cli('rollback', '--gitops-dir', clone, '--env', 'dev', '--app', FIXTURE_APP);
     expect(services(clone, 'dev')).toEqual(services(clone, 'dev', r1));

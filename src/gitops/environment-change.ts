@@ -1,0 +1,193 @@
+import { compareText } from '../compare';
+import { faultPoint } from '../fault-point';
+import type { GitOpsApp } from '../gitops-app';
+import type { Manifest } from '../manifest';
+import { ReleaseState, RELEASE_FILE } from '../release';
+import { assertValid } from '../validate';
+import { CommitMessage, Provenance, renderCommitMessage } from './commit-message';
+import { GitOpsError, InputError } from './errors';
+import { blobSha, TreeEntry } from './git';
+import { checkReleaseEntries } from './release-entries';
+import { sameRelease } from './release-file';
+import { CreateApp, GitOpsRepository, ValidateContext } from './repository';
+
+/**
+ * A change to one environment of a GitOps repository, as one pipeline (release, promote and
+ * rollback are intents run through it):
+ *
+ *   1. read     the release state of every environment at the base commit; the program,
+ *               building only the changed environment
+ *   2. compute  the next release state of the environment (the intent)
+ *   3. render   the environment with the next state
+ *   4. check    the manifests (as synth checks them), and that the repository was up to date
+ *               with the program (the files the change touches are what the current state renders)
+ *   5. commit   a commit on the base that replaces the environment's folder (object database only)
+ *
+ * Pushing and landing the commit is `publish`'s job.
+ */
+
+/** What an intent makes of the current state of an environment: the next state and its commit message, or nothing to do. */
+export type Intent = (current: ReleaseState, base: string | undefined) => { readonly state: ReleaseState; readonly message: CommitMessage } | undefined;
+
+/** What the pipeline needs besides the repository. */
+export interface ChangeOptions {
+  /** The program. */
+  readonly createApp: CreateApp;
+  /**
+   * The manifest checks (see `RepositoryOptions.validate`); `false` skips them.
+   * @default - the checks synth runs
+   */
+  readonly validate?: ((manifests: readonly Manifest[], context: ValidateContext) => void) | false;
+  /** Provenance trailers of the commit. @default - none */
+  readonly provenance?: Provenance;
+}
+
+/** A change to one environment computed on top of a base commit. */
+export interface PreparedChange {
+  /** The new commit (parent: the base), not yet on any branch. */
+  readonly commit: string;
+  /** Release state before and after. */
+  readonly before: ReleaseState;
+  readonly after: ReleaseState;
+  /** Files of the environment that changed (paths relative to the GitOps directory). */
+  readonly changedFiles: string[];
+}
+
+/**
+ * Run the pipeline (see the module doc) for environment `env` at `base`. Nothing but the object
+ * database is written.
+ *
+ * @param flag the flag that named the environment, for errors
+ * @returns the prepared commit, or undefined when the intent changes nothing
+ */
+export function prepareChange(repo: GitOpsRepository, options: ChangeOptions, base: string | undefined, env: string, intent: Intent, flag = '--env'): PreparedChange | undefined {
+  // 1. read
+  const releases = repo.releasesAt(base);
+  const app = buildFor(repo, options.createApp, releases, base, env, flag);
+  const before = app.releases.stateOf(env);
+  // 2. compute
+  const wanted = intent(before, base);
+  if (wanted === undefined || sameRelease(wanted.state, before)) return undefined;
+  // 3. render
+  app.releases.use({ ...releases, [env]: wanted.state });
+  const part = checkedPart(app, env, Object.keys(releases));
+  const next = environmentFiles(app, env, part.manifests);
+  checkApplied(env, next.state, wanted.state);
+  const tree = repo.envTree(base, env);
+  const { changed, unchanged } = compareWithTree(repo, tree, next.files);
+  // 4. check
+  if (options.validate !== false) runChecks(part, options.validate ?? ((manifests, context) => { assertValid(manifests, context); }), unchanged);
+  app.releases.use(releases);
+  const touched = new Set(changed);
+  const current = renderEnvironment(app, env, flag, file => touched.has(file));
+  repo.assertUpToDate(base, env, current.files, new Set(next.files.keys()), tree);
+  // 5. commit
+  const commit = commitEnvironment(repo, base, env, next.files, renderCommitMessage(wanted.message, options.provenance));
+  return { commit, before, after: next.state, changedFiles: changed };
+}
+
+/** How a release flow tells to drop unknown release entries: deliberately, in a commit of its own, not inside a release. */
+const PRUNE_FIRST = 'drop it in a commit of its own first (`cdk8s-gitops synth --gitops-dir DIR --prune-releases`, review, commit)';
+
+/** The program with the release states at `base`, `env` built; its release entries must all be known to the program. */
+function buildFor(repo: GitOpsRepository, createApp: CreateApp, releases: Record<string, ReleaseState>, base: string | undefined, env: string, flag: string): GitOpsApp {
+  const app = createApp({ releases });
+  requireEnvironment(app, env, flag);
+  app._build([env]);
+  if (releases[env]) checkReleaseEntries(releases[env], app.releases.stateOf(env), { source: `${repo.repoPath(`${env}/${RELEASE_FILE}`)} at ${base!.slice(0, 12)}`, pruneHint: PRUNE_FIRST });
+  return app;
+}
+
+/** The rendered files that differ from the tree at the base (sorted), and those that are the same. */
+function compareWithTree(repo: GitOpsRepository, tree: ReadonlyMap<string, TreeEntry>, files: ReadonlyMap<string, string>): { changed: string[]; unchanged: Set<string> } {
+  const format = repo.git.objectFormat();
+  const changed: string[] = [];
+  const unchanged = new Set<string>();
+  for (const [rel, content] of files) {
+    if (tree.get(repo.repoPath(rel))?.sha === blobSha(content, format)) unchanged.add(rel);
+    else changed.push(rel);
+  }
+  return { changed: changed.sort(), unchanged };
+}
+
+/** What the render of one environment gives. */
+export interface EnvironmentRender {
+  /** The effective release state of the environment (what its workloads run). */
+  readonly state: ReleaseState;
+  /** The environment's files, keyed by path relative to the GitOps directory (`dev/...`). */
+  readonly files: Map<string, string>;
+}
+
+/**
+ * Render the files of one environment of `app` (with the release state it renders now), or of
+ * those files only that `only` accepts. Only that environment is built.
+ *
+ * @throws InputError when the app has no environment `env`
+ */
+export function renderEnvironment(app: GitOpsApp, env: string, flag = '--env', only?: (file: string) => boolean): EnvironmentRender {
+  requireEnvironment(app, env, flag);
+  app._build([env]);
+  return environmentFiles(app, env, app._manifests({ folders: f => within(f, env), files: only }), only);
+}
+
+/** Throw an InputError naming `flag` unless `env` is an environment of `app`. */
+export function requireEnvironment(app: GitOpsApp, env: string, flag: string): void {
+  if (app.environments.includes(env)) return;
+  throw new InputError(`${flag}: ${JSON.stringify(env)} is not an environment of the app (environments: ${app.environments.join(', ') || 'none'})`);
+}
+
+function within(folder: string, env: string): boolean {
+  return folder === env || folder.startsWith(`${env}/`);
+}
+
+/** The part of the output a change to `env` is checked on: the manifests of `env` and of the folders every environment shares, and the other environments' folders. */
+interface CheckedPart {
+  readonly manifests: Manifest[];
+  readonly outsideFolders: string[];
+  /** The manifests of the whole output, every environment built (when the checks of the part find something). */
+  readonly whole: () => Manifest[];
+}
+
+/**
+ * The other environments' files don't change: the checks of a change to `env` get the rest.
+ * The others are those of the app and those the repository has a release file of; the app
+ * builds only `env` (and what every environment shares) unless the checks need the whole.
+ */
+function checkedPart(app: GitOpsApp, env: string, known: Iterable<string>): CheckedPart {
+  const others = [...new Set([...app.environments, ...known])].filter(e => e !== env).sort();
+  const inOther = (folder: string) => others.some(e => within(folder, e));
+  app._build([env]);
+  return { manifests: app._manifests({ folders: f => !inOther(f) }), outsideFolders: others, whole: () => app.manifests() };
+}
+
+/** Run the checks of a change on its part; a finding there is re-checked on the whole output, which decides. */
+function runChecks(part: CheckedPart, validate: (manifests: readonly Manifest[], context: ValidateContext) => void, unchanged: ReadonlySet<string>): void {
+  try {
+    validate(part.manifests, { outsideFolders: part.outsideFolders, unchanged });
+  } catch (e) {
+    // a finding may come from what the part does not see
+    if (part.outsideFolders.length === 0) throw e;
+    validate(part.whole(), { outsideFolders: [], unchanged });
+  }
+}
+
+/** The files of `env` (paths relative to the GitOps directory) from its manifests (others are ignored), plus its release file. */
+function environmentFiles(app: GitOpsApp, env: string, manifests: readonly Manifest[], only?: (file: string) => boolean): EnvironmentRender {
+  const entries = [...app.fileEntries(manifests.filter(m => m.path.startsWith(`${env}/`)), [env])];
+  const files = new Map(entries.filter(([p]) => only === undefined || only(p)).sort(([a], [b]) => compareText(a, b)));
+  return { state: app.releases.stateOf(env), files };
+}
+
+function checkApplied(env: string, runs: ReleaseState, wanted: ReleaseState): void {
+  if (!sameRelease(runs, wanted)) {
+    throw new GitOpsError(`the program did not apply the release state of ${env}: it runs ${JSON.stringify(runs.services)} instead of ${JSON.stringify(wanted.services)} (its workloads must bind their images to the release state: WebService does, other workloads use app.releases.bind(...))`);
+  }
+}
+
+/** A commit on `base` whose folder of `env` holds exactly `files` (paths relative to the GitOps directory). */
+function commitEnvironment(repo: GitOpsRepository, base: string | undefined, env: string, files: ReadonlyMap<string, string>, message: string): string {
+  const tree = repo.git.buildTree(base, [repo.repoPath(`${env}/`)], new Map([...files].map(([rel, content]) => [repo.repoPath(rel), content])));
+  const commit = repo.git.commitTree(tree, base, message);
+  faultPoint('release:committed');
+  return commit;
+}
