@@ -192,8 +192,9 @@ export interface WebServiceProps {
   /** Container args. @default - the image's cmd */
   readonly args?: string[];
   /**
-   * Prometheus scraping annotations; `false` to disable.
-   * @default - scrape `/metrics` on the container port
+   * Prometheus scraping: the `prometheus.io/*` annotations and, with `serviceMonitor`, a
+   * Prometheus Operator ServiceMonitor that works under STRICT mTLS; `false` to disable.
+   * @default - annotations for `/metrics` on the container port, no ServiceMonitor
    */
   readonly metrics?: MetricsProps | false;
   /**

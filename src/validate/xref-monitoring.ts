@@ -22,6 +22,26 @@ export interface MonitoringReferenceOptions {
   readonly prometheusNamespaces?: readonly string[];
 }
 
+/** What the checks look up, grouped by namespace once per validation. */
+interface Context {
+  readonly inventory: Inventory;
+  readonly prometheus: readonly string[];
+  readonly services: ReadonlyMap<string, ObjectRef[]>;
+  readonly peerAuthentications: ReadonlyMap<string, ObjectRef[]>;
+  readonly authorizationPolicies: ReadonlyMap<string, ObjectRef[]>;
+}
+
+function byNamespace(refs: readonly ObjectRef[]): Map<string, ObjectRef[]> {
+  const out = new Map<string, ObjectRef[]>();
+  for (const r of refs) {
+    const ns = r.namespace ?? '';
+    const list = out.get(ns);
+    if (list) list.push(r);
+    else out.set(ns, [r]);
+  }
+  return out;
+}
+
 /** The scrape one ServiceMonitor endpoint makes of one pod template's port. */
 interface Scrape {
   readonly monitor: ObjectRef;
@@ -40,22 +60,28 @@ interface Scrape {
  */
 export function checkMonitoringReferences(inventory: Inventory, options: MonitoringReferenceOptions = {}): Finding[] {
   const out: Finding[] = [];
-  const prometheus = options.prometheusNamespaces ?? DEFAULT_PROMETHEUS_NAMESPACES;
-  for (const sm of inventory.ofKind('ServiceMonitor')) {
-    if (!sm.apiVersion.startsWith('monitoring.coreos.com/')) continue;
-    out.push(...checkServiceMonitor(inventory, sm, prometheus));
-  }
+  const monitors = inventory.ofKind('ServiceMonitor').filter(sm => sm.apiVersion.startsWith('monitoring.coreos.com/'));
+  if (monitors.length === 0) return out;
+  const context: Context = {
+    inventory,
+    prometheus: options.prometheusNamespaces ?? DEFAULT_PROMETHEUS_NAMESPACES,
+    services: byNamespace(inventory.ofKind('Service').filter(s => s.apiVersion === 'v1')),
+    peerAuthentications: byNamespace(inventory.ofKind('PeerAuthentication').filter(p => p.apiVersion.startsWith('security.istio.io/'))),
+    authorizationPolicies: byNamespace(inventory.ofKind('AuthorizationPolicy').filter(p => p.apiVersion.startsWith('security.istio.io/'))),
+  };
+  for (const sm of monitors) out.push(...checkServiceMonitor(context, sm));
   return out;
 }
 
-function checkServiceMonitor(inventory: Inventory, sm: ObjectRef, prometheus: readonly string[]): Finding[] {
+function checkServiceMonitor(context: Context, sm: ObjectRef): Finding[] {
+  const inventory = context.inventory;
   const spec = sm.object.spec;
   if (!isObject(spec) || !isObject(spec.selector)) return []; // the schema check reports it
   const out: Finding[] = [];
   const namespaces = monitoredNamespaces(inventory, sm);
   const selector = spec.selector as LabelSelector;
-  const services = inventory.ofKind('Service').filter(s => s.namespace !== undefined && namespaces.has(s.namespace)
-    && s.apiVersion === 'v1' && matchesSelector(selector, stringMap(s.object.metadata?.labels)));
+  const services = [...namespaces].flatMap(ns => context.services.get(ns) ?? [])
+    .filter(s => matchesSelector(selector, stringMap(s.object.metadata?.labels)));
   if (services.length === 0) {
     return [finding(sm, 'XREF-SERVICEMONITOR-TARGET', 'spec.selector',
       `selector ${show(selector)} matches no Service in namespace(s) ${show([...namespaces].sort())}: nothing is scraped`)];
@@ -73,7 +99,7 @@ function checkServiceMonitor(inventory: Inventory, sm: ObjectRef, prometheus: re
     }
     const seen = new Set<string>();
     for (const s of scrapes) {
-      for (const f of judgeScrape(inventory, s, prometheus)) {
+      for (const f of judgeScrape(context, s)) {
         const key = `${f.rule}\0${f.field}\0${f.message}`;
         if (!seen.has(key)) out.push(f);
         seen.add(key);
@@ -127,7 +153,8 @@ function resolveScrapes(inventory: Inventory, monitor: ObjectRef, field: Scrape[
 }
 
 /** What Istio does to one scrape: is the port served, intercepted, STRICT, and does authorization admit it? */
-function judgeScrape(inventory: Inventory, s: Scrape, prometheus: readonly string[]): Finding[] {
+function judgeScrape(context: Context, s: Scrape): Finding[] {
+  const { inventory, prometheus } = context;
   const { monitor, field, endpoint, pods, port } = s;
   const workload = `${pods.owner.kind}/${pods.owner.name}`;
   const meshed = inMesh(inventory, pods);
@@ -150,7 +177,7 @@ function judgeScrape(inventory: Inventory, s: Scrape, prometheus: readonly strin
   const out: Finding[] = [];
   const tls = isObject(endpoint.tlsConfig) ? endpoint.tlsConfig : {};
   const clientCert = scheme === 'https' && ((typeof tls.certFile === 'string' && typeof tls.keyFile === 'string') || (isObject(tls.cert) && isObject(tls.keySecret)));
-  const mode = mtlsMode(inventory, pods, port);
+  const mode = mtlsMode(context, pods, port);
   if (mode.mode === 'STRICT' && !clientCert) {
     out.push(finding(monitor, 'XREF-SERVICEMONITOR-MTLS', field(),
       `scrapes port ${port} of ${workload} over ${scheme === 'https' ? 'TLS without a client certificate' : 'plain HTTP'}, but STRICT mutual TLS applies to that port (${mode.source}): the sidecar refuses Prometheus. `
@@ -159,7 +186,7 @@ function judgeScrape(inventory: Inventory, s: Scrape, prometheus: readonly strin
     out.push(finding(monitor, 'XREF-SERVICEMONITOR-MTLS', field('tlsConfig', 'insecureSkipVerify'),
       `scrapes ${workload} with Istio certificates but verifies the server's: an Istio workload certificate names a SPIFFE identity, no host or IP Prometheus could check, so every scrape fails; set insecureSkipVerify: true (the client certificate still authenticates Prometheus)`));
   }
-  const denied = authorizationProblem(inventory, pods, port, path, clientCert ? prometheus : undefined);
+  const denied = authorizationProblem(context, pods, port, path, clientCert ? prometheus : undefined);
   if (denied) out.push(finding(monitor, 'XREF-SERVICEMONITOR-AUTHZ', field(), `scrapes port ${port} ${path} of ${workload}, but ${denied}`));
   return out;
 }
@@ -198,13 +225,12 @@ type Mode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
  * inherits. When several workload policies select the pods Istio applies the oldest; the
  * output cannot tell their age, so the first in the output counts.
  */
-function mtlsMode(inventory: Inventory, t: PodTemplate, port: number): { mode: Mode; source: string } {
-  const policies = inventory.ofKind('PeerAuthentication').filter(p => p.apiVersion.startsWith('security.istio.io/'));
+function mtlsMode(context: Context, t: PodTemplate, port: number): { mode: Mode; source: string } {
   const selectorOf = (p: ObjectRef) => stringMap(p.object.spec?.selector?.matchLabels);
-  const ns = t.owner.namespace;
-  const workload = policies.find(p => p.namespace === ns && Object.keys(selectorOf(p)).length > 0 && matchesSelector({ matchLabels: selectorOf(p) }, t.labels));
-  const namespaceWide = policies.find(p => p.namespace === ns && Object.keys(selectorOf(p)).length === 0);
-  const meshWide = policies.find(p => p.namespace === ISTIO_ROOT_NAMESPACE && Object.keys(selectorOf(p)).length === 0);
+  const local = context.peerAuthentications.get(t.owner.namespace ?? '') ?? [];
+  const workload = local.find(p => Object.keys(selectorOf(p)).length > 0 && matchesSelector({ matchLabels: selectorOf(p) }, t.labels));
+  const namespaceWide = local.find(p => Object.keys(selectorOf(p)).length === 0);
+  const meshWide = (context.peerAuthentications.get(ISTIO_ROOT_NAMESPACE) ?? []).find(p => Object.keys(selectorOf(p)).length === 0);
   const known = (m: unknown): m is Mode => m === 'STRICT' || m === 'PERMISSIVE' || m === 'DISABLE';
   const name = (p: ObjectRef) => `PeerAuthentication ${p.namespace}/${p.name}`;
   if (workload) {
@@ -225,11 +251,10 @@ function mtlsMode(inventory: Inventory, t: PodTemplate, port: number): { mode: M
  * (with a mesh identity in one of `identifiedIn` namespaces, else plain text without one), or
  * undefined when some ALLOW rule admits it or no ALLOW policy applies.
  */
-function authorizationProblem(inventory: Inventory, t: PodTemplate, port: number, path: string, identifiedIn: readonly string[] | undefined): string | undefined {
-  const applying = inventory.ofKind('AuthorizationPolicy').filter(p => p.apiVersion.startsWith('security.istio.io/')
-    && (p.namespace === t.owner.namespace || p.namespace === ISTIO_ROOT_NAMESPACE)
-    && (p.object.spec?.action ?? 'ALLOW') === 'ALLOW'
-    && appliesTo(p, t));
+function authorizationProblem(context: Context, t: PodTemplate, port: number, path: string, identifiedIn: readonly string[] | undefined): string | undefined {
+  const ns = t.owner.namespace ?? '';
+  const candidates = [...(context.authorizationPolicies.get(ns) ?? []), ...(ns === ISTIO_ROOT_NAMESPACE ? [] : context.authorizationPolicies.get(ISTIO_ROOT_NAMESPACE) ?? [])];
+  const applying = candidates.filter(p => (p.object.spec?.action ?? 'ALLOW') === 'ALLOW' && appliesTo(p, t));
   if (applying.length === 0) return undefined;
   const admits = applying.some(p => (Array.isArray(p.object.spec?.rules) ? p.object.spec.rules : []).some((r: any) => ruleAdmits(r, port, path, identifiedIn)));
   if (admits) return undefined;
@@ -238,10 +263,10 @@ function authorizationProblem(inventory: Inventory, t: PodTemplate, port: number
     + ': add an allow rule for Prometheus, or scrape Istio\'s merged metrics (port 15020 is not subject to authorization)';
 }
 
+/** Whether a policy of the pods' namespace or of the root namespace (mesh-wide) applies to them: no selector, or a matching one. */
 function appliesTo(p: ObjectRef, t: PodTemplate): boolean {
   const selector = p.object.spec?.selector;
-  if (!isObject(selector)) return p.namespace === t.owner.namespace;
-  return matchesSelector({ matchLabels: stringMap(selector.matchLabels) }, t.labels);
+  return !isObject(selector) || matchesSelector({ matchLabels: stringMap(selector.matchLabels) }, t.labels);
 }
 
 function ruleAdmits(rule: any, port: number, path: string, identifiedIn: readonly string[] | undefined): boolean {
