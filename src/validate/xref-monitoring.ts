@@ -191,12 +191,18 @@ function judgeScrape(context: Context, s: Scrape): Finding[] {
   return out;
 }
 
-/** Whether the pods get an Istio sidecar (not turned off on the pod or its namespace in the output). */
+/**
+ * Whether the pods get an Istio sidecar: the pod's `sidecar.istio.io/inject` says so, else its
+ * namespace's `istio-injection: enabled` or `istio.io/rev` label when the output defines the
+ * namespace; a namespace defined elsewhere is taken to inject.
+ */
 function inMesh(inventory: Inventory, t: PodTemplate): boolean {
   const inject = t.labels['sidecar.istio.io/inject'] ?? t.annotations['sidecar.istio.io/inject'];
   if (inject !== undefined) return inject === 'true';
   const ns = t.owner.namespace !== undefined ? inventory.find('Namespace', undefined, t.owner.namespace) : undefined;
-  return stringMap(ns?.object.metadata?.labels)['istio-injection'] !== 'disabled';
+  if (!ns) return true;
+  const labels = stringMap(ns.object.metadata?.labels);
+  return labels['istio-injection'] === 'enabled' || (labels['istio.io/rev'] !== undefined && labels['istio-injection'] !== 'disabled');
 }
 
 function statusPortOf(t: PodTemplate): number {

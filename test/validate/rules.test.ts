@@ -80,6 +80,7 @@ const BREAKAGES: Breakage[] = [
     delete dep(ms, 'backend-v2').spec.template.metadata.annotations;
   })],
   ['merged metrics turned off on the pods', 'XREF-SERVICEMONITOR-TARGET', withMetrics(ms => { dep(ms).spec.template.metadata.annotations['prometheus.istio.io/merge-metrics'] = 'false'; })],
+  ['merged metrics of a namespace without sidecar injection', 'XREF-SERVICEMONITOR-TARGET', withMetrics(ms => { delete obj(ms, 'Namespace', 'demo-dev').metadata.labels; })],
   ['merged metrics over https', 'XREF-SERVICEMONITOR-TARGET', withMetrics(ms => { sm(ms).spec.endpoints[0].scheme = 'https'; })],
   ['plain-text scrape of the app port under namespace STRICT (authorization allows it)', 'XREF-SERVICEMONITOR-MTLS', withMetrics(ms => {
     scrapeAppPort(ms);
