@@ -2,7 +2,8 @@
  * The reference app: the systems of the seed documents, for dev and prod.
  *
  * - `flask-app`: the single Flask service of seeds 000, 003 and 004 (port 5000, /healthz,
- *   /metrics) with v1/v2 A/B routing behind an ingress gateway;
+ *   /metrics) with v1/v2 A/B routing behind an ingress gateway, a ServiceMonitor for its
+ *   metrics and its database password from an ExternalSecret;
  * - `ab-testing`: seed 001's platform (frontend, backend v1/v2, monitor v1/v2, redis, gateway
  *   routes, STRICT mTLS, default-deny authorization, a PostSync smoke test);
  * - the Argo CD projects and applications, and the app-of-apps root.
@@ -13,13 +14,22 @@
  */
 import { Duration } from 'cdk8s';
 import {
-  AppChart, AppOfApps, Application, AppProject, ArgoCdChart, AuthorizationPolicy, DestinationRule, Environment,
-  Gateway, GitOpsApp, GitOpsAppProps, HttpMatch, HttpMethod, MtlsMode, PeerAuthentication, Principal, Probe,
-  RouteTarget, SmokeTest, VirtualService, WebService,
+  AppChart, AppOfApps, Application, AppProject, ArgoCdChart, AuthorizationPolicy, DestinationRule, Environment, EnvValue,
+  ExternalSecret, Gateway, GitOpsApp, GitOpsAppProps, HttpMatch, HttpMethod, MtlsMode, PeerAuthentication, Principal,
+  Probe, RouteTarget, SecretStoreRef, SmokeTest, VirtualService, WebService,
 } from '../src';
 
 /** The GitOps repository Argo CD syncs. */
 export const REPO_URL = 'https://github.com/example-org/gitops-demo.git';
+
+/**
+ * The platform's ClusterSecretStore (External Secrets Operator): the Flask app's secrets are
+ * "managed at Kubernetes runtime in the environment repository" (seed 004), never committed.
+ */
+export const CLUSTER_SECRET_STORE = 'platform-secrets';
+
+/** Labels the platform's Prometheus (kube-prometheus-stack) selects ServiceMonitors by. */
+export const PROMETHEUS_SELECTOR = { release: 'kube-prometheus-stack' };
 
 /** Per-environment facts of the reference app. */
 interface Stage {
@@ -263,6 +273,12 @@ function abTesting(app: GitOpsApp, stage: Stage): AppChart {
 function flaskApp(app: GitOpsApp, stage: Stage): AppChart {
   const { env } = stage;
   const chart = new AppChart(app, `flask-app-${env.name}`, { environment: env, app: 'flask-app' });
+  // the database password, read from the platform's store at runtime (one remote secret per environment)
+  const database = new ExternalSecret(chart, 'database', {
+    name: 'flask-app-database',
+    store: SecretStoreRef.clusterSecretStore(CLUSTER_SECRET_STORE),
+    data: { DATABASE_PASSWORD: { key: `flask-app/${env.name}/database`, property: 'password' } },
+  });
   const flask = new WebService(chart, 'flask-app', {
     name: 'flask-app',
     image: 'docker.io/ahmad09x/python-flask-app',
@@ -270,7 +286,9 @@ function flaskApp(app: GitOpsApp, stage: Stage): AppChart {
       { name: 'v1', tag: stage.tags.flask[0] },
       { name: 'v2', tag: stage.tags.flask[1] },
     ],
-    env: { FLASK_ENV: 'production', PORT: '5000' },
+    env: { FLASK_ENV: 'production', PORT: '5000', DATABASE_PASSWORD: EnvValue.fromExternalSecret(database, 'DATABASE_PASSWORD') },
+    // request, error and latency metrics on /metrics (seed 004), through Istio's merged metrics
+    metrics: { serviceMonitor: { labels: PROMETHEUS_SELECTOR } },
     disruptionBudget: stage.flaskScaling ? { maxUnavailable: 1 } : undefined,
     autoscaling: stage.flaskScaling ? { minReplicas: 2, maxReplicas: 6, cpuUtilization: 75 } : undefined,
     networkPolicy: { allowIngressGateway: true },

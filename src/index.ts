@@ -38,6 +38,17 @@ export type { ResourceRangeProps, ResourcesProps } from './service/resources';
 export { Quantity } from './service/quantity';
 export { DEFAULT_UID, ISTIO_PROXY_UID, MIN_UID } from './service/security';
 
+// day 2: metrics (Prometheus Operator) and secrets (External Secrets Operator)
+export { ServiceMonitor, METRICS_PORT_NAME } from './monitoring/service-monitor';
+export type { ServiceMonitorOptions, ServiceMonitorProps } from './monitoring/service-monitor';
+export { ScrapeMechanism, ISTIO_MERGED_METRICS_PATH, ISTIO_MERGED_METRICS_PORT } from './monitoring/scrape-mechanism';
+export type { IstioCertificatesProps, ScrapeEndpoint } from './monitoring/scrape-mechanism';
+export { ExternalSecret, CreationPolicy } from './secrets/external-secret';
+export type { ExternalSecretProps, RemoteRef } from './secrets/external-secret';
+export { DataFrom } from './secrets/data-from';
+export type { ExtractOptions, FindOptions } from './secrets/data-from';
+export { SecretStoreRef } from './secrets/secret-store-ref';
+
 // Istio
 export { MeshService } from './mesh/mesh-service';
 export type { IMeshService, MeshServiceAttributes } from './mesh/mesh-service';

@@ -6,6 +6,7 @@ const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 
 /** Throw unless `value` is a DNS-1123 label (Namespace, Deployment-name-as-label, version names). */
 export function checkDnsLabel(path: string, field: string, value: string): string {
@@ -59,6 +60,26 @@ export function checkEnvVarName(path: string, field: string, value: string): str
 export function checkLabelValue(path: string, field: string, value: string): string {
   if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) {
     throw new ConfigError(path, field, value, 'is not a valid label value: at most 63 characters, alphanumerics, "-", "_" or ".", starting and ending with an alphanumeric');
+  }
+  return value;
+}
+
+/** Throw unless `value` is a label (or annotation) key: an optional DNS-1123 subdomain prefix and `/`, then a name of at most 63 characters. */
+export function checkLabelKey(path: string, field: string, value: string): string {
+  const slash = typeof value === 'string' ? value.lastIndexOf('/') : -1;
+  const prefix = slash >= 0 ? value.slice(0, slash) : undefined;
+  const name = typeof value === 'string' ? value.slice(slash + 1) : '';
+  if (typeof value !== 'string' || name === '' || name.length > 63 || !LABEL_VALUE.test(name)
+    || (prefix !== undefined && (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix)))) {
+    throw new ConfigError(path, field, value, 'is not a valid label key: an optional DNS-1123 subdomain prefix and "/", then at most 63 alphanumerics, "-", "_" or ".", starting and ending with an alphanumeric (e.g. "release", "app.kubernetes.io/name")');
+  }
+  return value;
+}
+
+/** Throw unless `value` is a valid key of a Secret's (or ConfigMap's) data: at most 253 alphanumerics, "-", "_" or ".". */
+export function checkSecretKey(path: string, field: string, value: string): string {
+  if (typeof value !== 'string' || value.length > 253 || !SECRET_KEY.test(value)) {
+    throw new ConfigError(path, field, value, 'is not a valid Secret key: at most 253 alphanumerics, "-", "_" or "." (e.g. "DATABASE_PASSWORD")');
   }
   return value;
 }

@@ -53,6 +53,19 @@ describe('reference app', () => {
     expect(obj('prod/flask-app/deployment-flask-app-v1.yaml').spec.replicas).toBeUndefined();
   });
 
+  test.each(['dev', 'prod'])('%s flask-app: a ServiceMonitor through Istio\'s merged metrics, the database password from an ExternalSecret', (env) => {
+    const sm = obj(`${env}/flask-app/servicemonitor-flask-app.yaml`);
+    expect(sm.metadata.labels).toEqual({ release: 'kube-prometheus-stack' });
+    expect(sm.spec.endpoints).toEqual([{ port: 'http-metrics', path: '/stats/prometheus', scheme: 'http', interval: '30s' }]);
+    expect(obj(`${env}/flask-app/service-flask-app-metrics.yaml`).spec.ports[0].targetPort).toBe(15020);
+    const es = obj(`${env}/flask-app/externalsecret-flask-app-database.yaml`);
+    expect(es.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'platform-secrets' });
+    expect(es.spec.data).toEqual([{ secretKey: 'DATABASE_PASSWORD', remoteRef: { key: `flask-app/${env}/database`, property: 'password' } }]);
+    const env0 = obj(`${env}/flask-app/deployment-flask-app-v1.yaml`).spec.template.spec.containers[0].env;
+    expect(env0.find((e: any) => e.name === 'DATABASE_PASSWORD')).toEqual({ name: 'DATABASE_PASSWORD', valueFrom: { secretKeyRef: { name: 'flask-app-database', key: 'DATABASE_PASSWORD' } } });
+    expect(manifests.some(m => m.object.kind === 'Secret')).toBe(false);
+  });
+
   test('Argo CD: dev automated, prod manual, paths exist', () => {
     expect(obj('argocd/application-ab-testing-dev.yaml').spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true, allowEmpty: false });
     expect(obj('argocd/application-ab-testing-prod.yaml').spec.syncPolicy.automated).toBeUndefined();

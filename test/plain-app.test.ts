@@ -8,8 +8,8 @@ import * as path from 'path';
 import { App, Chart, Duration } from 'cdk8s';
 import * as plus from 'cdk8s-plus-28';
 import {
-  AuthorizationPolicy, DestinationRule, Gateway, HttpMatch, HttpMethod, IMeshService, MeshService, PeerAuthentication,
-  Principal, RouteTarget, SmokeTest, validateManifests, VirtualService, WebService,
+  AuthorizationPolicy, DestinationRule, EnvValue, ExternalSecret, Gateway, HttpMatch, HttpMethod, IMeshService, MeshService,
+  PeerAuthentication, Principal, RouteTarget, SecretStoreRef, SmokeTest, validateManifests, VirtualService, WebService,
 } from '../src';
 import { Manifest } from '../src/manifest';
 import { parseManifests } from '../src/validate/load';
@@ -61,6 +61,25 @@ test('every construct synthesizes in a plain cdk8s App and Chart, schema-valid a
   expect(JSON.stringify(ms)).not.toContain('cdk8s.io/metadata.addr');
   const policy = ms.find(m => m.object.metadata.name === 'to-api')!.object;
   expect(policy.spec.rules[0].from[0].source.principals).toEqual(['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account', 'cluster.local/ns/shop/sa/web-sa']);
+});
+
+test('the day-2 constructs (ServiceMonitor, ExternalSecret) synthesize in a plain App, valid under STRICT mTLS and default-deny', () => {
+  const app = new App({ outdir: tempDir('plain-app') });
+  const chart = new Chart(app, 'shop', { namespace: 'shop' });
+  const db = new ExternalSecret(chart, 'db', { name: 'api-db', store: SecretStoreRef.clusterSecretStore('vault'), data: { DATABASE_PASSWORD: { key: 'shop/api-db', property: 'password' } } });
+  const api = new WebService(chart, 'api', {
+    name: 'api', image: 'ghcr.io/org/api:1.0.0', networkPolicy: {},
+    env: { DATABASE_PASSWORD: EnvValue.fromExternalSecret(db, 'DATABASE_PASSWORD') },
+    metrics: { serviceMonitor: { labels: { release: 'kube-prometheus-stack' } } },
+  });
+  new PeerAuthentication(chart, 'mtls');
+  AuthorizationPolicy.denyAll(chart, 'deny-all');
+  new AuthorizationPolicy(chart, 'to-api', { name: 'to-api', target: api, allow: [{ from: [Principal.ingressGateway()] }] });
+
+  const ms = synthesized(app);
+  expect(findings(ms)).toEqual([]);
+  expect(ms.map(m => `${m.object.kind}/${m.object.metadata.name}`)).toEqual(expect.arrayContaining(['ExternalSecret/api-db', 'ServiceMonitor/api', 'Service/api-metrics']));
+  expect(ms.find(m => m.object.kind === 'ServiceMonitor')!.object.metadata.namespace).toBe('shop');
 });
 
 test('a chart without a namespace places the objects in "default"', () => {

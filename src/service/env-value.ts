@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors';
 import { checkDnsSubdomain } from '../names';
+import { checkExternalSecretUse, ExternalSecret } from '../secrets/external-secret';
 
 /**
  * The value of a container environment variable: a literal, a Secret key or a pod field.
@@ -17,12 +18,29 @@ export class EnvValue {
     return new EnvValue({ valueFrom: { secretKeyRef: { name: secretName, key } } });
   }
 
+  /**
+   * A key of the Secret an ExternalSecret makes: the Secret's name and the key are derived
+   * from the construct, never typed. Throws when the ExternalSecret does not produce `key`
+   * (its `data` keys and the keys declared on its `dataFrom` sources) or writes no Secret
+   * (creationPolicy None). A WebService refuses it when the ExternalSecret is in another
+   * namespace.
+   */
+  public static fromExternalSecret(externalSecret: ExternalSecret, key: string): EnvValue {
+    const name = checkExternalSecretUse(externalSecret, 'EnvValue', 'fromExternalSecret.key', key);
+    return new EnvValue({ valueFrom: { secretKeyRef: { name, key } } }, externalSecret);
+  }
+
   /** A field of the pod, e.g. `metadata.name`, `status.podIP`. */
   public static fromFieldPath(fieldPath: string): EnvValue {
     return new EnvValue({ valueFrom: { fieldRef: { fieldPath } } });
   }
 
-  private constructor(private readonly json: Record<string, any>) {}
+  private constructor(private readonly json: Record<string, any>, private readonly source?: ExternalSecret) {}
+
+  /** The ExternalSecret the value comes from, if any. */
+  public get externalSecret(): ExternalSecret | undefined {
+    return this.source;
+  }
 
   /** The env var entry for `name`. */
   public toJson(name: string): Record<string, any> {

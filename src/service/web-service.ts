@@ -4,6 +4,7 @@ import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import type { IServiceSpec } from 'kubernetes-models/v1/ServiceSpec';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
+import type { IEnvFromSource } from 'kubernetes-models/v1/EnvFromSource';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import type { IDeploymentSpec } from 'kubernetes-models/apps/v1/DeploymentSpec';
@@ -11,12 +12,15 @@ import type { IHorizontalPodAutoscalerSpec } from 'kubernetes-models/autoscaling
 import type { IPodDisruptionBudgetSpec } from 'kubernetes-models/policy/v1/PodDisruptionBudgetSpec';
 import type { INetworkPolicySpec } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicySpec';
 import type { INetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer';
+import type { INetworkPolicyIngressRule } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyIngressRule';
 import { ConfigError } from '../errors';
 import { ManifestObject } from '../manifest-object';
 import { IMeshService, VERSION_LABEL } from '../mesh/mesh-service';
+import { ServiceMonitor, ServiceMonitorOptions } from '../monitoring/service-monitor';
 import { checkDnsLabel, checkDnsLabel1035, checkEnvVarName, checkInteger, checkPort, checkPortName } from '../names';
 import { Placement, placementOf, principalOf } from '../placement';
 import { ReleaseBindingValue, ReleaseRegistry } from '../release-registry';
+import { checkExternalSecretUse, ExternalSecret } from '../secrets/external-secret';
 import { contentHash } from './config-hash';
 import { EnvValue } from './env-value';
 import { checkTag, ImageReference } from './image';
@@ -64,6 +68,26 @@ export interface MetricsProps {
   readonly path?: string;
   /** @default - the container port */
   readonly port?: number;
+  /**
+   * Write the `prometheus.io/scrape`, `port` and `path` annotations on the pods. Istio's
+   * metrics merging reads them, so `serviceMonitor` with its default mechanism needs them.
+   * @default true
+   */
+  readonly annotations?: boolean;
+  /**
+   * A Prometheus Operator ServiceMonitor for the pods (and its `<name>-metrics` Service). Its
+   * default mechanism, Istio's metrics merging, scrapes the Istio agent's port 15020 and so
+   * works under the namespace's STRICT mTLS and default-deny AuthorizationPolicy (see
+   * `ServiceMonitor`).
+   * @default - none: annotations only
+   */
+  readonly serviceMonitor?: ServiceMonitorOptions;
+  /**
+   * Namespace of the Prometheus that scrapes the pods: with `networkPolicy` and
+   * `serviceMonitor` set, the NetworkPolicy lets it reach the scraped port.
+   * @default 'monitoring'
+   */
+  readonly prometheusNamespace?: string;
 }
 
 /** PodDisruptionBudget across all versions of the service. */
@@ -157,13 +181,20 @@ export interface WebServiceProps {
   readonly config?: Record<string, string>;
   /** @default - none */
   readonly env?: Record<string, string | EnvValue>;
+  /**
+   * ExternalSecrets whose every key becomes an environment variable (`envFrom` of the
+   * Secrets their operator writes). Their known keys must be valid variable names.
+   * @default - none
+   */
+  readonly secretEnv?: ExternalSecret[];
   /** Container command. @default - the image's entrypoint */
   readonly command?: string[];
   /** Container args. @default - the image's cmd */
   readonly args?: string[];
   /**
-   * Prometheus scraping annotations; `false` to disable.
-   * @default - scrape `/metrics` on the container port
+   * Prometheus scraping: the `prometheus.io/*` annotations and, with `serviceMonitor`, a
+   * Prometheus Operator ServiceMonitor that works under STRICT mTLS; `false` to disable.
+   * @default - annotations for `/metrics` on the container port, no ServiceMonitor
    */
   readonly metrics?: MetricsProps | false;
   /**
@@ -223,7 +254,8 @@ interface PodSettings {
   readonly probes: Readonly<Record<ProbeRole, Record<string, any>>>;
   readonly volumes: readonly IVolume[];
   readonly mounts: readonly IVolumeMount[];
-  readonly metrics?: { readonly path: string; readonly port: number };
+  readonly metrics?: { readonly path: string; readonly port: number; readonly annotations: boolean; readonly prometheusNamespace: string };
+  readonly secretEnv: readonly string[];
   readonly autoscaling?: { readonly min: number; readonly max: number; readonly cpu: number };
 }
 
@@ -254,6 +286,8 @@ export class WebService extends Construct implements IMeshService {
   public readonly service: ApiObject;
   /** Whether the service was declared with versions. */
   public readonly versioned: boolean;
+  /** Its ServiceMonitor, when `metrics.serviceMonitor` is set. */
+  public readonly serviceMonitor?: ServiceMonitor;
   private readonly placement: Placement;
   private readonly props: WebServiceProps;
   private readonly pod: PodSettings;
@@ -309,6 +343,19 @@ export class WebService extends Construct implements IMeshService {
       metadata: { name: this.name, labels: this.labels() },
       spec: this.buildService(),
     });
+    if (props.metrics && props.metrics.serviceMonitor) {
+      const options = props.metrics.serviceMonitor;
+      const merged = (options.mechanism?.scrapesIstioAgent ?? true);
+      if (merged && !this.pod.metrics!.annotations) {
+        throw new ConfigError(path, 'metrics.annotations', false, 'must be true with a ServiceMonitor using ScrapeMechanism.istioMergedMetrics(): the Istio agent finds the app\'s metrics through the prometheus.io annotations');
+      }
+      this.serviceMonitor = new ServiceMonitor(this, 'ServiceMonitor', {
+        ...options,
+        service: this,
+        port: merged ? undefined : this.pod.metrics!.port,
+        path: merged ? undefined : this.pod.metrics!.path,
+      });
+    }
     if (props.disruptionBudget) {
       new ManifestObject(this, 'DisruptionBudget', {
         apiVersion: 'policy/v1',
@@ -355,7 +402,7 @@ export class WebService extends Construct implements IMeshService {
   /** The Deployment spec of a version, as it renders now (its env and image may change until synth). */
   private _toKube(version: Version): IDeploymentSpec {
     const p = this.props;
-    const annotations = this.pod.metrics ? {
+    const annotations = this.pod.metrics?.annotations ? {
       'prometheus.io/scrape': 'true',
       'prometheus.io/port': String(this.pod.metrics.port),
       'prometheus.io/path': this.pod.metrics.path,
@@ -387,6 +434,10 @@ export class WebService extends Construct implements IMeshService {
   private buildContainer(version: Version): IContainer {
     const p = this.props;
     const env: IEnvVar[] = [...this.env.entries(), ...version.env.entries()].map(([n, value]) => value.toJson(n) as IEnvVar);
+    const envFrom: IEnvFromSource[] = [
+      ...(version.configMapName ? [{ configMapRef: { name: version.configMapName } }] : []),
+      ...this.pod.secretEnv.map(name => ({ secretRef: { name } })),
+    ];
     return {
       name: this.name,
       image: version.image.ref,
@@ -395,7 +446,7 @@ export class WebService extends Construct implements IMeshService {
       args: p.args ? [...p.args] : undefined,
       ports: [{ name: this.portName, containerPort: this.containerPort, protocol: 'TCP' }],
       env: env.length > 0 ? env : undefined,
-      envFrom: version.configMapName ? [{ configMapRef: { name: version.configMapName } }] : undefined,
+      envFrom: envFrom.length > 0 ? envFrom : undefined,
       resources: this.pod.resources.toJson(),
       ...this.pod.probes,
       securityContext: containerSecurityContext(this.pod.uid, this.pod.gid),
@@ -453,10 +504,18 @@ export class WebService extends Construct implements IMeshService {
     if (np.allowIngressGateway ?? true) {
       from.push({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': this.placement.environment.gatewayNamespace } } });
     }
+    const ingress: INetworkPolicyIngressRule[] = from.length > 0 ? [{ from, ports: [{ port: this.containerPort, protocol: 'TCP' }] }] : [];
+    if (this.serviceMonitor) {
+      // Prometheus, and only it, reaches the scraped port
+      ingress.push({
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': this.pod.metrics!.prometheusNamespace } } }],
+        ports: [{ port: this.serviceMonitor.scrapePort, protocol: 'TCP' }],
+      });
+    }
     return {
       podSelector: { matchLabels: this.selectorLabels },
       policyTypes: ['Ingress'],
-      ingress: from.length > 0 ? [{ from, ports: [{ port: this.containerPort, protocol: 'TCP' }] }] : undefined,
+      ingress: ingress.length > 0 ? ingress : undefined,
     };
   }
 
@@ -500,7 +559,19 @@ export class WebService extends Construct implements IMeshService {
     const metrics = props.metrics === false ? undefined : {
       path: props.metrics?.path ?? '/metrics',
       port: checkPort(path, 'metrics.port', props.metrics?.port ?? this.containerPort),
+      annotations: props.metrics?.annotations ?? true,
+      prometheusNamespace: checkDnsLabel(path, 'metrics.prometheusNamespace', props.metrics?.prometheusNamespace ?? 'monitoring'),
     };
+    if (metrics && !metrics.path.startsWith('/')) throw new ConfigError(path, 'metrics.path', metrics.path, 'must be an absolute URL path such as "/metrics"');
+
+    const secretEnv = (props.secretEnv ?? []).map((es, i) => {
+      const field = `secretEnv[${i}]`;
+      if (!(es instanceof ExternalSecret)) throw new ConfigError(path, field, es, 'must be an ExternalSecret');
+      this.checkSameNamespace(path, field, es);
+      for (const key of es.knownKeys) checkEnvVarName(path, `${field} key ${JSON.stringify(key)}`, key);
+      return checkExternalSecretUse(es, path, field);
+    });
+    if (new Set(secretEnv).size !== secretEnv.length) throw new ConfigError(path, 'secretEnv', secretEnv, 'must not repeat a Secret');
 
     let autoscaling: PodSettings['autoscaling'];
     if (props.autoscaling) {
@@ -510,7 +581,7 @@ export class WebService extends Construct implements IMeshService {
       if (max < min) throw new ConfigError(path, 'autoscaling.maxReplicas', max, `must be >= autoscaling.minReplicas (${min})`);
       autoscaling = { min, max, cpu: checkInteger(path, 'autoscaling.cpuUtilization', a.cpuUtilization ?? 75, 1, 1000) };
     }
-    return { uid, gid, resources, probes, volumes, mounts, metrics, autoscaling };
+    return { uid, gid, resources, probes, volumes, mounts, metrics, secretEnv, autoscaling };
   }
 
   /** Check the version names: DNS-1123 labels, each once. */
@@ -540,7 +611,7 @@ export class WebService extends Construct implements IMeshService {
       if (this.env.has(envName)) {
         throw new ConfigError(path, `${prefix}env.${envName}`, envName, 'is already set in the service\'s env: each environment variable is defined once');
       }
-      env.set(envName, typeof value === 'string' ? EnvValue.fromValue(value) : value);
+      env.set(envName, this.checkEnvValue(path, `${prefix}env.${envName}`, value));
     }
 
     const labels = this.labels(name ? { [VERSION_LABEL]: name } : {});
@@ -583,6 +654,21 @@ export class WebService extends Construct implements IMeshService {
     if (this.env.has(name)) {
       throw new ConfigError(path, field, name, 'is already set: each environment variable is defined once');
     }
-    this.env.set(name, typeof value === 'string' ? EnvValue.fromValue(value) : value);
+    this.env.set(name, this.checkEnvValue(path, field, value));
+  }
+
+  /** The EnvValue of `value`; one from an ExternalSecret must come from this namespace. */
+  private checkEnvValue(path: string, field: string, value: string | EnvValue): EnvValue {
+    if (typeof value === 'string') return EnvValue.fromValue(value);
+    if (value?.externalSecret) this.checkSameNamespace(path, field, value.externalSecret);
+    return value;
+  }
+
+  /** Throw unless `es` writes its Secret into this service's namespace (pods read Secrets of their own namespace only). */
+  private checkSameNamespace(path: string, field: string, es: ExternalSecret): void {
+    const ns = placementOf(es).namespace;
+    if (ns !== this.namespace) {
+      throw new ConfigError(path, field, es.node.path, `is an ExternalSecret in namespace ${JSON.stringify(ns)}: pods of ${JSON.stringify(this.namespace)} can only use Secrets of their own namespace`);
+    }
   }
 }

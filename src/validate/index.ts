@@ -18,7 +18,8 @@ import { RULES } from './rules';
 import { checkSchemas } from './schema';
 import { applyWaivers } from './waivers';
 import { ArgoReferenceOptions, checkArgoReferences } from './xref-argocd';
-import { checkIstioReferences, IstioReferenceOptions } from './xref-istio';
+import { checkIstioReferences, EXTERNAL_NAMESPACES, IstioReferenceOptions } from './xref-istio';
+import { checkMonitoringReferences, DEFAULT_PROMETHEUS_NAMESPACES, MonitoringReferenceOptions } from './xref-monitoring';
 import { checkWorkloadReferences } from './xref-workloads';
 
 export type { Finding, WaivedFinding } from './finding';
@@ -36,11 +37,13 @@ export type { Rule, RuleId } from './rules';
 export { RULES, ruleById } from './rules';
 export type { IstioReferenceOptions } from './xref-istio';
 export type { ArgoReferenceOptions } from './xref-argocd';
+export type { MonitoringReferenceOptions } from './xref-monitoring';
+export { DEFAULT_PROMETHEUS_NAMESPACES } from './xref-monitoring';
 export { EXTERNAL_NAMESPACES } from './xref-istio';
 export { WAIVER_ANNOTATION_PREFIX, waiverAnnotation } from './waivers';
 
 /** Options of a validation. */
-export interface ValidateOptions extends PolicyOptions, IstioReferenceOptions, ArgoReferenceOptions {
+export interface ValidateOptions extends PolicyOptions, IstioReferenceOptions, ArgoReferenceOptions, MonitoringReferenceOptions {
   /**
    * Files whose objects the GitOps repository already holds byte for byte (a release
    * re-renders most files unchanged): their schema check is skipped. Every other check,
@@ -61,7 +64,12 @@ export function validateManifests(manifests: readonly Manifest[], options: Valid
   const raw: Finding[] = [
     ...checkSchemas(inventory, options.unchanged),
     ...checkWorkloadReferences(inventory),
-    ...checkIstioReferences(inventory, options),
+    // Prometheus's ServiceAccounts are the platform's too: principals naming them are not checked
+    ...checkIstioReferences(inventory, {
+      ...options,
+      externalNamespaces: [...(options.externalNamespaces ?? EXTERNAL_NAMESPACES), ...(options.prometheusNamespaces ?? DEFAULT_PROMETHEUS_NAMESPACES)],
+    }),
+    ...checkMonitoringReferences(inventory, options),
     ...checkArgoReferences(inventory, options),
     ...checkPodSecurity(inventory),
     ...checkPolicy(inventory, options),

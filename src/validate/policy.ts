@@ -11,8 +11,8 @@ export const MIN_ID = 10000;
 /** The Istio sidecar's UID/GID: traffic of a process running as it bypasses the mesh. */
 export const ISTIO_PROXY_ID = 1337;
 
-/** Env var names that must not carry literal values. */
-export const SECRET_ENV_NAME = /SECRET|TOKEN|PASSWORD|PASSWD/i;
+/** Env var names that must not carry literal values (nor values from a ConfigMap, which is in Git too). */
+export const SECRET_ENV_NAME = /SECRET|TOKEN|PASSWORD|PASSWD|API_?KEY|PRIVATE_?KEY/i;
 
 /** Options of the policy checks. */
 export interface PolicyOptions {
@@ -35,6 +35,7 @@ export function checkPolicy(inventory: Inventory, options: PolicyOptions = {}): 
   const out: Finding[] = [];
   for (const t of inventory.podTemplates) out.push(...checkWorkload(inventory, t));
   for (const svc of inventory.ofKind('Service')) out.push(...checkServicePorts(svc));
+  for (const secret of inventory.ofKind('Secret')) if (secret.apiVersion === 'v1') out.push(...checkSecretData(secret));
   for (const p of inventory.ofKind('AppProject')) out.push(...checkAppProject(p));
   const prod = options.isProduction ?? isProduction;
   for (const gw of inventory.ofKind('Gateway')) {
@@ -110,10 +111,13 @@ function checkWorkload(inventory: Inventory, t: PodTemplate): Finding[] {
       }
     }
 
-    // Secrets as literal env values
+    // Secrets as literal env values, or from a ConfigMap (committed to Git as well)
     (Array.isArray(container.env) ? container.env : []).forEach((e: any, i: number) => {
-      if (typeof e?.name === 'string' && SECRET_ENV_NAME.test(e.name) && typeof e.value === 'string' && e.value !== '') {
+      if (typeof e?.name !== 'string' || !SECRET_ENV_NAME.test(e.name)) return;
+      if (typeof e.value === 'string' && e.value !== '') {
         out.push(finding(ref, 'POL-SECRET-ENV-LITERAL', at('env', i, 'value'), `${c.label} sets ${e.name} to a literal value; use valueFrom.secretKeyRef`));
+      } else if (isObject(e.valueFrom?.configMapKeyRef)) {
+        out.push(finding(ref, 'POL-SECRET-ENV-LITERAL', at('env', i, 'valueFrom', 'configMapKeyRef'), `${c.label} takes ${e.name} from ConfigMap ${show(e.valueFrom.configMapKeyRef.name)}, whose values are committed to Git; use valueFrom.secretKeyRef (a Secret an ExternalSecret writes)`));
       }
     });
   }
@@ -171,6 +175,18 @@ function checkAppProject(p: ObjectRef): Finding[] {
       if (w?.[field] === '*') out.push(finding(p, 'POL-APPPROJECT-CLUSTER-WILDCARD', fieldPath('spec', 'clusterResourceWhitelist', i, field), `clusterResourceWhitelist ${field} "*" allows cluster-scoped resources of any ${field}; list the kinds the project needs (e.g. group "" kind Namespace)`));
     }
   });
+  return out;
+}
+
+function checkSecretData(secret: ObjectRef): Finding[] {
+  const out: Finding[] = [];
+  for (const field of ['data', 'stringData']) {
+    const values = secret.object[field];
+    if (isObject(values) && Object.keys(values).length > 0) {
+      out.push(finding(secret, 'POL-SECRET-DATA', field,
+        `Secret ${JSON.stringify(secret.name)} holds ${Object.keys(values).length} value(s) in ${field} (keys: ${show(Object.keys(values))}): they are committed to Git; have an ExternalSecret write the Secret at runtime`));
+    }
+  }
   return out;
 }
 

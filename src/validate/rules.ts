@@ -39,6 +39,11 @@ const rules = [
   { id: 'XREF-VS-DUPLICATE', category: 'cross-reference', rationale: 'A match identical to an earlier rule\'s can never be reached: only the first one routes.' },
   { id: 'XREF-AUTHZ-PRINCIPAL', category: 'cross-reference', rationale: 'An AuthorizationPolicy principal naming a ServiceAccount that does not exist in that namespace never matches, so the intended caller is denied (e.g. ns/demo vs demo-dev).' },
 
+  // Cross-references: metrics (Prometheus Operator)
+  { id: 'XREF-SERVICEMONITOR-TARGET', category: 'cross-reference', rationale: 'A ServiceMonitor that selects no Service, names a port its pods do not have, or scrapes Istio\'s merged-metrics port (15020) of pods that have no sidecar, turn merging off or lack the prometheus.io annotations, scrapes nothing or not the app\'s metrics, and nobody notices until a dashboard is empty.' },
+  { id: 'XREF-SERVICEMONITOR-MTLS', category: 'cross-reference', rationale: 'Under STRICT mutual TLS (namespace-wide, workload-selected or port-level PeerAuthentication) the sidecar refuses a scrape in plain text or without an Istio client certificate; scrape Istio\'s merged metrics on port 15020, use Istio certificates (with insecureSkipVerify, as the certificates name no host), or give a separate metrics port a PERMISSIVE exception.' },
+  { id: 'XREF-SERVICEMONITOR-AUTHZ', category: 'cross-reference', rationale: 'With ALLOW AuthorizationPolicies on the scraped pods (a namespace default-deny), a scrape of an intercepted port that no rule admits (GET, path, port, and no identity for a plain-text scrape) is refused with 403; port 15020 is not subject to authorization.' },
+
   // Cross-references: Argo CD
   { id: 'XREF-APP-PATH', category: 'cross-reference', rationale: 'An Application whose source path holds no manifests syncs nothing (and with prune, deletes everything it deployed).' },
   { id: 'XREF-APP-DESTINATION', category: 'cross-reference', rationale: 'An Application whose AppProject is missing or does not allow its destination is refused by Argo CD.' },
@@ -71,6 +76,7 @@ const rules = [
   { id: 'POL-APPPROJECT-WILDCARD', category: 'policy', rationale: 'An AppProject with "*" in sourceRepos or destinations lets any repository deploy anywhere: list them.' },
   { id: 'POL-APPPROJECT-CLUSTER-WILDCARD', category: 'policy', rationale: 'A "*" clusterResourceWhitelist lets the project create any cluster-scoped resource (ClusterRoles, CRDs, webhooks).' },
   { id: 'POL-GATEWAY-WILDCARD-PROD', category: 'policy', rationale: 'A "*" Gateway host in prod accepts traffic for any host name; name the hosts.' },
+  { id: 'POL-SECRET-DATA', category: 'policy', rationale: 'A Secret with data or stringData in the GitOps output commits its values to Git (base64 is no encryption); have an ExternalSecret (External Secrets Operator) write it at runtime, or waive it for values that are not secret.' },
   { id: 'POL-SECRET-ENV-LITERAL', category: 'policy', rationale: 'An env var named like *SECRET*, *TOKEN*, *PASSWORD* must come from a Secret, not a literal value committed to Git.' },
 
   // Waivers

@@ -33,12 +33,20 @@ const ARGO_CD_FIELDS_MISSING_FROM_MODELS: Readonly<Record<string, readonly strin
 
 const resolved = new Map<string, SchemaSource | string>();
 
+/** API groups of the operators' custom resources whose models are dependencies: package, API name, kinds we render. */
+const CRD_MODELS: Readonly<Record<string, { readonly pkg: string; readonly api: string; readonly known: string }>> = {
+  'monitoring.coreos.com': { pkg: '@kubernetes-models/prometheus-operator', api: 'Prometheus Operator', known: 'monitoring.coreos.com/v1 ServiceMonitor, PodMonitor, ...' },
+  'external-secrets.io': { pkg: '@kubernetes-models/external-secrets', api: 'External Secrets Operator', known: 'external-secrets.io/v1 ExternalSecret, SecretStore, ClusterSecretStore, ...' },
+};
+
 /**
  * The schema of `apiVersion`/`kind`, or why there is none. Schemas come from
  * `kubernetes-models` (Kubernetes, restricted to what 1.28 serves), `@kubernetes-models/istio`
  * (`*.istio.io`; a v1 kind it lacks is checked against its v1beta1 schema, which Istio
- * defines identically) and `@kubernetes-models/argo-cd` (`argoproj.io`). Model modules are
- * loaded lazily, per kind.
+ * defines identically), `@kubernetes-models/argo-cd` (`argoproj.io`),
+ * `@kubernetes-models/prometheus-operator` (`monitoring.coreos.com`) and
+ * `@kubernetes-models/external-secrets` (`external-secrets.io`). Model modules are loaded
+ * lazily, per kind.
  */
 export function schemaFor(apiVersion: string, kind: string): SchemaSource | string {
   const key = `${apiVersion} ${kind}`;
@@ -60,6 +68,11 @@ function resolve(apiVersion: string, kind: string): SchemaSource | string {
   if (group === 'argoproj.io') {
     return fromModel('@kubernetes-models/argo-cd', `${group}/${version}`, kind, apiVersion, 'Argo CD', false)
       ?? `no Argo CD schema for ${apiVersion} ${kind} (known: argoproj.io/v1alpha1 Application, AppProject, ApplicationSet)`;
+  }
+  const crd = CRD_MODELS[group];
+  if (crd) {
+    return fromModel(crd.pkg, `${group}/${version}`, kind, apiVersion, crd.api, false)
+      ?? `no ${crd.api} schema for ${apiVersion} ${kind} (known: ${crd.known})`;
   }
   if (group.endsWith('.istio.io')) {
     const direct = fromModel('@kubernetes-models/istio', `${group}/${version}`, kind, apiVersion, 'Istio', false);

@@ -8,13 +8,15 @@ const SELECTOR_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Repli
 /**
  * Cross-references of workloads and Services, checked statically from pod templates:
  * XREF-WORKLOAD-SELECTOR, XREF-SERVICE-SELECTOR, XREF-SERVICE-TARGETPORT,
- * XREF-SERVICEACCOUNT, XREF-CONFIGMAP, XREF-SECRET.
+ * XREF-SERVICEACCOUNT, XREF-CONFIGMAP, XREF-SECRET (a Secret in the output, or the Secret an
+ * ExternalSecret writes at runtime).
  */
 export function checkWorkloadReferences(inventory: Inventory): Finding[] {
   const out: Finding[] = [];
+  const externalSecrets = externalSecretTargets(inventory);
   for (const t of inventory.podTemplates) {
     out.push(...checkOwnSelector(t));
-    out.push(...checkPodReferences(inventory, t));
+    out.push(...checkPodReferences(inventory, t, externalSecrets));
   }
   for (const svc of inventory.ofKind('Service')) out.push(...checkService(inventory, svc));
   return out;
@@ -64,7 +66,37 @@ function checkService(inventory: Inventory, svc: ObjectRef): Finding[] {
   return out;
 }
 
-function checkPodReferences(inventory: Inventory, t: PodTemplate): Finding[] {
+/** The Secret an ExternalSecret writes: its keys, when the output tells them all. */
+interface ExternalSecretTarget {
+  readonly externalSecret: ObjectRef;
+  /** Keys of the Secret; undefined when some come from dataFrom, a template or a merge and are known only at runtime. */
+  readonly keys?: readonly string[];
+  /** Whether the operator writes no Secret (creationPolicy None). */
+  readonly none: boolean;
+}
+
+/** `namespace \0 Secret name` -> the ExternalSecrets (external-secrets.io) writing it, in output order. */
+function externalSecretTargets(inventory: Inventory): Map<string, ExternalSecretTarget[]> {
+  const out = new Map<string, ExternalSecretTarget[]>();
+  for (const es of inventory.ofKind('ExternalSecret')) {
+    if (!es.apiVersion.startsWith('external-secrets.io/')) continue;
+    const spec = isObject(es.object.spec) ? es.object.spec : {};
+    const target = isObject(spec.target) ? spec.target : {};
+    const name = typeof target.name === 'string' && target.name !== '' ? target.name : es.name;
+    const data: any[] = Array.isArray(spec.data) ? spec.data : [];
+    const runtimeKeys = (Array.isArray(spec.dataFrom) && spec.dataFrom.length > 0) || isObject(target.template) || target.creationPolicy === 'Merge';
+    const entry: ExternalSecretTarget = {
+      externalSecret: es,
+      keys: runtimeKeys ? undefined : data.map(d => d?.secretKey).filter((k): k is string => typeof k === 'string'),
+      none: target.creationPolicy === 'None',
+    };
+    const key = `${es.namespace ?? ''}\0${name}`;
+    out.set(key, [...(out.get(key) ?? []), entry]);
+  }
+  return out;
+}
+
+function checkPodReferences(inventory: Inventory, t: PodTemplate, externalSecrets: Map<string, ExternalSecretTarget[]>): Finding[] {
   const out: Finding[] = [];
   const ref = t.owner;
   const ns = ref.namespace;
@@ -83,6 +115,10 @@ function checkPodReferences(inventory: Inventory, t: PodTemplate): Finding[] {
     if (optional === true || typeof name !== 'string') return;
     const rule = kind === 'ConfigMap' ? 'XREF-CONFIGMAP' : 'XREF-SECRET';
     const target = inventory.find(kind, ns, name);
+    if (!target && kind === 'Secret') {
+      checkExternalSecret(name, key, field);
+      return;
+    }
     if (!target) {
       out.push(finding(ref, rule, field, `${kind} ${JSON.stringify(name)} does not exist in namespace ${JSON.stringify(ns)}`));
       return;
@@ -91,6 +127,22 @@ function checkPodReferences(inventory: Inventory, t: PodTemplate): Finding[] {
       const data = { ...target.object.data, ...target.object.binaryData, ...(kind === 'Secret' ? target.object.stringData : {}) };
       if (!(key in data)) out.push(finding(ref, rule, field, `${kind} ${JSON.stringify(name)} has no key ${JSON.stringify(key)} (keys: ${show(Object.keys(data))})`));
     }
+  };
+
+  // A Secret the output does not hold may be written at runtime by an ExternalSecret of the namespace.
+  const checkExternalSecret = (name: string, key: unknown, field: string) => {
+    const writers = (externalSecrets.get(`${ns ?? ''}\0${name}`) ?? []).filter(w => !w.none);
+    if (writers.length === 0) {
+      const none = externalSecrets.get(`${ns ?? ''}\0${name}`)?.[0];
+      out.push(finding(ref, 'XREF-SECRET', field, none
+        ? `Secret ${JSON.stringify(name)} is the target of ExternalSecret ${JSON.stringify(none.externalSecret.name)}, whose creationPolicy None writes no Secret`
+        : `Secret ${JSON.stringify(name)} does not exist in namespace ${JSON.stringify(ns)}, and no ExternalSecret there writes it`));
+      return;
+    }
+    if (typeof key !== 'string' || writers.some(w => w.keys === undefined || w.keys.includes(key))) return;
+    const keys = [...new Set(writers.flatMap(w => w.keys ?? []))];
+    out.push(finding(ref, 'XREF-SECRET', field,
+      `Secret ${JSON.stringify(name)} (written by ExternalSecret ${writers.map(w => JSON.stringify(w.externalSecret.name)).join(', ')}) has no key ${JSON.stringify(key)} (keys: ${show(keys)})`));
   };
 
   (Array.isArray(spec.volumes) ? spec.volumes : []).forEach((v: any, i: number) => {

@@ -18,7 +18,9 @@ export function writeTree(ms: Manifest[]): string {
 /**
  * A small, fully hardened platform (seed 001's shape): namespace demo-dev, backend v1/v2
  * behind a DestinationRule and a weighted VirtualService, a frontend behind a Gateway, redis,
- * mTLS, default-deny plus allow rules, a smoke-test Job, an AppProject and an Application.
+ * mTLS, default-deny plus allow rules, a smoke-test Job, an AppProject and an Application;
+ * the backend's secret from an ExternalSecret, its pods annotated for Istio's metrics merging
+ * (`backendMetrics()` adds the ServiceMonitor that scrapes them).
  * Every call returns fresh objects, so tests can break one thing in place.
  */
 export function goodPlatform(): Manifest[] {
@@ -35,7 +37,15 @@ export function goodPlatform(): Manifest[] {
     m(serviceAccount('redis-sa', ns)),
     m(serviceAccount('smoke-test-sa', ns)),
     m({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'backend-config', namespace: ns }, data: { APP_MODE: 'ab-testing' } }),
-    m({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'backend-secret', namespace: ns }, type: 'Opaque', data: { API_TOKEN: 'c2VjcmV0' } }),
+    m({
+      apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'backend-secret', namespace: ns },
+      spec: {
+        refreshInterval: '1h',
+        secretStoreRef: { kind: 'ClusterSecretStore', name: 'vault' },
+        target: { name: 'backend-secret', creationPolicy: 'Owner' },
+        data: [{ secretKey: 'API_TOKEN', remoteRef: { key: 'demo/backend', property: 'api-token' } }],
+      },
+    }),
     m(deployment('backend', 'v1', ns, { init: true })),
     m(deployment('backend', 'v2', ns)),
     m(deployment('frontend', undefined, ns)),
@@ -128,6 +138,28 @@ export function goodPlatform(): Manifest[] {
   ];
 }
 
+/**
+ * The backend's ServiceMonitor and the Service it scrapes through: Istio's merged metrics (the
+ * agent's port 15020, not intercepted by the sidecar), as `ServiceMonitor` renders them.
+ */
+export function backendMetrics(): Manifest[] {
+  const ns = 'demo-dev';
+  const m = (object: Record<string, any>): Manifest => ({ path: `dev/ab-testing/${object.kind.toLowerCase()}-${object.metadata.name}.yaml`, object });
+  return [
+    m({
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'backend-metrics', namespace: ns, labels: { app: 'backend', 'app.kubernetes.io/component': 'metrics' } },
+      spec: { selector: { app: 'backend' }, ports: [{ name: 'http-metrics', port: 15020, targetPort: 15020, protocol: 'TCP' }] },
+    }),
+    m({
+      apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'backend', namespace: ns, labels: { release: 'kube-prometheus-stack' } },
+      spec: {
+        selector: { matchLabels: { app: 'backend', 'app.kubernetes.io/component': 'metrics' } },
+        endpoints: [{ port: 'http-metrics', path: '/stats/prometheus', scheme: 'http', interval: '30s' }],
+      },
+    }),
+  ];
+}
+
 function serviceAccount(name: string, namespace: string): Record<string, any> {
   return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace }, automountServiceAccountToken: false };
 }
@@ -191,6 +223,8 @@ function deployment(app: string, version: string | undefined, namespace: string,
       securityContext: restrictedContainerSecurityContext(),
     }];
   }
+  // the backend's app metrics, for Istio's metrics merging
+  const annotations = app === 'backend' ? { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(port), 'prometheus.io/path': '/metrics' } : undefined;
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -198,7 +232,7 @@ function deployment(app: string, version: string | undefined, namespace: string,
     spec: {
       replicas: 2,
       selector: { matchLabels: { ...labels } },
-      template: { metadata: { labels: { ...labels } }, spec },
+      template: { metadata: { labels: { ...labels }, ...(annotations ? { annotations } : {}) }, spec },
     },
   };
 }

@@ -1,12 +1,46 @@
 import { Manifest } from '../../src/manifest';
 import { formatText, RULES, validateManifests, waiverAnnotation } from '../../src/validate';
-import { goodPlatform, manifest, obj } from './fixtures';
+import { backendMetrics, goodPlatform, manifest, obj } from './fixtures';
 
 type Breakage = [description: string, rule: string, breakIt: (ms: Manifest[]) => Manifest[] | void];
 
 const dep = (ms: Manifest[], name = 'backend-v1') => obj(ms, 'Deployment', name);
 const pod = (ms: Manifest[], name = 'backend-v1') => dep(ms, name).spec.template.spec;
 const ctr = (ms: Manifest[], name = 'backend-v1') => pod(ms, name).containers[0];
+const sm = (ms: Manifest[]) => obj(ms, 'ServiceMonitor', 'backend');
+
+/** A change to the platform with the backend's ServiceMonitor (and its metrics Service) added. */
+const withMetrics = (change: (ms: Manifest[]) => Manifest[] | void) => (ms: Manifest[]): Manifest[] => {
+  const all = [...ms, ...backendMetrics()];
+  return change(all) ?? all;
+};
+const ISTIO_TLS = { scheme: 'https', tlsConfig: { caFile: '/etc/prom-certs/root-cert.pem', certFile: '/etc/prom-certs/cert-chain.pem', keyFile: '/etc/prom-certs/key.pem', insecureSkipVerify: true } };
+
+/** Point the backend's ServiceMonitor at the app's own port (5000) through the backend Service, scraping /metrics. */
+function scrapeAppPort(ms: Manifest[], endpoint: Record<string, any> = {}): void {
+  sm(ms).spec.selector.matchLabels = { app: 'backend' };
+  obj(ms, 'Service', 'backend-metrics').metadata.labels = { app: 'backend-metrics' };
+  sm(ms).spec.endpoints = [{ port: 'http-web', path: '/metrics', interval: '30s', ...endpoint }];
+}
+
+/** An ALLOW policy admitting GET /metrics on the backend's port 5000, from `principals` (none: from anyone). */
+function allowMetrics(principals?: string[]): Manifest {
+  return {
+    path: 'dev/ab-testing/authorizationpolicy-prometheus.yaml',
+    object: {
+      apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'prometheus-to-backend', namespace: 'demo-dev' },
+      spec: {
+        selector: { matchLabels: { app: 'backend' } },
+        action: 'ALLOW',
+        rules: [{ ...(principals ? { from: [{ source: { principals } }] } : {}), to: [{ operation: { methods: ['GET'], paths: ['/metrics'], ports: ['5000'] } }] }],
+      },
+    },
+  };
+}
+
+function peer(name: string, spec: Record<string, any>): Manifest {
+  return { path: `dev/ab-testing/peerauthentication-${name}.yaml`, object: { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name, namespace: 'demo-dev' }, spec } };
+}
 
 /** Every rule, broken in exactly one way in an otherwise valid platform. */
 const BREAKAGES: Breakage[] = [
@@ -34,6 +68,38 @@ const BREAKAGES: Breakage[] = [
   ['missing ConfigMap key', 'XREF-CONFIGMAP', ms => { ctr(ms).env[1].valueFrom.configMapKeyRef.key = 'MODE'; }],
   ['missing ConfigMap volume', 'XREF-CONFIGMAP', ms => { pod(ms).volumes[1].configMap.name = 'backend-cfg'; }],
   ['missing Secret', 'XREF-SECRET', ms => { ctr(ms).env[2].valueFrom.secretKeyRef.name = 'backend-secrets'; }],
+  ['a key the ExternalSecret does not produce', 'XREF-SECRET', ms => { ctr(ms).env[2].valueFrom.secretKeyRef.key = 'API_KEY'; }],
+  ['envFrom a Secret no ExternalSecret writes', 'XREF-SECRET', ms => { ctr(ms).envFrom = [{ secretRef: { name: 'backend-creds' } }]; }],
+  ['an ExternalSecret with creationPolicy None', 'XREF-SECRET', ms => { obj(ms, 'ExternalSecret', 'backend-secret').spec.target.creationPolicy = 'None'; }],
+  ['an ExternalSecret targeting another name', 'XREF-SECRET', ms => { obj(ms, 'ExternalSecret', 'backend-secret').spec.target.name = 'backend-secret-v2'; }],
+
+  // Metrics cross-references
+  ['ServiceMonitor selects no Service', 'XREF-SERVICEMONITOR-TARGET', withMetrics(ms => { sm(ms).spec.selector.matchLabels.app = 'backnd'; })],
+  ['ServiceMonitor names a port the Service lacks', 'XREF-SERVICEMONITOR-TARGET', withMetrics(ms => { sm(ms).spec.endpoints[0].port = 'metrics'; })],
+  ['merged metrics of pods without the prometheus.io annotations', 'XREF-SERVICEMONITOR-TARGET', withMetrics(ms => {
+    delete dep(ms, 'backend-v2').spec.template.metadata.annotations;
+  })],
+  ['merged metrics turned off on the pods', 'XREF-SERVICEMONITOR-TARGET', withMetrics(ms => { dep(ms).spec.template.metadata.annotations['prometheus.istio.io/merge-metrics'] = 'false'; })],
+  ['merged metrics of a namespace without sidecar injection', 'XREF-SERVICEMONITOR-TARGET', withMetrics(ms => { delete obj(ms, 'Namespace', 'demo-dev').metadata.labels; })],
+  ['merged metrics over https', 'XREF-SERVICEMONITOR-TARGET', withMetrics(ms => { sm(ms).spec.endpoints[0].scheme = 'https'; })],
+  ['plain-text scrape of the app port under namespace STRICT (authorization allows it)', 'XREF-SERVICEMONITOR-MTLS', withMetrics(ms => {
+    scrapeAppPort(ms);
+    return [...ms, allowMetrics()];
+  })],
+  ['plain-text scrape where a workload-selected policy is STRICT over a PERMISSIVE namespace', 'XREF-SERVICEMONITOR-MTLS', withMetrics(ms => {
+    scrapeAppPort(ms);
+    obj(ms, 'PeerAuthentication', 'mtls').spec.mtls.mode = 'PERMISSIVE';
+    return [...ms, peer('backend-strict', { selector: { matchLabels: { app: 'backend' } }, mtls: { mode: 'PERMISSIVE' }, portLevelMtls: { 5000: { mode: 'STRICT' } } }), allowMetrics()];
+  })],
+  ['Istio certificates with server verification', 'XREF-SERVICEMONITOR-MTLS', withMetrics(ms => {
+    scrapeAppPort(ms, { scheme: 'https', tlsConfig: { caFile: '/etc/prom-certs/root-cert.pem', certFile: '/etc/prom-certs/cert-chain.pem', keyFile: '/etc/prom-certs/key.pem' } });
+    return [...ms, allowMetrics(['cluster.local/ns/monitoring/sa/prometheus'])];
+  })],
+  ['Istio certificates, but default-deny admits no scrape', 'XREF-SERVICEMONITOR-AUTHZ', withMetrics(ms => { scrapeAppPort(ms, ISTIO_TLS); })],
+  ['a port-level PERMISSIVE exception, but the allow rule needs an identity', 'XREF-SERVICEMONITOR-AUTHZ', withMetrics(ms => {
+    scrapeAppPort(ms);
+    return [...ms, peer('backend-metrics', { selector: { matchLabels: { app: 'backend' } }, portLevelMtls: { 5000: { mode: 'PERMISSIVE' } } }), allowMetrics(['cluster.local/ns/monitoring/sa/prometheus'])];
+  })],
 
   // Istio cross-references
   ['DestinationRule host is no Service', 'XREF-DR-HOST', ms => { obj(ms, 'DestinationRule', 'redis').spec.host = 'redis.demo.svc.cluster.local'; }],
@@ -79,7 +145,7 @@ const BREAKAGES: Breakage[] = [
   ['capability added', 'PSS-CAPABILITIES', ms => { ctr(ms).securityContext.capabilities.add = ['NET_ADMIN']; }],
   ['hostPath volume', 'PSS-VOLUME-TYPES', ms => { pod(ms).volumes.push({ name: 'docker', hostPath: { path: '/var/run/docker.sock' } }); }],
   ['hostPort', 'PSS-HOST-PORT', ms => { ctr(ms).ports[0].hostPort = 5000; }],
-  ['AppArmor unconfined', 'PSS-APPARMOR', ms => { dep(ms).spec.template.metadata.annotations = { 'container.apparmor.security.beta.kubernetes.io/backend': 'unconfined' }; }],
+  ['AppArmor unconfined', 'PSS-APPARMOR', ms => { dep(ms).spec.template.metadata.annotations['container.apparmor.security.beta.kubernetes.io/backend'] = 'unconfined'; }],
   ['SELinux type', 'PSS-SELINUX', ms => { ctr(ms).securityContext.seLinuxOptions = { type: 'spc_t' }; }],
   ['SELinux user', 'PSS-SELINUX', ms => { pod(ms).securityContext.seLinuxOptions = { user: 'system_u' }; }],
   ['Unmasked /proc', 'PSS-PROC-MOUNT', ms => { ctr(ms).securityContext.procMount = 'Unmasked'; }],
@@ -121,6 +187,13 @@ const BREAKAGES: Breakage[] = [
   }],
   ['literal password in env', 'POL-SECRET-ENV-LITERAL', ms => { ctr(ms).env.push({ name: 'DB_PASSWORD', value: 'hunter2' }); }],
   ['literal token in an init container env', 'POL-SECRET-ENV-LITERAL', ms => { pod(ms).initContainers[0].env = [{ name: 'github_token', value: 'ghp_x' }]; }],
+  ['a password from a ConfigMap', 'POL-SECRET-ENV-LITERAL', ms => {
+    obj(ms, 'ConfigMap', 'backend-config').data.DB_PASSWORD = 'hunter2';
+    ctr(ms).env.push({ name: 'DB_PASSWORD', valueFrom: { configMapKeyRef: { name: 'backend-config', key: 'DB_PASSWORD' } } });
+  }],
+  ['a literal API key', 'POL-SECRET-ENV-LITERAL', ms => { ctr(ms).env.push({ name: 'STRIPE_API_KEY', value: 'sk_live_x' }); }],
+  ['a Secret with data in the output', 'POL-SECRET-DATA', ms => [...ms, { path: 'dev/ab-testing/secret-x.yaml', object: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x', namespace: 'demo-dev' }, data: { API_TOKEN: 'c2VjcmV0' } } }]],
+  ['a Secret with stringData in the output', 'POL-SECRET-DATA', ms => [...ms, { path: 'dev/ab-testing/secret-y.yaml', object: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'y', namespace: 'demo-dev' }, stringData: { password: 'hunter2' } } }]],
 
   // Waivers
   ['waiver without a reason', 'WAIVER-INVALID', ms => { dep(ms).metadata.annotations = { [waiverAnnotation('POL-PROBES')]: ' ' }; }],
@@ -147,6 +220,40 @@ describe('validate rules', () => {
     expect(report.ok).toBe(false);
   });
 
+  // setups that scrape through STRICT mTLS and a default-deny: none is flagged
+  const GOOD_SCRAPES: [string, (ms: Manifest[]) => Manifest[] | void][] = [
+    ['Istio certificates and an allow rule for Prometheus\'s principal', withMetrics(ms => {
+      scrapeAppPort(ms, ISTIO_TLS);
+      return [...ms, allowMetrics(['cluster.local/ns/monitoring/sa/prometheus'])];
+    })],
+    ['a port-level PERMISSIVE exception and an allow rule without identity', withMetrics(ms => {
+      scrapeAppPort(ms);
+      return [...ms, peer('backend-metrics', { selector: { matchLabels: { app: 'backend' } }, portLevelMtls: { 5000: { mode: 'PERMISSIVE' } } }), allowMetrics()];
+    })],
+    ['pods without a sidecar', withMetrics(ms => {
+      scrapeAppPort(ms);
+      for (const d of ['backend-v1', 'backend-v2']) dep(ms, d).spec.template.metadata.labels['sidecar.istio.io/inject'] = 'false';
+    })],
+    ['a port excluded from interception', withMetrics(ms => {
+      scrapeAppPort(ms);
+      for (const d of ['backend-v1', 'backend-v2']) dep(ms, d).spec.template.metadata.annotations['traffic.sidecar.istio.io/excludeInboundPorts'] = '5000';
+    })],
+    ['a namespace-wide PERMISSIVE mode and an allow rule without identity', withMetrics(ms => {
+      scrapeAppPort(ms);
+      obj(ms, 'PeerAuthentication', 'mtls').spec.mtls.mode = 'PERMISSIVE';
+      return [...ms, allowMetrics()];
+    })],
+  ];
+  test('with the backend\'s ServiceMonitor (Istio\'s merged metrics) it has 0 findings', () => {
+    expect(formatText(validateManifests([...goodPlatform(), ...backendMetrics()]))).toBe('OK: 0 findings, 0 waived, in 30 objects (31 files)\n');
+  });
+
+  test.each(GOOD_SCRAPES)('scraping with %s has 0 findings', (_description, change) => {
+    const ms = goodPlatform();
+    const report = validateManifests(change(ms) ?? ms);
+    expect(formatText(report)).toMatch(/^OK: 0 findings/);
+  });
+
   test('every rule has at least one breakage test and a rationale', () => {
     const tested = new Set(BREAKAGES.map(b => b[1]));
     expect(RULES.map(r => r.id).filter(id => !tested.has(id))).toEqual([]);
@@ -158,7 +265,11 @@ describe('validate rules', () => {
 describe('README rule table', () => {
   const fs = require('fs') as typeof import('fs');
   const path = require('path') as typeof import('path');
-  const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  // the rule table lives in README.md and the guides under docs/
+  const root = path.join(__dirname, '..', '..');
+  const docs = path.join(root, 'docs');
+  const doc = [path.join(root, 'README.md'), ...fs.readdirSync(docs).filter(f => f.endsWith('.md')).map(f => path.join(docs, f))]
+    .map(f => fs.readFileSync(f, 'utf8')).join('\n');
 
   test.each(RULES.map(r => [r.id, r.rationale]))('documents %s with its rationale', (id, rationale) => {
     expect(doc).toContain(`| \`${id}\` | ${rationale} |`);

@@ -58,7 +58,10 @@ beforeAll(() => {
     summary = require('../../src/validate/schema-bundle').writeSchemaBundle(bundle, BUNDLED_KINDS);
   });
   expect(summary.modules).toBeGreaterThan(100);
-  expect(Object.keys(summary.packages).sort()).toEqual(['@kubernetes-models/apimachinery', '@kubernetes-models/argo-cd', '@kubernetes-models/istio', 'kubernetes-models']);
+  expect(Object.keys(summary.packages).sort()).toEqual([
+    '@kubernetes-models/apimachinery', '@kubernetes-models/argo-cd', '@kubernetes-models/external-secrets', '@kubernetes-models/istio',
+    '@kubernetes-models/prometheus-operator', 'kubernetes-models',
+  ]);
 });
 
 test('validation with the bundle finds exactly what it finds with the modules themselves', () => {
