@@ -154,13 +154,3 @@ describe('validate rules', () => {
     expect(new Set(RULES.map(r => r.id)).size).toBe(RULES.length);
   });
 });
-
-describe('README rule table', () => {
-  const fs = require('fs') as typeof import('fs');
-  const path = require('path') as typeof import('path');
-  const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
-
-  test.each(RULES.map(r => [r.id, r.rationale]))('documents %s with its rationale', (id, rationale) => {
-    expect(doc).toContain(`| \`${id}\` | ${rationale} |`);
-  });
-});
