@@ -1,10 +1,11 @@
 /**
- * The reference app: the systems of the seed documents, for dev and prod.
+ * The reference app: the two hand-made systems cdk8s-gitops replaces (an A/B testing platform
+ * and a Flask app), for dev and prod.
  *
- * - `flask-app`: the single Flask service of seeds 000, 003 and 004 (port 5000, /healthz,
- *   /metrics) with v1/v2 A/B routing behind an ingress gateway, a ServiceMonitor for its
- *   metrics and its database password from an ExternalSecret;
- * - `ab-testing`: seed 001's platform (frontend, backend v1/v2, monitor v1/v2, redis, gateway
+ * - `flask-app`: the Flask app, a single service (port 5000, /healthz, /metrics)
+ *   with v1/v2 A/B routing behind an ingress gateway, a ServiceMonitor for its metrics and
+ *   its database password from an ExternalSecret;
+ * - `ab-testing`: the A/B testing platform (frontend, backend v1/v2, monitor v1/v2, redis, gateway
  *   routes, STRICT mTLS, default-deny authorization, a PostSync smoke test);
  * - the Argo CD projects and applications, and the app-of-apps root.
  *
@@ -24,7 +25,7 @@ export const REPO_URL = 'https://github.com/example-org/gitops-demo.git';
 
 /**
  * The platform's ClusterSecretStore (External Secrets Operator): the Flask app's secrets are
- * "managed at Kubernetes runtime in the environment repository" (seed 004), never committed.
+ * "managed at Kubernetes runtime in the environment repository" (the Flask app's setup), never committed.
  */
 export const CLUSTER_SECRET_STORE = 'platform-secrets';
 
@@ -34,9 +35,9 @@ export const PROMETHEUS_SELECTOR = { release: 'kube-prometheus-stack' };
 /** Per-environment facts of the reference app. */
 interface Stage {
   readonly env: Environment;
-  /** Address the platform answers on (seed 001's load balancer IPs). */
+  /** Address the A/B testing platform answers on (its load balancer IPs). */
   readonly publicUrl: string;
-  /** Hosts of seed 001's platform in this environment. */
+  /** Hosts of the A/B testing platform in this environment. */
   readonly demoHosts: string[];
   /** Hosts of the Flask app. */
   readonly flaskHosts: string[];
@@ -98,7 +99,7 @@ const STAGES: Stage[] = [
   },
 ];
 
-/** The smoke test of seed 001, rewritten for a read-only, non-root curl image (no apk, no jq). */
+/** The A/B testing platform's smoke test, rewritten for a read-only, non-root curl image (no apk, no jq). */
 export const SMOKE_TEST_SCRIPT = `#!/bin/sh
 # Calls the platform through its gateway and fails on any non-2xx answer.
 set -eu
@@ -135,7 +136,7 @@ call DELETE "$API_BASE_URL/api/users/$USER_NAME" -H "Authorization: Bearer $TOKE
 echo "smoke test passed"
 `;
 
-/** Seed 001's A/B platform in one environment. */
+/** The A/B testing platform in one environment. */
 function abTesting(app: GitOpsApp, stage: Stage): AppChart {
   const { env } = stage;
   const chart = new AppChart(app, `ab-testing-${env.name}`, { environment: env, app: 'ab-testing' });
@@ -269,7 +270,7 @@ function abTesting(app: GitOpsApp, stage: Stage): AppChart {
   return chart;
 }
 
-/** The Flask service of seeds 000, 003 and 004 in one environment. */
+/** The Flask app in one environment. */
 function flaskApp(app: GitOpsApp, stage: Stage): AppChart {
   const { env } = stage;
   const chart = new AppChart(app, `flask-app-${env.name}`, { environment: env, app: 'flask-app' });
@@ -287,7 +288,7 @@ function flaskApp(app: GitOpsApp, stage: Stage): AppChart {
       { name: 'v2', tag: stage.tags.flask[1] },
     ],
     env: { FLASK_ENV: 'production', PORT: '5000', DATABASE_PASSWORD: EnvValue.fromExternalSecret(database, 'DATABASE_PASSWORD') },
-    // request, error and latency metrics on /metrics (seed 004), through Istio's merged metrics
+    // request, error and latency metrics on /metrics (as the Flask app exposes them), through Istio's merged metrics
     metrics: { serviceMonitor: { labels: PROMETHEUS_SELECTOR } },
     disruptionBudget: stage.flaskScaling ? { maxUnavailable: 1 } : undefined,
     autoscaling: stage.flaskScaling ? { minReplicas: 2, maxReplicas: 6, cpuUtilization: 75 } : undefined,
@@ -327,8 +328,8 @@ export function createApp(props: GitOpsAppProps = {}): GitOpsApp {
   const app = new GitOpsApp(props);
   const argocd = new ArgoCdChart(app, 'argocd', { repoURL: REPO_URL });
   const projects = {
-    'ab-testing': new AppProject(argocd, 'ab-testing-project', { name: 'ab-testing', description: "Seed 001's A/B testing platform (Istio)" }),
-    'flask-app': new AppProject(argocd, 'flask-app-project', { name: 'flask-app', description: 'The Flask service of seeds 000, 003 and 004' }),
+    'ab-testing': new AppProject(argocd, 'ab-testing-project', { name: 'ab-testing', description: 'The A/B testing platform (Istio)' }),
+    'flask-app': new AppProject(argocd, 'flask-app-project', { name: 'flask-app', description: 'The Flask app' }),
   };
   for (const stage of STAGES) {
     app.addEnvironment(stage.env, () => {

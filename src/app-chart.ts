@@ -5,9 +5,10 @@ import { RepositoryChart } from './repository-chart';
 import { ManifestObject } from './manifest-object';
 import { checkDnsLabel } from './names';
 
-/** Label that makes Istio inject its sidecar into a namespace's pods. */
+/** Marks an AppChart (a symbol, so a second copy of this module recognizes it too). */
 const APP_CHART = Symbol.for('cdk8s-gitops.AppChart');
 
+/** Label that makes Istio inject its sidecar into a namespace's pods. */
 export const ISTIO_INJECTION_LABEL = 'istio-injection';
 
 /**

@@ -6,7 +6,9 @@ import { IConstruct } from 'constructs';
  * `[dev/ab-testing/backend] versions[1].name: "V2" is not a DNS-1123 label (lower case ...)`.
  */
 export class ConfigError extends Error {
+  /** Path of the construct that got the bad input (e.g. `dev/ab-testing/backend`). */
   public readonly constructPath: string;
+  /** The prop (or path inside it) that holds the bad value (e.g. `versions[1].name`). */
   public readonly field: string;
 
   constructor(constructPath: string, field: string, value: unknown, allowed: string) {

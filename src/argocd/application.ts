@@ -10,7 +10,7 @@ import { ArgoCdChart } from './argocd-chart';
 /** The finalizer that makes deleting an Application delete what it deployed. */
 export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 
-/** The sync options seed 001's applications use. */
+/** The sync options every Application gets unless it sets its own (those of the A/B testing platform's applications). */
 export const DEFAULT_SYNC_OPTIONS: readonly string[] = Object.freeze(['CreateNamespace=true', 'ApplyOutOfSyncOnly=true', 'RespectIgnoreDifferences=true']);
 
 /** Retry of failed syncs. */

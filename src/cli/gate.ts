@@ -13,7 +13,7 @@ would: enough requests, an error ratio (5xx) and a latency at a quantile within 
 maximums. No data (no series, NaN, fewer requests than the minimum) and a Prometheus that
 cannot answer refuse, never pass. Reads Prometheus only (instant queries): nothing written.
 
-The default queries expect the seeds' Flask app metrics: the counter app_requests_total
+The default queries expect the Flask app's metrics: the counter app_requests_total
 with labels status and version, the histogram app_request_duration_seconds, and the
 scraped pod's app (and namespace) label.
 

@@ -8,11 +8,11 @@ import { Progress } from './progress';
 export const HELP = `Usage: cdk8s-gitops release --gitops-dir DIR --env ENV --tag TAG [--service NAME ...] [--push] [-o text|json]
 
 Roll an image tag into one environment of the GitOps repository with A/B rotation, as
-seed 001's CI does: for each service, v1 takes the tag v2 had and v2 takes TAG (a service
-without versions takes TAG). The environment is re-rendered from its release.yaml and
-committed as "ENV: deploy TAG"; the commit touches only that environment's folder (the
-lines that carry the tag, plus release.yaml). Releasing the tag that already runs is a
-no-op: no commit.
+the A/B testing platform's CI does: for each service, v1 takes the tag v2 had and v2 takes
+TAG (a service without versions takes TAG). The environment is re-rendered from its
+release.yaml and committed as "ENV: deploy TAG"; the commit touches only that environment's
+folder (the lines that carry the tag, plus release.yaml). Releasing the tag that already runs
+is a no-op: no commit.
 
 Nothing changes unless the clone can take the change: no merge, rebase, cherry-pick,
 revert or bisect in progress, no lock file a killed git left, on a branch, clean, not

@@ -125,7 +125,8 @@ export function parseGateSettings(texts: Readonly<Record<string, string | undefi
 /**
  * Parse the value of a `--gate` flag: comma-separated `key=value` settings, e.g.
  * `prometheus=http://prometheus:9090,window=10m,max-error-ratio=0.02,max-latency=300ms`.
- * `prometheus` is required; the other keys are those of {@link parseGateSettings}. Errors name
+ * `prometheus` is required; the other keys are `window`, `max-error-ratio`, `max-latency`,
+ * `quantile`, `min-requests` and `timeout` (each with its default when absent). Errors name
  * the flag and the key (`--gate max-error-ratio: ...`).
  */
 export function parseGateFlag(value: string, flag = '--gate'): ResolvedGateSettings {

@@ -4,7 +4,7 @@ import { PrometheusError, queryInstant } from './prometheus';
 import { checkQueryTemplate, renderQuery } from './promql';
 
 /**
- * The default queries. They expect the metrics of the seeds' Flask app: a request counter
+ * The default queries. They expect the metrics of the reference Flask app: a request counter
  * `app_requests_total` with a `status` label (the HTTP status code) and a latency histogram
  * `app_request_duration_seconds`, both labelled `version` and scraped with the pod's `app`
  * label (and `namespace`), which `{selector}` matches.
@@ -56,6 +56,7 @@ export type GateCheckStatus = 'pass' | 'fail' | 'no-data' | 'error';
 
 /** One check of a gate. */
 export interface GateCheck {
+  /** Which check: `requests`, `error-ratio` or `latency`. */
   readonly name: GateCheckName;
   /** The PromQL sent to Prometheus. */
   readonly query: string;
@@ -63,7 +64,9 @@ export interface GateCheck {
   readonly value?: number;
   /** The minimum (`requests`) or maximum (`error-ratio`, `latency`) that passes. */
   readonly threshold: number;
+  /** The verdict: `pass`, `fail`, `no-data` or `error`. */
   readonly status: GateCheckStatus;
+  /** Whether the check passed (`status` is `pass`). */
   readonly passed: boolean;
   /** Why, for a person: the value against the threshold, or what is missing. */
   readonly reason: string;
@@ -73,11 +76,17 @@ export interface GateCheck {
 export interface GateResult {
   /** Whether every check passed; no data and errors never pass. */
   readonly passed: boolean;
+  /** The base URL of the Prometheus that was asked. */
   readonly prometheus: string;
+  /** The service judged (its `app` label). */
   readonly service: string;
+  /** The version judged (its `version` label). */
   readonly version: string;
+  /** The namespace the queries were limited to, when one was given. */
   readonly namespace?: string;
+  /** The window the queries looked back over (a Prometheus duration, e.g. `5m`). */
   readonly window: string;
+  /** Every check, in order: requests, error ratio, latency. */
   readonly checks: readonly GateCheck[];
 }
 
@@ -95,8 +104,8 @@ interface CheckSpec {
  * Judge one version of a service by Prometheus metrics: enough requests in the window, an
  * error ratio and a latency at the quantile within their maximums. The three instant queries
  * run side by side. No data (an empty result, NaN, fewer requests than the minimum) and a
- * Prometheus that cannot answer are refusals, never passes. Bad options throw an
- * {@link InputError} before any query.
+ * Prometheus that cannot answer are refusals, never passes. Bad options throw an error naming
+ * the option, its value and what is allowed, before any query.
  */
 export async function evaluateGate(options: GateOptions): Promise<GateResult> {
   const settings = resolveGateSettings(options);

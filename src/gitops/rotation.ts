@@ -37,7 +37,7 @@ export interface Rotation {
 }
 
 /**
- * A/B rotation as seed 001's CI does it: for each named service, every version takes the tag
+ * A/B rotation as the A/B testing platform's CI does it: for each named service, every version takes the tag
  * of the next newer one and the newest version takes `tag` (with v1/v2: v1 takes the tag v2
  * had, v2 takes `tag`); a service without versions takes `tag`. A service whose newest version
  * already runs `tag` is left unchanged, so releasing a tag twice is a no-op. Pure.

@@ -6,14 +6,21 @@ import { placementOf } from '../placement';
 import { IMeshService } from './mesh-service';
 import { Principal } from './principal';
 
-/** HTTP methods. */
+/** HTTP methods an allow rule can name. */
 export enum HttpMethod {
+  /** `GET` */
   GET = 'GET',
+  /** `HEAD` */
   HEAD = 'HEAD',
+  /** `POST` */
   POST = 'POST',
+  /** `PUT` */
   PUT = 'PUT',
+  /** `PATCH` */
   PATCH = 'PATCH',
+  /** `DELETE` */
   DELETE = 'DELETE',
+  /** `OPTIONS` */
   OPTIONS = 'OPTIONS',
 }
 

@@ -37,8 +37,20 @@ const RESOLVED_LIMIT = 1000;
 export class Resources {
   /** The defaults applied to any value not given. */
   public static readonly DEFAULTS = Object.freeze({
-    cpu: Object.freeze({ request: '100m', limit: '500m' }),
-    memory: Object.freeze({ request: '128Mi', limit: '256Mi' }),
+    /** CPU, in cores. */
+    cpu: Object.freeze({
+      /** The CPU request. */
+      request: '100m',
+      /** The CPU limit. */
+      limit: '500m',
+    }),
+    /** Memory, in bytes. */
+    memory: Object.freeze({
+      /** The memory request. */
+      request: '128Mi',
+      /** The memory limit. */
+      limit: '256Mi',
+    }),
   } as const);
 
   /**

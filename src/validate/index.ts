@@ -94,6 +94,7 @@ export function validateDirectory(dir: string, options: ValidateOptions = {}): V
 
 /** Thrown by `assertValid`: carries the report. */
 export class ValidationError extends Error {
+  /** @param report the report with at least one finding (kept as {@link ValidationError.report}) */
   constructor(public readonly report: ValidationReport) {
     super(`Manifest validation failed with ${report.findings.length} finding(s):\n  ${report.findings.map(formatFinding).join('\n  ')}`);
     this.name = 'ValidationError';

@@ -261,17 +261,3 @@ describe('validate rules', () => {
     expect(new Set(RULES.map(r => r.id)).size).toBe(RULES.length);
   });
 });
-
-describe('README rule table', () => {
-  const fs = require('fs') as typeof import('fs');
-  const path = require('path') as typeof import('path');
-  // the rule table lives in README.md and the guides under docs/
-  const root = path.join(__dirname, '..', '..');
-  const docs = path.join(root, 'docs');
-  const doc = [path.join(root, 'README.md'), ...fs.readdirSync(docs).filter(f => f.endsWith('.md')).map(f => path.join(docs, f))]
-    .map(f => fs.readFileSync(f, 'utf8')).join('\n');
-
-  test.each(RULES.map(r => [r.id, r.rationale]))('documents %s with its rationale', (id, rationale) => {
-    expect(doc).toContain(`| \`${id}\` | ${rationale} |`);
-  });
-});
