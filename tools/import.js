@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+/**
+ * `npm run import`: regenerate imports/ (the typed Istio and Argo CD constructs) with
+ * `cdk8s import` from the CRDs cdk8s.yaml lists.
+ *
+ *   npm run import                     download each CRD from its URL (network)
+ *   npm run import -- --offline DIR    read each CRD from DIR instead: the file named like the
+ *                                      URL's last segment (`crd-all.gen.yaml`), or ending in
+ *                                      `-<that name>` and naming the URL's release
+ *                                      (`istio-1.30.3-crd-all.gen.yaml`)
+ *
+ * The import runs in a temporary folder (cdk8s.yaml is never rewritten); then each generated
+ * file that differs is written into imports/. Files in imports/ that this import does not
+ * generate are left as they are, and listed. Exit codes: 0 ok, 1 failed (imports/ unchanged),
+ * 2 usage error.
+ */
+'use strict';
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const YAML = require('yaml');
+
+const ROOT = path.join(__dirname, '..');
+const USAGE = 'Usage: npm run import [-- --offline DIR]\n';
+
+class UsageError extends Error {}
+
+/** The `name:=url` entries of cdk8s.yaml's `imports`. */
+function configuredImports(root) {
+  const file = path.join(root, 'cdk8s.yaml');
+  const config = YAML.parse(fs.readFileSync(file, 'utf8'));
+  const imports = config && config.imports;
+  if (!Array.isArray(imports) || imports.length === 0) throw new Error(`${file}: "imports" lists no CRDs to import`);
+  return imports.map((spec, i) => {
+    const m = typeof spec === 'string' ? /^([\w-]+):=(https:\/\/\S+)$/.exec(spec) : null;
+    if (!m) throw new Error(`${file}: imports[${i}]: ${JSON.stringify(spec)} must be NAME:=https://URL`);
+    return { name: m[1], url: m[2] };
+  });
+}
+
+/** The file in `dir` that holds the CRDs at `url` (see the usage above). */
+function localCopy(dir, url) {
+  const segments = new URL(url).pathname.split('/').filter(Boolean);
+  const base = segments[segments.length - 1];
+  const release = segments.find(s => /^v?\d+\.\d+\.\d+/.test(s));
+  const named = fs.readdirSync(dir).filter(f => f === base || f.endsWith(`-${base}`));
+  const found = named.length > 1 && release ? named.filter(f => f.includes(release)) : named;
+  if (found.length !== 1) {
+    throw new UsageError(`--offline ${dir}: ${found.length === 0 ? 'no file' : `${found.length} files (${found.join(', ')})`} for ${url}; `
+      + `expected exactly one named ${base} or *-${base}${release ? ` naming ${release}` : ''}`);
+  }
+  return path.join(dir, found[0]);
+}
+
+function main(argv) {
+  let offline;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '-h' || argv[i] === '--help') {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    if (argv[i] !== '--offline' || argv[i + 1] === undefined || argv[i + 1].startsWith('-')) {
+      throw new UsageError(`${argv[i] === '--offline' ? '--offline needs a folder' : `unknown argument ${JSON.stringify(argv[i])}`}\n${USAGE}`);
+    }
+    offline = path.resolve(argv[++i]);
+    if (!fs.statSync(offline, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--offline ${offline}: not a folder`);
+  }
+  const specs = configuredImports(ROOT).map(({ name, url }) => `${name}:=${offline ? localCopy(offline, url) : url}`);
+
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gitops-import-'));
+  try {
+    // `cdk8s import` reads its specs from cdk8s.yaml (given on the command line it imports only the first)
+    fs.writeFileSync(path.join(work, 'cdk8s.yaml'), YAML.stringify({ language: 'typescript', imports: specs }));
+    const cli = path.join(path.dirname(require.resolve('cdk8s-cli/package.json', { paths: [ROOT] })), 'bin', 'cdk8s');
+    const r = spawnSync(process.execPath, [cli, 'import', '--no-save', '--check-upgrade=false', '--output', 'out'], { cwd: work, stdio: ['ignore', 2, 2] });
+    if (r.status !== 0) throw new Error(`cdk8s import failed (exit ${r.status ?? r.signal}); imports/ is unchanged`);
+    const generated = fs.readdirSync(path.join(work, 'out')).sort();
+    if (generated.length === 0) throw new Error('cdk8s import generated nothing; imports/ is unchanged');
+    const target = path.join(ROOT, 'imports');
+    fs.mkdirSync(target, { recursive: true });
+    let changed = 0;
+    for (const f of generated) {
+      const text = fs.readFileSync(path.join(work, 'out', f));
+      const at = path.join(target, f);
+      if (fs.existsSync(at) && fs.readFileSync(at).equals(text)) continue;
+      fs.writeFileSync(at, text);
+      changed++;
+    }
+    const others = fs.readdirSync(target).filter(f => !generated.includes(f));
+    process.stdout.write(`imports/: ${generated.length} files generated from ${specs.length} CRD sources${offline ? ` in ${offline}` : ''}, ${changed} changed`
+      + `${others.length ? `; not generated by this import, left as they are: ${others.join(', ')}` : ''}\n`);
+    return 0;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (e) {
+  process.stderr.write(`npm run import: ${e.message}\n`);
+  process.exitCode = e instanceof UsageError ? 2 : 1;
+}
