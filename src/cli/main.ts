@@ -11,6 +11,7 @@ export const COMMANDS: Record<string, string> = {
   rollback: 'Restore the previous release of an environment, as a new commit',
   diff: 'Show what synth would change in the GitOps repository',
   status: 'Show what each environment runs, side by side, and its last release',
+  init: 'Write a new cdk8s-gitops project (program, test, cdk8s.yaml, CI) into a folder',
 };
 
 export const USAGE = `Usage: cdk8s-gitops <command> [options]
