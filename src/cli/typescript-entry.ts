@@ -8,13 +8,16 @@ import type { BuildOptions, Metafile } from 'esbuild';
 export const TYPESCRIPT_ENTRY = /\.(ts|mts|cts|tsx)$/;
 
 /**
- * Whether the CLI compiles the program at `file` itself: a TypeScript entry, unless a TypeScript
- * loader registered in this process loads that extension already (`node -r ts-node/register`,
- * tsx, a test hook): then that loader's choice wins. (Node's own type stripping registers no
- * `require.extensions` entry: with it alone, the CLI still compiles.)
+ * Whether the CLI compiles the program at `file` itself: a TypeScript entry loaded by Node's own
+ * module system (`require.extensions` has Node's `.js` loader), unless a TypeScript loader
+ * registered in this process loads that extension already (`node -r ts-node/register`, tsx, a
+ * test hook). Under another module system (a test runner's, which registers no `.js` loader
+ * there) that system loads the entry, TypeScript included. Node's own type stripping registers
+ * no `require.extensions` entry: with it alone, the CLI still compiles.
  */
 export function compilesItself(file: string): boolean {
-  return TYPESCRIPT_ENTRY.test(file) && require.extensions[path.extname(file)] === undefined;
+  const loaders = require.extensions;
+  return TYPESCRIPT_ENTRY.test(file) && loaders['.js'] !== undefined && loaders[path.extname(file)] === undefined;
 }
 
 /** What a compiled entry was built from: reused while all of it is unchanged. */

@@ -7,7 +7,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { compileTypeScriptEntry } from '../../src/cli/typescript-entry';
+import { compilesItself, compileTypeScriptEntry } from '../../src/cli/typescript-entry';
 import { CLI, listFiles } from '../gitops/helpers';
 import { tempDir } from '../temp-dir';
 
@@ -129,4 +129,9 @@ test('with a TypeScript loader registered (the tests\' hook), the entry goes thr
   expect(r.status).toBe(0);
   expect(listFiles(path.join(dir, 'out'))).toContain('dev/release.yaml');
   expect(fs.existsSync(path.join(dir, 'node_modules', '.cache'))).toBe(false);
+});
+
+test('under a module system other than Node\'s (this jest worker), the entry is left to it', () => {
+  expect(compilesItself(path.join(ROOT, 'reference', 'main.ts'))).toBe(false);
+  expect(compilesItself(path.join(ROOT, 'lib', 'reference', 'main.js'))).toBe(false);
 });

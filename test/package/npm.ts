@@ -11,7 +11,14 @@ import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
-export const ROOT = path.join(__dirname, '..', '..');
+/** This repository: the folder above this file with cdk8s-gitops's package.json (also when compiled into lib/ for the bench). */
+export const ROOT = ((): string => {
+  for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, 'utf8')).name === 'cdk8s-gitops') return dir;
+  }
+  throw new Error(`no cdk8s-gitops package.json above ${__dirname}`);
+})();
 
 /** Set by `.ci/run`: the package tests must run (a missing package in the cache fails instead of skipping). */
 export const REQUIRED = process.env.CDK8S_GITOPS_PACKAGE_TESTS === 'required';
