@@ -4,7 +4,8 @@
  * `cdk8s-gitops synth` in this process (arguments are passed on: `npm run synth -- --out DIR`).
  *
  * - A source under `src/` or `reference/` whose output in `lib/` is missing or older is
- *   transpiled alone with esbuild (CommonJS, tsc's layout); esbuild is loaded only then.
+ *   transpiled with esbuild (CommonJS, tsc's layout, one esbuild run for all such files);
+ *   esbuild is loaded only then.
  * - An output in `lib/src/` or `lib/reference/` whose source is gone is removed (with its .d.ts).
  * - The schema bundle (`lib/schemas/validators.js`) is rebuilt only when it is missing, when a
  *   package it was built from is installed at another version, or when an output of
@@ -73,22 +74,46 @@ function scan(root, dirs = SOURCE_DIRS) {
   return { stale, orphans };
 }
 
-/** Transpile `sources` (relative to `root`) one by one into lib/, as tsc would lay them out. */
+/**
+ * Transpile `sources` (relative to `root`) into lib/ as tsc lays them out: one esbuild run for
+ * all of them (no bundling; tsconfig.json's options such as useDefineForClassFields apply).
+ */
 function transpile(root, sources) {
   if (sources.length === 0) return;
-  const esbuild = require('esbuild');
-  // useDefineForClassFields and the like follow tsconfig.json as tsc reads it
-  const tsconfigRaw = fs.readFileSync(path.join(root, 'tsconfig.json'), 'utf8');
-  for (const source of sources) {
-    const file = path.join(root, source);
-    const { code } = esbuild.transformSync(fs.readFileSync(file, 'utf8'), {
-      loader: 'ts',
+  const esbuild = loadEsbuild();
+  let result;
+  try {
+    result = esbuild.buildSync({
+      entryPoints: sources.map(s => path.join(root, s)),
+      outbase: root,
+      outdir: path.join(root, 'lib'),
+      tsconfig: path.join(root, 'tsconfig.json'),
       format: 'cjs',
+      platform: 'node',
       target: 'es2022',
-      sourcefile: file,
-      tsconfigRaw,
+      write: false,
+      logLevel: 'silent',
     });
-    writeAtomically(path.join(root, outputOf(source)), code);
+  } catch (e) {
+    const errors = (e.errors || []).map(x => (x.location ? `${x.location.file}:${x.location.line}:${x.location.column}: ${x.text}` : x.text));
+    throw new Error(errors.length ? `esbuild: ${errors.join('; ')}` : e.message);
+  }
+  for (const out of result.outputFiles) writeAtomically(out.path, out.text);
+}
+
+/**
+ * esbuild, with its synchronous calls run by one esbuild process and no worker thread: by
+ * default the first call starts a worker thread first, 70-180 ms here before one file is done
+ * (ESBUILD_WORKER_THREADS is read once, when esbuild loads; set for that moment only).
+ */
+function loadEsbuild() {
+  const before = process.env.ESBUILD_WORKER_THREADS;
+  process.env.ESBUILD_WORKER_THREADS = '0';
+  try {
+    return require('esbuild');
+  } finally {
+    if (before === undefined) delete process.env.ESBUILD_WORKER_THREADS;
+    else process.env.ESBUILD_WORKER_THREADS = before;
   }
 }
 
