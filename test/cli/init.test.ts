@@ -6,7 +6,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { projectName } from '../../src/cli/init';
-import { CLI, listFiles } from '../gitops/helpers';
+import { CLI, listFiles, readTree } from '../gitops/helpers';
 import { tempDir } from '../temp-dir';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -18,8 +18,6 @@ const SCAFFOLD = [
 
 const init = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [CLI, 'init', ...args], { cwd, encoding: 'utf8' });
 
-/** Every file under `dir` with its content. */
-const snapshot = (dir: string) => Object.fromEntries(listFiles(dir).map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
 
 test('writes the project into a new folder: the program, its test, cdk8s.yaml on the fast path, CI', () => {
   const parent = tempDir('init');
@@ -69,7 +67,7 @@ test('refuses a folder that is not empty (exit 2), writing nothing', () => {
   expect(r.status).toBe(2);
   expect(r.stderr).toContain(`${dir} is not empty (1 entries: notes.md)`);
   expect(r.stderr).toContain('--force');
-  expect(snapshot(dir)).toEqual({ 'notes.md': 'mine\n' });
+  expect(readTree(dir)).toEqual({ 'notes.md': 'mine\n' });
 });
 
 test('--force writes beside the files already there and changes none of them', () => {
@@ -89,11 +87,11 @@ test('--force never overwrites: when a file it would write exists, it lists them
   const dir = tempDir('init-clash');
   fs.writeFileSync(path.join(dir, 'package.json'), '{"name":"mine"}\n');
   fs.writeFileSync(path.join(dir, 'main.ts'), '// mine\n');
-  const before = snapshot(dir);
+  const before = readTree(dir);
   const r = init(dir, '--force');
   expect(r.status).toBe(2);
   expect(r.stderr).toContain('init never overwrites a file, and these exist: package.json, main.ts; nothing written');
-  expect(snapshot(dir)).toEqual(before);
+  expect(readTree(dir)).toEqual(before);
   expect(fs.readdirSync(dir).sort()).toEqual(['main.ts', 'package.json']);
 });
 

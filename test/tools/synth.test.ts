@@ -6,6 +6,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { readTree } from '../gitops/helpers';
 import { tempDir } from '../temp-dir';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -156,18 +157,6 @@ describe('the fast path renders what the compiled path renders', () => {
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
     return root;
   }
-  const files = (dir: string): Record<string, string> => {
-    const out: Record<string, string> = {};
-    const walk = (d: string) => {
-      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-        const p = path.join(d, e.name);
-        if (e.isDirectory()) walk(p); else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
-      }
-    };
-    walk(dir);
-    return out;
-  };
-
   test('npm run synth and npx cdk8s synth write byte for byte what the tsc-compiled lib/ writes', () => {
     const compiledLib = path.join(ROOT, 'lib', 'reference', 'main.js');
     if (!fs.existsSync(compiledLib)) throw new Error(`${compiledLib} is missing: run npm run build first`);
@@ -184,13 +173,13 @@ describe('the fast path renders what the compiled path renders', () => {
     // everything was transpiled by esbuild (there was no lib/), and the schema bundle built
     expect(fs.readFileSync(path.join(root, 'lib', 'src', 'index.js'), 'utf8')).not.toBe(fs.readFileSync(path.join(ROOT, 'lib', 'src', 'index.js'), 'utf8'));
     expect(fs.existsSync(path.join(root, 'lib', 'schemas', 'validators.js'))).toBe(true);
-    const want = files(expected);
+    const want = readTree(expected);
     expect(Object.keys(want).length).toBeGreaterThan(50);
-    expect(files(path.join(root, 'out-npm'))).toEqual(want);
+    expect(readTree(path.join(root, 'out-npm'))).toEqual(want);
 
     const cdk8s = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '--check-upgrade=false', '--output', 'out-cdk8s'],
       { cwd: root, encoding: 'utf8', env: { ...process.env } });
     expect(cdk8s.status).toBe(0);
-    expect(files(path.join(root, 'out-cdk8s'))).toEqual(want);
+    expect(readTree(path.join(root, 'out-cdk8s'))).toEqual(want);
   }, 120_000);
 });
