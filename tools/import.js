@@ -44,8 +44,7 @@ function localCopy(dir, url) {
   const segments = new URL(url).pathname.split('/').filter(Boolean);
   const base = segments[segments.length - 1];
   const release = segments.find(s => /^v?\d+\.\d+\.\d+/.test(s));
-  const named = fs.readdirSync(dir).filter(f => f === base || f.endsWith(`-${base}`));
-  const found = named.length > 1 && release ? named.filter(f => f.includes(release)) : named;
+  const found = fs.readdirSync(dir).filter(f => f === base || (f.endsWith(`-${base}`) && (!release || f.includes(release))));
   if (found.length !== 1) {
     throw new UsageError(`--offline ${dir}: ${found.length === 0 ? 'no file' : `${found.length} files (${found.join(', ')})`} for ${url}; `
       + `expected exactly one named ${base} or *-${base}${release ? ` naming ${release}` : ''}`);
