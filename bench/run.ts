@@ -1,7 +1,10 @@
 /**
  * `npm run bench` — benchmarks, each a real process run like a user runs it.
  *
- *   npm run bench                                   reference synth vs `kubectl kustomize` (seed 001)
+ *   npm run bench                                   reference synth vs `kubectl kustomize` (seed 001),
+ *                                                   then the commands users run (`npm run synth`,
+ *                                                   `npx cdk8s synth`, an init project's synth):
+ *                                                   one row each, then a JSON line
  *   npm run bench -- --services N --envs E          scale: generated platform, last line JSON
  *   npm run bench -- --release [--services N --envs E --commits C]
  *                                                   `release` in a GitOps repo of N services, C commits
@@ -17,6 +20,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
+import { installOffline, pack } from '../test/package/npm';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const NODE = process.execPath;
@@ -147,6 +151,111 @@ function countFiles(dir: string): number {
   return n;
 }
 
+/** A row of the user-path table: a command's median next to its baseline's, run alternately. */
+interface PathRow {
+  readonly row: string;
+  readonly seconds: number;
+  readonly baseline: string;
+  readonly baselineSeconds: number;
+  readonly ratio: number;
+  readonly target: string;
+  readonly met: boolean;
+  readonly runs: number;
+}
+
+/**
+ * Time `command` and `baseline` alternately (`runs` pairs, after one warm-up of each) and
+ * compare the medians with `target` (`ratio` ≤ n, or `seconds` ≤ baseline + n).
+ */
+function alternate(row: string, command: () => number, baseline: string, base: () => number, runs: number, target: { ratio?: number; plus?: number }): PathRow {
+  command();
+  base();
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    a.push(command());
+    b.push(base());
+  }
+  const seconds = median(a);
+  const baselineSeconds = median(b);
+  const ratio = seconds / baselineSeconds;
+  const met = target.ratio !== undefined ? ratio <= target.ratio : seconds <= baselineSeconds + target.plus!;
+  const r: PathRow = {
+    row, seconds: round(seconds), baseline, baselineSeconds: round(baselineSeconds), ratio: Math.round(ratio * 100) / 100,
+    target: target.ratio !== undefined ? `<= ${target.ratio}x` : `<= baseline + ${target.plus} s`, met, runs,
+  };
+  process.stdout.write(`${row.padEnd(58)} ${fmt(seconds).padStart(8)}  ${baseline.padEnd(30)} ${fmt(baselineSeconds).padStart(8)}  `
+    + `${r.ratio.toFixed(2)}x  ${r.target.padEnd(22)} ${met ? 'met' : 'NOT MET'}\n`);
+  process.stdout.write(`  runs: [${a.map(fmt).join(', ')}] vs [${b.map(fmt).join(', ')}]\n`);
+  return r;
+}
+
+const round = (s: number): number => Math.round(s * 1000) / 1000;
+
+/**
+ * The commands users type, each against its baseline: `npm run synth` (nothing changed, and
+ * after a one-line edit of reference/main.ts) and `kubectl kustomize` of the two environments;
+ * `npx cdk8s synth` and `npx cdk8s --version`; the same in a project `cdk8s-gitops init` wrote
+ * (installed offline from the packed package; skipped when the npm cache cannot supply it).
+ */
+function userPaths(runs: number): PathRow[] {
+  const kdir = path.resolve(ROOT, values.kustomize ?? '../shared/reference/gitops-demo/kustomize');
+  const envDirs = ['demo-dev', 'demo-prod'].map(e => path.join(kdir, 'environments', e));
+  if (!envDirs.every(d => fs.existsSync(d))) {
+    process.stdout.write(`user paths: skipped (${kdir}/environments/{demo-dev,demo-prod} not found)\n`);
+    return [];
+  }
+  const kustomize = (): number => envDirs.reduce((sum, d) => sum + timed(KUBECTL, ['kustomize', d]).seconds, 0);
+  const out = tempDir('paths');
+  const npmSynth = (): number => timed('npm', ['run', '--silent', 'synth', '--', '--out', out], { cwd: ROOT }).seconds;
+  const rows: PathRow[] = [];
+  process.stdout.write(`\n${'command'.padEnd(58)} ${'median'.padStart(8)}  ${'baseline'.padEnd(30)} ${'median'.padStart(8)}  ratio  target\n`);
+  rows.push(alternate('npm run synth (no change)', npmSynth, 'kubectl kustomize (2 envs)', kustomize, runs, { ratio: 1.0 }));
+
+  // a one-line edit before each run: a comment, so the output stays the same; restored after
+  const source = path.join(ROOT, 'reference', 'main.ts');
+  const original = fs.readFileSync(source, 'utf8');
+  let edits = 0;
+  const restore = (): void => fs.writeFileSync(source, original);
+  process.on('exit', restore);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { restore(); process.exit(130); });
+  try {
+    const edited = (): number => {
+      fs.writeFileSync(source, `${original}// bench edit ${++edits}\n`);
+      return npmSynth();
+    };
+    rows.push(alternate('npm run synth after a one-line edit of reference/main.ts', edited, 'kubectl kustomize (2 envs)', kustomize, runs, { ratio: 1.5 }));
+  } finally {
+    restore();
+  }
+
+  const cdk8s = (cwd: string) => (): number => timed('npx', ['cdk8s', 'synth', '--check-upgrade=false', '--output', out], { cwd }).seconds;
+  const version = (cwd: string) => (): number => timed('npx', ['cdk8s', '--version'], { cwd }).seconds;
+  rows.push(alternate('npx cdk8s synth --check-upgrade=false', cdk8s(ROOT), 'npx cdk8s --version', version(ROOT), runs, { plus: 0.6 }));
+
+  let project: string | undefined;
+  try {
+    project = path.join(tempDir('init'), 'web');
+    const tarball = pack(tempDir('pack'));
+    timed(NODE, [path.join(ROOT, 'bin', 'cdk8s-gitops.js'), 'init', project]);
+    const manifest = JSON.parse(fs.readFileSync(path.join(project, 'package.json'), 'utf8'));
+    manifest.dependencies['cdk8s-gitops'] = `file:${tarball}`;
+    const own = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    installOffline(project, manifest, [...Object.keys(manifest.dependencies), ...Object.keys(manifest.devDependencies), ...Object.keys(own.dependencies)]
+      .filter(p => p !== 'cdk8s-gitops'));
+  } catch (e: any) {
+    process.stdout.write(`init project: skipped (${String(e?.message ?? e).split('\n')[0]})\n`);
+    project = undefined;
+  }
+  if (project) {
+    rows.push(alternate('init project: npx cdk8s synth --check-upgrade=false', cdk8s(project), 'npx cdk8s --version', version(project), runs, { plus: 0.6 }));
+    const direct = (): number => timed(NODE, [path.join(project!, 'node_modules', 'cdk8s-gitops', 'bin', 'cdk8s-gitops.js'), 'synth', '--out', out], { cwd: project }).seconds;
+    rows.push(alternate('init project: cdk8s-gitops synth (cdk8s.yaml\'s app)', direct, 'kubectl kustomize (2 envs)', kustomize, runs, { ratio: 1.0 }));
+  }
+  process.stdout.write(`${JSON.stringify({ node: process.version, rows })}\n`);
+  return rows;
+}
+
 /** 2. One scale run in its own process: wall time from spawn to exit, the child's peak RSS. */
 function scaleOnce(services: number, envs: number, outdir?: string): ScaleResult {
   const out = outdir ?? tempDir(`scale-${services}x${envs}`);
@@ -252,6 +361,7 @@ function main(): void {
     return;
   }
   reference(count(values.runs, 7, '--runs'));
+  userPaths(count(values.runs, 7, '--runs'));
 }
 
 main();

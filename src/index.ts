@@ -42,7 +42,7 @@ export { DEFAULT_UID, ISTIO_PROXY_UID, MIN_UID } from './service/security';
 export { ServiceMonitor, METRICS_PORT_NAME } from './monitoring/service-monitor';
 export type { ServiceMonitorOptions, ServiceMonitorProps } from './monitoring/service-monitor';
 export { ScrapeMechanism, ISTIO_MERGED_METRICS_PATH, ISTIO_MERGED_METRICS_PORT } from './monitoring/scrape-mechanism';
-export type { IstioCertificatesProps, ScrapeEndpoint } from './monitoring/scrape-mechanism';
+export type { IstioCertificatesProps, ScrapeEndpoint, ScrapeTlsConfig } from './monitoring/scrape-mechanism';
 export { ExternalSecret, CreationPolicy } from './secrets/external-secret';
 export type { ExternalSecretProps, RemoteRef } from './secrets/external-secret';
 export { DataFrom } from './secrets/data-from';

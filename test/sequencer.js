@@ -9,6 +9,7 @@ const Sequencer = require('@jest/test-sequencer').default;
 
 /** Slowest first (seconds on a 2-core machine, with the other worker busy). */
 const SLOW = [
+  'package/consumer.test.ts', // ~60: npm installs of the packed package
   'gitops/release.test.ts', // ~23
   'gitops/concurrency.test.ts', // ~21 (16 processes)
   'faults/release-faults.test.ts', // ~10

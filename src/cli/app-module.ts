@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { CreateApp } from '../gitops/repository';
 import { UsageError } from './main';
+import { compilesItself, compileTypeScriptEntry } from './typescript-entry';
 
 /** The `package.json` field that names a project's program: `"cdk8s-gitops": { "app": "lib/main.js" }`. */
 export const PACKAGE_FIELD = 'cdk8s-gitops';
@@ -10,7 +11,8 @@ export const PACKAGE_FIELD = 'cdk8s-gitops';
 export const APP_HELP = `The program is a module exporting createApp(props). It is --app MODULE when given,
 else the "app" entry of the "${PACKAGE_FIELD}" field in ./package.json, e.g.
   "${PACKAGE_FIELD}": { "app": "lib/main.js" }
-(cdk8s-gitops init writes it). Without either the command exits 2 and writes nothing.`;
+(cdk8s-gitops init writes it). Without either the command exits 2 and writes nothing.
+A TypeScript entry (main.ts) is transpiled without a type-check and cached.`;
 
 /**
  * Where the program is: `--app MODULE`, else the `cdk8s-gitops.app` entry of `package.json` in
@@ -39,7 +41,8 @@ export function resolveAppModule(modulePath: string | undefined, cwd: string = p
 
 /**
  * Load the program: the module {@link resolveAppModule} finds, which must export
- * `createApp(props)`.
+ * `createApp(props)`. A TypeScript entry (`.ts`, `.mts`, `.cts`, `.tsx`) is compiled first
+ * (see {@link compileTypeScriptEntry}) unless a TypeScript loader is registered.
  */
 export function loadAppFactory(modulePath?: string): CreateApp {
   const found = resolveAppModule(modulePath);
@@ -47,7 +50,7 @@ export function loadAppFactory(modulePath?: string): CreateApp {
     throw new UsageError(`program module not found: ${found} (build it first, e.g. \`npm run build\`, or pass --app MODULE)`);
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(found);
+  const mod = require(compilesItself(found) ? compileTypeScriptEntry(found).file : found);
   if (typeof mod.createApp !== 'function') {
     throw new UsageError(`program module ${found} does not export createApp(props) (export function createApp(props) { const app = new GitOpsApp(props); ...; return app; })`);
   }

@@ -16,6 +16,7 @@ export const COMMANDS: Record<string, string> = {
   diff: 'Show what synth would change in the GitOps repository',
   status: 'Show what each environment runs, side by side, and its last release',
   gate: "Judge a version by its Prometheus metrics (a canary step's gate)",
+  init: 'Write a new cdk8s-gitops project (program, test, cdk8s.yaml, CI) into a folder',
 };
 
 export const USAGE = `Usage: cdk8s-gitops <command> [options]

@@ -1,4 +1,3 @@
-import type { ITLSConfig } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/TLSConfig';
 import { ConfigError } from '../errors';
 
 /**
@@ -24,6 +23,18 @@ export interface IstioCertificatesProps {
   readonly certDir?: string;
 }
 
+/** The TLS settings of a scrape: files in the Prometheus container (Prometheus Operator `tlsConfig`). */
+export interface ScrapeTlsConfig {
+  /** CA certificate that verifies the server. */
+  readonly caFile: string;
+  /** Client certificate Prometheus presents. */
+  readonly certFile: string;
+  /** Its private key. */
+  readonly keyFile: string;
+  /** Skip the server name check (Istio certificates name a SPIFFE identity, no host). */
+  readonly insecureSkipVerify: boolean;
+}
+
 /** How the scrape is made, as the ServiceMonitor renders it. */
 export interface ScrapeEndpoint {
   /** `http` or `https`. */
@@ -33,7 +44,7 @@ export interface ScrapeEndpoint {
   /** The path it asks for; undefined: the app's metrics path. */
   readonly path?: string;
   /** Prometheus Operator `tlsConfig` (files in the Prometheus container). */
-  readonly tlsConfig?: Readonly<ITLSConfig>;
+  readonly tlsConfig?: ScrapeTlsConfig;
 }
 
 /**

@@ -92,7 +92,10 @@ export class DataFrom {
     return [...this.declaredKeys];
   }
 
-  /** The `spec.dataFrom[]` entry. */
+  /**
+   * The `spec.dataFrom[]` entry.
+   * @internal
+   */
   public toJson(): IExternalSecretDataFromRemoteRef {
     return structuredClone(this.json);
   }

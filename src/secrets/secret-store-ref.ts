@@ -24,7 +24,10 @@ export class SecretStoreRef {
     public readonly name: string,
   ) {}
 
-  /** The `spec.secretStoreRef` of an ExternalSecret. */
+  /**
+   * The `spec.secretStoreRef` of an ExternalSecret.
+   * @internal
+   */
   public toJson(): ISecretStoreRef {
     return { kind: this.kind, name: this.name };
   }

@@ -1,4 +1,3 @@
-import type { k8s } from 'cdk8s-plus-28';
 import { ConfigError } from '../errors';
 import { Quantity } from './quantity';
 
@@ -98,14 +97,5 @@ export class Resources {
   /** The canonical values (a copy). */
   public toJson(): ResourceRequirementsJson {
     return { requests: { ...this.json.requests }, limits: { ...this.json.limits } };
-  }
-
-  /** The `resources` field of a container, for the typed Kubernetes L1 constructs. */
-  public toKube(): k8s.ResourceRequirements {
-    // loaded on demand: cdk8s-plus-28 is large and the constructs of this package don't need it
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { k8s: plus } = require('cdk8s-plus-28') as typeof import('cdk8s-plus-28');
-    const q = (o: { cpu: string; memory: string }) => ({ cpu: plus.Quantity.fromString(o.cpu), memory: plus.Quantity.fromString(o.memory) });
-    return { requests: q(this.json.requests), limits: q(this.json.limits) };
   }
 }

@@ -102,6 +102,11 @@ export function snapshot(dir: string): Record<string, string> {
 }
 
 /** Every file of a working tree (without .git), sorted. */
+/** Every file under `dir` (as {@link listFiles} lists them) with its content. */
+export function readTree(dir: string): Record<string, string> {
+  return Object.fromEntries(listFiles(dir).map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+}
+
 export function listFiles(dir: string, rel = ''): string[] {
   const out: string[] = [];
   for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {

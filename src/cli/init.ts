@@ -1,0 +1,145 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { OptionTable, parse, PositionalSpec } from './args';
+import { UsageError } from './main';
+
+export const OPTIONS: OptionTable = { force: { type: 'boolean' } };
+
+export const POSITIONALS: PositionalSpec = { name: 'DIR', max: 1 };
+
+export const HELP = `Usage: cdk8s-gitops init [DIR] [--force]
+
+Write a new cdk8s-gitops project into DIR (default: the current folder):
+  package.json           depends on cdk8s-gitops, cdk8s and constructs; scripts synth, test,
+                         typecheck; "cdk8s-gitops": { "app": "main.ts" }
+  main.ts                the program: one web service in two versions (A/B routing), two
+                         environments (dev, prod), the Argo CD applications
+  main.test.ts           a jest snapshot test (jest.config.js, jest.transform.js: esbuild)
+  cdk8s.yaml             \`npx cdk8s synth\` runs cdk8s-gitops synth (no type-check, cached)
+  tsconfig.json, .gitignore
+  gitops-repo/.github/workflows/validate.yml
+                         CI for the GitOps repository (copy it there; this project is its
+                         program/ folder)
+Then: npm install && npm test && npm run synth
+
+A folder that is not empty is refused unless --force. Even with --force no file is ever
+overwritten: when any of the files above exists, init lists them and writes nothing.
+
+Options:
+  --force      write into a folder that is not empty (never over an existing file)
+  -h, --help   show this help
+
+Exit codes: 0 written, 1 failed (nothing written), 2 usage error or refused.
+`;
+
+/** The templates shipped with the package (`templates/init/`) and where each goes in the new project. */
+const TEMPLATES: readonly (readonly [template: string, target: string])[] = [
+  ['main.ts', 'main.ts'],
+  ['main.test.ts', 'main.test.ts'],
+  ['cdk8s.yaml', 'cdk8s.yaml'],
+  ['tsconfig.json', 'tsconfig.json'],
+  ['jest.config.js', 'jest.config.js'],
+  ['jest.transform.js', 'jest.transform.js'],
+  // kept without the leading dots in the package (npm pack drops .gitignore files)
+  ['gitignore', '.gitignore'],
+  [path.join('gitops-repo', 'validate.yml'), path.join('gitops-repo', '.github', 'workflows', 'validate.yml')],
+];
+
+/** This package's manifest (versions of what the new project depends on) and its folder. */
+function ownPackage(): { dir: string; manifest: Record<string, any> } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const file = require.resolve('cdk8s-gitops/package.json');
+  return { dir: path.dirname(file), manifest: JSON.parse(fs.readFileSync(file, 'utf8')) };
+}
+
+/** An npm package name from a folder name: lower case, `[a-z0-9._-]`, not starting with `.` or `_`. */
+export function projectName(dir: string): string {
+  const name = path.basename(path.resolve(dir)).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+|[-]+$/g, '');
+  return name.slice(0, 214) || 'cdk8s-gitops-app';
+}
+
+/** The new project's package.json: versions from this package's own (what it is tested with). */
+export function projectManifest(name: string, own: Record<string, any>): Record<string, unknown> {
+  const spec = (deps: Record<string, string> | undefined, pkg: string): string => {
+    const v = deps?.[pkg];
+    if (v === undefined) throw new Error(`cdk8s-gitops's package.json names no version of ${pkg}`);
+    return v;
+  };
+  const caret = (v: string) => `^${v.replace(/^[~^]/, '')}`;
+  return {
+    name,
+    version: '0.1.0',
+    private: true,
+    engines: own.engines,
+    scripts: { synth: 'cdk8s-gitops synth', test: 'jest', typecheck: 'tsc' },
+    'cdk8s-gitops': { app: 'main.ts' },
+    dependencies: {
+      'cdk8s': caret(spec(own.devDependencies, 'cdk8s')),
+      'cdk8s-gitops': `^${own.version}`,
+      'constructs': caret(spec(own.devDependencies, 'constructs')),
+    },
+    devDependencies: {
+      '@types/jest': spec(own.devDependencies, '@types/jest'),
+      '@types/node': spec(own.devDependencies, '@types/node'),
+      'cdk8s-cli': spec(own.devDependencies, 'cdk8s-cli'),
+      'esbuild': spec(own.dependencies, 'esbuild'),
+      'jest': spec(own.devDependencies, 'jest'),
+      // ts-jest and friends need TypeScript < 7: the minor version this package is built with
+      'typescript': `~${spec(own.devDependencies, 'typescript').replace(/^[~^]/, '')}`,
+    },
+  };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parse(argv, HELP, OPTIONS, POSITIONALS);
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
+  const dir = path.resolve(positionals[0] ?? '.');
+  const force = values.force === true;
+
+  const stat = fs.statSync(dir, { throwIfNoEntry: false });
+  if (stat !== undefined && !stat.isDirectory()) throw new UsageError(`${dir} is not a folder`);
+  const present = stat === undefined ? [] : fs.readdirSync(dir);
+  if (present.length > 0 && !force) {
+    throw new UsageError(`${dir} is not empty (${present.length} entries: ${present.slice(0, 5).join(', ')}${present.length > 5 ? ', ...' : ''}); `
+      + 'init writes into an empty folder, or with --force into this one without overwriting any file');
+  }
+  const { dir: ownDir, manifest } = ownPackage();
+  const files = new Map<string, string>([['package.json', `${JSON.stringify(projectManifest(projectName(dir), manifest), null, 2)}\n`]]);
+  for (const [template, target] of TEMPLATES) files.set(target, fs.readFileSync(path.join(ownDir, 'templates', 'init', template), 'utf8'));
+  const existing = [...files.keys()].filter(f => fs.existsSync(path.join(dir, f)));
+  if (existing.length > 0) {
+    throw new UsageError(`${dir}: init never overwrites a file, and these exist: ${existing.join(', ')}; nothing written`);
+  }
+  writeAll(dir, files);
+  process.stdout.write(`wrote a cdk8s-gitops project into ${dir}:\n${[...files.keys()].map(f => `  ${f}\n`).join('')}`
+    + `next:\n${dir === process.cwd() ? '' : `  cd ${positionals[0]}\n`}  npm install\n  npm test\n  npm run synth\n`);
+  return 0;
+}
+
+/**
+ * Write every file (`wx`: a file that appeared meanwhile is not overwritten). On any failure,
+ * remove what this call wrote (files, then the folders it made) and rethrow: nothing half-written.
+ */
+function writeAll(dir: string, files: ReadonlyMap<string, string>): void {
+  const madeDirs: string[] = [];
+  const written: string[] = [];
+  const mkdir = (d: string) => {
+    if (fs.existsSync(d)) return;
+    mkdir(path.dirname(d));
+    fs.mkdirSync(d);
+    madeDirs.push(d);
+  };
+  try {
+    for (const [file, text] of files) {
+      const at = path.join(dir, file);
+      mkdir(path.dirname(at));
+      fs.writeFileSync(at, text, { flag: 'wx' });
+      written.push(at);
+    }
+  } catch (e: any) {
+    for (const f of written.reverse()) fs.rmSync(f, { force: true });
+    for (const d of madeDirs.reverse()) fs.rmdirSync(d);
+    throw new Error(`${e?.message ?? e}; nothing written`);
+  }
+}
