@@ -12,6 +12,17 @@ export type AppFactory = (props: GitOpsAppProps) => GitOpsApp;
  * app shipped with this package.
  */
 export function loadAppFactory(modulePath?: string): AppFactory {
+  const found = appModulePath(modulePath);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(found);
+  if (typeof mod.createApp !== 'function') {
+    throw new UsageError(`app module ${found} does not export createApp(props)`);
+  }
+  return mod.createApp as AppFactory;
+}
+
+/** The absolute path of the program module {@link loadAppFactory} loads (same defaults). */
+export function appModulePath(modulePath?: string): string {
   const candidates = modulePath !== undefined
     ? [path.resolve(modulePath)]
     : [path.resolve('lib/src/main.js'), path.join(__dirname, '..', 'main.js')];
@@ -19,10 +30,5 @@ export function loadAppFactory(modulePath?: string): AppFactory {
   if (!found) {
     throw new UsageError(`app module not found: ${candidates.join(' or ')} (build it with \`npm run build\`, or pass --app MODULE)`);
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(found);
-  if (typeof mod.createApp !== 'function') {
-    throw new UsageError(`app module ${found} does not export createApp(props)`);
-  }
-  return mod.createApp as AppFactory;
+  return found;
 }
