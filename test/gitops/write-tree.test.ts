@@ -6,33 +6,13 @@ import { OWNERSHIP_RECORD } from '../../src/gitops/ownership-record';
 import { STAGING_FOLDER } from '../../src/gitops/swap-journal';
 import { writeTree } from '../../src/gitops/write-tree';
 import { tempDir } from '../temp-dir';
+import { put, snapshotTree } from '../tree-snapshot';
 import { git, isolateGit } from './helpers';
-
-/** Everything under `dir` (dot files too): path -> content, `<fifo>`, `<symlink to X>` or `<dir>` for an empty folder. */
-export function snapshotTree(dir: string, rel = ''): Record<string, string> {
-  const out: Record<string, string> = {};
-  const entries = fs.readdirSync(path.join(dir, rel), { withFileTypes: true });
-  if (entries.length === 0 && rel !== '') out[rel] = '<dir>';
-  for (const e of entries) {
-    const p = rel ? `${rel}/${e.name}` : e.name;
-    if (p === '.git') continue;
-    if (e.isDirectory()) Object.assign(out, snapshotTree(dir, p));
-    else if (e.isSymbolicLink()) out[p] = `<symlink to ${fs.readlinkSync(path.join(dir, p))}>`;
-    else if (e.isFIFO()) out[p] = '<fifo>';
-    else out[p] = fs.readFileSync(path.join(dir, p), 'utf8');
-  }
-  return out;
-}
 
 /** The files of `dir` without synth's record. */
 function outputFiles(dir: string): Record<string, string> {
   const { [OWNERSHIP_RECORD]: _, ...rest } = snapshotTree(dir);
   return rest;
-}
-
-function put(dir: string, rel: string, content: string): void {
-  fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-  fs.writeFileSync(path.join(dir, rel), content);
 }
 
 const quiet = { onNotice: () => undefined };
