@@ -30,4 +30,5 @@ export * from './argocd/app-project';
 export * from './argocd/application';
 export * from './argocd/app-of-apps';
 export { writeTree } from './gitops/write-tree';
+export type { WriteTreeOptions, WriteTreeResult } from './gitops/write-tree';
 export * from './validate';

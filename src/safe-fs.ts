@@ -28,11 +28,14 @@ export interface ReadRegularFileOptions {
   readonly maxBytes?: number;
 }
 
-/** What `stats` is, for messages: "a FIFO", "a directory", ... */
-export function describeKind(stats: fs.Stats): string {
+/**
+ * What `stats` is, for messages: "a FIFO (named pipe)", "a directory", ...; a symbolic link
+ * with its target when `file` (the link's path) is given: `a symbolic link to "/etc"`.
+ */
+export function describeKind(stats: fs.Stats, file?: string): string {
   if (stats.isFile()) return 'a regular file';
   if (stats.isDirectory()) return 'a directory';
-  if (stats.isSymbolicLink()) return 'a symbolic link';
+  if (stats.isSymbolicLink()) return file === undefined ? 'a symbolic link' : `a symbolic link to ${JSON.stringify(fs.readlinkSync(file))}`;
   if (stats.isFIFO()) return 'a FIFO (named pipe)';
   if (stats.isSocket()) return 'a socket';
   if (stats.isBlockDevice()) return 'a block device';
@@ -71,7 +74,7 @@ export function readRegularFile(root: string, rel: string, options: ReadRegularF
     dir = path.join(dir, part);
     const s = lstatIfExists(dir);
     if (s === undefined) return undefined;
-    if (!s.isDirectory()) throw new UnsafePathError(dir, `${dir} is ${s.isSymbolicLink() ? symlinkDescription(dir) : describeKind(s)}, not a folder: only files inside ${root} are read, through real folders`);
+    if (!s.isDirectory()) throw new UnsafePathError(dir, `${dir} is ${describeKind(s, dir)}, not a folder: only files inside ${root} are read, through real folders`);
   }
   const file = path.join(root, rel);
   const s = lstatIfExists(file);
@@ -145,14 +148,11 @@ export function walkRegularFiles(root: string, options: WalkOptions = {}): strin
         if (include(child)) out.push(child);
       } else if (e.isSymbolicLink()) {
         const real = realpathIfExists(abs);
-        const target = real === undefined ? undefined : fs.statSync(real);
-        if (target !== undefined && isInside(realRoot, real!)) {
-          if (target.isDirectory() || !include(child)) continue;
-          if (!target.isFile()) throw new UnsafePathError(abs, `${abs} is ${symlinkDescription(abs)}, which is ${describeKind(target)}: only regular files are read`);
-          out.push(child);
-        } else if (target?.isDirectory() || include(child)) {
-          throw new UnsafePathError(abs, `${abs} is ${symlinkDescription(abs)}${real === undefined ? ', which does not exist' : `, outside ${root}`}: not followed (only files inside the folder are read)`);
-        }
+        const isFolder = real !== undefined && fs.statSync(real).isDirectory();
+        if (isFolder && isInside(realRoot, real)) continue; // walked where it is
+        if (!isFolder && !include(child)) continue;
+        linkTargetInside(root, abs); // throws unless it leads to a regular file inside root
+        out.push(child);
       } else if (include(child)) {
         throw notRegular(abs, fs.lstatSync(abs));
       }
@@ -181,7 +181,7 @@ function realpathIfExists(file: string): string | undefined {
 }
 
 function symlinkDescription(link: string): string {
-  return `a symbolic link to ${JSON.stringify(fs.readlinkSync(link))}`;
+  return describeKind(fs.lstatSync(link), link);
 }
 
 function notRegular(file: string, s: fs.Stats): UnsafePathError {

@@ -48,6 +48,8 @@ export class Staging {
   }
 
   private readonly made = new Set<string>();
+  /** Whether the journal is committed: the folder is then the next run's to complete, never discarded. */
+  private committed = false;
 
   private constructor(private readonly root: string, private readonly dir: string) {}
 
@@ -77,14 +79,19 @@ export class Staging {
       fs.closeSync(fd);
     }
     fs.renameSync(tmp, path.join(this.dir, 'journal'));
+    this.committed = true;
     fsyncFolder(this.dir);
     faultPoint('synth:journal');
-    apply(this.root, journal);
+    try {
+      apply(this.root, journal);
+    } catch (e: any) {
+      throw new GitOpsError(`synth stopped half-way through its swap: ${e?.message ?? e}; its journal stays in ${this.dir}: fix the cause and run synth again, which completes the swap`);
+    }
   }
 
-  /** Remove the staging folder (after a swap, or instead of one). */
+  /** Remove the staging folder instead of a swap (once the journal is committed, it stays for the next run). */
   public discard(): void {
-    fs.rmSync(this.dir, { recursive: true, force: true });
+    if (!this.committed) fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
 

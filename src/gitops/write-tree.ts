@@ -127,7 +127,7 @@ class TreeWriter {
 
   private run(files: Iterable<readonly [string, string]>): WriteTreeResult {
     const blobs = new Map<string, string>(); // every rendered path -> blob id of its new content
-    const changes = new Map<string, string | undefined>(); // path to write -> blob id of what is there now (undefined: nothing or not read)
+    const changes = new Map<string, string | undefined>(); // path to write -> blob id of what is there now (undefined: nothing; '': not read)
     for (const [rel, content] of files) {
       const bad = outputPathProblem(rel);
       if (bad !== undefined) throw new GitOpsError(`refusing to write ${JSON.stringify(rel)} into ${this.root}: the path ${bad}`);
@@ -165,7 +165,7 @@ class TreeWriter {
   private inspect(rel: string, content: string): 'same' | 'missing' | string | Problem {
     const s = this.lstat(rel);
     if (s === 'missing' || !(s instanceof fs.Stats)) return s;
-    if (!s.isFile()) return { level: 'never', why: `is ${describeKind(s)}; synth writes a regular file there` };
+    if (!s.isFile()) return { level: 'never', why: `is ${describeKind(s, path.join(this.root, rel))}; synth writes a regular file there` };
     const equalSize = s.size === Buffer.byteLength(content);
     if (!equalSize && !this.record?.has(rel)) return '';
     const text = readRegularFileAt(path.join(this.root, rel));
@@ -189,7 +189,7 @@ class TreeWriter {
       const abs = path.join(this.root, rel);
       const s = lstatIfExists(abs);
       if (s === undefined) known = 'missing';
-      else if (!s.isDirectory()) known = { level: 'never', at: rel, why: `is ${s.isSymbolicLink() ? `a symbolic link to ${JSON.stringify(fs.readlinkSync(abs))}` : describeKind(s)}, not a folder: synth writes only through real folders` };
+      else if (!s.isDirectory()) known = { level: 'never', at: rel, why: `is ${describeKind(s, abs)}, not a folder: synth writes only through real folders` };
     }
     this.folders.set(rel, known);
     return known;
@@ -279,8 +279,9 @@ function gitStatus(root: string, rels: readonly string[]): Map<string, string> |
   let git: Git;
   try {
     git = Git.open(root);
-  } catch {
-    return undefined; // a .git that is not a working tree's (inside .git, a bare repository)
+  } catch (e) {
+    if (e instanceof InputError) return undefined; // a .git that is not a working tree's (inside .git, a bare repository)
+    throw e; // git cannot run: refuse rather than judge without it
   }
   // literal paths, or the whole folder when there are too many for one command line
   const spec = rels.length <= 1000 ? rels : ['.'];
