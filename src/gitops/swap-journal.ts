@@ -25,7 +25,10 @@ export const STAGING_FOLDER = '.cdk8s-gitops-staging';
 export interface SwapJournal {
   /** Files to remove, each only while it still holds this content (git blob id). */
   readonly removes: readonly { readonly path: string; readonly blob: string }[];
-  /** Files to move from the staging folder into place (the ownership record last). */
+  /**
+   * Files, and folders that did not exist, to move from the staging folder into place (the
+   * ownership record last).
+   */
   readonly installs: readonly string[];
 }
 
@@ -119,7 +122,7 @@ export function recoverInterruptedSwap(root: string): string | undefined {
   }
   const journal = parseJournal(text, path.join(dir, 'journal'));
   apply(root, journal);
-  return `completed the swap of a synth that was stopped half-way (${journal.installs.length} files installed, ${journal.removes.length} removed as its journal lists): ${root} holds that run's output, whole`;
+  return `completed the swap of a synth that was stopped half-way (${journal.installs.length} files or new folders moved into place, ${journal.removes.length} files removed, as its journal lists): ${root} holds that run's output, whole`;
 }
 
 /** Carry out `journal` (again: each step is skipped when already done), then remove the staging folder. */

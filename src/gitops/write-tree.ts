@@ -128,11 +128,15 @@ class TreeWriter {
   private run(files: Iterable<readonly [string, string]>): WriteTreeResult {
     const blobs = new Map<string, string>(); // every rendered path -> blob id of its new content
     const changes = new Map<string, string | undefined>(); // path to write -> blob id of what is there now (undefined: nothing; '': not read)
+    // A folder without a record that is not empty is adopted or refused: nothing is staged in
+    // it (not even for a moment) until that is decided; the new contents wait in memory.
+    const waiting = this.record === undefined && hasEntries(this.root) ? new Map<string, string>() : undefined;
     for (const [rel, content] of files) {
       const bad = outputPathProblem(rel);
       if (bad !== undefined) throw new GitOpsError(`refusing to write ${JSON.stringify(rel)} into ${this.root}: the path ${bad}`);
       blobs.set(rel, blobSha(content));
       changes.delete(rel);
+      waiting?.delete(rel);
       this.problems.delete(rel);
       const now = this.inspect(rel, content);
       if (now === 'same') continue;
@@ -140,21 +144,37 @@ class TreeWriter {
         this.problems.set(now.at ?? rel, now); // a folder in the way is listed once
         continue;
       }
-      (this.staging ??= Staging.create(this.root)).write(rel, content);
+      if (waiting !== undefined) waiting.set(rel, content);
+      else (this.staging ??= Staging.create(this.root)).write(rel, content);
       changes.set(rel, now === 'missing' ? undefined : now);
     }
     const removes = this.removals(blobs);
     this.checkOwnership(changes, removes, blobs);
+    for (const [rel, content] of waiting ?? []) (this.staging ??= Staging.create(this.root)).write(rel, content);
     const recordText = renderOwnershipRecord(blobs);
-    const installs = [...changes.keys()].sort();
-    if (installs.length === 0 && removes.length === 0 && recordText === this.recordText) {
+    const written = [...changes.keys()].sort();
+    if (written.length === 0 && removes.length === 0 && recordText === this.recordText) {
       this.staging?.discard();
     } else {
       const staging = (this.staging ??= Staging.create(this.root));
       staging.write(OWNERSHIP_RECORD, recordText);
-      staging.swap({ removes: removes.map(([p, blob]) => ({ path: p, blob })), installs: [...installs, ...(recordText === this.recordText ? [] : [OWNERSHIP_RECORD])] });
+      const installs = [...new Set(written.map(rel => this.installUnit(rel)))];
+      if (recordText !== this.recordText) installs.push(OWNERSHIP_RECORD);
+      staging.swap({ removes: removes.map(([p, blob]) => ({ path: p, blob })), installs });
     }
-    return { files: [...blobs.keys()].sort(), written: installs, removed: removes.map(([p]) => p) };
+    return { files: [...blobs.keys()].sort(), written, removed: removes.map(([p]) => p) };
+  }
+
+  /**
+   * What is moved into place for `rel`: its topmost folder that did not exist (staged whole,
+   * it holds only new files: one rename for a new environment's thousands of files), else the
+   * file itself.
+   */
+  private installUnit(rel: string): string {
+    for (let slash = rel.indexOf('/'); slash >= 0; slash = rel.indexOf('/', slash + 1)) {
+      if (this.folders.get(rel.slice(0, slash)) === 'missing') return rel.slice(0, slash);
+    }
+    return rel;
   }
 
   /**
@@ -297,6 +317,11 @@ function gitStatus(root: string, rels: readonly string[]): Map<string, string> |
     for (const p of paths) if (p.startsWith(git.prefix)) status.set(p.slice(git.prefix.length), code);
   }
   return status;
+}
+
+/** Whether `root` holds anything but `.git` and synth's own entries. */
+function hasEntries(root: string): boolean {
+  return fs.readdirSync(root).some(name => name !== '.git' && name !== STAGING_FOLDER && name !== OWNERSHIP_RECORD);
 }
 
 function hasGitAbove(dir: string): boolean {

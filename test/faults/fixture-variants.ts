@@ -1,8 +1,8 @@
 /**
  * A tiny program for the fault-injection tests whose output changes with
  * `$FAULT_FIXTURE_VARIANT`: `old` (dev/a: one, two; prod/b: x) or `new` (dev/a: one changed,
- * three; prod gone). Going from old to new replaces, adds and removes files and leaves a
- * folder empty: every kind of step of synth's swap.
+ * three; prod gone; qa/c: y). Going from old to new replaces, adds and removes files, leaves a
+ * folder empty and makes a new one: every kind of step of synth's swap.
  */
 import { ApiObject } from 'cdk8s';
 import { GitOpsApp, GitOpsAppProps, RepositoryChart } from '../../src/gitops-app';
@@ -10,7 +10,7 @@ import { GitOpsApp, GitOpsAppProps, RepositoryChart } from '../../src/gitops-app
 /** The ConfigMaps (folder -> name -> data) of each variant. */
 export const VARIANTS: Record<string, Record<string, Record<string, Record<string, string>>>> = {
   old: { 'dev/a': { one: { v: '1' }, two: { v: '2' } }, 'prod/b': { x: { v: 'x' } } },
-  new: { 'dev/a': { one: { v: '1 changed' }, three: { v: '3' } } },
+  new: { 'dev/a': { one: { v: '1 changed' }, three: { v: '3' } }, 'qa/c': { y: { v: 'y' } } },
 };
 
 /** The program entry point `--app` loads. */

@@ -68,13 +68,14 @@ beforeAll(async () => {
 
 describe('a kill at every step of the swap leaves the old output or, after the next run, the new one, whole', () => {
   // old -> new removes dev/a/configmap-two.yaml and prod/b/configmap-x.yaml (and the folders
-  // prod/b and prod), then installs dev/a/configmap-one.yaml, dev/a/configmap-three.yaml and the record
-  const APPLY_STEPS = 5;
+  // prod/b and prod), then moves into place dev/a/configmap-one.yaml, dev/a/configmap-three.yaml,
+  // the new folder qa (whole) and the record
+  const APPLY_STEPS = 6;
   const POINTS = ['synth:staged', 'synth:journal', ...Array.from({ length: APPLY_STEPS }, (_, i) => `synth:apply:${i + 1}`), 'synth:cleanup'];
 
   test('the fixture goes through every kind of step, and the points listed are all there are', async () => {
     expect(Object.keys(OLD).filter(p => !(p in NEW))).toEqual(['prod/b/configmap-x.yaml', 'dev/a/configmap-two.yaml'].sort());
-    expect(Object.keys(NEW).filter(p => OLD[p] !== NEW[p]).sort()).toEqual([OWNERSHIP_RECORD, 'dev/a/configmap-one.yaml', 'dev/a/configmap-three.yaml']);
+    expect(Object.keys(NEW).filter(p => OLD[p] !== NEW[p]).sort()).toEqual([OWNERSHIP_RECORD, 'dev/a/configmap-one.yaml', 'dev/a/configmap-three.yaml', 'qa/c/configmap-y.yaml']);
     const past = await synth('new', copy(oldDir), { CDK8S_GITOPS_FAULT_POINT: `synth:apply:${APPLY_STEPS + 1}` });
     expect(past).toMatchObject({ code: 0, signal: null });
   });
@@ -112,7 +113,7 @@ describe('a kill at every step of the swap leaves the old output or, after the n
       expect(c.recovered).toEqual(OLD);
     } else {
       expect(c.afterKill[`${STAGING_FOLDER}/journal`]).toBeDefined();
-      expect(c.notice).toMatch(/^completed the swap of a synth that was stopped half-way \(3 files installed, 2 removed as its journal lists\): .* holds that run's output, whole$/);
+      expect(c.notice).toMatch(/^completed the swap of a synth that was stopped half-way \(4 files or new folders moved into place, 2 files removed, as its journal lists\): .* holds that run's output, whole$/);
       expect(c.recovered).toEqual(NEW);
     }
     expect(c.next.code).toBe(0);
@@ -130,7 +131,7 @@ describe('a kill at every step of the swap leaves the old output or, after the n
     const notice = recoverInterruptedSwap(dir);
     expect(notice).toMatch(/^completed the swap/);
     expect(snapshotTree(dir)).toEqual(NEW);
-    expect(await synth('new', dir)).toMatchObject({ code: 0, stderr: '', stdout: `synthesized 2 files into ${dir}: 0 written, 2 unchanged, 0 removed\n` });
+    expect(await synth('new', dir)).toMatchObject({ code: 0, stderr: '', stdout: `synthesized 3 files into ${dir}: 0 written, 3 unchanged, 0 removed\n` });
   });
 });
 
@@ -182,7 +183,7 @@ Choose an empty or new folder; or, if synth should take this folder over (e.g. o
     // a folder inside the project is fine
     const dist = await cdk8sGitops(['synth', '--app', app], { cwd: project, env });
     expect(dist.code).toBe(0);
-    expect(fs.readdirSync(path.join(project, 'dist')).sort()).toEqual([OWNERSHIP_RECORD, 'dev', 'prod']);
+    expect(fs.readdirSync(path.join(project, 'dist')).sort()).toEqual([OWNERSHIP_RECORD, 'dev', 'prod'].sort());
   });
 
   test('a GitOps working tree: untracked and ignored files under dev/ are kept; an uncommitted edit synth would overwrite is refused', async () => {

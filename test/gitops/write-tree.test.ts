@@ -109,8 +109,16 @@ describe('writeTree', () => {
     put(out, 'notes.txt', 'notes');
     put(out, '.hidden', 'hidden');
     put(out, '.config/app/settings', 'settings');
-    const e = expectRefused(out, () => writeTree(out, V1), 'refusing to write into', '.config/app/settings: was not written by synth', '.hidden:', 'notes.txt:', 'photos/cat.jpg:', 'run once with --force');
+    const seen: string[][] = [];
+    function* rendering(): Generator<[string, string]> {
+      for (const entry of V1) {
+        yield entry;
+        seen.push(fs.readdirSync(out).sort()); // nothing is staged in a folder synth may not own
+      }
+    }
+    const e = expectRefused(out, () => writeTree(out, rendering()), 'refusing to write into', '.config/app/settings: was not written by synth', '.hidden:', 'notes.txt:', 'photos/cat.jpg:', 'run once with --force');
     expect(e.name).toBe('GitOpsError');
+    expect(seen).toEqual([...V1].map(() => ['.config', '.hidden', 'notes.txt', 'photos']));
     writeTree(out, V1, { force: true });
     expect(outputFiles(out)).toEqual({ 'photos/cat.jpg': 'jpeg', 'notes.txt': 'notes', '.hidden': 'hidden', '.config/app/settings': 'settings', ...Object.fromEntries(V1) });
     // the folder is synth's now: the unrelated files stay, never removed, and need no --force
