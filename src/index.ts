@@ -18,6 +18,7 @@ export type { Manifest } from './manifest';
 export { synthesize } from './synth';
 export type { SynthOptions, SynthResult } from './synth';
 export { writeTree } from './gitops/write-tree';
+export type { WriteTreeOptions, WriteTreeResult } from './gitops/write-tree';
 export { toYaml } from './yaml-emitter';
 export { ConfigError } from './errors';
 

@@ -1,16 +1,14 @@
 import { GitOpsApp } from './gitops-app';
-import { writeTree } from './gitops/write-tree';
+import { writeTree, WriteTreeOptions, WriteTreeResult } from './gitops/write-tree';
 import { assertValid } from './validate';
 
-/** What a synth wrote. */
-export interface SynthResult {
-  /** Repository-relative paths written, sorted. */
-  readonly files: string[];
-}
+/** What a synth wrote: every path rendered, those written and those removed (repository-relative, sorted). */
+export type SynthResult = WriteTreeResult;
 
 /**
  * Render `app` and write it into `outdir` atomically: construct validations and manifest
- * checks run first, and when anything fails nothing is written.
+ * checks run first, and when anything fails nothing is written. Synth owns only what it
+ * writes: see `writeTree` for what it refuses, `force`, and crash recovery.
  */
 export function synthesize(app: GitOpsApp, outdir: string, options: SynthOptions = {}): SynthResult {
   const lap = stopwatch(options.timings);
@@ -22,13 +20,13 @@ export function synthesize(app: GitOpsApp, outdir: string, options: SynthOptions
   lap('validate');
   options.onPhase?.('write', manifests.length);
   // each file is made and written in turn (nothing half-written: writeTree swaps at the end)
-  const files = writeTree(outdir, app.fileEntries(manifests));
+  const result = writeTree(outdir, app.fileEntries(manifests), options);
   lap('write');
-  return { files };
+  return result;
 }
 
-/** Options of {@link synthesize}. */
-export interface SynthOptions {
+/** Options of {@link synthesize}: those of `writeTree` (`force`, `protect`, ...), and timings. */
+export interface SynthOptions extends WriteTreeOptions {
   /**
    * Filled with the seconds each phase took: `render` (construct validations and objects),
    * `validate`, `write` (YAML and files, one file at a time). For benchmarks.

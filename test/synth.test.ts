@@ -42,23 +42,47 @@ describe('synth', () => {
     expect(synthesize(app, out).files).toEqual(['dev/release.yaml', 'dev/shop/configmap-cm.yaml']);
   });
 
-  test('cdk8s-gitops synth writes the reference app; a second synth is byte-identical', async () => {
+  test('cdk8s-gitops synth writes the reference app; a second synth writes nothing and is byte-identical', async () => {
     const out = path.join(tmp(), 'dist');
     expect(await quiet(() => run(['--app', 'reference/main.ts', '--out', out]))).toBe(0);
     const first = listTree(out);
     expect(Object.keys(first)).toContain(path.join('dev', 'ab-testing', 'deployment-backend-v1.yaml'));
-    expect(await quiet(() => run(['--app', 'reference/main.ts', '--out', out]))).toBe(0);
+    expect(Object.keys(first)).toContain('.cdk8s-gitops-files');
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(await run(['--app', 'reference/main.ts', '--out', out])).toBe(0);
+      expect(stdout.mock.calls.join('')).toBe(`synthesized ${Object.keys(first).length - 1} files into ${out}: 0 written, ${Object.keys(first).length - 1} unchanged, 0 removed\n`);
+    } finally {
+      stdout.mockRestore();
+    }
     expect(listTree(out)).toEqual(first);
   });
 
-  test('stale files of a previous synth are removed', async () => {
+  test('files of a previous synth that are gone are removed; files synth did not write are refused, then (after --force) kept', async () => {
     const out = tmp();
-    fs.mkdirSync(path.join(out, 'dev', 'old'), { recursive: true });
-    fs.writeFileSync(path.join(out, 'dev', 'old', 'x.yaml'), 'x');
-    fs.writeFileSync(path.join(out, 'stray.yaml'), 'x');
-    await quiet(() => run(['--app', 'reference/main.ts', '--out', out]));
-    expect(fs.existsSync(path.join(out, 'dev', 'old'))).toBe(false);
-    expect(fs.existsSync(path.join(out, 'stray.yaml'))).toBe(false);
+    const app = (names: string[]) => {
+      const a = new GitOpsApp();
+      const chart = new RepositoryChart(a, 'c', { path: 'dev/x' });
+      for (const n of names) new ApiObject(chart, n, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: n } });
+      return a;
+    };
+    expect(synthesize(app(['a', 'old']), out).written).toEqual(['dev/x/configmap-a.yaml', 'dev/x/configmap-old.yaml']);
+    expect(synthesize(app(['a']), out)).toEqual({ files: ['dev/x/configmap-a.yaml'], written: [], removed: ['dev/x/configmap-old.yaml'] });
+    const stray = tmp();
+    fs.mkdirSync(path.join(stray, 'dev', 'old'), { recursive: true });
+    fs.writeFileSync(path.join(stray, 'dev', 'old', 'x.yaml'), 'x');
+    fs.writeFileSync(path.join(stray, 'stray.yaml'), 'x');
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(await main(['synth', '--app', 'reference/main.ts', '--out', stray])).toBe(1);
+      expect(err.mock.calls.join('')).toContain(`cdk8s-gitops synth: --out ${JSON.stringify(stray)}: refusing to write into ${stray}, nothing was changed:\n  dev/old/x.yaml: was not written by synth`);
+    } finally {
+      err.mockRestore();
+    }
+    expect(listTree(stray)).toEqual({ [path.join('dev', 'old', 'x.yaml')]: 'x', 'stray.yaml': 'x' });
+    expect(await quiet(() => run(['--app', 'reference/main.ts', '--out', stray, '--force']))).toBe(0);
+    expect(await quiet(() => run(['--app', 'reference/main.ts', '--out', stray]))).toBe(0);
+    expect(listTree(stray)).toEqual(expect.objectContaining({ [path.join('dev', 'old', 'x.yaml')]: 'x', 'stray.yaml': 'x' }));
   });
 
   test('when synth fails nothing is written', () => {
@@ -71,7 +95,7 @@ describe('synth', () => {
     chart.node.addValidation({ validate: () => ['something is wrong'] });
     expect(() => synthesize(app, out)).toThrow('[c] something is wrong');
     expect(listTree(out)).toEqual({ [path.join('dev', 'keep.yaml')]: 'previous output\n' });
-    expect(fs.readdirSync(path.dirname(out)).filter(n => n.startsWith(`.${path.basename(out)}.staging`))).toEqual([]);
+    expect(fs.readdirSync(out)).toEqual(['dev']); // no staging folder, no record
   });
 
   test('two objects of one kind and name in one folder are refused, not overwritten', () => {

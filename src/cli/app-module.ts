@@ -45,14 +45,20 @@ export function resolveAppModule(modulePath: string | undefined, cwd: string = p
  * (see {@link compileTypeScriptEntry}) unless a TypeScript loader is registered.
  */
 export function loadAppFactory(modulePath?: string): CreateApp {
-  const found = resolveAppModule(modulePath);
-  if (!fs.existsSync(found)) {
-    throw new UsageError(`program module not found: ${found} (build it first, e.g. \`npm run build\`, or pass --app MODULE)`);
-  }
+  const found = appModulePath(modulePath);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(compilesItself(found) ? compileTypeScriptEntry(found).file : found);
   if (typeof mod.createApp !== 'function') {
     throw new UsageError(`program module ${found} does not export createApp(props) (export function createApp(props) { const app = new GitOpsApp(props); ...; return app; })`);
   }
   return mod.createApp as CreateApp;
+}
+
+/** The absolute path of the program module {@link loadAppFactory} loads, which must exist. */
+export function appModulePath(modulePath?: string): string {
+  const found = resolveAppModule(modulePath);
+  if (!fs.existsSync(found)) {
+    throw new UsageError(`program module not found: ${found} (build it first, e.g. \`npm run build\`, or pass --app MODULE)`);
+  }
+  return found;
 }

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { renderRelease } from '../release';
 import { yamlModule } from '../yaml-module';
 import { ReleaseState, RELEASE_FILE } from '../release';
+import { readRegularFile, UnsafePathError, walkRegularFiles } from '../safe-fs';
 import { GitOpsError, InputError } from './errors';
 
 /** `apiVersion` of a release file. */
@@ -276,19 +277,31 @@ export function serializeReleaseFile(state: ReleaseState): string {
 
 /**
  * Read the release state of every environment from a GitOps directory on disk: each
- * top-level folder that holds a `release.yaml`. A missing directory gives no releases (synth
- * then uses the project's defaults).
+ * top-level folder (not a dot folder) that holds a `release.yaml`. A missing directory gives
+ * no releases (synth then uses the project's defaults). Only regular files are read: a
+ * release file that is a FIFO, socket or device is refused without being opened, and a
+ * symbolic link (an environment folder or release file) that leaves the directory is refused.
  *
- * @throws GitOpsError when a release file is malformed
+ * @throws GitOpsError when a release file is malformed or not a regular file inside `dir`
  */
 export function readReleases(dir: string): Record<string, ReleaseState> {
   const releases: Record<string, ReleaseState> = {};
   if (!fs.existsSync(dir)) return releases;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
-    const file = path.join(dir, entry.name, RELEASE_FILE);
-    if (!fs.existsSync(file)) continue;
-    releases[entry.name] = parseReleaseFile(fs.readFileSync(file, 'utf8'), { environment: entry.name, source: file });
+  try {
+    const files = walkRegularFiles(dir, {
+      include: rel => rel === `${rel.split('/')[0]}/${RELEASE_FILE}`,
+      skipFolder: rel => rel.startsWith('.') || rel.includes('/'), // the top-level folders only
+    });
+    for (const rel of files) {
+      const env = rel.slice(0, rel.indexOf('/'));
+      // its size first: an oversized file is refused without reading it
+      assertReleaseFileSize(fs.lstatSync(path.join(dir, rel)).size, path.join(dir, rel));
+      const text = readRegularFile(dir, rel, { maxBytes: RELEASE_FILE_LIMITS.bytes });
+      if (text !== undefined) releases[env] = parseReleaseFile(text, { environment: env, source: path.join(dir, rel) });
+    }
+  } catch (e) {
+    if (e instanceof UnsafePathError) throw new GitOpsError(e.message);
+    throw e;
   }
   return releases;
 }

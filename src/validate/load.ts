@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { yamlModule } from '../yaml-module';
 import { Manifest } from '../manifest';
+import { readRegularFile, UnsafePathError, walkRegularFiles } from '../safe-fs';
 
 /** A file that cannot be read or is not YAML of Kubernetes objects: a usage error (exit 2), not a finding. */
 export class ManifestLoadError extends Error {
@@ -12,9 +13,11 @@ export class ManifestLoadError extends Error {
 }
 
 /**
- * Read every `*.yaml` / `*.yml` file under `dir` (recursively, skipping dot folders), one
- * manifest per YAML document, sorted by path. Paths are relative to `dir` with `/`
- * separators. `dir` may also be a single file. Throws ManifestLoadError for an unreadable
+ * Read every `*.yaml` / `*.yml` file under `dir` (recursively, skipping dot files, dot folders
+ * and node_modules), one manifest per YAML document, sorted by path. Only regular files are
+ * read: a FIFO, socket or device is refused without being opened, a symbolic link that leaves
+ * `dir` is refused (one to a file inside is read, one to a folder inside is not entered).
+ * Paths are relative to `dir` with `/` separators. `dir` may also be a single file. Throws ManifestLoadError for an unreadable
  * file or folder, invalid YAML, or a document that is not a mapping.
  */
 export function loadManifests(dir: string): Manifest[] {
@@ -25,9 +28,7 @@ export function loadManifests(dir: string): Manifest[] {
     throw new ManifestLoadError(`cannot read ${dir}: ${e.code === 'ENOENT' ? 'no such file or directory' : e.message}`);
   }
   if (stat.isFile()) return parseManifests(readFile(dir), path.basename(dir));
-  const files: string[] = [];
-  walk(dir, '', files);
-  return files.sort().flatMap(rel => parseManifests(readFile(path.join(dir, rel)), rel));
+  return yamlFiles(dir).flatMap(rel => parseManifests(readWalked(dir, rel), rel));
 }
 
 /**
@@ -62,28 +63,29 @@ function readFile(file: string): string {
   }
 }
 
-function walk(root: string, rel: string, out: string[]): void {
-  let entries: fs.Dirent[];
+/**
+ * The `*.yaml` / `*.yml` files under `root`, skipping dot files and folders and node_modules: regular
+ * files only (see `walkRegularFiles`: a FIFO, socket or device is refused unopened, a symbolic
+ * link leaving the folder is refused).
+ */
+function yamlFiles(root: string): string[] {
   try {
-    entries = fs.readdirSync(path.join(root, rel), { withFileTypes: true });
+    return walkRegularFiles(root, {
+      include: rel => /(^|\/)[^./][^/]*\.ya?ml$/.test(rel),
+      skipFolder: rel => /(^|\/)(\.[^/]*|node_modules)$/.test(rel),
+    });
   } catch (e: any) {
-    throw new ManifestLoadError(`cannot read ${path.join(root, rel)}: ${e.message}`);
+    throw new ManifestLoadError(e instanceof UnsafePathError ? e.message : `cannot read ${e.path ?? root}: ${e.message}`);
   }
-  for (const e of entries) {
-    if (e.name.startsWith('.') || e.name === 'node_modules') continue;
-    const child = rel === '' ? e.name : `${rel}/${e.name}`;
-    let isDir = e.isDirectory();
-    let isFile = e.isFile();
-    if (e.isSymbolicLink()) {
-      try {
-        const s = fs.statSync(path.join(root, child));
-        isDir = s.isDirectory();
-        isFile = s.isFile();
-      } catch (err: any) {
-        throw new ManifestLoadError(`cannot read ${path.join(root, child)}: ${err.message}`);
-      }
-    }
-    if (isDir) walk(root, child, out);
-    else if (isFile && /\.ya?ml$/.test(e.name)) out.push(child);
+}
+
+/** The text of `rel` under `root`, read as a regular file inside it (see `readRegularFile`). */
+function readWalked(root: string, rel: string): string {
+  try {
+    const text = readRegularFile(root, rel);
+    if (text === undefined) throw new Error('no such file (removed while reading the folder?)');
+    return text;
+  } catch (e: any) {
+    throw new ManifestLoadError(e instanceof UnsafePathError ? e.message : `cannot read ${path.join(root, rel)}: ${e.message}`);
   }
 }

@@ -74,7 +74,9 @@ test('every reporting command: --flag=value and -o json with the documented fiel
 
   const out = path.join(tmpdir('synth'), 'out');
   const synth = await json('synth', app, `--out=${out}`, '-o', 'json');
-  expect(Object.keys(synth)).toEqual(['out', 'count', 'files', 'pruned']);
+  expect(Object.keys(synth)).toEqual(['out', 'count', 'files', 'written', 'removed', 'pruned']);
+  expect(synth.written).toEqual(synth.files); // a new folder: every file written
+  expect(synth.removed).toEqual([]);
   expect(synth.pruned).toEqual([]);
   expect(synth.out).toBe(out);
   expect(synth.count).toBe(synth.files.length);

@@ -93,7 +93,7 @@ describe('the CLI on a terminal', () => {
     // the app is still being constructed after 1 s (unless the machine is so busy that the worker started late)
     expect(lines[0]).toMatch(/^cdk8s-gitops: (constructing the app|rendering|validating 10 objects)…$/);
     expect(lines).toContain('cdk8s-gitops: validating 10 objects…');
-    expect(lines.slice(-3)).toEqual([expect.stringMatching(/^cdk8s-gitops: done in \d+\.\d s$/), `synthesized 12 files into ${out}`, '']);
+    expect(lines.slice(-3)).toEqual([expect.stringMatching(/^cdk8s-gitops: done in \d+\.\d s$/), `synthesized 12 files into ${out}: 12 written, 0 unchanged, 0 removed`, '']);
 
     const piped = spawnSync(process.execPath, [CLI, 'synth', '--app', app, '--out', `${out}2`], { encoding: 'utf8' });
     expect({ status: piped.status, stderr: piped.stderr }).toEqual({ status: 0, stderr: '' });

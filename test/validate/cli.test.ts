@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -121,6 +122,29 @@ describe('loading manifests', () => {
   test('a single file may be given instead of a folder', () => {
     const dir = writeTree(goodPlatform());
     expect(loadManifests(path.join(dir, 'dev', 'ab-testing', 'service-backend.yaml')).map(m => m.path)).toEqual(['service-backend.yaml']);
+  });
+
+  test('a FIFO among the manifests is refused at once, unopened (exit 2); one not named *.yaml is not read', async () => {
+    const dir = writeTree(goodPlatform());
+    execFileSync('mkfifo', [path.join(dir, 'dev', 'notes.fifo')]);
+    expect(loadManifests(dir)).toHaveLength(goodPlatform().length);
+    execFileSync('mkfifo', [path.join(dir, 'dev', 'pipe.yaml')]);
+    const start = Date.now();
+    const r = await capture(() => main(['validate', dir]));
+    expect(Date.now() - start).toBeLessThan(5000);
+    expect(r).toEqual({ code: 2, stdout: '', stderr: `cdk8s-gitops validate: ${path.join(dir, 'dev', 'pipe.yaml')} is a FIFO (named pipe): only regular files are read (it was not opened)\nRun \`cdk8s-gitops validate --help\` for usage.\n` });
+  });
+
+  test('symbolic links: a folder outside is refused, not walked; a folder inside is not walked twice; a file inside is read', async () => {
+    const dir = writeTree(goodPlatform());
+    const outside = writeTree([{ path: 'cm.yaml', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'outside' } } }]);
+    fs.symlinkSync('dev', path.join(dir, 'dev-again'));
+    fs.symlinkSync(path.join('..', 'dev', 'ab-testing', 'service-backend.yaml'), path.join(dir, 'argocd', 'backend-link.yaml'));
+    expect(loadManifests(dir).filter(m => m.object.metadata?.name === 'backend' && m.object.kind === 'Service').map(m => m.path)).toEqual(['argocd/backend-link.yaml', 'dev/ab-testing/service-backend.yaml']);
+    fs.symlinkSync(outside, path.join(dir, 'etc'));
+    const r = await capture(() => main(['validate', dir]));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`cdk8s-gitops validate: ${path.join(dir, 'etc')} is a symbolic link to ${JSON.stringify(outside)}, outside ${dir}: not followed (only files inside the folder are read)\nRun \`cdk8s-gitops validate --help\` for usage.\n`);
   });
 
   test('duplicate keys are not valid YAML', () => {
