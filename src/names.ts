@@ -8,9 +8,14 @@ const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 
+/** Whether `value` is a DNS-1123 label: at most 63 characters, lower case alphanumerics or "-", alphanumeric at both ends. */
+export function isDnsLabel(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 63 && DNS1123_LABEL.test(value);
+}
+
 /** Throw unless `value` is a DNS-1123 label (Namespace, Deployment-name-as-label, version names). */
 export function checkDnsLabel(path: string, field: string, value: string): string {
-  if (typeof value !== 'string' || value.length > 63 || !DNS1123_LABEL.test(value)) {
+  if (!isDnsLabel(value)) {
     throw new ConfigError(path, field, value, 'is not a DNS-1123 label: at most 63 characters, lower case alphanumerics or "-", starting and ending with an alphanumeric (e.g. "backend-v1")');
   }
   return value;

@@ -1,4 +1,7 @@
+import { tagProblem } from './service/image';
+import { isDnsLabel } from './names';
 import { emitYaml } from './yaml-emitter';
+import { yamlModule } from './yaml-module';
 
 /**
  * Which image tag runs as which version of which service, in one environment.
@@ -28,4 +31,273 @@ export function renderRelease(state: ReleaseState): string {
   return '# Managed by cdk8s-gitops: the image tag each service (version) runs in this environment.\n'
     + '# Change it with `cdk8s-gitops release`, `promote` or `rollback`, not by hand.\n'
     + emitYaml({ apiVersion: RELEASE_API_VERSION, kind: RELEASE_KIND, environment: state.environment, services: state.services });
+}
+
+/**
+ * A release file is malformed or over its limits. The message names the file (and the line,
+ * or the field), the bad value and what is allowed. Exit code 1 in the CLI.
+ */
+export class ReleaseFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReleaseFileError';
+  }
+}
+
+/**
+ * Limits of a release file, far above any real one (1,000 services with 3 versions each and
+ * 40-character tags take about 160 KB) and low enough that a hostile or broken file is refused
+ * at once instead of exhausting memory, the stack or the patience of the YAML parser.
+ */
+export const RELEASE_FILE_LIMITS = {
+  /** Bytes of YAML text. */
+  bytes: 1024 * 1024,
+  /** Levels of nesting (block indentation levels, `- ` items and `[`/`{` together); a release file has 3. */
+  depth: 16,
+  /** Entries: services plus versions. */
+  entries: 20_000,
+} as const;
+
+/**
+ * Parse and validate the text of a release file.
+ *
+ * @param text YAML text of `<env>/release.yaml`
+ * @param options.environment the environment folder the file was read from: its `environment`
+ *   field must match
+ * @param options.source where the text came from, for error messages
+ * @throws ReleaseFileError naming the source, the field (or the line), the bad value and what is allowed
+ */
+export function parseReleaseFile(text: string, options: { environment?: string; source?: string } = {}): ReleaseState {
+  const source = options.source ?? RELEASE_FILE;
+  assertReleaseFileSize(Buffer.byteLength(text, 'utf8'), source);
+  // A file exactly as cdk8s-gitops writes it is read without a YAML parser (at a thousand
+  // services that parser is most of the time); anything else goes through the YAML parser.
+  const canonical = parseCanonical(text);
+  if (canonical !== undefined) {
+    try {
+      const state = checkRelease(canonical, options);
+      if (renderRelease(state) === text) return state;
+    } catch {
+      // the YAML path below reports it
+    }
+  }
+  return checkRelease(parseYaml(text, source), options);
+}
+
+/**
+ * Throw a ReleaseFileError naming `source` when a release file of `bytes` bytes is over
+ * {@link RELEASE_FILE_LIMITS}`.bytes` (callers that can learn the size before reading the file
+ * check it first).
+ */
+export function assertReleaseFileSize(bytes: number, source: string): void {
+  if (bytes > RELEASE_FILE_LIMITS.bytes) {
+    throw new ReleaseFileError(`${source}: is ${bytes} bytes, over the limit of ${RELEASE_FILE_LIMITS.bytes} bytes (${RELEASE_FILE_LIMITS.bytes / 1024 / 1024} MiB) for a release file `
+      + '(one line per service version: 1,000 services with 3 versions each take about 160 KB); restore the file from history or write it anew');
+  }
+}
+
+/** The data of a YAML release file; errors name the source and the line. Aliases are refused (a release file has no use for them, and they make alias bombs). */
+function parseYaml(text: string, source: string): unknown {
+  const yaml = yamlModule();
+  const lineCounter = new yaml.LineCounter();
+  const at = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return `${source}: line ${line}, column ${col}`;
+  };
+  const deep = tooDeep(text);
+  if (deep !== undefined) {
+    throw new ReleaseFileError(`${source}: line ${deep}: nested more than ${RELEASE_FILE_LIMITS.depth} levels deep (a release file has 3: services, service, version)`);
+  }
+  // duplicate keys are found below: the parser's own check compares every key with every other
+  const doc = yaml.parseDocument(text, { version: '1.1', prettyErrors: false, uniqueKeys: false, lineCounter });
+  if (doc.errors.length > 0) throw new ReleaseFileError(`${at(doc.errors[0].pos[0])}: is not valid YAML: ${doc.errors[0].message}`);
+  let problem: string | undefined;
+  yaml.visit(doc, {
+    Alias(_key, node) {
+      problem = `${at(node.range?.[0] ?? 0)}: alias *${node.source} is not allowed in a release file (write each tag out)`;
+      return yaml.visit.BREAK;
+    },
+    Map(_key, node) {
+      const seen = new Set<unknown>();
+      for (const pair of node.items) {
+        const key = yaml.isScalar(pair.key) ? pair.key.value : pair.key;
+        if (seen.has(key)) {
+          const offset = yaml.isNode(pair.key) ? pair.key.range?.[0] ?? 0 : 0;
+          problem = `${at(offset)}: is not valid YAML: duplicate key ${JSON.stringify(key) ?? String(key)} (each key may appear once in a mapping)`;
+          return yaml.visit.BREAK;
+        }
+        seen.add(key);
+      }
+      return undefined;
+    },
+  });
+  if (problem !== undefined) throw new ReleaseFileError(problem);
+  return doc.toJS();
+}
+
+/**
+ * The line where `text` nests deeper than {@link RELEASE_FILE_LIMITS}`.depth`, or undefined.
+ * A conservative scan before parsing (the YAML parser recurses, and a file of a million `[`
+ * takes it seconds to reject): block indentation levels, `- ` items and open flow brackets
+ * (outside quotes and comments) each count as a level.
+ */
+function tooDeep(text: string): number | undefined {
+  const limit = RELEASE_FILE_LIMITS.depth;
+  const indents: number[] = [];
+  let flow = 0;
+  let quote: string | undefined;
+  let line = 0;
+  for (const content of text.split('\n')) {
+    line++;
+    let i = 0;
+    let depth = 0;
+    if (flow === 0 && quote === undefined) {
+      while (content[i] === ' ') i++;
+      if (i === content.length || content[i] === '#') continue;
+      while (indents.length > 0 && indents[indents.length - 1] >= i) indents.pop();
+      indents.push(i);
+      while ((content[i] === '-' || content[i] === '?') && (content[i + 1] === ' ' || i + 1 === content.length)) {
+        depth++;
+        i += 2;
+        while (content[i] === ' ') i++;
+      }
+    }
+    for (; i < content.length; i++) {
+      const c = content[i];
+      if (quote !== undefined) {
+        if (c === '\\' && quote === '"') i++;
+        else if (c === quote) quote = undefined;
+      } else if (c === '"' || c === "'") {
+        quote = c;
+      } else if (c === '#' && (i === 0 || content[i - 1] === ' ')) {
+        break;
+      } else if (c === '[' || c === '{') {
+        flow++;
+        if (indents.length + depth + flow > limit) return line;
+      } else if ((c === ']' || c === '}') && flow > 0) {
+        flow--;
+      }
+    }
+    if (indents.length + depth + flow > limit) return line;
+  }
+  return undefined;
+}
+
+/**
+ * The data of a release file in the layout `renderRelease` writes (comments, four top-level
+ * fields, services with plain tags or version maps), or undefined for any other layout. The
+ * caller accepts it only if rendering the result gives back the same text.
+ */
+function parseCanonical(text: string): Record<string, unknown> | undefined {
+  const data: Record<string, unknown> = {};
+  let services: Record<string, unknown> | undefined;
+  let versions: Record<string, string> | undefined;
+  const lines = text.split('\n');
+  if (lines.pop() !== '') return undefined;
+  for (const line of lines) {
+    if (line.startsWith('#')) continue;
+    let m: RegExpExecArray | null;
+    if ((m = /^(apiVersion|kind|environment): ([A-Za-z0-9][-A-Za-z0-9./]*)$/.exec(line))) {
+      data[m[1]] = m[2];
+    } else if (line === 'services:' || line === 'services: {}') {
+      data.services = services = {};
+    } else if (services && (m = /^  ([a-z0-9][-a-z0-9]*):(?: ([A-Za-z0-9][A-Za-z0-9_.-]*))?$/.exec(line))) {
+      versions = undefined;
+      if (m[2] !== undefined) services[m[1]] = m[2];
+      else services[m[1]] = versions = {};
+    } else if (versions && (m = /^    ([a-z0-9][-a-z0-9]*): ([A-Za-z0-9][A-Za-z0-9_.-]*)$/.exec(line))) {
+      versions[m[1]] = m[2];
+    } else {
+      return undefined;
+    }
+  }
+  return data;
+}
+
+/** Check the data of a release file; throws ReleaseFileError naming the source, field, value and what is allowed. */
+function checkRelease(data: unknown, options: { environment?: string; source?: string }): ReleaseState {
+  const source = options.source ?? RELEASE_FILE;
+  const fail = (field: string, problem: string): never => {
+    throw new ReleaseFileError(`${source}: ${field}${field ? ': ' : ''}${problem}`);
+  };
+  if (!isPlainObject(data)) return fail('', 'must be a mapping with apiVersion, kind, environment and services');
+  for (const key of Object.keys(data)) {
+    if (!['apiVersion', 'kind', 'environment', 'services'].includes(key)) {
+      fail(key, 'unknown field (allowed: apiVersion, kind, environment, services)');
+    }
+  }
+  if (data.apiVersion !== RELEASE_API_VERSION) fail('apiVersion', `${show(data.apiVersion)} must be ${JSON.stringify(RELEASE_API_VERSION)}`);
+  if (data.kind !== RELEASE_KIND) fail('kind', `${show(data.kind)} must be ${JSON.stringify(RELEASE_KIND)}`);
+  const environment = data.environment;
+  if (typeof environment !== 'string' || !isDnsLabel(environment)) {
+    fail('environment', `${show(environment)} must be an environment name (a DNS-1123 label)`);
+  }
+  if (options.environment !== undefined && environment !== options.environment) {
+    fail('environment', `${show(environment)} does not match the folder it is in (${JSON.stringify(options.environment)})`);
+  }
+  const rawServices = data.services;
+  if (!isPlainObject(rawServices)) {
+    // a missing or empty `services:` is not "no entries": it would roll every service back to the program's default
+    return fail('services', `${show(rawServices)} must be a mapping of service name to tag or to {version: tag} (an environment that pins no tag has \`services: {}\`)`);
+  }
+  const services: Record<string, string | Record<string, string>> = {};
+  let entries = 0;
+  const count = (field: string, n: number) => {
+    entries += n;
+    if (entries > RELEASE_FILE_LIMITS.entries) fail(field, `more than ${RELEASE_FILE_LIMITS.entries} entries (services and versions) in one release file: the limit of a release file`);
+  };
+  count('services', Object.keys(rawServices).length);
+  for (const name of Object.keys(rawServices).sort()) {
+    if (!isDnsLabel(name)) fail(`services.${name}`, 'is not a service name (a DNS-1123 label)');
+    const entry = rawServices[name];
+    if (typeof entry === 'string') {
+      const problem = tagProblem(entry);
+      if (problem) fail(`services.${name}`, `${JSON.stringify(entry)} ${problem}`);
+      services[name] = entry;
+    } else if (isPlainObject(entry) && Object.keys(entry).length > 0) {
+      count(`services.${name}`, Object.keys(entry).length);
+      const versions: Record<string, string> = {};
+      for (const version of Object.keys(entry).sort()) {
+        const tag = entry[version];
+        if (!isDnsLabel(version)) fail(`services.${name}.${version}`, 'is not a version name (a DNS-1123 label, e.g. v1)');
+        if (typeof tag !== 'string') fail(`services.${name}.${version}`, `${show(tag)} must be an image tag (a string)`);
+        const problem = tagProblem(tag as string);
+        if (problem) fail(`services.${name}.${version}`, `${JSON.stringify(tag)} ${problem}`);
+        versions[version] = tag as string;
+      }
+      services[name] = versions;
+    } else {
+      fail(`services.${name}`, `${show(entry)} must be an image tag or a non-empty mapping of version name to image tag`);
+    }
+  }
+  return { environment: environment as string, services };
+}
+
+/** Whether two release states pin exactly the same tags. */
+export function sameRelease(a: ReleaseState, b: ReleaseState): boolean {
+  return canonical(a.services) === canonical(b.services);
+}
+
+function canonical(services: ReleaseState['services']): string {
+  const sorted: Record<string, unknown> = {};
+  for (const name of Object.keys(services).sort()) {
+    const entry = services[name];
+    if (typeof entry === 'string') {
+      sorted[name] = entry;
+    } else {
+      const versions: Record<string, string> = {};
+      for (const v of Object.keys(entry).sort()) versions[v] = entry[v];
+      sorted[name] = versions;
+    }
+  }
+  return JSON.stringify(sorted);
+}
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return x !== null && typeof x === 'object' && !Array.isArray(x);
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return '(missing)';
+  return JSON.stringify(value) ?? String(value);
 }

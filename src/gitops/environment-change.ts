@@ -2,13 +2,12 @@ import { compareText } from '../compare';
 import { faultPoint } from '../fault-point';
 import type { GitOpsApp } from '../gitops-app';
 import type { Manifest } from '../manifest';
-import { ReleaseState, RELEASE_FILE } from '../release';
+import { ReleaseState, RELEASE_FILE, sameRelease } from '../release';
 import { assertValid } from '../validate';
 import { CommitMessage, Provenance, renderCommitMessage } from './commit-message';
 import { GitOpsError, InputError } from './errors';
 import { blobSha, TreeEntry } from './git';
 import { checkReleaseEntries } from './release-entries';
-import { sameRelease } from './release-file';
 import { CreateApp, GitOpsRepository, ValidateContext } from './repository';
 
 /**

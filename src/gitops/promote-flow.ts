@@ -1,6 +1,7 @@
 import { ReleaseState, RELEASE_FILE } from '../release';
 import { GitOpsError, InputError } from './errors';
-import { isValidName, tagProblem } from './release-file';
+import { tagProblem } from '../service/image';
+import { isValidName } from './release-file';
 import { prepareChange } from './environment-change';
 import { GitOpsRepository, RepositoryOptions } from './repository';
 import { inheritedSource } from './rollback-flow';

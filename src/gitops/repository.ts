@@ -1,12 +1,11 @@
 import type { GitOpsApp, GitOpsAppProps } from '../gitops-app';
 import type { Manifest } from '../manifest';
-import { ReleaseState, RELEASE_FILE } from '../release';
+import { assertReleaseFileSize, parseReleaseFile, ReleaseState, RELEASE_FILE } from '../release';
 import { CloneLock } from './clone-lock';
 import { Provenance } from './commit-message';
 import { GitOpsError } from './errors';
 import { blobSha, Git, TreeEntry } from './git';
 import { preflight } from './preflight';
-import { assertReleaseFileSize, parseReleaseFile } from './release-file';
 
 /** A cdk8s-gitops program: `createApp(props)` as exported by the `--app` module. */
 export type CreateApp = (props: GitOpsAppProps) => GitOpsApp;

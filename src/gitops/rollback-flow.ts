@@ -1,6 +1,6 @@
-import { ReleaseState, RELEASE_FILE } from '../release';
+import { ReleaseState, RELEASE_FILE, sameRelease } from '../release';
 import { GitOpsError, InputError } from './errors';
-import { isValidName, sameRelease } from './release-file';
+import { isValidName } from './release-file';
 import { provenanceOf } from './commit-message';
 import { prepareChange } from './environment-change';
 import { publish } from './publish';

@@ -9,7 +9,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseReleaseFile } from '../../src/gitops/release-file';
+import { parseReleaseFile } from '../../src/release';
 import { createApp } from '../gitops/fixture-app';
 import { cleanup, cli, cloneOf, FIXTURE_APP, git, isolateGit, read, seedRepo, snapshot, spawnCli } from '../gitops/helpers';
 

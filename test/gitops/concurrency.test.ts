@@ -1,5 +1,5 @@
 import { spawnSync } from 'child_process';
-import { parseReleaseFile } from '../../src/gitops/release-file';
+import { parseReleaseFile } from '../../src/release';
 import { rotate } from '../../src/gitops/rotation';
 import { createApp } from './fixture-app-many';
 import { cleanup, cloneOf, FIXTURE_APP_MANY, git, isolateGit, seedRepo, spawnCli } from './helpers';

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseReleaseFile } from '../../src/gitops/release-file';
+import { parseReleaseFile } from '../../src/release';
 import { createApp } from './fixture-app';
 import { cleanup, cli, FIXTURE_APP, git, isolateGit, read, seedRepo, snapshot } from './helpers';
 

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseReleaseFile } from '../../src/gitops/release-file';
+import { parseReleaseFile } from '../../src/release';
 import { diffRepository } from '../../src/gitops/diff-flow';
 import { promote } from '../../src/gitops/promote-flow';
 import { release } from '../../src/gitops/release-flow';

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { GitOpsError } from '../../src/gitops/errors';
 import { checkReleaseEntries, unknownReleaseEntries } from '../../src/gitops/release-entries';
-import { parseReleaseFile } from '../../src/gitops/release-file';
+import { parseReleaseFile } from '../../src/release';
 import { createApp } from './fixture-app';
 import { cleanup, cli, FIXTURE_APP, git, isolateGit, read, seedRepo, snapshot } from './helpers';
 

@@ -1,6 +1,8 @@
 import { renderRelease } from '../../src/release';
-import { GitOpsError, InputError } from '../../src/gitops/errors';
-import { assertValidTag, parseReleaseFile, RELEASE_FILE_LIMITS, sameRelease, serializeReleaseFile, tagProblem } from '../../src/gitops/release-file';
+import { InputError } from '../../src/gitops/errors';
+import { assertValidTag } from '../../src/gitops/release-file';
+import { parseReleaseFile, RELEASE_FILE_LIMITS, ReleaseFileError, renderRelease as serializeReleaseFile, sameRelease } from '../../src/release';
+import { tagProblem } from '../../src/service/image';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 
@@ -62,7 +64,7 @@ services:
     [base, /services: \(missing\) must be a mapping of service name to tag .*an environment that pins no tag has `services: \{\}`/],
     [`${base}services:\n`, /services: null must be a mapping/],
   ])('rejects %j with a clear error', (text, message) => {
-    expect(() => parseReleaseFile(text, { environment: 'dev' })).toThrow(GitOpsError);
+    expect(() => parseReleaseFile(text, { environment: 'dev' })).toThrow(ReleaseFileError);
     expect(() => parseReleaseFile(text, { environment: 'dev' })).toThrow(message);
   });
 });

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseReleaseFile } from '../../src/gitops/release-file';
+import { parseReleaseFile } from '../../src/release';
 import { spawnSync } from 'child_process';
 import { release } from '../../src/gitops/release-flow';
 import { CreateApp } from '../../src/gitops/repository';

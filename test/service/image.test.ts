@@ -21,8 +21,8 @@ describe('ImageReference', () => {
 
   test('fromTag checks the repository and the tag separately', () => {
     expect(ImageReference.fromTag('p', 'image', 'ghcr.io/org/app', 'tag', 'sha-1234').toString()).toBe('ghcr.io/org/app:sha-1234');
-    expect(() => ImageReference.fromTag('p', 'image', 'ghcr.io/org/app', 'versions[0].tag', 'latest')).toThrow('versions[0].tag: "latest" is the mutable tag');
-    expect(() => ImageReference.fromTag('p', 'image', 'ghcr.io/org/app', 'tag', 'a/b')).toThrow('tag: "a/b" is not a valid image tag');
+    expect(() => ImageReference.fromTag('p', 'image', 'ghcr.io/org/app', 'versions[0].tag', 'latest')).toThrow('versions[0].tag: "latest" is mutable: release an immutable tag');
+    expect(() => ImageReference.fromTag('p', 'image', 'ghcr.io/org/app', 'tag', 'a/b')).toThrow('tag: "a/b" is not an image tag');
     expect(() => ImageReference.fromTag('p', 'image', 'GHCR.io/Org/App!', 'tag', '1')).toThrow('image: "GHCR.io/Org/App!" is not an image repository');
   });
 });

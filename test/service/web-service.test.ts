@@ -150,7 +150,7 @@ describe('WebService bad input fails at construction, naming path, field, value 
     ['port name upper case', { portName: 'HTTP' }, 'portName: "HTTP" is not a valid port name'],
     ['image latest', { image: 'ghcr.io/org/web:latest', tag: undefined }, 'image: "ghcr.io/org/web:latest" uses the mutable tag "latest"'],
     ['image without tag', { image: 'ghcr.io/org/web', tag: undefined }, 'image: "ghcr.io/org/web" has no tag or digest'],
-    ['bad tag', { tag: 'latest' }, 'tag: "latest" is the mutable tag'],
+    ['bad tag', { tag: 'latest' }, 'tag: "latest" is mutable: release an immutable tag'],
     ['bad quantity', { resources: { cpu: { request: 'lots' } } }, 'resources.cpu.request: "lots" is not a Kubernetes quantity'],
     ['request above limit', { resources: { memory: { request: '1Gi', limit: '512Mi' } } }, 'resources.memory.request: "1Gi" exceeds resources.memory.limit "512Mi": a request must be <= its limit'],
     ['UID 0', { runAsUser: 0 }, 'runAsUser: 0 is root: must be an integer from 10000 to 2147483647 (never 0 or 1337)'],
