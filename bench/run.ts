@@ -257,9 +257,9 @@ function userPaths(runs: number): PathRow[] {
 }
 
 /** 2. One scale run in its own process: wall time from spawn to exit, the child's peak RSS. */
-function scaleOnce(services: number, envs: number, outdir?: string): ScaleResult {
+function scaleOnce(services: number, envs: number, outdir?: string, force = false): ScaleResult {
   const out = outdir ?? tempDir(`scale-${services}x${envs}`);
-  const r = timed(NODE, [path.join(ROOT, 'lib/bench/scale.js'), '--services', String(services), '--envs', String(envs), '--out', out], { cwd: ROOT });
+  const r = timed(NODE, [path.join(ROOT, 'lib/bench/scale.js'), '--services', String(services), '--envs', String(envs), '--out', out, ...(force ? ['--force'] : [])], { cwd: ROOT });
   const lines = r.stdout.trim().split('\n');
   const child = JSON.parse(lines.pop()!) as ScaleResult;
   for (const l of lines) process.stdout.write(`  ${services}x${envs} ${l}\n`);
@@ -301,7 +301,7 @@ function releaseAtScale(services: number, envs: number, commits: number, runs: n
   }
   git(['fast-import', '--quiet'], chunks.join(''));
   git(['reset', '-q', '--hard', 'main']);
-  scaleOnce(services, envs, repo);
+  scaleOnce(services, envs, repo, true); // the repository holds a history file synth did not write
   git(['add', '-A']);
   git(['-c', 'gc.auto=0', 'commit', '-q', '-m', `synth ${services} services x ${envs} environments`]);
   // packed like a clone (a background auto-gc of the loose objects would take the CPU from the first release)

@@ -12,7 +12,7 @@ import { parseArgs } from 'util';
 function main(): void {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { services: { type: 'string' }, envs: { type: 'string' }, out: { type: 'string' } },
+    options: { services: { type: 'string' }, envs: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' } },
   });
   const services = Number(values.services ?? 1000);
   const envs = Number(values.envs ?? 3);
@@ -25,7 +25,8 @@ function main(): void {
   const app = createApp({ services, envs });
   const constructed = process.uptime();
   const timings: Record<string, number> = {};
-  const result = synthesize(app, values.out, { timings });
+  // --force: a GitOps repository with files of its own (the release benchmark's history file)
+  const result = synthesize(app, values.out, { timings, force: values.force === true });
   const objects = result.files.filter(f => !f.endsWith('/release.yaml')).length;
   const seconds = process.uptime();
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;

@@ -191,6 +191,8 @@ function refresh(root = ROOT, { schemaBundle = true, dirs = SOURCE_DIRS } = {}) 
 module.exports = { refresh, scan, schemaBundleStale, SOURCE_DIRS };
 
 if (require.main === module) {
+  // Node's own compile cache, as bin/cdk8s-gitops.js enables it (Node >= 22.1)
+  require('module').enableCompileCache?.();
   try {
     refresh();
   } catch (e) {
