@@ -1,6 +1,7 @@
 import { Manifest } from '../manifest';
 import { RELEASE_API_VERSION, RELEASE_KIND } from '../release';
 import { ObjectRef } from './finding';
+import { generatedApplications } from './generated-applications';
 
 /** Kinds that are not namespaced (in the API groups this validator knows). */
 const CLUSTER_SCOPED = new Set([
@@ -207,17 +208,23 @@ export function get(o: unknown, path: readonly (string | number)[]): any {
   return v;
 }
 
-/** Argo CD Application source folder -> destination namespace. */
+/** Argo CD Application source folder -> destination namespace (of Applications, and of those ApplicationSets generate). */
 function applicationNamespaces(manifests: readonly Manifest[]): Map<string, string> {
   const out = new Map<string, string>();
-  for (const m of manifests) {
-    const o = m.object;
-    if (o?.kind !== 'Application' || typeof o.apiVersion !== 'string' || !o.apiVersion.startsWith('argoproj.io/')) continue;
-    const ns = o.spec?.destination?.namespace;
-    if (typeof ns !== 'string' || ns === '') continue;
-    for (const source of [o.spec?.source, ...(Array.isArray(o.spec?.sources) ? o.spec.sources : [])]) {
+  const add = (spec: Record<string, any> | undefined) => {
+    const ns = spec?.destination?.namespace;
+    if (typeof ns !== 'string' || ns === '') return;
+    for (const source of [spec?.source, ...(Array.isArray(spec?.sources) ? spec!.sources : [])]) {
       if (typeof source?.path === 'string') out.set(normalizeFolder(source.path), ns);
     }
+  };
+  const argo = (o: any, kind: string) => o?.kind === kind && typeof o.apiVersion === 'string' && o.apiVersion.startsWith('argoproj.io/');
+  for (const m of manifests) if (argo(m.object, 'Application')) add(m.object.spec);
+  const sets = manifests.filter(m => argo(m.object, 'ApplicationSet'));
+  if (sets.length > 0) {
+    const folders = new Set<string>();
+    for (const m of manifests) for (let i = m.path.indexOf('/'); i >= 0; i = m.path.indexOf('/', i + 1)) folders.add(m.path.slice(0, i));
+    for (const m of sets) for (const a of generatedApplications(m.object, folders).applications) add(a.spec);
   }
   return out;
 }
