@@ -68,9 +68,12 @@ export class Inventory {
   /** `namespace` -> its pod templates, in manifest order. */
   private readonly templatesByNamespace = new Map<string, PodTemplate[]>();
 
-  constructor(manifests: readonly Manifest[]) {
+  /**
+   * @param manifests the objects
+   * @param deployed where Argo CD deploys each folder (default: what the Applications among `manifests` say)
+   */
+  constructor(manifests: readonly Manifest[], deployed: ReadonlyMap<string, Deployment> = deployments(manifests)) {
     this.files = new Set(manifests.map(m => m.path)).size;
-    const appNamespaces = applicationNamespaces(manifests);
     for (const manifest of manifests) {
       const o = manifest.object;
       if (o === null || typeof o !== 'object' || Array.isArray(o)) continue;
@@ -81,7 +84,7 @@ export class Inventory {
         ? undefined
         : typeof o.metadata?.namespace === 'string' && o.metadata.namespace !== ''
           ? o.metadata.namespace
-          : folderNamespace(manifest.path, appNamespaces) ?? 'default';
+          : deploymentOf(manifest.path, deployed, 'namespace') ?? 'default';
       const ref: ObjectRef = {
         manifest,
         object: o,
@@ -208,14 +211,25 @@ export function get(o: unknown, path: readonly (string | number)[]): any {
   return v;
 }
 
-/** Argo CD Application source folder -> destination namespace (of Applications, and of those ApplicationSets generate). */
-function applicationNamespaces(manifests: readonly Manifest[]): Map<string, string> {
-  const out = new Map<string, string>();
+/** Where an Argo CD Application deploys a folder: the destination namespace and cluster. */
+export interface Deployment {
+  /** Destination namespace, when the Application names one. */
+  readonly namespace?: string;
+  /** Destination cluster: `server <url>` or `name <name>`, when the Application names one. */
+  readonly cluster?: string;
+}
+
+/** Argo CD Application source folder -> its destination (of Applications, and of those ApplicationSets generate). */
+export function deployments(manifests: readonly Manifest[]): Map<string, Deployment> {
+  const out = new Map<string, Deployment>();
   const add = (spec: Record<string, any> | undefined) => {
-    const ns = spec?.destination?.namespace;
-    if (typeof ns !== 'string' || ns === '') return;
+    const dest = spec?.destination;
+    const ns = typeof dest?.namespace === 'string' && dest.namespace !== '' ? dest.namespace : undefined;
+    const cluster = typeof dest?.name === 'string' && dest.name !== '' ? `name ${dest.name}`
+      : typeof dest?.server === 'string' && dest.server !== '' ? `server ${dest.server}` : undefined;
+    if (ns === undefined && cluster === undefined) return;
     for (const source of [spec?.source, ...(Array.isArray(spec?.sources) ? spec!.sources : [])]) {
-      if (typeof source?.path === 'string') out.set(normalizeFolder(source.path), ns);
+      if (typeof source?.path === 'string') out.set(normalizeFolder(source.path), { ...(ns !== undefined ? { namespace: ns } : {}), ...(cluster !== undefined ? { cluster } : {}) });
     }
   };
   const argo = (o: any, kind: string) => o?.kind === kind && typeof o.apiVersion === 'string' && o.apiVersion.startsWith('argoproj.io/');
@@ -229,12 +243,14 @@ function applicationNamespaces(manifests: readonly Manifest[]): Map<string, stri
   return out;
 }
 
-function folderNamespace(file: string, appNamespaces: Map<string, string>): string | undefined {
+/** The deployment of the folder of `file`: the Application whose source folder is the longest prefix of it. */
+export function deploymentOf(file: string, deployed: ReadonlyMap<string, Deployment>, field: keyof Deployment): string | undefined {
   let best: string | undefined;
   let bestLength = -1;
-  for (const [folder, ns] of appNamespaces) {
-    if ((folder === '' || file.startsWith(`${folder}/`)) && folder.length > bestLength) {
-      best = ns;
+  for (const [folder, d] of deployed) {
+    const value = d[field];
+    if (value !== undefined && (folder === '' || file.startsWith(`${folder}/`)) && folder.length > bestLength) {
+      best = value;
       bestLength = folder.length;
     }
   }
