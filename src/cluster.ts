@@ -51,6 +51,14 @@ export interface ClusterProps {
   readonly gatewayServiceAccount?: string;
 }
 
+/** The cluster of an Argo CD destination: its API server, or its name in Argo CD (one of them). */
+export interface ClusterDestination {
+  /** API server URL. @default - none: the cluster is given by name */
+  readonly server?: string;
+  /** Name of the cluster as registered in Argo CD. @default - none: the cluster is given by server */
+  readonly name?: string;
+}
+
 /** An Argo CD destination URL: https, no spaces, no globs (an AppProject destination is a glob). */
 const SERVER = /^https:\/\/[^\s*!]+$/;
 
@@ -121,7 +129,7 @@ export class Cluster {
   }
 
   /** The Argo CD destination of the cluster (without namespace): `{ server }` or `{ name }`. */
-  public get destination(): { server?: string; name?: string } {
+  public get destination(): ClusterDestination {
     return this.server !== undefined ? { server: this.server } : { name: this.destinationName };
   }
 }

@@ -6,7 +6,7 @@ export type { GitOpsAppProps } from './gitops-app';
 export { Environment } from './environment';
 export type { EnvironmentProps } from './environment';
 export { Cluster } from './cluster';
-export type { ClusterProps } from './cluster';
+export type { ClusterDestination, ClusterProps } from './cluster';
 export { AppChart, ISTIO_INJECTION_LABEL } from './app-chart';
 export type { AppChartProps } from './app-chart';
 export { RepositoryChart } from './repository-chart';

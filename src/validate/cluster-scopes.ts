@@ -1,5 +1,5 @@
 import { Manifest } from '../manifest';
-import { Deployment, deploymentOf } from './inventory';
+import { Deployments } from './inventory';
 
 /**
  * The manifests of each cluster the output deploys to, for the checks across objects (a
@@ -11,11 +11,11 @@ import { Deployment, deploymentOf } from './inventory';
  *
  * @returns the manifests of each cluster, or undefined when the output deploys to one cluster at most
  */
-export function clusterScopes(manifests: readonly Manifest[], deployed: ReadonlyMap<string, Deployment>): Manifest[][] | undefined {
+export function clusterScopes(manifests: readonly Manifest[], deployed: Deployments): Manifest[][] | undefined {
   const byCluster = new Map<string, Manifest[]>();
   const everywhere: Manifest[] = [];
   for (const m of manifests) {
-    const cluster = deploymentOf(m.path, deployed, 'cluster');
+    const cluster = deployed.of(m.path).cluster;
     if (cluster === undefined) {
       everywhere.push(m);
       continue;

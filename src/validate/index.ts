@@ -10,7 +10,7 @@ import { compareText } from '../compare';
 import { Manifest } from '../manifest';
 import { Finding } from './finding';
 import { clusterScopes } from './cluster-scopes';
-import { deployments, Inventory } from './inventory';
+import { Deployments, Inventory } from './inventory';
 import { loadManifests } from './load';
 import { checkPodSecurity } from './pod-security';
 import { checkPolicy, PolicyOptions } from './policy';
@@ -62,7 +62,7 @@ export interface ValidateOptions extends PolicyOptions, IstioReferenceOptions, A
  * carrying a waiver annotation for their rule are reported as waived.
  */
 export function validateManifests(manifests: readonly Manifest[], options: ValidateOptions = {}): ValidationReport {
-  const deployed = deployments(manifests);
+  const deployed = new Deployments(manifests);
   const inventory = new Inventory(manifests, deployed);
   const inCluster = (objects: Inventory): Finding[] => [
     ...checkWorkloadReferences(objects),
