@@ -127,11 +127,16 @@ function buildFor(repo: GitOpsRepository, createApp: CreateApp, releases: Record
 
 /** Throw an InputError naming `--cluster` unless `cluster` is a cluster of environment `env` of the app. */
 function requireCluster(app: GitOpsApp, env: string, cluster: string): void {
-  const clusters = (app._environment(env)?.clusters ?? []).map(c => c.name);
+  const clusters = clustersOf(app, env);
   if (clusters.includes(cluster)) return;
   if (clusters.length === 0) throw new InputError(`--cluster: ${JSON.stringify(cluster)}: environment ${JSON.stringify(env)} runs in one cluster (its Environment lists no clusters): leave --cluster out`);
   const best = closestName(cluster, clusters);
   throw new InputError(`--cluster: ${JSON.stringify(cluster)} is not a cluster of environment ${JSON.stringify(env)}${best ? ` (did you mean ${JSON.stringify(best)}?)` : ''}; its clusters: ${clusters.join(', ')}`);
+}
+
+/** The names of the clusters environment `env` of the app runs in (none: one cluster). */
+function clustersOf(app: GitOpsApp, env: string): string[] {
+  return (app._environment(env)?.clusters ?? []).map(c => c.name);
 }
 
 /** A change staged in one cluster changes only that cluster's folder and the release file: anything else depends on the environment's state, not the cluster's. */
@@ -226,7 +231,7 @@ function environmentFiles(app: GitOpsApp, env: string, manifests: readonly Manif
 /** Throw unless what the program runs with `wanted` in use is `wanted` (in an environment with clusters: in each cluster, what it runs there). */
 function checkApplied(app: GitOpsApp, env: string, runs: ReleaseState, wanted: ReleaseState): void {
   const hint = '(its workloads must bind their images to the release state: WebService does, other workloads use app.releases.bind(...))';
-  const clusters = (app._environment(env)?.clusters ?? []).map(c => c.name);
+  const clusters = clustersOf(app, env);
   if (clusters.length === 0) {
     if (sameRelease(runs, wanted)) return;
     throw new GitOpsError(`the program did not apply the release state of ${env}: it runs ${JSON.stringify(runs.services)} instead of ${JSON.stringify(wanted.services)} ${hint}`);
