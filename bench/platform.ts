@@ -9,12 +9,16 @@
  *   the versions), a VirtualService with a header route (`x-version: v2`) and a weighted
  *   default split, and an AuthorizationPolicy allowing the ingress gateway and its callers
  *   (the previous service of its team, and the same-position service of the previous team);
- * - Argo CD: one AppProject per team, one Application per team and environment, the
- *   app-of-apps root.
+ * - Argo CD: one AppProject per team, one Application per team and environment (and cluster),
+ *   the app-of-apps root;
+ * - with `clusters` N > 1, prod runs in N clusters (`prod-1` ... `prod-N`, Argo CD destinations by
+ *   server; the last one with a replica more): every prod chart is built once per cluster into
+ *   `prod/<cluster>/<team>`. The other environments run in one cluster.
  *
  * `createApp(props)` is a program entry point like `reference/main.ts`'s, so `cdk8s-gitops release
  * --app lib/bench/platform.js` loads it; the size comes from `props` or, for the CLI, from the
- * environment variables BENCH_SERVICES and BENCH_ENVS (default 10 services, 2 environments).
+ * environment variables BENCH_SERVICES, BENCH_ENVS and BENCH_CLUSTERS (default 10 services,
+ * 2 environments, 1 cluster).
  */
 import { Duration } from 'cdk8s';
 import {
@@ -29,6 +33,8 @@ export interface PlatformProps extends GitOpsAppProps {
   readonly services?: number;
   /** Number of environments (dev, staging, prod, env-3, ...). @default BENCH_ENVS or 2 */
   readonly envs?: number;
+  /** Number of clusters prod runs in (1: the single-cluster layout). @default BENCH_CLUSTERS or 1 */
+  readonly clusters?: number;
 }
 
 /** Services per team (one application per team). */
@@ -76,6 +82,7 @@ function sizeFrom(value: number | undefined, variable: string, fallback: number)
 export function createApp(props: PlatformProps = {}): GitOpsApp {
   const services = sizeFrom(props.services, 'BENCH_SERVICES', 10);
   const envCount = sizeFrom(props.envs, 'BENCH_ENVS', 2);
+  const clusterCount = sizeFrom(props.clusters, 'BENCH_CLUSTERS', 1);
   const teams = Math.ceil(services / TEAM_SIZE);
 
   const app = new GitOpsApp(props);
@@ -96,9 +103,14 @@ export function createApp(props: PlatformProps = {}): GitOpsApp {
       weights: prod ? { v1: 90, v2: 10 } : { v1: 50, v2: 50 },
       automatedSync: !prod,
       resources: prod ? { cpu: { request: '200m', limit: '1' }, memory: { request: '256Mi', limit: '512Mi' } } : undefined,
+      clusters: prod && clusterCount > 1 ? Array.from({ length: clusterCount }, (_, c) => ({
+        name: `${name}-${c + 1}`,
+        server: `https://${name}-${c + 1}.k8s.example.com`,
+        ...(c === clusterCount - 1 ? { replicas: 3 } : {}),
+      })) : undefined,
     });
-    // built when a run needs the environment (a release, promotion or rollback builds one)
-    app.addEnvironment(env, () => buildEnvironment(app, argocd, projects, env, services, teams));
+    // built when a run needs the environment (a release, promotion or rollback builds one), once per cluster
+    app.addEnvironment(env, view => buildEnvironment(app, argocd, projects, view, services, teams));
   }
   new AppOfApps(app, 'bootstrap', { argocd });
   return app;
@@ -109,9 +121,10 @@ function buildEnvironment(app: GitOpsApp, argocd: ArgoCdChart, projects: AppProj
   const prod = name === 'prod';
   // services of the previous team, by position (callers across teams)
   let previousTeam: WebService[] = [];
+  const where = env.cluster?.name ?? name;
   for (let t = 0; t < teams; t++) {
     const team = teamName(t);
-    const chart = new AppChart(app, `${team}-${name}`, { environment: env, app: team });
+    const chart = new AppChart(app, `${team}-${where}`, { environment: env, app: team });
     const gateway = new Gateway(chart, 'gateway', { name: `${team}-gateway`, hosts: [`*.${team}.${name}.example.com`] });
     new PeerAuthentication(chart, 'mtls', { mode: MtlsMode.STRICT });
     AuthorizationPolicy.denyAll(chart, 'deny-all');
@@ -156,6 +169,6 @@ function buildEnvironment(app: GitOpsApp, argocd: ArgoCdChart, projects: AppProj
       members.push(svc);
     }
     previousTeam = members;
-    new Application(argocd, `${team}-${name}`, { project: projects[t], source: chart });
+    new Application(argocd, `${team}-${where}`, { project: projects[t], source: chart });
   }
 }

@@ -6,6 +6,9 @@
  *                                                   `npx cdk8s synth`, an init project's synth):
  *                                                   one row each, then a JSON line
  *   npm run bench -- --services N --envs E          scale: generated platform, last line JSON
+ *   npm run bench -- --services N --envs E --clusters C
+ *                                                   fleets: prod in 2 and in C clusters (the other
+ *                                                   environments in one), the growth from 2 to C
  *   npm run bench -- --release [--services N --envs E --commits C]
  *                                                   `release` in a GitOps repo of N services, C commits
  *   npm run bench -- --all                          all three (N = 500 and 1000, E = 3; release at 1000)
@@ -29,6 +32,7 @@ const KUBECTL = fs.existsSync('/usr/bin/kubectl') ? '/usr/bin/kubectl' : 'kubect
 interface ScaleResult {
   services: number;
   envs: number;
+  clusters?: number;
   objects: number;
   seconds: number;
   peakRssMiB: number;
@@ -39,6 +43,7 @@ const { values } = parseArgs({
   options: {
     services: { type: 'string' },
     envs: { type: 'string' },
+    clusters: { type: 'string' },
     commits: { type: 'string' },
     runs: { type: 'string' },
     release: { type: 'boolean' },
@@ -257,23 +262,46 @@ function userPaths(runs: number): PathRow[] {
 }
 
 /** 2. One scale run in its own process: wall time from spawn to exit, the child's peak RSS. */
-function scaleOnce(services: number, envs: number, outdir?: string, force = false): ScaleResult {
-  const out = outdir ?? tempDir(`scale-${services}x${envs}`);
-  const r = timed(NODE, [path.join(ROOT, 'lib/bench/scale.js'), '--services', String(services), '--envs', String(envs), '--out', out, ...(force ? ['--force'] : [])], { cwd: ROOT });
+function scaleOnce(services: number, envs: number, outdir?: string, clusters = 1, force = false): ScaleResult {
+  const label = `${services}x${envs}${clusters > 1 ? `x${clusters}c` : ''}`;
+  const out = outdir ?? tempDir(`scale-${label}`);
+  const r = timed(NODE, [path.join(ROOT, 'lib/bench/scale.js'), '--services', String(services), '--envs', String(envs), '--clusters', String(clusters), '--out', out, ...(force ? ['--force'] : [])], { cwd: ROOT });
   const lines = r.stdout.trim().split('\n');
   const child = JSON.parse(lines.pop()!) as ScaleResult;
-  for (const l of lines) process.stdout.write(`  ${services}x${envs} ${l}\n`);
+  for (const l of lines) process.stdout.write(`  ${label} ${l}\n`);
   if (!outdir) fs.rmSync(out, { recursive: true, force: true });
   return { ...child, seconds: Math.round(r.seconds * 1000) / 1000 };
 }
 
-function scale(services: number, envs: number, runs: number): ScaleResult {
+function scale(services: number, envs: number, runs: number, clusters = 1): ScaleResult {
   const results: ScaleResult[] = [];
-  for (let i = 0; i < runs; i++) results.push(scaleOnce(services, envs));
+  for (let i = 0; i < runs; i++) results.push(scaleOnce(services, envs, undefined, clusters));
   const seconds = median(results.map(r => r.seconds));
   const peakRssMiB = Math.max(...results.map(r => r.peakRssMiB));
-  if (runs > 1) process.stdout.write(`scale ${services}x${envs}: ${runs} runs [${results.map(r => `${r.seconds}s`).join(', ')}]\n`);
+  if (runs > 1) process.stdout.write(`scale ${services}x${envs}${clusters > 1 ? ` (prod in ${clusters} clusters)` : ''}: ${runs} runs [${results.map(r => `${r.seconds}s`).join(', ')}]\n`);
   return { ...results[0], seconds, peakRssMiB };
+}
+
+/**
+ * Fleets: the platform with prod in 2 and in `clusters` clusters (the other environments in
+ * one), alternating, and the growth between them: objects and seconds per added prod cluster.
+ */
+function fleets(services: number, envs: number, clusters: number, runs: number): void {
+  const sizes = [...new Set([2, clusters])];
+  const results = new Map<number, ScaleResult[]>(sizes.map(c => [c, []]));
+  for (let i = 0; i < runs; i++) for (const c of sizes) results.get(c)!.push(scaleOnce(services, envs, undefined, c));
+  const summary = sizes.map(c => {
+    const rs = results.get(c)!;
+    const r = { ...rs[0], seconds: median(rs.map(x => x.seconds)), peakRssMiB: Math.max(...rs.map(x => x.peakRssMiB)) };
+    process.stdout.write(`${JSON.stringify(r)}${runs > 1 ? `  runs [${rs.map(x => `${x.seconds}s`).join(', ')}]` : ''}\n`);
+    return r;
+  });
+  if (summary.length < 2) return;
+  const [a, b] = summary;
+  const added = b.clusters! - a.clusters!;
+  process.stdout.write(`growth from ${a.clusters} to ${b.clusters} prod clusters: objects x${(b.objects / a.objects).toFixed(2)} (+${(b.objects - a.objects) / added} per cluster), `
+    + `seconds x${(b.seconds / a.seconds).toFixed(2)} (+${((b.seconds - a.seconds) / added).toFixed(2)} s per cluster, ${((b.seconds - a.seconds) / (b.objects - a.objects) * 1e6).toFixed(0)} µs per object added; `
+    + `${(a.seconds / a.objects * 1e6).toFixed(0)} µs per object at ${a.clusters}), peak RSS ${a.peakRssMiB} -> ${b.peakRssMiB} MiB\n`);
 }
 
 /**
@@ -301,7 +329,7 @@ function releaseAtScale(services: number, envs: number, commits: number, runs: n
   }
   git(['fast-import', '--quiet'], chunks.join(''));
   git(['reset', '-q', '--hard', 'main']);
-  scaleOnce(services, envs, repo, true); // the repository holds a history file synth did not write
+  scaleOnce(services, envs, repo, 1, true); // the repository holds a history file synth did not write
   git(['add', '-A']);
   git(['-c', 'gc.auto=0', 'commit', '-q', '-m', `synth ${services} services x ${envs} environments`]);
   // packed like a clone (a background auto-gc of the loose objects would take the CPU from the first release)
@@ -349,6 +377,12 @@ function main(): void {
     process.stdout.write(`seconds(1000) / seconds(500): ${(lines[1].seconds / lines[0].seconds).toFixed(2)} (target <= 2.2)\n`);
     releaseAtScale(1000, envs, count(values.commits, 5000, '--commits'), 3);
     process.stdout.write(`${JSON.stringify(lines[1])}\n`);
+    return;
+  }
+  if (values.clusters !== undefined) {
+    const clusters = count(values.clusters, 4, '--clusters');
+    if (clusters < 2) throw new Error(`--clusters: ${clusters} must be 2 or more (one cluster is the plain scale run: leave --clusters out)`);
+    fleets(count(values.services, 1000, '--services'), envs, clusters, count(values.runs, 1, '--runs'));
     return;
   }
   if (values.release) {

@@ -1,6 +1,7 @@
 /**
  * The reference app: the two hand-made systems cdk8s-gitops replaces (an A/B testing platform
- * and a Flask app), for dev and prod.
+ * and a Flask app), for dev (one cluster) and prod (two clusters, `prod-eu` and `prod-us`, each
+ * with its own hosts and load balancer; one Argo CD Application per app and cluster).
  *
  * - `flask-app`: the Flask app, a single service (port 5000, /healthz, /metrics)
  *   with v1/v2 A/B routing behind an ingress gateway, a ServiceMonitor for its metrics and
@@ -34,19 +35,35 @@ export const PROMETHEUS_SELECTOR = { release: 'kube-prometheus-stack' };
 
 /** Per-environment facts of the reference app. */
 interface Stage {
+  /** The environment; the A/B testing platform answers on its hosts (per cluster in prod). */
   readonly env: Environment;
-  /** Address the A/B testing platform answers on (its load balancer IPs). */
-  readonly publicUrl: string;
-  /** Hosts of the A/B testing platform in this environment. */
-  readonly demoHosts: string[];
-  /** Hosts of the Flask app. */
-  readonly flaskHosts: string[];
   /** A/B split of the Flask app. */
   readonly flaskWeights: Record<string, number>;
   /** Default image tags (until the environment's release.yaml pins others). */
   readonly tags: { backend: [string, string]; monitor: [string, string]; frontend: string; flask: [string, string] };
   /** Production-only hardening of the Flask app. */
   readonly flaskScaling: boolean;
+}
+
+/** Facts of each place the apps run (an environment, or a cluster of one), keyed by its folder. */
+interface Site {
+  /** Address the A/B testing platform answers on (its load balancer IPs). */
+  readonly publicUrl: string;
+  /** Hosts of the Flask app. */
+  readonly flaskHosts: string[];
+}
+
+const SITES: Readonly<Record<string, Site>> = {
+  'dev': { publicUrl: 'http://192.168.254.222', flaskHosts: ['flask.dev.example.com'] },
+  'prod/prod-eu': { publicUrl: 'http://192.168.254.220', flaskHosts: ['flask.example.com', 'flask.eu.example.com'] },
+  'prod/prod-us': { publicUrl: 'http://192.168.254.230', flaskHosts: ['flask.example.com', 'flask.us.example.com'] },
+};
+
+/** The facts of where `env` (an environment, or a cluster's view of one) runs. */
+function siteOf(env: Environment): Site {
+  const site = SITES[env.folder];
+  if (site === undefined) throw new Error(`reference app: no site facts for ${env.folder}`);
+  return site;
 }
 
 const STAGES: Stage[] = [
@@ -61,9 +78,6 @@ const STAGES: Stage[] = [
       weights: { v1: 50, v2: 50 },
       automatedSync: true,
     }),
-    publicUrl: 'http://192.168.254.222',
-    demoHosts: ['*'],
-    flaskHosts: ['flask.dev.example.com'],
     flaskWeights: { v1: 50, v2: 50 },
     tags: {
       backend: ['fc5c97cdf2f171e43befd38d4e6bf37774937c89', 'd1e6e9b5e0bdff11a489794ba11cd55e9f82c957'],
@@ -84,10 +98,12 @@ const STAGES: Stage[] = [
       weights: { v1: 50, v2: 50 },
       automatedSync: false,
       resources: { cpu: { request: '200m', limit: '1' }, memory: { request: '256Mi', limit: '512Mi' } },
+      // two regions: Argo CD knows prod-eu by its API server, prod-us by its cluster name
+      clusters: [
+        { name: 'prod-eu', server: 'https://prod-eu.k8s.example.com', hosts: ['demo.example.com', 'demo.eu.example.com'] },
+        { name: 'prod-us', hosts: ['demo.example.com', 'demo.us.example.com'], replicas: 3 },
+      ],
     }),
-    publicUrl: 'http://192.168.254.220',
-    demoHosts: ['demo.example.com'],
-    flaskHosts: ['flask.example.com'],
     flaskWeights: { v1: 90, v2: 10 },
     tags: {
       backend: ['fe9d5ceee36519bd3dbab03bc15d3de96e7c8e68', '443601dca07ca88643b310ffa0a76aa3d49c9a7d'],
@@ -136,10 +152,11 @@ call DELETE "$API_BASE_URL/api/users/$USER_NAME" -H "Authorization: Bearer $TOKE
 echo "smoke test passed"
 `;
 
-/** The A/B testing platform in one environment. */
-function abTesting(app: GitOpsApp, stage: Stage): AppChart {
-  const { env } = stage;
-  const chart = new AppChart(app, `ab-testing-${env.name}`, { environment: env, app: 'ab-testing' });
+/** The A/B testing platform in one environment (one cluster of it). */
+function abTesting(app: GitOpsApp, env: Environment, stage: Stage): AppChart {
+  const { publicUrl } = siteOf(env);
+  const hosts = env.hosts;
+  const chart = new AppChart(app, `ab-testing-${env.cluster?.name ?? env.name}`, { environment: env, app: 'ab-testing' });
   const repo = 'ghcr.io/mcbtaguiad/istio-demo';
 
   const backend = new WebService(chart, 'backend', {
@@ -148,7 +165,7 @@ function abTesting(app: GitOpsApp, stage: Stage): AppChart {
     port: 3000,
     healthPath: '/api/health',
     metrics: false,
-    config: { ALLOWED_HOSTS: stage.publicUrl },
+    config: { ALLOWED_HOSTS: publicUrl },
     versions: [
       { name: 'v1', tag: stage.tags.backend[0], config: { VERSION: '1.0.0' } },
       { name: 'v2', tag: stage.tags.backend[1], config: { VERSION: '2.0.0' } },
@@ -160,7 +177,7 @@ function abTesting(app: GitOpsApp, stage: Stage): AppChart {
     port: 8000,
     healthPath: '/status',
     metrics: false,
-    config: { DEMO_APP_HOST: stage.publicUrl },
+    config: { DEMO_APP_HOST: publicUrl },
     versions: [
       { name: 'v1', tag: stage.tags.monitor[0], config: { VERSION: '1.0.0' } },
       { name: 'v2', tag: stage.tags.monitor[1], config: { VERSION: '2.0.0' } },
@@ -199,7 +216,7 @@ function abTesting(app: GitOpsApp, stage: Stage): AppChart {
     });
   }
 
-  const gateway = new Gateway(chart, 'gateway', { name: 'demo-app-gateway', hosts: stage.demoHosts });
+  const gateway = new Gateway(chart, 'gateway', { name: 'demo-app-gateway', hosts });
   new VirtualService(chart, 'routes', {
     name: 'route-ab-testing',
     gateways: [gateway],
@@ -216,11 +233,11 @@ function abTesting(app: GitOpsApp, stage: Stage): AppChart {
   const smoke = new SmokeTest(chart, 'smoke-test', {
     script: SMOKE_TEST_SCRIPT,
     env: {
-      WEB_BASE_URL: stage.publicUrl,
-      API_BASE_URL: stage.publicUrl,
+      WEB_BASE_URL: publicUrl,
+      API_BASE_URL: publicUrl,
     },
-    hostHeader: stage.demoHosts[0] === '*' ? undefined : stage.demoHosts[0],
-    waitFor: { web: `${stage.publicUrl}/app`, api: `${stage.publicUrl}/api/health`, monitor: `${stage.publicUrl}/status` },
+    hostHeader: hosts[0] === '*' ? undefined : hosts[0],
+    waitFor: { web: `${publicUrl}/app`, api: `${publicUrl}/api/health`, monitor: `${publicUrl}/status` },
   });
   const { GET, POST, PUT, DELETE, OPTIONS, HEAD } = HttpMethod;
   new AuthorizationPolicy(chart, 'frontend-to-backend', {
@@ -270,10 +287,9 @@ function abTesting(app: GitOpsApp, stage: Stage): AppChart {
   return chart;
 }
 
-/** The Flask app in one environment. */
-function flaskApp(app: GitOpsApp, stage: Stage): AppChart {
-  const { env } = stage;
-  const chart = new AppChart(app, `flask-app-${env.name}`, { environment: env, app: 'flask-app' });
+/** The Flask app in one environment (one cluster of it). */
+function flaskApp(app: GitOpsApp, env: Environment, stage: Stage): AppChart {
+  const chart = new AppChart(app, `flask-app-${env.cluster?.name ?? env.name}`, { environment: env, app: 'flask-app' });
   // the database password, read from the platform's store at runtime (one remote secret per environment)
   const database = new ExternalSecret(chart, 'database', {
     name: 'flask-app-database',
@@ -297,8 +313,8 @@ function flaskApp(app: GitOpsApp, stage: Stage): AppChart {
   new DestinationRule(chart, 'destinationrule', { service: flask });
   const gateway = new Gateway(chart, 'gateway', {
     name: 'flask-gateway',
-    hosts: stage.flaskHosts,
-    tls: stage.env.name === 'prod' ? { credentialName: 'flask-example-com-tls' } : undefined,
+    hosts: siteOf(env).flaskHosts,
+    tls: env.name === 'prod' ? { credentialName: 'flask-example-com-tls' } : undefined,
   });
   new VirtualService(chart, 'routes', {
     name: 'flask-app',
@@ -332,9 +348,10 @@ export function createApp(props: GitOpsAppProps = {}): GitOpsApp {
     'flask-app': new AppProject(argocd, 'flask-app-project', { name: 'flask-app', description: 'The Flask app' }),
   };
   for (const stage of STAGES) {
-    app.addEnvironment(stage.env, () => {
-      for (const chart of [abTesting(app, stage), flaskApp(app, stage)]) {
-        new Application(argocd, `${chart.app}-${stage.env.name}`, { project: projects[chart.app as keyof typeof projects], source: chart });
+    // once for dev; for prod once per cluster, with that cluster's view of the environment
+    app.addEnvironment(stage.env, env => {
+      for (const chart of [abTesting(app, env, stage), flaskApp(app, env, stage)]) {
+        new Application(argocd, chart.node.id, { project: projects[chart.app as keyof typeof projects], source: chart });
       }
     });
   }

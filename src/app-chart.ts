@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Environment } from './environment';
 import { RepositoryChart } from './repository-chart';
 import { ManifestObject } from './manifest-object';
+import { ConfigError } from './errors';
 import { checkDnsLabel } from './names';
 
 /** Marks an AppChart (a symbol, so a second copy of this module recognizes it too). */
@@ -15,9 +16,15 @@ export const ISTIO_INJECTION_LABEL = 'istio-injection';
  * Props of an AppChart.
  */
 export interface AppChartProps {
-  /** The environment this chart renders. */
+  /**
+   * The environment this chart renders: for an environment with clusters, the view of one of
+   * them (what `GitOpsApp.addEnvironment` passes its builder, or `Cluster.environment`).
+   */
   readonly environment: Environment;
-  /** Name of the application (DNS-1123 label): its repository folder is `<environment>/<app>`. */
+  /**
+   * Name of the application (DNS-1123 label): its repository folder is `<environment>/<app>`
+   * (`<environment>/<cluster>/<app>` in a cluster of a multi-cluster environment).
+   */
   readonly app: string;
   /**
    * Namespace of every object of the chart, created by the chart (sync wave -1).
@@ -39,8 +46,9 @@ export interface AppChartProps {
 }
 
 /**
- * One application in one environment: a repository folder `<environment>/<app>`, a
- * namespace, and the objects in it. Argo CD syncs it as one Application.
+ * One application in one environment (one cluster of it): a repository folder
+ * `<environment>/<app>` (or `<environment>/<cluster>/<app>`), a namespace, and the objects in
+ * it. Argo CD syncs it as one Application (or one Application an ApplicationSet generates).
  */
 export class AppChart extends RepositoryChart {
   /** The AppChart a construct is defined in. */
@@ -68,7 +76,12 @@ export class AppChart extends RepositoryChart {
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
     const app = checkDnsLabel(path, 'app', props.app);
     const namespace = checkDnsLabel(path, 'namespace', props.namespace ?? props.environment.namespaceOf(props.app));
-    super(scope, id, { path: `${props.environment.name}/${app}`, namespace });
+    const clusters = props.environment.clusters.map(c => c.name);
+    if (clusters.length > 0) {
+      throw new ConfigError(path, 'environment', props.environment.name, `runs in clusters ${clusters.join(', ')}: build the chart with one cluster's view of it `
+        + '(the builder GitOpsApp.addEnvironment calls gets each in turn; or environment.clusters[i].environment)');
+    }
+    super(scope, id, { path: `${props.environment.folder}/${app}`, namespace });
     this.environment = props.environment;
     this.app = app;
     this.namespace = namespace;

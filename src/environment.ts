@@ -1,3 +1,4 @@
+import { Cluster, ClusterProps } from './cluster';
 import { ConfigError } from './errors';
 import { checkHost } from './host';
 import { checkDnsLabel, checkInteger } from './names';
@@ -61,6 +62,14 @@ export interface EnvironmentProps {
    * @default true
    */
   readonly automatedSync?: boolean;
+  /**
+   * The clusters the environment runs in, each with its Argo CD destination and overrides. With
+   * clusters, every chart of the environment is built once per cluster (with the cluster's view of
+   * the environment) and written to `<environment>/<cluster>/<app>`; the release state stays per
+   * environment, with per-cluster entries for changes staged cluster by cluster.
+   * @default - one cluster: the Argo CD chart's `server`, folders `<environment>/<app>`
+   */
+  readonly clusters?: ClusterProps[];
 }
 
 /**
@@ -86,9 +95,14 @@ export class Environment {
   private readonly _namespaces: Readonly<Record<string, string>>;
   private readonly _hosts: string[];
   private readonly _weights: Readonly<Record<string, number>> | undefined;
+  private readonly _clusters: readonly Cluster[];
+  private readonly _cluster: Cluster | undefined;
 
-  constructor(props: EnvironmentProps) {
-    const path = `environments/${props.name}`;
+  constructor(props: EnvironmentProps);
+  /** @internal the view of `cluster` (see {@link Cluster.environment}) */
+  constructor(props: EnvironmentProps, cluster: Cluster);
+  constructor(props: EnvironmentProps, cluster?: Cluster) {
+    const path = cluster === undefined ? `environments/${props.name}` : `environments/${props.name}/clusters/${cluster.name}`;
     this.name = checkDnsLabel(path, 'name', props.name);
     this.replicas = checkInteger(path, 'replicas', props.replicas ?? 1, 0);
     this._namespaces = { ...(props.namespaces ?? {}) };
@@ -103,6 +117,23 @@ export class Environment {
     this.trustDomain = props.trustDomain ?? 'cluster.local';
     this.automatedSync = props.automatedSync ?? true;
     this._weights = props.weights ? { ...props.weights } : undefined;
+    this._cluster = cluster;
+    this._clusters = cluster === undefined ? Cluster._all(props, (view, c) => new Environment(view, c)) : [];
+  }
+
+  /** The clusters the environment runs in (a copy; empty: one cluster, the Argo CD chart's). On a cluster's view: none. */
+  public get clusters(): Cluster[] {
+    return [...this._clusters];
+  }
+
+  /** On the view of one cluster (what a builder of a multi-cluster environment gets): that cluster. */
+  public get cluster(): Cluster | undefined {
+    return this._cluster;
+  }
+
+  /** The repository folder of this environment, or of this view's cluster: `dev`, `prod/prod-eu`. */
+  public get folder(): string {
+    return this._cluster?.folder ?? this.name;
   }
 
   /** The namespace of `app` in this environment. */

@@ -37,7 +37,7 @@ export class GitOpsApp extends App {
   /** The release state the app's workloads follow. */
   public readonly releases: ReleaseRegistry;
   private readonly pending = new Map<string, { environment: Environment; builders: EnvironmentBuilder[] }>();
-  private readonly registered = new Set<string>();
+  private readonly registered = new Map<string, Environment>();
 
   constructor(props: GitOpsAppProps = {}) {
     super({ outdir: 'dist' });
@@ -47,24 +47,37 @@ export class GitOpsApp extends App {
 
   /**
    * Register what the program builds for `environment`: `build` creates its charts (and may add
-   * objects to shared charts, such as its Argo CD Applications). It runs once, when a run first
-   * needs the environment; several builders of one environment run in the order registered.
-   * The environment then has a release file, even when it releases no service.
+   * objects to shared charts, such as its Argo CD Applications). It runs when a run first needs
+   * the environment: once, or for an environment with clusters once per cluster, with that
+   * cluster's view of the environment (`environment.cluster` set, its overrides applied), so the
+   * same builder serves one cluster or many. Several builders of one environment run in the
+   * order registered. The environment then has a release file, even when it releases no service.
    */
   public addEnvironment(environment: Environment, build: (environment: Environment) => void): void {
     if (typeof build !== 'function') throw new ConfigError('GitOpsApp', `addEnvironment(${JSON.stringify(environment?.name)}).build`, build, 'must be a function that builds the environment\'s charts');
+    if (environment.cluster !== undefined) {
+      throw new ConfigError('GitOpsApp', 'addEnvironment', environment.folder, `is the view of cluster ${JSON.stringify(environment.cluster.name)}: register the environment itself (its builder is called once per cluster)`);
+    }
     const entry = this.pending.get(environment.name);
     if (entry !== undefined && entry.environment !== environment) {
       throw new ConfigError('GitOpsApp', 'addEnvironment', environment.name, 'is already registered with another Environment object: register each environment once (several builders may share it)');
     }
     if (entry) entry.builders.push(build);
     else this.pending.set(environment.name, { environment, builders: [build] });
-    this.registered.add(environment.name);
+    this.registered.set(environment.name, environment);
   }
 
   /** The environments of the app, sorted: those registered and those with released services. */
   public get environments(): string[] {
-    return [...new Set([...this.registered, ...this.releases.environments])].sort(compareText);
+    return [...new Set([...this.registered.keys(), ...this.releases.environments])].sort(compareText);
+  }
+
+  /**
+   * The registered environment of that name, or undefined. Internal: for the GitOps flows.
+   * @internal
+   */
+  public _environment(name: string): Environment | undefined {
+    return this.registered.get(name);
   }
 
   /**
@@ -77,7 +90,9 @@ export class GitOpsApp extends App {
       const entry = this.pending.get(name);
       if (entry === undefined) continue;
       this.pending.delete(name); // first: a builder that fails is not retried half-way
-      for (const build of entry.builders) build(entry.environment);
+      const clusters = entry.environment.clusters;
+      const views = clusters.length > 0 ? clusters.map(c => c.environment) : [entry.environment];
+      for (const build of entry.builders) for (const view of views) build(view);
     }
   }
 

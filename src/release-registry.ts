@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { ConfigError } from './errors';
+import { compareText } from './compare';
 import { ReleaseState } from './release';
 
 /** Where a GitOpsApp keeps its registry (a symbol, so a second copy of this module finds it too). */
@@ -13,6 +14,12 @@ export interface ReleaseBindingOptions {
   readonly service: string;
   /** Version name, for a versioned service. @default - an unversioned service */
   readonly version?: string;
+  /**
+   * Cluster of the environment the image runs in: its tag is the cluster's entry of the release
+   * state when it has one, else the environment's.
+   * @default - none: the environment runs in one cluster
+   */
+  readonly cluster?: string;
   /** Path of the construct the image belongs to, for errors. @default - the service name */
   readonly path?: string;
   /** Tag when the release state pins none. @default - none: `render` gets undefined */
@@ -76,8 +83,8 @@ export class ReleaseRegistry {
     const binding: Binding = { ...options, value: { ref: '' } };
     this.evaluate(binding);
     if (binding.value.tag !== undefined) {
-      // the release file is keyed by service name per environment: one owner per name
-      const key = `${options.environment}\0${options.service}`;
+      // the release file is keyed by service name per environment (and cluster): one owner per name
+      const key = `${options.environment}\0${options.cluster ?? ''}\0${options.service}`;
       if (this.owners.has(key) && this.owners.get(key) !== options.path) {
         throw new ConfigError(options.path ?? options.service, 'name', options.service,
           `is already a released service of environment ${JSON.stringify(options.environment)} (${this.owners.get(key) ?? 'another construct'}): the release state is keyed by service name per environment, so released services need unique names there`);
@@ -109,27 +116,69 @@ export class ReleaseRegistry {
     return this.states;
   }
 
-  /** What the bound images of `environment` run now: its release file. */
+  /**
+   * What the bound images of `environment` run now: its release file. In an environment with
+   * clusters, `services` holds the tag every cluster that runs a service (version) agrees on
+   * (where they differ: the environment's tag in the state in use, else the first cluster's), and
+   * `clusters` the tags of each cluster that differ from it.
+   */
   public stateOf(environment: string): ReleaseState {
-    const byService = new Map<string, Map<string | undefined, string>>();
+    // service -> version (undefined: one tag) -> cluster (undefined: none) -> tag
+    const byService = new Map<string, Map<string | undefined, Map<string | undefined, string>>>();
     for (const b of this.bindings) {
       if (b.environment !== environment || b.value.tag === undefined) continue;
       let versions = byService.get(b.service);
       if (!versions) byService.set(b.service, versions = new Map());
-      versions.set(b.version, b.value.tag);
+      let clusters = versions.get(b.version);
+      if (!clusters) versions.set(b.version, clusters = new Map());
+      clusters.set(b.cluster, b.value.tag);
     }
     const services: Record<string, string | Record<string, string>> = {};
+    const clusters: Record<string, Record<string, string | Record<string, string>>> = {};
     for (const service of [...byService.keys()].sort()) {
       const versions = byService.get(service)!;
-      if (versions.size === 1 && versions.has(undefined)) {
-        services[service] = versions.get(undefined)!;
-      } else {
-        const byVersion: Record<string, string> = {};
-        for (const v of [...versions.keys()].map(String).sort()) byVersion[v] = versions.get(v)!;
-        services[service] = byVersion;
+      const versioned = !(versions.size === 1 && versions.has(undefined));
+      const byVersion: Record<string, string> = {};
+      for (const v of [...versions.keys()].sort((a, b) => compareText(String(a), String(b)))) {
+        const tags = versions.get(v)!;
+        const tag = this.environmentTag(environment, service, v, tags);
+        byVersion[String(v)] = tag;
+        for (const [cluster, runs] of tags) {
+          if (cluster === undefined || runs === tag) continue;
+          const entries = clusters[cluster] ??= {};
+          if (versioned) ((entries[service] ??= {}) as Record<string, string>)[String(v)] = runs;
+          else entries[service] = runs;
+        }
       }
+      services[service] = versioned ? byVersion : byVersion[String(undefined)];
     }
-    return { environment, services };
+    const names = Object.keys(clusters).sort(compareText);
+    if (names.length === 0) return { environment, services };
+    return { environment, services, clusters: Object.fromEntries(names.map(c => [c, { services: clusters[c] }])) };
+  }
+
+  /**
+   * What the bound images of one cluster of `environment` run now (service -> tag, or version
+   * -> tag): the services of that cluster only, each with the tag it runs there.
+   */
+  public runsIn(environment: string, cluster: string): ReleaseState['services'] {
+    const runs: Record<string, string | Record<string, string>> = {};
+    const bound = this.bindings.filter(b => b.environment === environment && b.cluster === cluster && b.value.tag !== undefined);
+    for (const b of [...bound].sort((x, y) => compareText(x.service, y.service) || compareText(String(x.version), String(y.version)))) {
+      if (b.version === undefined) runs[b.service] = b.value.tag!;
+      else ((runs[b.service] ??= {}) as Record<string, string>)[b.version] = b.value.tag!;
+    }
+    return runs;
+  }
+
+  /** The environment-wide tag of a service (version) its clusters run as `tags` (see {@link stateOf}). */
+  private environmentTag(environment: string, service: string, version: string | undefined, tags: ReadonlyMap<string | undefined, string>): string {
+    const distinct = new Set(tags.values());
+    if (distinct.size === 1) return [...distinct][0];
+    const stored = this.lookup(environment, service, version);
+    if (stored !== undefined) return stored;
+    const first = [...tags.keys()].sort((a, b) => compareText(a ?? '', b ?? ''))[0];
+    return tags.get(first)!;
   }
 
   /** Environments with a bound tag, sorted. */
@@ -138,17 +187,24 @@ export class ReleaseRegistry {
   }
 
   private evaluate(binding: Binding): void {
-    const released = this.lookup(binding.environment, binding.service, binding.version);
+    const released = this.lookup(binding.environment, binding.service, binding.version, binding.cluster);
     const tag = released ?? binding.fallback;
     const ref = binding.render(tag, released !== undefined);
     // assigned together, after render succeeded
     Object.assign(binding.value, { ref, tag });
   }
 
-  private lookup(environment: string, service: string, version?: string): string | undefined {
-    const entry = this.states[environment]?.services?.[service];
-    if (entry === undefined) return undefined;
-    if (typeof entry === 'string') return version === undefined ? entry : undefined;
-    return version === undefined ? undefined : entry[version];
+  /** The tag the release state in use pins for a service (version) in an environment, or in a cluster of it (its entry, else the environment's). */
+  private lookup(environment: string, service: string, version?: string, cluster?: string): string | undefined {
+    const state = this.states[environment];
+    return (cluster !== undefined ? versionTag(state?.clusters?.[cluster]?.services?.[service], version) : undefined)
+      ?? versionTag(state?.services?.[service], version);
   }
+}
+
+/** The tag of `version` (undefined: a service without versions) in a release state's entry of a service, or undefined. */
+function versionTag(entry: string | Readonly<Record<string, string>> | undefined, version: string | undefined): string | undefined {
+  if (entry === undefined) return undefined;
+  if (typeof entry === 'string') return version === undefined ? entry : undefined;
+  return version === undefined ? undefined : entry[version];
 }

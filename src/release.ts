@@ -1,3 +1,4 @@
+import { compareText } from './compare';
 import { tagProblem } from './service/image';
 import { isDnsLabel } from './names';
 import { emitYaml } from './yaml-emitter';
@@ -15,6 +16,31 @@ export interface ReleaseState {
   readonly environment: string;
   /** Service name -> tag, or version name -> tag. */
   readonly services: Readonly<Record<string, string | Readonly<Record<string, string>>>>;
+  /** Traffic split per versioned service (version -> integer percent, summing to 100), where the
+   *  release state pins one; absent: the split in code. Added by the progressive-delivery work. */
+  readonly weights?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Per-cluster entries of a change staged cluster by cluster: cluster name -> the services
+   *  (and weights) whose tags (split) differ from the environment's in that cluster. Absent:
+   *  every cluster runs the environment's state. Added by the fleets work. */
+  readonly clusters?: Readonly<Record<string, ReleaseClusterState>>;
+}
+
+/**
+ * The entries of one cluster of an environment that differ from the environment's
+ * (`clusters.<name>` of the release file): what a change staged with `--cluster` wrote.
+ */
+export interface ReleaseClusterState {
+  /**
+   * Service name -> tag, or version name -> tag, for the services (versions) whose tag in this
+   * cluster differs from the environment's. A versioned service lists only the versions that differ.
+   * @default - none: the cluster runs the environment's tags
+   */
+  readonly services?: ReleaseState['services'];
+  /**
+   * Traffic split per versioned service where this cluster's differs from the environment's.
+   * @default - none: the environment's split
+   */
+  readonly weights?: ReleaseState['weights'];
 }
 
 /** File name of the release state inside each environment folder. */
@@ -30,7 +56,33 @@ export const RELEASE_KIND = 'Release';
 export function renderRelease(state: ReleaseState): string {
   return '# Managed by cdk8s-gitops: the image tag each service (version) runs in this environment.\n'
     + '# Change it with `cdk8s-gitops release`, `promote` or `rollback`, not by hand.\n'
-    + emitYaml({ apiVersion: RELEASE_API_VERSION, kind: RELEASE_KIND, environment: state.environment, services: state.services });
+    + emitYaml({ apiVersion: RELEASE_API_VERSION, kind: RELEASE_KIND, environment: state.environment, services: state.services, ...clustersSection(state.clusters) });
+}
+
+/** The `clusters:` section of a release file: cluster names, services and versions sorted, entries without services left out; nothing when no cluster has an entry. */
+function clustersSection(clusters: ReleaseState['clusters']): { clusters?: Record<string, { services: ReleaseState['services'] }> } {
+  const out: Record<string, { services: ReleaseState['services'] }> = {};
+  for (const name of Object.keys(clusters ?? {}).sort(compareText)) {
+    const services = sortedServices(clusters![name].services ?? {});
+    if (Object.keys(services).length > 0) out[name] = { services };
+  }
+  return Object.keys(out).length > 0 ? { clusters: out } : {};
+}
+
+/** `services` with its keys (and each service's versions) in code-unit order, empty version maps left out. */
+function sortedServices(services: ReleaseState['services']): Record<string, string | Record<string, string>> {
+  const sorted: Record<string, string | Record<string, string>> = {};
+  for (const name of Object.keys(services).sort(compareText)) {
+    const entry = services[name];
+    if (typeof entry === 'string') {
+      sorted[name] = entry;
+    } else if (Object.keys(entry).length > 0) {
+      const versions: Record<string, string> = {};
+      for (const v of Object.keys(entry).sort(compareText)) versions[v] = entry[v];
+      sorted[name] = versions;
+    }
+  }
+  return sorted;
 }
 
 /**
@@ -52,7 +104,7 @@ export class ReleaseFileError extends Error {
 export const RELEASE_FILE_LIMITS = {
   /** Bytes of YAML text. */
   bytes: 1024 * 1024,
-  /** Levels of nesting (block indentation levels, `- ` items and `[`/`{` together); a release file has 3. */
+  /** Levels of nesting (block indentation levels, `- ` items and `[`/`{` together); a release file has at most 5. */
   depth: 16,
   /** Entries: services plus versions. */
   entries: 20_000,
@@ -106,7 +158,7 @@ function parseYaml(text: string, source: string): unknown {
   };
   const deep = tooDeep(text);
   if (deep !== undefined) {
-    throw new ReleaseFileError(`${source}: line ${deep}: nested more than ${RELEASE_FILE_LIMITS.depth} levels deep (a release file has 3: services, service, version)`);
+    throw new ReleaseFileError(`${source}: line ${deep}: nested more than ${RELEASE_FILE_LIMITS.depth} levels deep (a release file has at most 5: clusters, cluster, services, service, version)`);
   }
   // duplicate keys are found below: the parser's own check compares every key with every other
   const doc = yaml.parseDocument(text, { version: '1.1', prettyErrors: false, uniqueKeys: false, lineCounter });
@@ -185,33 +237,81 @@ function tooDeep(text: string): number | undefined {
 
 /**
  * The data of a release file in the layout `renderRelease` writes (comments, four top-level
- * fields, services with plain tags or version maps), or undefined for any other layout. The
- * caller accepts it only if rendering the result gives back the same text.
+ * fields, services with plain tags or version maps, the clusters section), or undefined for any
+ * other layout. The caller accepts it only if rendering the result gives back the same text.
  */
 function parseCanonical(text: string): Record<string, unknown> | undefined {
   const data: Record<string, unknown> = {};
-  let services: Record<string, unknown> | undefined;
-  let versions: Record<string, string> | undefined;
   const lines = text.split('\n');
   if (lines.pop() !== '') return undefined;
-  for (const line of lines) {
-    if (line.startsWith('#')) continue;
+  for (let i = 0; i < lines.length;) {
+    const line = lines[i];
     let m: RegExpExecArray | null;
-    if ((m = /^(apiVersion|kind|environment): ([A-Za-z0-9][-A-Za-z0-9./]*)$/.exec(line))) {
+    if (line.startsWith('#')) {
+      i++;
+    } else if ((m = /^(apiVersion|kind|environment): ([A-Za-z0-9][-A-Za-z0-9./]*)$/.exec(line))) {
       data[m[1]] = m[2];
+      i++;
     } else if (line === 'services:' || line === 'services: {}') {
-      data.services = services = {};
-    } else if (services && (m = /^  ([a-z0-9][-a-z0-9]*):(?: ([A-Za-z0-9][A-Za-z0-9_.-]*))?$/.exec(line))) {
-      versions = undefined;
-      if (m[2] !== undefined) services[m[1]] = m[2];
-      else services[m[1]] = versions = {};
-    } else if (versions && (m = /^    ([a-z0-9][-a-z0-9]*): ([A-Za-z0-9][A-Za-z0-9_.-]*)$/.exec(line))) {
-      versions[m[1]] = m[2];
+      const services: Record<string, unknown> = {};
+      data.services = services;
+      i = canonicalServices(lines, i + 1, CANONICAL_SERVICES, services);
+    } else if (line === 'clusters:' && data.clusters === undefined) {
+      const clusters: Record<string, unknown> = {};
+      data.clusters = clusters;
+      i = canonicalClusters(lines, i + 1, clusters);
     } else {
       return undefined;
     }
   }
   return data;
+}
+
+/** The line patterns of a services block at one indentation: a service (with its tag, or opening its versions) and a version. */
+interface ServiceLines {
+  readonly service: RegExp;
+  readonly version: RegExp;
+}
+
+function serviceLines(indent: number): ServiceLines {
+  const pad = ' '.repeat(indent);
+  return {
+    service: new RegExp(`^${pad}([a-z0-9][-a-z0-9]*):(?: ([A-Za-z0-9][A-Za-z0-9_.-]*))?$`),
+    version: new RegExp(`^${pad}  ([a-z0-9][-a-z0-9]*): ([A-Za-z0-9][A-Za-z0-9_.-]*)$`),
+  };
+}
+
+/** Services at the top level (`services:`) and inside a cluster (`clusters.<name>.services:`). */
+const CANONICAL_SERVICES = serviceLines(2);
+const CANONICAL_CLUSTER_SERVICES = serviceLines(6);
+
+/** Read the service lines of a services block from line `i` into `into`; returns the index of the first line that is not one. */
+function canonicalServices(lines: readonly string[], i: number, at: ServiceLines, into: Record<string, unknown>): number {
+  let versions: Record<string, string> | undefined;
+  for (; i < lines.length; i++) {
+    let m: RegExpExecArray | null;
+    if ((m = at.service.exec(lines[i]))) {
+      versions = undefined;
+      if (m[2] !== undefined) into[m[1]] = m[2];
+      else into[m[1]] = versions = {};
+    } else if (versions && (m = at.version.exec(lines[i]))) {
+      versions[m[1]] = m[2];
+    } else {
+      break;
+    }
+  }
+  return i;
+}
+
+/** Read the clusters of a `clusters:` section from line `i` into `into` (each `  <name>:` with its `    services:`); returns the index of the first line after it. */
+function canonicalClusters(lines: readonly string[], i: number, into: Record<string, unknown>): number {
+  let m: RegExpExecArray | null;
+  while (i + 1 < lines.length && (m = /^  ([a-z0-9][-a-z0-9]*):$/.exec(lines[i])) && lines[i + 1] === '    services:') {
+    const services: Record<string, unknown> = {};
+    into[m[1]] = { services };
+    i = canonicalServices(lines, i + 2, CANONICAL_CLUSTER_SERVICES, services);
+  }
+  return i;
 }
 
 /** Check the data of a release file; throws ReleaseFileError naming the source, field, value and what is allowed. */
@@ -222,8 +322,8 @@ function checkRelease(data: unknown, options: { environment?: string; source?: s
   };
   if (!isPlainObject(data)) return fail('', 'must be a mapping with apiVersion, kind, environment and services');
   for (const key of Object.keys(data)) {
-    if (!['apiVersion', 'kind', 'environment', 'services'].includes(key)) {
-      fail(key, 'unknown field (allowed: apiVersion, kind, environment, services)');
+    if (!['apiVersion', 'kind', 'environment', 'services', 'clusters'].includes(key)) {
+      fail(key, 'unknown field (allowed: apiVersion, kind, environment, services, clusters)');
     }
   }
   if (data.apiVersion !== RELEASE_API_VERSION) fail('apiVersion', `${show(data.apiVersion)} must be ${JSON.stringify(RELEASE_API_VERSION)}`);
@@ -240,57 +340,96 @@ function checkRelease(data: unknown, options: { environment?: string; source?: s
     // a missing or empty `services:` is not "no entries": it would roll every service back to the program's default
     return fail('services', `${show(rawServices)} must be a mapping of service name to tag or to {version: tag} (an environment that pins no tag has \`services: {}\`)`);
   }
-  const services: Record<string, string | Record<string, string>> = {};
   let entries = 0;
   const count = (field: string, n: number) => {
     entries += n;
     if (entries > RELEASE_FILE_LIMITS.entries) fail(field, `more than ${RELEASE_FILE_LIMITS.entries} entries (services and versions) in one release file: the limit of a release file`);
   };
-  count('services', Object.keys(rawServices).length);
-  for (const name of Object.keys(rawServices).sort()) {
-    if (!isDnsLabel(name)) fail(`services.${name}`, 'is not a service name (a DNS-1123 label)');
-    const entry = rawServices[name];
+  const services = checkServices(rawServices, 'services', fail, count);
+  if (data.clusters === undefined) return { environment: environment as string, services };
+  return { environment: environment as string, services, clusters: checkClusters(data.clusters, services, fail, count) };
+}
+
+/** Report a problem of a field of a release file (throws). */
+type Fail = (field: string, problem: string) => never;
+
+/**
+ * Check a services mapping of a release file (`services`, `clusters.<name>.services`): service
+ * name -> image tag, or -> a non-empty mapping of version name -> image tag. Sorted copy.
+ */
+function checkServices(raw: Record<string, unknown>, field: string, fail: Fail, count: (field: string, n: number) => void): Record<string, string | Record<string, string>> {
+  const services: Record<string, string | Record<string, string>> = {};
+  count(field, Object.keys(raw).length);
+  for (const name of Object.keys(raw).sort()) {
+    if (!isDnsLabel(name)) fail(`${field}.${name}`, 'is not a service name (a DNS-1123 label)');
+    const entry = raw[name];
     if (typeof entry === 'string') {
       const problem = tagProblem(entry);
-      if (problem) fail(`services.${name}`, `${JSON.stringify(entry)} ${problem}`);
+      if (problem) fail(`${field}.${name}`, `${JSON.stringify(entry)} ${problem}`);
       services[name] = entry;
     } else if (isPlainObject(entry) && Object.keys(entry).length > 0) {
-      count(`services.${name}`, Object.keys(entry).length);
+      count(`${field}.${name}`, Object.keys(entry).length);
       const versions: Record<string, string> = {};
       for (const version of Object.keys(entry).sort()) {
         const tag = entry[version];
-        if (!isDnsLabel(version)) fail(`services.${name}.${version}`, 'is not a version name (a DNS-1123 label, e.g. v1)');
-        if (typeof tag !== 'string') fail(`services.${name}.${version}`, `${show(tag)} must be an image tag (a string)`);
+        if (!isDnsLabel(version)) fail(`${field}.${name}.${version}`, 'is not a version name (a DNS-1123 label, e.g. v1)');
+        if (typeof tag !== 'string') fail(`${field}.${name}.${version}`, `${show(tag)} must be an image tag (a string)`);
         const problem = tagProblem(tag as string);
-        if (problem) fail(`services.${name}.${version}`, `${JSON.stringify(tag)} ${problem}`);
+        if (problem) fail(`${field}.${name}.${version}`, `${JSON.stringify(tag)} ${problem}`);
         versions[version] = tag as string;
       }
       services[name] = versions;
     } else {
-      fail(`services.${name}`, `${show(entry)} must be an image tag or a non-empty mapping of version name to image tag`);
+      fail(`${field}.${name}`, `${show(entry)} must be an image tag or a non-empty mapping of version name to image tag`);
     }
   }
-  return { environment: environment as string, services };
+  return services;
 }
 
-/** Whether two release states pin exactly the same tags. */
+/**
+ * Check the `clusters` section: cluster name (a DNS-1123 label) -> `services`, the tags that
+ * differ from the environment's in that cluster. Each entry names a service (and version) of
+ * the environment's `services`, in the same form (one tag, or versions); none is empty.
+ */
+function checkClusters(raw: unknown, environment: ReleaseState['services'], fail: Fail, count: (field: string, n: number) => void): Record<string, ReleaseClusterState> {
+  if (!isPlainObject(raw) || Object.keys(raw).length === 0) {
+    return fail('clusters', `${show(raw)} must be a non-empty mapping of cluster name to its entries ({services: ...}); a release without cluster entries has no clusters field`);
+  }
+  const clusters: Record<string, ReleaseClusterState> = {};
+  for (const name of Object.keys(raw).sort()) {
+    const field = `clusters.${name}`;
+    if (!isDnsLabel(name)) fail(field, 'is not a cluster name (a DNS-1123 label)');
+    const entry = raw[name];
+    if (!isPlainObject(entry)) fail(field, `${show(entry)} must be a mapping with services`);
+    for (const key of Object.keys(entry as object)) {
+      if (key !== 'services') fail(`${field}.${key}`, 'unknown field (allowed: services)');
+    }
+    const rawServices = (entry as Record<string, unknown>).services;
+    if (!isPlainObject(rawServices) || Object.keys(rawServices).length === 0) {
+      fail(`${field}.services`, `${show(rawServices)} must be a non-empty mapping of service name to tag or to {version: tag} (a cluster that runs the environment's tags has no entry)`);
+    }
+    const services = checkServices(rawServices as Record<string, unknown>, `${field}.services`, fail, count);
+    for (const [service, tags] of Object.entries(services)) {
+      const at = `${field}.services.${service}`;
+      const runs = environment[service];
+      if (runs === undefined) fail(at, `is not a service of the environment (its services: ${Object.keys(environment).join(', ') || 'none'}): a cluster entry overrides a tag of \`services\``);
+      if (typeof tags === 'string' && typeof runs !== 'string') fail(at, `${show(tags)} is one tag, but services.${service} lists versions (${Object.keys(runs).join(', ')})`);
+      if (typeof tags !== 'string' && typeof runs === 'string') fail(at, `lists versions, but services.${service} is one tag`);
+      if (typeof tags !== 'string' && typeof runs !== 'string') {
+        for (const version of Object.keys(tags)) {
+          if (runs[version] === undefined) fail(`${at}.${version}`, `is not a version of services.${service} (its versions: ${Object.keys(runs).join(', ')})`);
+        }
+      }
+    }
+    clusters[name] = { services };
+  }
+  return clusters;
+}
+
+/** Whether two release states pin exactly the same tags (in the environment and in each cluster). */
 export function sameRelease(a: ReleaseState, b: ReleaseState): boolean {
-  return canonical(a.services) === canonical(b.services);
-}
-
-function canonical(services: ReleaseState['services']): string {
-  const sorted: Record<string, unknown> = {};
-  for (const name of Object.keys(services).sort()) {
-    const entry = services[name];
-    if (typeof entry === 'string') {
-      sorted[name] = entry;
-    } else {
-      const versions: Record<string, string> = {};
-      for (const v of Object.keys(entry).sort()) versions[v] = entry[v];
-      sorted[name] = versions;
-    }
-  }
-  return JSON.stringify(sorted);
+  return JSON.stringify(sortedServices(a.services)) === JSON.stringify(sortedServices(b.services))
+    && JSON.stringify(clustersSection(a.clusters)) === JSON.stringify(clustersSection(b.clusters));
 }
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {

@@ -22,7 +22,7 @@ const README = read('README.md');
 const GUIDES = [
   'docs/getting-started.md', 'docs/constructs.md', 'docs/synth-output.md', 'docs/gitops-delivery.md',
   'docs/gitops-safety.md', 'docs/validation.md', 'docs/progressive-delivery.md', 'docs/day-2.md',
-  'docs/cli.md', 'docs/ci-templates.md', 'docs/performance.md',
+  'docs/cli.md', 'docs/ci-templates.md', 'docs/performance.md', 'docs/fleets.md',
 ];
 /** Written on this branch: must exist. */
 const OWN_DOCS = ['README.md', 'CHANGELOG.md', 'CONTRIBUTING.md', 'docs/README.md', 'docs/constructs.md', 'docs/gitops-delivery.md', 'docs/validation.md', 'docs/api/README.md'];

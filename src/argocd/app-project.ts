@@ -1,8 +1,10 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppChart } from '../app-chart';
+import { compareText } from '../compare';
 import { ManifestObject } from '../manifest-object';
 import { checkDnsLabel } from '../names';
+import type { ApplicationSet } from './application-set';
 import { ArgoCdChart } from './argocd-chart';
 
 /**
@@ -17,15 +19,17 @@ export interface AppProjectProps {
 
 /**
  * A least-privilege Argo CD AppProject: its only source is the chart's repository, its only
- * destinations are the namespaces of the applications added to it, the only cluster-scoped
- * kind it may manage is Namespace, and the namespaced kinds are exactly those its
- * applications render.
+ * destinations are the namespaces of the applications added to it (in the cluster each deploys
+ * to: the Argo CD chart's server, or a cluster of a multi-cluster environment by server or
+ * name), the only cluster-scoped kind it may manage is Namespace, and the namespaced kinds are
+ * exactly those its applications render.
  */
 export class AppProject extends Construct {
   /** Project name. */
   public readonly name: string;
   private readonly chart: ArgoCdChart;
   private readonly apps: AppChart[] = [];
+  private readonly sets: ApplicationSet[] = [];
 
   constructor(scope: Construct, id: string, props: AppProjectProps) {
     super(scope, id);
@@ -38,13 +42,7 @@ export class AppProject extends Construct {
       spec: {
         description: props.description,
         sourceRepos: [this.chart.repoURL],
-        destinations: Lazy.any({
-          produce: () => {
-            const seen = new Map<string, { server: string; namespace: string }>();
-            for (const a of this.apps) seen.set(a.namespace, { server: this.chart.server, namespace: a.namespace });
-            return [...seen.keys()].sort().map(k => seen.get(k)!);
-          },
-        }),
+        destinations: Lazy.any({ produce: () => this.destinations() }),
         clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }],
         namespaceResourceWhitelist: Lazy.any({ produce: () => this.namespacedKinds() }),
         orphanedResources: { warn: true },
@@ -52,14 +50,30 @@ export class AppProject extends Construct {
     });
   }
 
-  /** Let the project deploy an application chart (its namespace becomes a destination). */
+  /** Let the project deploy an application chart (its namespace, in its cluster, becomes a destination). */
   public addApplication(chart: AppChart): void {
     if (!this.apps.includes(chart)) this.apps.push(chart);
   }
 
+  /** Let the project deploy the Applications of an ApplicationSet (its namespace in each of its clusters becomes a destination). */
+  public addApplicationSet(set: ApplicationSet): void {
+    if (!this.sets.includes(set)) this.sets.push(set);
+  }
+
+  /** Cluster (server or name) and namespace of every application, sorted by namespace, then cluster. */
+  private destinations(): Array<{ server?: string; name?: string; namespace: string }> {
+    const seen = new Map<string, { server?: string; name?: string; namespace: string }>();
+    const add = (cluster: { server?: string; name?: string }, namespace: string) => {
+      seen.set(`${namespace}\0${cluster.server ?? ''}\0${cluster.name ?? ''}`, { ...cluster, namespace });
+    };
+    for (const a of this.apps) add(a.environment.cluster?.destination ?? { server: this.chart.server }, a.namespace);
+    for (const s of this.sets) for (const c of s.environment.clusters) add(c.destination, s.namespace);
+    return [...seen.keys()].sort(compareText).map(k => seen.get(k)!);
+  }
+
   private namespacedKinds(): Array<{ group: string; kind: string }> {
     const kinds = new Map<string, { group: string; kind: string }>();
-    for (const app of this.apps) {
+    for (const app of [...this.apps, ...this.sets.flatMap(s => s.charts())]) {
       for (const c of app.node.findAll()) {
         if (!(c instanceof ApiObject) || c.kind === 'Namespace') continue;
         const group = c.apiVersion.includes('/') ? c.apiVersion.split('/')[0] : '';

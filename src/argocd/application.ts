@@ -31,9 +31,12 @@ export interface SyncRetryProps {
 export interface ApplicationProps {
   /** The project it belongs to (the project learns its destination from it). */
   readonly project: AppProject;
-  /** The application chart it syncs: its folder is the source path, its namespace the destination. */
+  /**
+   * The application chart it syncs: its folder is the source path, its namespace the destination
+   * namespace, its cluster (in a multi-cluster environment) the destination cluster.
+   */
   readonly source: AppChart;
-  /** @default `<app>-<environment>` */
+  /** @default `<app>-<environment>`, or `<app>-<cluster>` for a chart of a cluster */
   readonly name?: string;
   /**
    * Sync automatically with prune and self-heal; when false, sync is manual (prod: changed by
@@ -48,7 +51,8 @@ export interface ApplicationProps {
 }
 
 /**
- * An Argo CD Application syncing one application chart (one environment of one app).
+ * An Argo CD Application syncing one application chart (one environment of one app, or one
+ * cluster of a multi-cluster environment: then its destination is the cluster's).
  */
 export class Application extends Construct {
   /** Its name. */
@@ -59,9 +63,8 @@ export class Application extends Construct {
     const path = this.node.path;
     const chart = ArgoCdChart.of(this);
     const src = props.source;
-    this.name = checkDnsLabel(path, 'name', props.name ?? `${src.app}-${src.environment.name}`);
-    const automated = props.automated ?? src.environment.automatedSync;
-    const r = props.retry ?? {};
+    const cluster = src.environment.cluster;
+    this.name = checkDnsLabel(path, 'name', props.name ?? `${src.app}-${cluster?.name ?? src.environment.name}`);
     props.project.addApplication(src);
     new ManifestObject(this, 'Resource', {
       apiVersion: 'argoproj.io/v1alpha1',
@@ -69,7 +72,7 @@ export class Application extends Construct {
       metadata: {
         name: this.name,
         finalizers: [RESOURCES_FINALIZER],
-        labels: { 'app.kubernetes.io/part-of': src.app, 'cdk8s-gitops.io/environment': src.environment.name },
+        labels: applicationLabels(src.app, src.environment.name, cluster?.name),
       },
       spec: {
         project: props.project.name,
@@ -79,20 +82,30 @@ export class Application extends Construct {
           path: src.path,
           directory: { recurse: false },
         },
-        destination: { server: chart.server, namespace: src.namespace },
-        syncPolicy: {
-          automated: automated ? { prune: true, selfHeal: true, allowEmpty: false } : undefined,
-          retry: {
-            limit: checkInteger(path, 'retry.limit', r.limit ?? 5, 0),
-            backoff: {
-              duration: formatArgoDuration(path, 'retry.duration', r.duration ?? Duration.seconds(5)),
-              factor: checkInteger(path, 'retry.factor', r.factor ?? 2, 1),
-              maxDuration: formatArgoDuration(path, 'retry.maxDuration', r.maxDuration ?? Duration.minutes(3)),
-            },
-          },
-          syncOptions: [...(props.syncOptions ?? DEFAULT_SYNC_OPTIONS)],
-        },
+        destination: { ...(cluster?.destination ?? { server: chart.server }), namespace: src.namespace },
+        syncPolicy: syncPolicy(path, props.automated ?? src.environment.automatedSync, props.retry, props.syncOptions),
       },
     });
   }
+}
+
+/** The labels of an Application (generated or not): the app, the environment and the cluster. */
+export function applicationLabels(app: string, environment: string, cluster: string | undefined): Record<string, string> {
+  return { 'app.kubernetes.io/part-of': app, 'cdk8s-gitops.io/environment': environment, ...(cluster !== undefined ? { 'cdk8s-gitops.io/cluster': cluster } : {}) };
+}
+
+/** The sync policy of an Application (generated or not), props checked against the construct at `path`. */
+export function syncPolicy(path: string, automated: boolean, retry: SyncRetryProps = {}, syncOptions: readonly string[] = DEFAULT_SYNC_OPTIONS): Record<string, unknown> {
+  return {
+    automated: automated ? { prune: true, selfHeal: true, allowEmpty: false } : undefined,
+    retry: {
+      limit: checkInteger(path, 'retry.limit', retry.limit ?? 5, 0),
+      backoff: {
+        duration: formatArgoDuration(path, 'retry.duration', retry.duration ?? Duration.seconds(5)),
+        factor: checkInteger(path, 'retry.factor', retry.factor ?? 2, 1),
+        maxDuration: formatArgoDuration(path, 'retry.maxDuration', retry.maxDuration ?? Duration.minutes(3)),
+      },
+    },
+    syncOptions: [...syncOptions],
+  };
 }

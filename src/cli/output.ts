@@ -23,7 +23,7 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, (_, v) => (v === undefined ? null : v), 2)}\n`);
 }
 
-/** A tag change as JSON: `{service, version, from, to}`, null where there is none. */
-export function tagChangeJson(c: TagChange): { service: string; version: string | null; from: string | null; to: string | null } {
-  return { service: c.service, version: c.version ?? null, from: c.from ?? null, to: c.to ?? null };
+/** A tag change as JSON: `{service, version, from, to, cluster}`, null where there is none (`cluster`: a change of one cluster that is not the environment's). */
+export function tagChangeJson(c: TagChange): { service: string; version: string | null; from: string | null; to: string | null; cluster: string | null } {
+  return { service: c.service, version: c.version ?? null, from: c.from ?? null, to: c.to ?? null, cluster: c.cluster ?? null };
 }

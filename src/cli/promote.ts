@@ -4,8 +4,9 @@ import { OptionTable, parse, required } from './args';
 import { PROVENANCE_OPTIONS, provenanceFor, provenanceHelp } from './provenance';
 import { JSON_ALIAS, outputFormat, outputOption, printJson, tagChangeJson } from './output';
 import { Progress } from './progress';
+import { clusterLabel } from '../release-clusters';
 
-export const HELP = `Usage: cdk8s-gitops promote --gitops-dir DIR --from dev --to prod [--push] [-o text|json]
+export const HELP = `Usage: cdk8s-gitops promote --gitops-dir DIR --from dev --to prod [--cluster NAME] [--push] [-o text|json]
 
 Give an environment exactly another environment's release: every service they share runs
 the same image tags. The target environment is re-rendered on a new branch promote-TAG
@@ -17,10 +18,12 @@ Options:
   --gitops-dir DIR   clone of the GitOps repository (clean, on the branch to promote into)
   --from ENV         environment whose release is promoted, e.g. dev
   --to ENV           environment that gets it, e.g. prod
+  --cluster NAME     give it to this cluster of --to only: branch promote-NAME-TAG, one
+                     commit "TO/NAME: deploy TAG" (default: every cluster of --to)
   --push             push the promotion branch to the remote
   --remote NAME      remote to push to (default: origin)
   -o, --output FMT   text (default) or json: {branch, base, commit, tag, title, body, created,
-                     pushed, from, to, changes}
+                     pushed, from, to, cluster, changes}
   --json             deprecated spelling of -o json
 ${provenanceHelp(false)}
   --app MODULE       program module exporting createApp(props) (default: the
@@ -39,6 +42,7 @@ export const OPTIONS: OptionTable = {
   'gitops-dir': { type: 'string' },
   'from': { type: 'string' },
   'to': { type: 'string' },
+  'cluster': { type: 'string' },
   'push': { type: 'boolean' },
   'remote': { type: 'string' },
   'app': { type: 'string' },
@@ -53,10 +57,12 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parsed;
   const from = required(values.from, '--from');
   const to = required(values.to, '--to');
-  const result = await Progress.around(`promoting ${from} to ${to}…`, () => promote({
+  const cluster = values.cluster as string | undefined;
+  const result = await Progress.around(`promoting ${from} to ${clusterLabel(to, cluster)}…`, () => promote({
     dir: required(values['gitops-dir'], '--gitops-dir'),
     from,
     to,
+    cluster,
     push: Boolean(values.push),
     remote: values.remote as string | undefined,
     createApp: loadAppFactory(values.app as string | undefined),
@@ -64,14 +70,14 @@ export async function run(argv: string[]): Promise<number> {
   }));
   if (outputFormat(values) === 'json') {
     const { branch, base, commit, tag, title, body, created, pushed } = result;
-    printJson({ branch, base, commit: commit ?? null, tag, title, body, created, pushed, from, to, changes: result.changes.map(tagChangeJson) });
+    printJson({ branch, base, commit: commit ?? null, tag, title, body, created, pushed, from, to, cluster, changes: result.changes.map(tagChangeJson) });
     return 0;
   }
   if (!result.created) {
     process.stdout.write(`${result.body}\nnothing to promote (no branch)\n`);
     return 0;
   }
-  process.stdout.write(`branch ${result.branch} at ${result.commit!.slice(0, 12)}: ${to}: deploy ${result.tag}${result.pushed ? ' (pushed)' : ''}\n\n`);
+  process.stdout.write(`branch ${result.branch} at ${result.commit!.slice(0, 12)}: ${clusterLabel(to, cluster)}: deploy ${result.tag}${result.pushed ? ' (pushed)' : ''}\n\n`);
   process.stdout.write(`title: ${result.title}\n\nbody:\n${result.body}`);
   return 0;
 }

@@ -3,9 +3,11 @@ import { loadAppFactory } from './app-module';
 import { count, OptionTable, parse, required } from './args';
 import { PROVENANCE_OPTIONS, provenanceFor, provenanceHelp } from './provenance';
 import { outputFormat, outputOption, printJson, tagChangeJson } from './output';
+import { describeChanges } from '../gitops/rotation';
+import { clusterLabel } from '../release-clusters';
 import { Progress } from './progress';
 
-export const HELP = `Usage: cdk8s-gitops release --gitops-dir DIR --env ENV --tag TAG [--service NAME ...] [--push] [-o text|json]
+export const HELP = `Usage: cdk8s-gitops release --gitops-dir DIR --env ENV --tag TAG [--service NAME ...] [--cluster NAME] [--push] [-o text|json]
 
 Roll an image tag into one environment of the GitOps repository with A/B rotation, as
 the A/B testing platform's CI does: for each service, v1 takes the tag v2 had and v2 takes
@@ -27,6 +29,9 @@ Options:
   --service NAME     service to rotate; repeat it, give several names after it or
                      separated by commas (default: every service of the environment;
                      a blank name is refused)
+  --cluster NAME     release into this cluster of the environment only (an environment
+                     with clusters): "ENV/NAME: deploy TAG" changes only ENV/NAME/ and
+                     the cluster's entries of release.yaml (default: every cluster)
   --push             push to the remote; when someone pushed first, fetch, re-render
                      onto the new tip and push again (bounded retries with backoff)
   --remote NAME      remote to push to (default: origin)
@@ -34,8 +39,8 @@ Options:
 ${provenanceHelp(true)}
   --app MODULE       program module exporting createApp(props) (default: the
                      "cdk8s-gitops".app entry of ./package.json)
-  -o, --output FMT   text (default) or json: {env, tag, committed, commit, message, changes,
-                     changedFiles, pushed, attempts}
+  -o, --output FMT   text (default) or json: {env, cluster, tag, committed, commit, message,
+                     changes, changedFiles, pushed, attempts}
   -h, --help         show this help
 
 Exit codes: 0 released or nothing to do, 1 failed (nothing was changed), 2 usage error,
@@ -47,6 +52,7 @@ export const OPTIONS: OptionTable = {
   'env': { type: 'string' },
   'tag': { type: 'string' },
   'service': { type: 'string', multiple: true, list: true, variadic: true },
+  'cluster': { type: 'string' },
   'push': { type: 'boolean' },
   'remote': { type: 'string' },
   'retries': { type: 'string' },
@@ -61,11 +67,13 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parsed;
   const env = required(values.env, '--env');
   const tag = required(values.tag, '--tag');
-  const result = await Progress.around(`releasing ${tag} into ${env}…`, () => release({
+  const cluster = values.cluster as string | undefined;
+  const result = await Progress.around(`releasing ${tag} into ${clusterLabel(env, cluster)}…`, () => release({
     dir: required(values['gitops-dir'], '--gitops-dir'),
     env,
     tag,
     services: values.service as string[] | undefined,
+    cluster,
     push: Boolean(values.push),
     remote: values.remote as string | undefined,
     retries: count(values.retries, '--retries'),
@@ -76,6 +84,7 @@ export async function run(argv: string[]): Promise<number> {
   if (outputFormat(values) === 'json') {
     printJson({
       env,
+      cluster,
       tag,
       committed: result.committed,
       commit: result.commit ?? null,
@@ -88,11 +97,11 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (!result.committed) {
-    process.stdout.write(`${env} already runs ${tag}: nothing to release (no commit)\n`);
+    process.stdout.write(`${clusterLabel(env, cluster)} already runs ${tag}: nothing to release (no commit)\n`);
     return 0;
   }
   process.stdout.write(`[${result.commit!.slice(0, 12)}] ${result.message}${result.pushed ? ' (pushed)' : ''}\n`);
-  for (const c of result.changes) process.stdout.write(`  ${c.service}${c.version ? ` ${c.version}` : ''}: ${c.from ?? '(none)'} -> ${c.to ?? '(none)'}\n`);
+  for (const line of describeChanges(result.changes)) process.stdout.write(`  ${line}\n`);
   process.stdout.write(`${result.changedFiles.length} file(s) changed${result.attempts > 1 ? `, after ${result.attempts} attempts` : ''}\n`);
   return 0;
 }

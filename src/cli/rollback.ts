@@ -3,9 +3,11 @@ import { loadAppFactory } from './app-module';
 import { count, OptionTable, parse, required } from './args';
 import { PROVENANCE_OPTIONS, provenanceFor, provenanceHelp } from './provenance';
 import { outputFormat, outputOption, printJson, tagChangeJson } from './output';
+import { describeChanges } from '../gitops/rotation';
+import { clusterLabel } from '../release-clusters';
 import { Progress } from './progress';
 
-export const HELP = `Usage: cdk8s-gitops rollback --gitops-dir DIR --env ENV [--push] [-o text|json]
+export const HELP = `Usage: cdk8s-gitops rollback --gitops-dir DIR --env ENV [--cluster NAME] [--push] [-o text|json]
 
 Restore the previous release of an environment as a new commit "ENV: rollback to TAG"
 (history is never rewritten). The previous release is the last different content of
@@ -15,13 +17,15 @@ The environment is re-rendered with the current program.
 Options:
   --gitops-dir DIR   clone of the GitOps repository (clean, on a branch)
   --env ENV          environment to roll back, e.g. dev
+  --cluster NAME     roll back this cluster of the environment only, to the last release
+                     it ran before its current one ("ENV/NAME: rollback to TAG")
   --push             push to the remote, re-rendering onto the new tip when someone pushed first
   --remote NAME      remote to push to (default: origin)
   --retries N        retries after rejected pushes (default: 10)
 ${provenanceHelp(false)}
   --app MODULE       program module exporting createApp(props) (default: the
                      "cdk8s-gitops".app entry of ./package.json)
-  -o, --output FMT   text (default) or json: {env, committed, commit, message, tag,
+  -o, --output FMT   text (default) or json: {env, cluster, committed, commit, message, tag,
                      restoredFrom, changes, pushed}
   -h, --help         show this help
 
@@ -32,6 +36,7 @@ Exit codes: 0 rolled back, 1 failed (nothing was changed), 2 usage error,
 export const OPTIONS: OptionTable = {
   'gitops-dir': { type: 'string' },
   'env': { type: 'string' },
+  'cluster': { type: 'string' },
   'push': { type: 'boolean' },
   'remote': { type: 'string' },
   'retries': { type: 'string' },
@@ -45,9 +50,11 @@ export async function run(argv: string[]): Promise<number> {
   if (!parsed) return 0;
   const { values } = parsed;
   const env = required(values.env, '--env');
-  const result = await Progress.around(`rolling back ${env}…`, () => rollback({
+  const cluster = values.cluster as string | undefined;
+  const result = await Progress.around(`rolling back ${clusterLabel(env, cluster)}…`, () => rollback({
     dir: required(values['gitops-dir'], '--gitops-dir'),
     env,
+    cluster,
     push: Boolean(values.push),
     remote: values.remote as string | undefined,
     retries: count(values.retries, '--retries'),
@@ -57,14 +64,14 @@ export async function run(argv: string[]): Promise<number> {
   }));
   if (outputFormat(values) === 'json') {
     const { committed, commit, message, tag, restoredFrom, pushed } = result;
-    printJson({ env, committed, commit: commit ?? null, message, tag, restoredFrom, changes: result.changes.map(tagChangeJson), pushed });
+    printJson({ env, cluster, committed, commit: commit ?? null, message, tag, restoredFrom, changes: result.changes.map(tagChangeJson), pushed });
     return 0;
   }
   if (!result.committed) {
-    process.stdout.write(`${env} already runs the release of ${result.restoredFrom.slice(0, 12)}: nothing to roll back (no commit)\n`);
+    process.stdout.write(`${clusterLabel(env, cluster)} already runs the release of ${result.restoredFrom.slice(0, 12)}: nothing to roll back (no commit)\n`);
     return 0;
   }
   process.stdout.write(`[${result.commit!.slice(0, 12)}] ${result.message} (release of ${result.restoredFrom.slice(0, 12)})${result.pushed ? ' (pushed)' : ''}\n`);
-  for (const c of result.changes) process.stdout.write(`  ${c.service}${c.version ? ` ${c.version}` : ''}: ${c.from ?? '(none)'} -> ${c.to ?? '(none)'}\n`);
+  for (const line of describeChanges(result.changes)) process.stdout.write(`  ${line}\n`);
   return 0;
 }

@@ -1,11 +1,12 @@
-import { status, StatusResult } from '../gitops/status-flow';
+import { ServiceRow, status, StatusResult } from '../gitops/status-flow';
 import { OptionTable, parse, required } from './args';
 import { JSON_ALIAS, outputFormat, outputOption, printJson } from './output';
 
 export const HELP = `Usage: cdk8s-gitops status --gitops-dir DIR [--rev REV] [-o text|json]
 
 Show what each environment runs, side by side: the image tag of every service (version)
-in each <env>/release.yaml, rows that differ between environments marked with *, and the
+in each <env>/release.yaml (a column per cluster for an environment with clusters:
+ENV/CLUSTER), rows that differ between environments (clusters) marked with *, and the
 commit that last changed each release file, with where it came from (the source commit of
 the image, the commit of the program that rendered it: the commit's trailers). Reads git
 only: no program, nothing written.
@@ -13,7 +14,9 @@ only: no program, nothing written.
 Options:
   --gitops-dir DIR   the GitOps repository (a clone; HEAD may be detached)
   --rev REV          commit, branch or tag to read (default: HEAD)
-  -o, --output FMT   text (default) or json: {commit, environments, services}
+  -o, --output FMT   text (default) or json: {commit, environments, services}; an environment
+                     with clusters has clusters: [{name, services}] and its rows
+                     clusters: {ENV: {CLUSTER: tag}}
   --json             deprecated spelling of -o json
   -h, --help         show this help
 
@@ -37,12 +40,15 @@ export async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** The status as a table (service, version, a column per environment) and the last release of each environment. */
+/** The status as a table (service, version, a column per environment, or per cluster of one with clusters) and the last release of each environment. */
 export function formatStatus(result: StatusResult): string {
   const envs = result.environments.map(e => e.name);
   if (envs.length === 0) return `no release files at ${result.commit.slice(0, 12)} (an <env>/release.yaml per environment)\n`;
-  const header = ['', 'SERVICE', 'VERSION', ...envs.map(e => e.toUpperCase())];
-  const body = result.services.map(r => [r.same ? '' : '*', r.service, r.version ?? '-', ...envs.map(e => r.tags[e] ?? '-')]);
+  const columns = result.environments.flatMap(e => (e.clusters === undefined
+    ? [{ title: e.name, tag: (r: ServiceRow) => r.tags[e.name] }]
+    : e.clusters.map(c => ({ title: `${e.name}/${c.name}`, tag: (r: ServiceRow) => r.clusters?.[e.name]?.[c.name] }))));
+  const header = ['', 'SERVICE', 'VERSION', ...columns.map(c => c.title.toUpperCase())];
+  const body = result.services.map(r => [r.same ? '' : '*', r.service, r.version ?? '-', ...columns.map(c => c.tag(r) ?? '-')]);
   const widths = header.map((_, i) => Math.max(...[header, ...body].map(row => row[i].length)));
   const line = (row: string[]) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
   const differ = body.filter(r => r[0] === '*').length;

@@ -1,13 +1,15 @@
+import { closestName } from '../closest-name';
 import { compareText } from '../compare';
 import { faultPoint } from '../fault-point';
 import type { GitOpsApp } from '../gitops-app';
 import type { Manifest } from '../manifest';
 import { ReleaseState, RELEASE_FILE, sameRelease } from '../release';
+import { clusterLabel, clusterServices, withClusterServices } from '../release-clusters';
 import { assertValid } from '../validate';
 import { CommitMessage, Provenance, renderCommitMessage } from './commit-message';
 import { GitOpsError, InputError } from './errors';
 import { blobSha, TreeEntry } from './git';
-import { checkReleaseEntries } from './release-entries';
+import { checkReleaseEntries, knownClusters } from './release-entries';
 import { CreateApp, GitOpsRepository, ValidateContext } from './repository';
 
 /**
@@ -22,10 +24,20 @@ import { CreateApp, GitOpsRepository, ValidateContext } from './repository';
  *               with the program (the files the change touches are what the current state renders)
  *   5. commit   a commit on the base that replaces the environment's folder (object database only)
  *
- * Pushing and landing the commit is `publish`'s job.
+ * With `cluster` (`--cluster NAME`), the change is staged in one cluster of the environment: the
+ * intent gets what that cluster runs and its result becomes the cluster's entries of the release
+ * state; the commit changes only the cluster's folder and the release file. Pushing and landing
+ * the commit is `publish`'s job.
  */
 
-/** What an intent makes of the current state of an environment: the next state and its commit message, or nothing to do. */
+/** Commit trailer naming the cluster a change was staged in (`--cluster`). */
+export const CLUSTER_TRAILER = 'Cluster';
+
+/**
+ * What an intent makes of the current state of an environment (of one cluster of it, for a
+ * change staged with `cluster`: then `current.environment` is `env/cluster` and it has no
+ * cluster entries): the next state and its commit message, or nothing to do.
+ */
 export type Intent = (current: ReleaseState, base: string | undefined) => { readonly state: ReleaseState; readonly message: CommitMessage } | undefined;
 
 /** What the pipeline needs besides the repository. */
@@ -39,6 +51,12 @@ export interface ChangeOptions {
   readonly validate?: ((manifests: readonly Manifest[], context: ValidateContext) => void) | false;
   /** Provenance trailers of the commit. @default - none */
   readonly provenance?: Provenance;
+  /**
+   * Stage the change in this cluster of the environment only (`--cluster`): the intent works on
+   * what the cluster runs, the result is recorded as the cluster's entries of the release state.
+   * @default - the whole environment (every cluster)
+   */
+  readonly cluster?: string;
 }
 
 /** A change to one environment computed on top of a base commit. */
@@ -64,16 +82,23 @@ export function prepareChange(repo: GitOpsRepository, options: ChangeOptions, ba
   const releases = repo.releasesAt(base);
   const app = buildFor(repo, options.createApp, releases, base, env, flag);
   const before = app.releases.stateOf(env);
+  const cluster = options.cluster;
+  if (cluster !== undefined) requireCluster(app, env, cluster);
   // 2. compute
-  const wanted = intent(before, base);
-  if (wanted === undefined || sameRelease(wanted.state, before)) return undefined;
+  const runs = cluster === undefined ? before : { environment: clusterLabel(env, cluster), services: app.releases.runsIn(env, cluster) };
+  const wanted = intent(runs, base);
+  if (wanted === undefined) return undefined;
+  const state = cluster === undefined ? wanted.state : withClusterServices(before, cluster, wanted.state.services);
+  if (sameRelease(state, before)) return undefined;
   // 3. render
-  app.releases.use({ ...releases, [env]: wanted.state });
+  app.releases.use({ ...releases, [env]: state });
   const part = checkedPart(app, env, Object.keys(releases));
   const next = environmentFiles(app, env, part.manifests);
-  checkApplied(env, next.state, wanted.state);
+  checkApplied(app, env, next.state, state);
+  if (sameRelease(next.state, before)) return undefined; // what runs is what ran: the clusters already ran the intent's tags
   const tree = repo.envTree(base, env);
   const { changed, unchanged } = compareWithTree(repo, tree, next.files);
+  if (cluster !== undefined) checkWithinCluster(env, cluster, changed);
   // 4. check
   if (options.validate !== false) runChecks(part, options.validate ?? ((manifests, context) => { assertValid(manifests, context); }), unchanged);
   app.releases.use(releases);
@@ -81,7 +106,8 @@ export function prepareChange(repo: GitOpsRepository, options: ChangeOptions, ba
   const current = renderEnvironment(app, env, flag, file => touched.has(file));
   repo.assertUpToDate(base, env, current.files, new Set(next.files.keys()), tree);
   // 5. commit
-  const commit = commitEnvironment(repo, base, env, next.files, renderCommitMessage(wanted.message, options.provenance));
+  const message = cluster === undefined ? wanted.message : { ...wanted.message, trailers: [...(wanted.message.trailers ?? []), [CLUSTER_TRAILER, cluster] as [string, string]] };
+  const commit = commitEnvironment(repo, base, env, next.files, renderCommitMessage(message, options.provenance));
   return { commit, before, after: next.state, changedFiles: changed };
 }
 
@@ -93,8 +119,33 @@ function buildFor(repo: GitOpsRepository, createApp: CreateApp, releases: Record
   const app = createApp({ releases });
   requireEnvironment(app, env, flag);
   app._build([env]);
-  if (releases[env]) checkReleaseEntries(releases[env], app.releases.stateOf(env), { source: `${repo.repoPath(`${env}/${RELEASE_FILE}`)} at ${base!.slice(0, 12)}`, pruneHint: PRUNE_FIRST });
+  if (releases[env]) {
+    checkReleaseEntries(releases[env], app.releases.stateOf(env), { source: `${repo.repoPath(`${env}/${RELEASE_FILE}`)} at ${base!.slice(0, 12)}`, pruneHint: PRUNE_FIRST, clusters: knownClusters(app, env) });
+  }
   return app;
+}
+
+/** Throw an InputError naming `--cluster` unless `cluster` is a cluster of environment `env` of the app. */
+function requireCluster(app: GitOpsApp, env: string, cluster: string): void {
+  const clusters = clustersOf(app, env);
+  if (clusters.includes(cluster)) return;
+  if (clusters.length === 0) throw new InputError(`--cluster: ${JSON.stringify(cluster)}: environment ${JSON.stringify(env)} runs in one cluster (its Environment lists no clusters): leave --cluster out`);
+  const best = closestName(cluster, clusters);
+  throw new InputError(`--cluster: ${JSON.stringify(cluster)} is not a cluster of environment ${JSON.stringify(env)}${best ? ` (did you mean ${JSON.stringify(best)}?)` : ''}; its clusters: ${clusters.join(', ')}`);
+}
+
+/** The names of the clusters environment `env` of the app runs in (none: one cluster). */
+function clustersOf(app: GitOpsApp, env: string): string[] {
+  return (app._environment(env)?.clusters ?? []).map(c => c.name);
+}
+
+/** A change staged in one cluster changes only that cluster's folder and the release file: anything else depends on the environment's state, not the cluster's. */
+function checkWithinCluster(env: string, cluster: string, changed: readonly string[]): void {
+  const outside = changed.filter(f => f !== `${env}/${RELEASE_FILE}` && !f.startsWith(`${clusterLabel(env, cluster)}/`));
+  if (outside.length > 0) {
+    throw new GitOpsError(`--cluster ${cluster}: the change would also change ${outside.length} file(s) outside ${clusterLabel(env, cluster)}/ (${outside.slice(0, 5).join(', ')}${outside.length > 5 ? ', ...' : ''}); `
+      + 'a change staged in one cluster changes only that cluster\'s folder and the release file. Nothing was changed');
+  }
 }
 
 /** The rendered files that differ from the tree at the base (sorted), and those that are the same. */
@@ -177,9 +228,25 @@ function environmentFiles(app: GitOpsApp, env: string, manifests: readonly Manif
   return { state: app.releases.stateOf(env), files };
 }
 
-function checkApplied(env: string, runs: ReleaseState, wanted: ReleaseState): void {
-  if (!sameRelease(runs, wanted)) {
-    throw new GitOpsError(`the program did not apply the release state of ${env}: it runs ${JSON.stringify(runs.services)} instead of ${JSON.stringify(wanted.services)} (its workloads must bind their images to the release state: WebService does, other workloads use app.releases.bind(...))`);
+/** Throw unless what the program runs with `wanted` in use is `wanted` (in an environment with clusters: in each cluster, what it runs there). */
+function checkApplied(app: GitOpsApp, env: string, runs: ReleaseState, wanted: ReleaseState): void {
+  const hint = '(its workloads must bind their images to the release state: WebService does, other workloads use app.releases.bind(...))';
+  const clusters = clustersOf(app, env);
+  if (clusters.length === 0) {
+    if (sameRelease(runs, wanted)) return;
+    throw new GitOpsError(`the program did not apply the release state of ${env}: it runs ${JSON.stringify(runs.services)} instead of ${JSON.stringify(wanted.services)} ${hint}`);
+  }
+  for (const cluster of clusters) {
+    const has = app.releases.runsIn(env, cluster);
+    const want = clusterServices(wanted, cluster);
+    const differs = Object.entries(has).filter(([service, entry]) => {
+      const w = want[service];
+      return typeof entry === 'string' ? w !== entry : typeof w === 'string' || Object.entries(entry).some(([v, tag]) => w?.[v] !== tag);
+    });
+    if (differs.length > 0) {
+      throw new GitOpsError(`the program did not apply the release state of ${clusterLabel(env, cluster)}: it runs ${JSON.stringify(Object.fromEntries(differs))} instead of `
+        + `${JSON.stringify(Object.fromEntries(differs.map(([s]) => [s, want[s]])))} ${hint}`);
+    }
   }
 }
 

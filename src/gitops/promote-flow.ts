@@ -1,7 +1,8 @@
 import { ReleaseState, RELEASE_FILE } from '../release';
 import { GitOpsError, InputError } from './errors';
 import { tagProblem } from '../service/image';
-import { isValidName } from './release-file';
+import { assertClusterName, isValidName } from './release-file';
+import { clusterLabel } from '../release-clusters';
 import { prepareChange } from './environment-change';
 import { GitOpsRepository, RepositoryOptions } from './repository';
 import { inheritedSource } from './rollback-flow';
@@ -13,15 +14,17 @@ export interface PromoteOptions extends Omit<RepositoryOptions, 'retries' | 'bac
   readonly from: string;
   /** Environment that gets it, e.g. `prod`. */
   readonly to: string;
+  /** Give the release to this cluster of `to` only (`--cluster`). @default - every cluster of `to` */
+  readonly cluster?: string;
 }
 
 /** The outcome of {@link promote}. */
 export interface PromoteResult {
   /** Whether a promotion branch was created (false: `to` already runs `from`'s release). */
   readonly created: boolean;
-  /** The tag that names the release (`promote-TAG`). */
+  /** The tag that names the release. */
   readonly tag: string;
-  /** The promotion branch. */
+  /** The promotion branch: `promote-TAG`, or `promote-CLUSTER-TAG` for one cluster. */
   readonly branch: string;
   /** The commit on the promotion branch. */
   readonly commit?: string;
@@ -41,12 +44,17 @@ export interface PromoteResult {
  * tags), on a new branch `promote-TAG` whose single commit `TO: deploy TAG` re-renders only
  * `to`'s folder. The current branch, index and working tree are not touched; with `push` the
  * branch is pushed before it is created locally. Returns the pull request's title and body.
+ * What is promoted is `from`'s environment-wide tags (not the entries of a cluster staged there);
+ * with `cluster` only that cluster of `to` gets them (`TO/CLUSTER: deploy TAG`, branch
+ * `promote-CLUSTER-TAG`); without it every cluster of `to` does.
  */
 export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   for (const [flag, env] of [['--from', options.from], ['--to', options.to]] as const) {
     if (!isValidName(env)) throw new InputError(`${flag}: ${JSON.stringify(env)} is not an environment name (a DNS-1123 label such as dev or prod)`);
   }
   if (options.from === options.to) throw new InputError(`--to: ${JSON.stringify(options.to)} must differ from --from`);
+  assertClusterName(options.cluster);
+  const to = clusterLabel(options.to, options.cluster);
   return GitOpsRepository.with(options, async repo => {
     const git = repo.git;
     let base = repo.head();
@@ -56,16 +64,18 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     }
     if (base === undefined) throw new GitOpsError(`branch ${repo.branch} has no commits yet: synth the environments and commit them first`);
     const releases = repo.releasesAt(base);
-    const source = releases[options.from];
-    if (source === undefined) {
+    const from = releases[options.from];
+    if (from === undefined) {
       throw new InputError(`--from: environment ${JSON.stringify(options.from)} has no ${RELEASE_FILE} in ${options.dir} (environments with a release: ${Object.keys(releases).join(', ') || 'none'})`);
     }
+    // the environment's tags: a cluster staged in --from is not promoted
+    const source: ReleaseState = { environment: from.environment, services: from.services };
     const tag = releaseTag(repo, base, options.from, source);
-    const branch = `promote-${tag}`;
+    const branch = `promote-${options.cluster !== undefined ? `${options.cluster}-` : ''}${tag}`;
     if (git.tryRun(['check-ref-format', '--branch', branch]).status !== 0) {
       throw new GitOpsError(`cannot name a branch after tag ${JSON.stringify(tag)}: ${JSON.stringify(branch)} is not a valid branch name`);
     }
-    const message = `${options.to}: deploy ${tag}`;
+    const message = `${to}: deploy ${tag}`;
     // the promoted release keeps the source it was built from (the commit that last released --from), unless the caller names another
     const [released] = git.fileHistory(base, repo.repoPath(`${options.from}/${RELEASE_FILE}`));
     const provenance = { ...options.provenance, ...(released ? inheritedSource(repo, released.sha, options.provenance) : {}) };
@@ -73,15 +83,15 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
       const state = adopt(current, source);
       return { state, message: { subject: message, body: describeChanges(changesBetween(current, state)).join('\n'), trailers: [['Promoted-From', `${options.from}@${base}`]] } };
     }, '--to');
-    const title = `Promote to ${options.to}: ${tag}`;
+    const title = `Promote to ${to}: ${tag}`;
     if (change === undefined) {
-      return { created: false, tag, branch, base: repo.branch, title, body: `${options.to} already runs ${options.from}'s release (${tag}).`, changes: [], pushed: false };
+      return { created: false, tag, branch, base: repo.branch, title, body: `${to} already runs ${options.from}'s release (${tag}).`, changes: [], pushed: false };
     }
     const changes = changesBetween(change.before, change.after);
-    const body = pullRequestBody(options.from, options.to, tag, base, changes, change.changedFiles);
+    const body = pullRequestBody(options.from, to, tag, base, changes, change.changedFiles, options.cluster);
     const existing = git.resolve(`refs/heads/${branch}`);
     if (existing !== undefined && git.treeOf(existing) !== git.treeOf(change.commit)) {
-      throw new GitOpsError(`branch ${branch} already exists (at ${existing.slice(0, 12)}) with a different ${options.to}: merge or delete it first (\`git branch -D ${branch}\`)`);
+      throw new GitOpsError(`branch ${branch} already exists (at ${existing.slice(0, 12)}) with a different ${to}: merge or delete it first (\`git branch -D ${branch}\`)`);
     }
     const commit = existing ?? change.commit;
     let pushed = false;
@@ -93,7 +103,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
       if (!outcome.ok) {
         const remoteTip = git.fetchBranch(repo.remote, branch);
         if (remoteTip === undefined || git.treeOf(remoteTip) !== git.treeOf(commit)) {
-          throw new GitOpsError(`${repo.remote} already has a branch ${branch} with a different ${options.to}: merge or delete it first (${outcome.message})`);
+          throw new GitOpsError(`${repo.remote} already has a branch ${branch} with a different ${to}: merge or delete it first (${outcome.message})`);
         }
         if (existing === undefined) git.run(['branch', branch, remoteTip]);
         return { created: true, tag, branch, commit: remoteTip, base: repo.branch, title, body, changes, pushed: true };
@@ -121,10 +131,10 @@ export function releaseTag(repo: GitOpsRepository, base: string, env: string, st
   return tag;
 }
 
-function pullRequestBody(from: string, to: string, tag: string, base: string, changes: readonly TagChange[], files: readonly string[]): string {
+function pullRequestBody(from: string, to: string, tag: string, base: string, changes: readonly TagChange[], files: readonly string[], cluster: string | undefined): string {
   const rows = [...changes]
     .sort((a, b) => (a.service !== b.service ? (a.service < b.service ? -1 : 1) : compareVersions(a.version ?? '', b.version ?? '')))
-    .map(c => `| ${c.service} | ${c.version ?? '-'} | \`${c.from ?? '(none)'}\` | \`${c.to ?? '(none)'}\` |`);
+    .map(c => `| ${c.cluster !== undefined ? `${c.service} (${c.cluster})` : c.service} | ${c.version ?? '-'} | \`${c.from ?? '(none)'}\` | \`${c.to ?? '(none)'}\` |`);
   return [
     `Promotes the release running in **${from}** to **${to}**: \`${tag}\`.`,
     '',
@@ -135,7 +145,7 @@ function pullRequestBody(from: string, to: string, tag: string, base: string, ch
     `Changed files (${files.length}):`,
     ...files.map(f => `- \`${f}\``),
     '',
-    `Rendered by \`cdk8s-gitops promote --from ${from} --to ${to}\` from ${base.slice(0, 12)}. `
+    `Rendered by \`cdk8s-gitops promote --from ${from} --to ${to.split('/')[0]}${cluster !== undefined ? ` --cluster ${cluster}` : ''}\` from ${base.slice(0, 12)}. `
       + `Argo CD syncs ${to} once this is merged.`,
   ].join('\n') + '\n';
 }

@@ -11,38 +11,67 @@ import { GitOpsError } from './errors';
  * a typo (`bakend`) would silently become a rollback.
  */
 export interface UnknownReleaseEntry {
-  /** Field of the release file, `services.bakend` or `services.backend.v3`. */
+  /** Field of the release file, `services.bakend`, `services.backend.v3` or `clusters.prod-eu.services.backend`. */
   readonly field: string;
-  /** The service named by the entry. */
-  readonly service: string;
+  /** The cluster named by the entry, for an entry of the `clusters` section. */
+  readonly cluster?: string;
+  /** The service named by the entry (none for an entry of a whole cluster). */
+  readonly service?: string;
   /** The version named by the entry, for an entry of a version. */
   readonly version?: string;
   /** What the program has instead, e.g. `unknown service (did you mean "backend"?)`. */
   readonly problem: string;
 }
 
+/** What the program runs in each cluster of an environment (`app.releases.runsIn`), keyed by cluster name. */
+export type KnownClusters = Readonly<Record<string, ReleaseState['services']>>;
+
 /**
  * The entries of `stored` (a release file's state) that `known` (what the program runs in the
  * same environment, `app.releases.stateOf(env)`: its keys are the program's services and versions)
- * does not have, sorted by field. A pure function: nothing is read or written.
+ * does not have, sorted by field. The entries of the `clusters` section are checked against
+ * `clusters`, what the program runs in each cluster of the environment (see {@link knownClusters}):
+ * a cluster the program does not have, or a service (version) it does not run there, is unknown.
+ * A pure function: nothing is read or written.
  */
-export function unknownReleaseEntries(stored: ReleaseState, known: ReleaseState): UnknownReleaseEntry[] {
-  const out: UnknownReleaseEntry[] = [];
-  const services = Object.keys(known.services).sort();
-  for (const service of Object.keys(stored.services).sort()) {
-    const entry = stored.services[service];
-    const runs = known.services[service];
+export function unknownReleaseEntries(stored: ReleaseState, known: ReleaseState, clusters: KnownClusters = {}): UnknownReleaseEntry[] {
+  const out = unknownServices(stored.services, known.services, 'services', 'unknown service');
+  const names = Object.keys(clusters).sort();
+  for (const cluster of Object.keys(stored.clusters ?? {}).sort()) {
+    const runs = clusters[cluster];
+    const field = `clusters.${cluster}`;
     if (runs === undefined) {
-      out.push({ field: `services.${service}`, service, problem: `unknown service${hint(service, services)}` });
-    } else if (typeof entry === 'string' && typeof runs !== 'string') {
-      out.push({ field: `services.${service}`, service, problem: `is one tag, but the program runs ${service} as versions ${Object.keys(runs).sort().join(', ')}` });
-    } else if (typeof entry !== 'string' && typeof runs === 'string') {
-      out.push({ field: `services.${service}`, service, problem: `lists versions, but the program runs ${service} without versions (one tag)` });
-    } else if (typeof entry !== 'string' && typeof runs !== 'string') {
-      const versions = Object.keys(runs).sort();
+      const problem = names.length === 0
+        ? `unknown cluster: the program runs ${known.environment} in one cluster (its Environment lists no clusters)`
+        : `unknown cluster${hint(cluster, names)}; the clusters of ${known.environment}: ${names.join(', ')}`;
+      out.push({ field, cluster, problem });
+      continue;
+    }
+    const entries = unknownServices(stored.clusters![cluster].services ?? {}, runs, `${field}.services`, `is not a service the program runs in cluster ${cluster}`);
+    out.push(...entries.map(e => ({ ...e, cluster })));
+  }
+  return out.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
+}
+
+/** The entries of a services mapping (`services`, `clusters.<name>.services`) that `runs` does not have. */
+function unknownServices(stored: ReleaseState['services'], runs: ReleaseState['services'], at: string, unknown: string): UnknownReleaseEntry[] {
+  const out: UnknownReleaseEntry[] = [];
+  const services = Object.keys(runs).sort();
+  for (const service of Object.keys(stored).sort()) {
+    const entry = stored[service];
+    const has = runs[service];
+    const field = `${at}.${service}`;
+    if (has === undefined) {
+      out.push({ field, service, problem: `${unknown}${hint(service, services)}` });
+    } else if (typeof entry === 'string' && typeof has !== 'string') {
+      out.push({ field, service, problem: `is one tag, but the program runs ${service} as versions ${Object.keys(has).sort().join(', ')}` });
+    } else if (typeof entry !== 'string' && typeof has === 'string') {
+      out.push({ field, service, problem: `lists versions, but the program runs ${service} without versions (one tag)` });
+    } else if (typeof entry !== 'string' && typeof has !== 'string') {
+      const versions = Object.keys(has).sort();
       for (const version of Object.keys(entry).sort()) {
-        if (runs[version] === undefined) {
-          out.push({ field: `services.${service}.${version}`, service, version, problem: `unknown version of ${service}${hint(version, versions)}; its versions: ${versions.join(', ')}` });
+        if (has[version] === undefined) {
+          out.push({ field: `${field}.${version}`, service, version, problem: `unknown version of ${service}${hint(version, versions)}; its versions: ${versions.join(', ')}` });
         }
       }
     }
@@ -50,10 +79,18 @@ export function unknownReleaseEntries(stored: ReleaseState, known: ReleaseState)
   return out;
 }
 
+/** What the program runs in each cluster of environment `env` (built), for {@link unknownReleaseEntries}. */
+export function knownClusters(app: GitOpsApp, env: string): KnownClusters {
+  const clusters = app._environment(env)?.clusters ?? [];
+  return Object.fromEntries(clusters.map(c => [c.name, app.releases.runsIn(env, c.name)]));
+}
+
 /** Options of {@link checkReleaseEntries}. */
 export interface CheckReleaseEntriesOptions {
   /** The release file the state was read from, for messages (`dev/release.yaml`). */
   readonly source: string;
+  /** What the program runs in each cluster of the environment (see {@link knownClusters}). @default - no clusters */
+  readonly clusters?: KnownClusters;
   /**
    * Accept unknown entries (they are dropped when the environment is rendered) instead of
    * refusing them; the caller reports the returned entries as removed. @default false
@@ -72,7 +109,7 @@ export interface CheckReleaseEntriesOptions {
  *   services, when there are unknown entries and `prune` is not set
  */
 export function checkReleaseEntries(stored: ReleaseState, known: ReleaseState, options: CheckReleaseEntriesOptions): UnknownReleaseEntry[] {
-  const unknown = unknownReleaseEntries(stored, known);
+  const unknown = unknownReleaseEntries(stored, known, options.clusters);
   if (unknown.length === 0 || options.prune) return unknown;
   const services = Object.keys(known.services).sort();
   const lines = unknown.map(e => `${options.source}: ${e.field}: ${e.problem}`);
@@ -103,13 +140,13 @@ export interface PrunedReleaseEntries {
  * @returns the environments with unknown entries (only with `prune`; otherwise they throw)
  */
 export function checkStoredReleases(releases: Readonly<Record<string, ReleaseState>>, app: GitOpsApp,
-  source: (env: string) => string, options: Omit<CheckReleaseEntriesOptions, 'source'> = {}): PrunedReleaseEntries[] {
+  source: (env: string) => string, options: Omit<CheckReleaseEntriesOptions, 'source' | 'clusters'> = {}): PrunedReleaseEntries[] {
   const out: PrunedReleaseEntries[] = [];
   for (const env of app.environments) {
     const stored = releases[env];
     if (stored === undefined) continue;
     app._build([env]); // what the program has is known once the environment is built
-    const entries = checkReleaseEntries(stored, app.releases.stateOf(env), { ...options, source: source(env) });
+    const entries = checkReleaseEntries(stored, app.releases.stateOf(env), { ...options, source: source(env), clusters: knownClusters(app, env) });
     if (entries.length > 0) out.push({ environment: env, source: source(env), entries });
   }
   return out;

@@ -18,6 +18,11 @@ export function assertValidTag(tag: string, flag = '--tag'): string {
   return tag;
 }
 
+/** Throw an {@link InputError} naming `--cluster` unless `cluster` (when given) is a cluster name (a DNS-1123 label). */
+export function assertClusterName(cluster: string | undefined): void {
+  if (cluster !== undefined && !isDnsLabel(cluster)) throw new InputError(`--cluster: ${JSON.stringify(cluster)} is not a cluster name (a DNS-1123 label such as prod-eu)`);
+}
+
 /** Whether `name` is a valid environment, service or version name (a DNS-1123 label). */
 export function isValidName(name: string): boolean {
   return isDnsLabel(name);

@@ -1,9 +1,10 @@
 import { prepareChange } from './environment-change';
 import { publish } from './publish';
 import { GitOpsRepository, RepositoryOptions } from './repository';
-import { assertValidTag, isValidName } from './release-file';
+import { assertClusterName, assertValidTag, isValidName } from './release-file';
 import { InputError } from './errors';
 import { changesBetween, describeChanges, rotate, TagChange } from './rotation';
+import { clusterLabel } from '../release-clusters';
 
 /** Options of {@link release}. */
 export interface ReleaseOptions extends RepositoryOptions {
@@ -13,6 +14,8 @@ export interface ReleaseOptions extends RepositoryOptions {
   readonly tag: string;
   /** Services to rotate. @default - every service of the environment */
   readonly services?: readonly string[];
+  /** Release into this cluster of the environment only (`--cluster`). @default - every cluster */
+  readonly cluster?: string;
 }
 
 /** The outcome of {@link release}. */
@@ -21,7 +24,7 @@ export interface ReleaseResult {
   readonly committed: boolean;
   /** The commit the branch points to afterwards. */
   readonly commit?: string;
-  /** The commit message (`dev: deploy TAG`). */
+  /** The commit message (`dev: deploy TAG`, `prod/prod-eu: deploy TAG` for one cluster). */
   readonly message: string;
   /** Tags that changed. */
   readonly changes: TagChange[];
@@ -38,7 +41,8 @@ export interface ReleaseResult {
  * tag v2 had, v2 takes `tag`; a service without versions takes `tag`), re-render that
  * environment and commit `ENV: deploy TAG`. The commit touches only the environment's files.
  * Releasing the tag that already runs is a no-op. With `push`, a rejected push re-applies the
- * rotation to the new tip's release state and retries.
+ * rotation to the new tip's release state and retries. With `cluster`, only that cluster of the
+ * environment rotates (`ENV/CLUSTER: deploy TAG`); without it, every cluster rotates its own tags.
  */
 export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
   assertValidTag(options.tag, '--tag');
@@ -46,7 +50,8 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
   for (const s of options.services ?? []) {
     if (!isValidName(s)) throw new InputError(`--service: ${JSON.stringify(s)} is not a service name (a DNS-1123 label)`);
   }
-  const message = `${options.env}: deploy ${options.tag}`;
+  assertClusterName(options.cluster);
+  const message = `${clusterLabel(options.env, options.cluster)}: deploy ${options.tag}`;
   const result = await GitOpsRepository.with(options, repo => publish(repo, options, base => prepareChange(repo, options, base, options.env, current => {
     const rotation = rotate(current, options.tag, options.services && options.services.length > 0 ? options.services : undefined);
     if (rotation.rotated.length === 0) return undefined;

@@ -1,8 +1,9 @@
 import { ReleaseState, RELEASE_FILE, sameRelease } from '../release';
 import { GitOpsError, InputError } from './errors';
-import { isValidName } from './release-file';
+import { assertClusterName, isValidName } from './release-file';
 import { provenanceOf } from './commit-message';
-import { prepareChange } from './environment-change';
+import { CLUSTER_TRAILER, prepareChange } from './environment-change';
+import { clusterLabel, clusterServices } from '../release-clusters';
 import { publish } from './publish';
 import { GitOpsRepository, RepositoryOptions } from './repository';
 import { adopt, changesBetween, describeChanges, headlineTag, TagChange } from './rotation';
@@ -14,6 +15,8 @@ export const ROLLBACK_TRAILER = 'Rollback-To';
 export interface RollbackOptions extends RepositoryOptions {
   /** Environment to roll back, e.g. `dev`. */
   readonly env: string;
+  /** Roll back this cluster of the environment only (`--cluster`): to the previous release it ran. @default - the whole environment */
+  readonly cluster?: string;
 }
 
 /** The outcome of {@link rollback}. */
@@ -45,11 +48,13 @@ export interface HistoricRelease {
  * The release of `env` before the current one, as of `rev`: walking back through the commits
  * that changed `<env>/release.yaml`, the first release that differs from the current one.
  * A rollback commit counts as the release it restored (its `Rollback-To:` trailer), so
- * repeated rollbacks go further back instead of toggling.
+ * repeated rollbacks go further back instead of toggling. With `cluster`, releases are compared
+ * by what that cluster runs, and only rollbacks of the whole environment or of that cluster
+ * count as the release they restored.
  *
  * @returns undefined when there is no earlier release
  */
-export function previousRelease(repo: GitOpsRepository, rev: string, env: string): HistoricRelease | undefined {
+export function previousRelease(repo: GitOpsRepository, rev: string, env: string, cluster?: string): HistoricRelease | undefined {
   const file = repo.repoPath(`${env}/${RELEASE_FILE}`);
   const history = repo.git.fileHistory(rev, file);
   if (history.length === 0) return undefined;
@@ -59,15 +64,17 @@ export function previousRelease(repo: GitOpsRepository, rev: string, env: string
   for (;;) {
     seen.add(i);
     const m = new RegExp(`^${ROLLBACK_TRAILER}: ([0-9a-f]{40,64})\\s*$`, 'm').exec(history[i].message);
-    const target = m ? index.get(m[1]) : undefined;
+    const scope = new RegExp(`^${CLUSTER_TRAILER}: (\\S+)\\s*$`, 'm').exec(history[i].message)?.[1];
+    const target = m && (scope === undefined || scope === cluster) ? index.get(m[1]) : undefined;
     if (target === undefined || seen.has(target)) break;
     i = target;
   }
+  const view = (state: ReleaseState): ReleaseState => (cluster === undefined ? state : { environment: clusterLabel(env, cluster), services: clusterServices(state, cluster) });
   const current = repo.releaseAt(history[i].sha, env);
   for (let j = i + 1; j < history.length; j++) {
     const state = repo.releaseAt(history[j].sha, env);
     if (state === undefined) continue;
-    if (current === undefined || !sameRelease(state, current)) return { commit: history[j].sha, state };
+    if (current === undefined || !sameRelease(view(state), view(current))) return { commit: history[j].sha, state };
   }
   return undefined;
 }
@@ -79,6 +86,8 @@ export function previousRelease(repo: GitOpsRepository, rev: string, env: string
  */
 export async function rollback(options: RollbackOptions): Promise<RollbackResult> {
   if (!isValidName(options.env)) throw new InputError(`--env: ${JSON.stringify(options.env)} is not an environment name (a DNS-1123 label such as dev or prod)`);
+  assertClusterName(options.cluster);
+  const label = clusterLabel(options.env, options.cluster);
   return GitOpsRepository.with(options, async repo => {
     let start = repo.head();
     if (options.push) {
@@ -90,15 +99,17 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
       const known = Object.keys(repo.releasesAt(start));
       throw new InputError(`--env: ${JSON.stringify(options.env)} has no ${RELEASE_FILE} in ${options.dir} (environments: ${known.join(', ') || 'none'})`);
     }
-    const previous = previousRelease(repo, start, options.env);
-    if (previous === undefined) throw new GitOpsError(`${options.env} has no earlier release to roll back to (its ${RELEASE_FILE} never held a different release)`);
-    const tag = headlineTag(previous.state) ?? 'nothing';
-    const message = `${options.env}: rollback to ${tag}`;
+    const previous = previousRelease(repo, start, options.env, options.cluster);
+    if (previous === undefined) throw new GitOpsError(`${label} has no earlier release to roll back to (its ${RELEASE_FILE} never held a different release${options.cluster !== undefined ? ' for that cluster' : ''})`);
+    // with --cluster: what the cluster ran then
+    const restore: ReleaseState = options.cluster === undefined ? previous.state : { environment: label, services: clusterServices(previous.state, options.cluster) };
+    const tag = headlineTag(restore) ?? 'nothing';
+    const message = `${label}: rollback to ${tag}`;
     // the restored release keeps the source it was built from, unless the caller names another
     const provenance = { ...options.provenance, ...inheritedSource(repo, previous.commit, options.provenance) };
     const result = await publish(repo, options, base => prepareChange(repo, { ...options, provenance }, base, options.env, current => {
-      const state = adopt(current, previous.state);
-      const body = `Restores the release of ${options.env} from ${previous.commit.slice(0, 12)}.\n\n${describeChanges(changesBetween(current, state)).join('\n')}`;
+      const state = adopt(current, restore);
+      const body = `Restores the release of ${label} from ${previous.commit.slice(0, 12)}.\n\n${describeChanges(changesBetween(current, state)).join('\n')}`;
       return { state, message: { subject: message, body, trailers: [[ROLLBACK_TRAILER, previous.commit]] } };
     }));
     return {

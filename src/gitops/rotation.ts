@@ -1,4 +1,5 @@
 import { ReleaseState } from '../release';
+import { clusterServices, clustersWithEntries, differingServices } from '../release-clusters';
 import { InputError } from './errors';
 
 /** Services of a release state: service -> tag, or service -> version -> tag. */
@@ -40,7 +41,9 @@ export interface Rotation {
  * A/B rotation as the A/B testing platform's CI does it: for each named service, every version takes the tag
  * of the next newer one and the newest version takes `tag` (with v1/v2: v1 takes the tag v2
  * had, v2 takes `tag`); a service without versions takes `tag`. A service whose newest version
- * already runs `tag` is left unchanged, so releasing a tag twice is a no-op. Pure.
+ * already runs `tag` is left unchanged, so releasing a tag twice is a no-op. In a state with
+ * cluster entries every cluster rotates its own tags (a cluster that runs other tags keeps its
+ * entries where the rotation leaves them different). Pure.
  *
  * @param state the release state to rotate
  * @param services services to rotate (default: every service of the state)
@@ -55,15 +58,24 @@ export function rotate(state: ReleaseState, tag: string, services?: readonly str
       throw new InputError(`--service: ${JSON.stringify(name)} is not a service of environment ${JSON.stringify(state.environment)} (services: ${known.join(', ') || 'none'})`);
     }
   }
-  const next: Record<string, string | Record<string, string>> = { ...state.services };
+  const environment = rotateServices(state.services, tag, names);
+  const rotated = new Set(environment.rotated);
+  const perCluster = clustersWithEntries(state).map(cluster => {
+    const r = rotateServices(clusterServices(state, cluster), tag, names);
+    r.rotated.forEach(n => rotated.add(n));
+    return [cluster, r.services] as const;
+  });
+  const next = withClusters({ environment: state.environment, services: environment.services }, perCluster);
+  return { state: next, rotated: [...rotated].sort(), unchanged: names.filter(n => !rotated.has(n)) };
+}
+
+/** {@link rotate} of one set of services (an environment's, or a cluster's view). */
+function rotateServices(state: Services, tag: string, names: readonly string[]): { services: Services; rotated: string[] } {
+  const next: Record<string, string | Record<string, string>> = { ...state };
   const rotated: string[] = [];
-  const unchanged: string[] = [];
   for (const name of names) {
-    const entry = state.services[name];
-    if (newestTag(entry) === tag) {
-      unchanged.push(name);
-      continue;
-    }
+    const entry = state[name];
+    if (entry === undefined || newestTag(entry) === tag) continue;
     rotated.push(name);
     if (typeof entry === 'string') {
       next[name] = tag;
@@ -74,19 +86,38 @@ export function rotate(state: ReleaseState, tag: string, services?: readonly str
       next[name] = shifted;
     }
   }
-  return { state: { environment: state.environment, services: next }, rotated, unchanged };
+  return { services: next, rotated };
 }
 
 /**
  * `target` with the tags of `source` for every service the two share: what promotion does
- * (services only `target` has keep their tags). Pure.
+ * (services only `target` has keep their tags). Where either has cluster entries, each such
+ * cluster of `target` takes the tags the same cluster of `source` runs (a source without
+ * clusters: its environment's tags). Pure.
  */
 export function adopt(target: ReleaseState, source: ReleaseState): ReleaseState {
-  const services: Record<string, string | Readonly<Record<string, string>>> = { ...target.services };
-  for (const name of Object.keys(source.services)) {
-    if (name in target.services) services[name] = source.services[name];
+  const services = adoptServices(target.services, source.services);
+  const clusters = [...new Set([...clustersWithEntries(target), ...clustersWithEntries(source)])].sort();
+  return withClusters({ environment: target.environment, services },
+    clusters.map(c => [c, adoptServices(clusterServices(target, c), clusterServices(source, c))] as const));
+}
+
+function adoptServices(target: Services, source: Services): Services {
+  const services: Record<string, string | Readonly<Record<string, string>>> = { ...target };
+  for (const name of Object.keys(source)) {
+    if (name in target) services[name] = source[name];
   }
-  return { environment: target.environment, services };
+  return services;
+}
+
+/** `state` (without cluster entries) with each cluster running the given services: their entries are what differs from the environment's. */
+function withClusters(state: ReleaseState, clusters: ReadonlyArray<readonly [string, Services]>): ReleaseState {
+  const entries: Record<string, { services: Services }> = {};
+  for (const [cluster, services] of clusters) {
+    const differing = differingServices(services, state.services);
+    if (Object.keys(differing).length > 0) entries[cluster] = { services: differing };
+  }
+  return Object.keys(entries).length > 0 ? { ...state, clusters: entries } : state;
 }
 
 /**
@@ -108,6 +139,8 @@ export function headlineTag(state: ReleaseState): string | undefined {
 
 /** One changed tag between two release states. */
 export interface TagChange {
+  /** The cluster whose tag changed differently from the environment's (see {@link changesBetween}), or undefined for the environment's. */
+  readonly cluster?: string;
   readonly service: string;
   /** Version name, or undefined for a service without versions. */
   readonly version?: string;
@@ -117,8 +150,23 @@ export interface TagChange {
   readonly to?: string;
 }
 
-/** The tags that differ between two release states, sorted by service then version. Pure. */
+/**
+ * The tags that differ between two release states, sorted by service then version: the
+ * environment's, then for each cluster with entries (before or after) the changes of what it
+ * runs that are not the environment's change (`cluster` set), sorted by cluster. Pure.
+ */
 export function changesBetween(before: ReleaseState, after: ReleaseState): TagChange[] {
+  const out = servicesChanges(before.services, after.services);
+  const same = new Set(out.map(c => JSON.stringify(c)));
+  for (const cluster of [...new Set([...clustersWithEntries(before), ...clustersWithEntries(after)])].sort()) {
+    for (const c of servicesChanges(clusterServices(before, cluster), clusterServices(after, cluster))) {
+      if (!same.has(JSON.stringify(c))) out.push({ cluster, ...c });
+    }
+  }
+  return out;
+}
+
+function servicesChanges(before: Services, after: Services): TagChange[] {
   const out: TagChange[] = [];
   const flat = (s: Services) => {
     const m = new Map<string, { service: string; version?: string; tag: string }>();
@@ -128,8 +176,8 @@ export function changesBetween(before: ReleaseState, after: ReleaseState): TagCh
     }
     return m;
   };
-  const a = flat(before.services);
-  const b = flat(after.services);
+  const a = flat(before);
+  const b = flat(after);
   const keys = [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => {
     const [sx, vx] = x.split('\0');
     const [sy, vy] = y.split('\0');
@@ -147,5 +195,5 @@ export function changesBetween(before: ReleaseState, after: ReleaseState): TagCh
 
 /** `backend v2: abc -> def` lines describing tag changes. */
 export function describeChanges(changes: readonly TagChange[]): string[] {
-  return changes.map(c => `${c.service}${c.version !== undefined ? ` ${c.version}` : ''}: ${c.from ?? '(none)'} -> ${c.to ?? '(none)'}`);
+  return changes.map(c => `${c.cluster !== undefined ? `[${c.cluster}] ` : ''}${c.service}${c.version !== undefined ? ` ${c.version}` : ''}: ${c.from ?? '(none)'} -> ${c.to ?? '(none)'}`);
 }

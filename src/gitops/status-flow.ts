@@ -1,5 +1,6 @@
 import { compareText } from '../compare';
 import { ReleaseState, RELEASE_FILE } from '../release';
+import { clusterServices } from '../release-clusters';
 import { Provenance, provenanceOf } from './commit-message';
 import { InputError } from './errors';
 import { Git } from './git';
@@ -27,10 +28,23 @@ export interface LastRelease {
   readonly provenance: Provenance;
 }
 
+/** One cluster of an environment with clusters: the tags it runs. */
+export interface ClusterStatus {
+  readonly name: string;
+  /** The environment's tags with the cluster's entries over them. */
+  readonly services: ReleaseState['services'];
+}
+
 /** One environment: its release state and the commit that last changed it. */
 export interface EnvironmentStatus {
   readonly name: string;
+  /** The environment's tags (what a cluster without entries runs). */
   readonly services: ReleaseState['services'];
+  /**
+   * Its clusters, sorted, for an environment with clusters (its cluster folders
+   * `<env>/<cluster>/<app>/` and the clusters its release file has entries for); undefined otherwise.
+   */
+  readonly clusters: ClusterStatus[] | undefined;
   readonly lastRelease: LastRelease | undefined;
 }
 
@@ -41,7 +55,9 @@ export interface ServiceRow {
   readonly version: string | undefined;
   /** Environment name -> tag; undefined where the environment does not run it. */
   readonly tags: Readonly<Record<string, string | undefined>>;
-  /** Whether every environment runs the same tag. */
+  /** Environment name -> cluster name -> tag, for the environments with clusters; undefined when none has. */
+  readonly clusters: Readonly<Record<string, Readonly<Record<string, string | undefined>>>> | undefined;
+  /** Whether every environment (every cluster of one with clusters) runs the same tag. */
   readonly same: boolean;
 }
 
@@ -70,12 +86,36 @@ export function status(options: StatusOptions): StatusResult {
     throw new InputError(rev === 'HEAD' ? `${options.dir}: the repository has no commit yet` : `--rev: ${JSON.stringify(rev)} is not a commit of ${options.dir}`);
   }
   const releases = releasesAt(git, commit);
-  const environments = Object.keys(releases).sort().map((name): EnvironmentStatus => ({
-    name,
-    services: releases[name].services,
-    lastRelease: lastChange(git, commit, `${git.prefix}${name}/${RELEASE_FILE}`),
-  }));
+  const folders = clusterFolders(git, commit);
+  const environments = Object.keys(releases).sort().map((name): EnvironmentStatus => {
+    const state = releases[name];
+    const clusters = [...new Set([...folders.get(name) ?? [], ...Object.keys(state.clusters ?? {})])].sort(compareText);
+    return {
+      name,
+      services: state.services,
+      clusters: clusters.length > 0 ? clusters.map(c => ({ name: c, services: clusterServices(state, c) })) : undefined,
+      lastRelease: lastChange(git, commit, `${git.prefix}${name}/${RELEASE_FILE}`),
+    };
+  });
   return { commit, environments, services: rows(environments) };
+}
+
+/**
+ * The cluster folders of each environment at `commit`: a folder `<env>/<cluster>/` holding app
+ * folders (in a single-cluster environment the folders under `<env>/` hold the files themselves).
+ */
+function clusterFolders(git: Git, commit: string): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const listing = git.run(['ls-tree', '-r', '-d', '-z', '--name-only', '--full-tree', commit, '--', git.prefix === '' ? '.' : git.prefix]);
+  for (const dir of listing.split('\0')) {
+    if (!dir.startsWith(git.prefix)) continue;
+    const parts = dir.slice(git.prefix.length).split('/');
+    if (parts.length !== 3) continue;
+    let clusters = out.get(parts[0]);
+    if (!clusters) out.set(parts[0], clusters = new Set());
+    clusters.add(parts[1]);
+  }
+  return out;
 }
 
 function lastChange(git: Git, commit: string, file: string): LastRelease | undefined {
@@ -84,23 +124,32 @@ function lastChange(git: Git, commit: string, file: string): LastRelease | undef
 }
 
 function rows(environments: readonly EnvironmentStatus[]): ServiceRow[] {
-  const byKey = new Map<string, { service: string; version: string | undefined; tags: Record<string, string | undefined> }>();
-  for (const env of environments) {
-    for (const [service, value] of Object.entries(env.services)) {
+  const byKey = new Map<string, { service: string; version: string | undefined; tags: Map<string, string> }>();
+  const add = (column: string, services: ReleaseState['services']) => {
+    for (const [service, value] of Object.entries(services)) {
       const versions: [string | undefined, string][] = typeof value === 'string' ? [[undefined, value]] : Object.entries(value);
       for (const [version, tag] of versions) {
         const key = `${service}\0${version ?? ''}`;
         let row = byKey.get(key);
-        if (!row) byKey.set(key, row = { service, version, tags: {} });
-        row.tags[env.name] = tag;
+        if (!row) byKey.set(key, row = { service, version, tags: new Map() });
+        row.tags.set(column, tag);
       }
     }
+  };
+  // a column per environment, and per cluster of one with clusters (`env\0cluster`)
+  for (const env of environments) {
+    add(env.name, env.services);
+    for (const c of env.clusters ?? []) add(`${env.name}\0${c.name}`, c.services);
   }
+  const withClusters = environments.filter(e => e.clusters !== undefined);
   return [...byKey.values()]
     .sort((a, b) => compareText(a.service, b.service) || compareText(a.version ?? '', b.version ?? ''))
     .map(r => {
-      const tags = Object.fromEntries(environments.map(e => [e.name, r.tags[e.name]]));
-      return { ...r, tags, same: new Set(Object.values(tags)).size === 1 };
+      const tags = Object.fromEntries(environments.map(e => [e.name, r.tags.get(e.name)]));
+      const clusters = withClusters.length === 0 ? undefined
+        : Object.fromEntries(withClusters.map(e => [e.name, Object.fromEntries(e.clusters!.map(c => [c.name, r.tags.get(`${e.name}\0${c.name}`)]))]));
+      const runs = environments.flatMap(e => (e.clusters === undefined ? [tags[e.name]] : Object.values(clusters![e.name])));
+      return { service: r.service, version: r.version, tags, clusters, same: new Set(runs).size === 1 };
     });
 }
 

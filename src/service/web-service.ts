@@ -638,15 +638,16 @@ export class WebService extends Construct implements IMeshService {
   private bindImage(path: string, field: string, versionName: string | undefined, versionTag: string | undefined): ReleaseBindingValue {
     const p = this.props;
     const environment = this.placement.environment.name;
+    const cluster = this.placement.environment.cluster?.name;
     const render = (tag: string | undefined, released: boolean): string => (tag === undefined
       // pinned in code (a third-party image such as redis): not part of the release state
       ? ImageReference.parse(path, 'image', p.image)
-      : ImageReference.fromTag(path, 'image', p.image, released ? `release state of ${environment} (${this.name}${versionName ? ` ${versionName}` : ''})` : field, tag)
+      : ImageReference.fromTag(path, 'image', p.image, released ? `release state of ${this.placement.environment.folder} (${this.name}${versionName ? ` ${versionName}` : ''})` : field, tag)
     ).toString();
     const fallback = versionTag ?? p.tag;
     const registry = this.placement.appChart ? ReleaseRegistry.of(this) : undefined;
     if (registry === undefined) return { ref: render(fallback, false), tag: fallback };
-    return registry.bind({ path, environment, service: this.name, version: versionName, fallback, render });
+    return registry.bind({ path, environment, cluster, service: this.name, version: versionName, fallback, render });
   }
 
   private addEnvAt(path: string, field: string, name: string, value: string | EnvValue): void {

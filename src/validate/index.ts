@@ -9,7 +9,8 @@
 import { compareText } from '../compare';
 import { Manifest } from '../manifest';
 import { Finding } from './finding';
-import { Inventory } from './inventory';
+import { clusterScopes } from './cluster-scopes';
+import { Deployments, Inventory } from './inventory';
 import { loadManifests } from './load';
 import { checkPodSecurity } from './pod-security';
 import { checkPolicy, PolicyOptions } from './policy';
@@ -55,21 +56,27 @@ export interface ValidateOptions extends PolicyOptions, IstioReferenceOptions, A
 
 /**
  * Check manifests: every object against its schema (strictly), cross-references between
- * objects, Pod Security Standards "restricted" and the platform policy. Objects of kind
+ * objects (those inside a cluster per cluster, when Argo CD deploys the output to several),
+ * Pod Security Standards "restricted" and the platform policy. Objects of kind
  * `Release` (`cdk8s-gitops/v1`, the release state files) are skipped. Findings on an object
  * carrying a waiver annotation for their rule are reported as waived.
  */
 export function validateManifests(manifests: readonly Manifest[], options: ValidateOptions = {}): ValidationReport {
-  const inventory = new Inventory(manifests);
-  const raw: Finding[] = [
-    ...checkSchemas(inventory, options.unchanged),
-    ...checkWorkloadReferences(inventory),
+  const deployed = new Deployments(manifests);
+  const inventory = new Inventory(manifests, deployed);
+  const inCluster = (objects: Inventory): Finding[] => [
+    ...checkWorkloadReferences(objects),
     // Prometheus's ServiceAccounts are the platform's too: principals naming them are not checked
-    ...checkIstioReferences(inventory, {
+    ...checkIstioReferences(objects, {
       ...options,
       externalNamespaces: [...(options.externalNamespaces ?? EXTERNAL_NAMESPACES), ...(options.prometheusNamespaces ?? DEFAULT_PROMETHEUS_NAMESPACES)],
     }),
-    ...checkMonitoringReferences(inventory, options),
+    ...checkMonitoringReferences(objects, options),
+  ];
+  const scopes = clusterScopes(manifests, deployed);
+  const raw: Finding[] = [
+    ...checkSchemas(inventory, options.unchanged),
+    ...(scopes === undefined ? inCluster(inventory) : unique(scopes.flatMap(ms => inCluster(new Inventory(ms, deployed))))),
     ...checkArgoReferences(inventory, options),
     ...checkPodSecurity(inventory),
     ...checkPolicy(inventory, options),
@@ -106,6 +113,17 @@ export function assertValid(manifests: readonly Manifest[], options: ValidateOpt
   const report = validateManifests(manifests, options);
   if (!report.ok) throw new ValidationError(report);
   return report;
+}
+
+/** `findings` without repeats (the objects every cluster sees are checked once per cluster). */
+function unique(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter(f => {
+    const key = JSON.stringify(f);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 const ruleOrder = new Map(RULES.map((r, i) => [r.id, i]));

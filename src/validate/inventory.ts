@@ -1,6 +1,7 @@
 import { Manifest } from '../manifest';
 import { RELEASE_API_VERSION, RELEASE_KIND } from '../release';
 import { ObjectRef } from './finding';
+import { generatedApplications } from './generated-applications';
 
 /** Kinds that are not namespaced (in the API groups this validator knows). */
 const CLUSTER_SCOPED = new Set([
@@ -67,9 +68,12 @@ export class Inventory {
   /** `namespace` -> its pod templates, in manifest order. */
   private readonly templatesByNamespace = new Map<string, PodTemplate[]>();
 
-  constructor(manifests: readonly Manifest[]) {
+  /**
+   * @param manifests the objects
+   * @param deployed where Argo CD deploys each folder (default: what the Applications among `manifests` say)
+   */
+  constructor(manifests: readonly Manifest[], deployed: Deployments = new Deployments(manifests)) {
     this.files = new Set(manifests.map(m => m.path)).size;
-    const appNamespaces = applicationNamespaces(manifests);
     for (const manifest of manifests) {
       const o = manifest.object;
       if (o === null || typeof o !== 'object' || Array.isArray(o)) continue;
@@ -80,7 +84,7 @@ export class Inventory {
         ? undefined
         : typeof o.metadata?.namespace === 'string' && o.metadata.namespace !== ''
           ? o.metadata.namespace
-          : folderNamespace(manifest.path, appNamespaces) ?? 'default';
+          : deployed.of(manifest.path).namespace ?? 'default';
       const ref: ObjectRef = {
         manifest,
         object: o,
@@ -207,31 +211,65 @@ export function get(o: unknown, path: readonly (string | number)[]): any {
   return v;
 }
 
-/** Argo CD Application source folder -> destination namespace. */
-function applicationNamespaces(manifests: readonly Manifest[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const m of manifests) {
-    const o = m.object;
-    if (o?.kind !== 'Application' || typeof o.apiVersion !== 'string' || !o.apiVersion.startsWith('argoproj.io/')) continue;
-    const ns = o.spec?.destination?.namespace;
-    if (typeof ns !== 'string' || ns === '') continue;
-    for (const source of [o.spec?.source, ...(Array.isArray(o.spec?.sources) ? o.spec.sources : [])]) {
-      if (typeof source?.path === 'string') out.set(normalizeFolder(source.path), ns);
-    }
-  }
-  return out;
+/** Where an Argo CD Application deploys a folder: the destination namespace and cluster. */
+export interface Deployment {
+  /** Destination namespace, when the Application names one. */
+  readonly namespace?: string;
+  /** Destination cluster: `server <url>` or `name <name>`, when the Application names one. */
+  readonly cluster?: string;
 }
 
-function folderNamespace(file: string, appNamespaces: Map<string, string>): string | undefined {
-  let best: string | undefined;
-  let bestLength = -1;
-  for (const [folder, ns] of appNamespaces) {
-    if ((folder === '' || file.startsWith(`${folder}/`)) && folder.length > bestLength) {
-      best = ns;
-      bestLength = folder.length;
+/**
+ * Where Argo CD deploys the folders of an output: the destination of the Application (or the
+ * ApplicationSet-generated Application) whose source folder is the nearest one above a file, per
+ * field (namespace, cluster). Looked up once per folder.
+ */
+export class Deployments {
+  /** Source folder -> destination. */
+  private readonly bySource = new Map<string, Deployment>();
+  /** Folder of a file -> its deployment. */
+  private readonly cache = new Map<string, Deployment>();
+
+  constructor(manifests: readonly Manifest[]) {
+    const add = (spec: Record<string, any> | undefined) => {
+      const dest = spec?.destination;
+      const namespace = typeof dest?.namespace === 'string' && dest.namespace !== '' ? dest.namespace : undefined;
+      const cluster = typeof dest?.name === 'string' && dest.name !== '' ? `name ${dest.name}`
+        : typeof dest?.server === 'string' && dest.server !== '' ? `server ${dest.server}` : undefined;
+      if (namespace === undefined && cluster === undefined) return;
+      for (const source of [spec?.source, ...(Array.isArray(spec?.sources) ? spec!.sources : [])]) {
+        if (typeof source?.path === 'string') this.bySource.set(normalizeFolder(source.path), { ...(namespace !== undefined ? { namespace } : {}), ...(cluster !== undefined ? { cluster } : {}) });
+      }
+    };
+    const argo = (o: any, kind: string) => o?.kind === kind && typeof o.apiVersion === 'string' && o.apiVersion.startsWith('argoproj.io/');
+    for (const m of manifests) if (argo(m.object, 'Application')) add(m.object.spec);
+    const sets = manifests.filter(m => argo(m.object, 'ApplicationSet'));
+    if (sets.length > 0) {
+      const folders = new Set<string>();
+      for (const m of manifests) for (let i = m.path.indexOf('/'); i >= 0; i = m.path.indexOf('/', i + 1)) folders.add(m.path.slice(0, i));
+      for (const m of sets) for (const a of generatedApplications(m.object, folders).applications) add(a.spec);
     }
   }
-  return best;
+
+  /** The deployment of the folder `file` is in: each field from the nearest source folder above it that sets it. */
+  public of(file: string): Deployment {
+    const folder = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
+    let found = this.cache.get(folder);
+    if (found === undefined) {
+      let namespace: string | undefined;
+      let cluster: string | undefined;
+      // the folder, then each folder above it, up to the root ('')
+      for (let f = folder; ; f = f.slice(0, Math.max(0, f.lastIndexOf('/')))) {
+        const d = this.bySource.get(f);
+        namespace ??= d?.namespace;
+        cluster ??= d?.cluster;
+        if (f === '' || (namespace !== undefined && cluster !== undefined)) break;
+      }
+      found = { ...(namespace !== undefined ? { namespace } : {}), ...(cluster !== undefined ? { cluster } : {}) };
+      this.cache.set(folder, found);
+    }
+    return found;
+  }
 }
 
 /** `./dev/app/` -> `dev/app`; `.` -> ``. */

@@ -45,9 +45,9 @@ const rules = [
   { id: 'XREF-SERVICEMONITOR-AUTHZ', category: 'cross-reference', rationale: 'With ALLOW AuthorizationPolicies on the scraped pods (a namespace default-deny), a scrape of an intercepted port that no rule admits (GET, path, port, and no identity for a plain-text scrape) is refused with 403; port 15020 is not subject to authorization.' },
 
   // Cross-references: Argo CD
-  { id: 'XREF-APP-PATH', category: 'cross-reference', rationale: 'An Application whose source path holds no manifests syncs nothing (and with prune, deletes everything it deployed).' },
-  { id: 'XREF-APP-DESTINATION', category: 'cross-reference', rationale: 'An Application whose AppProject is missing or does not allow its destination is refused by Argo CD.' },
-  { id: 'XREF-APP-SOURCE', category: 'cross-reference', rationale: 'An Application whose source repository is not among its AppProject\'s sourceRepos is refused by Argo CD ("application repo is not permitted in project").' },
+  { id: 'XREF-APP-PATH', category: 'cross-reference', rationale: 'An Application (or one an ApplicationSet generates) whose source path holds no manifests syncs nothing (and with prune, deletes everything it deployed); an ApplicationSet directory pattern that matches no folder generates nothing.' },
+  { id: 'XREF-APP-DESTINATION', category: 'cross-reference', rationale: 'An Application (or one an ApplicationSet generates) whose AppProject is missing or does not allow its destination is refused by Argo CD.' },
+  { id: 'XREF-APP-SOURCE', category: 'cross-reference', rationale: 'An Application (or one an ApplicationSet generates) whose source repository is not among its AppProject\'s sourceRepos is refused by Argo CD ("application repo is not permitted in project").' },
 
   // Pod Security Standards "restricted"
   { id: 'PSS-HOST-NAMESPACES', category: 'pod-security', rationale: 'hostNetwork, hostPID and hostIPC break pod isolation (PSS baseline).' },

@@ -178,13 +178,13 @@ describe('release, promote, rollback and diff --env build only the environment t
   test('diff --env builds that environment; an unknown one is reported with every environment', () => {
     const clone = cloneOf(origin);
     fs.appendFileSync(path.join(clone, 'dev/ab-testing/service-backend.yaml'), '# hand edit\n');
-    fs.appendFileSync(path.join(clone, 'prod/ab-testing/service-backend.yaml'), '# hand edit\n');
+    fs.appendFileSync(path.join(clone, 'prod/prod-us/ab-testing/service-backend.yaml'), '# hand edit\n');
     const apps: GitOpsApp[] = [];
     const dev = diffRepository({ dir: clone, env: 'dev', createApp: recording(apps) });
     expect(dev.changes.map(c => [c.path, c.status])).toEqual([['dev/ab-testing/service-backend.yaml', 'changed']]);
     expect(apps.map(built)).toEqual([['dev']]);
     expect(diffRepository({ dir: clone, createApp }).changes.map(c => c.path))
-      .toEqual(['dev/ab-testing/service-backend.yaml', 'prod/ab-testing/service-backend.yaml']);
+      .toEqual(['dev/ab-testing/service-backend.yaml', 'prod/prod-us/ab-testing/service-backend.yaml']);
     expect(() => diffRepository({ dir: clone, env: 'qa', createApp }))
       .toThrow('--env: "qa" is not an environment of the app (environments: dev, prod)');
   });

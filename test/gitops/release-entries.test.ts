@@ -108,3 +108,31 @@ describe('release state never vanishes silently', () => {
     expect(git(clone, 'status', '--porcelain')).toBe('');
   });
 });
+
+describe('unknownReleaseEntries: cluster entries', () => {
+  const prod = { environment: 'prod', services: { api: { v1: '1', v2: '1' }, canary: '1', web: '1' } };
+  const clusters = { 'prod-eu': { api: { v1: '1', v2: '1' }, canary: '1', web: '1' }, 'prod-us': { api: { v1: '1', v2: '1' }, web: '1' } };
+
+  test('a cluster the program does not have, a service it does not run there, a version or shape it does not have', () => {
+    const stored = {
+      ...prod,
+      clusters: {
+        'prod-ap': { services: { web: '2' } },
+        'prod-us': { services: { canary: '2', api: { v3: '2' }, web: { v1: '2' } } },
+        'prod-eu': { services: { canary: '2', api: { v2: '2' } } },
+      },
+    };
+    expect(unknownReleaseEntries(stored, prod, clusters)).toEqual([
+      { field: 'clusters.prod-ap', cluster: 'prod-ap', problem: 'unknown cluster (did you mean "prod-eu"?); the clusters of prod: prod-eu, prod-us' },
+      { field: 'clusters.prod-us.services.api.v3', cluster: 'prod-us', service: 'api', version: 'v3', problem: 'unknown version of api (did you mean "v1"?); its versions: v1, v2' },
+      { field: 'clusters.prod-us.services.canary', cluster: 'prod-us', service: 'canary', problem: 'is not a service the program runs in cluster prod-us' },
+      { field: 'clusters.prod-us.services.web', cluster: 'prod-us', service: 'web', problem: 'lists versions, but the program runs web without versions (one tag)' },
+    ]);
+  });
+
+  test('cluster entries of an environment the program runs in one cluster', () => {
+    expect(unknownReleaseEntries({ ...prod, clusters: { eu: { services: { web: '2' } } } }, prod)).toEqual([
+      { field: 'clusters.eu', cluster: 'eu', problem: 'unknown cluster: the program runs prod in one cluster (its Environment lists no clusters)' },
+    ]);
+  });
+});

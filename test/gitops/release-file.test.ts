@@ -159,3 +159,56 @@ describe('hostile release files are refused with the file and the line named', (
     expect(parse(text)).toThrow(`dev/release.yaml: services: more than ${RELEASE_FILE_LIMITS.entries} entries (services and versions) in one release file`);
   });
 });
+
+describe('the clusters section: per-cluster entries of a change staged cluster by cluster', () => {
+  const state = {
+    environment: 'prod',
+    services: { api: { v1: '1.0.0', v2: '1.1.0' }, web: '2.0.0' },
+    clusters: { 'prod-us': { services: { web: '2.1.0' } }, 'prod-eu': { services: { api: { v2: '1.2.0' }, web: '1e5' } } },
+  };
+
+  test('written after the services, clusters and keys sorted; read back exactly; absent when no cluster has an entry', () => {
+    const text = serializeReleaseFile(state);
+    expect(text.slice(text.indexOf('apiVersion'))).toBe([
+      'apiVersion: cdk8s-gitops/v1', 'kind: Release', 'environment: prod', 'services:', '  api:', '    v1: 1.0.0', '    v2: 1.1.0', '  web: 2.0.0',
+      'clusters:', '  prod-eu:', '    services:', '      api:', '        v2: 1.2.0', '      web: "1e5"', '  prod-us:', '    services:', '      web: 2.1.0', '',
+    ].join('\n'));
+    expect(parseReleaseFile(text, { environment: 'prod' })).toEqual(state);
+    const none = { environment: 'prod', services: state.services, clusters: { 'prod-eu': { services: {} } } };
+    expect(serializeReleaseFile(none)).toBe(serializeReleaseFile({ environment: 'prod', services: state.services }));
+  });
+
+  test('a written file is read without the YAML parser, clusters included', () => {
+    const services = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`svc-${String(i).padStart(4, '0')}`, { v1: 'a'.repeat(40), v2: 'b'.repeat(40) }]));
+    const big = { environment: 'prod', services, clusters: { 'prod-eu': { services: Object.fromEntries(Object.keys(services).map(s => [s, { v2: 'c'.repeat(40) }])) } } };
+    jest.isolateModules(() => {
+      jest.doMock('../../src/yaml-module', () => ({ yamlModule: () => { throw new Error('the YAML parser was loaded'); } }));
+      const release: typeof import('../../src/release') = require('../../src/release');
+      expect(release.parseReleaseFile(release.renderRelease(big), { environment: 'prod' })).toEqual(big);
+      // not as written (a comment more): the YAML parser reads it
+      expect(() => release.parseReleaseFile(`${release.renderRelease(big)}# edited\n`, { environment: 'prod' })).toThrow('the YAML parser was loaded');
+    });
+    jest.dontMock('../../src/yaml-module');
+  });
+
+  test('sameRelease compares the cluster entries too', () => {
+    expect(sameRelease(state, { ...state, clusters: { 'prod-eu': state.clusters['prod-eu'], 'prod-us': state.clusters['prod-us'] } })).toBe(true);
+    expect(sameRelease(state, { environment: 'prod', services: state.services })).toBe(false);
+    expect(sameRelease({ environment: 'prod', services: state.services, clusters: {} }, { environment: 'prod', services: state.services })).toBe(true);
+  });
+
+  const base = 'apiVersion: cdk8s-gitops/v1\nkind: Release\nenvironment: prod\nservices:\n  api:\n    v1: a\n    v2: b\n  web: c\n';
+  test.each([
+    ['clusters: {}\n', /clusters: \{\} must be a non-empty mapping of cluster name to its entries/],
+    ['clusters:\n  Prod-EU:\n    services:\n      web: d\n', /clusters.Prod-EU: is not a cluster name \(a DNS-1123 label\)/],
+    ['clusters:\n  eu:\n    services: {}\n', /clusters.eu.services: \{\} must be a non-empty mapping .*a cluster that runs the environment's tags has no entry/],
+    ['clusters:\n  eu:\n    weights: {}\n', /clusters.eu.weights: unknown field \(allowed: services\)/],
+    ['clusters:\n  eu:\n    services:\n      db: d\n', /clusters.eu.services.db: is not a service of the environment \(its services: api, web\)/],
+    ['clusters:\n  eu:\n    services:\n      api: d\n', /clusters.eu.services.api: "d" is one tag, but services.api lists versions \(v1, v2\)/],
+    ['clusters:\n  eu:\n    services:\n      web:\n        v1: d\n', /clusters.eu.services.web: lists versions, but services.web is one tag/],
+    ['clusters:\n  eu:\n    services:\n      api:\n        v3: d\n', /clusters.eu.services.api.v3: is not a version of services.api \(its versions: v1, v2\)/],
+    ['clusters:\n  eu:\n    services:\n      web: latest\n', /clusters.eu.services.web: "latest" is mutable/],
+  ])('rejects %j with the field named', (tail, message) => {
+    expect(() => parseReleaseFile(`${base}${tail}`, { environment: 'prod', source: 'prod/release.yaml' })).toThrow(message);
+  });
+});

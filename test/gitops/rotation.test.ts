@@ -69,3 +69,45 @@ describe('release helpers', () => {
     ]);
   });
 });
+
+describe('release states with cluster entries', () => {
+  const prod = {
+    environment: 'prod',
+    services: { api: { v1: 'a', v2: 'b' }, web: 'b' },
+    clusters: { eu: { services: { api: { v2: 'c' }, web: 'c' } } },
+  };
+
+  test('rotate: the environment and every cluster with entries rotate their own tags; entries left equal go', () => {
+    const r = rotate(prod, 'd');
+    expect(r.state).toEqual({
+      environment: 'prod',
+      services: { api: { v1: 'b', v2: 'd' }, web: 'd' },
+      clusters: { eu: { services: { api: { v1: 'c' } } } },
+    });
+    expect(r.rotated).toEqual(['api', 'web']);
+    // eu already runs c: it stays; the environment takes c: only eu's v1 (what it ran before c) still differs
+    expect(rotate(prod, 'c').state).toEqual({ environment: 'prod', services: { api: { v1: 'b', v2: 'c' }, web: 'c' }, clusters: { eu: { services: { api: { v1: 'a' } } } } });
+  });
+
+  test('adopt: every cluster of the target takes the source\'s tags (a source without clusters: its environment\'s)', () => {
+    expect(adopt(prod, { environment: 'dev', services: { api: { v1: 'x', v2: 'y' } } })).toEqual({
+      environment: 'prod', services: { api: { v1: 'x', v2: 'y' }, web: 'b' }, clusters: { eu: { services: { web: 'c' } } },
+    });
+    // a rollback adopts the earlier state of the same environment: its cluster entries return
+    const earlier = { environment: 'prod', services: { api: { v1: 'a', v2: 'a' }, web: 'a' }, clusters: { us: { services: { web: 'z' } } } };
+    expect(adopt(prod, earlier)).toEqual(earlier);
+  });
+
+  test('changesBetween: the environment\'s changes, then each cluster\'s that are not the environment\'s', () => {
+    const after = rotate(prod, 'd').state;
+    expect(changesBetween(prod, after)).toEqual([
+      { service: 'api', version: 'v1', from: 'a', to: 'b' },
+      { service: 'api', version: 'v2', from: 'b', to: 'd' },
+      { service: 'web', from: 'b', to: 'd' },
+      { cluster: 'eu', service: 'api', version: 'v1', from: 'a', to: 'c' },
+      { cluster: 'eu', service: 'api', version: 'v2', from: 'c', to: 'd' },
+      { cluster: 'eu', service: 'web', from: 'c', to: 'd' },
+    ]);
+    expect(describeChanges(changesBetween(prod, after)).slice(3)).toEqual(['[eu] api v1: a -> c', '[eu] api v2: c -> d', '[eu] web: c -> d']);
+  });
+});
