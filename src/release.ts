@@ -15,6 +15,12 @@ export interface ReleaseState {
   readonly environment: string;
   /** Service name -> tag, or version name -> tag. */
   readonly services: Readonly<Record<string, string | Readonly<Record<string, string>>>>;
+  /**
+   * Traffic split per versioned service (version -> integer percent, summing to 100), where the
+   * release state pins one; routes that use the service's default split take it from here.
+   * @default - none pinned: every split is the one in code
+   */
+  readonly weights?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 /** File name of the release state inside each environment folder. */
@@ -26,11 +32,31 @@ export const RELEASE_API_VERSION = 'cdk8s-gitops/v1';
 /** `kind` of a release file. */
 export const RELEASE_KIND = 'Release';
 
-/** Serialize a release state as the `<env>/release.yaml` file. */
+/**
+ * Serialize a release state as the `<env>/release.yaml` file: `apiVersion, kind, environment,
+ * services`, then `weights` only when a split is pinned (so a file without one is written as
+ * before), keys sorted.
+ */
 export function renderRelease(state: ReleaseState): string {
+  const weights = sortedWeights(state.weights);
   return '# Managed by cdk8s-gitops: the image tag each service (version) runs in this environment.\n'
     + '# Change it with `cdk8s-gitops release`, `promote` or `rollback`, not by hand.\n'
-    + emitYaml({ apiVersion: RELEASE_API_VERSION, kind: RELEASE_KIND, environment: state.environment, services: state.services });
+    + emitYaml({
+      apiVersion: RELEASE_API_VERSION, kind: RELEASE_KIND, environment: state.environment, services: state.services,
+      ...(weights !== undefined ? { weights } : {}),
+    });
+}
+
+/** The pinned splits sorted by service and version (code-unit order), or undefined when there are none. */
+function sortedWeights(weights: ReleaseState['weights']): Record<string, Record<string, number>> | undefined {
+  const services = Object.keys(weights ?? {}).sort();
+  if (services.length === 0) return undefined;
+  const out: Record<string, Record<string, number>> = {};
+  for (const service of services) {
+    const split = weights![service];
+    out[service] = Object.fromEntries(Object.keys(split).sort().map(v => [v, split[v]]));
+  }
+  return out;
 }
 
 /**
@@ -192,6 +218,8 @@ function parseCanonical(text: string): Record<string, unknown> | undefined {
   const data: Record<string, unknown> = {};
   let services: Record<string, unknown> | undefined;
   let versions: Record<string, string> | undefined;
+  let weights: Record<string, Record<string, number>> | undefined;
+  let split: Record<string, number> | undefined;
   const lines = text.split('\n');
   if (lines.pop() !== '') return undefined;
   for (const line of lines) {
@@ -207,6 +235,13 @@ function parseCanonical(text: string): Record<string, unknown> | undefined {
       else services[m[1]] = versions = {};
     } else if (versions && (m = /^    ([a-z0-9][-a-z0-9]*): ([A-Za-z0-9][A-Za-z0-9_.-]*)$/.exec(line))) {
       versions[m[1]] = m[2];
+    } else if (line === 'weights:' && data.weights === undefined) {
+      services = versions = undefined;
+      data.weights = weights = {};
+    } else if (weights && (m = /^  ([a-z0-9][-a-z0-9]*):$/.exec(line))) {
+      weights[m[1]] = split = {};
+    } else if (split && (m = /^    ([a-z0-9][-a-z0-9]*): (0|[1-9][0-9]?|100)$/.exec(line))) {
+      split[m[1]] = Number(m[2]);
     } else {
       return undefined;
     }
@@ -222,8 +257,8 @@ function checkRelease(data: unknown, options: { environment?: string; source?: s
   };
   if (!isPlainObject(data)) return fail('', 'must be a mapping with apiVersion, kind, environment and services');
   for (const key of Object.keys(data)) {
-    if (!['apiVersion', 'kind', 'environment', 'services'].includes(key)) {
-      fail(key, 'unknown field (allowed: apiVersion, kind, environment, services)');
+    if (!['apiVersion', 'kind', 'environment', 'services', 'weights'].includes(key)) {
+      fail(key, 'unknown field (allowed: apiVersion, kind, environment, services, weights)');
     }
   }
   if (data.apiVersion !== RELEASE_API_VERSION) fail('apiVersion', `${show(data.apiVersion)} must be ${JSON.stringify(RELEASE_API_VERSION)}`);
@@ -270,12 +305,61 @@ function checkRelease(data: unknown, options: { environment?: string; source?: s
       fail(`services.${name}`, `${show(entry)} must be an image tag or a non-empty mapping of version name to image tag`);
     }
   }
-  return { environment: environment as string, services };
+  const weights = checkWeights(data.weights, services, fail, count);
+  return { environment: environment as string, services, ...(weights !== undefined ? { weights } : {}) };
 }
 
-/** Whether two release states pin exactly the same tags. */
+/**
+ * Check the `weights` section against the services: each split belongs to a versioned service
+ * of `services`, names only its versions, and holds whole percents from 0 to 100 that sum to
+ * 100. Returns the splits sorted, or undefined when there are none (absent or `{}`).
+ */
+function checkWeights(raw: unknown, services: ReleaseState['services'], fail: (field: string, problem: string) => never,
+  count: (field: string, n: number) => void): Record<string, Record<string, number>> | undefined {
+  if (raw === undefined) return undefined;
+  if (!isPlainObject(raw)) return fail('weights', `${show(raw)} must be a mapping of service name to {version: percent} (leave it out to use the splits in code)`);
+  count('weights', Object.keys(raw).length);
+  const out: Record<string, Record<string, number>> = {};
+  for (const name of Object.keys(raw).sort()) {
+    const entry = raw[name];
+    out[name] = checkSplit(`weights.${name}`, name, entry, services[name], fail);
+    count(`weights.${name}`, Object.keys(out[name]).length);
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** One pinned split (`field`: where it is, for errors) of service `name`, whose entry in `services` is `versions`. */
+function checkSplit(field: string, name: string, entry: unknown, versions: string | Readonly<Record<string, string>> | undefined,
+  fail: (field: string, problem: string) => never): Record<string, number> {
+  if (versions === undefined) fail(field, `${JSON.stringify(name)} is not in services: a split belongs to a service with versions`);
+  if (typeof versions === 'string') fail(field, `${JSON.stringify(name)} has no versions (services.${name} is one tag): only a service with versions has a split`);
+  const known = Object.keys(versions as Record<string, string>).sort();
+  if (!isPlainObject(entry) || Object.keys(entry).length === 0) {
+    return fail(field, `${show(entry)} must be a mapping of version to percent, e.g. {${known.map((v, i) => `${v}: ${i === known.length - 1 ? 100 : 0}`).join(', ')}}`);
+  }
+  const split: Record<string, number> = {};
+  let sum = 0;
+  for (const version of Object.keys(entry).sort()) {
+    const weight = entry[version];
+    if (!known.includes(version)) fail(`${field}.${version}`, `is not a version of ${name} in services (its versions: ${known.join(', ')})`);
+    if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 0 || weight > 100) {
+      fail(`${field}.${version}`, `${show(weight)} must be a whole percent from 0 to 100`);
+    }
+    split[version] = weight as number;
+    sum += weight as number;
+  }
+  if (sum !== 100) fail(field, `${show(split)} sums to ${sum}: the percents of a split must sum to 100`);
+  return split;
+}
+
+/** Whether two release states are the same: the same tags and the same pinned splits. */
 export function sameRelease(a: ReleaseState, b: ReleaseState): boolean {
-  return canonical(a.services) === canonical(b.services);
+  return canonical(a.services) === canonical(b.services) && sameWeights(a.weights, b.weights);
+}
+
+/** Whether two `weights` sections pin the same splits (absent and empty are the same: nothing pinned). */
+export function sameWeights(a: ReleaseState['weights'], b: ReleaseState['weights']): boolean {
+  return JSON.stringify(sortedWeights(a) ?? {}) === JSON.stringify(sortedWeights(b) ?? {});
 }
 
 function canonical(services: ReleaseState['services']): string {

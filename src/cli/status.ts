@@ -5,7 +5,8 @@ import { JSON_ALIAS, outputFormat, outputOption, printJson } from './output';
 export const HELP = `Usage: cdk8s-gitops status --gitops-dir DIR [--rev REV] [-o text|json]
 
 Show what each environment runs, side by side: the image tag of every service (version)
-in each <env>/release.yaml, rows that differ between environments marked with *, and the
+in each <env>/release.yaml, with the version's percent of the traffic where the release
+file pins a split (\`shift\`), rows whose tags differ between environments marked with *, and the
 commit that last changed each release file, with where it came from (the source commit of
 the image, the commit of the program that rendered it: the commit's trailers). Reads git
 only: no program, nothing written.
@@ -42,7 +43,11 @@ export function formatStatus(result: StatusResult): string {
   const envs = result.environments.map(e => e.name);
   if (envs.length === 0) return `no release files at ${result.commit.slice(0, 12)} (an <env>/release.yaml per environment)\n`;
   const header = ['', 'SERVICE', 'VERSION', ...envs.map(e => e.toUpperCase())];
-  const body = result.services.map(r => [r.same ? '' : '*', r.service, r.version ?? '-', ...envs.map(e => r.tags[e] ?? '-')]);
+  const cell = (r: StatusResult['services'][number], env: string) => {
+    const weight = r.weights?.[env];
+    return `${r.tags[env] ?? '-'}${weight !== undefined ? ` ${weight}%` : ''}`;
+  };
+  const body = result.services.map(r => [r.same ? '' : '*', r.service, r.version ?? '-', ...envs.map(e => cell(r, e))]);
   const widths = header.map((_, i) => Math.max(...[header, ...body].map(row => row[i].length)));
   const line = (row: string[]) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
   const differ = body.filter(r => r[0] === '*').length;

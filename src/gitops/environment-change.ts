@@ -178,9 +178,14 @@ function environmentFiles(app: GitOpsApp, env: string, manifests: readonly Manif
 }
 
 function checkApplied(env: string, runs: ReleaseState, wanted: ReleaseState): void {
-  if (!sameRelease(runs, wanted)) {
-    throw new GitOpsError(`the program did not apply the release state of ${env}: it runs ${JSON.stringify(runs.services)} instead of ${JSON.stringify(wanted.services)} (its workloads must bind their images to the release state: WebService does, other workloads use app.releases.bind(...))`);
+  if (sameRelease(runs, wanted)) return;
+  if (sameRelease({ ...runs, weights: undefined }, { ...wanted, weights: undefined })) {
+    const unapplied = Object.keys(wanted.weights ?? {}).filter(s => runs.weights?.[s] === undefined).sort();
+    throw new GitOpsError(`the program did not apply the split ${env}'s release state pins for ${unapplied.join(', ') || JSON.stringify(wanted.weights ?? {})}: no route of the program in ${env} sends `
+      + `${unapplied.length === 1 ? `${unapplied[0]}'s` : 'their'} traffic by the service's default split (RouteTarget.split(service) without weights, as a route or the default route of a VirtualService); `
+      + 'a route with weights in code keeps them, so only a default split can be shifted');
   }
+  throw new GitOpsError(`the program did not apply the release state of ${env}: it runs ${JSON.stringify(runs.services)} instead of ${JSON.stringify(wanted.services)} (its workloads must bind their images to the release state: WebService does, other workloads use app.releases.bind(...))`);
 }
 
 /** A commit on `base` whose folder of `env` holds exactly `files` (paths relative to the GitOps directory). */

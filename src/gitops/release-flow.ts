@@ -3,7 +3,7 @@ import { publish } from './publish';
 import { GitOpsRepository, RepositoryOptions } from './repository';
 import { assertValidTag, isValidName } from './release-file';
 import { InputError } from './errors';
-import { changesBetween, describeChanges, rotate, TagChange } from './rotation';
+import { changesBetween, describeChanges, describeWeightChanges, rotate, TagChange, WeightChange, weightChangesBetween } from './rotation';
 
 /** Options of {@link release}. */
 export interface ReleaseOptions extends RepositoryOptions {
@@ -13,6 +13,13 @@ export interface ReleaseOptions extends RepositoryOptions {
   readonly tag: string;
   /** Services to rotate. @default - every service of the environment */
   readonly services?: readonly string[];
+  /**
+   * Release as a canary: the newest version takes the tag at weight 0 (reachable only through
+   * header or cookie routes) and the other versions keep serving 100%; `shift` then moves the
+   * traffic. Every rotated service needs two or more versions.
+   * @default false - a rotated service's pinned split is removed (back to the program's default)
+   */
+  readonly canary?: boolean;
 }
 
 /** The outcome of {@link release}. */
@@ -21,10 +28,12 @@ export interface ReleaseResult {
   readonly committed: boolean;
   /** The commit the branch points to afterwards. */
   readonly commit?: string;
-  /** The commit message (`dev: deploy TAG`). */
+  /** The commit message (`dev: deploy TAG`, `prod: canary TAG`). */
   readonly message: string;
   /** Tags that changed. */
   readonly changes: TagChange[];
+  /** Pinned splits that changed (set by a canary release, removed by a normal one). */
+  readonly weightChanges: WeightChange[];
   /** Files of the environment that changed. */
   readonly changedFiles: string[];
   /** Whether the commit was pushed. */
@@ -38,7 +47,9 @@ export interface ReleaseResult {
  * tag v2 had, v2 takes `tag`; a service without versions takes `tag`), re-render that
  * environment and commit `ENV: deploy TAG`. The commit touches only the environment's files.
  * Releasing the tag that already runs is a no-op. With `push`, a rejected push re-applies the
- * rotation to the new tip's release state and retries.
+ * rotation to the new tip's release state and retries. A rotated service's pinned split is
+ * removed; with `canary` it is set to the newest version at 0% instead, committed as
+ * `ENV: canary TAG`.
  */
 export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
   assertValidTag(options.tag, '--tag');
@@ -46,11 +57,12 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
   for (const s of options.services ?? []) {
     if (!isValidName(s)) throw new InputError(`--service: ${JSON.stringify(s)} is not a service name (a DNS-1123 label)`);
   }
-  const message = `${options.env}: deploy ${options.tag}`;
+  const message = `${options.env}: ${options.canary ? 'canary' : 'deploy'} ${options.tag}`;
   const result = await GitOpsRepository.with(options, repo => publish(repo, options, base => prepareChange(repo, options, base, options.env, current => {
-    const rotation = rotate(current, options.tag, options.services && options.services.length > 0 ? options.services : undefined);
+    const rotation = rotate(current, options.tag, options.services && options.services.length > 0 ? options.services : undefined, { canary: options.canary });
     if (rotation.rotated.length === 0) return undefined;
-    return { state: rotation.state, message: { subject: message, body: describeChanges(changesBetween(current, rotation.state)).join('\n') } };
+    const body = [...describeChanges(changesBetween(current, rotation.state)), ...describeWeightChanges(weightChangesBetween(current, rotation.state))];
+    return { state: rotation.state, message: { subject: message, body: body.join('\n') } };
   })));
   const change = result.change;
   return {
@@ -58,6 +70,7 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
     commit: result.commit,
     message,
     changes: change ? changesBetween(change.before, change.after) : [],
+    weightChanges: change ? weightChangesBetween(change.before, change.after) : [],
     changedFiles: change?.changedFiles ?? [],
     pushed: result.pushed,
     attempts: result.attempts,

@@ -1,18 +1,11 @@
+import { compareVersions } from '../compare';
 import { ReleaseState } from '../release';
 import { InputError } from './errors';
 
 /** Services of a release state: service -> tag, or service -> version -> tag. */
 type Services = ReleaseState['services'];
 
-/**
- * Order version names naturally: `v1 < v2 < v10`, then by plain string order.
- */
-export function compareVersions(a: string, b: string): number {
-  const na = /^(\D*)(\d+)$/.exec(a);
-  const nb = /^(\D*)(\d+)$/.exec(b);
-  if (na && nb && na[1] === nb[1]) return Number(na[2]) - Number(nb[2]);
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+export { compareVersions };
 
 /** The versions of a versioned service entry, oldest first (`v1, v2, ...`). */
 export function versionsOf(entry: string | Readonly<Record<string, string>>): string[] {
@@ -24,6 +17,23 @@ export function newestTag(entry: string | Readonly<Record<string, string>>): str
   if (typeof entry === 'string') return entry;
   const versions = versionsOf(entry);
   return entry[versions[versions.length - 1]];
+}
+
+/** The state with its `weights` section set to `weights` (left out when empty): every other section kept. */
+export function withWeights(state: ReleaseState, weights: Readonly<Record<string, Readonly<Record<string, number>>>>): ReleaseState {
+  const { weights: _previous, ...rest } = state;
+  return Object.keys(weights).length > 0 ? { ...rest, weights } : rest;
+}
+
+/** Options of {@link rotate}. */
+export interface RotateOptions {
+  /**
+   * Release as a canary: the newest version of each rotated service takes the tag at weight 0
+   * (pinned), the other versions share 100 (equally, the remainder to the newest of them).
+   * Every rotated service must have at least two versions.
+   * @default false - a rotated service's pinned split is removed (back to the program's default)
+   */
+  readonly canary?: boolean;
 }
 
 /** The result of {@link rotate}. */
@@ -40,14 +50,16 @@ export interface Rotation {
  * A/B rotation as the A/B testing platform's CI does it: for each named service, every version takes the tag
  * of the next newer one and the newest version takes `tag` (with v1/v2: v1 takes the tag v2
  * had, v2 takes `tag`); a service without versions takes `tag`. A service whose newest version
- * already runs `tag` is left unchanged, so releasing a tag twice is a no-op. Pure.
+ * already runs `tag` is left unchanged, so releasing a tag twice is a no-op. A rotated
+ * service's pinned split is removed (its routes split as the code says again), or with
+ * `options.canary` set to the canary split (the newest version at 0). Pure.
  *
  * @param state the release state to rotate
  * @param services services to rotate (default: every service of the state)
  * @param tag the new tag
- * @throws InputError when a named service is not in `state`
+ * @throws InputError when a named service is not in `state`, or a canary's service has fewer than two versions
  */
-export function rotate(state: ReleaseState, tag: string, services?: readonly string[]): Rotation {
+export function rotate(state: ReleaseState, tag: string, services?: readonly string[], options: RotateOptions = {}): Rotation {
   const names = [...new Set(services ?? Object.keys(state.services))].sort();
   for (const name of names) {
     if (!(name in state.services)) {
@@ -56,15 +68,21 @@ export function rotate(state: ReleaseState, tag: string, services?: readonly str
     }
   }
   const next: Record<string, string | Record<string, string>> = { ...state.services };
+  const weights: Record<string, Readonly<Record<string, number>>> = { ...state.weights };
   const rotated: string[] = [];
   const unchanged: string[] = [];
   for (const name of names) {
     const entry = state.services[name];
+    if (options.canary && versionsOf(entry).length < 2) {
+      throw new InputError(`--canary: ${JSON.stringify(name)} ${typeof entry === 'string' ? 'has no versions' : 'has one version'}: a canary takes the newest of two or more versions of a service `
+        + '(name the services with versions with --service)');
+    }
     if (newestTag(entry) === tag) {
       unchanged.push(name);
       continue;
     }
     rotated.push(name);
+    delete weights[name];
     if (typeof entry === 'string') {
       next[name] = tag;
     } else {
@@ -72,21 +90,49 @@ export function rotate(state: ReleaseState, tag: string, services?: readonly str
       const shifted: Record<string, string> = {};
       versions.forEach((v, i) => { shifted[v] = i + 1 < versions.length ? entry[versions[i + 1]] : tag; });
       next[name] = shifted;
+      if (options.canary) weights[name] = canarySplit(versions);
     }
   }
-  return { state: { environment: state.environment, services: next }, rotated, unchanged };
+  return { state: withWeights({ ...state, services: next }, weights), rotated, unchanged };
+}
+
+/** The split of a canary release: the newest version 0, the others 100 in equal parts (the remainder to the newest of them). */
+export function canarySplit(versions: readonly string[]): Record<string, number> {
+  const others = versions.slice(0, -1);
+  const share = Math.floor(100 / others.length);
+  const split: Record<string, number> = {};
+  others.forEach((v, i) => { split[v] = i === others.length - 1 ? 100 - share * (others.length - 1) : share; });
+  split[versions[versions.length - 1]] = 0;
+  return split;
+}
+
+/** Options of {@link adopt}. */
+export interface AdoptOptions {
+  /**
+   * Adopt the pinned splits too: each shared service takes `source`'s split, or none when
+   * `source` pins none (rollback; promote with `--with-weights`).
+   * @default false - `target` keeps its own splits
+   */
+  readonly weights?: boolean;
 }
 
 /**
  * `target` with the tags of `source` for every service the two share: what promotion does
- * (services only `target` has keep their tags). Pure.
+ * (services only `target` has keep their tags); with `options.weights` their pinned splits
+ * too. Pure.
  */
-export function adopt(target: ReleaseState, source: ReleaseState): ReleaseState {
+export function adopt(target: ReleaseState, source: ReleaseState, options: AdoptOptions = {}): ReleaseState {
   const services: Record<string, string | Readonly<Record<string, string>>> = { ...target.services };
+  const weights: Record<string, Readonly<Record<string, number>>> = { ...target.weights };
   for (const name of Object.keys(source.services)) {
-    if (name in target.services) services[name] = source.services[name];
+    if (!(name in target.services)) continue;
+    services[name] = source.services[name];
+    if (!options.weights) continue;
+    const split = source.weights?.[name];
+    if (split === undefined) delete weights[name];
+    else weights[name] = split;
   }
-  return { environment: target.environment, services };
+  return withWeights({ ...target, services }, weights);
 }
 
 /**
@@ -148,4 +194,33 @@ export function changesBetween(before: ReleaseState, after: ReleaseState): TagCh
 /** `backend v2: abc -> def` lines describing tag changes. */
 export function describeChanges(changes: readonly TagChange[]): string[] {
   return changes.map(c => `${c.service}${c.version !== undefined ? ` ${c.version}` : ''}: ${c.from ?? '(none)'} -> ${c.to ?? '(none)'}`);
+}
+
+/** One changed pinned split between two release states. */
+export interface WeightChange {
+  readonly service: string;
+  /** The split before (version -> percent), undefined when none was pinned (the program's default). */
+  readonly from?: Readonly<Record<string, number>>;
+  /** The split after, undefined when none is pinned any more (the program's default). */
+  readonly to?: Readonly<Record<string, number>>;
+}
+
+/** The pinned splits that differ between two release states, sorted by service. Pure. */
+export function weightChangesBetween(before: ReleaseState, after: ReleaseState): WeightChange[] {
+  const a = before.weights ?? {};
+  const b = after.weights ?? {};
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()
+    .filter(service => formatSplit(a[service]) !== formatSplit(b[service]))
+    .map(service => ({ service, ...(a[service] !== undefined ? { from: a[service] } : {}), ...(b[service] !== undefined ? { to: b[service] } : {}) }));
+}
+
+/** A split as `v1=90% v2=10%` (versions oldest first), or `the program's split` for none. */
+export function formatSplit(split: Readonly<Record<string, number>> | undefined): string {
+  if (split === undefined) return "the program's split";
+  return Object.keys(split).sort(compareVersions).map(v => `${v}=${split[v]}%`).join(' ');
+}
+
+/** `backend split: v1=100% v2=0% -> v1=90% v2=10%` lines describing split changes. */
+export function describeWeightChanges(changes: readonly WeightChange[]): string[] {
+  return changes.map(c => `${c.service} split: ${formatSplit(c.from)} -> ${formatSplit(c.to)}`);
 }

@@ -31,6 +31,8 @@ export interface LastRelease {
 export interface EnvironmentStatus {
   readonly name: string;
   readonly services: ReleaseState['services'];
+  /** The traffic splits its release state pins (service -> version -> percent); undefined when it pins none. */
+  readonly weights: ReleaseState['weights'] | undefined;
   readonly lastRelease: LastRelease | undefined;
 }
 
@@ -41,6 +43,11 @@ export interface ServiceRow {
   readonly version: string | undefined;
   /** Environment name -> tag; undefined where the environment does not run it. */
   readonly tags: Readonly<Record<string, string | undefined>>;
+  /**
+   * Environment name -> the version's percent of the split the environment pins for the
+   * service (undefined where it pins none: the program's split); undefined when no environment pins one.
+   */
+  readonly weights: Readonly<Record<string, number | undefined>> | undefined;
   /** Whether every environment runs the same tag. */
   readonly same: boolean;
 }
@@ -73,6 +80,7 @@ export function status(options: StatusOptions): StatusResult {
   const environments = Object.keys(releases).sort().map((name): EnvironmentStatus => ({
     name,
     services: releases[name].services,
+    weights: releases[name].weights,
     lastRelease: lastChange(git, commit, `${git.prefix}${name}/${RELEASE_FILE}`),
   }));
   return { commit, environments, services: rows(environments) };
@@ -100,7 +108,9 @@ function rows(environments: readonly EnvironmentStatus[]): ServiceRow[] {
     .sort((a, b) => compareText(a.service, b.service) || compareText(a.version ?? '', b.version ?? ''))
     .map(r => {
       const tags = Object.fromEntries(environments.map(e => [e.name, r.tags[e.name]]));
-      return { ...r, tags, same: new Set(Object.values(tags)).size === 1 };
+      const pinned = r.version !== undefined && environments.some(e => e.weights?.[r.service] !== undefined);
+      const weights = pinned ? Object.fromEntries(environments.map(e => [e.name, e.weights?.[r.service]?.[r.version!]])) : undefined;
+      return { ...r, tags, weights, same: new Set(Object.values(tags)).size === 1 };
     });
 }
 

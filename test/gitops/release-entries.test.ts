@@ -28,6 +28,24 @@ describe('unknownReleaseEntries', () => {
     ]);
   });
 
+  test('pinned splits the program does not have: of an unknown service, one without versions, naming an unknown version, or with no route to apply it', () => {
+    const routed = { ...known, weights: { backend: { v1: 90, v2: 10 } } };
+    const stored = {
+      environment: 'dev',
+      services: { backend: { v1: 'a', v2: 'b' }, frontend: 'x', monitor: { v1: 'a', v2: 'b' } },
+      weights: { backend: { v1: 90, v2: 10 }, bakend: { v1: 100 }, frontend: { v1: 100 }, monitor: { v1: 100, v2: 0 } },
+    };
+    expect(unknownReleaseEntries(stored, routed)).toEqual([
+      { field: 'weights.bakend', service: 'bakend', problem: 'a split of a service the program does not run' },
+      { field: 'weights.frontend', service: 'frontend', problem: 'a split of frontend, which the program runs without versions' },
+      { field: 'weights.monitor', service: 'monitor', problem: "no route of the program sends monitor's traffic by its default split (RouteTarget.split(service) without weights): the pinned split would change nothing" },
+    ]);
+    expect(unknownReleaseEntries({ ...stored, weights: { backend: { v1: 90, v3: 10 } } }, routed)).toEqual([
+      { field: 'weights.backend', service: 'backend', problem: 'names v3 (did you mean "v1"?), not a version of backend (its versions: v1, v2): the split is dropped whole' },
+    ]);
+    expect(unknownReleaseEntries({ ...stored, weights: { backend: { v1: 90, v2: 10 } } }, routed)).toEqual([]);
+  });
+
   test('checkReleaseEntries refuses with the file, each entry and the program\'s services; with prune it returns them', () => {
     const stored = { environment: 'dev', services: { bakend: 'abc', frontend: 'x' } };
     const check = () => checkReleaseEntries(stored, known, { source: 'dev/release.yaml' });
