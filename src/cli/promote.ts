@@ -2,25 +2,28 @@ import { promote } from '../gitops/promote-flow';
 import { loadAppFactory } from './app-module';
 import { OptionTable, parse, required } from './args';
 import { PROVENANCE_OPTIONS, provenanceFor, provenanceHelp } from './provenance';
-import { JSON_ALIAS, outputFormat, outputOption, printJson, tagChangeJson } from './output';
+import { JSON_ALIAS, outputFormat, outputOption, printJson, tagChangeJson, weightChangeJson } from './output';
 import { Progress } from './progress';
 
-export const HELP = `Usage: cdk8s-gitops promote --gitops-dir DIR --from dev --to prod [--push] [-o text|json]
+export const HELP = `Usage: cdk8s-gitops promote --gitops-dir DIR --from dev --to prod [--with-weights] [--push] [-o text|json]
 
 Give an environment exactly another environment's release: every service they share runs
 the same image tags. The target environment is re-rendered on a new branch promote-TAG
 (TAG: the release's tag) in one commit "TO: deploy TAG"; the current branch and working
 tree are not touched. Prints the pull request's title and body for \`gh pr create\`.
-Nothing to do (the target already runs that release): exit 0, no branch.
+Nothing to do (the target already runs that release): exit 0, no branch. The target keeps
+the traffic splits it pins (\`shift\`) unless --with-weights copies the source's too.
 
 Options:
   --gitops-dir DIR   clone of the GitOps repository (clean, on the branch to promote into)
   --from ENV         environment whose release is promoted, e.g. dev
   --to ENV           environment that gets it, e.g. prod
+  --with-weights     copy the pinned splits too: each shared service takes the source's
+                     split, or the program's split where the source pins none
   --push             push the promotion branch to the remote
   --remote NAME      remote to push to (default: origin)
   -o, --output FMT   text (default) or json: {branch, base, commit, tag, title, body, created,
-                     pushed, from, to, changes}
+                     pushed, from, to, changes, weights}
   --json             deprecated spelling of -o json
 ${provenanceHelp(false)}
   --app MODULE       program module exporting createApp(props) (default: the
@@ -39,6 +42,7 @@ export const OPTIONS: OptionTable = {
   'gitops-dir': { type: 'string' },
   'from': { type: 'string' },
   'to': { type: 'string' },
+  'with-weights': { type: 'boolean' },
   'push': { type: 'boolean' },
   'remote': { type: 'string' },
   'app': { type: 'string' },
@@ -57,6 +61,7 @@ export async function run(argv: string[]): Promise<number> {
     dir: required(values['gitops-dir'], '--gitops-dir'),
     from,
     to,
+    withWeights: Boolean(values['with-weights']),
     push: Boolean(values.push),
     remote: values.remote as string | undefined,
     createApp: loadAppFactory(values.app as string | undefined),
@@ -64,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
   }));
   if (outputFormat(values) === 'json') {
     const { branch, base, commit, tag, title, body, created, pushed } = result;
-    printJson({ branch, base, commit: commit ?? null, tag, title, body, created, pushed, from, to, changes: result.changes.map(tagChangeJson) });
+    printJson({ branch, base, commit: commit ?? null, tag, title, body, created, pushed, from, to, changes: result.changes.map(tagChangeJson), weights: result.weightChanges.map(weightChangeJson) });
     return 0;
   }
   if (!result.created) {

@@ -180,12 +180,16 @@ function environmentFiles(app: GitOpsApp, env: string, manifests: readonly Manif
 function checkApplied(env: string, runs: ReleaseState, wanted: ReleaseState): void {
   if (sameRelease(runs, wanted)) return;
   if (sameRelease({ ...runs, weights: undefined }, { ...wanted, weights: undefined })) {
-    const unapplied = Object.keys(wanted.weights ?? {}).filter(s => runs.weights?.[s] === undefined).sort();
-    throw new GitOpsError(`the program did not apply the split ${env}'s release state pins for ${unapplied.join(', ') || JSON.stringify(wanted.weights ?? {})}: no route of the program in ${env} sends `
-      + `${unapplied.length === 1 ? `${unapplied[0]}'s` : 'their'} traffic by the service's default split (RouteTarget.split(service) without weights, as a route or the default route of a VirtualService); `
-      + 'a route with weights in code keeps them, so only a default split can be shifted');
+    throw new GitOpsError(unroutedSplits(env, Object.keys(wanted.weights ?? {}).filter(s => runs.weights?.[s] === undefined).sort()));
   }
   throw new GitOpsError(`the program did not apply the release state of ${env}: it runs ${JSON.stringify(runs.services)} instead of ${JSON.stringify(wanted.services)} (its workloads must bind their images to the release state: WebService does, other workloads use app.releases.bind(...))`);
+}
+
+/** Why the program cannot apply a split the release state of `env` pins for `services`. */
+export function unroutedSplits(env: string, services: readonly string[]): string {
+  const whose = services.length === 1 ? `${services[0]}'s traffic` : `the traffic of ${services.join(', ')}`;
+  return `no route of the program in ${env} sends ${whose} by the service's default split (RouteTarget.split(service) without weights, `
+    + 'in a route or the default route of a VirtualService): a route with weights in code keeps them, so only a default split can be pinned or shifted';
 }
 
 /** A commit on `base` whose folder of `env` holds exactly `files` (paths relative to the GitOps directory). */

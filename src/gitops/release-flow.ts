@@ -47,9 +47,9 @@ export interface ReleaseResult {
  * tag v2 had, v2 takes `tag`; a service without versions takes `tag`), re-render that
  * environment and commit `ENV: deploy TAG`. The commit touches only the environment's files.
  * Releasing the tag that already runs is a no-op. With `push`, a rejected push re-applies the
- * rotation to the new tip's release state and retries. A rotated service's pinned split is
- * removed; with `canary` it is set to the newest version at 0% instead, committed as
- * `ENV: canary TAG`.
+ * rotation to the new tip's release state and retries. The pinned split of each named service
+ * is removed (releasing the tag a canary runs completes the canary); with `canary` a rotated
+ * service's split is set to the newest version at 0% instead, committed as `ENV: canary TAG`.
  */
 export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
   assertValidTag(options.tag, '--tag');
@@ -60,7 +60,7 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
   const message = `${options.env}: ${options.canary ? 'canary' : 'deploy'} ${options.tag}`;
   const result = await GitOpsRepository.with(options, repo => publish(repo, options, base => prepareChange(repo, options, base, options.env, current => {
     const rotation = rotate(current, options.tag, options.services && options.services.length > 0 ? options.services : undefined, { canary: options.canary });
-    if (rotation.rotated.length === 0) return undefined;
+    if (rotation.rotated.length === 0 && rotation.reset.length === 0) return undefined;
     const body = [...describeChanges(changesBetween(current, rotation.state)), ...describeWeightChanges(weightChangesBetween(current, rotation.state))];
     return { state: rotation.state, message: { subject: message, body: body.join('\n') } };
   })));

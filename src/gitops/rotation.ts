@@ -42,17 +42,24 @@ export interface Rotation {
   readonly state: ReleaseState;
   /** Services whose tags changed, sorted. */
   readonly rotated: string[];
-  /** Services that already ran the tag (their newest version), sorted: left as they were. */
+  /** Services that already ran the tag (their newest version), sorted: their tags left as they were. */
   readonly unchanged: string[];
+  /**
+   * Services among `unchanged` whose pinned split was removed (a normal release of the tag a
+   * canary runs completes it: the split is the program's again), sorted.
+   */
+  readonly reset: string[];
 }
 
 /**
  * A/B rotation as the A/B testing platform's CI does it: for each named service, every version takes the tag
  * of the next newer one and the newest version takes `tag` (with v1/v2: v1 takes the tag v2
  * had, v2 takes `tag`); a service without versions takes `tag`. A service whose newest version
- * already runs `tag` is left unchanged, so releasing a tag twice is a no-op. A rotated
- * service's pinned split is removed (its routes split as the code says again), or with
- * `options.canary` set to the canary split (the newest version at 0). Pure.
+ * already runs `tag` keeps its tags, so releasing a tag twice is a no-op. A pinned split is
+ * removed (the routes split as the code says again) from each named service, rotated or not:
+ * a normal release of the tag a canary runs completes the canary. With `options.canary` a
+ * rotated service's split is set to the canary split instead (the newest version at 0), and a
+ * service already running the tag keeps its split. Pure.
  *
  * @param state the release state to rotate
  * @param services services to rotate (default: every service of the state)
@@ -71,6 +78,7 @@ export function rotate(state: ReleaseState, tag: string, services?: readonly str
   const weights: Record<string, Readonly<Record<string, number>>> = { ...state.weights };
   const rotated: string[] = [];
   const unchanged: string[] = [];
+  const reset: string[] = [];
   for (const name of names) {
     const entry = state.services[name];
     if (options.canary && versionsOf(entry).length < 2) {
@@ -79,6 +87,10 @@ export function rotate(state: ReleaseState, tag: string, services?: readonly str
     }
     if (newestTag(entry) === tag) {
       unchanged.push(name);
+      if (!options.canary && weights[name] !== undefined) {
+        delete weights[name];
+        reset.push(name);
+      }
       continue;
     }
     rotated.push(name);
@@ -93,7 +105,7 @@ export function rotate(state: ReleaseState, tag: string, services?: readonly str
       if (options.canary) weights[name] = canarySplit(versions);
     }
   }
-  return { state: withWeights({ ...state, services: next }, weights), rotated, unchanged };
+  return { state: withWeights({ ...state, services: next }, weights), rotated, unchanged, reset };
 }
 
 /** The split of a canary release: the newest version 0, the others 100 in equal parts (the remainder to the newest of them). */

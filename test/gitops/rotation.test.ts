@@ -77,8 +77,14 @@ describe('pinned splits in rotation, adoption and change lists', () => {
     const r = rotate(pinned, 'c', ['backend']);
     expect(r.state.weights).toEqual({ monitor: { v1: 50, v2: 50 } });
     expect(rotate(pinned, 'c').state).not.toHaveProperty('weights');
-    // nothing rotated (the tag already runs): the split stays
-    expect(rotate(pinned, 'b', ['backend']).state).toEqual(pinned);
+  });
+
+  test('releasing the tag a canary runs completes it: the split is removed, the tags stay; as a canary again, nothing changes', () => {
+    const r = rotate(pinned, 'b', ['backend']);
+    expect(r).toMatchObject({ rotated: [], unchanged: ['backend'], reset: ['backend'] });
+    expect(r.state).toEqual({ ...dev, weights: { monitor: { v1: 50, v2: 50 } } });
+    expect(rotate(pinned, 'b', ['backend'], { canary: true })).toMatchObject({ rotated: [], reset: [], state: pinned });
+    expect(rotate(dev, 'b').reset).toEqual([]);
   });
 
   test('a canary release gives the newest version the tag at 0%, the others keep 100%', () => {
