@@ -48,7 +48,7 @@ export interface ShiftResult {
   readonly committed: boolean;
   /** The commit the branch points to afterwards. */
   readonly commit?: string;
-  /** The commit message subject (`prod: shift backend v2=10%`). */
+  /** The commit message subject (`prod: shift backend v2=10%`; more than three services: `prod: shift 12 services v2=10%`). */
   readonly message: string;
   /** Splits that changed. */
   readonly changes: WeightChange[];
@@ -87,7 +87,9 @@ export async function shift(options: ShiftOptions): Promise<ShiftResult> {
   }
   checkWeights(options.weights);
   const services = [...new Set(options.services)].sort();
-  const message = `${options.env}: shift ${services.join(', ')} ${formatWeights(options.weights)}`;
+  // a subject stays one readable line: the names of up to three services (the body lists every split)
+  const names = services.length <= 3 ? services.join(', ') : `${services.length} services`;
+  const message = `${options.env}: shift ${names} ${formatWeights(options.weights)}`;
   return GitOpsRepository.with(options, async repo => {
     const gates = options.gate ? await judgeCanaries(repo, options, services, options.gate) : [];
     const result = await publish(repo, options, base => prepareChange(repo, { ...options, provenance: provenanceAt(repo, base, options) }, base, options.env, current => {

@@ -8,6 +8,7 @@ import { parse } from 'yaml';
 import { completeSplit, parseWeights, shift } from '../../src/gitops/shift-flow';
 import { parseReleaseFile } from '../../src/release';
 import { createApp } from './fixture-app-canary';
+import { createApp as manyApp } from './fixture-app-canary-many';
 import { cleanup, cli, cloneOf, git, isolateGit, read, seedRepo, snapshot } from './helpers';
 
 const APP = path.join(__dirname, 'fixture-app-canary.ts');
@@ -80,6 +81,14 @@ describe('shift', () => {
     });
     expect(out.commit).toBe(git(clone, 'rev-parse', 'HEAD').trim());
     expect(splitOf(clone, 'monitor')).toEqual([['v1', 100], ['v2', 0]]);
+  });
+
+  test('more than three services: the subject counts them, the body lists each split', async () => {
+    const { clone } = seedRepo(manyApp);
+    const r = await cli('shift', '--gitops-dir', clone, '--env', 'prod', '--service', 'backend,monitor,s1,s2', '--weights', 'v2=20', '--app', path.join(__dirname, 'fixture-app-canary-many.ts'));
+    expect(r.code).toBe(0);
+    expect(git(clone, 'log', '-1', '--format=%s').trim()).toBe('prod: shift 4 services v2=20%');
+    expect(git(clone, 'log', '-1', '--format=%b').trim().split('\n').slice(0, 4)).toEqual(['backend', 'monitor', 's1', 's2'].map(n => `${n} split: the program's split -> v1=80% v2=20%`));
   });
 
   test.each([
