@@ -7,10 +7,9 @@
  * the binaries are missing (.ci/run installs them).
  */
 import * as path from 'path';
-import { queryInstant } from '../../src/gate/prometheus';
 import { createApp } from '../gitops/fixture-app-canary';
 import { cleanup, git, isolateGit, read, seedRepo, snapshot, spawnCli } from '../gitops/helpers';
-import { findTools, INSTALL_HINT, Stack, startStack } from './real-prometheus';
+import { findTools, INSTALL_HINT, Stack, startStack, waitForScrapes } from './real-prometheus';
 
 const APP = path.join(__dirname, '..', 'gitops', 'fixture-app-canary.ts');
 const tools = findTools();
@@ -36,11 +35,7 @@ describeReal('shift --gate against a real Prometheus', () => {
     isolateGit();
     if ('missing' in tools) return;
     stack = await startStack(tools, 'backend', 'shop-prod', VERSIONS);
-    const deadline = Date.now() + 20_000;
-    while (await queryInstant(stack.prometheus, 'count(count_over_time(up{job="gate-app"}[1m]) >= 3)') !== VERSIONS.length) {
-      if (Date.now() > deadline) throw new Error('Prometheus scraped too little within 20 s');
-      await new Promise(r => setTimeout(r, 200));
-    }
+    await waitForScrapes(stack, VERSIONS.length);
   }, 45_000);
   afterAll(async () => {
     await stack?.stop();
