@@ -11,6 +11,9 @@
  *                                                   environments in one), the growth from 2 to C
  *   npm run bench -- --release [--services N --envs E --commits C]
  *                                                   `release` in a GitOps repo of N services, C commits
+ *   npm run bench -- --shift [--services N --envs E --commits C]
+ *                                                   `shift` of one and of every service in that repo,
+ *                                                   alternating with `release` of the same services
  *   npm run bench -- --all                          all three (N = 500 and 1000, E = 3; release at 1000)
  *
  * Options: --runs K (repetitions; median reported; default 7 for the reference, 1 otherwise),
@@ -47,6 +50,7 @@ const { values } = parseArgs({
     commits: { type: 'string' },
     runs: { type: 'string' },
     release: { type: 'boolean' },
+    shift: { type: 'boolean' },
     all: { type: 'boolean' },
     kustomize: { type: 'string' },
     keep: { type: 'boolean' },
@@ -311,6 +315,66 @@ function fleets(services: number, envs: number, clusters: number, runs: number):
  * rolls a new tag into dev.
  */
 function releaseAtScale(services: number, envs: number, commits: number, runs: number): number {
+  const { repo, cli } = gitopsRepoAtScale(services, envs, commits);
+  const depth = timed('git', ['rev-list', '--count', 'HEAD'], { cwd: repo }).stdout.trim();
+  const release = (tag: string, extra: string[]) => cli(['release', '--env', 'dev', '--tag', tag, ...extra]);
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = release(`${(0xabc0000 + i).toString(16)}${'0'.repeat(33)}`, []);
+    times.push(r.seconds);
+    process.stdout.write(`  release ${i + 1} (every service): ${r.seconds.toFixed(2)} s  ${r.summary[0]} / ${r.summary[r.summary.length - 1]}\n`);
+  }
+  const one: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = release(`${(0xdef0000 + i).toString(16)}${'0'.repeat(33)}`, ['--service', 'svc-0000']);
+    one.push(r.seconds);
+    process.stdout.write(`  release ${i + 1} (one service): ${r.seconds.toFixed(2)} s  ${r.summary[0]} / ${r.summary[r.summary.length - 1]}\n`);
+  }
+  process.stdout.write(`release of one service at scale: median ${median(one).toFixed(2)} s of ${runs}\n`);
+  const s = median(times);
+  process.stdout.write(`release at scale (${services} services x ${envs} envs, ${depth} commits, every service): median ${s.toFixed(2)} s of ${runs} (target <= 3 s)\n`);
+  return s;
+}
+
+/**
+ * 4. `shift` in the same repository, against `release` of the same services, run alternately
+ * (release, shift, release, ...): one service, then every service. Each shift moves the split
+ * (v2 20% and 30% in turn) and each release rolls a new tag, so every run commits; the target
+ * is a shift costing no more than a release of the same services.
+ */
+function shiftAtScale(services: number, envs: number, commits: number, runs: number): Record<string, number> {
+  const { cli } = gitopsRepoAtScale(services, envs, commits);
+  const all = Array.from({ length: services }, (_, i) => `svc-${String(i).padStart(4, '0')}`).join(',');
+  const figures: Record<string, number> = {};
+  for (const [label, service] of [['one service', 'svc-0000'], ['every service', all]] as const) {
+    const release: number[] = [];
+    const shift: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const r = cli(['release', '--env', 'dev', '--service', service, '--tag', `${(0xbe00000 + i + (label === 'one service' ? 0 : 0x1000)).toString(16)}${'0'.repeat(33)}`]);
+      release.push(r.seconds);
+      const sh = cli(['shift', '--env', 'dev', '--service', service, '--weights', `v2=${i % 2 === 0 ? 20 : 30}`]);
+      shift.push(sh.seconds);
+      process.stdout.write(`  ${label} ${i + 1}: release ${r.seconds.toFixed(2)} s (${r.summary[r.summary.length - 1]}), shift ${sh.seconds.toFixed(2)} s (${sh.summary[sh.summary.length - 1]})\n`);
+    }
+    const [rs, ss] = [median(release), median(shift)];
+    // the machine's load drifts over the minutes of a run: the pairs (run side by side) compare best
+    const paired = median(shift.map((t, i) => t / release[i]));
+    figures[`release ${label}`] = round(rs);
+    figures[`shift ${label}`] = round(ss);
+    figures[`shift/release ${label}`] = Math.round(paired * 100) / 100;
+    process.stdout.write(`shift of ${label} at scale (${services} services x ${envs} envs): median ${ss.toFixed(2)} s vs release ${rs.toFixed(2)} s of ${runs}; `
+      + `run by run shift/release median ${paired.toFixed(2)} (target <= 1.00: ${paired <= 1 ? 'met' : 'NOT MET'})\n`);
+  }
+  process.stdout.write(`${JSON.stringify({ node: process.version, services, envs, runs, ...figures })}\n`);
+  return figures;
+}
+
+/**
+ * A GitOps repository of the generated platform with `commits` commits of history (written with
+ * `git fast-import`, each commit changing a small file), the platform synthesized and committed
+ * on top; and a runner of the CLI in it (`--gitops-dir` and `--app` added), timed.
+ */
+function gitopsRepoAtScale(services: number, envs: number, commits: number): { repo: string; cli: (args: string[]) => { seconds: number; summary: string[] } } {
   const repo = tempDir('release');
   const git = (args: string[], input?: string): string => timed('git', args, { cwd: repo, input }).stdout;
   git(['init', '-q', '-b', 'main']);
@@ -338,30 +402,14 @@ function releaseAtScale(services: number, envs: number, commits: number, runs: n
   const depth = git(['rev-list', '--count', 'HEAD']).trim();
   const tracked = git(['ls-files']).split('\n').filter(Boolean).length;
   process.stdout.write(`release repo: ${depth} commits, ${tracked} files (built in ${prepSeconds.toFixed(1)} s)\n`);
-
-  const release = (tag: string, extra: string[]): { seconds: number; summary: string[] } => {
-    const r = timed(NODE, [path.join(ROOT, 'bin/cdk8s-gitops.js'), 'release', '--gitops-dir', repo, '--env', 'dev', '--tag', tag, ...extra, '--app', path.join(ROOT, 'lib/bench/platform.js')], {
+  const cli = (args: string[]): { seconds: number; summary: string[] } => {
+    const r = timed(NODE, [path.join(ROOT, 'bin/cdk8s-gitops.js'), ...args, '--gitops-dir', repo, '--app', path.join(ROOT, 'lib/bench/platform.js')], {
       cwd: ROOT,
       env: { ...process.env, BENCH_SERVICES: String(services), BENCH_ENVS: String(envs) },
     });
     return { seconds: r.seconds, summary: r.stdout.trim().split('\n') };
   };
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const r = release(`${(0xabc0000 + i).toString(16)}${'0'.repeat(33)}`, []);
-    times.push(r.seconds);
-    process.stdout.write(`  release ${i + 1} (every service): ${r.seconds.toFixed(2)} s  ${r.summary[0]} / ${r.summary[r.summary.length - 1]}\n`);
-  }
-  const one: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const r = release(`${(0xdef0000 + i).toString(16)}${'0'.repeat(33)}`, ['--service', 'svc-0000']);
-    one.push(r.seconds);
-    process.stdout.write(`  release ${i + 1} (one service): ${r.seconds.toFixed(2)} s  ${r.summary[0]} / ${r.summary[r.summary.length - 1]}\n`);
-  }
-  process.stdout.write(`release of one service at scale: median ${median(one).toFixed(2)} s of ${runs}\n`);
-  const s = median(times);
-  process.stdout.write(`release at scale (${services} services x ${envs} envs, ${depth} commits, every service): median ${s.toFixed(2)} s of ${runs} (target <= 3 s)\n`);
-  return s;
+  return { repo, cli };
 }
 
 function main(): void {
@@ -383,6 +431,10 @@ function main(): void {
     const clusters = count(values.clusters, 4, '--clusters');
     if (clusters < 2) throw new Error(`--clusters: ${clusters} must be 2 or more (one cluster is the plain scale run: leave --clusters out)`);
     fleets(count(values.services, 1000, '--services'), envs, clusters, count(values.runs, 1, '--runs'));
+    return;
+  }
+  if (values.shift) {
+    shiftAtScale(count(values.services, 1000, '--services'), envs, count(values.commits, 5000, '--commits'), count(values.runs, 3, '--runs'));
     return;
   }
   if (values.release) {

@@ -12,7 +12,7 @@ export type { AppChartProps } from './app-chart';
 export { RepositoryChart } from './repository-chart';
 export type { RepositoryChartProps } from './repository-chart';
 export { ReleaseRegistry } from './release-registry';
-export type { ReleaseBindingOptions, ReleaseBindingValue } from './release-registry';
+export type { ReleaseBindingOptions, ReleaseBindingValue, ReleaseSplit, ReleaseSplitOptions } from './release-registry';
 export { parseReleaseFile, RELEASE_FILE, renderRelease, ReleaseFileError } from './release';
 export type { ReleaseClusterState, ReleaseState } from './release';
 export { readReleases } from './gitops/release-file';

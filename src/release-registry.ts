@@ -39,6 +39,28 @@ export interface ReleaseBindingValue {
   readonly tag?: string;
 }
 
+/** Options of {@link ReleaseRegistry.bindSplit}. */
+export interface ReleaseSplitOptions {
+  /** Environment name. */
+  readonly environment: string;
+  /** Service name (the key of the release file). */
+  readonly service: string;
+  /** Namespace the service's pods run in (where a metrics gate looks for the canary). */
+  readonly namespace: string;
+  /** Path of the construct whose route uses the split, for errors. */
+  readonly path: string;
+}
+
+/** The routes of an environment that send a service's traffic by its default split (see {@link ReleaseRegistry.splitOf}). */
+export interface ReleaseSplit {
+  /** Service name. */
+  readonly service: string;
+  /** Namespace of the service's pods. */
+  readonly namespace: string;
+  /** Paths of the constructs whose routes use the split, in the order they were bound. */
+  readonly paths: string[];
+}
+
 interface Binding extends ReleaseBindingOptions {
   readonly value: { ref: string; tag?: string };
 }
@@ -64,6 +86,7 @@ export class ReleaseRegistry {
   private states: Readonly<Record<string, ReleaseState>>;
   private readonly bindings: Binding[] = [];
   private readonly owners = new Map<string, string | undefined>();
+  private readonly splits = new Map<string, { namespace: string; paths: string[] }>();
 
   /** @param states the release state of each environment, keyed by environment name */
   constructor(states: Readonly<Record<string, ReleaseState>> = {}) {
@@ -96,6 +119,44 @@ export class ReleaseRegistry {
   }
 
   /**
+   * Bind a route's split to the release state: the route sends `service`'s traffic by its
+   * default split (a split without weights of its own), so the split the release state of
+   * `environment` pins for the service ({@link weightsOf}) applies there, read when the route is
+   * rendered. Only a service with a bound split can have one pinned (`cdk8s-gitops shift`).
+   *
+   * @throws ConfigError when routes of the environment name services of that name in two namespaces
+   */
+  public bindSplit(options: ReleaseSplitOptions): void {
+    const key = `${options.environment}\0${options.service}`;
+    const split = this.splits.get(key);
+    if (split === undefined) {
+      this.splits.set(key, { namespace: options.namespace, paths: [options.path] });
+      return;
+    }
+    if (split.namespace !== options.namespace) {
+      throw new ConfigError(options.path, 'service', `${options.service} (namespace ${options.namespace})`,
+        `is already split by ${split.paths[0]} as the service of namespace ${JSON.stringify(split.namespace)} in environment ${JSON.stringify(options.environment)}: the release state keys splits by service name per environment, so split services need unique names there`);
+    }
+    if (!split.paths.includes(options.path)) split.paths.push(options.path);
+  }
+
+  /**
+   * The split the release state of `environment` pins for `service` (version -> percent), or
+   * undefined when it pins none (routes then split as the code says). Read at render time: it
+   * follows {@link use}.
+   */
+  public weightsOf(environment: string, service: string): Record<string, number> | undefined {
+    const split = this.states[environment]?.weights?.[service];
+    return split === undefined ? undefined : { ...split };
+  }
+
+  /** The routes of `environment` that split `service` by its default split, or undefined when none does. */
+  public splitOf(environment: string, service: string): ReleaseSplit | undefined {
+    const split = this.splits.get(`${environment}\0${service}`);
+    return split === undefined ? undefined : { service, namespace: split.namespace, paths: [...split.paths] };
+  }
+
+  /**
    * Render from now on with another release state (every environment's, keyed by name).
    * @throws ConfigError when a bound tag is invalid; the previous state stays in use
    */
@@ -117,10 +178,12 @@ export class ReleaseRegistry {
   }
 
   /**
-   * What the bound images of `environment` run now: its release file. In an environment with
-   * clusters, `services` holds the tag every cluster that runs a service (version) agrees on
-   * (where they differ: the environment's tag in the state in use, else the first cluster's), and
-   * `clusters` the tags of each cluster that differ from it.
+   * What the bound images and splits of `environment` run now: its release file. In an
+   * environment with clusters, `services` holds the tag every cluster that runs a service
+   * (version) agrees on (where they differ: the environment's tag in the state in use, else the
+   * first cluster's), and `clusters` the tags of each cluster that differ from it. A split the
+   * state pins is part of it where a route uses the service's default split and the split names
+   * only versions the service has.
    */
   public stateOf(environment: string): ReleaseState {
     // service -> version (undefined: one tag) -> cluster (undefined: none) -> tag
@@ -152,9 +215,28 @@ export class ReleaseRegistry {
       }
       services[service] = versioned ? byVersion : byVersion[String(undefined)];
     }
+    const weights = this.weightsIn(environment, services);
     const names = Object.keys(clusters).sort(compareText);
-    if (names.length === 0) return { environment, services };
-    return { environment, services, clusters: Object.fromEntries(names.map(c => [c, { services: clusters[c] }])) };
+    return {
+      environment,
+      services,
+      ...(weights !== undefined ? { weights } : {}),
+      ...(names.length > 0 ? { clusters: Object.fromEntries(names.map(c => [c, { services: clusters[c] }])) } : {}),
+    };
+  }
+
+  /** The pinned splits of `environment` that apply: of a service with versions (in `services`) and a bound split, naming only its versions. */
+  private weightsIn(environment: string, services: ReleaseState['services']): Record<string, Record<string, number>> | undefined {
+    const pinned = this.states[environment]?.weights ?? {};
+    const out: Record<string, Record<string, number>> = {};
+    for (const service of Object.keys(pinned).sort()) {
+      const versions = services[service];
+      if (typeof versions !== 'object' || !this.splits.has(`${environment}\0${service}`)) continue;
+      const split = pinned[service];
+      if (!Object.keys(split).every(v => v in versions)) continue;
+      out[service] = Object.fromEntries(Object.keys(split).sort().map(v => [v, split[v]]));
+    }
+    return Object.keys(out).length > 0 ? out : undefined;
   }
 
   /**

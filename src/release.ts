@@ -16,12 +16,17 @@ export interface ReleaseState {
   readonly environment: string;
   /** Service name -> tag, or version name -> tag. */
   readonly services: Readonly<Record<string, string | Readonly<Record<string, string>>>>;
-  /** Traffic split per versioned service (version -> integer percent, summing to 100), where the
-   *  release state pins one; absent: the split in code. Added by the progressive-delivery work. */
+  /**
+   * Traffic split per versioned service (version -> integer percent, summing to 100), where the
+   * release state pins one; routes that use the service's default split take it from here.
+   * @default - none pinned: every split is the one in code
+   */
   readonly weights?: Readonly<Record<string, Readonly<Record<string, number>>>>;
-  /** Per-cluster entries of a change staged cluster by cluster: cluster name -> the services
-   *  (and weights) whose tags (split) differ from the environment's in that cluster. Absent:
-   *  every cluster runs the environment's state. Added by the fleets work. */
+  /**
+   * Per-cluster entries of a change staged cluster by cluster: cluster name -> the services
+   * (and splits) whose tags (split) differ from the environment's in that cluster.
+   * @default - none: every cluster runs the environment's state
+   */
   readonly clusters?: Readonly<Record<string, ReleaseClusterState>>;
 }
 
@@ -52,11 +57,32 @@ export const RELEASE_API_VERSION = 'cdk8s-gitops/v1';
 /** `kind` of a release file. */
 export const RELEASE_KIND = 'Release';
 
-/** Serialize a release state as the `<env>/release.yaml` file. */
+/**
+ * Serialize a release state as the `<env>/release.yaml` file: `apiVersion, kind, environment,
+ * services`, then `weights` only when a split is pinned and `clusters` only when a cluster has
+ * entries (so a file without them is written as before), keys sorted.
+ */
 export function renderRelease(state: ReleaseState): string {
+  const weights = sortedWeights(state.weights);
   return '# Managed by cdk8s-gitops: the image tag each service (version) runs in this environment.\n'
     + '# Change it with `cdk8s-gitops release`, `promote` or `rollback`, not by hand.\n'
-    + emitYaml({ apiVersion: RELEASE_API_VERSION, kind: RELEASE_KIND, environment: state.environment, services: state.services, ...clustersSection(state.clusters) });
+    + emitYaml({
+      apiVersion: RELEASE_API_VERSION, kind: RELEASE_KIND, environment: state.environment, services: state.services,
+      ...(weights !== undefined ? { weights } : {}),
+      ...clustersSection(state.clusters),
+    });
+}
+
+/** The pinned splits sorted by service and version (code-unit order), or undefined when there are none. */
+function sortedWeights(weights: ReleaseState['weights']): Record<string, Record<string, number>> | undefined {
+  const services = Object.keys(weights ?? {}).sort(compareText);
+  if (services.length === 0) return undefined;
+  const out: Record<string, Record<string, number>> = {};
+  for (const service of services) {
+    const split = weights![service];
+    out[service] = Object.fromEntries(Object.keys(split).sort(compareText).map(v => [v, split[v]]));
+  }
+  return out;
 }
 
 /** The `clusters:` section of a release file: cluster names, services and versions sorted, entries without services left out; nothing when no cluster has an entry. */
@@ -237,7 +263,7 @@ function tooDeep(text: string): number | undefined {
 
 /**
  * The data of a release file in the layout `renderRelease` writes (comments, four top-level
- * fields, services with plain tags or version maps, the clusters section), or undefined for any
+ * fields, services with plain tags or version maps, the weights and clusters sections), or undefined for any
  * other layout. The caller accepts it only if rendering the result gives back the same text.
  */
 function parseCanonical(text: string): Record<string, unknown> | undefined {
@@ -256,6 +282,10 @@ function parseCanonical(text: string): Record<string, unknown> | undefined {
       const services: Record<string, unknown> = {};
       data.services = services;
       i = canonicalServices(lines, i + 1, CANONICAL_SERVICES, services);
+    } else if (line === 'weights:' && data.weights === undefined && data.clusters === undefined) {
+      const weights: Record<string, unknown> = {};
+      data.weights = weights;
+      i = canonicalWeights(lines, i + 1, CANONICAL_WEIGHTS, weights);
     } else if (line === 'clusters:' && data.clusters === undefined) {
       const clusters: Record<string, unknown> = {};
       data.clusters = clusters;
@@ -303,6 +333,39 @@ function canonicalServices(lines: readonly string[], i: number, at: ServiceLines
   return i;
 }
 
+/** The line patterns of a weights block at one indentation: a service (opening its split) and a version's percent. */
+interface WeightLines {
+  readonly service: RegExp;
+  readonly version: RegExp;
+}
+
+function weightLines(indent: number): WeightLines {
+  const pad = ' '.repeat(indent);
+  return {
+    service: new RegExp(`^${pad}([a-z0-9][-a-z0-9]*):$`),
+    version: new RegExp(`^${pad}  ([a-z0-9][-a-z0-9]*): (0|[1-9][0-9]?|100)$`),
+  };
+}
+
+/** Splits at the top level (`weights:`). */
+const CANONICAL_WEIGHTS = weightLines(2);
+
+/** Read the split lines of a weights block from line `i` into `into`; returns the index of the first line that is not one. */
+function canonicalWeights(lines: readonly string[], i: number, at: WeightLines, into: Record<string, unknown>): number {
+  let split: Record<string, number> | undefined;
+  for (; i < lines.length; i++) {
+    let m: RegExpExecArray | null;
+    if ((m = at.service.exec(lines[i]))) {
+      into[m[1]] = split = {};
+    } else if (split && (m = at.version.exec(lines[i]))) {
+      split[m[1]] = Number(m[2]);
+    } else {
+      break;
+    }
+  }
+  return i;
+}
+
 /** Read the clusters of a `clusters:` section from line `i` into `into` (each `  <name>:` with its `    services:`); returns the index of the first line after it. */
 function canonicalClusters(lines: readonly string[], i: number, into: Record<string, unknown>): number {
   let m: RegExpExecArray | null;
@@ -322,8 +385,8 @@ function checkRelease(data: unknown, options: { environment?: string; source?: s
   };
   if (!isPlainObject(data)) return fail('', 'must be a mapping with apiVersion, kind, environment and services');
   for (const key of Object.keys(data)) {
-    if (!['apiVersion', 'kind', 'environment', 'services', 'clusters'].includes(key)) {
-      fail(key, 'unknown field (allowed: apiVersion, kind, environment, services, clusters)');
+    if (!['apiVersion', 'kind', 'environment', 'services', 'weights', 'clusters'].includes(key)) {
+      fail(key, 'unknown field (allowed: apiVersion, kind, environment, services, weights, clusters)');
     }
   }
   if (data.apiVersion !== RELEASE_API_VERSION) fail('apiVersion', `${show(data.apiVersion)} must be ${JSON.stringify(RELEASE_API_VERSION)}`);
@@ -346,8 +409,13 @@ function checkRelease(data: unknown, options: { environment?: string; source?: s
     if (entries > RELEASE_FILE_LIMITS.entries) fail(field, `more than ${RELEASE_FILE_LIMITS.entries} entries (services and versions) in one release file: the limit of a release file`);
   };
   const services = checkServices(rawServices, 'services', fail, count);
-  if (data.clusters === undefined) return { environment: environment as string, services };
-  return { environment: environment as string, services, clusters: checkClusters(data.clusters, services, fail, count) };
+  const weights = checkWeights(data.weights, services, fail, count);
+  return {
+    environment: environment as string,
+    services,
+    ...(weights !== undefined ? { weights } : {}),
+    ...(data.clusters !== undefined ? { clusters: checkClusters(data.clusters, services, fail, count) } : {}),
+  };
 }
 
 /** Report a problem of a field of a release file (throws). */
@@ -384,6 +452,47 @@ function checkServices(raw: Record<string, unknown>, field: string, fail: Fail, 
     }
   }
   return services;
+}
+
+/**
+ * Check the `weights` section against the services: each split belongs to a versioned service
+ * of `services`, names only its versions, and holds whole percents from 0 to 100 that sum to
+ * 100. Returns the splits sorted, or undefined when there are none (absent or `{}`).
+ */
+function checkWeights(raw: unknown, services: ReleaseState['services'], fail: Fail, count: (field: string, n: number) => void): Record<string, Record<string, number>> | undefined {
+  if (raw === undefined) return undefined;
+  if (!isPlainObject(raw)) return fail('weights', `${show(raw)} must be a mapping of service name to {version: percent} (leave it out to use the splits in code)`);
+  count('weights', Object.keys(raw).length);
+  const out: Record<string, Record<string, number>> = {};
+  for (const name of Object.keys(raw).sort()) {
+    const entry = raw[name];
+    out[name] = checkSplit(`weights.${name}`, name, entry, services[name], fail);
+    count(`weights.${name}`, Object.keys(out[name]).length);
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** One pinned split (`field`: where it is, for errors) of service `name`, whose entry in `services` is `versions`. */
+function checkSplit(field: string, name: string, entry: unknown, versions: string | Readonly<Record<string, string>> | undefined, fail: Fail): Record<string, number> {
+  if (versions === undefined) fail(field, `${JSON.stringify(name)} is not in services: a split belongs to a service with versions`);
+  if (typeof versions === 'string') fail(field, `${JSON.stringify(name)} has no versions (services.${name} is one tag): only a service with versions has a split`);
+  const known = Object.keys(versions as Record<string, string>).sort();
+  if (!isPlainObject(entry) || Object.keys(entry).length === 0) {
+    return fail(field, `${show(entry)} must be a mapping of version to percent, e.g. {${known.map((v, i) => `${v}: ${i === known.length - 1 ? 100 : 0}`).join(', ')}}`);
+  }
+  const split: Record<string, number> = {};
+  let sum = 0;
+  for (const version of Object.keys(entry).sort()) {
+    const weight = entry[version];
+    if (!known.includes(version)) fail(`${field}.${version}`, `is not a version of ${name} in services (its versions: ${known.join(', ')})`);
+    if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 0 || weight > 100) {
+      fail(`${field}.${version}`, `${show(weight)} must be a whole percent from 0 to 100`);
+    }
+    split[version] = weight as number;
+    sum += weight as number;
+  }
+  if (sum !== 100) fail(field, `${show(split)} sums to ${sum}: the percents of a split must sum to 100`);
+  return split;
 }
 
 /**
@@ -426,10 +535,16 @@ function checkClusters(raw: unknown, environment: ReleaseState['services'], fail
   return clusters;
 }
 
-/** Whether two release states pin exactly the same tags (in the environment and in each cluster). */
+/** Whether two release states are the same: the same tags and pinned splits (in the environment and in each cluster). */
 export function sameRelease(a: ReleaseState, b: ReleaseState): boolean {
   return JSON.stringify(sortedServices(a.services)) === JSON.stringify(sortedServices(b.services))
+    && sameWeights(a.weights, b.weights)
     && JSON.stringify(clustersSection(a.clusters)) === JSON.stringify(clustersSection(b.clusters));
+}
+
+/** Whether two `weights` sections pin the same splits (absent and empty are the same: nothing pinned). */
+export function sameWeights(a: ReleaseState['weights'], b: ReleaseState['weights']): boolean {
+  return JSON.stringify(sortedWeights(a) ?? {}) === JSON.stringify(sortedWeights(b) ?? {});
 }
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {

@@ -7,6 +7,7 @@
 import * as fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import { AppChart } from '../src/app-chart';
+import { compareVersions } from '../src/compare';
 import { AppOfApps } from '../src/argocd/app-of-apps';
 import { Application } from '../src/argocd/application';
 import { AppProject } from '../src/argocd/app-project';
@@ -112,15 +113,17 @@ function build(p: Platform): GitOpsApp {
           seen.add(key);
           return true;
         })
-        .map(r => ({
-          match: [r.cookie ? HttpMatch.cookie(r.header, r.value) : HttpMatch.headerExact(r.header, r.value)],
-          to: RouteTarget.version(svc, s.versions[r.version]),
-        }));
+        .map(r => ({ header: r.cookie ? HttpMatch.cookie(r.header, r.value) : HttpMatch.headerExact(r.header, r.value), version: s.versions[r.version] }));
       const weights = Object.fromEntries(s.versions.map((v, j) => [v, s.weights[j]]));
+      // a valid split reaches its canary (the newest version) at 0% through a header route (XREF-VS-CANARY)
+      const canary = [...s.versions].sort(compareVersions).pop()!;
+      if (s.versions.length > 1 && weights[canary] === 0 && !routes.some(r => r.version === canary)) {
+        routes.push({ header: HttpMatch.headerExact('x-canary-route', 'on'), version: canary });
+      }
       new VirtualService(chart, `vs-${s.name}`, {
         name: s.name,
         gateways: [gw],
-        routes: routes.map((r, j) => ({ ...r, match: r.match.map(m => m.and(HttpMatch.uriPrefix(`/${s.name}/`))), name: `r${j}` })),
+        routes: routes.map((r, j) => ({ match: [r.header.and(HttpMatch.uriPrefix(`/${s.name}/`))], to: RouteTarget.version(svc, r.version), name: `r${j}` })),
         defaultRoute: { to: s.versions.length > 0 ? RouteTarget.split(svc, weights) : RouteTarget.service(svc) },
       });
     });

@@ -78,6 +78,11 @@ export function formatGate(result: GateResult): string {
   return `${[...lines, gateSummary(result)].join('\n')}\n`;
 }
 
+/** A gate result as JSON data, as `-o json` prints it (infinities written as Prometheus does). */
+export function gateResultJson(result: GateResult): unknown {
+  return JSON.parse(JSON.stringify(result, numbersAsPrometheus));
+}
+
 /** JSON has no infinities: write them as Prometheus does (`+Inf`, `-Inf`) rather than as null. */
 function numbersAsPrometheus(_key: string, value: unknown): unknown {
   return value === Infinity || value === -Infinity ? formatNumber(value) : value;

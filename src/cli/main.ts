@@ -3,7 +3,7 @@
  * exports `run(argv: string[]): Promise<number>`, `HELP: string` and its option table
  * `OPTIONS` (plus `POSITIONALS` when it takes words that are not flags); this file only
  * dispatches. Exit codes: 0 ok, 1 check or operation failed, 2 usage error, 3 pushed but the
- * local branch was not updated (release, rollback).
+ * local branch was not updated (release, rollback, shift).
  */
 import { packageInfo } from '../package-info';
 import { OptionTable, OptionValues, parseOptions, PositionalSpec } from './args';
@@ -13,6 +13,7 @@ export const COMMANDS: Record<string, string> = {
   release: 'Roll a new image tag into an environment of the GitOps repository',
   promote: "Give an environment exactly another environment's release, on a branch",
   rollback: 'Restore the previous release of an environment, as a new commit',
+  shift: 'Move the traffic between versions of services in an environment (a canary step)',
   diff: 'Show what synth would change in the GitOps repository',
   status: 'Show what each environment runs, side by side, and its last release',
   gate: "Judge a version by its Prometheus metrics (a canary step's gate)",

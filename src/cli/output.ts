@@ -2,7 +2,7 @@
  * What commands that report share: `-o, --output text|json` (validate adds sarif and junit),
  * JSON documents on stdout with stable field names (absent values are null, never missing).
  */
-import type { TagChange } from '../gitops/rotation';
+import type { TagChange, WeightChange } from '../gitops/rotation';
 import { OptionTable, OptionValues } from './args';
 
 /** The `-o, --output FORMAT` flag with the formats a command supports (`text` is the default). */
@@ -26,4 +26,9 @@ export function printJson(value: unknown): void {
 /** A tag change as JSON: `{service, version, from, to, cluster}`, null where there is none (`cluster`: a change of one cluster that is not the environment's). */
 export function tagChangeJson(c: TagChange): { service: string; version: string | null; from: string | null; to: string | null; cluster: string | null } {
   return { service: c.service, version: c.version ?? null, from: c.from ?? null, to: c.to ?? null, cluster: c.cluster ?? null };
+}
+
+/** A split change as JSON: `{service, from, to}`, each split version -> percent, null where none is pinned (the program's split). */
+export function weightChangeJson(c: WeightChange): { service: string; from: Readonly<Record<string, number>> | null; to: Readonly<Record<string, number>> | null } {
+  return { service: c.service, from: c.from ?? null, to: c.to ?? null };
 }

@@ -2,28 +2,31 @@ import { promote } from '../gitops/promote-flow';
 import { loadAppFactory } from './app-module';
 import { OptionTable, parse, required } from './args';
 import { PROVENANCE_OPTIONS, provenanceFor, provenanceHelp } from './provenance';
-import { JSON_ALIAS, outputFormat, outputOption, printJson, tagChangeJson } from './output';
+import { JSON_ALIAS, outputFormat, outputOption, printJson, tagChangeJson, weightChangeJson } from './output';
 import { Progress } from './progress';
 import { clusterLabel } from '../release-clusters';
 
-export const HELP = `Usage: cdk8s-gitops promote --gitops-dir DIR --from dev --to prod [--cluster NAME] [--push] [-o text|json]
+export const HELP = `Usage: cdk8s-gitops promote --gitops-dir DIR --from dev --to prod [--with-weights] [--cluster NAME] [--push] [-o text|json]
 
 Give an environment exactly another environment's release: every service they share runs
 the same image tags. The target environment is re-rendered on a new branch promote-TAG
 (TAG: the release's tag) in one commit "TO: deploy TAG"; the current branch and working
 tree are not touched. Prints the pull request's title and body for \`gh pr create\`.
-Nothing to do (the target already runs that release): exit 0, no branch.
+Nothing to do (the target already runs that release): exit 0, no branch. The target keeps
+the traffic splits it pins (\`shift\`) unless --with-weights copies the source's too.
 
 Options:
   --gitops-dir DIR   clone of the GitOps repository (clean, on the branch to promote into)
   --from ENV         environment whose release is promoted, e.g. dev
   --to ENV           environment that gets it, e.g. prod
+  --with-weights     copy the pinned splits too: each shared service takes the source's
+                     split, or the program's split where the source pins none
   --cluster NAME     give it to this cluster of --to only: branch promote-NAME-TAG, one
                      commit "TO/NAME: deploy TAG" (default: every cluster of --to)
   --push             push the promotion branch to the remote
   --remote NAME      remote to push to (default: origin)
   -o, --output FMT   text (default) or json: {branch, base, commit, tag, title, body, created,
-                     pushed, from, to, cluster, changes}
+                     pushed, from, to, cluster, changes, weights}
   --json             deprecated spelling of -o json
 ${provenanceHelp(false)}
   --app MODULE       program module exporting createApp(props) (default: the
@@ -42,6 +45,7 @@ export const OPTIONS: OptionTable = {
   'gitops-dir': { type: 'string' },
   'from': { type: 'string' },
   'to': { type: 'string' },
+  'with-weights': { type: 'boolean' },
   'cluster': { type: 'string' },
   'push': { type: 'boolean' },
   'remote': { type: 'string' },
@@ -62,6 +66,7 @@ export async function run(argv: string[]): Promise<number> {
     dir: required(values['gitops-dir'], '--gitops-dir'),
     from,
     to,
+    withWeights: Boolean(values['with-weights']),
     cluster,
     push: Boolean(values.push),
     remote: values.remote as string | undefined,
@@ -70,7 +75,7 @@ export async function run(argv: string[]): Promise<number> {
   }));
   if (outputFormat(values) === 'json') {
     const { branch, base, commit, tag, title, body, created, pushed } = result;
-    printJson({ branch, base, commit: commit ?? null, tag, title, body, created, pushed, from, to, cluster, changes: result.changes.map(tagChangeJson) });
+    printJson({ branch, base, commit: commit ?? null, tag, title, body, created, pushed, from, to, cluster, changes: result.changes.map(tagChangeJson), weights: result.weightChanges.map(weightChangeJson) });
     return 0;
   }
   if (!result.created) {

@@ -2,19 +2,24 @@ import { release } from '../gitops/release-flow';
 import { loadAppFactory } from './app-module';
 import { count, OptionTable, parse, required } from './args';
 import { PROVENANCE_OPTIONS, provenanceFor, provenanceHelp } from './provenance';
-import { outputFormat, outputOption, printJson, tagChangeJson } from './output';
-import { describeChanges } from '../gitops/rotation';
+import { outputFormat, outputOption, printJson, tagChangeJson, weightChangeJson } from './output';
+import { describeChanges, describeWeightChanges } from '../gitops/rotation';
 import { clusterLabel } from '../release-clusters';
 import { Progress } from './progress';
 
-export const HELP = `Usage: cdk8s-gitops release --gitops-dir DIR --env ENV --tag TAG [--service NAME ...] [--cluster NAME] [--push] [-o text|json]
+export const HELP = `Usage: cdk8s-gitops release --gitops-dir DIR --env ENV --tag TAG [--service NAME ...] [--canary] [--cluster NAME] [--push] [-o text|json]
 
 Roll an image tag into one environment of the GitOps repository with A/B rotation, as
 the A/B testing platform's CI does: for each service, v1 takes the tag v2 had and v2 takes
 TAG (a service without versions takes TAG). The environment is re-rendered from its
 release.yaml and committed as "ENV: deploy TAG"; the commit touches only that environment's
 folder (the lines that carry the tag, plus release.yaml). Releasing the tag that already runs
-is a no-op: no commit.
+is a no-op: no commit. A split \`shift\` pinned for a service is removed: its routes split as
+the program says again (so releasing the tag a canary runs completes the canary).
+
+With --canary ("ENV: canary TAG"), the newest version takes TAG at 0% of the traffic (the
+others keep 100%): only routes that match a header or cookie reach it until \`shift\` moves
+traffic to it. Releasing the same tag again as a canary changes nothing.
 
 Nothing changes unless the clone can take the change: no merge, rebase, cherry-pick,
 revert or bisect in progress, no lock file a killed git left, on a branch, clean, not
@@ -29,6 +34,8 @@ Options:
   --service NAME     service to rotate; repeat it, give several names after it or
                      separated by commas (default: every service of the environment;
                      a blank name is refused)
+  --canary           release as a canary: pin the newest version's weight at 0 (every
+                     rotated service needs two or more versions)
   --cluster NAME     release into this cluster of the environment only (an environment
                      with clusters): "ENV/NAME: deploy TAG" changes only ENV/NAME/ and
                      the cluster's entries of release.yaml (default: every cluster)
@@ -40,7 +47,7 @@ ${provenanceHelp(true)}
   --app MODULE       program module exporting createApp(props) (default: the
                      "cdk8s-gitops".app entry of ./package.json)
   -o, --output FMT   text (default) or json: {env, cluster, tag, committed, commit, message,
-                     changes, changedFiles, pushed, attempts}
+                     changes, weights, changedFiles, pushed, attempts}
   -h, --help         show this help
 
 Exit codes: 0 released or nothing to do, 1 failed (nothing was changed), 2 usage error,
@@ -52,6 +59,7 @@ export const OPTIONS: OptionTable = {
   'env': { type: 'string' },
   'tag': { type: 'string' },
   'service': { type: 'string', multiple: true, list: true, variadic: true },
+  'canary': { type: 'boolean' },
   'cluster': { type: 'string' },
   'push': { type: 'boolean' },
   'remote': { type: 'string' },
@@ -73,6 +81,7 @@ export async function run(argv: string[]): Promise<number> {
     env,
     tag,
     services: values.service as string[] | undefined,
+    canary: Boolean(values.canary),
     cluster,
     push: Boolean(values.push),
     remote: values.remote as string | undefined,
@@ -90,6 +99,7 @@ export async function run(argv: string[]): Promise<number> {
       commit: result.commit ?? null,
       message: result.message,
       changes: result.changes.map(tagChangeJson),
+      weights: result.weightChanges.map(weightChangeJson),
       changedFiles: result.changedFiles,
       pushed: result.pushed,
       attempts: result.attempts,
@@ -101,7 +111,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   process.stdout.write(`[${result.commit!.slice(0, 12)}] ${result.message}${result.pushed ? ' (pushed)' : ''}\n`);
-  for (const line of describeChanges(result.changes)) process.stdout.write(`  ${line}\n`);
+  for (const line of [...describeChanges(result.changes), ...describeWeightChanges(result.weightChanges)]) process.stdout.write(`  ${line}\n`);
   process.stdout.write(`${result.changedFiles.length} file(s) changed${result.attempts > 1 ? `, after ${result.attempts} attempts` : ''}\n`);
   return 0;
 }

@@ -2,8 +2,8 @@ import { rollback } from '../gitops/rollback-flow';
 import { loadAppFactory } from './app-module';
 import { count, OptionTable, parse, required } from './args';
 import { PROVENANCE_OPTIONS, provenanceFor, provenanceHelp } from './provenance';
-import { outputFormat, outputOption, printJson, tagChangeJson } from './output';
-import { describeChanges } from '../gitops/rotation';
+import { outputFormat, outputOption, printJson, tagChangeJson, weightChangeJson } from './output';
+import { describeChanges, describeWeightChanges } from '../gitops/rotation';
 import { clusterLabel } from '../release-clusters';
 import { Progress } from './progress';
 
@@ -12,7 +12,8 @@ export const HELP = `Usage: cdk8s-gitops rollback --gitops-dir DIR --env ENV [--
 Restore the previous release of an environment as a new commit "ENV: rollback to TAG"
 (history is never rewritten). The previous release is the last different content of
 ENV/release.yaml before the current one; rolling back again goes one release further back.
-The environment is re-rendered with the current program.
+The release file is restored whole, pinned traffic splits included (after a \`shift\` the split
+before it). The environment is re-rendered with the current program.
 
 Options:
   --gitops-dir DIR   clone of the GitOps repository (clean, on a branch)
@@ -26,7 +27,7 @@ ${provenanceHelp(false)}
   --app MODULE       program module exporting createApp(props) (default: the
                      "cdk8s-gitops".app entry of ./package.json)
   -o, --output FMT   text (default) or json: {env, cluster, committed, commit, message, tag,
-                     restoredFrom, changes, pushed}
+                     restoredFrom, changes, weights, pushed}
   -h, --help         show this help
 
 Exit codes: 0 rolled back, 1 failed (nothing was changed), 2 usage error,
@@ -64,7 +65,7 @@ export async function run(argv: string[]): Promise<number> {
   }));
   if (outputFormat(values) === 'json') {
     const { committed, commit, message, tag, restoredFrom, pushed } = result;
-    printJson({ env, cluster, committed, commit: commit ?? null, message, tag, restoredFrom, changes: result.changes.map(tagChangeJson), pushed });
+    printJson({ env, cluster, committed, commit: commit ?? null, message, tag, restoredFrom, changes: result.changes.map(tagChangeJson), weights: result.weightChanges.map(weightChangeJson), pushed });
     return 0;
   }
   if (!result.committed) {
@@ -72,6 +73,6 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   process.stdout.write(`[${result.commit!.slice(0, 12)}] ${result.message} (release of ${result.restoredFrom.slice(0, 12)})${result.pushed ? ' (pushed)' : ''}\n`);
-  for (const line of describeChanges(result.changes)) process.stdout.write(`  ${line}\n`);
+  for (const line of [...describeChanges(result.changes), ...describeWeightChanges(result.weightChanges)]) process.stdout.write(`  ${line}\n`);
   return 0;
 }

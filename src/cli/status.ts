@@ -6,7 +6,8 @@ export const HELP = `Usage: cdk8s-gitops status --gitops-dir DIR [--rev REV] [-o
 
 Show what each environment runs, side by side: the image tag of every service (version)
 in each <env>/release.yaml (a column per cluster for an environment with clusters:
-ENV/CLUSTER), rows that differ between environments (clusters) marked with *, and the
+ENV/CLUSTER), with the version's percent of the traffic where the release file pins a
+split (\`shift\`), rows whose tags differ between environments (clusters) marked with *, and the
 commit that last changed each release file, with where it came from (the source commit of
 the image, the commit of the program that rendered it: the commit's trailers). Reads git
 only: no program, nothing written.
@@ -45,10 +46,14 @@ export function formatStatus(result: StatusResult): string {
   const envs = result.environments.map(e => e.name);
   if (envs.length === 0) return `no release files at ${result.commit.slice(0, 12)} (an <env>/release.yaml per environment)\n`;
   const columns = result.environments.flatMap(e => (e.clusters === undefined
-    ? [{ title: e.name, tag: (r: ServiceRow) => r.tags[e.name] }]
-    : e.clusters.map(c => ({ title: `${e.name}/${c.name}`, tag: (r: ServiceRow) => r.clusters?.[e.name]?.[c.name] }))));
+    ? [{ title: e.name, tag: (r: ServiceRow) => r.tags[e.name], weight: (r: ServiceRow) => r.weights?.[e.name] }]
+    : e.clusters.map(c => ({ title: `${e.name}/${c.name}`, tag: (r: ServiceRow) => r.clusters?.[e.name]?.[c.name], weight: (r: ServiceRow) => r.weights?.[e.name] }))));
   const header = ['', 'SERVICE', 'VERSION', ...columns.map(c => c.title.toUpperCase())];
-  const body = result.services.map(r => [r.same ? '' : '*', r.service, r.version ?? '-', ...columns.map(c => c.tag(r) ?? '-')]);
+  const cell = (r: ServiceRow, c: typeof columns[number]) => {
+    const weight = c.weight(r);
+    return `${c.tag(r) ?? '-'}${weight !== undefined ? ` ${weight}%` : ''}`;
+  };
+  const body = result.services.map(r => [r.same ? '' : '*', r.service, r.version ?? '-', ...columns.map(c => cell(r, c))]);
   const widths = header.map((_, i) => Math.max(...[header, ...body].map(row => row[i].length)));
   const line = (row: string[]) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
   const differ = body.filter(r => r[0] === '*').length;

@@ -231,6 +231,8 @@ function environmentFiles(app: GitOpsApp, env: string, manifests: readonly Manif
 /** Throw unless what the program runs with `wanted` in use is `wanted` (in an environment with clusters: in each cluster, what it runs there). */
 function checkApplied(app: GitOpsApp, env: string, runs: ReleaseState, wanted: ReleaseState): void {
   const hint = '(its workloads must bind their images to the release state: WebService does, other workloads use app.releases.bind(...))';
+  const unrouted = Object.keys(wanted.weights ?? {}).filter(s => runs.weights?.[s] === undefined).sort();
+  if (unrouted.length > 0) throw new GitOpsError(unroutedSplits(env, unrouted));
   const clusters = clustersOf(app, env);
   if (clusters.length === 0) {
     if (sameRelease(runs, wanted)) return;
@@ -248,6 +250,13 @@ function checkApplied(app: GitOpsApp, env: string, runs: ReleaseState, wanted: R
         + `${JSON.stringify(Object.fromEntries(differs.map(([s]) => [s, want[s]])))} ${hint}`);
     }
   }
+}
+
+/** Why the program cannot apply a split the release state of `env` pins for `services`. */
+export function unroutedSplits(env: string, services: readonly string[]): string {
+  const whose = services.length === 1 ? `${services[0]}'s traffic` : `the traffic of ${services.join(', ')}`;
+  return `no route of the program in ${env} sends ${whose} by the service's default split (RouteTarget.split(service) without weights, `
+    + 'in a route or the default route of a VirtualService): a route with weights in code keeps them, so only a default split can be pinned or shifted';
 }
 
 /** A commit on `base` whose folder of `env` holds exactly `files` (paths relative to the GitOps directory). */

@@ -6,7 +6,7 @@ import { clusterLabel } from '../release-clusters';
 import { prepareChange } from './environment-change';
 import { GitOpsRepository, RepositoryOptions } from './repository';
 import { inheritedSource } from './rollback-flow';
-import { adopt, changesBetween, compareVersions, describeChanges, headlineTag, TagChange } from './rotation';
+import { adopt, changesBetween, compareVersions, describeChanges, describeWeightChanges, formatSplit, headlineTag, TagChange, WeightChange, weightChangesBetween } from './rotation';
 
 /** Options of {@link promote}. */
 export interface PromoteOptions extends Omit<RepositoryOptions, 'retries' | 'backoff'> {
@@ -16,6 +16,12 @@ export interface PromoteOptions extends Omit<RepositoryOptions, 'retries' | 'bac
   readonly to: string;
   /** Give the release to this cluster of `to` only (`--cluster`). @default - every cluster of `to` */
   readonly cluster?: string;
+  /**
+   * Copy the pinned splits too: each service they share takes `from`'s split (or the
+   * program's default where `from` pins none).
+   * @default false - `to` keeps its own splits
+   */
+  readonly withWeights?: boolean;
 }
 
 /** The outcome of {@link promote}. */
@@ -35,6 +41,8 @@ export interface PromoteResult {
   readonly body: string;
   /** Tags that change in `to`. */
   readonly changes: TagChange[];
+  /** Pinned splits that change in `to` (only with `withWeights`). */
+  readonly weightChanges: WeightChange[];
   /** Whether the branch was pushed. */
   readonly pushed: boolean;
 }
@@ -68,8 +76,8 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     if (from === undefined) {
       throw new InputError(`--from: environment ${JSON.stringify(options.from)} has no ${RELEASE_FILE} in ${options.dir} (environments with a release: ${Object.keys(releases).join(', ') || 'none'})`);
     }
-    // the environment's tags: a cluster staged in --from is not promoted
-    const source: ReleaseState = { environment: from.environment, services: from.services };
+    // the environment's tags (and splits): a cluster staged in --from is not promoted
+    const source: ReleaseState = { environment: from.environment, services: from.services, ...(from.weights !== undefined ? { weights: from.weights } : {}) };
     const tag = releaseTag(repo, base, options.from, source);
     const branch = `promote-${options.cluster !== undefined ? `${options.cluster}-` : ''}${tag}`;
     if (git.tryRun(['check-ref-format', '--branch', branch]).status !== 0) {
@@ -80,15 +88,17 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     const [released] = git.fileHistory(base, repo.repoPath(`${options.from}/${RELEASE_FILE}`));
     const provenance = { ...options.provenance, ...(released ? inheritedSource(repo, released.sha, options.provenance) : {}) };
     const change = prepareChange(repo, { ...options, provenance }, base, options.to, current => {
-      const state = adopt(current, source);
-      return { state, message: { subject: message, body: describeChanges(changesBetween(current, state)).join('\n'), trailers: [['Promoted-From', `${options.from}@${base}`]] } };
+      const state = adopt(current, source, { weights: options.withWeights });
+      const body = [...describeChanges(changesBetween(current, state)), ...describeWeightChanges(weightChangesBetween(current, state))];
+      return { state, message: { subject: message, body: body.join('\n'), trailers: [['Promoted-From', `${options.from}@${base}`]] } };
     }, '--to');
     const title = `Promote to ${to}: ${tag}`;
     if (change === undefined) {
-      return { created: false, tag, branch, base: repo.branch, title, body: `${to} already runs ${options.from}'s release (${tag}).`, changes: [], pushed: false };
+      return { created: false, tag, branch, base: repo.branch, title, body: `${to} already runs ${options.from}'s release (${tag}).`, changes: [], weightChanges: [], pushed: false };
     }
     const changes = changesBetween(change.before, change.after);
-    const body = pullRequestBody(options.from, to, tag, base, changes, change.changedFiles, options.cluster);
+    const weightChanges = weightChangesBetween(change.before, change.after);
+    const body = pullRequestBody(options.from, to, tag, base, changes, weightChanges, change.changedFiles, options.cluster);
     const existing = git.resolve(`refs/heads/${branch}`);
     if (existing !== undefined && git.treeOf(existing) !== git.treeOf(change.commit)) {
       throw new GitOpsError(`branch ${branch} already exists (at ${existing.slice(0, 12)}) with a different ${to}: merge or delete it first (\`git branch -D ${branch}\`)`);
@@ -106,12 +116,12 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
           throw new GitOpsError(`${repo.remote} already has a branch ${branch} with a different ${to}: merge or delete it first (${outcome.message})`);
         }
         if (existing === undefined) git.run(['branch', branch, remoteTip]);
-        return { created: true, tag, branch, commit: remoteTip, base: repo.branch, title, body, changes, pushed: true };
+        return { created: true, tag, branch, commit: remoteTip, base: repo.branch, title, body, changes, weightChanges, pushed: true };
       }
       pushed = true;
     }
     if (existing === undefined) git.run(['branch', branch, commit]);
-    return { created: true, tag, branch, commit, base: repo.branch, title, body, changes, pushed };
+    return { created: true, tag, branch, commit, base: repo.branch, title, body, changes, weightChanges, pushed };
   });
 }
 
@@ -123,7 +133,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
 export function releaseTag(repo: GitOpsRepository, base: string, env: string, state: ReleaseState): string {
   const [last] = repo.git.fileHistory(base, repo.repoPath(`${env}/${RELEASE_FILE}`));
   const subject = last?.message.split('\n')[0] ?? '';
-  const m = new RegExp(`^${env}: (?:deploy|rollback to) (\\S+)$`).exec(subject);
+  const m = new RegExp(`^${env}: (?:deploy|canary|rollback to) (\\S+)$`).exec(subject);
   const running = new Set(Object.values(state.services).flatMap(e => (typeof e === 'string' ? [e] : Object.values(e))));
   if (m && running.has(m[1]) && tagProblem(m[1]) === undefined) return m[1];
   const tag = headlineTag(state);
@@ -131,10 +141,17 @@ export function releaseTag(repo: GitOpsRepository, base: string, env: string, st
   return tag;
 }
 
-function pullRequestBody(from: string, to: string, tag: string, base: string, changes: readonly TagChange[], files: readonly string[], cluster: string | undefined): string {
+function pullRequestBody(from: string, to: string, tag: string, base: string, changes: readonly TagChange[], weightChanges: readonly WeightChange[],
+  files: readonly string[], cluster: string | undefined): string {
   const rows = [...changes]
     .sort((a, b) => (a.service !== b.service ? (a.service < b.service ? -1 : 1) : compareVersions(a.version ?? '', b.version ?? '')))
     .map(c => `| ${c.cluster !== undefined ? `${c.service} (${c.cluster})` : c.service} | ${c.version ?? '-'} | \`${c.from ?? '(none)'}\` | \`${c.to ?? '(none)'}\` |`);
+  const splits = weightChanges.length === 0 ? [] : [
+    `| service | ${to} split now | after merge |`,
+    '|---|---|---|',
+    ...weightChanges.map(c => `| ${c.service} | ${formatSplit(c.from)} | ${formatSplit(c.to)} |`),
+    '',
+  ];
   return [
     `Promotes the release running in **${from}** to **${to}**: \`${tag}\`.`,
     '',
@@ -142,6 +159,7 @@ function pullRequestBody(from: string, to: string, tag: string, base: string, ch
     '|---|---|---|---|',
     ...rows,
     '',
+    ...splits,
     `Changed files (${files.length}):`,
     ...files.map(f => `- \`${f}\``),
     '',

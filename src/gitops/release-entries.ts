@@ -6,12 +6,14 @@ import { GitOpsError } from './errors';
 /**
  * An entry of a stored release state that the program does not have: a service it does not
  * run in that environment, a version of a service it does not have, or a tag where it runs
- * versions (or versions where it runs one tag). The program ignores such an entry, so
- * rendering drops it from the release file and the service runs the program's default tag:
- * a typo (`bakend`) would silently become a rollback.
+ * versions (or versions where it runs one tag); a pinned split of a service without versions,
+ * naming a version the service does not have, or of a service no route splits by its default
+ * split. The program ignores such an entry, so rendering drops it from the release file and
+ * the service runs the program's default tag (split): a typo (`bakend`) would silently become
+ * a rollback.
  */
 export interface UnknownReleaseEntry {
-  /** Field of the release file, `services.bakend`, `services.backend.v3` or `clusters.prod-eu.services.backend`. */
+  /** Field of the release file, `services.bakend`, `services.backend.v3`, `weights.backend` or `clusters.prod-eu.services.backend`. */
   readonly field: string;
   /** The cluster named by the entry, for an entry of the `clusters` section. */
   readonly cluster?: string;
@@ -50,6 +52,7 @@ export function unknownReleaseEntries(stored: ReleaseState, known: ReleaseState,
     const entries = unknownServices(stored.clusters![cluster].services ?? {}, runs, `${field}.services`, `is not a service the program runs in cluster ${cluster}`);
     out.push(...entries.map(e => ({ ...e, cluster })));
   }
+  out.push(...unknownSplits(stored, known));
   return out.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
 }
 
@@ -74,6 +77,32 @@ function unknownServices(stored: ReleaseState['services'], runs: ReleaseState['s
           out.push({ field: `${field}.${version}`, service, version, problem: `unknown version of ${service}${hint(version, versions)}; its versions: ${versions.join(', ')}` });
         }
       }
+    }
+  }
+  return out;
+}
+
+/**
+ * The pinned splits of `stored` the program does not have (see {@link unknownReleaseEntries}):
+ * one entry per split, which rendering drops whole (a split without one of its versions would
+ * no longer sum to 100), so the service's routes split as the code says.
+ */
+function unknownSplits(stored: ReleaseState, known: ReleaseState): UnknownReleaseEntry[] {
+  const out: UnknownReleaseEntry[] = [];
+  for (const service of Object.keys(stored.weights ?? {}).sort()) {
+    const split = stored.weights![service];
+    const runs = known.services[service];
+    const field = `weights.${service}`;
+    if (runs === undefined || typeof runs === 'string') {
+      out.push({ field, service, problem: `a split of ${runs === undefined ? 'a service the program does not run' : `${service}, which the program runs without versions`}` });
+      continue;
+    }
+    const versions = Object.keys(runs).sort();
+    const unknown = Object.keys(split).sort().filter(v => runs[v] === undefined);
+    if (unknown.length > 0) {
+      out.push({ field, service, problem: `names ${unknown.map(v => `${v}${hint(v, versions)}`).join(', ')}, not a version of ${service} (its versions: ${versions.join(', ')}): the split is dropped whole` });
+    } else if (known.weights?.[service] === undefined) {
+      out.push({ field, service, problem: `no route of the program sends ${service}'s traffic by its default split (RouteTarget.split(service) without weights): the pinned split would change nothing` });
     }
   }
   return out;

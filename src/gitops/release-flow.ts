@@ -3,7 +3,7 @@ import { publish } from './publish';
 import { GitOpsRepository, RepositoryOptions } from './repository';
 import { assertClusterName, assertValidTag, isValidName } from './release-file';
 import { InputError } from './errors';
-import { changesBetween, describeChanges, rotate, TagChange } from './rotation';
+import { changesBetween, describeChanges, describeWeightChanges, rotate, TagChange, WeightChange, weightChangesBetween } from './rotation';
 import { clusterLabel } from '../release-clusters';
 
 /** Options of {@link release}. */
@@ -16,6 +16,13 @@ export interface ReleaseOptions extends RepositoryOptions {
   readonly services?: readonly string[];
   /** Release into this cluster of the environment only (`--cluster`). @default - every cluster */
   readonly cluster?: string;
+  /**
+   * Release as a canary: the newest version takes the tag at weight 0 (reachable only through
+   * header or cookie routes) and the other versions keep serving 100%; `shift` then moves the
+   * traffic. Every rotated service needs two or more versions.
+   * @default false - a rotated service's pinned split is removed (back to the program's default)
+   */
+  readonly canary?: boolean;
 }
 
 /** The outcome of {@link release}. */
@@ -24,10 +31,12 @@ export interface ReleaseResult {
   readonly committed: boolean;
   /** The commit the branch points to afterwards. */
   readonly commit?: string;
-  /** The commit message (`dev: deploy TAG`, `prod/prod-eu: deploy TAG` for one cluster). */
+  /** The commit message (`dev: deploy TAG`, `prod: canary TAG`, `prod/prod-eu: deploy TAG` for one cluster). */
   readonly message: string;
   /** Tags that changed. */
   readonly changes: TagChange[];
+  /** Pinned splits that changed (set by a canary release, removed by a normal one). */
+  readonly weightChanges: WeightChange[];
   /** Files of the environment that changed. */
   readonly changedFiles: string[];
   /** Whether the commit was pushed. */
@@ -43,6 +52,9 @@ export interface ReleaseResult {
  * Releasing the tag that already runs is a no-op. With `push`, a rejected push re-applies the
  * rotation to the new tip's release state and retries. With `cluster`, only that cluster of the
  * environment rotates (`ENV/CLUSTER: deploy TAG`); without it, every cluster rotates its own tags.
+ * The pinned split of each named service is removed (releasing the tag a canary runs completes
+ * the canary); with `canary` a rotated service's split is set to the newest version at 0%
+ * instead, committed as `ENV: canary TAG`.
  */
 export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
   assertValidTag(options.tag, '--tag');
@@ -51,11 +63,12 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
     if (!isValidName(s)) throw new InputError(`--service: ${JSON.stringify(s)} is not a service name (a DNS-1123 label)`);
   }
   assertClusterName(options.cluster);
-  const message = `${clusterLabel(options.env, options.cluster)}: deploy ${options.tag}`;
+  const message = `${clusterLabel(options.env, options.cluster)}: ${options.canary ? 'canary' : 'deploy'} ${options.tag}`;
   const result = await GitOpsRepository.with(options, repo => publish(repo, options, base => prepareChange(repo, options, base, options.env, current => {
-    const rotation = rotate(current, options.tag, options.services && options.services.length > 0 ? options.services : undefined);
-    if (rotation.rotated.length === 0) return undefined;
-    return { state: rotation.state, message: { subject: message, body: describeChanges(changesBetween(current, rotation.state)).join('\n') } };
+    const rotation = rotate(current, options.tag, options.services && options.services.length > 0 ? options.services : undefined, { canary: options.canary });
+    if (rotation.rotated.length === 0 && rotation.reset.length === 0) return undefined;
+    const body = [...describeChanges(changesBetween(current, rotation.state)), ...describeWeightChanges(weightChangesBetween(current, rotation.state))];
+    return { state: rotation.state, message: { subject: message, body: body.join('\n') } };
   })));
   const change = result.change;
   return {
@@ -63,6 +76,7 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
     commit: result.commit,
     message,
     changes: change ? changesBetween(change.before, change.after) : [],
+    weightChanges: change ? weightChangesBetween(change.before, change.after) : [],
     changedFiles: change?.changedFiles ?? [],
     pushed: result.pushed,
     attempts: result.attempts,

@@ -6,7 +6,7 @@ import { CLUSTER_TRAILER, prepareChange } from './environment-change';
 import { clusterLabel, clusterServices } from '../release-clusters';
 import { publish } from './publish';
 import { GitOpsRepository, RepositoryOptions } from './repository';
-import { adopt, changesBetween, describeChanges, headlineTag, TagChange } from './rotation';
+import { adopt, changesBetween, describeChanges, describeWeightChanges, headlineTag, TagChange, WeightChange, weightChangesBetween } from './rotation';
 
 /** Trailer a rollback commit carries: the commit whose release it restored. */
 export const ROLLBACK_TRAILER = 'Rollback-To';
@@ -33,6 +33,8 @@ export interface RollbackResult {
   readonly message: string;
   /** Tags that changed. */
   readonly changes: TagChange[];
+  /** Pinned splits that changed. */
+  readonly weightChanges: WeightChange[];
   /** Whether the commit was pushed. */
   readonly pushed: boolean;
 }
@@ -82,6 +84,8 @@ export function previousRelease(repo: GitOpsRepository, rev: string, env: string
 /**
  * Restore the previous release of `env` (see {@link previousRelease}) as a new commit
  * `ENV: rollback to TAG`, re-rendered with the current program; history is never rewritten.
+ * The release file is restored whole: tags and pinned splits (a shift is a release here, so
+ * rolling back after a shift restores the split before it).
  * With `push`, a rejected push re-applies the same restored release to the new tip.
  */
 export async function rollback(options: RollbackOptions): Promise<RollbackResult> {
@@ -108,8 +112,10 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
     // the restored release keeps the source it was built from, unless the caller names another
     const provenance = { ...options.provenance, ...inheritedSource(repo, previous.commit, options.provenance) };
     const result = await publish(repo, options, base => prepareChange(repo, { ...options, provenance }, base, options.env, current => {
-      const state = adopt(current, restore);
-      const body = `Restores the release of ${label} from ${previous.commit.slice(0, 12)}.\n\n${describeChanges(changesBetween(current, state)).join('\n')}`;
+      // the previous release file whole: its tags and its pinned splits
+      const state = adopt(current, restore, { weights: true });
+      const changes = [...describeChanges(changesBetween(current, state)), ...describeWeightChanges(weightChangesBetween(current, state))];
+      const body = `Restores the release of ${label} from ${previous.commit.slice(0, 12)}.\n\n${changes.join('\n')}`;
       return { state, message: { subject: message, body, trailers: [[ROLLBACK_TRAILER, previous.commit]] } };
     }));
     return {
@@ -119,6 +125,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
       tag,
       message,
       changes: result.change ? changesBetween(result.change.before, result.change.after) : [],
+      weightChanges: result.change ? weightChangesBetween(result.change.before, result.change.after) : [],
       pushed: result.pushed,
     };
   });

@@ -1,3 +1,4 @@
+import { compareVersions } from '../compare';
 import { ReleaseState } from '../release';
 import { clusterServices, clustersWithEntries, differingServices } from '../release-clusters';
 import { InputError } from './errors';
@@ -5,15 +6,7 @@ import { InputError } from './errors';
 /** Services of a release state: service -> tag, or service -> version -> tag. */
 type Services = ReleaseState['services'];
 
-/**
- * Order version names naturally: `v1 < v2 < v10`, then by plain string order.
- */
-export function compareVersions(a: string, b: string): number {
-  const na = /^(\D*)(\d+)$/.exec(a);
-  const nb = /^(\D*)(\d+)$/.exec(b);
-  if (na && nb && na[1] === nb[1]) return Number(na[2]) - Number(nb[2]);
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+export { compareVersions };
 
 /** The versions of a versioned service entry, oldest first (`v1, v2, ...`). */
 export function versionsOf(entry: string | Readonly<Record<string, string>>): string[] {
@@ -27,30 +20,56 @@ export function newestTag(entry: string | Readonly<Record<string, string>>): str
   return entry[versions[versions.length - 1]];
 }
 
+/** The state with its `weights` section set to `weights` (left out when empty): every other section kept. */
+export function withWeights(state: ReleaseState, weights: Readonly<Record<string, Readonly<Record<string, number>>>>): ReleaseState {
+  const { weights: _previous, ...rest } = state;
+  return Object.keys(weights).length > 0 ? { ...rest, weights } : rest;
+}
+
+/** Options of {@link rotate}. */
+export interface RotateOptions {
+  /**
+   * Release as a canary: the newest version of each rotated service takes the tag at weight 0
+   * (pinned), the other versions share 100 (equally, the remainder to the newest of them).
+   * Every rotated service must have at least two versions.
+   * @default false - a rotated service's pinned split is removed (back to the program's default)
+   */
+  readonly canary?: boolean;
+}
+
 /** The result of {@link rotate}. */
 export interface Rotation {
   /** The new release state. */
   readonly state: ReleaseState;
   /** Services whose tags changed, sorted. */
   readonly rotated: string[];
-  /** Services that already ran the tag (their newest version), sorted: left as they were. */
+  /** Services that already ran the tag (their newest version), sorted: their tags left as they were. */
   readonly unchanged: string[];
+  /**
+   * Services among `unchanged` whose pinned split was removed (a normal release of the tag a
+   * canary runs completes it: the split is the program's again), sorted.
+   */
+  readonly reset: string[];
 }
 
 /**
  * A/B rotation as the A/B testing platform's CI does it: for each named service, every version takes the tag
  * of the next newer one and the newest version takes `tag` (with v1/v2: v1 takes the tag v2
  * had, v2 takes `tag`); a service without versions takes `tag`. A service whose newest version
- * already runs `tag` is left unchanged, so releasing a tag twice is a no-op. In a state with
+ * already runs `tag` keeps its tags, so releasing a tag twice is a no-op. In a state with
  * cluster entries every cluster rotates its own tags (a cluster that runs other tags keeps its
- * entries where the rotation leaves them different). Pure.
+ * entries where the rotation leaves them different). A pinned split is removed (the routes
+ * split as the code says again) from each named service, rotated or not: a normal release of
+ * the tag a canary runs completes the canary. With `options.canary` a rotated service's split
+ * is set to the canary split instead (the newest version at 0), and a service already running
+ * the tag keeps its split. Pure.
  *
  * @param state the release state to rotate
  * @param services services to rotate (default: every service of the state)
  * @param tag the new tag
- * @throws InputError when a named service is not in `state`
+ * @throws InputError when a named service is not in `state`, or a canary's service has fewer than two versions
  */
-export function rotate(state: ReleaseState, tag: string, services?: readonly string[]): Rotation {
+export function rotate(state: ReleaseState, tag: string, services?: readonly string[], options: RotateOptions = {}): Rotation {
   const names = [...new Set(services ?? Object.keys(state.services))].sort();
   for (const name of names) {
     if (!(name in state.services)) {
@@ -58,15 +77,34 @@ export function rotate(state: ReleaseState, tag: string, services?: readonly str
       throw new InputError(`--service: ${JSON.stringify(name)} is not a service of environment ${JSON.stringify(state.environment)} (services: ${known.join(', ') || 'none'})`);
     }
   }
+  if (options.canary) {
+    for (const name of names) {
+      const entry = state.services[name];
+      if (versionsOf(entry).length >= 2) continue;
+      throw new InputError(`--canary: ${JSON.stringify(name)} ${typeof entry === 'string' ? 'has no versions' : 'has one version'}: a canary takes the newest of two or more versions of a service `
+        + '(name the services with versions with --service)');
+    }
+  }
   const environment = rotateServices(state.services, tag, names);
   const rotated = new Set(environment.rotated);
+  const weights: Record<string, Readonly<Record<string, number>>> = { ...state.weights };
+  const reset: string[] = [];
+  for (const name of names) {
+    if (environment.rotated.includes(name)) {
+      delete weights[name];
+      if (options.canary) weights[name] = canarySplit(versionsOf(state.services[name]));
+    } else if (!options.canary && weights[name] !== undefined) {
+      delete weights[name];
+      reset.push(name);
+    }
+  }
   const perCluster = clustersWithEntries(state).map(cluster => {
     const r = rotateServices(clusterServices(state, cluster), tag, names);
     r.rotated.forEach(n => rotated.add(n));
     return [cluster, r.services] as const;
   });
-  const next = withClusters({ environment: state.environment, services: environment.services }, perCluster);
-  return { state: next, rotated: [...rotated].sort(), unchanged: names.filter(n => !rotated.has(n)) };
+  const next = withClusters(withWeights({ environment: state.environment, services: environment.services }, weights), perCluster);
+  return { state: next, rotated: [...rotated].sort(), unchanged: names.filter(n => !rotated.has(n)), reset };
 }
 
 /** {@link rotate} of one set of services (an environment's, or a cluster's view). */
@@ -89,16 +127,45 @@ function rotateServices(state: Services, tag: string, names: readonly string[]):
   return { services: next, rotated };
 }
 
+/** The split of a canary release: the newest version 0, the others 100 in equal parts (the remainder to the newest of them). */
+export function canarySplit(versions: readonly string[]): Record<string, number> {
+  const others = versions.slice(0, -1);
+  const share = Math.floor(100 / others.length);
+  const split: Record<string, number> = {};
+  others.forEach((v, i) => { split[v] = i === others.length - 1 ? 100 - share * (others.length - 1) : share; });
+  split[versions[versions.length - 1]] = 0;
+  return split;
+}
+
+/** Options of {@link adopt}. */
+export interface AdoptOptions {
+  /**
+   * Adopt the pinned splits too: each shared service takes `source`'s split, or none when
+   * `source` pins none (rollback; promote with `--with-weights`).
+   * @default false - `target` keeps its own splits
+   */
+  readonly weights?: boolean;
+}
+
 /**
  * `target` with the tags of `source` for every service the two share: what promotion does
- * (services only `target` has keep their tags). Where either has cluster entries, each such
- * cluster of `target` takes the tags the same cluster of `source` runs (a source without
- * clusters: its environment's tags). Pure.
+ * (services only `target` has keep their tags); with `options.weights` their pinned splits
+ * too. Where either has cluster entries, each such cluster of `target` takes the tags the same
+ * cluster of `source` runs (a source without clusters: its environment's tags). Pure.
  */
-export function adopt(target: ReleaseState, source: ReleaseState): ReleaseState {
+export function adopt(target: ReleaseState, source: ReleaseState, options: AdoptOptions = {}): ReleaseState {
   const services = adoptServices(target.services, source.services);
+  const weights: Record<string, Readonly<Record<string, number>>> = { ...target.weights };
+  if (options.weights) {
+    for (const name of Object.keys(source.services)) {
+      if (!(name in target.services)) continue;
+      const split = source.weights?.[name];
+      if (split === undefined) delete weights[name];
+      else weights[name] = split;
+    }
+  }
   const clusters = [...new Set([...clustersWithEntries(target), ...clustersWithEntries(source)])].sort();
-  return withClusters({ environment: target.environment, services },
+  return withClusters(withWeights({ environment: target.environment, services }, weights),
     clusters.map(c => [c, adoptServices(clusterServices(target, c), clusterServices(source, c))] as const));
 }
 
@@ -196,4 +263,33 @@ function servicesChanges(before: Services, after: Services): TagChange[] {
 /** `backend v2: abc -> def` lines describing tag changes. */
 export function describeChanges(changes: readonly TagChange[]): string[] {
   return changes.map(c => `${c.cluster !== undefined ? `[${c.cluster}] ` : ''}${c.service}${c.version !== undefined ? ` ${c.version}` : ''}: ${c.from ?? '(none)'} -> ${c.to ?? '(none)'}`);
+}
+
+/** One changed pinned split between two release states. */
+export interface WeightChange {
+  readonly service: string;
+  /** The split before (version -> percent), undefined when none was pinned (the program's default). */
+  readonly from?: Readonly<Record<string, number>>;
+  /** The split after, undefined when none is pinned any more (the program's default). */
+  readonly to?: Readonly<Record<string, number>>;
+}
+
+/** The pinned splits that differ between two release states, sorted by service. Pure. */
+export function weightChangesBetween(before: ReleaseState, after: ReleaseState): WeightChange[] {
+  const a = before.weights ?? {};
+  const b = after.weights ?? {};
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()
+    .filter(service => formatSplit(a[service]) !== formatSplit(b[service]))
+    .map(service => ({ service, ...(a[service] !== undefined ? { from: a[service] } : {}), ...(b[service] !== undefined ? { to: b[service] } : {}) }));
+}
+
+/** A split as `v1=90% v2=10%` (versions oldest first), or `the program's split` for none. */
+export function formatSplit(split: Readonly<Record<string, number>> | undefined): string {
+  if (split === undefined) return "the program's split";
+  return Object.keys(split).sort(compareVersions).map(v => `${v}=${split[v]}%`).join(' ');
+}
+
+/** `backend split: v1=100% v2=0% -> v1=90% v2=10%` lines describing split changes. */
+export function describeWeightChanges(changes: readonly WeightChange[]): string[] {
+  return changes.map(c => `${c.service} split: ${formatSplit(c.from)} -> ${formatSplit(c.to)}`);
 }

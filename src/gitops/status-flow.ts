@@ -40,6 +40,8 @@ export interface EnvironmentStatus {
   readonly name: string;
   /** The environment's tags (what a cluster without entries runs). */
   readonly services: ReleaseState['services'];
+  /** The traffic splits its release state pins (service -> version -> percent); undefined when it pins none. */
+  readonly weights: ReleaseState['weights'] | undefined;
   /**
    * Its clusters, sorted, for an environment with clusters (its cluster folders
    * `<env>/<cluster>/<app>/` and the clusters its release file has entries for); undefined otherwise.
@@ -57,6 +59,11 @@ export interface ServiceRow {
   readonly tags: Readonly<Record<string, string | undefined>>;
   /** Environment name -> cluster name -> tag, for the environments with clusters; undefined when none has. */
   readonly clusters: Readonly<Record<string, Readonly<Record<string, string | undefined>>>> | undefined;
+  /**
+   * Environment name -> the version's percent of the split the environment pins for the
+   * service (undefined where it pins none: the program's split); undefined when no environment pins one.
+   */
+  readonly weights: Readonly<Record<string, number | undefined>> | undefined;
   /** Whether every environment (every cluster of one with clusters) runs the same tag. */
   readonly same: boolean;
 }
@@ -93,6 +100,7 @@ export function status(options: StatusOptions): StatusResult {
     return {
       name,
       services: state.services,
+      weights: state.weights,
       clusters: clusters.length > 0 ? clusters.map(c => ({ name: c, services: clusterServices(state, c) })) : undefined,
       lastRelease: lastChange(git, commit, `${git.prefix}${name}/${RELEASE_FILE}`),
     };
@@ -149,7 +157,9 @@ function rows(environments: readonly EnvironmentStatus[]): ServiceRow[] {
       const clusters = withClusters.length === 0 ? undefined
         : Object.fromEntries(withClusters.map(e => [e.name, Object.fromEntries(e.clusters!.map(c => [c.name, r.tags.get(`${e.name}\0${c.name}`)]))]));
       const runs = environments.flatMap(e => (e.clusters === undefined ? [tags[e.name]] : Object.values(clusters![e.name])));
-      return { service: r.service, version: r.version, tags, clusters, same: new Set(runs).size === 1 };
+      const pinned = r.version !== undefined && environments.some(e => e.weights?.[r.service] !== undefined);
+      const weights = pinned ? Object.fromEntries(environments.map(e => [e.name, e.weights?.[r.service]?.[r.version!]])) : undefined;
+      return { service: r.service, version: r.version, tags, clusters, weights, same: new Set(runs).size === 1 };
     });
 }
 

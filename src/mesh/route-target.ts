@@ -20,7 +20,9 @@ export class RouteTarget {
 
   /**
    * Split between the versions of `service` by percent (version -> weight, summing to 100).
-   * Without weights, the environment's default weights, else an equal split.
+   * Without weights, the service's default split: the split the environment's release state
+   * pins for the service (`cdk8s-gitops shift`), else the environment's default weights, else an
+   * equal split. Weights given here are kept whatever the release state pins.
    */
   public static split(service: IMeshService, weights?: Record<string, number>): RouteTarget {
     return new RouteTarget(service, 'split', undefined, weights ? { ...weights } : undefined);
@@ -44,13 +46,19 @@ export class RouteTarget {
     return this.kind !== 'service';
   }
 
+  /** Whether the target is the service's default split (a split without weights of its own), which the release state may pin. */
+  public get usesDefaultSplit(): boolean {
+    return this.kind === 'split' && this.weights === undefined;
+  }
+
   /**
    * Resolve against the service's versions, checking names and weights.
    * @param path construct path for errors
    * @param field field for errors (e.g. `routes[0].to`)
    * @param defaultWeights the environment's default weights
+   * @param releasedWeights the split the release state pins for the service; a default split takes it before `defaultWeights`
    */
-  public resolve(path: string, field: string, defaultWeights?: Record<string, number>): WeightedDestination[] {
+  public resolve(path: string, field: string, defaultWeights?: Record<string, number>, releasedWeights?: Record<string, number>): WeightedDestination[] {
     const svc = this.service;
     const known = svc.versionNames;
     if (this.kind === 'service') return [{ service: svc }];
@@ -63,9 +71,10 @@ export class RouteTarget {
       }
       return [{ service: svc, version: this.version }];
     }
+    const released = this.weights === undefined ? releasedWeights : undefined;
     const fromEnv = defaultWeights && Object.keys(defaultWeights).every(k => known.includes(k)) ? defaultWeights : undefined;
-    const weights = this.weights ?? fromEnv ?? equalSplit(known);
-    const wfield = this.weights ? `${field}.weights` : fromEnv ? 'environment.weights' : `${field}.weights`;
+    const weights = this.weights ?? released ?? fromEnv ?? equalSplit(known);
+    const wfield = this.weights ? `${field}.weights` : released ? `release state weights.${svc.name}` : fromEnv ? 'environment.weights' : `${field}.weights`;
     let sum = 0;
     for (const [v, w] of Object.entries(weights)) {
       if (!known.includes(v)) {

@@ -5,6 +5,7 @@ import { ConfigError } from '../errors';
 import { ManifestObject } from '../manifest-object';
 import { checkDnsLabel, checkInteger } from '../names';
 import { Placement, placementOf } from '../placement';
+import { ReleaseRegistry } from '../release-registry';
 import { DestinationRule } from './destination-rule';
 import { formatDuration } from '../duration';
 import { Gateway } from './gateway';
@@ -85,11 +86,14 @@ export class VirtualService extends Construct {
   private readonly hosts: string[];
   private readonly matchKeys = new Map<string, string>();
   private readonly placement: Placement;
+  /** The release state, for routes that use a service's default split (inside an AppChart of a GitOpsApp). */
+  private readonly releases?: ReleaseRegistry;
 
   constructor(scope: Construct, id: string, props: VirtualServiceProps) {
     super(scope, id);
     const path = this.node.path;
     this.placement = placementOf(this);
+    this.releases = this.placement.appChart ? ReleaseRegistry.of(this) : undefined;
     this.name = checkDnsLabel(path, 'name', props.name);
     this.gateways = [...(props.gateways ?? [])];
     this.defaultRoute = props.defaultRoute;
@@ -144,6 +148,9 @@ export class VirtualService extends Construct {
 
   private resolveTarget(target: RouteTarget, field: string): void {
     target.resolve(this.node.path, field, this.placement.environment.weights);
+    if (target.usesDefaultSplit && this.releases) {
+      this.releases.bindSplit({ environment: this.placement.environment.name, service: target.service.name, namespace: target.service.namespace, path: `${this.node.path}/${field}` });
+    }
     if (target.usesSubsets) {
       this.node.addValidation({
         validate: () => {
@@ -169,7 +176,9 @@ export class VirtualService extends Construct {
   }
 
   private destinations(target: RouteTarget, field: string, defaultWeights?: Record<string, number>): any[] {
-    const resolved = target.resolve(this.node.path, field, defaultWeights);
+    // the split the release state pins now (it may change after construction)
+    const released = target.usesDefaultSplit ? this.releases?.weightsOf(this.placement.environment.name, target.service.name) : undefined;
+    const resolved = target.resolve(this.node.path, field, defaultWeights, released);
     return resolved.map(d => ({
       destination: { host: hostOf(d.service, this.placement.namespace), port: { number: d.service.port }, subset: d.version },
       weight: resolved.length > 1 ? d.weight : undefined,

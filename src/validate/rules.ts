@@ -35,6 +35,7 @@ const rules = [
   { id: 'XREF-VS-GATEWAY', category: 'cross-reference', rationale: 'A VirtualService bound to a Gateway that does not exist is never served at the edge.' },
   { id: 'XREF-VS-GATEWAY-HOST', category: 'cross-reference', rationale: 'A VirtualService host outside its Gateway\'s hosts is ignored by that Gateway.' },
   { id: 'XREF-VS-WEIGHTS', category: 'cross-reference', rationale: 'Route weights must sum to 100, or Istio rejects or silently renormalises the traffic split.' },
+  { id: 'XREF-VS-CANARY', category: 'cross-reference', rationale: 'The newest version of a split at weight 0 (a canary released with `release --canary`) gets requests only from routes that match a header or cookie; without such a route it is unreachable: nobody can try it and the metrics gate has no data to judge it by.' },
   { id: 'XREF-VS-UNREACHABLE', category: 'cross-reference', rationale: 'A rule after a catch-all rule (no match, or prefix "/") can never match: its routing is dead configuration.' },
   { id: 'XREF-VS-DUPLICATE', category: 'cross-reference', rationale: 'A match identical to an earlier rule\'s can never be reached: only the first one routes.' },
   { id: 'XREF-AUTHZ-PRINCIPAL', category: 'cross-reference', rationale: 'An AuthorizationPolicy principal naming a ServiceAccount that does not exist in that namespace never matches, so the intended caller is denied (e.g. ns/demo vs demo-dev).' },

@@ -1,3 +1,4 @@
+import { compareVersions } from '../compare';
 import { hostWithin } from '../host';
 import { Finding, finding, fieldPath, ObjectRef, show } from './finding';
 import { Inventory, isObject, stringMap } from './inventory';
@@ -55,7 +56,7 @@ function isIstio(ref: ObjectRef, group: string): boolean {
 
 /**
  * Istio cross-references: XREF-DR-HOST, XREF-DR-SUBSET, XREF-VS-HOST, XREF-VS-PORT,
- * XREF-VS-SUBSET, XREF-VS-GATEWAY, XREF-VS-GATEWAY-HOST, XREF-VS-WEIGHTS,
+ * XREF-VS-SUBSET, XREF-VS-GATEWAY, XREF-VS-GATEWAY-HOST, XREF-VS-WEIGHTS, XREF-VS-CANARY,
  * XREF-VS-UNREACHABLE, XREF-VS-DUPLICATE, XREF-AUTHZ-PRINCIPAL.
  */
 export function checkIstioReferences(inventory: Inventory, options: IstioReferenceOptions = {}): Finding[] {
@@ -129,6 +130,8 @@ function checkVirtualService(inventory: Inventory, vs: ObjectRef, subsetsByTarge
     });
   }
 
+  if (Array.isArray(spec.http)) out.push(...checkCanaries(vs, spec.http));
+
   // Rule order
   if (Array.isArray(spec.http)) {
     let catchAll: number | undefined;
@@ -201,6 +204,45 @@ function checkDestination(inventory: Inventory, vs: ObjectRef, d: any, path: (st
         `subset ${JSON.stringify(d.subset)} of host ${JSON.stringify(d.host)} is not defined by any DestinationRule${subsets.length ? ` (defined: ${show(subsets)})` : ''}`));
     }
   }
+  return out;
+}
+
+/**
+ * XREF-VS-CANARY: in a weighted route, the newest subset of a host (the canary: `v2` of v1/v2)
+ * at weight 0 must get traffic from a route of the same VirtualService that matches a header
+ * (a cookie is a header), or nobody can reach it. An older subset at 0 is a drained version.
+ */
+function checkCanaries(vs: ObjectRef, routes: readonly any[]): Finding[] {
+  const key = (d: any) => `${d.host}\0${d.subset}`;
+  const reached = new Set<string>();
+  for (const r of routes) {
+    const matches: unknown[] = Array.isArray(r?.match) ? r.match : [];
+    if (!matches.some(m => isObject(m) && isObject(m.headers) && Object.keys(m.headers).length > 0)) continue;
+    const dests: any[] = Array.isArray(r?.route) ? r.route : [];
+    for (const d of dests) {
+      if (isObject(d?.destination) && typeof d.destination.subset === 'string' && (dests.length === 1 || (typeof d.weight === 'number' && d.weight > 0))) reached.add(key(d.destination));
+    }
+  }
+  const out: Finding[] = [];
+  routes.forEach((r: any, i: number) => {
+    const dests: any[] = Array.isArray(r?.route) ? r.route : [];
+    if (dests.length < 2) return;
+    const newest = new Map<string, number>(); // host -> index of its newest subset
+    dests.forEach((d, j) => {
+      const dest = d?.destination;
+      if (!isObject(dest) || typeof dest.host !== 'string' || typeof dest.subset !== 'string') return;
+      const best = newest.get(dest.host);
+      if (best === undefined || compareVersions(dest.subset, dests[best].destination.subset) > 0) newest.set(dest.host, j);
+    });
+    for (const j of newest.values()) {
+      const d = dests[j];
+      if (d.weight !== 0 || reached.has(key(d.destination))) continue;
+      const subset = d.destination.subset;
+      out.push(finding(vs, 'XREF-VS-CANARY', fieldPath('spec', 'http', i, 'route', j, 'weight'),
+        `subset ${JSON.stringify(subset)} of host ${JSON.stringify(d.destination.host)}, the newest of the split (its canary), has weight 0 and no route matching a header or cookie sends requests to it: `
+        + `the canary is unreachable (nobody can try it, the metrics gate gets no data); add a route such as HttpMatch.headerExact('x-version', '${subset}') to it, or give it weight`));
+    }
+  });
   return out;
 }
 

@@ -34,7 +34,7 @@ test('every reporting command: --flag=value and -o json with the documented fiel
   };
 
   const released = await json('release', `--gitops-dir=${clone}`, '--env=dev', `--tag=${T1}`, '--service=backend', app, '-o', 'json');
-  expect(Object.keys(released)).toEqual(['env', 'cluster', 'tag', 'committed', 'commit', 'message', 'changes', 'changedFiles', 'pushed', 'attempts']);
+  expect(Object.keys(released)).toEqual(['env', 'cluster', 'tag', 'committed', 'commit', 'message', 'changes', 'weights', 'changedFiles', 'pushed', 'attempts']);
   expect(released).toMatchObject({ env: 'dev', tag: T1, committed: true, message: `dev: deploy ${T1}`, pushed: false, attempts: 1 });
   expect(released.commit).toBe(git(clone, 'rev-parse', 'HEAD').trim());
   expect(released.cluster).toBeNull();
@@ -48,7 +48,7 @@ test('every reporting command: --flag=value and -o json with the documented fiel
   expect(Object.keys(status)).toEqual(['commit', 'environments', 'services']);
   expect(status.commit).toBe(released.commit);
   expect(status.environments.map((e: any) => e.name)).toEqual(['dev', 'prod']);
-  expect(status.services.find((s: any) => s.service === 'backend' && s.version === 'v2')).toEqual({ service: 'backend', version: 'v2', tags: { dev: T1, prod: '1.0.0' }, clusters: null, same: false });
+  expect(status.services.find((s: any) => s.service === 'backend' && s.version === 'v2')).toEqual({ service: 'backend', version: 'v2', tags: { dev: T1, prod: '1.0.0' }, clusters: null, weights: null, same: false });
   expect(status.services.find((s: any) => s.service === 'frontend')).toMatchObject({ version: null }); // absent: null, not missing
 
   const none = await json('diff', `--gitops-dir=${clone}`, app, '-o=json');
@@ -62,13 +62,13 @@ test('every reporting command: --flag=value and -o json with the documented fiel
   git(clone, 'checkout', '--', '.');
 
   const promoted = await json('promote', `--gitops-dir=${clone}`, '--from=dev', '--to=prod', app, '-o', 'json');
-  expect(Object.keys(promoted)).toEqual(['branch', 'base', 'commit', 'tag', 'title', 'body', 'created', 'pushed', 'from', 'to', 'cluster', 'changes']);
+  expect(Object.keys(promoted)).toEqual(['branch', 'base', 'commit', 'tag', 'title', 'body', 'created', 'pushed', 'from', 'to', 'cluster', 'changes', 'weights']);
   expect(promoted).toMatchObject({ branch: `promote-${T1}`, base: 'main', tag: T1, created: true, pushed: false, from: 'dev', to: 'prod' });
   expect(promoted.commit).toBe(git(clone, 'rev-parse', `promote-${T1}`).trim());
   expect(promoted.changes).toEqual([{ service: 'backend', version: 'v2', from: '1.0.0', to: T1, cluster: null }]);
 
   const rolled = await json('rollback', `--gitops-dir=${clone}`, '--env=dev', app, '-o', 'json');
-  expect(Object.keys(rolled)).toEqual(['env', 'cluster', 'committed', 'commit', 'message', 'tag', 'restoredFrom', 'changes', 'pushed']);
+  expect(Object.keys(rolled)).toEqual(['env', 'cluster', 'committed', 'commit', 'message', 'tag', 'restoredFrom', 'changes', 'weights', 'pushed']);
   expect(rolled).toMatchObject({ env: 'dev', committed: true, pushed: false, changes: [{ service: 'backend', version: 'v2', from: T1, to: '1.0.0' }] });
   expect(rolled.restoredFrom).toMatch(SHA);
   expect(rolled.commit).toBe(git(clone, 'rev-parse', 'HEAD').trim());

@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseCommandLine, UsageError } from '../../src/cli/main';
+import { parseGateFlag } from '../../src/gate/gate-settings';
+import { parseWeights } from '../../src/gitops/shift-flow';
 
 const parseOnly = (command: string, argv: string[]) => parseCommandLine([command, ...argv]);
 import { CommandLine, commandLines, requiredFlags, simpleCommand } from './command-lines';
@@ -11,6 +13,7 @@ const SAMPLE = {
   TAG: '3f2c5e8d9a1b4c7d6e5f4a3b2c1d0e9f8a7b6c5d',
   RUNNER_TEMP: '/home/runner/work/_temp',
   SERVICE: 'flask-app',
+  PROMETHEUS_URL: 'http://prometheus.monitoring:9090',
 };
 
 /** The scripts of every CI template. */
@@ -67,11 +70,21 @@ describe('reading command lines the way sh does', () => {
 describe('every cdk8s-gitops command line of the CI templates parses with the CLI\'s own parser', () => {
   const lines = templateScripts().flatMap(s => commandLines(s, SAMPLE));
 
-  test('the templates run release, promote, diff and validate (the extraction finds them all)', () => {
+  test('the templates run release, promote, the canary\'s release, shifts and status, diff and validate (the extraction finds them all)', () => {
     const byFile = (file: string) => lines.filter(l => l.where.startsWith(path.relative(EXAMPLES, file))).map(l => l.argv[0]);
-    expect(byFile(APP_WORKFLOW)).toEqual(['release', 'promote']);
+    expect(byFile(APP_WORKFLOW)).toEqual(['release', 'promote', 'release', 'status', 'shift', 'status', 'shift', 'status', 'release']);
     expect(byFile(GITOPS_WORKFLOW)).toEqual(['diff', 'validate']);
-    expect(byFile(JENKINSFILE)).toEqual(['release', 'promote']);
+    expect(byFile(JENKINSFILE)).toEqual(['release', 'promote', 'release', 'shift', 'shift', 'release']);
+  });
+
+  test('the values of --weights and --gate parse as shift reads them', () => {
+    const shifts = lines.filter(l => l.argv[0] === 'shift');
+    expect(shifts).toHaveLength(4);
+    for (const l of shifts) {
+      const { values } = parseOnly('shift', l.argv.slice(1));
+      expect(() => parseWeights(values.weights as string)).not.toThrow();
+      expect(parseGateFlag(values.gate as string)).toMatchObject({ prometheus: SAMPLE.PROMETHEUS_URL, window: '10m' });
+    }
   });
 
   test('each parses with its command\'s option table and names every required flag', () => {

@@ -29,17 +29,21 @@ function topStages(): Array<{ name: string; body: string }> {
 }
 
 describe('the Jenkinsfile', () => {
-  test('the approval waits in a stage of its own, outside any agent, with its own timeout', () => {
+  test('each approval waits in a stage of its own, outside any agent, with its own timeout', () => {
     expect(PIPELINE).toMatch(/^\s*agent none\b/);
     const stages = topStages();
-    expect(stages.map(s => s.name)).toEqual(['Build and release', 'Approve promotion', 'Promote to prod']);
+    expect(stages.map(s => s.name)).toEqual([
+      'Build and release', 'Approve promotion', 'Promote to prod',
+      'Approve canary', 'Canary in prod', 'Approve 10%', 'Shift to 10%', 'Approve 50%', 'Shift to 50%', 'Approve full release', 'Release to prod',
+    ]);
     const withInput = stages.filter(s => /\binput\b/.test(s.body));
-    expect(withInput.map(s => s.name)).toEqual(['Approve promotion']);
-    const approval = withInput[0].body;
-    expect(approval).toMatch(/\n\s*agent none\n/);
-    expect(directive(approval, 'options')).toMatch(/timeout\(time: \d+, unit: '(MINUTES|HOURS)'\)/);
+    expect(withInput.map(s => s.name)).toEqual(['Approve promotion', 'Approve canary', 'Approve 10%', 'Approve 50%', 'Approve full release']);
+    for (const { body: approval } of withInput) {
+      expect(approval).toMatch(/\n\s*agent none\n/);
+      expect(directive(approval, 'options')).toMatch(/timeout\(time: \d+, unit: '(MINUTES|HOURS)'\)/);
+    }
     // the stages that use an agent are bounded too
-    for (const s of stages.filter(st => st.name !== 'Approve promotion')) {
+    for (const s of stages.filter(st => !withInput.includes(st))) {
       expect([s.name, /\n\s*agent any\n/.test(s.body), /timeout\(time: \d+, unit: 'MINUTES'\)/.test(directive(s.body, 'options') ?? '')]).toEqual([s.name, true, true]);
     }
   });
@@ -50,9 +54,25 @@ describe('the Jenkinsfile', () => {
     expect(options).toMatch(/\btimeout\(time: \d+, unit: '(MINUTES|HOURS)'\)/);
   });
 
+  test('the promotion and the canary exclude each other (the PROD_ROLLOUT parameter), each step after its approval', () => {
+    const stages = topStages();
+    const rollout = (body: string) => /params\.PROD_ROLLOUT (==|!=) 'canary'/.exec(directive(body, 'when') ?? '')?.[1];
+    expect(stages.map(s => [s.name, rollout(s.body)])).toEqual([
+      ['Build and release', undefined], ['Approve promotion', '!='], ['Promote to prod', '!='],
+      ...['Approve canary', 'Canary in prod', 'Approve 10%', 'Shift to 10%', 'Approve 50%', 'Shift to 50%', 'Approve full release', 'Release to prod'].map(n => [n, '==']),
+    ]);
+    expect(directive(PIPELINE, 'parameters')).toContain("choice(name: 'PROD_ROLLOUT', choices: ['promote', 'canary']");
+    const run = (stage: string) => jenkinsScripts(JENKINSFILE, jenkinsStage(TEXT, stage)).map(s => s.text).join('\n');
+    expect(run('Canary in prod')).toMatch(/cdk8s-gitops release --gitops-dir \. --env prod --canary\s+--tag "\$TAG" --service "\$SERVICE"[\s\S]*--push/);
+    expect(run('Shift to 10%')).toMatch(/cdk8s-gitops shift --gitops-dir \. --env prod --service "\$SERVICE"\s+--weights v2=10 --gate "prometheus=\$PROMETHEUS_URL,[^"]*"[\s\S]*--push/);
+    expect(run('Shift to 50%')).toMatch(/--weights v2=50 --gate "prometheus=\$PROMETHEUS_URL,[^"]*"[\s\S]*--push/);
+    expect(run('Release to prod')).toMatch(/cdk8s-gitops release --gitops-dir \. --env prod\s+--tag "\$TAG" --service "\$SERVICE"[\s\S]*--push/);
+    expect(run('Release to prod')).not.toContain('--canary');
+  });
+
   test('Node 22 or later', () => {
     const tools = [...TEXT.matchAll(/nodejs '([^']+)'/g)].map(m => m[1]);
-    expect(tools).toEqual(['node-22', 'node-22']);
+    expect(tools).toEqual(Array(6).fill('node-22'));
     for (const t of tools) expect(Number(/(\d+)$/.exec(t)![1])).toBeGreaterThanOrEqual(22);
   });
 
@@ -63,8 +83,9 @@ describe('the Jenkinsfile', () => {
     expect(TEXT).not.toMatch(/-c\s+\S*\$\{?GIT_TOKEN/);
     // every clone happens inside withCredentials, with the helper
     const calls = [...TEXT.matchAll(/cloneGitops\(\)/g)].length;
-    expect(calls).toBe(3); // the definition and two calls
-    for (const stage of ['Release to dev', 'Promote to prod']) {
+    const pushing = ['Release to dev', 'Promote to prod', 'Canary in prod', 'Shift to 10%', 'Shift to 50%', 'Release to prod'];
+    expect(calls).toBe(1 + pushing.length); // the definition and a call in each stage that pushes
+    for (const stage of pushing) {
       const creds = groovyBlock(jenkinsStage(TEXT, stage), jenkinsStage(TEXT, stage).indexOf('withCredentials'));
       expect(creds).toContain('script { cloneGitops() }');
     }

@@ -132,18 +132,23 @@ describe('concurrency and timeouts', () => {
     }
   });
 
-  test('a job that releases or promotes holds the group of its environment, never cancelled', () => {
+  test('a job that releases, promotes or shifts holds the group of its environment, never cancelled; the canary\'s steps share one', () => {
     const wf = readWorkflow(APP_WORKFLOW);
     const seen: string[] = [];
     for (const [id, job] of Object.entries(wf.jobs)) {
-      for (const line of job.steps.flatMap(s => s.run === undefined ? [] : commandLines({ where: id, text: s.run }, { TAG: 'x', RUNNER_TEMP: '/t' }))) {
+      for (const line of job.steps.flatMap(s => s.run === undefined ? [] : commandLines({ where: id, text: s.run }, { TAG: 'x', RUNNER_TEMP: '/t', PROMETHEUS_URL: 'http://p:9090' }))) {
         const [command, ...args] = line.argv;
-        const env = command === 'release' ? args[args.indexOf('--env') + 1] : args[args.indexOf('--to') + 1];
-        expect(job.concurrency).toEqual({ 'group': `gitops-${command}-${env}`, 'cancel-in-progress': false });
+        if (command === 'status') continue; // reads only
+        const env = command === 'promote' ? args[args.indexOf('--to') + 1] : args[args.indexOf('--env') + 1];
+        const group = job.if === "vars.PROD_ROLLOUT == 'canary'" ? `gitops-canary-${env}` : `gitops-${command}-${env}`;
+        expect(job.concurrency).toEqual({ 'group': group, 'cancel-in-progress': false });
         seen.push(`${id}: ${job.concurrency!.group}`);
       }
     }
-    expect(seen).toEqual(['release-dev: gitops-release-dev', 'promote-prod: gitops-promote-prod']);
+    expect(seen).toEqual([
+      'release-dev: gitops-release-dev', 'promote-prod: gitops-promote-prod',
+      'canary-prod: gitops-canary-prod', 'shift-prod-10: gitops-canary-prod', 'shift-prod-50: gitops-canary-prod', 'release-prod: gitops-canary-prod',
+    ]);
   });
 
   test('a run whose commit is no longer the tip of the branch releases nothing (builds finish in any order)', () => {
@@ -162,10 +167,10 @@ describe('concurrency and timeouts', () => {
 });
 
 describe('the GitOps token', () => {
-  const pushing = stepsOf(readWorkflow(APP_WORKFLOW)).filter(s => /cdk8s-gitops (release|promote)[\s\S]*--push/.test(s.step.run ?? ''));
+  const pushing = stepsOf(readWorkflow(APP_WORKFLOW)).filter(s => /cdk8s-gitops (release|promote|shift)[\s\S]*--push/.test(s.step.run ?? ''));
 
   test('reaches git through a credential helper in the environment of the steps that push', () => {
-    expect(pushing.map(s => s.job)).toEqual(['release-dev', 'promote-prod']);
+    expect(pushing.map(s => s.job)).toEqual(['release-dev', 'promote-prod', 'canary-prod', 'shift-prod-10', 'shift-prod-50', 'release-prod']);
     for (const { step } of pushing) {
       expect(step.env).toMatchObject({ GITOPS_TOKEN: '${{ secrets.GITOPS_TOKEN }}', GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'credential.helper' });
     }

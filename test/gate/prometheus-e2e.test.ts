@@ -5,9 +5,8 @@
  * (.ci/run installs them, so CI always runs it).
  */
 import { evaluateGate, GateOptions, GateResult } from '../../src/gate/gate';
-import { queryInstant } from '../../src/gate/prometheus';
 import { spawnCli } from '../gitops/helpers';
-import { findTools, INSTALL_HINT, Stack, startStack } from './real-prometheus';
+import { findTools, INSTALL_HINT, Stack, startStack, waitForScrapes } from './real-prometheus';
 
 const tools = findTools();
 const describeReal = 'missing' in tools ? describe.skip : describe;
@@ -33,12 +32,7 @@ describeReal('gate against a real Prometheus', () => {
   beforeAll(async () => {
     if ('missing' in tools) return;
     stack = await startStack(tools, 'demo', 'shop', VERSIONS);
-    // data: every version's target scraped at least 3 times (its counters then have 2+ samples for rate())
-    const deadline = Date.now() + 20_000;
-    while (await queryInstant(stack.prometheus, 'count(count_over_time(up{job="gate-app"}[1m]) >= 3)') !== VERSIONS.length) {
-      if (Date.now() > deadline) throw new Error('Prometheus scraped too little within 20 s');
-      await new Promise(r => setTimeout(r, 200));
-    }
+    await waitForScrapes(stack, VERSIONS.length);
   }, 45_000);
   afterAll(() => stack?.stop(), 15_000);
 

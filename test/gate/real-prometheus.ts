@@ -8,6 +8,7 @@ import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { queryInstant } from '../../src/gate/prometheus';
 import { freePort } from './fake-prometheus';
 
 export const APP_SCRIPT = path.join(__dirname, '..', 'fixtures', 'gate-app.py');
@@ -98,6 +99,15 @@ export async function startStack(tools: Tools, service: string, namespace: strin
   } catch (e) {
     await stop();
     throw e;
+  }
+}
+
+/** Resolve once Prometheus scraped each of the app's `targets` (one per version) at least 3 times (their counters then have 2+ samples for rate()); reject after 20 s. */
+export async function waitForScrapes(stack: Stack, targets: number): Promise<void> {
+  const deadline = Date.now() + DEADLINE_MS;
+  while (await queryInstant(stack.prometheus, 'count(count_over_time(up{job="gate-app"}[1m]) >= 3)') !== targets) {
+    if (Date.now() > deadline) throw new Error(`Prometheus scraped too little within ${DEADLINE_MS / 1000} s`);
+    await new Promise(r => setTimeout(r, 200));
   }
 }
 

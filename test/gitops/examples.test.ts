@@ -23,7 +23,7 @@ describe('CI templates', () => {
 
   test('the app workflow tests, builds, scans (HIGH/CRITICAL fail), pushes SHA tags, releases to dev, smoke tests and promotes', () => {
     const wf = parse(fs.readFileSync(APP_WORKFLOW, 'utf8'));
-    expect(Object.keys(wf.jobs)).toEqual(['test', 'build', 'push', 'release-dev', 'smoke-test', 'promote-prod']);
+    expect(Object.keys(wf.jobs)).toEqual(['test', 'build', 'push', 'release-dev', 'smoke-test', 'promote-prod', 'canary-prod', 'shift-prod-10', 'shift-prod-50', 'release-prod']);
     expect(wf.jobs.push.needs).toBe('build');
     expect(wf.jobs['release-dev'].needs).toBe('push');
     expect(wf.jobs['smoke-test'].needs).toBe('release-dev');
@@ -42,6 +42,19 @@ describe('CI templates', () => {
     expect(run('release-dev')).toMatch(/cdk8s-gitops release \\\n\s+--gitops-dir \. --env dev --tag "\$TAG"[\s\S]*--push/);
     expect(run('promote-prod')).toMatch(/cdk8s-gitops promote \\\n\s+--gitops-dir \. --from dev --to prod[\s\S]*--push -o json/);
     expect(run('promote-prod')).toContain('gh pr create');
+    // or (vars.PROD_ROLLOUT == 'canary') the canary in prod: each step after the approval of the production environment
+    expect(wf.jobs['promote-prod'].if).toBe("vars.PROD_ROLLOUT != 'canary'");
+    const canary = ['canary-prod', 'shift-prod-10', 'shift-prod-50', 'release-prod'];
+    canary.forEach((job, i) => {
+      expect(wf.jobs[job]).toMatchObject({ needs: i === 0 ? 'smoke-test' : canary[i - 1], if: "vars.PROD_ROLLOUT == 'canary'", environment: 'production' });
+    });
+    expect(run('canary-prod')).toMatch(/cdk8s-gitops release \\\n\s+--gitops-dir \. --env prod --tag "\$TAG" --canary[\s\S]*--push/);
+    expect(run('shift-prod-10')).toMatch(/cdk8s-gitops shift \\\n\s+--gitops-dir \. --env prod --service backend --service monitor --weights v2=10\s+\\\n\s+--gate "prometheus=\$PROMETHEUS_URL,[^"]*"[\s\S]*--push/);
+    expect(run('shift-prod-50')).toMatch(/--weights v2=50\s+\\\n\s+--gate "prometheus=\$PROMETHEUS_URL,[^"]*"[\s\S]*--push/);
+    expect(run('release-prod')).toMatch(/cdk8s-gitops release \\\n\s+--gitops-dir \. --env prod --tag "\$TAG" \\\n/);
+    expect(run('release-prod')).not.toContain('--canary');
+    // a later step stops when a newer run's canary took over prod
+    for (const job of canary.slice(1)) expect(run(job)).toContain('if [ "$canary" != "$TAG" ]; then');
     expect(JSON.stringify(wf)).not.toMatch(/:latest\b/);
   });
 
@@ -56,7 +69,8 @@ describe('CI templates', () => {
   test('the Jenkinsfile follows seed 002: test, build, scan, push, release to dev, promote', () => {
     const text = fs.readFileSync(JENKINSFILE, 'utf8');
     const stages = [...text.matchAll(/stage\('([^']+)'\)/g)].map(m => m[1]);
-    expect(stages).toEqual(['Build and release', 'Tag', 'Test', 'Build', 'Scan', 'Push', 'Release to dev', 'Approve promotion', 'Promote to prod']);
+    expect(stages).toEqual(['Build and release', 'Tag', 'Test', 'Build', 'Scan', 'Push', 'Release to dev', 'Approve promotion', 'Promote to prod',
+      'Approve canary', 'Canary in prod', 'Approve 10%', 'Shift to 10%', 'Approve 50%', 'Shift to 50%', 'Approve full release', 'Release to prod']);
     expect(text).toContain('trivy image --exit-code 1 --severity HIGH,CRITICAL');
     expect(text).toMatch(/cdk8s-gitops release --gitops-dir \. --env dev \\\n\s+--tag "\$TAG"/);
     expect(text).toContain('cdk8s-gitops promote --gitops-dir . --from dev --to prod');

@@ -4,8 +4,10 @@ import { GitOpsError } from '../../src/gitops/errors';
 import { checkReleaseEntries, unknownReleaseEntries } from '../../src/gitops/release-entries';
 import { parseReleaseFile } from '../../src/release';
 import { createApp } from './fixture-app';
+import { createApp as canaryApp } from './fixture-app-canary';
 import { cleanup, cli, FIXTURE_APP, git, isolateGit, read, seedRepo, snapshot } from './helpers';
 
+const CANARY_APP = path.join(__dirname, 'fixture-app-canary.ts');
 const known = { environment: 'dev', services: { backend: { v1: '1.0.0', v2: '1.0.0' }, frontend: '1.0.0', monitor: { v1: '1.0.0', v2: '1.0.0' } } };
 
 describe('unknownReleaseEntries', () => {
@@ -26,6 +28,24 @@ describe('unknownReleaseEntries', () => {
       { field: 'services.monitor', service: 'monitor', problem: 'is one tag, but the program runs monitor as versions v1, v2' },
       { field: 'services.zzzzzzzz', service: 'zzzzzzzz', problem: 'unknown service' },
     ]);
+  });
+
+  test('pinned splits the program does not have: of an unknown service, one without versions, naming an unknown version, or with no route to apply it', () => {
+    const routed = { ...known, weights: { backend: { v1: 90, v2: 10 } } };
+    const stored = {
+      environment: 'dev',
+      services: { backend: { v1: 'a', v2: 'b' }, frontend: 'x', monitor: { v1: 'a', v2: 'b' } },
+      weights: { backend: { v1: 90, v2: 10 }, bakend: { v1: 100 }, frontend: { v1: 100 }, monitor: { v1: 100, v2: 0 } },
+    };
+    expect(unknownReleaseEntries(stored, routed)).toEqual([
+      { field: 'weights.bakend', service: 'bakend', problem: 'a split of a service the program does not run' },
+      { field: 'weights.frontend', service: 'frontend', problem: 'a split of frontend, which the program runs without versions' },
+      { field: 'weights.monitor', service: 'monitor', problem: "no route of the program sends monitor's traffic by its default split (RouteTarget.split(service) without weights): the pinned split would change nothing" },
+    ]);
+    expect(unknownReleaseEntries({ ...stored, weights: { backend: { v1: 90, v3: 10 } } }, routed)).toEqual([
+      { field: 'weights.backend', service: 'backend', problem: 'names v3 (did you mean "v1"?), not a version of backend (its versions: v1, v2): the split is dropped whole' },
+    ]);
+    expect(unknownReleaseEntries({ ...stored, weights: { backend: { v1: 90, v2: 10 } } }, routed)).toEqual([]);
   });
 
   test('checkReleaseEntries refuses with the file, each entry and the program\'s services; with prune it returns them', () => {
@@ -96,6 +116,30 @@ describe('release state never vanishes silently', () => {
     expect(r.stderr).toMatch(/^cdk8s-gitops release: dev\/release.yaml at [0-9a-f]{12}: services.bakend: unknown service \(did you mean "backend"\?\)\n/);
     expect(r.stderr).toContain('drop it in a commit of its own first (`cdk8s-gitops synth --gitops-dir DIR --prune-releases`, review, commit)');
     expect(snapshot(clone)).toEqual(before);
+  });
+
+  test('a pinned split no route applies (a route with weights in code) is refused by synth and shift, and pruned whole', async () => {
+    const { clone } = seedRepo(canaryApp);
+    const file = path.join(clone, 'prod/release.yaml');
+    fs.writeFileSync(file, `${read(clone, 'prod/release.yaml')}weights:\n  backend:\n    v1: 70\n    v2: 30\n  legacy:\n    v1: 50\n    v2: 50\n`);
+    git(clone, 'commit', '-qam', 'hand edit');
+    const before = snapshot(clone);
+    const problem = "weights.legacy: no route of the program sends legacy's traffic by its default split (RouteTarget.split(service) without weights): the pinned split would change nothing";
+    const synth = await cli('synth', '--gitops-dir', clone, '--app', CANARY_APP);
+    expect(synth.code).toBe(1);
+    expect(synth.stderr).toContain(`${file}: ${problem}\n`);
+    const shift = await cli('shift', '--gitops-dir', clone, '--env', 'prod', '--service', 'backend', '--weights', 'v2=10', '--app', CANARY_APP);
+    expect(shift.code).toBe(1);
+    expect(shift.stderr).toContain(`prod/release.yaml at ${before.head.slice(0, 12)}: ${problem}`);
+    expect(snapshot(clone)).toEqual(before);
+
+    const pruned = await cli('synth', '--gitops-dir', clone, '--prune-releases', '--app', CANARY_APP);
+    expect(pruned).toMatchObject({ code: 0, stderr: '' });
+    expect(pruned.stdout).toContain(`pruned ${file}: weights.legacy (`);
+    expect(parseReleaseFile(read(clone, 'prod/release.yaml'), { environment: 'prod' }).weights).toEqual({ backend: { v1: 70, v2: 30 } });
+    // the routes follow the split that stays: backend's default route 70/30, dev untouched
+    expect(read(clone, 'prod/shop/virtualservice-backend.yaml')).toMatch(/subset: v1\n\s+weight: 70\n/);
+    expect(git(clone, 'status', '--porcelain').split('\n').filter(Boolean).sort()).toEqual([' M .cdk8s-gitops-files', ' M prod/release.yaml', ' M prod/shop/virtualservice-backend.yaml']);
   });
 
   test('a release file without services: is an error, not an empty release', async () => {

@@ -212,3 +212,65 @@ describe('the clusters section: per-cluster entries of a change staged cluster b
     expect(() => parseReleaseFile(`${base}${tail}`, { environment: 'prod', source: 'prod/release.yaml' })).toThrow(message);
   });
 });
+
+describe('pinned traffic splits (weights)', () => {
+  const state = {
+    environment: 'prod',
+    services: { backend: { v1: 'a'.repeat(40), v2: 'sha-abc1234' }, frontend: '1.0.0', monitor: { v1: '1', v2: '2', v10: '3' } },
+    weights: { monitor: { v1: 50, v10: 0, v2: 50 }, backend: { v2: 10, v1: 90 } },
+  };
+  const base = 'apiVersion: cdk8s-gitops/v1\nkind: Release\nenvironment: dev\nservices:\n  backend:\n    v1: a\n    v2: b\n  frontend: c\n';
+  const parse = (text: string) => () => parseReleaseFile(text, { environment: 'dev', source: 'dev/release.yaml' });
+
+  test('written after services, sorted, and read back; a file without weights is written as before', () => {
+    const text = serializeReleaseFile(state);
+    expect(text.slice(text.indexOf('weights:'))).toBe('weights:\n  backend:\n    v1: 90\n    v2: 10\n  monitor:\n    v1: 50\n    v10: 0\n    v2: 50\n');
+    expect(parseReleaseFile(text, { environment: 'prod' })).toEqual(state);
+    expect(serializeReleaseFile({ ...state, weights: {} })).toBe(serializeReleaseFile({ environment: state.environment, services: state.services }));
+    expect(serializeReleaseFile({ ...state, weights: {} })).not.toContain('weights');
+    // hand-written layouts read the same; `weights: {}` is "none pinned"
+    expect(parseReleaseFile(`${base}weights: { backend: { v2: 10, v1: 90 } }  # canary\n`, { environment: 'dev' }).weights).toEqual({ backend: { v1: 90, v2: 10 } });
+    expect(parseReleaseFile(`${base}weights: {}\n`, { environment: 'dev' })).not.toHaveProperty('weights');
+  });
+
+  test('sameRelease compares the splits too (absent and empty alike)', () => {
+    const { weights: _w, ...noWeights } = state;
+    expect(sameRelease(state, { ...state, weights: { backend: { v1: 90, v2: 10 }, monitor: { v2: 50, v1: 50, v10: 0 } } })).toBe(true);
+    expect(sameRelease(state, { ...state, weights: { ...state.weights, backend: { v1: 80, v2: 20 } } })).toBe(false);
+    expect(sameRelease(state, noWeights)).toBe(false);
+    expect(sameRelease(noWeights, { ...noWeights, weights: {} })).toBe(true);
+  });
+
+  test.each([
+    ['a service not in services', 'weights:\n  bakend:\n    v1: 100\n', 'dev/release.yaml: weights.bakend: "bakend" is not in services: a split belongs to a service with versions'],
+    ['a service without versions', 'weights:\n  frontend:\n    v1: 100\n', 'dev/release.yaml: weights.frontend: "frontend" has no versions (services.frontend is one tag): only a service with versions has a split'],
+    ['an unknown version', 'weights:\n  backend:\n    v1: 90\n    v3: 10\n', 'dev/release.yaml: weights.backend.v3: is not a version of backend in services (its versions: v1, v2)'],
+    ['a fraction', 'weights:\n  backend:\n    v1: 90.5\n    v2: 9.5\n', 'dev/release.yaml: weights.backend.v1: 90.5 must be a whole percent from 0 to 100'],
+    ['a negative percent', 'weights:\n  backend:\n    v1: 110\n    v2: -10\n', 'dev/release.yaml: weights.backend.v1: 110 must be a whole percent from 0 to 100'],
+    ['a percent as a string', 'weights:\n  backend:\n    v1: "90"\n    v2: 10\n', 'dev/release.yaml: weights.backend.v1: "90" must be a whole percent from 0 to 100'],
+    ['a split that does not sum to 100 (a version removed by hand)', 'weights:\n  backend:\n    v1: 90\n', 'dev/release.yaml: weights.backend: {"v1":90} sums to 90: the percents of a split must sum to 100'],
+    ['an empty split', 'weights:\n  backend: {}\n', 'dev/release.yaml: weights.backend: {} must be a mapping of version to percent, e.g. {v1: 0, v2: 100}'],
+    ['weights that are not a mapping', 'weights: [backend]\n', 'dev/release.yaml: weights: ["backend"] must be a mapping of service name to {version: percent}'],
+  ])('%s is refused naming the file, the field and the value', (_name, weights, message) => {
+    expect(parse(`${base}${weights}`)).toThrow(ReleaseFileError);
+    expect(parse(`${base}${weights}`)).toThrow(message);
+  });
+
+  test('the canonical layout with weights is read without the YAML parser, and fast at 1000 services', () => {
+    // names in the order the file is written (sorted), as cdk8s-gitops writes it
+    const services = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`service-${String(i).padStart(4, '0')}`, { v1: 'a'.repeat(40), v2: 'b'.repeat(40), v3: 'c'.repeat(40) }]));
+    const weights = Object.fromEntries(Object.keys(services).map(s => [s, { v1: 45, v2: 45, v3: 10 }]));
+    const text = serializeReleaseFile({ environment: 'dev', services, weights });
+    parseReleaseFile(text, { environment: 'dev' }); // warm up
+    const t0 = process.hrtime.bigint();
+    const read = parseReleaseFile(text, { environment: 'dev' });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    expect(read).toEqual({ environment: 'dev', services, weights });
+    // the YAML parser takes several times as long for the same text
+    const t1 = process.hrtime.bigint();
+    expect(parseReleaseFile(`${text}# edited\n`, { environment: 'dev' })).toEqual(read);
+    const yamlMs = Number(process.hrtime.bigint() - t1) / 1e6;
+    expect(ms).toBeLessThan(yamlMs);
+    expect(ms).toBeLessThan(50);
+  });
+});

@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { InputError } from '../../src/gitops/errors';
-import { adopt, changesBetween, compareVersions, describeChanges, headlineTag, newestTag, rotate } from '../../src/gitops/rotation';
+import { adopt, canarySplit, changesBetween, compareVersions, describeChanges, describeWeightChanges, formatSplit, headlineTag, newestTag, rotate, weightChangesBetween } from '../../src/gitops/rotation';
 
 const dev = { environment: 'dev', services: { backend: { v1: 'a', v2: 'b' }, monitor: { v1: 'a', v2: 'b' }, frontend: 'b' } };
 
@@ -109,5 +109,55 @@ describe('release states with cluster entries', () => {
       { cluster: 'eu', service: 'web', from: 'c', to: 'd' },
     ]);
     expect(describeChanges(changesBetween(prod, after)).slice(3)).toEqual(['[eu] api v1: a -> c', '[eu] api v2: c -> d', '[eu] web: c -> d']);
+  });
+});
+
+describe('pinned splits in rotation, adoption and change lists', () => {
+  const pinned = { ...dev, weights: { backend: { v1: 90, v2: 10 }, monitor: { v1: 50, v2: 50 } } };
+
+  test('a release removes the split of each service it rotates (back to the program\'s) and keeps the others', () => {
+    const r = rotate(pinned, 'c', ['backend']);
+    expect(r.state.weights).toEqual({ monitor: { v1: 50, v2: 50 } });
+    expect(rotate(pinned, 'c').state).not.toHaveProperty('weights');
+  });
+
+  test('releasing the tag a canary runs completes it: the split is removed, the tags stay; as a canary again, nothing changes', () => {
+    const r = rotate(pinned, 'b', ['backend']);
+    expect(r).toMatchObject({ rotated: [], unchanged: ['backend'], reset: ['backend'] });
+    expect(r.state).toEqual({ ...dev, weights: { monitor: { v1: 50, v2: 50 } } });
+    expect(rotate(pinned, 'b', ['backend'], { canary: true })).toMatchObject({ rotated: [], reset: [], state: pinned });
+    expect(rotate(dev, 'b').reset).toEqual([]);
+  });
+
+  test('a canary release gives the newest version the tag at 0%, the others keep 100%', () => {
+    const r = rotate(pinned, 'c', ['backend'], { canary: true });
+    expect(r.state.services.backend).toEqual({ v1: 'b', v2: 'c' });
+    expect(r.state.weights).toEqual({ backend: { v1: 100, v2: 0 }, monitor: { v1: 50, v2: 50 } });
+    expect(canarySplit(['v1', 'v2', 'v3'])).toEqual({ v1: 50, v2: 50, v3: 0 });
+    expect(canarySplit(['v1', 'v2', 'v3', 'v10'])).toEqual({ v1: 33, v2: 33, v3: 34, v10: 0 });
+  });
+
+  test('a canary needs two or more versions: a service without versions is refused, naming it', () => {
+    expect(() => rotate(dev, 'c', ['frontend'], { canary: true })).toThrow(InputError);
+    expect(() => rotate(dev, 'c', ['frontend'], { canary: true })).toThrow('--canary: "frontend" has no versions: a canary takes the newest of two or more versions');
+    expect(() => rotate(dev, 'c', undefined, { canary: true })).toThrow('"frontend" has no versions');
+    expect(() => rotate({ environment: 'dev', services: { x: { v1: 'a' } } }, 'c', ['x'], { canary: true })).toThrow('"x" has one version');
+  });
+
+  test('adopt keeps the target\'s splits unless told to adopt them (rollback, promote --with-weights)', () => {
+    const target = { ...dev, weights: { backend: { v1: 100, v2: 0 } } };
+    const source = { environment: 'x', services: { backend: { v1: 'q', v2: 'r' }, monitor: { v1: 's', v2: 't' } }, weights: { monitor: { v1: 10, v2: 90 } } };
+    expect(adopt(target, source).weights).toEqual({ backend: { v1: 100, v2: 0 } });
+    expect(adopt(target, source, { weights: true }).weights).toEqual({ monitor: { v1: 10, v2: 90 } });
+    expect(adopt(target, { environment: 'x', services: {} }, { weights: true }).weights).toEqual({ backend: { v1: 100, v2: 0 } });
+    expect(adopt(dev, { ...dev, weights: {} }, { weights: true })).not.toHaveProperty('weights');
+  });
+
+  test('split changes are listed per service, oldest version first', () => {
+    const after = { ...dev, weights: { backend: { v1: 80, v2: 20 }, monitor: { v1: 50, v2: 50 } } };
+    const changes = weightChangesBetween({ ...dev, weights: { backend: { v2: 10, v1: 90 }, monitor: { v1: 50, v2: 50 }, x: { v1: 100 } } }, after);
+    expect(changes).toEqual([{ service: 'backend', from: { v2: 10, v1: 90 }, to: { v1: 80, v2: 20 } }, { service: 'x', from: { v1: 100 } }]);
+    expect(describeWeightChanges(changes)).toEqual(['backend split: v1=90% v2=10% -> v1=80% v2=20%', "x split: v1=100% -> the program's split"]);
+    expect(formatSplit({ v10: 0, v2: 50, v1: 50 })).toBe('v1=50% v2=50% v10=0%');
   });
 });

@@ -55,6 +55,31 @@ describe('status', () => {
     expect(formatStatus(earlier)).toContain(`every environment runs the same tags (at ${seeded.slice(0, 12)})`);
   });
 
+  test('shows the split an environment pins next to the tags (text and JSON); none pinned: no percent, weights null', async () => {
+    const repo = tmpdir('status-weights');
+    git(repo, 'init', '-q', '-b', 'main');
+    const services = { backend: { v1: T1, v2: 'sha-2222222' }, frontend: T1 };
+    for (const [env, weights] of [['dev', undefined], ['prod', { backend: { v1: 90, v2: 10 } }]] as const) {
+      fs.mkdirSync(path.join(repo, env));
+      fs.writeFileSync(path.join(repo, env, 'release.yaml'), renderRelease({ environment: env, services, ...(weights ? { weights } : {}) }));
+    }
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '-q', '-m', 'prod: shift backend v2=10%');
+    const result = status({ dir: repo });
+    expect(result.environments.map(e => e.weights)).toEqual([undefined, { backend: { v1: 90, v2: 10 } }]);
+    expect(result.services).toEqual([
+      { service: 'backend', version: 'v1', tags: { dev: T1, prod: T1 }, weights: { dev: undefined, prod: 90 }, same: true },
+      { service: 'backend', version: 'v2', tags: { dev: 'sha-2222222', prod: 'sha-2222222' }, weights: { dev: undefined, prod: 10 }, same: true },
+      { service: 'frontend', version: undefined, tags: { dev: T1, prod: T1 }, weights: undefined, same: true },
+    ]);
+    const lines = formatStatus(result).split('\n');
+    expect(lines).toContain(`  backend   v1       ${T1}  ${T1} 90%`);
+    expect(lines).toContain(`  frontend  -        ${T1}  ${T1}`);
+    const json = JSON.parse((await cli('status', '--gitops-dir', repo, '-o', 'json')).stdout);
+    expect(json.environments.map((e: any) => e.weights)).toEqual([null, { backend: { v1: 90, v2: 10 } }]);
+    expect(json.services.map((r: any) => r.weights)).toEqual([{ dev: null, prod: 90 }, { dev: null, prod: 10 }, null]);
+  });
+
   test('bad input is a usage error naming the flag', async () => {
     const { clone } = seedRepo(createApp);
     const notGit = tmpdir('status');

@@ -117,6 +117,19 @@ const BREAKAGES: Breakage[] = [
   ['VirtualService host outside the Gateway hosts', 'XREF-VS-GATEWAY-HOST', ms => { obj(ms, 'VirtualService', 'frontend').spec.hosts = ['demo.example.com']; }],
   ['weights sum to 110', 'XREF-VS-WEIGHTS', ms => { obj(ms, 'VirtualService', 'backend').spec.http[2].route[1].weight = 20; }],
   ['a single weighted destination below 100', 'XREF-VS-WEIGHTS', ms => { obj(ms, 'VirtualService', 'backend').spec.http[0].route[0].weight = 50; }],
+  ['a canary at weight 0 without the header and cookie routes that reach it', 'XREF-VS-CANARY', ms => {
+    const http = obj(ms, 'VirtualService', 'backend').spec.http;
+    http.splice(0, 2);
+    http[0].route[0].weight = 100;
+    http[0].route[1].weight = 0;
+  }],
+  ['a canary at weight 0 whose header route sends it no traffic', 'XREF-VS-CANARY', ms => {
+    const http = obj(ms, 'VirtualService', 'backend').spec.http;
+    http[0].route[0].destination.subset = 'v1';
+    http[1].route[0].destination.subset = 'v1';
+    http[2].route[0].weight = 100;
+    http[2].route[1].weight = 0;
+  }],
   ['a rule after the catch-all', 'XREF-VS-UNREACHABLE', ms => { obj(ms, 'VirtualService', 'backend').spec.http.reverse(); }],
   ['a rule after a prefix "/" rule', 'XREF-VS-UNREACHABLE', ms => {
     const http = obj(ms, 'VirtualService', 'frontend').spec.http;
@@ -244,6 +257,23 @@ describe('validate rules', () => {
       return [...ms, allowMetrics()];
     })],
   ];
+  test.each([
+    ['a canary at weight 0 reached by its header and cookie routes', (ms: Manifest[]) => {
+      const split = obj(ms, 'VirtualService', 'backend').spec.http[2].route;
+      split[0].weight = 100;
+      split[1].weight = 0;
+    }],
+    ['the older version at weight 0 (drained), without a route of its own', (ms: Manifest[]) => {
+      const split = obj(ms, 'VirtualService', 'backend').spec.http[2].route;
+      split[0].weight = 0;
+      split[1].weight = 100;
+    }],
+  ])('a split with %s has 0 findings', (_description, change) => {
+    const ms = goodPlatform();
+    change(ms);
+    expect(formatText(validateManifests(ms))).toMatch(/^OK: 0 findings/);
+  });
+
   test('with the backend\'s ServiceMonitor (Istio\'s merged metrics) it has 0 findings', () => {
     expect(formatText(validateManifests([...goodPlatform(), ...backendMetrics()]))).toBe('OK: 0 findings, 0 waived, in 30 objects (31 files)\n');
   });

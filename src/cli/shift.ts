@@ -1,0 +1,134 @@
+import { parseGateFlag } from '../gate/gate-settings';
+import { GateRefusedError, parseWeights, shift, ShiftGate, ShiftResult } from '../gitops/shift-flow';
+import { loadAppFactory } from './app-module';
+import { count, OptionTable, parse, required } from './args';
+import { describeWeightChanges } from '../gitops/rotation';
+import { formatGate, gateResultJson } from './gate';
+import { PROVENANCE_OPTIONS, provenanceFor, provenanceHelp } from './provenance';
+import { outputFormat, outputOption, printJson, weightChangeJson } from './output';
+import { Progress } from './progress';
+
+export const HELP = `Usage: cdk8s-gitops shift --gitops-dir DIR --env ENV --service NAME [--service NAME ...]
+                          --weights VERSION=PERCENT[,...] [--gate prometheus=URL[,...]] [--push] [-o text|json]
+
+Move the traffic of versioned services in one environment of the GitOps repository: pin the
+split in ENV/release.yaml, re-render the environment and commit "ENV: shift SERVICES SPLIT".
+Only the routes that use a service's default split change (RouteTarget.split(service) without
+weights; routes with weights in code keep them): the commit touches only their weight lines
+and release.yaml. A split that already holds is a no-op: no commit. The same guarantees as
+release: nothing changes unless the clone can take the change, the repository must be up to
+date with the program, and a push rejected because someone pushed first is re-rendered onto
+the new tip. A later \`release\` of a service removes its pinned split (back to the program's
+split); \`rollback\` restores the previous release file, splits included.
+
+With --gate, the canary of each service (its newest version, in the namespace its routes name
+it in) is judged by its Prometheus metrics first; a refusal prints the gate's checks, exits 1
+and commits nothing.
+
+Options:
+  --gitops-dir DIR   clone of the GitOps repository (clean, on a branch)
+  --env ENV          environment whose traffic moves, e.g. prod
+  --service NAME     service whose split moves; repeat it, give several names after it or
+                     separated by commas: each gets the same weights
+  --weights W        the split, VERSION=PERCENT separated by commas: every version, summing to
+                     100 (v1=90,v2=10), or every version but one, which takes the rest (v2=10
+                     gives v1 90)
+  --gate SETTINGS    judge each canary first: prometheus=URL[,window=5m][,max-error-ratio=0.01]
+                     [,max-latency=0.5][,quantile=0.99][,min-requests=1][,timeout=10] (as the
+                     flags of \`cdk8s-gitops gate\`)
+  --push             push to the remote; when someone pushed first, fetch, re-render onto the
+                     new tip and push again (bounded retries with backoff)
+  --remote NAME      remote to push to (default: origin)
+  --retries N        retries after rejected pushes (default: 10)
+${provenanceHelp(false)}
+  --app MODULE       program module exporting createApp(props) (default: the
+                     "cdk8s-gitops".app entry of ./package.json)
+  -o, --output FMT   text (default) or json: {env, weights, committed, commit, message, changes,
+                     changedFiles, pushed, attempts, gates}
+  -h, --help         show this help
+
+Example (a canary step in CI, after \`release --canary\`):
+  cdk8s-gitops shift --gitops-dir . --env prod --service backend --weights v2=10 \\
+    --gate prometheus=http://prometheus.monitoring:9090,window=10m,min-requests=100 --push
+
+Exit codes: 0 shifted or nothing to do, 1 failed or refused by the gate (nothing was changed),
+2 usage error, 3 pushed, but the local branch was not updated (run the command again).
+`;
+
+export const OPTIONS: OptionTable = {
+  'gitops-dir': { type: 'string' },
+  'env': { type: 'string' },
+  'service': { type: 'string', multiple: true, list: true, variadic: true },
+  'weights': { type: 'string' },
+  'gate': { type: 'string' },
+  'push': { type: 'boolean' },
+  'remote': { type: 'string' },
+  'retries': { type: 'string' },
+  'app': { type: 'string' },
+  ...PROVENANCE_OPTIONS,
+  ...outputOption(),
+};
+
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parse(argv, HELP, OPTIONS);
+  if (!parsed) return 0;
+  const { values } = parsed;
+  const env = required(values.env, '--env');
+  const services = values.service as string[] | undefined;
+  if (services === undefined) required(undefined, '--service');
+  const weights = parseWeights(required(values.weights, '--weights'));
+  const gate = values.gate === undefined ? undefined : parseGateFlag(values.gate as string);
+  const json = outputFormat(values) === 'json';
+  let result: ShiftResult;
+  try {
+    result = await Progress.around(`shifting the traffic of ${services!.join(', ')} in ${env}…`, () => shift({
+      dir: required(values['gitops-dir'], '--gitops-dir'),
+      env,
+      services: services!,
+      weights,
+      gate,
+      push: Boolean(values.push),
+      remote: values.remote as string | undefined,
+      retries: count(values.retries, '--retries'),
+      createApp: loadAppFactory(values.app as string | undefined),
+      provenance: provenanceFor(values, false),
+      log: line => process.stderr.write(`${line}\n`),
+    }));
+  } catch (e) {
+    if (!(e instanceof GateRefusedError)) throw e;
+    // the checks that refused the step, where a pipeline shows them; nothing was committed
+    if (json) printJson({ env, weights, committed: false, commit: null, message: null, changes: [], changedFiles: [], pushed: false, attempts: 0, gates: e.gates.map(gateJson) });
+    else process.stdout.write(e.gates.map(g => formatGate(g.result)).join('\n'));
+    process.stderr.write(`cdk8s-gitops shift: ${e.message}\n`);
+    return 1;
+  }
+  if (json) {
+    printJson({
+      env,
+      weights,
+      committed: result.committed,
+      commit: result.commit ?? null,
+      message: result.message,
+      changes: result.changes.map(weightChangeJson),
+      changedFiles: result.changedFiles,
+      pushed: result.pushed,
+      attempts: result.attempts,
+      gates: result.gates.map(gateJson),
+    });
+    return 0;
+  }
+  if (result.gates.length > 0) process.stdout.write(`${result.gates.map(g => formatGate(g.result)).join('\n')}\n`);
+  if (!result.committed) {
+    process.stdout.write(`${env}: the split of ${services!.join(', ')} already holds: nothing to shift (no commit)\n`);
+    return 0;
+  }
+  process.stdout.write(`[${result.commit!.slice(0, 12)}] ${result.message}${result.pushed ? ' (pushed)' : ''}\n`);
+  for (const line of describeWeightChanges(result.changes)) process.stdout.write(`  ${line}\n`);
+  process.stdout.write(`${result.changedFiles.length} file(s) changed${result.attempts > 1 ? `, after ${result.attempts} attempts` : ''}\n`);
+  return 0;
+}
+
+/** A gate verdict as JSON: the gate's result (as `gate -o json` prints it) with the namespace judged. */
+function gateJson(g: ShiftGate): unknown {
+  return gateResultJson({ ...g.result, namespace: g.namespace });
+}

@@ -1,0 +1,223 @@
+import { compareVersions } from '../compare';
+import { evaluateGate, GateResult, gateSummary } from '../gate/gate';
+import { GateSettings } from '../gate/gate-settings';
+import { ReleaseState, RELEASE_FILE } from '../release';
+import { Provenance } from './commit-message';
+import { prepareChange, requireEnvironment, unroutedSplits } from './environment-change';
+import { GitOpsError, InputError } from './errors';
+import { publish } from './publish';
+import { isValidName } from './release-file';
+import { GitOpsRepository, RepositoryOptions } from './repository';
+import { inheritedSource } from './rollback-flow';
+import { describeWeightChanges, versionsOf, WeightChange, weightChangesBetween, withWeights } from './rotation';
+
+/** Options of {@link shift}. */
+export interface ShiftOptions extends RepositoryOptions {
+  /** Environment whose traffic moves, e.g. `prod`. */
+  readonly env: string;
+  /** Services whose split moves; each gets the same weights. At least one. */
+  readonly services: readonly string[];
+  /**
+   * The split, version -> whole percent: every version of each service, or every version but
+   * one, which takes the rest (`{ v2: 10 }` gives v1 90 of v1/v2).
+   */
+  readonly weights: Readonly<Record<string, number>>;
+  /**
+   * Judge each service's canary (its newest version) by its Prometheus metrics before the step:
+   * when any gate refuses, nothing is committed ({@link GateRefusedError}).
+   * @default - no gate
+   */
+  readonly gate?: GateSettings;
+}
+
+/** The verdict of the gate on one service's canary. */
+export interface ShiftGate {
+  /** The service. */
+  readonly service: string;
+  /** The version judged: the newest. */
+  readonly version: string;
+  /** The namespace its pods run in, which the queries are limited to. */
+  readonly namespace: string;
+  /** The gate's checks and verdict. */
+  readonly result: GateResult;
+}
+
+/** The outcome of {@link shift}. */
+export interface ShiftResult {
+  /** Whether a commit was made (false: every split already holds). */
+  readonly committed: boolean;
+  /** The commit the branch points to afterwards. */
+  readonly commit?: string;
+  /** The commit message subject (`prod: shift backend v2=10%`; more than three services: `prod: shift 12 services v2=10%`). */
+  readonly message: string;
+  /** Splits that changed. */
+  readonly changes: WeightChange[];
+  /** Files of the environment that changed: the weight lines of the VirtualServices, and release.yaml. */
+  readonly changedFiles: string[];
+  /** Whether the commit was pushed. */
+  readonly pushed: boolean;
+  /** How often the step was rendered (more than 1 when pushes were rejected and retried). */
+  readonly attempts: number;
+  /** The gate's verdict on each service's canary (empty without a gate). */
+  readonly gates: ShiftGate[];
+}
+
+/** The gate refused the canary of one or more services: nothing was committed. Exit code 1. */
+export class GateRefusedError extends GitOpsError {
+  constructor(public readonly gates: readonly ShiftGate[]) {
+    super(`${gates.filter(g => !g.result.passed).map(g => gateSummary(g.result)).join('; ')}: the traffic step was not committed`);
+    this.name = 'GateRefusedError';
+  }
+}
+
+/**
+ * Move the traffic of versioned services in environment `env` to a new split: pin it in the
+ * environment's release file, re-render the environment (only the weight lines of the routes
+ * that use each service's default split change) and commit `ENV: shift SERVICES SPLIT`. The
+ * same guarantees as `release`: the repository must be up to date with the program, a split
+ * that already holds is a no-op (no commit), with `push` a rejected push re-applies the split to
+ * the new tip, and a failure changes nothing. With `gate`, each service's canary (its newest
+ * version) must pass the metrics gate first.
+ */
+export async function shift(options: ShiftOptions): Promise<ShiftResult> {
+  if (!isValidName(options.env)) throw new InputError(`--env: ${JSON.stringify(options.env)} is not an environment name (a DNS-1123 label such as dev or prod)`);
+  if (options.services.length === 0) throw new InputError('--service is required: name the service(s) whose traffic moves');
+  for (const s of options.services) {
+    if (!isValidName(s)) throw new InputError(`--service: ${JSON.stringify(s)} is not a service name (a DNS-1123 label)`);
+  }
+  checkWeights(options.weights);
+  const services = [...new Set(options.services)].sort();
+  // a subject stays one readable line: the names of up to three services (the body lists every split)
+  const names = services.length <= 3 ? services.join(', ') : `${services.length} services`;
+  const message = `${options.env}: shift ${names} ${formatWeights(options.weights)}`;
+  return GitOpsRepository.with(options, async repo => {
+    const gates = options.gate ? await judgeCanaries(repo, options, services, options.gate) : [];
+    const result = await publish(repo, options, base => prepareChange(repo, { ...options, provenance: provenanceAt(repo, base, options) }, base, options.env, current => {
+      const state = shifted(current, services, options.weights);
+      const changes = weightChangesBetween(current, state);
+      if (changes.length === 0) return undefined;
+      const trailers = gates.map(g => ['Cdk8s-gitops-gate', `${gateSummary(g.result)} (${g.result.prometheus})`] as const);
+      return { state, message: { subject: message, body: describeWeightChanges(changes).join('\n'), trailers } };
+    }));
+    const change = result.change;
+    return {
+      committed: change !== undefined,
+      commit: result.commit,
+      message,
+      changes: change ? weightChangesBetween(change.before, change.after) : [],
+      changedFiles: change?.changedFiles ?? [],
+      pushed: result.pushed,
+      attempts: result.attempts,
+      gates,
+    };
+  });
+}
+
+/**
+ * The provenance of a step on `base`: the source the environment's release was built from (the
+ * commit that last changed its release file records it), unless the caller names another.
+ */
+function provenanceAt(repo: GitOpsRepository, base: string | undefined, options: ShiftOptions): Provenance | undefined {
+  if (base === undefined) return options.provenance;
+  const last = repo.git.run(['log', '-1', '--format=%H', base, '--', repo.repoPath(`${options.env}/${RELEASE_FILE}`)]).trim();
+  return last === '' ? options.provenance : { ...options.provenance, ...inheritedSource(repo, last, options.provenance) };
+}
+
+/**
+ * `state` with the split of each of `services` set from `weights` (see {@link completeSplit}). Pure.
+ * @throws InputError naming `--service` for a service the state does not have or that has no versions
+ */
+export function shifted(state: ReleaseState, services: readonly string[], weights: Readonly<Record<string, number>>): ReleaseState {
+  const next: Record<string, Readonly<Record<string, number>>> = { ...state.weights };
+  for (const service of services) next[service] = completeSplit(service, versionsOf(serviceEntry(state, service)), weights);
+  return withWeights(state, next);
+}
+
+/** The entry of a versioned service, or an InputError naming `--service`. */
+function serviceEntry(state: ReleaseState, service: string): Readonly<Record<string, string>> {
+  const entry = state.services[service];
+  if (entry === undefined) {
+    const known = Object.keys(state.services).sort();
+    throw new InputError(`--service: ${JSON.stringify(service)} is not a service of environment ${JSON.stringify(state.environment)} (services: ${known.join(', ') || 'none'})`);
+  }
+  if (typeof entry === 'string') {
+    throw new InputError(`--service: ${JSON.stringify(service)} has no versions in environment ${JSON.stringify(state.environment)}: only the traffic between versions of a service can shift`);
+  }
+  return entry;
+}
+
+/**
+ * The whole split of a service with `versions` from the weights given: every version, summing
+ * to 100, or every version but one, which takes the rest.
+ * @throws InputError naming `--weights`, the service and what is allowed
+ */
+export function completeSplit(service: string, versions: readonly string[], weights: Readonly<Record<string, number>>): Record<string, number> {
+  const given = Object.keys(weights);
+  const unknown = given.filter(v => !versions.includes(v));
+  if (unknown.length > 0) {
+    throw new InputError(`--weights: ${unknown.map(v => JSON.stringify(v)).join(', ')} ${unknown.length === 1 ? 'is not a version' : 'are not versions'} of ${service} (its versions: ${versions.join(', ')})`);
+  }
+  const sum = given.reduce((acc, v) => acc + weights[v], 0);
+  const rest = versions.filter(v => !(v in weights));
+  if (rest.length === 0 && sum !== 100) {
+    throw new InputError(`--weights: ${formatWeights(weights)} sums to ${sum}: a split of every version of ${service} must sum to 100`);
+  }
+  if (rest.length > 1) {
+    throw new InputError(`--weights: ${formatWeights(weights)} leaves ${rest.join(', ')} of ${service} open: give every version but one (the one left out takes the rest), e.g. ${rest.slice(1).map(v => `${v}=0`).concat(given.map(v => `${v}=${weights[v]}`)).join(',')}`);
+  }
+  if (sum > 100) throw new InputError(`--weights: ${formatWeights(weights)} sums to ${sum}, over 100: ${rest[0]} of ${service} would take ${100 - sum}`);
+  const split: Record<string, number> = {};
+  for (const v of versions) split[v] = weights[v] ?? 100 - sum;
+  return split;
+}
+
+/**
+ * Parse a `--weights` value: `v2=10`, `v1=90,v2=10` (a `%` after a number is allowed).
+ * @throws InputError naming `flag`, the value and what is allowed
+ */
+export function parseWeights(text: string, flag = '--weights'): Record<string, number> {
+  const weights: Record<string, number> = {};
+  for (const item of text.split(',').map(s => s.trim())) {
+    const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)=(\d{1,3})%?$/.exec(item);
+    if (!m) throw new InputError(`${flag}: ${JSON.stringify(item)} in ${JSON.stringify(text)} is not VERSION=PERCENT (e.g. v2=10, or v1=90,v2=10)`);
+    if (m[1] in weights) throw new InputError(`${flag}: ${m[1]} is given twice in ${JSON.stringify(text)}`);
+    weights[m[1]] = Number(m[3]);
+  }
+  checkWeights(weights, flag);
+  return weights;
+}
+
+function checkWeights(weights: Readonly<Record<string, number>>, flag = '--weights'): void {
+  if (Object.keys(weights).length === 0) throw new InputError(`${flag} is required: VERSION=PERCENT, e.g. v2=10`);
+  for (const [v, w] of Object.entries(weights)) {
+    if (!isValidName(v)) throw new InputError(`${flag}: ${JSON.stringify(v)} is not a version name (a DNS-1123 label, e.g. v2)`);
+    if (!Number.isInteger(w) || w < 0 || w > 100) throw new InputError(`${flag}: ${v}=${w} must be a whole percent from 0 to 100`);
+  }
+}
+
+/** `v2=10%`, `v1=90% v2=10%`: the weights as given, oldest version first. */
+function formatWeights(weights: Readonly<Record<string, number>>): string {
+  return Object.keys(weights).sort(compareVersions).map(v => `${v}=${weights[v]}%`).join(' ');
+}
+
+/**
+ * Run the gate on the canary of each service: its newest version, in the namespace its routes
+ * name it in, as the program builds the environment at the clone's HEAD.
+ * @throws GateRefusedError when any gate refuses
+ */
+async function judgeCanaries(repo: GitOpsRepository, options: ShiftOptions, services: readonly string[], gate: GateSettings): Promise<ShiftGate[]> {
+  const head = repo.head();
+  const app = options.createApp({ releases: head === undefined ? {} : repo.releasesAt(head) });
+  requireEnvironment(app, options.env, '--env');
+  app._build([options.env]);
+  const state = app.releases.stateOf(options.env);
+  const targets = services.map(service => {
+    const versions = versionsOf(serviceEntry(state, service));
+    const split = app.releases.splitOf(options.env, service);
+    if (split === undefined) throw new GitOpsError(unroutedSplits(options.env, [service]));
+    return { service, version: versions[versions.length - 1], namespace: split.namespace };
+  });
+  const gates = await Promise.all(targets.map(async t => ({ ...t, result: await evaluateGate({ ...gate, ...t }) })));
+  if (gates.some(g => !g.result.passed)) throw new GateRefusedError(gates);
+  return gates;
+}

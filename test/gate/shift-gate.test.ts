@@ -1,0 +1,75 @@
+/**
+ * `shift --gate` against a real Prometheus scraping a real instrumented Flask app (labelled as
+ * the pods of the canary fixture's backend in prod: app=backend, namespace=shop-prod): v1
+ * healthy, v2 (the canary) answering 25% of requests with 500. The gate judges the canary before
+ * the step: refused, nothing is committed and its checks are printed; passed, the step is
+ * committed with the verdict as a trailer. Skipped, like the gate's own end-to-end test, where
+ * the binaries are missing (.ci/run installs them).
+ */
+import * as path from 'path';
+import { createApp } from '../gitops/fixture-app-canary';
+import { cleanup, git, isolateGit, read, seedRepo, snapshot, spawnCli } from '../gitops/helpers';
+import { findTools, INSTALL_HINT, Stack, startStack, waitForScrapes } from './real-prometheus';
+
+const APP = path.join(__dirname, '..', 'gitops', 'fixture-app-canary.ts');
+const tools = findTools();
+const describeReal = 'missing' in tools ? describe.skip : describe;
+if ('missing' in tools) {
+  // eslint-disable-next-line no-console
+  console.warn(`shift --gate end-to-end test SKIPPED: ${tools.missing} not found. Install: ${INSTALL_HINT}`);
+}
+
+const VERSIONS = [
+  { name: 'v1', errorRatio: 0, latency: 0.002, rps: 10 },
+  { name: 'v2', errorRatio: 0.25, latency: 0.002, rps: 10 },
+];
+
+describeReal('shift --gate against a real Prometheus', () => {
+  let stack: Stack | undefined;
+  const step = (clone: string, gate: string, ...more: string[]) => spawnCli([
+    'shift', '--gitops-dir', clone, '--env', 'prod', '--service', 'backend', '--weights', 'v2=10', '--app', APP,
+    '--gate', `prometheus=${stack!.prometheus},window=1m,min-requests=5${gate}`, ...more,
+  ]);
+
+  beforeAll(async () => {
+    isolateGit();
+    if ('missing' in tools) return;
+    stack = await startStack(tools, 'backend', 'shop-prod', VERSIONS);
+    await waitForScrapes(stack, VERSIONS.length);
+  }, 45_000);
+  afterAll(async () => {
+    await stack?.stop();
+    cleanup();
+  }, 15_000);
+
+  test('refuses the step when the canary fails its gate: exit 1, nothing committed, the checks printed', async () => {
+    const { clone } = seedRepo(createApp);
+    const before = snapshot(clone);
+    const r = await step(clone, '');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^fail +error-ratio +error ratio 0\.\d+ exceeds the maximum 0\.01$/m);
+    // the canary (v2) was judged, in the namespace the program runs backend in
+    expect(r.stdout).toContain('app_requests_total{app="backend",version="v2",namespace="shop-prod"');
+    expect(r.stdout.trimEnd().split('\n').pop()).toBe('gate refused: backend v2 in shop-prod over the last 1m (error-ratio: fail)');
+    expect(r.stderr).toContain('cdk8s-gitops shift: gate refused: backend v2 in shop-prod over the last 1m (error-ratio: fail): the traffic step was not committed');
+    expect(snapshot(clone)).toEqual(before);
+
+    const json = await step(clone, '', '-o', 'json');
+    expect(json.code).toBe(1);
+    const out = JSON.parse(json.stdout);
+    expect(out).toMatchObject({ env: 'prod', committed: false, commit: null, gates: [{ service: 'backend', version: 'v2', namespace: 'shop-prod', passed: false }] });
+    expect(out.gates[0].checks.map((c: any) => [c.name, c.status])).toEqual([['requests', 'pass'], ['error-ratio', 'fail'], ['latency', 'pass']]);
+    expect(snapshot(clone)).toEqual(before);
+  });
+
+  test('commits the step when the canary passes, with the verdict as a trailer', async () => {
+    const { clone } = seedRepo(createApp);
+    const r = await step(clone, ',max-error-ratio=0.5');
+    expect(r).toMatchObject({ code: 0 });
+    expect(r.stdout).toContain('gate passed: backend v2 in shop-prod over the last 1m');
+    expect(r.stdout).toContain('prod: shift backend v2=10%');
+    expect(read(clone, 'prod/release.yaml')).toContain('weights:\n  backend:\n    v1: 90\n    v2: 10\n');
+    const trailers = git(clone, 'log', '-1', '--format=%(trailers:key=Cdk8s-gitops-gate,valueonly)').trim();
+    expect(trailers).toBe(`gate passed: backend v2 in shop-prod over the last 1m (${stack!.prometheus})`);
+  });
+});
