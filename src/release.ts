@@ -85,12 +85,18 @@ function sortedWeights(weights: ReleaseState['weights']): Record<string, Record<
   return out;
 }
 
-/** The `clusters:` section of a release file: cluster names, services and versions sorted, entries without services left out; nothing when no cluster has an entry. */
-function clustersSection(clusters: ReleaseState['clusters']): { clusters?: Record<string, { services: ReleaseState['services'] }> } {
-  const out: Record<string, { services: ReleaseState['services'] }> = {};
+/**
+ * The `clusters:` section of a release file: cluster names, services, splits and versions sorted,
+ * each cluster's `services` then `weights` (each only when it has entries), clusters without
+ * entries left out; nothing when no cluster has an entry.
+ */
+function clustersSection(clusters: ReleaseState['clusters']): { clusters?: Record<string, ReleaseClusterState> } {
+  const out: Record<string, ReleaseClusterState> = {};
   for (const name of Object.keys(clusters ?? {}).sort(compareText)) {
     const services = sortedServices(clusters![name].services ?? {});
-    if (Object.keys(services).length > 0) out[name] = { services };
+    const weights = sortedWeights(clusters![name].weights);
+    const entry = { ...(Object.keys(services).length > 0 ? { services } : {}), ...(weights !== undefined ? { weights } : {}) };
+    if (Object.keys(entry).length > 0) out[name] = entry;
   }
   return Object.keys(out).length > 0 ? { clusters: out } : {};
 }
@@ -347,8 +353,9 @@ function weightLines(indent: number): WeightLines {
   };
 }
 
-/** Splits at the top level (`weights:`). */
+/** Splits at the top level (`weights:`) and inside a cluster (`clusters.<name>.weights:`). */
 const CANONICAL_WEIGHTS = weightLines(2);
+const CANONICAL_CLUSTER_WEIGHTS = weightLines(6);
 
 /** Read the split lines of a weights block from line `i` into `into`; returns the index of the first line that is not one. */
 function canonicalWeights(lines: readonly string[], i: number, at: WeightLines, into: Record<string, unknown>): number {
@@ -366,13 +373,18 @@ function canonicalWeights(lines: readonly string[], i: number, at: WeightLines, 
   return i;
 }
 
-/** Read the clusters of a `clusters:` section from line `i` into `into` (each `  <name>:` with its `    services:`); returns the index of the first line after it. */
+/**
+ * Read the clusters of a `clusters:` section from line `i` into `into` (each `  <name>:` with its
+ * `    services:`, then its `    weights:`, each optional); returns the index of the first line after it.
+ */
 function canonicalClusters(lines: readonly string[], i: number, into: Record<string, unknown>): number {
   let m: RegExpExecArray | null;
-  while (i + 1 < lines.length && (m = /^  ([a-z0-9][-a-z0-9]*):$/.exec(lines[i])) && lines[i + 1] === '    services:') {
-    const services: Record<string, unknown> = {};
-    into[m[1]] = { services };
-    i = canonicalServices(lines, i + 2, CANONICAL_CLUSTER_SERVICES, services);
+  while (i + 1 < lines.length && (m = /^  ([a-z0-9][-a-z0-9]*):$/.exec(lines[i])) && (lines[i + 1] === '    services:' || lines[i + 1] === '    weights:')) {
+    const entry: Record<string, Record<string, unknown>> = {};
+    into[m[1]] = entry;
+    i++;
+    if (lines[i] === '    services:') i = canonicalServices(lines, i + 1, CANONICAL_CLUSTER_SERVICES, entry.services = {});
+    if (lines[i] === '    weights:') i = canonicalWeights(lines, i + 1, CANONICAL_CLUSTER_WEIGHTS, entry.weights = {});
   }
   return i;
 }
@@ -455,19 +467,21 @@ function checkServices(raw: Record<string, unknown>, field: string, fail: Fail, 
 }
 
 /**
- * Check the `weights` section against the services: each split belongs to a versioned service
- * of `services`, names only its versions, and holds whole percents from 0 to 100 that sum to
- * 100. Returns the splits sorted, or undefined when there are none (absent or `{}`).
+ * Check a weights mapping (`weights`, `clusters.<name>.weights`) against the environment's
+ * services: each split belongs to a versioned service of `services`, names only its versions,
+ * and holds whole percents from 0 to 100 that sum to 100. Returns the splits sorted, or
+ * undefined when there are none (absent or `{}`).
  */
-function checkWeights(raw: unknown, services: ReleaseState['services'], fail: Fail, count: (field: string, n: number) => void): Record<string, Record<string, number>> | undefined {
+function checkWeights(raw: unknown, services: ReleaseState['services'], fail: Fail, count: (field: string, n: number) => void,
+  field = 'weights'): Record<string, Record<string, number>> | undefined {
   if (raw === undefined) return undefined;
-  if (!isPlainObject(raw)) return fail('weights', `${show(raw)} must be a mapping of service name to {version: percent} (leave it out to use the splits in code)`);
-  count('weights', Object.keys(raw).length);
+  if (!isPlainObject(raw)) return fail(field, `${show(raw)} must be a mapping of service name to {version: percent} (leave it out to use the splits in code)`);
+  count(field, Object.keys(raw).length);
   const out: Record<string, Record<string, number>> = {};
   for (const name of Object.keys(raw).sort()) {
     const entry = raw[name];
-    out[name] = checkSplit(`weights.${name}`, name, entry, services[name], fail);
-    count(`weights.${name}`, Object.keys(out[name]).length);
+    out[name] = checkSplit(`${field}.${name}`, name, entry, services[name], fail);
+    count(`${field}.${name}`, Object.keys(out[name]).length);
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }
@@ -497,25 +511,37 @@ function checkSplit(field: string, name: string, entry: unknown, versions: strin
 
 /**
  * Check the `clusters` section: cluster name (a DNS-1123 label) -> `services`, the tags that
- * differ from the environment's in that cluster. Each entry names a service (and version) of
- * the environment's `services`, in the same form (one tag, or versions); none is empty.
+ * differ from the environment's in that cluster, and `weights`, the splits that differ. Each
+ * service entry names a service (and version) of the environment's `services`, in the same form
+ * (one tag, or versions); each split is checked as the environment's (a versioned service of
+ * `services`, its versions, whole percents summing to 100); none is empty.
  */
 function checkClusters(raw: unknown, environment: ReleaseState['services'], fail: Fail, count: (field: string, n: number) => void): Record<string, ReleaseClusterState> {
   if (!isPlainObject(raw) || Object.keys(raw).length === 0) {
-    return fail('clusters', `${show(raw)} must be a non-empty mapping of cluster name to its entries ({services: ...}); a release without cluster entries has no clusters field`);
+    return fail('clusters', `${show(raw)} must be a non-empty mapping of cluster name to its entries ({services: ..., weights: ...}); a release without cluster entries has no clusters field`);
   }
   const clusters: Record<string, ReleaseClusterState> = {};
   for (const name of Object.keys(raw).sort()) {
     const field = `clusters.${name}`;
     if (!isDnsLabel(name)) fail(field, 'is not a cluster name (a DNS-1123 label)');
     const entry = raw[name];
-    if (!isPlainObject(entry)) fail(field, `${show(entry)} must be a mapping with services`);
-    for (const key of Object.keys(entry as object)) {
-      if (key !== 'services') fail(`${field}.${key}`, 'unknown field (allowed: services)');
+    if (!isPlainObject(entry) || (entry.services === undefined && entry.weights === undefined)) {
+      fail(field, `${show(entry)} must be a mapping with services, weights or both (a cluster that runs the environment's state has no entry)`);
     }
-    const rawServices = (entry as Record<string, unknown>).services;
+    for (const key of Object.keys(entry as object)) {
+      if (key !== 'services' && key !== 'weights') fail(`${field}.${key}`, 'unknown field (allowed: services, weights)');
+    }
+    const { services: rawServices, weights: rawWeights } = entry as Record<string, unknown>;
+    if (rawWeights !== undefined && (!isPlainObject(rawWeights) || Object.keys(rawWeights).length === 0)) {
+      fail(`${field}.weights`, `${show(rawWeights)} must be a non-empty mapping of service name to {version: percent} (a cluster that takes the environment's splits has no weights entry)`);
+    }
+    const weights = checkWeights(rawWeights, environment, fail, count, `${field}.weights`);
+    if (rawServices === undefined) {
+      clusters[name] = { weights };
+      continue;
+    }
     if (!isPlainObject(rawServices) || Object.keys(rawServices).length === 0) {
-      fail(`${field}.services`, `${show(rawServices)} must be a non-empty mapping of service name to tag or to {version: tag} (a cluster that runs the environment's tags has no entry)`);
+      fail(`${field}.services`, `${show(rawServices)} must be a non-empty mapping of service name to tag or to {version: tag} (a cluster that runs the environment's tags has no services entry)`);
     }
     const services = checkServices(rawServices as Record<string, unknown>, `${field}.services`, fail, count);
     for (const [service, tags] of Object.entries(services)) {
@@ -530,7 +556,7 @@ function checkClusters(raw: unknown, environment: ReleaseState['services'], fail
         }
       }
     }
-    clusters[name] = { services };
+    clusters[name] = { services, ...(weights !== undefined ? { weights } : {}) };
   }
   return clusters;
 }

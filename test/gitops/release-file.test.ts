@@ -201,8 +201,11 @@ describe('the clusters section: per-cluster entries of a change staged cluster b
   test.each([
     ['clusters: {}\n', /clusters: \{\} must be a non-empty mapping of cluster name to its entries/],
     ['clusters:\n  Prod-EU:\n    services:\n      web: d\n', /clusters.Prod-EU: is not a cluster name \(a DNS-1123 label\)/],
-    ['clusters:\n  eu:\n    services: {}\n', /clusters.eu.services: \{\} must be a non-empty mapping .*a cluster that runs the environment's tags has no entry/],
-    ['clusters:\n  eu:\n    weights: {}\n', /clusters.eu.weights: unknown field \(allowed: services\)/],
+    ['clusters:\n  eu:\n    services: {}\n', /clusters.eu.services: \{\} must be a non-empty mapping .*a cluster that runs the environment's tags has no services entry/],
+    ['clusters:\n  eu:\n    weights: {}\n', /clusters.eu.weights: \{\} must be a non-empty mapping of service name to \{version: percent\} \(a cluster that takes the environment's splits has no weights entry\)/],
+    ['clusters:\n  eu: {}\n', /clusters.eu: \{\} must be a mapping with services, weights or both/],
+    ['clusters:\n  eu:\n    tags: {}\n', /clusters.eu: \{"tags":\{\}\} must be a mapping with services, weights or both/],
+    ['clusters:\n  eu:\n    services:\n      web: d\n    replicas: 2\n', /clusters.eu.replicas: unknown field \(allowed: services, weights\)/],
     ['clusters:\n  eu:\n    services:\n      db: d\n', /clusters.eu.services.db: is not a service of the environment \(its services: api, web\)/],
     ['clusters:\n  eu:\n    services:\n      api: d\n', /clusters.eu.services.api: "d" is one tag, but services.api lists versions \(v1, v2\)/],
     ['clusters:\n  eu:\n    services:\n      web:\n        v1: d\n', /clusters.eu.services.web: lists versions, but services.web is one tag/],
@@ -269,6 +272,75 @@ describe('pinned traffic splits (weights)', () => {
     // the YAML parser takes several times as long for the same text
     const t1 = process.hrtime.bigint();
     expect(parseReleaseFile(`${text}# edited\n`, { environment: 'dev' })).toEqual(read);
+    const yamlMs = Number(process.hrtime.bigint() - t1) / 1e6;
+    expect(ms).toBeLessThan(yamlMs);
+    expect(ms).toBeLessThan(50);
+  });
+});
+
+describe('splits per cluster (clusters.<name>.weights)', () => {
+  const state = {
+    environment: 'prod',
+    services: { api: { v1: '1.0.0', v2: '1.1.0' }, db: { v1: '3.0.0', v2: '4.0.0' }, web: '2.0.0' },
+    weights: { api: { v1: 50, v2: 50 } },
+    clusters: {
+      'prod-us': { weights: { db: { v2: 0, v1: 100 } } },
+      'prod-eu': { services: { api: { v2: '1.2.0' } }, weights: { api: { v1: 90, v2: 10 } } },
+    },
+  };
+
+  test('written in each cluster after its services, sorted; read back exactly, without the YAML parser', () => {
+    const text = serializeReleaseFile(state);
+    expect(text.slice(text.indexOf('weights:'))).toBe([
+      'weights:', '  api:', '    v1: 50', '    v2: 50',
+      'clusters:',
+      '  prod-eu:', '    services:', '      api:', '        v2: 1.2.0', '    weights:', '      api:', '        v1: 90', '        v2: 10',
+      '  prod-us:', '    weights:', '      db:', '        v1: 100', '        v2: 0', '',
+    ].join('\n'));
+    expect(parseReleaseFile(text, { environment: 'prod' })).toEqual(state);
+    jest.isolateModules(() => {
+      jest.doMock('../../src/yaml-module', () => ({ yamlModule: () => { throw new Error('the YAML parser was loaded'); } }));
+      const release: typeof import('../../src/release') = require('../../src/release');
+      expect(release.parseReleaseFile(text, { environment: 'prod' })).toEqual(state);
+    });
+    jest.dontMock('../../src/yaml-module');
+    // a cluster whose splits are all the environment's has no weights entry
+    expect(serializeReleaseFile({ ...state, clusters: { 'prod-us': { weights: {} } } })).toBe(serializeReleaseFile({ environment: 'prod', services: state.services, weights: state.weights }));
+  });
+
+  test('sameRelease compares the splits of each cluster', () => {
+    expect(sameRelease(state, { ...state, clusters: { ...state.clusters, 'prod-us': { weights: { db: { v1: 100, v2: 0 } } } } })).toBe(true);
+    expect(sameRelease(state, { ...state, clusters: { ...state.clusters, 'prod-us': { weights: { db: { v1: 90, v2: 10 } } } } })).toBe(false);
+    expect(sameRelease(state, { ...state, clusters: { 'prod-eu': state.clusters['prod-eu'] } })).toBe(false);
+  });
+
+  const base = 'apiVersion: cdk8s-gitops/v1\nkind: Release\nenvironment: prod\nservices:\n  api:\n    v1: a\n    v2: b\n  web: c\n';
+  test.each([
+    ['clusters:\n  eu:\n    weights:\n      web:\n        v1: 100\n', 'clusters.eu.weights.web: "web" has no versions (services.web is one tag): only a service with versions has a split'],
+    ['clusters:\n  eu:\n    weights:\n      db:\n        v1: 100\n', 'clusters.eu.weights.db: "db" is not in services: a split belongs to a service with versions'],
+    ['clusters:\n  eu:\n    weights:\n      api:\n        v1: 90\n        v3: 10\n', 'clusters.eu.weights.api.v3: is not a version of api in services (its versions: v1, v2)'],
+    ['clusters:\n  eu:\n    weights:\n      api:\n        v1: 90\n', 'clusters.eu.weights.api: {"v1":90} sums to 90: the percents of a split must sum to 100'],
+    ['clusters:\n  eu:\n    weights:\n      api:\n        v1: 101\n        v2: -1\n', 'clusters.eu.weights.api.v1: 101 must be a whole percent from 0 to 100'],
+    ['clusters:\n  eu:\n    weights: [api]\n', 'clusters.eu.weights: ["api"] must be a non-empty mapping of service name to {version: percent}'],
+  ])('refuses %j with the file, the field and the value named', (tail, message) => {
+    expect(() => parseReleaseFile(`${base}${tail}`, { environment: 'prod', source: 'prod/release.yaml' })).toThrow(ReleaseFileError);
+    expect(() => parseReleaseFile(`${base}${tail}`, { environment: 'prod', source: 'prod/release.yaml' })).toThrow(`prod/release.yaml: ${message}`);
+  });
+
+  test('1000 services with splits in the environment and in a cluster are read fast (canonical layout)', () => {
+    const services = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`svc-${String(i).padStart(4, '0')}`, { v1: 'a'.repeat(40), v2: 'b'.repeat(40) }]));
+    const split = (v2: number) => Object.fromEntries(Object.keys(services).map(s => [s, { v1: 100 - v2, v2 }]));
+    // a canary at 0% everywhere, shifted to 10% in prod-eu: every service has a split in the environment and in the cluster
+    const big = { environment: 'prod', services, weights: split(0), clusters: { 'prod-eu': { weights: split(10) } } };
+    const text = serializeReleaseFile(big);
+    parseReleaseFile(text, { environment: 'prod' }); // warm up
+    const t0 = process.hrtime.bigint();
+    const read = parseReleaseFile(text, { environment: 'prod' });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    expect(read).toEqual(big);
+    // the YAML parser takes several times as long for the same text
+    const t1 = process.hrtime.bigint();
+    expect(parseReleaseFile(`${text}# edited\n`, { environment: 'prod' })).toEqual(read);
     const yamlMs = Number(process.hrtime.bigint() - t1) / 1e6;
     expect(ms).toBeLessThan(yamlMs);
     expect(ms).toBeLessThan(50);
