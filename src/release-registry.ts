@@ -2,6 +2,7 @@ import { IConstruct } from 'constructs';
 import { ConfigError } from './errors';
 import { compareText } from './compare';
 import { ReleaseState } from './release';
+import { sameSplit } from './release-clusters';
 
 /** Where a GitOpsApp keeps its registry (a symbol, so a second copy of this module finds it too). */
 export const RELEASE_REGISTRY = Symbol.for('cdk8s-gitops.ReleaseRegistry');
@@ -49,15 +50,30 @@ export interface ReleaseSplitOptions {
   readonly namespace: string;
   /** Path of the construct whose route uses the split, for errors. */
   readonly path: string;
+  /**
+   * Cluster of the environment the route is rendered for: it takes the cluster's pinned split
+   * when the release state has one, else the environment's.
+   * @default - none: the environment runs in one cluster
+   */
+  readonly cluster?: string;
 }
 
 /** The routes of an environment that send a service's traffic by its default split (see {@link ReleaseRegistry.splitOf}). */
 export interface ReleaseSplit {
   /** Service name. */
   readonly service: string;
-  /** Namespace of the service's pods. */
+  /** Namespace of the service's pods (in an environment with clusters and no cluster asked for: in the first cluster that splits it, by name). */
   readonly namespace: string;
   /** Paths of the constructs whose routes use the split, in the order they were bound. */
+  readonly paths: string[];
+}
+
+/** The routes that split one service by its default split in one environment (and cluster). */
+interface SplitBinding {
+  readonly environment: string;
+  readonly cluster?: string;
+  readonly service: string;
+  readonly namespace: string;
   readonly paths: string[];
 }
 
@@ -86,7 +102,7 @@ export class ReleaseRegistry {
   private states: Readonly<Record<string, ReleaseState>>;
   private readonly bindings: Binding[] = [];
   private readonly owners = new Map<string, string | undefined>();
-  private readonly splits = new Map<string, { namespace: string; paths: string[] }>();
+  private readonly splits = new Map<string, SplitBinding>();
 
   /** @param states the release state of each environment, keyed by environment name */
   constructor(states: Readonly<Record<string, ReleaseState>> = {}) {
@@ -122,15 +138,17 @@ export class ReleaseRegistry {
    * Bind a route's split to the release state: the route sends `service`'s traffic by its
    * default split (a split without weights of its own), so the split the release state of
    * `environment` pins for the service ({@link weightsOf}) applies there, read when the route is
-   * rendered. Only a service with a bound split can have one pinned (`cdk8s-gitops shift`).
+   * rendered. Only a service with a bound split can have one pinned (`cdk8s-gitops shift`). A
+   * route of a cluster of the environment (`cluster`) takes that cluster's pinned split.
    *
-   * @throws ConfigError when routes of the environment name services of that name in two namespaces
+   * @throws ConfigError when routes of the environment (cluster) name services of that name in two namespaces
    */
   public bindSplit(options: ReleaseSplitOptions): void {
-    const key = `${options.environment}\0${options.service}`;
+    const key = `${options.environment}\0${options.cluster ?? ''}\0${options.service}`;
     const split = this.splits.get(key);
     if (split === undefined) {
-      this.splits.set(key, { namespace: options.namespace, paths: [options.path] });
+      const { environment, cluster, service, namespace } = options;
+      this.splits.set(key, { environment, ...(cluster !== undefined ? { cluster } : {}), service, namespace, paths: [options.path] });
       return;
     }
     if (split.namespace !== options.namespace) {
@@ -142,18 +160,31 @@ export class ReleaseRegistry {
 
   /**
    * The split the release state of `environment` pins for `service` (version -> percent), or
-   * undefined when it pins none (routes then split as the code says). Read at render time: it
-   * follows {@link use}.
+   * undefined when it pins none (routes then split as the code says). With `cluster`, the split
+   * of that cluster of the environment: its entry when the state has one, else the
+   * environment's. Read at render time: it follows {@link use}.
    */
-  public weightsOf(environment: string, service: string): Record<string, number> | undefined {
-    const split = this.states[environment]?.weights?.[service];
+  public weightsOf(environment: string, service: string, cluster?: string): Record<string, number> | undefined {
+    const state = this.states[environment];
+    const split = (cluster !== undefined ? state?.clusters?.[cluster]?.weights?.[service] : undefined) ?? state?.weights?.[service];
     return split === undefined ? undefined : { ...split };
   }
 
-  /** The routes of `environment` that split `service` by its default split, or undefined when none does. */
-  public splitOf(environment: string, service: string): ReleaseSplit | undefined {
-    const split = this.splits.get(`${environment}\0${service}`);
-    return split === undefined ? undefined : { service, namespace: split.namespace, paths: [...split.paths] };
+  /**
+   * The routes of `environment` that split `service` by its default split (with `cluster`: the
+   * routes of that cluster; without, of every cluster), or undefined when none does.
+   */
+  public splitOf(environment: string, service: string, cluster?: string): ReleaseSplit | undefined {
+    const bound = this.splitBindings(environment, cluster).filter(b => b.service === service);
+    if (bound.length === 0) return undefined;
+    return { service, namespace: bound[0].namespace, paths: bound.flatMap(b => b.paths) };
+  }
+
+  /** The split bindings of `environment` (with `cluster`: of that cluster only), by cluster name. */
+  private splitBindings(environment: string, cluster?: string): SplitBinding[] {
+    return [...this.splits.values()]
+      .filter(b => b.environment === environment && (cluster === undefined || b.cluster === cluster))
+      .sort((a, b) => compareText(a.cluster ?? '', b.cluster ?? ''));
   }
 
   /**
@@ -215,28 +246,67 @@ export class ReleaseRegistry {
       }
       services[service] = versioned ? byVersion : byVersion[String(undefined)];
     }
-    const weights = this.weightsIn(environment, services);
-    const names = Object.keys(clusters).sort(compareText);
+    // the split each cluster that splits a versioned service by its default split takes
+    const splits = new Map<string, Map<string | undefined, Record<string, number> | undefined>>();
+    for (const b of this.splitBindings(environment)) {
+      const versions = byService.get(b.service);
+      const has = versions && [...versions].filter(([v, tags]) => v !== undefined && tags.has(b.cluster)).map(([v]) => v!);
+      if (!has || has.length === 0) continue;
+      if (!splits.has(b.service)) splits.set(b.service, new Map());
+      splits.get(b.service)!.set(b.cluster, applicable(this.weightsOf(environment, b.service, b.cluster), has));
+    }
+    const weights: Record<string, Record<string, number>> = {};
+    const clusterWeights: Record<string, Record<string, Record<string, number>>> = {};
+    for (const service of [...splits.keys()].sort(compareText)) {
+      const taken = splits.get(service)!;
+      const split = this.environmentSplit(environment, service, taken);
+      if (split !== undefined) weights[service] = split;
+      for (const [cluster, runs] of taken) {
+        if (cluster === undefined || runs === undefined || sameSplit(runs, split)) continue;
+        (clusterWeights[cluster] ??= {})[service] = runs;
+      }
+    }
+    const names = [...new Set([...Object.keys(clusters), ...Object.keys(clusterWeights)])].sort(compareText);
     return {
       environment,
       services,
-      ...(weights !== undefined ? { weights } : {}),
-      ...(names.length > 0 ? { clusters: Object.fromEntries(names.map(c => [c, { services: clusters[c] }])) } : {}),
+      ...(Object.keys(weights).length > 0 ? { weights } : {}),
+      ...(names.length > 0 ? {
+        clusters: Object.fromEntries(names.map(c => [c, {
+          ...(clusters[c] !== undefined ? { services: clusters[c] } : {}),
+          ...(clusterWeights[c] !== undefined ? { weights: clusterWeights[c] } : {}),
+        }])),
+      } : {}),
     };
   }
 
-  /** The pinned splits of `environment` that apply: of a service with versions (in `services`) and a bound split, naming only its versions. */
-  private weightsIn(environment: string, services: ReleaseState['services']): Record<string, Record<string, number>> | undefined {
-    const pinned = this.states[environment]?.weights ?? {};
+  /**
+   * The environment-wide split of a service whose clusters take the splits `taken` (cluster ->
+   * pinned split, undefined: none): the split they all take; where they differ, none when any
+   * of them takes none (a cluster entry cannot say "none"), else the environment's in the state in use.
+   */
+  private environmentSplit(environment: string, service: string, taken: ReadonlyMap<string | undefined, Record<string, number> | undefined>): Record<string, number> | undefined {
+    const distinct = new Set([...taken.values()].map(s => JSON.stringify(s ?? null)));
+    if (distinct.size === 1) return [...taken.values()][0];
+    if (distinct.has('null')) return undefined;
+    const first = [...taken.values()][0]!;
+    return applicable(this.states[environment]?.weights?.[service], Object.keys(first));
+  }
+
+  /**
+   * The pinned splits the routes of one cluster of `environment` take now (service -> version ->
+   * percent): of the services a route of that cluster splits by their default split, each the
+   * cluster's entry, else the environment's, naming only versions the service runs there.
+   */
+  public weightsIn(environment: string, cluster: string): NonNullable<ReleaseState['weights']> {
+    const runs = this.runsIn(environment, cluster);
     const out: Record<string, Record<string, number>> = {};
-    for (const service of Object.keys(pinned).sort()) {
-      const versions = services[service];
-      if (typeof versions !== 'object' || !this.splits.has(`${environment}\0${service}`)) continue;
-      const split = pinned[service];
-      if (!Object.keys(split).every(v => v in versions)) continue;
-      out[service] = Object.fromEntries(Object.keys(split).sort().map(v => [v, split[v]]));
+    for (const b of this.splitBindings(environment, cluster)) {
+      const versions = runs[b.service];
+      const split = typeof versions === 'object' ? applicable(this.weightsOf(environment, b.service, cluster), Object.keys(versions)) : undefined;
+      if (split !== undefined) out[b.service] = split;
     }
-    return Object.keys(out).length > 0 ? out : undefined;
+    return Object.fromEntries(Object.keys(out).sort(compareText).map(s => [s, out[s]]));
   }
 
   /**
@@ -282,6 +352,12 @@ export class ReleaseRegistry {
     return (cluster !== undefined ? versionTag(state?.clusters?.[cluster]?.services?.[service], version) : undefined)
       ?? versionTag(state?.services?.[service], version);
   }
+}
+
+/** `split` with its versions sorted when it names only `versions` (a split the service can take), else undefined. */
+function applicable(split: Readonly<Record<string, number>> | undefined, versions: readonly string[]): Record<string, number> | undefined {
+  if (split === undefined || !Object.keys(split).every(v => versions.includes(v))) return undefined;
+  return Object.fromEntries(Object.keys(split).sort(compareText).map(v => [v, split[v]]));
 }
 
 /** The tag of `version` (undefined: a service without versions) in a release state's entry of a service, or undefined. */

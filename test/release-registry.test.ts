@@ -3,6 +3,9 @@
  * the release state pins (read when rendered, so `use()` switches it), routes with weights in
  * code keep theirs, and the environment's release file holds only the splits a route applies.
  */
+import { AppChart } from '../src/app-chart';
+import { Environment } from '../src/environment';
+import { GitOpsApp } from '../src/gitops-app';
 import { DestinationRule } from '../src/mesh/destination-rule';
 import { HttpMatch } from '../src/mesh/http-match';
 import { MeshService } from '../src/mesh/mesh-service';
@@ -86,5 +89,80 @@ describe('pinned splits', () => {
     expect(() => new VirtualService(chart, 'other-routes', { name: 'other', hosts: ['other'], defaultRoute: { to: RouteTarget.split(other) } }))
       .toThrow(/is already split by shop-dev\/api-routes\/defaultRoute.to as the service of namespace "shop-dev"/);
     expect(app.releases.splitOf('dev', 'api')!.namespace).toBe('shop-dev');
+  });
+});
+
+describe('pinned splits per cluster', () => {
+  /** prod in clusters eu, us and ap: api (v1, v2) split by its default split in each; stock (v1, v2) in eu only. */
+  function fleet(prod: Omit<ReleaseState, 'environment' | 'services'> = {}) {
+    const releases = { prod: { environment: 'prod', services: { api: { v1: '1.0.0', v2: '2.0.0' }, stock: { v1: '1.0.0', v2: '2.0.0' } }, ...prod } };
+    const app = new GitOpsApp({ releases });
+    app.addEnvironment(new Environment({ name: 'prod', clusters: [{ name: 'eu' }, { name: 'us' }, { name: 'ap' }] }), env => {
+      const chart = new AppChart(app, `shop-${env.cluster!.name}`, { environment: env, app: 'shop' });
+      const versions = [{ name: 'v1' }, { name: 'v2' }];
+      const services = [new WebService(chart, 'api', { name: 'api', image: 'ghcr.io/org/api', tag: '0.1.0', versions })];
+      if (env.cluster!.name === 'eu') services.push(new WebService(chart, 'stock', { name: 'stock', image: 'ghcr.io/org/stock', tag: '0.1.0', versions }));
+      for (const svc of services) {
+        new DestinationRule(chart, `${svc.name}-dr`, { service: svc });
+        new VirtualService(chart, `${svc.name}-routes`, {
+          name: svc.name,
+          routes: [{ name: 'canary', match: [HttpMatch.headerExact('x-version', 'v2')], to: RouteTarget.version(svc, 'v2') }],
+          defaultRoute: { to: RouteTarget.split(svc) },
+        });
+      }
+    });
+    return app;
+  }
+  /** The weights of the default route of `vs` in `cluster`, as rendered. */
+  const rendered = (app: GitOpsApp, cluster: string, vs = 'api') => app.manifests()
+    .filter(m => m.path.startsWith(`prod/${cluster}/`) && m.object.kind === 'VirtualService' && m.object.metadata.name === vs)
+    .map(m => m.object.spec.http.at(-1).route.map((r: any) => `${r.destination.subset}=${r.weight}`).join(' '));
+
+  test('a route of a cluster takes the cluster\'s pinned split, else the environment\'s, else the code\'s', () => {
+    const app = fleet({ weights: { api: { v1: 90, v2: 10 } }, clusters: { eu: { weights: { api: { v1: 50, v2: 50 } } }, us: { weights: { api: { v1: 100, v2: 0 } } } } });
+    expect([rendered(app, 'eu'), rendered(app, 'us'), rendered(app, 'ap')]).toEqual([['v1=50 v2=50'], ['v1=100 v2=0'], ['v1=90 v2=10']]);
+    expect(app.releases.weightsOf('prod', 'api', 'eu')).toEqual({ v1: 50, v2: 50 });
+    expect(app.releases.weightsOf('prod', 'api', 'ap')).toEqual({ v1: 90, v2: 10 });
+    expect(app.releases.weightsOf('prod', 'api')).toEqual({ v1: 90, v2: 10 });
+    expect(app.releases.weightsIn('prod', 'us')).toEqual({ api: { v1: 100, v2: 0 } });
+    // use() switches every cluster's split; without any pinned split the code decides (an equal split)
+    app.releases.use({ prod: { environment: 'prod', services: { api: { v1: '1.0.0', v2: '2.0.0' } }, clusters: { us: { weights: { api: { v1: 70, v2: 30 } } } } } });
+    expect([rendered(app, 'eu'), rendered(app, 'us'), rendered(app, 'ap')]).toEqual([['v1=50 v2=50'], ['v1=70 v2=30'], ['v1=50 v2=50']]);
+    expect(app.releases.weightsIn('prod', 'eu')).toEqual({});
+  });
+
+  test('stateOf normalizes like the tags: a split every cluster takes is the environment\'s, a cluster entry equal to it disappears', () => {
+    const app = fleet({ weights: { api: { v1: 90, v2: 10 } }, clusters: { eu: { weights: { api: { v1: 90, v2: 10 } } } } });
+    app._build(['prod']);
+    expect(app.releases.stateOf('prod')).toEqual({ environment: 'prod', services: expect.anything(), weights: { api: { v1: 90, v2: 10 } } });
+    // every cluster pins the same split: it becomes the environment's
+    const same = { weights: { api: { v1: 80, v2: 20 } } };
+    app.releases.use({ prod: { environment: 'prod', services: { api: { v1: '1.0.0', v2: '2.0.0' }, stock: { v1: '1.0.0', v2: '2.0.0' } }, clusters: { eu: same, us: same, ap: same } } });
+    expect(app.releases.stateOf('prod')).toMatchObject({ weights: { api: { v1: 80, v2: 20 } } });
+    expect(app.releases.stateOf('prod')).not.toHaveProperty('clusters');
+    // a split only eu takes (stock runs there only) is the environment's
+    app.releases.use({ prod: { environment: 'prod', services: { api: { v1: '1.0.0', v2: '2.0.0' }, stock: { v1: '1.0.0', v2: '2.0.0' } }, clusters: { eu: { weights: { stock: { v1: 0, v2: 100 } } } } } });
+    expect(app.releases.stateOf('prod').weights).toEqual({ stock: { v1: 0, v2: 100 } });
+    expect(rendered(app, 'eu', 'stock')).toEqual(['v1=0 v2=100']);
+  });
+
+  test('clusters that differ: none pinned in the environment when a cluster takes the code\'s split, else the environment\'s', () => {
+    const app = fleet({ clusters: { eu: { weights: { api: { v1: 100, v2: 0 } } } } });
+    app._build(['prod']);
+    expect(app.releases.stateOf('prod')).toEqual({
+      environment: 'prod', services: { api: { v1: '1.0.0', v2: '2.0.0' }, stock: { v1: '1.0.0', v2: '2.0.0' } },
+      clusters: { eu: { weights: { api: { v1: 100, v2: 0 } } } },
+    });
+    // every cluster pins a split, two of them the environment's
+    app.releases.use({ prod: { environment: 'prod', services: { api: { v1: '1.0.0', v2: '2.0.0' }, stock: { v1: '1.0.0', v2: '2.0.0' } }, weights: { api: { v1: 90, v2: 10 } }, clusters: { us: { weights: { api: { v1: 50, v2: 50 } } } } } });
+    expect(app.releases.stateOf('prod')).toMatchObject({ weights: { api: { v1: 90, v2: 10 } }, clusters: { us: { weights: { api: { v1: 50, v2: 50 } } } } });
+  });
+
+  test('splitOf names the routes of one cluster, or of every cluster', () => {
+    const app = fleet();
+    app._build(['prod']);
+    expect(app.releases.splitOf('prod', 'api', 'us')).toEqual({ service: 'api', namespace: 'shop-prod', paths: ['shop-us/api-routes/defaultRoute.to'] });
+    expect(app.releases.splitOf('prod', 'api')!.paths).toEqual(['shop-ap/api-routes/defaultRoute.to', 'shop-eu/api-routes/defaultRoute.to', 'shop-us/api-routes/defaultRoute.to']);
+    expect(app.releases.splitOf('prod', 'stock', 'us')).toBeUndefined();
   });
 });

@@ -28,7 +28,7 @@ export function tagChangeJson(c: TagChange): { service: string; version: string 
   return { service: c.service, version: c.version ?? null, from: c.from ?? null, to: c.to ?? null, cluster: c.cluster ?? null };
 }
 
-/** A split change as JSON: `{service, from, to}`, each split version -> percent, null where none is pinned (the program's split). */
-export function weightChangeJson(c: WeightChange): { service: string; from: Readonly<Record<string, number>> | null; to: Readonly<Record<string, number>> | null } {
-  return { service: c.service, from: c.from ?? null, to: c.to ?? null };
+/** A split change as JSON: `{service, from, to, cluster}`, each split version -> percent, null where none is pinned (the program's split); `cluster` as for a tag change. */
+export function weightChangeJson(c: WeightChange): { service: string; from: Readonly<Record<string, number>> | null; to: Readonly<Record<string, number>> | null; cluster: string | null } {
+  return { service: c.service, from: c.from ?? null, to: c.to ?? null, cluster: c.cluster ?? null };
 }

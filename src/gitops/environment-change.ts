@@ -4,7 +4,7 @@ import { faultPoint } from '../fault-point';
 import type { GitOpsApp } from '../gitops-app';
 import type { Manifest } from '../manifest';
 import { ReleaseState, RELEASE_FILE, sameRelease } from '../release';
-import { clusterLabel, clusterServices, withClusterServices } from '../release-clusters';
+import { clusterLabel, clusterServices, clusterView, withClusterState } from '../release-clusters';
 import { assertValid } from '../validate';
 import { CommitMessage, Provenance, renderCommitMessage } from './commit-message';
 import { GitOpsError, InputError } from './errors';
@@ -35,10 +35,12 @@ export const CLUSTER_TRAILER = 'Cluster';
 
 /**
  * What an intent makes of the current state of an environment (of one cluster of it, for a
- * change staged with `cluster`: then `current.environment` is `env/cluster` and it has no
- * cluster entries): the next state and its commit message, or nothing to do.
+ * change staged with `cluster`: then `current.environment` is `env/cluster`, it has no cluster
+ * entries and its splits are those the cluster takes): the next state and its commit message,
+ * or nothing to do. `clusters` lists every cluster of the environment for a change of the whole
+ * environment (empty for an environment in one cluster, and for a change staged in one cluster).
  */
-export type Intent = (current: ReleaseState, base: string | undefined) => { readonly state: ReleaseState; readonly message: CommitMessage } | undefined;
+export type Intent = (current: ReleaseState, base: string | undefined, clusters: readonly string[]) => { readonly state: ReleaseState; readonly message: CommitMessage } | undefined;
 
 /** What the pipeline needs besides the repository. */
 export interface ChangeOptions {
@@ -85,16 +87,17 @@ export function prepareChange(repo: GitOpsRepository, options: ChangeOptions, ba
   const cluster = options.cluster;
   if (cluster !== undefined) requireCluster(app, env, cluster);
   // 2. compute
-  const runs = cluster === undefined ? before : { environment: clusterLabel(env, cluster), services: app.releases.runsIn(env, cluster) };
-  const wanted = intent(runs, base);
+  const clusters = clustersOf(app, env);
+  const runs = cluster === undefined ? before : { ...clusterView(before, cluster), services: app.releases.runsIn(env, cluster) };
+  const wanted = intent(runs, base, cluster === undefined ? clusters : []);
   if (wanted === undefined) return undefined;
-  const state = cluster === undefined ? wanted.state : withClusterServices(before, cluster, wanted.state.services);
+  const state = cluster === undefined ? wanted.state : withClusterState(before, cluster, wanted.state, clusters);
   if (sameRelease(state, before)) return undefined;
   // 3. render
   app.releases.use({ ...releases, [env]: state });
   const part = checkedPart(app, env, Object.keys(releases));
   const next = environmentFiles(app, env, part.manifests);
-  checkApplied(app, env, next.state, state);
+  checkApplied(app, env, next.state, state, cluster);
   if (sameRelease(next.state, before)) return undefined; // what runs is what ran: the clusters already ran the intent's tags
   const tree = repo.envTree(base, env);
   const { changed, unchanged } = compareWithTree(repo, tree, next.files);
@@ -228,12 +231,22 @@ function environmentFiles(app: GitOpsApp, env: string, manifests: readonly Manif
   return { state: app.releases.stateOf(env), files };
 }
 
-/** Throw unless what the program runs with `wanted` in use is `wanted` (in an environment with clusters: in each cluster, what it runs there). */
-function checkApplied(app: GitOpsApp, env: string, runs: ReleaseState, wanted: ReleaseState): void {
+/**
+ * Throw unless what the program runs with `wanted` in use is `wanted` (in an environment with
+ * clusters: in each cluster, what it runs there), and takes the splits it pins: each split of
+ * the environment somewhere, each split of `cluster` (a change staged there) in that cluster.
+ */
+function checkApplied(app: GitOpsApp, env: string, runs: ReleaseState, wanted: ReleaseState, cluster: string | undefined): void {
   const hint = '(its workloads must bind their images to the release state: WebService does, other workloads use app.releases.bind(...))';
-  const unrouted = Object.keys(wanted.weights ?? {}).filter(s => runs.weights?.[s] === undefined).sort();
-  if (unrouted.length > 0) throw new GitOpsError(unroutedSplits(env, unrouted));
   const clusters = clustersOf(app, env);
+  const taken = new Set(clusters.length === 0 ? Object.keys(runs.weights ?? {}) : clusters.flatMap(c => Object.keys(app.releases.weightsIn(env, c))));
+  const unrouted = Object.keys(wanted.weights ?? {}).filter(s => !taken.has(s)).sort();
+  if (unrouted.length > 0) throw new GitOpsError(unroutedSplits(env, unrouted));
+  if (cluster !== undefined) {
+    const inCluster = app.releases.weightsIn(env, cluster);
+    const missing = Object.keys(wanted.clusters?.[cluster]?.weights ?? {}).filter(s => inCluster[s] === undefined).sort();
+    if (missing.length > 0) throw new GitOpsError(unroutedSplits(clusterLabel(env, cluster), missing));
+  }
   if (clusters.length === 0) {
     if (sameRelease(runs, wanted)) return;
     throw new GitOpsError(`the program did not apply the release state of ${env}: it runs ${JSON.stringify(runs.services)} instead of ${JSON.stringify(wanted.services)} ${hint}`);

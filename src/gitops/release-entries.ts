@@ -1,6 +1,7 @@
 import type { GitOpsApp } from '../gitops-app';
 import { closestName } from '../closest-name';
 import { ReleaseState } from '../release';
+import { ClusterRuns } from '../release-clusters';
 import { GitOpsError } from './errors';
 
 /**
@@ -25,8 +26,8 @@ export interface UnknownReleaseEntry {
   readonly problem: string;
 }
 
-/** What the program runs in each cluster of an environment (`app.releases.runsIn`), keyed by cluster name. */
-export type KnownClusters = Readonly<Record<string, ReleaseState['services']>>;
+/** What the program runs in each cluster of an environment (`app.releases.runsIn`, `weightsIn`), keyed by cluster name. */
+export type KnownClusters = Readonly<Record<string, ClusterRuns>>;
 
 /**
  * The entries of `stored` (a release file's state) that `known` (what the program runs in the
@@ -49,10 +50,15 @@ export function unknownReleaseEntries(stored: ReleaseState, known: ReleaseState,
       out.push({ field, cluster, problem });
       continue;
     }
-    const entries = unknownServices(stored.clusters![cluster].services ?? {}, runs, `${field}.services`, `is not a service the program runs in cluster ${cluster}`);
+    const entries = [
+      ...unknownServices(stored.clusters![cluster].services ?? {}, runs.services, `${field}.services`, `is not a service the program runs in cluster ${cluster}`),
+      ...unknownSplits(stored.clusters![cluster].weights ?? {}, runs.services, s => runs.weights?.[s] !== undefined, `${field}.weights`, ` in cluster ${cluster}`),
+    ];
     out.push(...entries.map(e => ({ ...e, cluster })));
   }
-  out.push(...unknownSplits(stored, known));
+  // a split of the environment applies where any cluster takes it
+  const taken = (s: string) => known.weights?.[s] !== undefined || Object.values(clusters).some(c => c.weights?.[s] !== undefined);
+  out.push(...unknownSplits(stored.weights ?? {}, known.services, taken, 'weights', ''));
   return out.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
 }
 
@@ -83,26 +89,29 @@ function unknownServices(stored: ReleaseState['services'], runs: ReleaseState['s
 }
 
 /**
- * The pinned splits of `stored` the program does not have (see {@link unknownReleaseEntries}):
- * one entry per split, which rendering drops whole (a split without one of its versions would
- * no longer sum to 100), so the service's routes split as the code says.
+ * The pinned splits of a weights mapping (`weights`, `clusters.<name>.weights`: `at`) the program
+ * does not have (see {@link unknownReleaseEntries}): one entry per split, which rendering drops
+ * whole (a split without one of its versions would no longer sum to 100), so the service's routes
+ * split as the code says. `services` is what the program runs there, `taken` whether a route
+ * there takes the service's pinned split.
  */
-function unknownSplits(stored: ReleaseState, known: ReleaseState): UnknownReleaseEntry[] {
+function unknownSplits(weights: NonNullable<ReleaseState['weights']>, services: ReleaseState['services'], taken: (service: string) => boolean,
+  at: string, where: string): UnknownReleaseEntry[] {
   const out: UnknownReleaseEntry[] = [];
-  for (const service of Object.keys(stored.weights ?? {}).sort()) {
-    const split = stored.weights![service];
-    const runs = known.services[service];
-    const field = `weights.${service}`;
+  for (const service of Object.keys(weights).sort()) {
+    const split = weights[service];
+    const runs = services[service];
+    const field = `${at}.${service}`;
     if (runs === undefined || typeof runs === 'string') {
-      out.push({ field, service, problem: `a split of ${runs === undefined ? 'a service the program does not run' : `${service}, which the program runs without versions`}` });
+      out.push({ field, service, problem: `a split of ${runs === undefined ? `a service the program does not run${where}` : `${service}, which the program runs without versions`}` });
       continue;
     }
     const versions = Object.keys(runs).sort();
     const unknown = Object.keys(split).sort().filter(v => runs[v] === undefined);
     if (unknown.length > 0) {
       out.push({ field, service, problem: `names ${unknown.map(v => `${v}${hint(v, versions)}`).join(', ')}, not a version of ${service} (its versions: ${versions.join(', ')}): the split is dropped whole` });
-    } else if (known.weights?.[service] === undefined) {
-      out.push({ field, service, problem: `no route of the program sends ${service}'s traffic by its default split (RouteTarget.split(service) without weights): the pinned split would change nothing` });
+    } else if (!taken(service)) {
+      out.push({ field, service, problem: `no route of the program${where} sends ${service}'s traffic by its default split (RouteTarget.split(service) without weights): the pinned split would change nothing` });
     }
   }
   return out;
@@ -111,7 +120,7 @@ function unknownSplits(stored: ReleaseState, known: ReleaseState): UnknownReleas
 /** What the program runs in each cluster of environment `env` (built), for {@link unknownReleaseEntries}. */
 export function knownClusters(app: GitOpsApp, env: string): KnownClusters {
   const clusters = app._environment(env)?.clusters ?? [];
-  return Object.fromEntries(clusters.map(c => [c.name, app.releases.runsIn(env, c.name)]));
+  return Object.fromEntries(clusters.map(c => [c.name, { services: app.releases.runsIn(env, c.name), weights: app.releases.weightsIn(env, c.name) }]));
 }
 
 /** Options of {@link checkReleaseEntries}. */

@@ -64,8 +64,8 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
   }
   assertClusterName(options.cluster);
   const message = `${clusterLabel(options.env, options.cluster)}: ${options.canary ? 'canary' : 'deploy'} ${options.tag}`;
-  const result = await GitOpsRepository.with(options, repo => publish(repo, options, base => prepareChange(repo, options, base, options.env, current => {
-    const rotation = rotate(current, options.tag, options.services && options.services.length > 0 ? options.services : undefined, { canary: options.canary });
+  const result = await GitOpsRepository.with(options, repo => publish(repo, options, base => prepareChange(repo, options, base, options.env, (current, _base, clusters) => {
+    const rotation = rotate(current, options.tag, options.services && options.services.length > 0 ? options.services : undefined, { canary: options.canary, clusters });
     if (rotation.rotated.length === 0 && rotation.reset.length === 0) return undefined;
     const body = [...describeChanges(changesBetween(current, rotation.state)), ...describeWeightChanges(weightChangesBetween(current, rotation.state))];
     return { state: rotation.state, message: { subject: message, body: body.join('\n') } };

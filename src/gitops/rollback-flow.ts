@@ -3,7 +3,7 @@ import { GitOpsError, InputError } from './errors';
 import { assertClusterName, isValidName } from './release-file';
 import { provenanceOf } from './commit-message';
 import { CLUSTER_TRAILER, prepareChange } from './environment-change';
-import { clusterLabel, clusterServices } from '../release-clusters';
+import { clusterLabel, clusterView } from '../release-clusters';
 import { publish } from './publish';
 import { GitOpsRepository, RepositoryOptions } from './repository';
 import { adopt, changesBetween, describeChanges, describeWeightChanges, headlineTag, TagChange, WeightChange, weightChangesBetween } from './rotation';
@@ -71,7 +71,7 @@ export function previousRelease(repo: GitOpsRepository, rev: string, env: string
     if (target === undefined || seen.has(target)) break;
     i = target;
   }
-  const view = (state: ReleaseState): ReleaseState => (cluster === undefined ? state : { environment: clusterLabel(env, cluster), services: clusterServices(state, cluster) });
+  const view = (state: ReleaseState): ReleaseState => (cluster === undefined ? state : clusterView(state, cluster));
   const current = repo.releaseAt(history[i].sha, env);
   for (let j = i + 1; j < history.length; j++) {
     const state = repo.releaseAt(history[j].sha, env);
@@ -105,8 +105,8 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
     }
     const previous = previousRelease(repo, start, options.env, options.cluster);
     if (previous === undefined) throw new GitOpsError(`${label} has no earlier release to roll back to (its ${RELEASE_FILE} never held a different release${options.cluster !== undefined ? ' for that cluster' : ''})`);
-    // with --cluster: what the cluster ran then
-    const restore: ReleaseState = options.cluster === undefined ? previous.state : { environment: label, services: clusterServices(previous.state, options.cluster) };
+    // with --cluster: what the cluster ran then (tags and splits)
+    const restore: ReleaseState = options.cluster === undefined ? previous.state : clusterView(previous.state, options.cluster);
     const tag = headlineTag(restore) ?? 'nothing';
     const message = `${label}: rollback to ${tag}`;
     // the restored release keeps the source it was built from, unless the caller names another

@@ -1,6 +1,6 @@
 import { compareVersions } from '../compare';
 import { ReleaseState } from '../release';
-import { clusterServices, clustersWithEntries, differingServices } from '../release-clusters';
+import { clusterServices, ClusterRuns, clustersWithEntries, clusterView, clusterWeights, withClusterRuns } from '../release-clusters';
 import { InputError } from './errors';
 
 /** Services of a release state: service -> tag, or service -> version -> tag. */
@@ -35,15 +35,22 @@ export interface RotateOptions {
    * @default false - a rotated service's pinned split is removed (back to the program's default)
    */
   readonly canary?: boolean;
+  /**
+   * Every cluster of the environment: each rotates what it runs (a cluster without entries runs
+   * the environment's state). Needed for a canary, where a cluster that already ran the tag
+   * keeps the program's split while the others pin the canary split.
+   * @default - the clusters `state` has entries for
+   */
+  readonly clusters?: readonly string[];
 }
 
 /** The result of {@link rotate}. */
 export interface Rotation {
   /** The new release state. */
   readonly state: ReleaseState;
-  /** Services whose tags changed, sorted. */
+  /** Services whose tags changed (in the environment or in a cluster), sorted. */
   readonly rotated: string[];
-  /** Services that already ran the tag (their newest version), sorted: their tags left as they were. */
+  /** Services that already ran the tag (their newest version) everywhere, sorted: their tags left as they were. */
   readonly unchanged: string[];
   /**
    * Services among `unchanged` whose pinned split was removed (a normal release of the tag a
@@ -56,13 +63,13 @@ export interface Rotation {
  * A/B rotation as the A/B testing platform's CI does it: for each named service, every version takes the tag
  * of the next newer one and the newest version takes `tag` (with v1/v2: v1 takes the tag v2
  * had, v2 takes `tag`); a service without versions takes `tag`. A service whose newest version
- * already runs `tag` keeps its tags, so releasing a tag twice is a no-op. In a state with
- * cluster entries every cluster rotates its own tags (a cluster that runs other tags keeps its
- * entries where the rotation leaves them different). A pinned split is removed (the routes
- * split as the code says again) from each named service, rotated or not: a normal release of
- * the tag a canary runs completes the canary. With `options.canary` a rotated service's split
- * is set to the canary split instead (the newest version at 0), and a service already running
- * the tag keeps its split. Pure.
+ * already runs `tag` keeps its tags, so releasing a tag twice is a no-op. A pinned split is
+ * removed (the routes split as the code says again) from each named service, rotated or not:
+ * a normal release of the tag a canary runs completes the canary. With `options.canary` a
+ * rotated service's split is set to the canary split instead (the newest version at 0), and a
+ * service already running the tag keeps its split. In a state with cluster entries every
+ * cluster rotates its own tags and splits (a cluster that runs other tags keeps its entries
+ * where the rotation leaves them different). Pure.
  *
  * @param state the release state to rotate
  * @param services services to rotate (default: every service of the state)
@@ -76,55 +83,55 @@ export function rotate(state: ReleaseState, tag: string, services?: readonly str
       const known = Object.keys(state.services).sort();
       throw new InputError(`--service: ${JSON.stringify(name)} is not a service of environment ${JSON.stringify(state.environment)} (services: ${known.join(', ') || 'none'})`);
     }
-  }
-  if (options.canary) {
-    for (const name of names) {
-      const entry = state.services[name];
-      if (versionsOf(entry).length >= 2) continue;
+    const entry = state.services[name];
+    if (options.canary && versionsOf(entry).length < 2) {
       throw new InputError(`--canary: ${JSON.stringify(name)} ${typeof entry === 'string' ? 'has no versions' : 'has one version'}: a canary takes the newest of two or more versions of a service `
         + '(name the services with versions with --service)');
     }
   }
-  const environment = rotateServices(state.services, tag, names);
+  const environment = rotateRuns(state, tag, names, options);
   const rotated = new Set(environment.rotated);
-  const weights: Record<string, Readonly<Record<string, number>>> = { ...state.weights };
-  const reset: string[] = [];
-  for (const name of names) {
-    if (environment.rotated.includes(name)) {
-      delete weights[name];
-      if (options.canary) weights[name] = canarySplit(versionsOf(state.services[name]));
-    } else if (!options.canary && weights[name] !== undefined) {
-      delete weights[name];
-      reset.push(name);
-    }
-  }
-  const perCluster = clustersWithEntries(state).map(cluster => {
-    const r = rotateServices(clusterServices(state, cluster), tag, names);
+  const reset = new Set(environment.reset);
+  const clusters = [...new Set([...options.clusters ?? [], ...clustersWithEntries(state)])].sort();
+  const perCluster = clusters.map(cluster => {
+    const r = rotateRuns(clusterView(state, cluster), tag, names, options);
     r.rotated.forEach(n => rotated.add(n));
-    return [cluster, r.services] as const;
+    r.reset.forEach(n => reset.add(n));
+    return [cluster, r.runs] as const;
   });
-  const next = withClusters(withWeights({ environment: state.environment, services: environment.services }, weights), perCluster);
-  return { state: next, rotated: [...rotated].sort(), unchanged: names.filter(n => !rotated.has(n)), reset };
+  const next = withClusterRuns({ environment: state.environment, ...environment.runs }, perCluster);
+  return { state: next, rotated: [...rotated].sort(), unchanged: names.filter(n => !rotated.has(n)), reset: [...reset].filter(n => !rotated.has(n)).sort() };
 }
 
-/** {@link rotate} of one set of services (an environment's, or a cluster's view). */
-function rotateServices(state: Services, tag: string, names: readonly string[]): { services: Services; rotated: string[] } {
-  const next: Record<string, string | Record<string, string>> = { ...state };
+/** {@link rotate} of what one cluster runs (or the environment's state): its tags and splits. */
+function rotateRuns(runs: ClusterRuns, tag: string, names: readonly string[], options: RotateOptions): { runs: ClusterRuns; rotated: string[]; reset: string[] } {
+  const services: Record<string, string | Record<string, string>> = { ...runs.services };
+  const weights: Record<string, Readonly<Record<string, number>>> = { ...runs.weights };
   const rotated: string[] = [];
+  const reset: string[] = [];
   for (const name of names) {
-    const entry = state[name];
-    if (entry === undefined || newestTag(entry) === tag) continue;
+    const entry = runs.services[name];
+    if (entry === undefined) continue;
+    if (newestTag(entry) === tag) {
+      if (!options.canary && weights[name] !== undefined) {
+        delete weights[name];
+        reset.push(name);
+      }
+      continue;
+    }
     rotated.push(name);
+    delete weights[name];
     if (typeof entry === 'string') {
-      next[name] = tag;
+      services[name] = tag;
     } else {
       const versions = versionsOf(entry);
       const shifted: Record<string, string> = {};
       versions.forEach((v, i) => { shifted[v] = i + 1 < versions.length ? entry[versions[i + 1]] : tag; });
-      next[name] = shifted;
+      services[name] = shifted;
+      if (options.canary) weights[name] = canarySplit(versions);
     }
   }
-  return { services: next, rotated };
+  return { runs: { services, ...(Object.keys(weights).length > 0 ? { weights } : {}) }, rotated, reset };
 }
 
 /** The split of a canary release: the newest version 0, the others 100 in equal parts (the remainder to the newest of them). */
@@ -150,41 +157,28 @@ export interface AdoptOptions {
 /**
  * `target` with the tags of `source` for every service the two share: what promotion does
  * (services only `target` has keep their tags); with `options.weights` their pinned splits
- * too. Where either has cluster entries, each such cluster of `target` takes the tags the same
- * cluster of `source` runs (a source without clusters: its environment's tags). Pure.
+ * too. Where either has cluster entries, each such cluster of `target` takes the tags (and
+ * splits) the same cluster of `source` runs (a source without clusters: its environment's). Pure.
  */
 export function adopt(target: ReleaseState, source: ReleaseState, options: AdoptOptions = {}): ReleaseState {
-  const services = adoptServices(target.services, source.services);
-  const weights: Record<string, Readonly<Record<string, number>>> = { ...target.weights };
-  if (options.weights) {
-    for (const name of Object.keys(source.services)) {
-      if (!(name in target.services)) continue;
-      const split = source.weights?.[name];
-      if (split === undefined) delete weights[name];
-      else weights[name] = split;
-    }
-  }
   const clusters = [...new Set([...clustersWithEntries(target), ...clustersWithEntries(source)])].sort();
-  return withClusters(withWeights({ environment: target.environment, services }, weights),
-    clusters.map(c => [c, adoptServices(clusterServices(target, c), clusterServices(source, c))] as const));
+  return withClusterRuns({ environment: target.environment, ...adoptRuns(target, source, options) },
+    clusters.map(c => [c, adoptRuns(clusterView(target, c), clusterView(source, c), options)] as const));
 }
 
-function adoptServices(target: Services, source: Services): Services {
-  const services: Record<string, string | Readonly<Record<string, string>>> = { ...target };
-  for (const name of Object.keys(source)) {
-    if (name in target) services[name] = source[name];
+/** {@link adopt} of what one cluster runs (or an environment's state). */
+function adoptRuns(target: ClusterRuns, source: ClusterRuns, options: AdoptOptions): ClusterRuns {
+  const services: Record<string, string | Readonly<Record<string, string>>> = { ...target.services };
+  const weights: Record<string, Readonly<Record<string, number>>> = { ...target.weights };
+  for (const name of Object.keys(source.services)) {
+    if (!(name in target.services)) continue;
+    services[name] = source.services[name];
+    if (!options.weights) continue;
+    const split = source.weights?.[name];
+    if (split === undefined) delete weights[name];
+    else weights[name] = split;
   }
-  return services;
-}
-
-/** `state` (without cluster entries) with each cluster running the given services: their entries are what differs from the environment's. */
-function withClusters(state: ReleaseState, clusters: ReadonlyArray<readonly [string, Services]>): ReleaseState {
-  const entries: Record<string, { services: Services }> = {};
-  for (const [cluster, services] of clusters) {
-    const differing = differingServices(services, state.services);
-    if (Object.keys(differing).length > 0) entries[cluster] = { services: differing };
-  }
-  return Object.keys(entries).length > 0 ? { ...state, clusters: entries } : state;
+  return { services, ...(Object.keys(weights).length > 0 ? { weights } : {}) };
 }
 
 /**
@@ -267,6 +261,8 @@ export function describeChanges(changes: readonly TagChange[]): string[] {
 
 /** One changed pinned split between two release states. */
 export interface WeightChange {
+  /** The cluster whose split changed differently from the environment's (see {@link weightChangesBetween}), or undefined for the environment's. */
+  readonly cluster?: string;
   readonly service: string;
   /** The split before (version -> percent), undefined when none was pinned (the program's default). */
   readonly from?: Readonly<Record<string, number>>;
@@ -274,10 +270,23 @@ export interface WeightChange {
   readonly to?: Readonly<Record<string, number>>;
 }
 
-/** The pinned splits that differ between two release states, sorted by service. Pure. */
+/**
+ * The pinned splits that differ between two release states, sorted by service: the
+ * environment's, then for each cluster with entries (before or after) the changes of the splits
+ * it takes that are not the environment's change (`cluster` set), sorted by cluster. Pure.
+ */
 export function weightChangesBetween(before: ReleaseState, after: ReleaseState): WeightChange[] {
-  const a = before.weights ?? {};
-  const b = after.weights ?? {};
+  const out = splitChanges(before.weights ?? {}, after.weights ?? {});
+  const same = new Set(out.map(c => JSON.stringify([c.service, formatSplit(c.from), formatSplit(c.to)])));
+  for (const cluster of [...new Set([...clustersWithEntries(before), ...clustersWithEntries(after)])].sort()) {
+    for (const c of splitChanges(clusterWeights(before, cluster), clusterWeights(after, cluster))) {
+      if (!same.has(JSON.stringify([c.service, formatSplit(c.from), formatSplit(c.to)]))) out.push({ cluster, ...c });
+    }
+  }
+  return out;
+}
+
+function splitChanges(a: NonNullable<ReleaseState['weights']>, b: NonNullable<ReleaseState['weights']>): WeightChange[] {
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()
     .filter(service => formatSplit(a[service]) !== formatSplit(b[service]))
     .map(service => ({ service, ...(a[service] !== undefined ? { from: a[service] } : {}), ...(b[service] !== undefined ? { to: b[service] } : {}) }));
@@ -291,5 +300,5 @@ export function formatSplit(split: Readonly<Record<string, number>> | undefined)
 
 /** `backend split: v1=100% v2=0% -> v1=90% v2=10%` lines describing split changes. */
 export function describeWeightChanges(changes: readonly WeightChange[]): string[] {
-  return changes.map(c => `${c.service} split: ${formatSplit(c.from)} -> ${formatSplit(c.to)}`);
+  return changes.map(c => `${c.cluster !== undefined ? `[${c.cluster}] ` : ''}${c.service} split: ${formatSplit(c.from)} -> ${formatSplit(c.to)}`);
 }

@@ -149,7 +149,8 @@ export class VirtualService extends Construct {
   private resolveTarget(target: RouteTarget, field: string): void {
     target.resolve(this.node.path, field, this.placement.environment.weights);
     if (target.usesDefaultSplit && this.releases) {
-      this.releases.bindSplit({ environment: this.placement.environment.name, service: target.service.name, namespace: target.service.namespace, path: `${this.node.path}/${field}` });
+      const { name: environment, cluster } = this.placement.environment;
+      this.releases.bindSplit({ environment, cluster: cluster?.name, service: target.service.name, namespace: target.service.namespace, path: `${this.node.path}/${field}` });
     }
     if (target.usesSubsets) {
       this.node.addValidation({
@@ -177,7 +178,8 @@ export class VirtualService extends Construct {
 
   private destinations(target: RouteTarget, field: string, defaultWeights?: Record<string, number>): any[] {
     // the split the release state pins now (it may change after construction)
-    const released = target.usesDefaultSplit ? this.releases?.weightsOf(this.placement.environment.name, target.service.name) : undefined;
+    const { name: environment, cluster } = this.placement.environment;
+    const released = target.usesDefaultSplit ? this.releases?.weightsOf(environment, target.service.name, cluster?.name) : undefined;
     const resolved = target.resolve(this.node.path, field, defaultWeights, released);
     return resolved.map(d => ({
       destination: { host: hostOf(d.service, this.placement.namespace), port: { number: d.service.port }, subset: d.version },

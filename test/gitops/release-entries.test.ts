@@ -155,7 +155,10 @@ describe('release state never vanishes silently', () => {
 
 describe('unknownReleaseEntries: cluster entries', () => {
   const prod = { environment: 'prod', services: { api: { v1: '1', v2: '1' }, canary: '1', web: '1' } };
-  const clusters = { 'prod-eu': { api: { v1: '1', v2: '1' }, canary: '1', web: '1' }, 'prod-us': { api: { v1: '1', v2: '1' }, web: '1' } };
+  const clusters = {
+    'prod-eu': { services: { api: { v1: '1', v2: '1' }, canary: '1', web: '1' }, weights: { api: { v1: 50, v2: 50 } } },
+    'prod-us': { services: { api: { v1: '1', v2: '1' }, web: '1' } },
+  };
 
   test('a cluster the program does not have, a service it does not run there, a version or shape it does not have', () => {
     const stored = {
@@ -172,6 +175,28 @@ describe('unknownReleaseEntries: cluster entries', () => {
       { field: 'clusters.prod-us.services.canary', cluster: 'prod-us', service: 'canary', problem: 'is not a service the program runs in cluster prod-us' },
       { field: 'clusters.prod-us.services.web', cluster: 'prod-us', service: 'web', problem: 'lists versions, but the program runs web without versions (one tag)' },
     ]);
+  });
+
+  test('a split of a cluster the program does not take there: a service it does not run or split there, a version it does not have', () => {
+    const stored = {
+      ...prod,
+      weights: { api: { v1: 90, v2: 10 } },
+      clusters: {
+        'prod-us': { weights: { api: { v1: 0, v2: 100 }, canary: { v1: 100 } } },
+        'prod-eu': { weights: { api: { v1: 0, v3: 100 }, web: { v1: 100 } } },
+      },
+    };
+    expect(unknownReleaseEntries(stored, prod, clusters)).toEqual([
+      { field: 'clusters.prod-eu.weights.api', cluster: 'prod-eu', service: 'api', problem: 'names v3 (did you mean "v1"?), not a version of api (its versions: v1, v2): the split is dropped whole' },
+      { field: 'clusters.prod-eu.weights.web', cluster: 'prod-eu', service: 'web', problem: 'a split of web, which the program runs without versions' },
+      { field: 'clusters.prod-us.weights.api', cluster: 'prod-us', service: 'api',
+        problem: "no route of the program in cluster prod-us sends api's traffic by its default split (RouteTarget.split(service) without weights): the pinned split would change nothing" },
+      { field: 'clusters.prod-us.weights.canary', cluster: 'prod-us', service: 'canary', problem: 'a split of a service the program does not run in cluster prod-us' },
+    ]);
+    // the environment's split applies where a cluster takes it (prod-eu routes api by its default split)
+    expect(unknownReleaseEntries({ ...prod, weights: { api: { v1: 90, v2: 10 } } }, prod, clusters)).toEqual([]);
+    expect(unknownReleaseEntries({ ...prod, weights: { api: { v1: 90, v2: 10 } } }, prod, { 'prod-us': clusters['prod-us'] })[0].problem)
+      .toBe("no route of the program sends api's traffic by its default split (RouteTarget.split(service) without weights): the pinned split would change nothing");
   });
 
   test('cluster entries of an environment the program runs in one cluster', () => {

@@ -161,3 +161,52 @@ describe('pinned splits in rotation, adoption and change lists', () => {
     expect(formatSplit({ v10: 0, v2: 50, v1: 50 })).toBe('v1=50% v2=50% v10=0%');
   });
 });
+
+describe('pinned splits per cluster in rotation, adoption and change lists', () => {
+  const api = { v1: 'a', v2: 'b' };
+  const clusters = ['eu', 'us', 'ap'];
+
+  test('a canary of the whole environment pins the canary split in every cluster; a cluster that already runs the tag keeps the program\'s split', () => {
+    // eu was released ahead (its canary completed): it runs b at the program's split
+    const prod = { environment: 'prod', services: { api }, clusters: { eu: { services: { api: { v1: 'x', v2: 'c' } } } } };
+    const r = rotate(prod, 'c', ['api'], { canary: true, clusters });
+    expect(r.state).toEqual({
+      environment: 'prod',
+      services: { api: { v1: 'b', v2: 'c' } },
+      // an entry cannot say "the program's split": the environment pins none, every other cluster pins the canary split
+      clusters: { ap: { weights: { api: { v1: 100, v2: 0 } } }, eu: { services: { api: { v1: 'x' } } }, us: { weights: { api: { v1: 100, v2: 0 } } } },
+    });
+    // without eu ahead: one split for the environment, no entries
+    expect(rotate({ environment: 'prod', services: { api } }, 'c', ['api'], { canary: true, clusters }).state)
+      .toEqual({ environment: 'prod', services: { api: { v1: 'b', v2: 'c' } }, weights: { api: { v1: 100, v2: 0 } } });
+  });
+
+  test('a normal release removes the split of each named service in the environment and in every cluster', () => {
+    const prod = { environment: 'prod', services: { api }, weights: { api: { v1: 100, v2: 0 } }, clusters: { eu: { weights: { api: { v1: 50, v2: 50 } } } } };
+    const r = rotate(prod, 'b', ['api'], { clusters });
+    expect(r).toMatchObject({ rotated: [], unchanged: ['api'], reset: ['api'] });
+    expect(r.state).toEqual({ environment: 'prod', services: { api } });
+  });
+
+  test('adopt with splits: each cluster takes the split the same cluster of the source takes (rollback of a shift in one cluster)', () => {
+    const before = { environment: 'prod', services: { api }, weights: { api: { v1: 100, v2: 0 } } };
+    const shifted = { ...before, clusters: { eu: { weights: { api: { v1: 90, v2: 10 } } } } };
+    expect(adopt(shifted, before, { weights: true })).toEqual(before);
+    expect(adopt(before, shifted, { weights: true })).toEqual(shifted);
+    // without splits adopted, the target keeps its own (per cluster too)
+    expect(adopt(shifted, { environment: 'dev', services: { api: { v1: 'q', v2: 'r' } } })).toEqual({ ...shifted, services: { api: { v1: 'q', v2: 'r' } } });
+  });
+
+  test('split changes: the environment\'s, then each cluster\'s that are not the environment\'s', () => {
+    const before = { environment: 'prod', services: { api }, weights: { api: { v1: 100, v2: 0 } } };
+    const after = { ...before, clusters: { eu: { weights: { api: { v1: 90, v2: 10 } } } } };
+    expect(weightChangesBetween(before, after)).toEqual([{ cluster: 'eu', service: 'api', from: { v1: 100, v2: 0 }, to: { v1: 90, v2: 10 } }]);
+    expect(describeWeightChanges(weightChangesBetween(before, after))).toEqual(['[eu] api split: v1=100% v2=0% -> v1=90% v2=10%']);
+    // the environment's change reaches eu too: listed once, for the environment
+    const all = { ...before, weights: { api: { v1: 50, v2: 50 } } };
+    expect(weightChangesBetween(after, all)).toEqual([
+      { service: 'api', from: { v1: 100, v2: 0 }, to: { v1: 50, v2: 50 } },
+      { cluster: 'eu', service: 'api', from: { v1: 90, v2: 10 }, to: { v1: 50, v2: 50 } },
+    ]);
+  });
+});

@@ -211,8 +211,8 @@ describe('the canary lifecycle', () => {
 
     const withWeights = JSON.parse((await cli('promote', '--gitops-dir', clone, '--from', 'dev', '--to', 'prod', '--with-weights', '--app', APP, '-o', 'json')).stdout);
     expect(withWeights.weights).toEqual([
-      { service: 'backend', from: null, to: { v1: 80, v2: 20 } },
-      { service: 'monitor', from: { v1: 95, v2: 5 }, to: null },
+      { service: 'backend', from: null, to: { v1: 80, v2: 20 }, cluster: null },
+      { service: 'monitor', from: { v1: 95, v2: 5 }, to: null, cluster: null },
     ]);
     expect(withWeights.body).toContain('| backend | the program\'s split | v1=80% v2=20% |');
     expect(parseReleaseFile(git(clone, 'show', `${withWeights.branch}:prod/release.yaml`), { environment: 'prod' }).weights).toEqual({ backend: { v1: 80, v2: 20 } });
