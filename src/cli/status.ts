@@ -7,7 +7,8 @@ export const HELP = `Usage: cdk8s-gitops status --gitops-dir DIR [--rev REV] [-o
 Show what each environment runs, side by side: the image tag of every service (version)
 in each <env>/release.yaml (a column per cluster for an environment with clusters:
 ENV/CLUSTER), with the version's percent of the traffic where the release file pins a
-split (\`shift\`), rows whose tags differ between environments (clusters) marked with *, and the
+split (\`shift\`; in a cluster column, the split that cluster takes), rows whose tags differ
+between environments (clusters) marked with *, and the
 commit that last changed each release file, with where it came from (the source commit of
 the image, the commit of the program that rendered it: the commit's trailers). Reads git
 only: no program, nothing written.
@@ -16,8 +17,8 @@ Options:
   --gitops-dir DIR   the GitOps repository (a clone; HEAD may be detached)
   --rev REV          commit, branch or tag to read (default: HEAD)
   -o, --output FMT   text (default) or json: {commit, environments, services}; an environment
-                     with clusters has clusters: [{name, services}] and its rows
-                     clusters: {ENV: {CLUSTER: tag}}
+                     with clusters has clusters: [{name, services, weights}] and its rows
+                     clusters: {ENV: {CLUSTER: tag}} and clusterWeights: {ENV: {CLUSTER: percent}}
   --json             deprecated spelling of -o json
   -h, --help         show this help
 
@@ -47,7 +48,7 @@ export function formatStatus(result: StatusResult): string {
   if (envs.length === 0) return `no release files at ${result.commit.slice(0, 12)} (an <env>/release.yaml per environment)\n`;
   const columns = result.environments.flatMap(e => (e.clusters === undefined
     ? [{ title: e.name, tag: (r: ServiceRow) => r.tags[e.name], weight: (r: ServiceRow) => r.weights?.[e.name] }]
-    : e.clusters.map(c => ({ title: `${e.name}/${c.name}`, tag: (r: ServiceRow) => r.clusters?.[e.name]?.[c.name], weight: (r: ServiceRow) => r.weights?.[e.name] }))));
+    : e.clusters.map(c => ({ title: `${e.name}/${c.name}`, tag: (r: ServiceRow) => r.clusters?.[e.name]?.[c.name], weight: (r: ServiceRow) => r.clusterWeights?.[e.name]?.[c.name] }))));
   const header = ['', 'SERVICE', 'VERSION', ...columns.map(c => c.title.toUpperCase())];
   const cell = (r: ServiceRow, c: typeof columns[number]) => {
     const weight = c.weight(r);

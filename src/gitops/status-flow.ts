@@ -1,6 +1,6 @@
 import { compareText } from '../compare';
 import { ReleaseState, RELEASE_FILE } from '../release';
-import { clusterServices } from '../release-clusters';
+import { clusterServices, clusterWeights } from '../release-clusters';
 import { Provenance, provenanceOf } from './commit-message';
 import { InputError } from './errors';
 import { Git } from './git';
@@ -28,11 +28,13 @@ export interface LastRelease {
   readonly provenance: Provenance;
 }
 
-/** One cluster of an environment with clusters: the tags it runs. */
+/** One cluster of an environment with clusters: the tags it runs and the splits it takes. */
 export interface ClusterStatus {
   readonly name: string;
   /** The environment's tags with the cluster's entries over them. */
   readonly services: ReleaseState['services'];
+  /** The environment's pinned splits with the cluster's over them; undefined when it takes none (the program's splits). */
+  readonly weights: ReleaseState['weights'] | undefined;
 }
 
 /** One environment: its release state and the commit that last changed it. */
@@ -64,6 +66,12 @@ export interface ServiceRow {
    * service (undefined where it pins none: the program's split); undefined when no environment pins one.
    */
   readonly weights: Readonly<Record<string, number | undefined>> | undefined;
+  /**
+   * Environment name -> cluster name -> the version's percent of the split that cluster takes
+   * (its own or the environment's; undefined: none pinned), for the environments with clusters;
+   * undefined when no cluster takes a pinned split of the service.
+   */
+  readonly clusterWeights: Readonly<Record<string, Readonly<Record<string, number | undefined>>>> | undefined;
   /** Whether every environment (every cluster of one with clusters) runs the same tag. */
   readonly same: boolean;
 }
@@ -101,11 +109,17 @@ export function status(options: StatusOptions): StatusResult {
       name,
       services: state.services,
       weights: state.weights,
-      clusters: clusters.length > 0 ? clusters.map(c => ({ name: c, services: clusterServices(state, c) })) : undefined,
+      clusters: clusters.length > 0 ? clusters.map(c => clusterStatus(state, c)) : undefined,
       lastRelease: lastChange(git, commit, `${git.prefix}${name}/${RELEASE_FILE}`),
     };
   });
   return { commit, environments, services: rows(environments) };
+}
+
+/** What cluster `cluster` runs per the release state `state`. */
+function clusterStatus(state: ReleaseState, cluster: string): ClusterStatus {
+  const weights = clusterWeights(state, cluster);
+  return { name: cluster, services: clusterServices(state, cluster), weights: Object.keys(weights).length > 0 ? weights : undefined };
 }
 
 /**
@@ -159,7 +173,10 @@ function rows(environments: readonly EnvironmentStatus[]): ServiceRow[] {
       const runs = environments.flatMap(e => (e.clusters === undefined ? [tags[e.name]] : Object.values(clusters![e.name])));
       const pinned = r.version !== undefined && environments.some(e => e.weights?.[r.service] !== undefined);
       const weights = pinned ? Object.fromEntries(environments.map(e => [e.name, e.weights?.[r.service]?.[r.version!]])) : undefined;
-      return { service: r.service, version: r.version, tags, clusters, weights, same: new Set(runs).size === 1 };
+      const pinnedInCluster = r.version !== undefined && withClusters.some(e => e.clusters!.some(c => c.weights?.[r.service] !== undefined));
+      const clusterWeights = !pinnedInCluster ? undefined
+        : Object.fromEntries(withClusters.map(e => [e.name, Object.fromEntries(e.clusters!.map(c => [c.name, c.weights?.[r.service]?.[r.version!]]))]));
+      return { service: r.service, version: r.version, tags, clusters, weights, clusterWeights, same: new Set(runs).size === 1 };
     });
 }
 

@@ -48,7 +48,7 @@ test('every reporting command: --flag=value and -o json with the documented fiel
   expect(Object.keys(status)).toEqual(['commit', 'environments', 'services']);
   expect(status.commit).toBe(released.commit);
   expect(status.environments.map((e: any) => e.name)).toEqual(['dev', 'prod']);
-  expect(status.services.find((s: any) => s.service === 'backend' && s.version === 'v2')).toEqual({ service: 'backend', version: 'v2', tags: { dev: T1, prod: '1.0.0' }, clusters: null, weights: null, same: false });
+  expect(status.services.find((s: any) => s.service === 'backend' && s.version === 'v2')).toEqual({ service: 'backend', version: 'v2', tags: { dev: T1, prod: '1.0.0' }, clusters: null, weights: null, clusterWeights: null, same: false });
   expect(status.services.find((s: any) => s.service === 'frontend')).toMatchObject({ version: null }); // absent: null, not missing
 
   const none = await json('diff', `--gitops-dir=${clone}`, app, '-o=json');

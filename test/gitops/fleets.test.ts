@@ -205,7 +205,7 @@ describe('status with clusters', () => {
     expect(json.environments.map((e: any) => [e.name, e.clusters?.map((c: any) => c.name) ?? null])).toEqual([['dev', null], ['prod', ['prod-eu', 'prod-us']]]);
     expect(json.environments[1].clusters[0].services.api).toEqual({ v1: FLEET_TAG, v2: T1 });
     expect(json.services.find((s: any) => s.service === 'api' && s.version === 'v2')).toEqual({
-      service: 'api', version: 'v2', tags: { dev: FLEET_TAG, prod: FLEET_TAG }, clusters: { prod: { 'prod-eu': T1, 'prod-us': FLEET_TAG } }, weights: null, same: false,
+      service: 'api', version: 'v2', tags: { dev: FLEET_TAG, prod: FLEET_TAG }, clusters: { prod: { 'prod-eu': T1, 'prod-us': FLEET_TAG } }, weights: null, clusterWeights: null, same: false,
     });
     expect(json.environments[1].lastRelease.subject).toBe(`prod/prod-eu: deploy ${T1}`);
   });
