@@ -7,9 +7,11 @@ import { formatGate, gateResultJson } from './gate';
 import { PROVENANCE_OPTIONS, provenanceFor, provenanceHelp } from './provenance';
 import { outputFormat, outputOption, printJson, weightChangeJson } from './output';
 import { Progress } from './progress';
+import { clusterLabel } from '../release-clusters';
 
 export const HELP = `Usage: cdk8s-gitops shift --gitops-dir DIR --env ENV --service NAME [--service NAME ...]
-                          --weights VERSION=PERCENT[,...] [--gate prometheus=URL[,...]] [--push] [-o text|json]
+                          --weights VERSION=PERCENT[,...] [--gate prometheus=URL[,...]] [--cluster NAME]
+                          [--push] [-o text|json]
 
 Move the traffic of versioned services in one environment of the GitOps repository: pin the
 split in ENV/release.yaml, re-render the environment and commit "ENV: shift SERVICES SPLIT".
@@ -36,6 +38,9 @@ Options:
   --gate SETTINGS    judge each canary first: prometheus=URL[,window=5m][,max-error-ratio=0.01]
                      [,max-latency=0.5][,quantile=0.99][,min-requests=1][,timeout=10] (as the
                      flags of \`cdk8s-gitops gate\`)
+  --cluster NAME     shift the traffic in this cluster of the environment only (an environment
+                     with clusters): "ENV/NAME: shift ..." changes only ENV/NAME/ and the
+                     cluster's entries of release.yaml (default: every cluster)
   --push             push to the remote; when someone pushed first, fetch, re-render onto the
                      new tip and push again (bounded retries with backoff)
   --remote NAME      remote to push to (default: origin)
@@ -43,8 +48,8 @@ Options:
 ${provenanceHelp(false)}
   --app MODULE       program module exporting createApp(props) (default: the
                      "cdk8s-gitops".app entry of ./package.json)
-  -o, --output FMT   text (default) or json: {env, weights, committed, commit, message, changes,
-                     changedFiles, pushed, attempts, gates}
+  -o, --output FMT   text (default) or json: {env, cluster, weights, committed, commit, message,
+                     changes, changedFiles, pushed, attempts, gates}
   -h, --help         show this help
 
 Example (a canary step in CI, after \`release --canary\`):
@@ -61,6 +66,7 @@ export const OPTIONS: OptionTable = {
   'service': { type: 'string', multiple: true, list: true, variadic: true },
   'weights': { type: 'string' },
   'gate': { type: 'string' },
+  'cluster': { type: 'string' },
   'push': { type: 'boolean' },
   'remote': { type: 'string' },
   'retries': { type: 'string' },
@@ -78,15 +84,17 @@ export async function run(argv: string[]): Promise<number> {
   if (services === undefined) required(undefined, '--service');
   const weights = parseWeights(required(values.weights, '--weights'));
   const gate = values.gate === undefined ? undefined : parseGateFlag(values.gate as string);
+  const cluster = values.cluster as string | undefined;
   const json = outputFormat(values) === 'json';
   let result: ShiftResult;
   try {
-    result = await Progress.around(`shifting the traffic of ${services!.join(', ')} in ${env}…`, () => shift({
+    result = await Progress.around(`shifting the traffic of ${services!.join(', ')} in ${clusterLabel(env, cluster)}…`, () => shift({
       dir: required(values['gitops-dir'], '--gitops-dir'),
       env,
       services: services!,
       weights,
       gate,
+      cluster,
       push: Boolean(values.push),
       remote: values.remote as string | undefined,
       retries: count(values.retries, '--retries'),
@@ -97,7 +105,7 @@ export async function run(argv: string[]): Promise<number> {
   } catch (e) {
     if (!(e instanceof GateRefusedError)) throw e;
     // the checks that refused the step, where a pipeline shows them; nothing was committed
-    if (json) printJson({ env, weights, committed: false, commit: null, message: null, changes: [], changedFiles: [], pushed: false, attempts: 0, gates: e.gates.map(gateJson) });
+    if (json) printJson({ env, cluster, weights, committed: false, commit: null, message: null, changes: [], changedFiles: [], pushed: false, attempts: 0, gates: e.gates.map(gateJson) });
     else process.stdout.write(e.gates.map(g => formatGate(g.result)).join('\n'));
     process.stderr.write(`cdk8s-gitops shift: ${e.message}\n`);
     return 1;
@@ -105,6 +113,7 @@ export async function run(argv: string[]): Promise<number> {
   if (json) {
     printJson({
       env,
+      cluster,
       weights,
       committed: result.committed,
       commit: result.commit ?? null,
@@ -119,7 +128,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (result.gates.length > 0) process.stdout.write(`${result.gates.map(g => formatGate(g.result)).join('\n')}\n`);
   if (!result.committed) {
-    process.stdout.write(`${env}: the split of ${services!.join(', ')} already holds: nothing to shift (no commit)\n`);
+    process.stdout.write(`${clusterLabel(env, cluster)}: the split of ${services!.join(', ')} already holds: nothing to shift (no commit)\n`);
     return 0;
   }
   process.stdout.write(`[${result.commit!.slice(0, 12)}] ${result.message}${result.pushed ? ' (pushed)' : ''}\n`);

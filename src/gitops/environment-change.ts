@@ -129,7 +129,7 @@ function buildFor(repo: GitOpsRepository, createApp: CreateApp, releases: Record
 }
 
 /** Throw an InputError naming `--cluster` unless `cluster` is a cluster of environment `env` of the app. */
-function requireCluster(app: GitOpsApp, env: string, cluster: string): void {
+export function requireCluster(app: GitOpsApp, env: string, cluster: string): void {
   const clusters = clustersOf(app, env);
   if (clusters.includes(cluster)) return;
   if (clusters.length === 0) throw new InputError(`--cluster: ${JSON.stringify(cluster)}: environment ${JSON.stringify(env)} runs in one cluster (its Environment lists no clusters): leave --cluster out`);

@@ -20,12 +20,6 @@ export function newestTag(entry: string | Readonly<Record<string, string>>): str
   return entry[versions[versions.length - 1]];
 }
 
-/** The state with its `weights` section set to `weights` (left out when empty): every other section kept. */
-export function withWeights(state: ReleaseState, weights: Readonly<Record<string, Readonly<Record<string, number>>>>): ReleaseState {
-  const { weights: _previous, ...rest } = state;
-  return Object.keys(weights).length > 0 ? { ...rest, weights } : rest;
-}
-
 /** Options of {@link rotate}. */
 export interface RotateOptions {
   /**

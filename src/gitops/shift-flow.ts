@@ -3,13 +3,14 @@ import { evaluateGate, GateResult, gateSummary } from '../gate/gate';
 import { GateSettings } from '../gate/gate-settings';
 import { ReleaseState, RELEASE_FILE } from '../release';
 import { Provenance } from './commit-message';
-import { prepareChange, requireEnvironment, unroutedSplits } from './environment-change';
+import { prepareChange, requireCluster, requireEnvironment, unroutedSplits } from './environment-change';
 import { GitOpsError, InputError } from './errors';
 import { publish } from './publish';
-import { isValidName } from './release-file';
+import { assertClusterName, isValidName } from './release-file';
+import { clusterLabel, ClusterRuns, clustersWithEntries, clusterView, withClusterRuns } from '../release-clusters';
 import { GitOpsRepository, RepositoryOptions } from './repository';
 import { inheritedSource } from './rollback-flow';
-import { describeWeightChanges, versionsOf, WeightChange, weightChangesBetween, withWeights } from './rotation';
+import { describeWeightChanges, versionsOf, WeightChange, weightChangesBetween } from './rotation';
 
 /** Options of {@link shift}. */
 export interface ShiftOptions extends RepositoryOptions {
@@ -28,6 +29,12 @@ export interface ShiftOptions extends RepositoryOptions {
    * @default - no gate
    */
   readonly gate?: GateSettings;
+  /**
+   * Shift the traffic in this cluster of the environment only (`--cluster`): the split is pinned
+   * as the cluster's entry of the release file and only the cluster's folder changes.
+   * @default - the whole environment (every cluster)
+   */
+  readonly cluster?: string;
 }
 
 /** The verdict of the gate on one service's canary. */
@@ -48,11 +55,11 @@ export interface ShiftResult {
   readonly committed: boolean;
   /** The commit the branch points to afterwards. */
   readonly commit?: string;
-  /** The commit message subject (`prod: shift backend v2=10%`; more than three services: `prod: shift 12 services v2=10%`). */
+  /** The commit message subject (`prod: shift backend v2=10%`, `prod/prod-eu: shift ...` for one cluster; more than three services: `prod: shift 12 services v2=10%`). */
   readonly message: string;
   /** Splits that changed. */
   readonly changes: WeightChange[];
-  /** Files of the environment that changed: the weight lines of the VirtualServices, and release.yaml. */
+  /** Files of the environment that changed: the weight lines of the VirtualServices (of the cluster's, with `cluster`), and release.yaml. */
   readonly changedFiles: string[];
   /** Whether the commit was pushed. */
   readonly pushed: boolean;
@@ -77,7 +84,9 @@ export class GateRefusedError extends GitOpsError {
  * same guarantees as `release`: the repository must be up to date with the program, a split
  * that already holds is a no-op (no commit), with `push` a rejected push re-applies the split to
  * the new tip, and a failure changes nothing. With `gate`, each service's canary (its newest
- * version) must pass the metrics gate first.
+ * version) must pass the metrics gate first. With `cluster`, the split is the cluster's (commit
+ * `ENV/CLUSTER: shift ...` with a `Cluster:` trailer, changing only the cluster's folder and the
+ * release file).
  */
 export async function shift(options: ShiftOptions): Promise<ShiftResult> {
   if (!isValidName(options.env)) throw new InputError(`--env: ${JSON.stringify(options.env)} is not an environment name (a DNS-1123 label such as dev or prod)`);
@@ -86,10 +95,11 @@ export async function shift(options: ShiftOptions): Promise<ShiftResult> {
     if (!isValidName(s)) throw new InputError(`--service: ${JSON.stringify(s)} is not a service name (a DNS-1123 label)`);
   }
   checkWeights(options.weights);
+  assertClusterName(options.cluster);
   const services = [...new Set(options.services)].sort();
   // a subject stays one readable line: the names of up to three services (the body lists every split)
   const names = services.length <= 3 ? services.join(', ') : `${services.length} services`;
-  const message = `${options.env}: shift ${names} ${formatWeights(options.weights)}`;
+  const message = `${clusterLabel(options.env, options.cluster)}: shift ${names} ${formatWeights(options.weights)}`;
   return GitOpsRepository.with(options, async repo => {
     const gates = options.gate ? await judgeCanaries(repo, options, services, options.gate) : [];
     const result = await publish(repo, options, base => prepareChange(repo, { ...options, provenance: provenanceAt(repo, base, options) }, base, options.env, current => {
@@ -124,13 +134,14 @@ function provenanceAt(repo: GitOpsRepository, base: string | undefined, options:
 }
 
 /**
- * `state` with the split of each of `services` set from `weights` (see {@link completeSplit}). Pure.
+ * `state` with the split of each of `services` set from `weights` (see {@link completeSplit}):
+ * the environment's, and every cluster's (a cluster's own split of those services goes). Pure.
  * @throws InputError naming `--service` for a service the state does not have or that has no versions
  */
 export function shifted(state: ReleaseState, services: readonly string[], weights: Readonly<Record<string, number>>): ReleaseState {
-  const next: Record<string, Readonly<Record<string, number>>> = { ...state.weights };
-  for (const service of services) next[service] = completeSplit(service, versionsOf(serviceEntry(state, service)), weights);
-  return withWeights(state, next);
+  const splits = Object.fromEntries(services.map(service => [service, completeSplit(service, versionsOf(serviceEntry(state, service)), weights)]));
+  const apply = (runs: ClusterRuns): ClusterRuns => ({ services: runs.services, weights: { ...runs.weights, ...splits } });
+  return withClusterRuns({ environment: state.environment, ...apply(state) }, clustersWithEntries(state).map(c => [c, apply(clusterView(state, c))] as const));
 }
 
 /** The entry of a versioned service, or an InputError naming `--service`. */
@@ -202,7 +213,8 @@ function formatWeights(weights: Readonly<Record<string, number>>): string {
 
 /**
  * Run the gate on the canary of each service: its newest version, in the namespace its routes
- * name it in, as the program builds the environment at the clone's HEAD.
+ * name it in (in the cluster, with `options.cluster`), as the program builds the environment at
+ * the clone's HEAD.
  * @throws GateRefusedError when any gate refuses
  */
 async function judgeCanaries(repo: GitOpsRepository, options: ShiftOptions, services: readonly string[], gate: GateSettings): Promise<ShiftGate[]> {
@@ -210,11 +222,14 @@ async function judgeCanaries(repo: GitOpsRepository, options: ShiftOptions, serv
   const app = options.createApp({ releases: head === undefined ? {} : repo.releasesAt(head) });
   requireEnvironment(app, options.env, '--env');
   app._build([options.env]);
-  const state = app.releases.stateOf(options.env);
+  if (options.cluster !== undefined) requireCluster(app, options.env, options.cluster);
+  const label = clusterLabel(options.env, options.cluster);
+  const state: ReleaseState = options.cluster === undefined ? app.releases.stateOf(options.env)
+    : { environment: label, services: app.releases.runsIn(options.env, options.cluster) };
   const targets = services.map(service => {
     const versions = versionsOf(serviceEntry(state, service));
-    const split = app.releases.splitOf(options.env, service);
-    if (split === undefined) throw new GitOpsError(unroutedSplits(options.env, [service]));
+    const split = app.releases.splitOf(options.env, service, options.cluster);
+    if (split === undefined) throw new GitOpsError(unroutedSplits(label, [service]));
     return { service, version: versions[versions.length - 1], namespace: split.namespace };
   });
   const gates = await Promise.all(targets.map(async t => ({ ...t, result: await evaluateGate({ ...gate, ...t }) })));

@@ -8,10 +8,12 @@
  */
 import * as path from 'path';
 import { createApp } from '../gitops/fixture-app-canary';
+import { createApp as createFleetApp } from '../gitops/fixture-app-canary-fleet';
 import { cleanup, git, isolateGit, read, seedRepo, snapshot, spawnCli } from '../gitops/helpers';
 import { findTools, INSTALL_HINT, Stack, startStack, waitForScrapes } from './real-prometheus';
 
 const APP = path.join(__dirname, '..', 'gitops', 'fixture-app-canary.ts');
+const FLEET_APP = path.join(__dirname, '..', 'gitops', 'fixture-app-canary-fleet.ts');
 const tools = findTools();
 const describeReal = 'missing' in tools ? describe.skip : describe;
 if ('missing' in tools) {
@@ -71,5 +73,19 @@ describeReal('shift --gate against a real Prometheus', () => {
     expect(read(clone, 'prod/release.yaml')).toContain('weights:\n  backend:\n    v1: 90\n    v2: 10\n');
     const trailers = git(clone, 'log', '-1', '--format=%(trailers:key=Cdk8s-gitops-gate,valueonly)').trim();
     expect(trailers).toBe(`gate passed: backend v2 in shop-prod over the last 1m (${stack!.prometheus})`);
+  });
+
+  test('with --cluster: judges the canary where the cluster runs it and commits the cluster\'s step', async () => {
+    const { clone } = seedRepo(createFleetApp);
+    const r = await spawnCli([
+      'shift', '--gitops-dir', clone, '--env', 'prod', '--cluster', 'prod-eu', '--service', 'backend', '--weights', 'v2=10', '--app', FLEET_APP,
+      '--gate', `prometheus=${stack!.prometheus},window=1m,min-requests=5,max-error-ratio=0.5`,
+    ]);
+    expect(r).toMatchObject({ code: 0 });
+    expect(r.stdout).toContain('gate passed: backend v2 in shop-prod over the last 1m');
+    expect(git(clone, 'log', '-1', '--format=%s').trim()).toBe('prod/prod-eu: shift backend v2=10%');
+    expect(git(clone, 'log', '-1', '--format=%(trailers:key=Cluster,valueonly)').trim()).toBe('prod-eu');
+    expect(git(clone, 'log', '-1', '--format=%(trailers:key=Cdk8s-gitops-gate,valueonly)').trim()).toContain('gate passed: backend v2 in shop-prod');
+    expect(read(clone, 'prod/release.yaml')).toContain('clusters:\n  prod-eu:\n    weights:\n      backend:\n        v1: 90\n        v2: 10\n');
   });
 });
