@@ -287,11 +287,11 @@ function parseCanonical(text: string): Record<string, unknown> | undefined {
     } else if (line === 'services:' || line === 'services: {}') {
       const services: Record<string, unknown> = {};
       data.services = services;
-      i = canonicalServices(lines, i + 1, CANONICAL_SERVICES, services);
+      i = canonicalBlock(lines, i + 1, CANONICAL_SERVICES, services);
     } else if (line === 'weights:' && data.weights === undefined && data.clusters === undefined) {
       const weights: Record<string, unknown> = {};
       data.weights = weights;
-      i = canonicalWeights(lines, i + 1, CANONICAL_WEIGHTS, weights);
+      i = canonicalBlock(lines, i + 1, CANONICAL_WEIGHTS, weights);
     } else if (line === 'clusters:' && data.clusters === undefined) {
       const clusters: Record<string, unknown> = {};
       data.clusters = clusters;
@@ -303,27 +303,44 @@ function parseCanonical(text: string): Record<string, unknown> | undefined {
   return data;
 }
 
-/** The line patterns of a services block at one indentation: a service (with its tag, or opening its versions) and a version. */
-interface ServiceLines {
+/**
+ * The line patterns of a services or weights block at one indentation: a service (with its tag,
+ * or opening its versions) and a version (with its tag, or its percent).
+ */
+interface BlockLines {
   readonly service: RegExp;
   readonly version: RegExp;
+  /** The value of a version line. */
+  readonly value: (text: string) => string | number;
 }
 
-function serviceLines(indent: number): ServiceLines {
+function serviceLines(indent: number): BlockLines {
   const pad = ' '.repeat(indent);
   return {
     service: new RegExp(`^${pad}([a-z0-9][-a-z0-9]*):(?: ([A-Za-z0-9][A-Za-z0-9_.-]*))?$`),
     version: new RegExp(`^${pad}  ([a-z0-9][-a-z0-9]*): ([A-Za-z0-9][A-Za-z0-9_.-]*)$`),
+    value: text => text,
   };
 }
 
-/** Services at the top level (`services:`) and inside a cluster (`clusters.<name>.services:`). */
+function weightLines(indent: number): BlockLines {
+  const pad = ' '.repeat(indent);
+  return {
+    service: new RegExp(`^${pad}([a-z0-9][-a-z0-9]*):$`),
+    version: new RegExp(`^${pad}  ([a-z0-9][-a-z0-9]*): (0|[1-9][0-9]?|100)$`),
+    value: Number,
+  };
+}
+
+/** Services and splits at the top level (`services:`, `weights:`) and inside a cluster (`clusters.<name>.services:`, ...). */
 const CANONICAL_SERVICES = serviceLines(2);
 const CANONICAL_CLUSTER_SERVICES = serviceLines(6);
+const CANONICAL_WEIGHTS = weightLines(2);
+const CANONICAL_CLUSTER_WEIGHTS = weightLines(6);
 
-/** Read the service lines of a services block from line `i` into `into`; returns the index of the first line that is not one. */
-function canonicalServices(lines: readonly string[], i: number, at: ServiceLines, into: Record<string, unknown>): number {
-  let versions: Record<string, string> | undefined;
+/** Read the lines of a services or weights block from line `i` into `into`; returns the index of the first line that is not one. */
+function canonicalBlock(lines: readonly string[], i: number, at: BlockLines, into: Record<string, unknown>): number {
+  let versions: Record<string, unknown> | undefined;
   for (; i < lines.length; i++) {
     let m: RegExpExecArray | null;
     if ((m = at.service.exec(lines[i]))) {
@@ -331,41 +348,7 @@ function canonicalServices(lines: readonly string[], i: number, at: ServiceLines
       if (m[2] !== undefined) into[m[1]] = m[2];
       else into[m[1]] = versions = {};
     } else if (versions && (m = at.version.exec(lines[i]))) {
-      versions[m[1]] = m[2];
-    } else {
-      break;
-    }
-  }
-  return i;
-}
-
-/** The line patterns of a weights block at one indentation: a service (opening its split) and a version's percent. */
-interface WeightLines {
-  readonly service: RegExp;
-  readonly version: RegExp;
-}
-
-function weightLines(indent: number): WeightLines {
-  const pad = ' '.repeat(indent);
-  return {
-    service: new RegExp(`^${pad}([a-z0-9][-a-z0-9]*):$`),
-    version: new RegExp(`^${pad}  ([a-z0-9][-a-z0-9]*): (0|[1-9][0-9]?|100)$`),
-  };
-}
-
-/** Splits at the top level (`weights:`) and inside a cluster (`clusters.<name>.weights:`). */
-const CANONICAL_WEIGHTS = weightLines(2);
-const CANONICAL_CLUSTER_WEIGHTS = weightLines(6);
-
-/** Read the split lines of a weights block from line `i` into `into`; returns the index of the first line that is not one. */
-function canonicalWeights(lines: readonly string[], i: number, at: WeightLines, into: Record<string, unknown>): number {
-  let split: Record<string, number> | undefined;
-  for (; i < lines.length; i++) {
-    let m: RegExpExecArray | null;
-    if ((m = at.service.exec(lines[i]))) {
-      into[m[1]] = split = {};
-    } else if (split && (m = at.version.exec(lines[i]))) {
-      split[m[1]] = Number(m[2]);
+      versions[m[1]] = at.value(m[2]);
     } else {
       break;
     }
@@ -383,8 +366,8 @@ function canonicalClusters(lines: readonly string[], i: number, into: Record<str
     const entry: Record<string, Record<string, unknown>> = {};
     into[m[1]] = entry;
     i++;
-    if (lines[i] === '    services:') i = canonicalServices(lines, i + 1, CANONICAL_CLUSTER_SERVICES, entry.services = {});
-    if (lines[i] === '    weights:') i = canonicalWeights(lines, i + 1, CANONICAL_CLUSTER_WEIGHTS, entry.weights = {});
+    if (lines[i] === '    services:') i = canonicalBlock(lines, i + 1, CANONICAL_CLUSTER_SERVICES, entry.services = {});
+    if (lines[i] === '    weights:') i = canonicalBlock(lines, i + 1, CANONICAL_CLUSTER_WEIGHTS, entry.weights = {});
   }
   return i;
 }
