@@ -16,6 +16,9 @@ import { cleanup, cli, cloneOf, git, isolateGit, read, seedRepo, snapshot } from
 
 const APP = path.join(__dirname, 'fixture-app-canary-fleet.ts');
 const T1 = 'sha-1111111';
+/** What prod runs before any release: every service at the default tag. */
+const BOTH = { v1: DEFAULT_TAG, v2: DEFAULT_TAG };
+const SHOP = { backend: BOTH, frontend: DEFAULT_TAG, legacy: BOTH, search: BOTH, stock: BOTH };
 
 beforeAll(isolateGit);
 afterAll(cleanup);
@@ -59,7 +62,7 @@ describe('a canary staged in one cluster', () => {
     expect(trailers(dir)).toContain('Cluster: prod-eu');
     expect(prod(dir)).toEqual({
       environment: 'prod',
-      services: { backend: { v1: DEFAULT_TAG, v2: DEFAULT_TAG }, frontend: DEFAULT_TAG, legacy: { v1: DEFAULT_TAG, v2: DEFAULT_TAG }, search: { v1: DEFAULT_TAG, v2: DEFAULT_TAG } },
+      services: { ...SHOP, backend: { v1: DEFAULT_TAG, v2: DEFAULT_TAG } },
       clusters: { 'prod-eu': { services: { backend: { v2: T1 } }, weights: { backend: { v1: 100, v2: 0 } } } },
     });
     expect(read(dir, 'prod/release.yaml')).toContain(`clusters:\n  prod-eu:\n    services:\n      backend:\n        v2: ${T1}\n    weights:\n      backend:\n        v1: 100\n        v2: 0\n`);
@@ -175,7 +178,7 @@ describe('changes of the whole environment reach every cluster\'s split', () => 
     // every cluster runs T1 now: the tags collapse; prod-us pins the canary split, prod-eu none (so the environment pins none)
     expect(prod(dir)).toEqual({
       environment: 'prod',
-      services: { backend: { v1: DEFAULT_TAG, v2: T1 }, frontend: DEFAULT_TAG, legacy: { v1: DEFAULT_TAG, v2: DEFAULT_TAG }, search: { v1: DEFAULT_TAG, v2: DEFAULT_TAG } },
+      services: { ...SHOP, backend: { v1: DEFAULT_TAG, v2: T1 } },
       clusters: { 'prod-us': { weights: { backend: { v1: 100, v2: 0 } } } },
     });
     expect([split(dir, 'prod-eu'), split(dir, 'prod-us')]).toEqual(['v1=90 v2=10', 'v1=100 v2=0']);

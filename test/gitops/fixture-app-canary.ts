@@ -28,49 +28,56 @@ export function makeApp(props: GitOpsAppProps, extra: readonly string[] = []): G
   const app = new GitOpsApp(props);
   for (const env of [new Environment({ name: 'dev' }), new Environment({ name: 'prod', replicas: 2, weights: { v1: 90, v2: 10 } })]) {
     app.addEnvironment(env, () => {
-      const chart = new AppChart(app, `shop-${env.name}`, { environment: env, app: 'shop' });
-      const service = (name: string, versioned = true) => new WebService(chart, name, {
-        name,
-        image: `registry.example/${name}`,
-        tag: DEFAULT_TAG,
-        port: 8080,
-        healthPath: '/healthz',
-        metrics: false,
-        versions: versioned ? [{ name: 'v1' }, { name: 'v2' }] : undefined,
-      });
-      const backend = service('backend');
-      new DestinationRule(chart, 'backend-dr', { service: backend });
-      new VirtualService(chart, 'backend-routes', {
-        name: 'backend',
-        routes: [
-          { name: 'to-v2', match: [HttpMatch.headerExact('x-version', 'v2'), HttpMatch.cookie('version', 'v2')], to: RouteTarget.version(backend, 'v2') },
-          { name: 'to-v1', match: [HttpMatch.headerExact('x-version', 'v1'), HttpMatch.cookie('version', 'v1')], to: RouteTarget.version(backend, 'v1') },
-        ],
-        defaultRoute: { to: RouteTarget.split(backend) },
-      });
-      const legacy = service('legacy');
-      new DestinationRule(chart, 'legacy-dr', { service: legacy });
-      new VirtualService(chart, 'legacy-routes', {
-        name: 'legacy',
-        routes: [{ name: 'to-v2', match: [HttpMatch.headerExact('x-version', 'v2')], to: RouteTarget.version(legacy, 'v2') }],
-        defaultRoute: { to: RouteTarget.split(legacy, { v1: 80, v2: 20 }) },
-      });
-      for (const name of ['monitor', ...extra]) {
-        const svc = service(name);
-        new DestinationRule(chart, `${name}-dr`, { service: svc });
-        new VirtualService(chart, `${name}-routes`, {
-          name,
-          routes: [{ name: 'to-v2', match: [HttpMatch.headerExact('x-version', 'v2')], to: RouteTarget.version(svc, 'v2') }],
-          defaultRoute: { to: RouteTarget.split(svc) },
-        });
-      }
-      const stock = service('stock');
-      new DestinationRule(chart, 'stock-dr', { service: stock });
-      new VirtualService(chart, 'stock-routes', { name: 'stock', defaultRoute: { to: RouteTarget.split(stock) } });
-      service('frontend', false);
+      addShop(new AppChart(app, `shop-${env.name}`, { environment: env, app: 'shop' }), ['monitor', ...extra]);
     });
   }
   return app;
+}
+
+/**
+ * The services and routes of the shop (see the module doc) in `chart`: backend, legacy, stock,
+ * frontend, and for each of `routed` a service like monitor (a header route to v2, then the default split).
+ */
+export function addShop(chart: AppChart, routed: readonly string[]): void {
+  const service = (name: string, versioned = true) => new WebService(chart, name, {
+    name,
+    image: `registry.example/${name}`,
+    tag: DEFAULT_TAG,
+    port: 8080,
+    healthPath: '/healthz',
+    metrics: false,
+    versions: versioned ? [{ name: 'v1' }, { name: 'v2' }] : undefined,
+  });
+  const backend = service('backend');
+  new DestinationRule(chart, 'backend-dr', { service: backend });
+  new VirtualService(chart, 'backend-routes', {
+    name: 'backend',
+    routes: [
+      { name: 'to-v2', match: [HttpMatch.headerExact('x-version', 'v2'), HttpMatch.cookie('version', 'v2')], to: RouteTarget.version(backend, 'v2') },
+      { name: 'to-v1', match: [HttpMatch.headerExact('x-version', 'v1'), HttpMatch.cookie('version', 'v1')], to: RouteTarget.version(backend, 'v1') },
+    ],
+    defaultRoute: { to: RouteTarget.split(backend) },
+  });
+  const legacy = service('legacy');
+  new DestinationRule(chart, 'legacy-dr', { service: legacy });
+  new VirtualService(chart, 'legacy-routes', {
+    name: 'legacy',
+    routes: [{ name: 'to-v2', match: [HttpMatch.headerExact('x-version', 'v2')], to: RouteTarget.version(legacy, 'v2') }],
+    defaultRoute: { to: RouteTarget.split(legacy, { v1: 80, v2: 20 }) },
+  });
+  for (const name of routed) {
+    const svc = service(name);
+    new DestinationRule(chart, `${name}-dr`, { service: svc });
+    new VirtualService(chart, `${name}-routes`, {
+      name,
+      routes: [{ name: 'to-v2', match: [HttpMatch.headerExact('x-version', 'v2')], to: RouteTarget.version(svc, 'v2') }],
+      defaultRoute: { to: RouteTarget.split(svc) },
+    });
+  }
+  const stock = service('stock');
+  new DestinationRule(chart, 'stock-dr', { service: stock });
+  new VirtualService(chart, 'stock-routes', { name: 'stock', defaultRoute: { to: RouteTarget.split(stock) } });
+  service('frontend', false);
 }
 
 /** The program entry point `--app` loads. */
