@@ -168,6 +168,28 @@ describe('a canary staged in one cluster', () => {
   });
 });
 
+describe('the canary in one cluster, then in the next', () => {
+  test('once every cluster completed it, the release file has neither splits nor cluster entries', async () => {
+    const dir = await canaryInEu();
+    const step = async (...argv: string[]) => expect((await run(...argv, '--gitops-dir', dir, '--env', 'prod', '--service', 'backend')).code).toBe(0);
+    await step('shift', '--cluster', 'prod-eu', '--weights', 'v2=50');
+    await step('release', '--cluster', 'prod-eu', '--tag', T1);
+    await step('release', '--cluster', 'prod-us', '--tag', T1, '--canary');
+    // both clusters run T1: the tags are the environment's; prod-us's canary split is its entry
+    expect(prod(dir)).toEqual({ environment: 'prod', services: { ...SHOP, backend: { v1: DEFAULT_TAG, v2: T1 } }, clusters: { 'prod-us': { weights: { backend: { v1: 100, v2: 0 } } } } });
+    expect([split(dir, 'prod-eu'), split(dir, 'prod-us')]).toEqual(['v1=90 v2=10', 'v1=100 v2=0']);
+    await step('shift', '--cluster', 'prod-us', '--weights', 'v2=50');
+    await step('release', '--cluster', 'prod-us', '--tag', T1);
+    expect(prod(dir)).toEqual({ environment: 'prod', services: { ...SHOP, backend: { v1: DEFAULT_TAG, v2: T1 } } });
+    expect(read(dir, 'prod/release.yaml')).not.toMatch(/weights|clusters/);
+    expect([split(dir, 'prod-eu'), split(dir, 'prod-us')]).toEqual(['v1=90 v2=10', 'v1=90 v2=10']);
+    expect(git(dir, 'log', '--format=%s', '-6').trim().split('\n').reverse()).toEqual([
+      `prod/prod-eu: canary ${T1}`, 'prod/prod-eu: shift backend v2=50%', `prod/prod-eu: deploy ${T1}`,
+      `prod/prod-us: canary ${T1}`, 'prod/prod-us: shift backend v2=50%', `prod/prod-us: deploy ${T1}`,
+    ]);
+  });
+});
+
 describe('changes of the whole environment reach every cluster\'s split', () => {
   test('a canary of the whole environment: a cluster that already completed it keeps the program\'s split, the others take the canary split', async () => {
     const dir = await canaryInEu();
