@@ -1,7 +1,7 @@
 /**
  * `npm run bench` — benchmarks, each a real process run like a user runs it.
  *
- *   npm run bench                                   reference synth vs `kubectl kustomize` (seed 001),
+ *   npm run bench                                   reference synth vs `kubectl kustomize` (the A/B testing platform),
  *                                                   then the commands users run (`npm run synth`,
  *                                                   `npx cdk8s synth`, an init project's synth):
  *                                                   one row each, then a JSON line
@@ -94,7 +94,7 @@ function count(value: string | undefined, fallback: number, flag: string): numbe
 }
 
 /**
- * 1. The reference synth (`node lib/reference/main.js`) against the Kustomize build of seed 001's two
+ * 1. The reference synth (`node lib/reference/main.js`) against the Kustomize build of the A/B testing platform's two
  * environments. The runs alternate (synth, kustomize, synth, ...) so that the machine's drift
  * over the minutes of a run weighs on both sides alike.
  */
