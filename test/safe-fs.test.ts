@@ -35,7 +35,7 @@ describe('readRegularFile', () => {
     execFileSync('mkfifo', [path.join(root, 'dev', 'release.yaml')]);
     const start = Date.now();
     const e = thrown(() => readRegularFile(root, 'dev/release.yaml'));
-    expect(Date.now() - start).toBeLessThan(2000);
+    expect(Date.now() - start).toBeLessThan(10_000); // opening it would wait forever
     expect(e.message).toBe(`${path.join(root, 'dev', 'release.yaml')} is a FIFO (named pipe): only regular files are read (it was not opened)`);
     expect(e.path).toBe(path.join(root, 'dev', 'release.yaml'));
   });

@@ -127,7 +127,7 @@ describe('hostile release files are refused with the file and the line named', (
     const big = `${base}services:\n${'  s: x\n'.repeat(8_000_000)}`; // 56 MB
     const t0 = Date.now();
     expect(parse(big)).toThrow(/^dev\/release.yaml: is 56000069 bytes, over the limit of 1048576 bytes \(1 MiB\) for a release file/);
-    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(Date.now() - t0).toBeLessThan(10_000); // a hang detector, not a speed check
     expect(Buffer.byteLength(big)).toBeGreaterThan(RELEASE_FILE_LIMITS.bytes);
   });
 
@@ -146,7 +146,7 @@ describe('hostile release files are refused with the file and the line named', (
   ])('nesting deeper than the limit (%s) is refused before parsing, naming the line', (_name, text, line) => {
     const t0 = Date.now();
     expect(parse(text)).toThrow(`dev/release.yaml: line ${line}: nested more than ${RELEASE_FILE_LIMITS.depth} levels deep`);
-    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(Date.now() - t0).toBeLessThan(10_000); // a hang detector, not a speed check
   });
 
   test('brackets and hashes inside quotes or comments are not nesting', () => {
@@ -259,22 +259,12 @@ describe('pinned traffic splits (weights)', () => {
     expect(parse(`${base}${weights}`)).toThrow(message);
   });
 
-  test('the canonical layout with weights is read without the YAML parser, and fast at 1000 services', () => {
+  test('the canonical layout with weights is read without the YAML parser at 1000 services; an edited file goes through it to the same state', () => {
     // names in the order the file is written (sorted), as cdk8s-gitops writes it
     const services = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`service-${String(i).padStart(4, '0')}`, { v1: 'a'.repeat(40), v2: 'b'.repeat(40), v3: 'c'.repeat(40) }]));
     const weights = Object.fromEntries(Object.keys(services).map(s => [s, { v1: 45, v2: 45, v3: 10 }]));
     const text = serializeReleaseFile({ environment: 'dev', services, weights });
-    parseReleaseFile(text, { environment: 'dev' }); // warm up
-    const t0 = process.hrtime.bigint();
-    const read = parseReleaseFile(text, { environment: 'dev' });
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    expect(read).toEqual({ environment: 'dev', services, weights });
-    // the YAML parser takes several times as long for the same text
-    const t1 = process.hrtime.bigint();
-    expect(parseReleaseFile(`${text}# edited\n`, { environment: 'dev' })).toEqual(read);
-    const yamlMs = Number(process.hrtime.bigint() - t1) / 1e6;
-    expect(ms).toBeLessThan(yamlMs);
-    expect(ms).toBeLessThan(50);
+    expectReadWithoutYaml(text, 'dev', { environment: 'dev', services, weights });
   });
 });
 
@@ -327,22 +317,27 @@ describe('splits per cluster (clusters.<name>.weights)', () => {
     expect(() => parseReleaseFile(`${base}${tail}`, { environment: 'prod', source: 'prod/release.yaml' })).toThrow(`prod/release.yaml: ${message}`);
   });
 
-  test('1000 services with splits in the environment and in a cluster are read fast (canonical layout)', () => {
+  test('1000 services with splits in the environment and in a cluster are read without the YAML parser (canonical layout)', () => {
     const services = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`svc-${String(i).padStart(4, '0')}`, { v1: 'a'.repeat(40), v2: 'b'.repeat(40) }]));
     const split = (v2: number) => Object.fromEntries(Object.keys(services).map(s => [s, { v1: 100 - v2, v2 }]));
     // a canary at 0% everywhere, shifted to 10% in prod-eu: every service has a split in the environment and in the cluster
     const big = { environment: 'prod', services, weights: split(0), clusters: { 'prod-eu': { weights: split(10) } } };
-    const text = serializeReleaseFile(big);
-    parseReleaseFile(text, { environment: 'prod' }); // warm up
-    const t0 = process.hrtime.bigint();
-    const read = parseReleaseFile(text, { environment: 'prod' });
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    expect(read).toEqual(big);
-    // the YAML parser takes several times as long for the same text
-    const t1 = process.hrtime.bigint();
-    expect(parseReleaseFile(`${text}# edited\n`, { environment: 'prod' })).toEqual(read);
-    const yamlMs = Number(process.hrtime.bigint() - t1) / 1e6;
-    expect(ms).toBeLessThan(yamlMs);
-    expect(ms).toBeLessThan(50);
+    expectReadWithoutYaml(serializeReleaseFile(big), 'prod', big);
   });
 });
+
+/**
+ * `text` (as cdk8s-gitops writes it) is read as `state` without loading the YAML parser (the
+ * canonical reader; the speed is the benchmark's business, not a test's), and the same text
+ * edited by hand (a comment more) goes through the YAML parser to the same state.
+ */
+function expectReadWithoutYaml(text: string, environment: string, state: unknown): void {
+  jest.isolateModules(() => {
+    jest.doMock('../../src/yaml-module', () => ({ yamlModule: () => { throw new Error('the YAML parser was loaded'); } }));
+    const release: typeof import('../../src/release') = require('../../src/release');
+    expect(release.parseReleaseFile(text, { environment })).toEqual(state);
+    expect(() => release.parseReleaseFile(`${text}# edited\n`, { environment })).toThrow('the YAML parser was loaded');
+  });
+  jest.dontMock('../../src/yaml-module');
+  expect(parseReleaseFile(`${text}# edited\n`, { environment })).toEqual(state);
+}

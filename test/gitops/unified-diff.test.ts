@@ -83,7 +83,7 @@ describe('unified diff', () => {
     const b = a.replace('line 100\n', 'x\n').replace('line 19000\n', 'y\n');
     const t = Date.now();
     const patch = unifiedDiff('f', a, b);
-    expect(Date.now() - t).toBeLessThan(2000);
+    expect(Date.now() - t).toBeLessThan(10_000); // a hang detector: the unbounded search takes minutes
     expect(patch.split('\n').filter(l => l.startsWith('@@'))).toEqual(['@@ -97,7 +97,7 @@', '@@ -18997,7 +18997,7 @@']);
     expect(hunks(patch)).toBe(gitDiff(a, b));
   });
