@@ -1,10 +1,10 @@
 import { parseGateFlag } from '../gate/gate-settings';
 import { GateRefusedError, parseWeights, shift, ShiftGate, ShiftResult } from '../gitops/shift-flow';
-import { loadAppFactory } from './app-module';
-import { count, OptionTable, parse, required } from './args';
+import { OptionTable, parse, required } from './args';
 import { describeWeightChanges } from '../gitops/rotation';
 import { formatGate, gateResultJson } from './gate';
-import { PROVENANCE_OPTIONS, provenanceFor, provenanceHelp } from './provenance';
+import { provenanceHelp } from './provenance';
+import { REPOSITORY_OPTIONS, repositoryOptions, RETRIES_OPTION } from './repository-flags';
 import { outputFormat, outputOption, printJson, weightChangeJson } from './output';
 import { Progress } from './progress';
 import { clusterLabel } from '../release-clusters';
@@ -61,17 +61,13 @@ Exit codes: 0 shifted or nothing to do, 1 failed or refused by the gate (nothing
 `;
 
 export const OPTIONS: OptionTable = {
-  'gitops-dir': { type: 'string' },
+  ...REPOSITORY_OPTIONS,
+  ...RETRIES_OPTION,
   'env': { type: 'string' },
   'service': { type: 'string', multiple: true, list: true, variadic: true },
   'weights': { type: 'string' },
   'gate': { type: 'string' },
   'cluster': { type: 'string' },
-  'push': { type: 'boolean' },
-  'remote': { type: 'string' },
-  'retries': { type: 'string' },
-  'app': { type: 'string' },
-  ...PROVENANCE_OPTIONS,
   ...outputOption(),
 };
 
@@ -89,18 +85,12 @@ export async function run(argv: string[]): Promise<number> {
   let result: ShiftResult;
   try {
     result = await Progress.around(`shifting the traffic of ${services!.join(', ')} in ${clusterLabel(env, cluster)}…`, () => shift({
-      dir: required(values['gitops-dir'], '--gitops-dir'),
+      ...repositoryOptions(values, false),
       env,
       services: services!,
       weights,
       gate,
       cluster,
-      push: Boolean(values.push),
-      remote: values.remote as string | undefined,
-      retries: count(values.retries, '--retries'),
-      createApp: loadAppFactory(values.app as string | undefined),
-      provenance: provenanceFor(values, false),
-      log: line => process.stderr.write(`${line}\n`),
     }));
   } catch (e) {
     if (!(e instanceof GateRefusedError)) throw e;
