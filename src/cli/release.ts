@@ -2,7 +2,7 @@ import { release } from '../gitops/release-flow';
 import { OptionTable, parse, required } from './args';
 import { provenanceHelp } from './provenance';
 import { REPOSITORY_OPTIONS, repositoryOptions, RETRIES_OPTION } from './repository-flags';
-import { outputFormat, outputOption, printJson, tagChangeJson, weightChangeJson } from './output';
+import { outputFormat, outputOption, printCommit, printJson, tagChangeJson, weightChangeJson } from './output';
 import { describeChanges, describeWeightChanges } from '../gitops/rotation';
 import { clusterLabel } from '../release-clusters';
 import { Progress } from './progress';
@@ -100,8 +100,6 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${clusterLabel(env, cluster)} already runs ${tag}: nothing to release (no commit)\n`);
     return 0;
   }
-  process.stdout.write(`[${result.commit!.slice(0, 12)}] ${result.message}${result.pushed ? ' (pushed)' : ''}\n`);
-  for (const line of [...describeChanges(result.changes), ...describeWeightChanges(result.weightChanges)]) process.stdout.write(`  ${line}\n`);
-  process.stdout.write(`${result.changedFiles.length} file(s) changed${result.attempts > 1 ? `, after ${result.attempts} attempts` : ''}\n`);
+  printCommit(result, [...describeChanges(result.changes), ...describeWeightChanges(result.weightChanges)]);
   return 0;
 }

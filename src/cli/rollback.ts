@@ -2,7 +2,7 @@ import { rollback } from '../gitops/rollback-flow';
 import { OptionTable, parse, required } from './args';
 import { provenanceHelp } from './provenance';
 import { REPOSITORY_OPTIONS, repositoryOptions, RETRIES_OPTION } from './repository-flags';
-import { outputFormat, outputOption, printJson, tagChangeJson, weightChangeJson } from './output';
+import { outputFormat, outputOption, printCommit, printJson, tagChangeJson, weightChangeJson } from './output';
 import { describeChanges, describeWeightChanges } from '../gitops/rotation';
 import { clusterLabel } from '../release-clusters';
 import { Progress } from './progress';
@@ -62,7 +62,6 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${clusterLabel(env, cluster)} already runs the release of ${result.restoredFrom.slice(0, 12)}: nothing to roll back (no commit)\n`);
     return 0;
   }
-  process.stdout.write(`[${result.commit!.slice(0, 12)}] ${result.message} (release of ${result.restoredFrom.slice(0, 12)})${result.pushed ? ' (pushed)' : ''}\n`);
-  for (const line of [...describeChanges(result.changes), ...describeWeightChanges(result.weightChanges)]) process.stdout.write(`  ${line}\n`);
+  printCommit(result, [...describeChanges(result.changes), ...describeWeightChanges(result.weightChanges)], ` (release of ${result.restoredFrom.slice(0, 12)})`);
   return 0;
 }

@@ -5,8 +5,9 @@ import { describeWeightChanges } from '../gitops/rotation';
 import { formatGate, gateResultJson } from './gate';
 import { provenanceHelp } from './provenance';
 import { REPOSITORY_OPTIONS, repositoryOptions, RETRIES_OPTION } from './repository-flags';
-import { outputFormat, outputOption, printJson, weightChangeJson } from './output';
+import { outputFormat, outputOption, printCommit, printJson, weightChangeJson } from './output';
 import { Progress } from './progress';
+import { UsageError } from './main';
 import { clusterLabel } from '../release-clusters';
 
 export const HELP = `Usage: cdk8s-gitops shift --gitops-dir DIR --env ENV --service NAME [--service NAME ...]
@@ -77,17 +78,17 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parsed;
   const env = required(values.env, '--env');
   const services = values.service as string[] | undefined;
-  if (services === undefined) required(undefined, '--service');
+  if (services === undefined) throw new UsageError('--service is required');
   const weights = parseWeights(required(values.weights, '--weights'));
   const gate = values.gate === undefined ? undefined : parseGateFlag(values.gate as string);
   const cluster = values.cluster as string | undefined;
   const json = outputFormat(values) === 'json';
   let result: ShiftResult;
   try {
-    result = await Progress.around(`shifting the traffic of ${services!.join(', ')} in ${clusterLabel(env, cluster)}…`, () => shift({
+    result = await Progress.around(`shifting the traffic of ${services.join(', ')} in ${clusterLabel(env, cluster)}…`, () => shift({
       ...repositoryOptions(values, false),
       env,
-      services: services!,
+      services,
       weights,
       gate,
       cluster,
@@ -118,12 +119,10 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (result.gates.length > 0) process.stdout.write(`${result.gates.map(g => formatGate(g.result)).join('\n')}\n`);
   if (!result.committed) {
-    process.stdout.write(`${clusterLabel(env, cluster)}: the split of ${services!.join(', ')} already holds: nothing to shift (no commit)\n`);
+    process.stdout.write(`${clusterLabel(env, cluster)}: the split of ${services.join(', ')} already holds: nothing to shift (no commit)\n`);
     return 0;
   }
-  process.stdout.write(`[${result.commit!.slice(0, 12)}] ${result.message}${result.pushed ? ' (pushed)' : ''}\n`);
-  for (const line of describeWeightChanges(result.changes)) process.stdout.write(`  ${line}\n`);
-  process.stdout.write(`${result.changedFiles.length} file(s) changed${result.attempts > 1 ? `, after ${result.attempts} attempts` : ''}\n`);
+  printCommit(result, describeWeightChanges(result.changes));
   return 0;
 }
 
