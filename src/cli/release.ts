@@ -59,7 +59,7 @@ export const OPTIONS: OptionTable = {
   ...RETRIES_OPTION,
   'env': { type: 'string' },
   'tag': { type: 'string' },
-  'service': { type: 'string', multiple: true, list: true, variadic: true },
+  'service': { type: 'string', list: true },
   'canary': { type: 'boolean' },
   'cluster': { type: 'string' },
   ...outputOption(),

@@ -65,7 +65,7 @@ export const OPTIONS: OptionTable = {
   ...REPOSITORY_OPTIONS,
   ...RETRIES_OPTION,
   'env': { type: 'string' },
-  'service': { type: 'string', multiple: true, list: true, variadic: true },
+  'service': { type: 'string', list: true },
   'weights': { type: 'string' },
   'gate': { type: 'string' },
   'cluster': { type: 'string' },
