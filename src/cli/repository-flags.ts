@@ -4,7 +4,7 @@
  * and notes (push retries, a stale lock removed) on stderr.
  */
 import type { RepositoryOptions } from '../gitops/repository';
-import { loadAppFactory } from './app-module';
+import { appModulePath, loadAppFactory } from './app-module';
 import { count, OptionTable, OptionValues, required } from './args';
 import { PROVENANCE_OPTIONS, provenanceFor } from './provenance';
 
@@ -28,13 +28,16 @@ export const RETRIES_OPTION: OptionTable = { retries: { type: 'string' } };
  * @throws UsageError for a missing `--gitops-dir`, a bad `--retries` or no program to load
  */
 export function repositoryOptions(values: OptionValues, fromCi: boolean): RepositoryOptions {
+  const dir = required(values['gitops-dir'], '--gitops-dir');
+  const retries = count(values.retries, '--retries');
+  const program = appModulePath(values.app as string | undefined);
   return {
-    dir: required(values['gitops-dir'], '--gitops-dir'),
+    dir,
     push: Boolean(values.push),
     remote: values.remote as string | undefined,
-    retries: count(values.retries, '--retries'),
-    createApp: loadAppFactory(values.app as string | undefined),
-    provenance: provenanceFor(values, fromCi),
+    retries,
+    createApp: loadAppFactory(program),
+    provenance: provenanceFor(values, fromCi, program),
     log: line => process.stderr.write(`${line}\n`),
   };
 }
