@@ -99,26 +99,23 @@ function count(value: string | undefined, fallback: number, flag: string): numbe
  * over the minutes of a run weighs on both sides alike.
  */
 function reference(runs: number): void {
-  const kdir = path.resolve(ROOT, values.kustomize ?? '../shared/reference/gitops-demo/kustomize');
   const out = tempDir('ref');
   const synth = (): number => timed(NODE, [path.join(ROOT, 'lib/reference/main.js')], { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: out } }).seconds;
-  const envDirs = ['demo-dev', 'demo-prod'].map(e => path.join(kdir, 'environments', e));
-  const haveKustomize = envDirs.every(d => fs.existsSync(d));
-  const build = (): number => envDirs.reduce((sum, d) => sum + timed(KUBECTL, ['kustomize', d]).seconds, 0);
+  const build = kustomizeBuild();
   // warm the file system cache of both sides
   synth();
-  if (haveKustomize) build();
+  if (typeof build === 'function') build();
   const synthTimes: number[] = [];
   const kTimes: number[] = [];
   for (let i = 0; i < runs; i++) {
     synthTimes.push(synth());
-    if (haveKustomize) kTimes.push(build());
+    if (typeof build === 'function') kTimes.push(build());
   }
   const files = countFiles(out);
   process.stdout.write(`reference synth (node lib/reference/main.js, ${files} files): median ${fmt(median(synthTimes))} of ${runs} runs [${synthTimes.map(fmt).join(', ')}]\n`);
   nodeStartUp(runs);
-  if (!haveKustomize) {
-    process.stdout.write(`kustomize: skipped (${kdir}/environments/{demo-dev,demo-prod} not found)\n`);
+  if (typeof build !== 'function') {
+    process.stdout.write(`kustomize: skipped (${build})\n`);
     return;
   }
   const ks = median(kTimes);
@@ -126,6 +123,17 @@ function reference(runs: number): void {
   const pairs = synthTimes.map((t, i) => t / kTimes[i]);
   process.stdout.write(`kubectl kustomize demo-dev + demo-prod (two processes): median ${fmt(ks)} of ${runs} runs [${kTimes.map(fmt).join(', ')}]\n`);
   process.stdout.write(`ratio synth / kustomize: ${(ss / ks).toFixed(2)}; run by run ${Math.min(...pairs).toFixed(2)}-${Math.max(...pairs).toFixed(2)}\n`);
+}
+
+/**
+ * The baseline: `kubectl kustomize` of the A/B testing platform's two environments (`--kustomize
+ * DIR`), run one after the other; its seconds. A string saying why not when they are not there.
+ */
+function kustomizeBuild(): (() => number) | string {
+  const kdir = path.resolve(ROOT, values.kustomize ?? '../shared/reference/gitops-demo/kustomize');
+  const envDirs = ['demo-dev', 'demo-prod'].map(e => path.join(kdir, 'environments', e));
+  if (!envDirs.every(d => fs.existsSync(d))) return `${kdir}/environments/{demo-dev,demo-prod} not found`;
+  return () => envDirs.reduce((sum, d) => sum + timed(KUBECTL, ['kustomize', d]).seconds, 0);
 }
 
 /**
@@ -208,13 +216,11 @@ const round = (s: number): number => Math.round(s * 1000) / 1000;
  * (installed offline from the packed package; skipped when the npm cache cannot supply it).
  */
 function userPaths(runs: number): PathRow[] {
-  const kdir = path.resolve(ROOT, values.kustomize ?? '../shared/reference/gitops-demo/kustomize');
-  const envDirs = ['demo-dev', 'demo-prod'].map(e => path.join(kdir, 'environments', e));
-  if (!envDirs.every(d => fs.existsSync(d))) {
-    process.stdout.write(`user paths: skipped (${kdir}/environments/{demo-dev,demo-prod} not found)\n`);
+  const kustomize = kustomizeBuild();
+  if (typeof kustomize !== 'function') {
+    process.stdout.write(`user paths: skipped (${kustomize})\n`);
     return [];
   }
-  const kustomize = (): number => envDirs.reduce((sum, d) => sum + timed(KUBECTL, ['kustomize', d]).seconds, 0);
   const out = tempDir('paths');
   const npmSynth = (): number => timed('npm', ['run', '--silent', 'synth', '--', '--out', out], { cwd: ROOT }).seconds;
   const rows: PathRow[] = [];
@@ -274,15 +280,15 @@ function scaleOnce(services: number, envs: number, outdir?: string, clusters = 1
   const child = JSON.parse(lines.pop()!) as ScaleResult;
   for (const l of lines) process.stdout.write(`  ${label} ${l}\n`);
   if (!outdir) fs.rmSync(out, { recursive: true, force: true });
-  return { ...child, seconds: Math.round(r.seconds * 1000) / 1000 };
+  return { ...child, seconds: round(r.seconds) };
 }
 
-function scale(services: number, envs: number, runs: number, clusters = 1): ScaleResult {
+function scale(services: number, envs: number, runs: number): ScaleResult {
   const results: ScaleResult[] = [];
-  for (let i = 0; i < runs; i++) results.push(scaleOnce(services, envs, undefined, clusters));
+  for (let i = 0; i < runs; i++) results.push(scaleOnce(services, envs));
   const seconds = median(results.map(r => r.seconds));
   const peakRssMiB = Math.max(...results.map(r => r.peakRssMiB));
-  if (runs > 1) process.stdout.write(`scale ${services}x${envs}${clusters > 1 ? ` (prod in ${clusters} clusters)` : ''}: ${runs} runs [${results.map(r => `${r.seconds}s`).join(', ')}]\n`);
+  if (runs > 1) process.stdout.write(`scale ${services}x${envs}: ${runs} runs [${results.map(r => `${r.seconds}s`).join(', ')}]\n`);
   return { ...results[0], seconds, peakRssMiB };
 }
 
@@ -315,8 +321,7 @@ function fleets(services: number, envs: number, clusters: number, runs: number):
  * rolls a new tag into dev.
  */
 function releaseAtScale(services: number, envs: number, commits: number, runs: number): number {
-  const { repo, cli } = gitopsRepoAtScale(services, envs, commits);
-  const depth = timed('git', ['rev-list', '--count', 'HEAD'], { cwd: repo }).stdout.trim();
+  const { depth, cli } = gitopsRepoAtScale(services, envs, commits);
   const release = (tag: string, extra: string[]) => cli(['release', '--env', 'dev', '--tag', tag, ...extra]);
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -372,9 +377,9 @@ function shiftAtScale(services: number, envs: number, commits: number, runs: num
 /**
  * A GitOps repository of the generated platform with `commits` commits of history (written with
  * `git fast-import`, each commit changing a small file), the platform synthesized and committed
- * on top; and a runner of the CLI in it (`--gitops-dir` and `--app` added), timed.
+ * on top: its number of commits, and a runner of the CLI in it (`--gitops-dir` and `--app` added), timed.
  */
-function gitopsRepoAtScale(services: number, envs: number, commits: number): { repo: string; cli: (args: string[]) => { seconds: number; summary: string[] } } {
+function gitopsRepoAtScale(services: number, envs: number, commits: number): { depth: string; cli: (args: string[]) => { seconds: number; summary: string[] } } {
   const repo = tempDir('release');
   const git = (args: string[], input?: string): string => timed('git', args, { cwd: repo, input }).stdout;
   git(['init', '-q', '-b', 'main']);
@@ -409,7 +414,7 @@ function gitopsRepoAtScale(services: number, envs: number, commits: number): { r
     });
     return { seconds: r.seconds, summary: r.stdout.trim().split('\n') };
   };
-  return { repo, cli };
+  return { depth, cli };
 }
 
 function main(): void {

@@ -57,10 +57,10 @@ const mtime = file => {
  * What is out of date under `root`: `stale` sources (relative paths) whose output is missing or
  * older, `orphans` (outputs under lib/, relative) whose source is gone.
  */
-function scan(root, dirs = SOURCE_DIRS) {
+function scan(root) {
   const stale = [];
   const orphans = [];
-  for (const dir of dirs) {
+  for (const dir of SOURCE_DIRS) {
     const sources = walk(path.join(root, dir), root, isSource);
     for (const source of sources) {
       const out = mtime(path.join(root, outputOf(source)));
@@ -169,8 +169,8 @@ function schemaBundleStale(bundle, inputsDir, versionOf) {
  * `schemaBundle` is false, rebuild a stale schema bundle (`tools/build-schema-bundle.js`, in a
  * child process). Returns what it did.
  */
-function refresh(root = ROOT, { schemaBundle = true, dirs = SOURCE_DIRS } = {}) {
-  const { stale, orphans } = scan(root, dirs);
+function refresh(root = ROOT, { schemaBundle = true } = {}) {
+  const { stale, orphans } = scan(root);
   transpile(root, stale);
   removeOrphans(root, orphans);
   let rebuilt;
@@ -188,7 +188,7 @@ function refresh(root = ROOT, { schemaBundle = true, dirs = SOURCE_DIRS } = {}) 
   return { transpiled: stale, removed: orphans, schemaBundle: rebuilt };
 }
 
-module.exports = { refresh, scan, schemaBundleStale, SOURCE_DIRS };
+module.exports = { refresh, scan, schemaBundleStale };
 
 if (require.main === module) {
   // Node's own compile cache, as bin/cdk8s-gitops.js enables it (Node >= 22.1)

@@ -7,13 +7,6 @@ import { compilesItself, compileTypeScriptEntry } from './typescript-entry';
 /** The `package.json` field that names a project's program: `"cdk8s-gitops": { "app": "lib/main.js" }`. */
 export const PACKAGE_FIELD = 'cdk8s-gitops';
 
-/** How the CLI finds the program, for the commands' `--help`. */
-export const APP_HELP = `The program is a module exporting createApp(props). It is --app MODULE when given,
-else the "app" entry of the "${PACKAGE_FIELD}" field in ./package.json, e.g.
-  "${PACKAGE_FIELD}": { "app": "lib/main.js" }
-(cdk8s-gitops init writes it). Without either the command exits 2 and writes nothing.
-A TypeScript entry (main.ts) is transpiled without a type-check and cached.`;
-
 /**
  * Where the program is: `--app MODULE`, else the `cdk8s-gitops.app` entry of `package.json` in
  * `cwd`. Never a program of this package: without either, a usage error says how to name one.

@@ -19,21 +19,13 @@ export interface OptionSpec {
    */
   readonly short?: string;
   /**
-   * The flag may be given several times; its values are collected in order.
-   * @default false
-   */
-  readonly multiple?: boolean;
-  /**
-   * Each value is a comma-separated list (`--service a,b`): split, every item non-blank.
+   * A list of names, collected in order however they are given: the flag repeated
+   * (`--service a --service b`), comma-separated (`--service a,b`: split, every item
+   * non-blank) or several words after it, up to the next flag (`--service a b`).
+   * Only for string flags.
    * @default false
    */
   readonly list?: boolean;
-  /**
-   * Words after the flag's value, up to the next flag, are more values of it
-   * (`--service a b`). Only for `multiple` string flags.
-   * @default false
-   */
-  readonly variadic?: boolean;
   /**
    * The values allowed.
    * @default - any non-blank value
@@ -59,7 +51,7 @@ export interface PositionalSpec {
   readonly max: number;
 }
 
-/** Flag values by long name: a string, a list (`multiple`/`list` flags) or true. */
+/** Flag values by long name: a string, a list (`list` flags) or true. */
 export type OptionValues = Readonly<Record<string, string | boolean | string[] | undefined>>;
 
 /** A parsed command line. */
@@ -88,7 +80,7 @@ export function parseOptions(argv: readonly string[], options: OptionTable, posi
   }
   const given = new Map<string, string[]>(); // flag -> its values in order (none for a boolean)
   const positionals: string[] = [];
-  let open: string | undefined; // the variadic flag whose value came last
+  let open: string | undefined; // the list flag whose value came last
   for (const t of tokens) {
     if (t.kind === 'option-terminator') {
       open = undefined;
@@ -100,7 +92,7 @@ export function parseOptions(argv: readonly string[], options: OptionTable, posi
       const value = t.value === undefined ? undefined : t.inlineValue && t.rawName.length === 2 ? t.value.replace(/^=/, '') : t.value;
       if (!given.has(t.name)) given.set(t.name, []);
       if (value !== undefined) given.get(t.name)!.push(value);
-      open = options[t.name]?.variadic ? t.name : undefined;
+      open = options[t.name]?.list ? t.name : undefined;
     }
   }
   if (given.has('help')) return { values: {}, positionals: [], notes: [], help: true };
@@ -113,11 +105,7 @@ export function parseOptions(argv: readonly string[], options: OptionTable, posi
       values[name] = true;
     } else {
       for (const v of raw) checkValue(label(name, spec), spec, v);
-      if (spec.multiple || spec.variadic || spec.list) {
-        values[name] = spec.list ? raw.flatMap(v => v.split(',').map(s => s.trim())) : raw;
-      } else {
-        values[name] = single(`--${name}`, raw);
-      }
+      values[name] = spec.list ? raw.flatMap(v => v.split(',').map(s => s.trim())) : single(`--${name}`, raw);
     }
   }
   for (const [name, spec] of Object.entries(options)) {

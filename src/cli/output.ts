@@ -23,6 +23,32 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, (_, v) => (v === undefined ? null : v), 2)}\n`);
 }
 
+/** A commit a command made, as its text report shows it. */
+export interface CommitReport {
+  /** The new commit. */
+  readonly commit?: string;
+  /** Its message subject. */
+  readonly message: string;
+  /** Whether it was pushed. */
+  readonly pushed: boolean;
+  /** The files it changed: given, their count ends the report. @default - no count */
+  readonly changedFiles?: readonly string[];
+  /** How often the change was rendered (more than 1 after rejected pushes). @default 1 */
+  readonly attempts?: number;
+}
+
+/**
+ * Print the text report of a commit (release, rollback, shift): `[SHA] MESSAGE[NOTE][ (pushed)]`,
+ * an indented line per change, then how many files changed (and after how many attempts).
+ */
+export function printCommit(result: CommitReport, changes: readonly string[], note = ''): void {
+  process.stdout.write(`[${result.commit!.slice(0, 12)}] ${result.message}${note}${result.pushed ? ' (pushed)' : ''}\n`);
+  for (const line of changes) process.stdout.write(`  ${line}\n`);
+  if (result.changedFiles === undefined) return;
+  const attempts = result.attempts ?? 1;
+  process.stdout.write(`${result.changedFiles.length} file(s) changed${attempts > 1 ? `, after ${attempts} attempts` : ''}\n`);
+}
+
 /** A tag change as JSON: `{service, version, from, to, cluster}`, null where there is none (`cluster`: a change of one cluster that is not the environment's). */
 export function tagChangeJson(c: TagChange): { service: string; version: string | null; from: string | null; to: string | null; cluster: string | null } {
   return { service: c.service, version: c.version ?? null, from: c.from ?? null, to: c.to ?? null, cluster: c.cluster ?? null };

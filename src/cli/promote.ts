@@ -1,7 +1,7 @@
 import { promote } from '../gitops/promote-flow';
-import { loadAppFactory } from './app-module';
 import { OptionTable, parse, required } from './args';
-import { PROVENANCE_OPTIONS, provenanceFor, provenanceHelp } from './provenance';
+import { provenanceHelp } from './provenance';
+import { REPOSITORY_OPTIONS, repositoryOptions } from './repository-flags';
 import { JSON_ALIAS, outputFormat, outputOption, printJson, tagChangeJson, weightChangeJson } from './output';
 import { Progress } from './progress';
 import { clusterLabel } from '../release-clusters';
@@ -42,15 +42,11 @@ Exit codes: 0 promoted or nothing to do, 1 failed (nothing was changed), 2 usage
 `;
 
 export const OPTIONS: OptionTable = {
-  'gitops-dir': { type: 'string' },
+  ...REPOSITORY_OPTIONS,
   'from': { type: 'string' },
   'to': { type: 'string' },
   'with-weights': { type: 'boolean' },
   'cluster': { type: 'string' },
-  'push': { type: 'boolean' },
-  'remote': { type: 'string' },
-  'app': { type: 'string' },
-  ...PROVENANCE_OPTIONS,
   ...outputOption(),
   ...JSON_ALIAS,
 };
@@ -63,15 +59,11 @@ export async function run(argv: string[]): Promise<number> {
   const to = required(values.to, '--to');
   const cluster = values.cluster as string | undefined;
   const result = await Progress.around(`promoting ${from} to ${clusterLabel(to, cluster)}…`, () => promote({
-    dir: required(values['gitops-dir'], '--gitops-dir'),
+    ...repositoryOptions(values, false),
     from,
     to,
     withWeights: Boolean(values['with-weights']),
     cluster,
-    push: Boolean(values.push),
-    remote: values.remote as string | undefined,
-    createApp: loadAppFactory(values.app as string | undefined),
-    provenance: provenanceFor(values, false),
   }));
   if (outputFormat(values) === 'json') {
     const { branch, base, commit, tag, title, body, created, pushed } = result;

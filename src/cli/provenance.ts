@@ -7,7 +7,6 @@ import * as path from 'path';
 import { Provenance, sourceProvenance } from '../gitops/commit-message';
 import { packageInfo } from '../package-info';
 import { OptionTable, OptionValues } from './args';
-import { resolveAppModule } from './app-module';
 
 /** The provenance flags. */
 export const PROVENANCE_OPTIONS: OptionTable = {
@@ -27,14 +26,14 @@ export function provenanceHelp(fromCi: boolean): string {
 
 /**
  * The provenance of a commit this run makes: the source flags (else, when `fromCi`, the CI's
- * variables), the commit of the program (`git rev-parse HEAD` where the program module is,
- * `-dirty` when it has uncommitted changes there) and this tool's version.
+ * variables), the commit of the program (`git rev-parse HEAD` where the program module
+ * `program` is, `-dirty` when it has uncommitted changes there) and this tool's version.
  */
-export function provenanceFor(values: OptionValues, fromCi: boolean): Provenance {
+export function provenanceFor(values: OptionValues, fromCi: boolean, program: string): Provenance {
   const flags = { sourceCommit: values['source-commit'] as string | undefined, sourceRepository: values['source-repo'] as string | undefined };
   return {
     ...sourceProvenance(flags, fromCi ? process.env : {}),
-    programCommit: programCommit(path.dirname(resolveAppModule(values.app as string | undefined))),
+    programCommit: programCommit(path.dirname(program)),
     tool: `cdk8s-gitops ${packageInfo().version}`,
   };
 }

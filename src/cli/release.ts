@@ -1,8 +1,8 @@
 import { release } from '../gitops/release-flow';
-import { loadAppFactory } from './app-module';
-import { count, OptionTable, parse, required } from './args';
-import { PROVENANCE_OPTIONS, provenanceFor, provenanceHelp } from './provenance';
-import { outputFormat, outputOption, printJson, tagChangeJson, weightChangeJson } from './output';
+import { OptionTable, parse, required } from './args';
+import { provenanceHelp } from './provenance';
+import { REPOSITORY_OPTIONS, repositoryOptions, RETRIES_OPTION } from './repository-flags';
+import { outputFormat, outputOption, printCommit, printJson, tagChangeJson, weightChangeJson } from './output';
 import { describeChanges, describeWeightChanges } from '../gitops/rotation';
 import { clusterLabel } from '../release-clusters';
 import { Progress } from './progress';
@@ -55,17 +55,13 @@ Exit codes: 0 released or nothing to do, 1 failed (nothing was changed), 2 usage
 `;
 
 export const OPTIONS: OptionTable = {
-  'gitops-dir': { type: 'string' },
+  ...REPOSITORY_OPTIONS,
+  ...RETRIES_OPTION,
   'env': { type: 'string' },
   'tag': { type: 'string' },
-  'service': { type: 'string', multiple: true, list: true, variadic: true },
+  'service': { type: 'string', list: true },
   'canary': { type: 'boolean' },
   'cluster': { type: 'string' },
-  'push': { type: 'boolean' },
-  'remote': { type: 'string' },
-  'retries': { type: 'string' },
-  'app': { type: 'string' },
-  ...PROVENANCE_OPTIONS,
   ...outputOption(),
 };
 
@@ -77,18 +73,12 @@ export async function run(argv: string[]): Promise<number> {
   const tag = required(values.tag, '--tag');
   const cluster = values.cluster as string | undefined;
   const result = await Progress.around(`releasing ${tag} into ${clusterLabel(env, cluster)}…`, () => release({
-    dir: required(values['gitops-dir'], '--gitops-dir'),
+    ...repositoryOptions(values, true),
     env,
     tag,
     services: values.service as string[] | undefined,
     canary: Boolean(values.canary),
     cluster,
-    push: Boolean(values.push),
-    remote: values.remote as string | undefined,
-    retries: count(values.retries, '--retries'),
-    createApp: loadAppFactory(values.app as string | undefined),
-    provenance: provenanceFor(values, true),
-    log: line => process.stderr.write(`${line}\n`),
   }));
   if (outputFormat(values) === 'json') {
     printJson({
@@ -110,8 +100,6 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${clusterLabel(env, cluster)} already runs ${tag}: nothing to release (no commit)\n`);
     return 0;
   }
-  process.stdout.write(`[${result.commit!.slice(0, 12)}] ${result.message}${result.pushed ? ' (pushed)' : ''}\n`);
-  for (const line of [...describeChanges(result.changes), ...describeWeightChanges(result.weightChanges)]) process.stdout.write(`  ${line}\n`);
-  process.stdout.write(`${result.changedFiles.length} file(s) changed${result.attempts > 1 ? `, after ${result.attempts} attempts` : ''}\n`);
+  printCommit(result, [...describeChanges(result.changes), ...describeWeightChanges(result.weightChanges)]);
   return 0;
 }

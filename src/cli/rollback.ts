@@ -1,8 +1,8 @@
 import { rollback } from '../gitops/rollback-flow';
-import { loadAppFactory } from './app-module';
-import { count, OptionTable, parse, required } from './args';
-import { PROVENANCE_OPTIONS, provenanceFor, provenanceHelp } from './provenance';
-import { outputFormat, outputOption, printJson, tagChangeJson, weightChangeJson } from './output';
+import { OptionTable, parse, required } from './args';
+import { provenanceHelp } from './provenance';
+import { REPOSITORY_OPTIONS, repositoryOptions, RETRIES_OPTION } from './repository-flags';
+import { outputFormat, outputOption, printCommit, printJson, tagChangeJson, weightChangeJson } from './output';
 import { describeChanges, describeWeightChanges } from '../gitops/rotation';
 import { clusterLabel } from '../release-clusters';
 import { Progress } from './progress';
@@ -35,14 +35,10 @@ Exit codes: 0 rolled back, 1 failed (nothing was changed), 2 usage error,
 `;
 
 export const OPTIONS: OptionTable = {
-  'gitops-dir': { type: 'string' },
+  ...REPOSITORY_OPTIONS,
+  ...RETRIES_OPTION,
   'env': { type: 'string' },
   'cluster': { type: 'string' },
-  'push': { type: 'boolean' },
-  'remote': { type: 'string' },
-  'retries': { type: 'string' },
-  'app': { type: 'string' },
-  ...PROVENANCE_OPTIONS,
   ...outputOption(),
 };
 
@@ -53,15 +49,9 @@ export async function run(argv: string[]): Promise<number> {
   const env = required(values.env, '--env');
   const cluster = values.cluster as string | undefined;
   const result = await Progress.around(`rolling back ${clusterLabel(env, cluster)}…`, () => rollback({
-    dir: required(values['gitops-dir'], '--gitops-dir'),
+    ...repositoryOptions(values, false),
     env,
     cluster,
-    push: Boolean(values.push),
-    remote: values.remote as string | undefined,
-    retries: count(values.retries, '--retries'),
-    createApp: loadAppFactory(values.app as string | undefined),
-    provenance: provenanceFor(values, false),
-    log: line => process.stderr.write(`${line}\n`),
   }));
   if (outputFormat(values) === 'json') {
     const { committed, commit, message, tag, restoredFrom, pushed } = result;
@@ -72,7 +62,6 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${clusterLabel(env, cluster)} already runs the release of ${result.restoredFrom.slice(0, 12)}: nothing to roll back (no commit)\n`);
     return 0;
   }
-  process.stdout.write(`[${result.commit!.slice(0, 12)}] ${result.message} (release of ${result.restoredFrom.slice(0, 12)})${result.pushed ? ' (pushed)' : ''}\n`);
-  for (const line of [...describeChanges(result.changes), ...describeWeightChanges(result.weightChanges)]) process.stdout.write(`  ${line}\n`);
+  printCommit(result, [...describeChanges(result.changes), ...describeWeightChanges(result.weightChanges)], ` (release of ${result.restoredFrom.slice(0, 12)})`);
   return 0;
 }

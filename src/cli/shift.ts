@@ -1,12 +1,13 @@
 import { parseGateFlag } from '../gate/gate-settings';
 import { GateRefusedError, parseWeights, shift, ShiftGate, ShiftResult } from '../gitops/shift-flow';
-import { loadAppFactory } from './app-module';
-import { count, OptionTable, parse, required } from './args';
+import { OptionTable, parse, required } from './args';
 import { describeWeightChanges } from '../gitops/rotation';
 import { formatGate, gateResultJson } from './gate';
-import { PROVENANCE_OPTIONS, provenanceFor, provenanceHelp } from './provenance';
-import { outputFormat, outputOption, printJson, weightChangeJson } from './output';
+import { provenanceHelp } from './provenance';
+import { REPOSITORY_OPTIONS, repositoryOptions, RETRIES_OPTION } from './repository-flags';
+import { outputFormat, outputOption, printCommit, printJson, weightChangeJson } from './output';
 import { Progress } from './progress';
+import { UsageError } from './main';
 import { clusterLabel } from '../release-clusters';
 
 export const HELP = `Usage: cdk8s-gitops shift --gitops-dir DIR --env ENV --service NAME [--service NAME ...]
@@ -61,17 +62,13 @@ Exit codes: 0 shifted or nothing to do, 1 failed or refused by the gate (nothing
 `;
 
 export const OPTIONS: OptionTable = {
-  'gitops-dir': { type: 'string' },
+  ...REPOSITORY_OPTIONS,
+  ...RETRIES_OPTION,
   'env': { type: 'string' },
-  'service': { type: 'string', multiple: true, list: true, variadic: true },
+  'service': { type: 'string', list: true },
   'weights': { type: 'string' },
   'gate': { type: 'string' },
   'cluster': { type: 'string' },
-  'push': { type: 'boolean' },
-  'remote': { type: 'string' },
-  'retries': { type: 'string' },
-  'app': { type: 'string' },
-  ...PROVENANCE_OPTIONS,
   ...outputOption(),
 };
 
@@ -81,26 +78,20 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parsed;
   const env = required(values.env, '--env');
   const services = values.service as string[] | undefined;
-  if (services === undefined) required(undefined, '--service');
+  if (services === undefined) throw new UsageError('--service is required');
   const weights = parseWeights(required(values.weights, '--weights'));
   const gate = values.gate === undefined ? undefined : parseGateFlag(values.gate as string);
   const cluster = values.cluster as string | undefined;
   const json = outputFormat(values) === 'json';
   let result: ShiftResult;
   try {
-    result = await Progress.around(`shifting the traffic of ${services!.join(', ')} in ${clusterLabel(env, cluster)}…`, () => shift({
-      dir: required(values['gitops-dir'], '--gitops-dir'),
+    result = await Progress.around(`shifting the traffic of ${services.join(', ')} in ${clusterLabel(env, cluster)}…`, () => shift({
+      ...repositoryOptions(values, false),
       env,
-      services: services!,
+      services,
       weights,
       gate,
       cluster,
-      push: Boolean(values.push),
-      remote: values.remote as string | undefined,
-      retries: count(values.retries, '--retries'),
-      createApp: loadAppFactory(values.app as string | undefined),
-      provenance: provenanceFor(values, false),
-      log: line => process.stderr.write(`${line}\n`),
     }));
   } catch (e) {
     if (!(e instanceof GateRefusedError)) throw e;
@@ -128,12 +119,10 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (result.gates.length > 0) process.stdout.write(`${result.gates.map(g => formatGate(g.result)).join('\n')}\n`);
   if (!result.committed) {
-    process.stdout.write(`${clusterLabel(env, cluster)}: the split of ${services!.join(', ')} already holds: nothing to shift (no commit)\n`);
+    process.stdout.write(`${clusterLabel(env, cluster)}: the split of ${services.join(', ')} already holds: nothing to shift (no commit)\n`);
     return 0;
   }
-  process.stdout.write(`[${result.commit!.slice(0, 12)}] ${result.message}${result.pushed ? ' (pushed)' : ''}\n`);
-  for (const line of describeWeightChanges(result.changes)) process.stdout.write(`  ${line}\n`);
-  process.stdout.write(`${result.changedFiles.length} file(s) changed${result.attempts > 1 ? `, after ${result.attempts} attempts` : ''}\n`);
+  printCommit(result, describeWeightChanges(result.changes));
   return 0;
 }
 

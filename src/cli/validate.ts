@@ -81,13 +81,7 @@ interface Input {
 }
 
 function readDirectory(target: string): Input {
-  let manifests: Manifest[];
-  try {
-    manifests = loadManifests(target);
-  } catch (e) {
-    if (e instanceof ManifestLoadError) throw new UsageError(e.message);
-    throw e;
-  }
+  const manifests = loading(() => loadManifests(target));
   // a single file is named by its base name (see loadManifests)
   const baseDir = path.resolve(fs.statSync(target).isFile() ? path.dirname(target) : target);
   return {
@@ -107,13 +101,7 @@ async function readStdin(): Promise<Input> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');
-  let manifests: Manifest[];
-  try {
-    manifests = parseManifests(text, STDIN, i => `${STDIN}#${i + 1}`);
-  } catch (e) {
-    if (e instanceof ManifestLoadError) throw new UsageError(e.message);
-    throw e;
-  }
+  const manifests = loading(() => parseManifests(text, STDIN, i => `${STDIN}#${i + 1}`));
   if (manifests.length === 0) throw new UsageError(`${STDIN}: no Kubernetes objects on standard input (${text.length === 0 ? 'it was empty' : 'only empty documents'}); pipe manifests into it, e.g. \`helm template ... | cdk8s-gitops validate -\``);
   return {
     manifests,
@@ -124,4 +112,14 @@ async function readStdin(): Promise<Input> {
       return m ? { text, document: Number(m[1]) - 1 } : undefined;
     },
   };
+}
+
+/** The manifests `load` reads; input it cannot read (`ManifestLoadError`: unreadable, not YAML) is a usage error. */
+function loading(load: () => Manifest[]): Manifest[] {
+  try {
+    return load();
+  } catch (e) {
+    if (e instanceof ManifestLoadError) throw new UsageError(e.message);
+    throw e;
+  }
 }

@@ -3,7 +3,7 @@ import { COMMANDS, parseCommandLine, UsageError } from '../../src/cli/main';
 
 const TABLE: OptionTable = {
   'env': { type: 'string' },
-  'service': { type: 'string', multiple: true, list: true, variadic: true },
+  'service': { type: 'string', list: true },
   'push': { type: 'boolean' },
   'output': { type: 'string', short: 'o', choices: ['text', 'json'] },
   'json': { type: 'boolean', aliasOf: { flag: 'output', value: 'json' } },

@@ -3,7 +3,9 @@
  * with its documented fields on every reporting command, `--version`, blank values refused
  * before anything is touched, usage errors on stderr.
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { createApp } from '../gitops/fixture-app';
 import { cleanup, FIXTURE_APP, git, isolateGit, seedRepo, snapshot, spawnCli, tmpdir } from '../gitops/helpers';
@@ -144,5 +146,21 @@ test('usage errors go to stderr with a pointer to --help; stdout stays empty', a
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(new RegExp(`^cdk8s-gitops ${argv[0]}: .+\nRun \`cdk8s-gitops ${argv[0]} --help\` for usage.\n$`));
+  }
+});
+
+test('every command that changes the repository says on stderr when it took over the lock of a command that no longer runs (promote too)', async () => {
+  const { clone } = seedRepo(createApp);
+  const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+  const note = `removed the lock of an earlier cdk8s-gitops command that no longer runs (pid ${dead}, started 2024-01-01T00:00:00.000Z)\n`;
+  for (const argv of [
+    ['release', '--env', 'dev', '--tag', T1],
+    ['promote', '--from', 'dev', '--to', 'prod'],
+    ['rollback', '--env', 'dev'],
+  ]) {
+    fs.writeFileSync(path.join(clone, '.git', 'cdk8s-gitops.lock'), `${JSON.stringify({ pid: dead, host: os.hostname(), started: '2024-01-01T00:00:00.000Z' })}\n`);
+    const r = await spawnCli([...argv, '--gitops-dir', clone, '--app', FIXTURE_APP]);
+    expect({ command: argv[0], code: r.code, stderr: r.stderr }).toEqual({ command: argv[0], code: 0, stderr: note });
+    expect(fs.existsSync(path.join(clone, '.git', 'cdk8s-gitops.lock'))).toBe(false);
   }
 });
