@@ -13,12 +13,13 @@ import type { IPodDisruptionBudgetSpec } from 'kubernetes-models/policy/v1/PodDi
 import type { INetworkPolicySpec } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicySpec';
 import type { INetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer';
 import type { INetworkPolicyIngressRule } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyIngressRule';
+import { principalOf } from '../environment';
 import { ConfigError } from '../errors';
 import { ManifestObject } from '../manifest-object';
 import { IMeshService, VERSION_LABEL } from '../mesh/mesh-service';
 import { ServiceMonitor, ServiceMonitorOptions } from '../monitoring/service-monitor';
 import { checkDnsLabel, checkDnsLabel1035, checkEnvVarName, checkInteger, checkPort, checkPortName } from '../names';
-import { Placement, placementOf, principalOf } from '../placement';
+import { Placement, placementOf } from '../placement';
 import { ReleaseBindingValue, ReleaseRegistry } from '../release-registry';
 import { checkExternalSecretUse, ExternalSecret } from '../secrets/external-secret';
 import { contentHash } from './config-hash';
