@@ -6,7 +6,7 @@ import { ManifestObject } from '../manifest-object';
 import { formatArgoDuration } from '../duration';
 import { checkDnsLabel, checkInteger } from '../names';
 import { AppProject } from './app-project';
-import { ArgoCdChart } from './argocd-chart';
+import { ArgoCdChart, destinationOf } from './argocd-chart';
 
 /** The finalizer that makes deleting an Application delete what it deployed. */
 export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
@@ -75,7 +75,7 @@ export class Application extends Construct {
         environment: src.environment,
         cluster: cluster?.name,
         path: src.path,
-        destination: { ...(cluster?.destination ?? { server: chart.server }), namespace: src.namespace },
+        destination: { ...destinationOf(chart, src.environment), namespace: src.namespace },
       }),
     });
   }
