@@ -159,30 +159,21 @@ function abTesting(app: GitOpsApp, env: Environment, stage: Stage): AppChart {
   const chart = new AppChart(app, `ab-testing-${env.cluster?.name ?? env.name}`, { environment: env, app: 'ab-testing' });
   const repo = 'ghcr.io/mcbtaguiad/istio-demo';
 
-  const backend = new WebService(chart, 'backend', {
-    name: 'backend',
-    image: `${repo}/backend`,
-    port: 3000,
-    healthPath: '/api/health',
+  // the backend and the monitor run v1 and v2, each version telling its number in its config
+  const versioned = (name: 'backend' | 'monitor', port: number, healthPath: string, config: Record<string, string>) => new WebService(chart, name, {
+    name,
+    image: `${repo}/${name}`,
+    port,
+    healthPath,
     metrics: false,
-    config: { ALLOWED_HOSTS: publicUrl },
+    config,
     versions: [
-      { name: 'v1', tag: stage.tags.backend[0], config: { VERSION: '1.0.0' } },
-      { name: 'v2', tag: stage.tags.backend[1], config: { VERSION: '2.0.0' } },
+      { name: 'v1', tag: stage.tags[name][0], config: { VERSION: '1.0.0' } },
+      { name: 'v2', tag: stage.tags[name][1], config: { VERSION: '2.0.0' } },
     ],
   });
-  const monitor = new WebService(chart, 'monitor', {
-    name: 'monitor',
-    image: `${repo}/monitor`,
-    port: 8000,
-    healthPath: '/status',
-    metrics: false,
-    config: { DEMO_APP_HOST: publicUrl },
-    versions: [
-      { name: 'v1', tag: stage.tags.monitor[0], config: { VERSION: '1.0.0' } },
-      { name: 'v2', tag: stage.tags.monitor[1], config: { VERSION: '2.0.0' } },
-    ],
-  });
+  const backend = versioned('backend', 3000, '/api/health', { ALLOWED_HOSTS: publicUrl });
+  const monitor = versioned('monitor', 8000, '/status', { DEMO_APP_HOST: publicUrl });
   const frontend = new WebService(chart, 'frontend', {
     name: 'frontend',
     image: `${repo}/frontend`,

@@ -1,6 +1,6 @@
 import { Chart, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { Environment } from './environment';
+import { Environment, principalOf } from './environment';
 import { RepositoryChart } from './repository-chart';
 import { ManifestObject } from './manifest-object';
 import { ConfigError } from './errors';
@@ -109,6 +109,6 @@ export class AppChart extends RepositoryChart {
 
   /** Principal (SPIFFE identity without scheme) of a ServiceAccount of this chart's namespace. */
   public principalOf(serviceAccountName: string): string {
-    return `${this.environment.trustDomain}/ns/${this.namespace}/sa/${serviceAccountName}`;
+    return principalOf(this.environment, this.namespace, serviceAccountName);
   }
 }

@@ -153,6 +153,11 @@ export class Environment {
 
   /** The Istio principal of the ingress gateway. */
   public get gatewayPrincipal(): string {
-    return `${this.trustDomain}/ns/${this.gatewayNamespace}/sa/${this.gatewayServiceAccount}`;
+    return principalOf(this, this.gatewayNamespace, this.gatewayServiceAccount);
   }
+}
+
+/** The Istio principal (SPIFFE identity without scheme) of a ServiceAccount, as seen from `environment`. */
+export function principalOf(environment: Environment, namespace: string, serviceAccountName: string): string {
+  return `${environment.trustDomain}/ns/${namespace}/sa/${serviceAccountName}`;
 }

@@ -32,8 +32,3 @@ export function placementOf(c: IConstruct): Placement {
   if (AppChart.isAppChart(chart)) return { chart, appChart: chart, namespace: chart.namespace, environment: chart.environment };
   return { chart, namespace: chart.namespace ?? DEFAULT_NAMESPACE, environment: DEFAULT_ENVIRONMENT };
 }
-
-/** The Istio principal (SPIFFE identity without scheme) of a ServiceAccount, as seen from `environment`. */
-export function principalOf(environment: Environment, namespace: string, serviceAccountName: string): string {
-  return `${environment.trustDomain}/ns/${namespace}/sa/${serviceAccountName}`;
-}

@@ -5,7 +5,7 @@ import { compareText } from '../compare';
 import { ManifestObject } from '../manifest-object';
 import { checkDnsLabel } from '../names';
 import type { ApplicationSet } from './application-set';
-import { ArgoCdChart } from './argocd-chart';
+import { ArgoCdChart, destinationOf } from './argocd-chart';
 
 /**
  * Props of an AppProject.
@@ -66,7 +66,7 @@ export class AppProject extends Construct {
     const add = (cluster: { server?: string; name?: string }, namespace: string) => {
       seen.set(`${namespace}\0${cluster.server ?? ''}\0${cluster.name ?? ''}`, { ...cluster, namespace });
     };
-    for (const a of this.apps) add(a.environment.cluster?.destination ?? { server: this.chart.server }, a.namespace);
+    for (const a of this.apps) add(destinationOf(this.chart, a.environment), a.namespace);
     for (const s of this.sets) for (const c of s.environment.clusters) add(c.destination, s.namespace);
     return [...seen.keys()].sort(compareText).map(k => seen.get(k)!);
   }

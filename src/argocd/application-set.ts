@@ -6,7 +6,7 @@ import { ConfigError } from '../errors';
 import { ManifestObject } from '../manifest-object';
 import { checkDnsLabel } from '../names';
 import { AppProject } from './app-project';
-import { applicationLabels, RESOURCES_FINALIZER, SyncRetryProps, syncPolicy } from './application';
+import { applicationBody, SyncRetryProps } from './application';
 import { ArgoCdChart } from './argocd-chart';
 
 /** How an ApplicationSet finds the clusters of its environment. */
@@ -125,19 +125,14 @@ export class ApplicationSet extends Construct {
         goTemplate: true,
         goTemplateOptions: ['missingkey=error'],
         generators,
-        template: {
-          metadata: {
-            name: `${this.app}-${cluster}`,
-            finalizers: [RESOURCES_FINALIZER],
-            labels: applicationLabels(this.app, env.name, cluster),
-          },
-          spec: {
-            project: props.project.name,
-            source: { repoURL: chart.repoURL, targetRevision: chart.targetRevision, path: sourcePath, directory: { recurse: false } },
-            destination: { ...destination, namespace: this.namespace },
-            syncPolicy: syncPolicy(path, props.automated ?? env.automatedSync, props.retry, props.syncOptions),
-          },
-        },
+        template: applicationBody(this, props, {
+          name: `${this.app}-${cluster}`,
+          app: this.app,
+          environment: env,
+          cluster,
+          path: sourcePath,
+          destination: { ...destination, namespace: this.namespace },
+        }),
       },
     });
     this.node.addValidation({ validate: () => this.charts().filter(c => c.namespace !== this.namespace).map(c => `the chart ${c.node.path} of ${c.environment.folder} has namespace ${JSON.stringify(c.namespace)}, but its ApplicationSet ${JSON.stringify(this.name)} deploys the app to namespace ${JSON.stringify(this.namespace)} in every cluster: build the charts with the same namespace, or set the ApplicationSet's namespace`) });

@@ -1,11 +1,12 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppChart } from '../app-chart';
+import { Environment } from '../environment';
 import { ManifestObject } from '../manifest-object';
 import { formatArgoDuration } from '../duration';
 import { checkDnsLabel, checkInteger } from '../names';
 import { AppProject } from './app-project';
-import { ArgoCdChart } from './argocd-chart';
+import { ArgoCdChart, destinationOf } from './argocd-chart';
 
 /** The finalizer that makes deleting an Application delete what it deployed. */
 export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
@@ -60,42 +61,74 @@ export class Application extends Construct {
 
   constructor(scope: Construct, id: string, props: ApplicationProps) {
     super(scope, id);
-    const path = this.node.path;
     const chart = ArgoCdChart.of(this);
     const src = props.source;
     const cluster = src.environment.cluster;
-    this.name = checkDnsLabel(path, 'name', props.name ?? `${src.app}-${cluster?.name ?? src.environment.name}`);
+    this.name = checkDnsLabel(this.node.path, 'name', props.name ?? `${src.app}-${cluster?.name ?? src.environment.name}`);
     props.project.addApplication(src);
     new ManifestObject(this, 'Resource', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
-      metadata: {
+      ...applicationBody(this, props, {
         name: this.name,
-        finalizers: [RESOURCES_FINALIZER],
-        labels: applicationLabels(src.app, src.environment.name, cluster?.name),
-      },
-      spec: {
-        project: props.project.name,
-        source: {
-          repoURL: chart.repoURL,
-          targetRevision: chart.targetRevision,
-          path: src.path,
-          directory: { recurse: false },
-        },
-        destination: { ...(cluster?.destination ?? { server: chart.server }), namespace: src.namespace },
-        syncPolicy: syncPolicy(path, props.automated ?? src.environment.automatedSync, props.retry, props.syncOptions),
-      },
+        app: src.app,
+        environment: src.environment,
+        cluster: cluster?.name,
+        path: src.path,
+        destination: { ...destinationOf(chart, src.environment), namespace: src.namespace },
+      }),
     });
   }
 }
 
-/** The labels of an Application (generated or not): the app, the environment and the cluster. */
-export function applicationLabels(app: string, environment: string, cluster: string | undefined): Record<string, string> {
-  return { 'app.kubernetes.io/part-of': app, 'cdk8s-gitops.io/environment': environment, ...(cluster !== undefined ? { 'cdk8s-gitops.io/cluster': cluster } : {}) };
+/** What one Application deploys: values, or Go template expressions in an ApplicationSet's template. */
+export interface ApplicationTarget {
+  /** The Application's name. */
+  readonly name: string;
+  /** The app (label `app.kubernetes.io/part-of`). */
+  readonly app: string;
+  /** The environment (label `cdk8s-gitops.io/environment`; its `automatedSync` is the default). */
+  readonly environment: Environment;
+  /** The cluster's name (label `cdk8s-gitops.io/cluster`), in a multi-cluster environment. */
+  readonly cluster?: string;
+  /** Source folder of the repository. */
+  readonly path: string;
+  /** Destination: the cluster (`server` or `name`) and the namespace. */
+  readonly destination: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The metadata and spec of an Application (or of an ApplicationSet's template): labels, the
+ * resources finalizer, a non-recursive directory source of the repository of `scope`'s Argo CD
+ * chart, the project and the sync policy of `props` (checked against `scope`'s path).
+ */
+export function applicationBody(
+  scope: Construct,
+  props: Pick<ApplicationProps, 'project' | 'automated' | 'retry' | 'syncOptions'>,
+  target: ApplicationTarget,
+): { metadata: Record<string, unknown>; spec: Record<string, unknown> } {
+  const chart = ArgoCdChart.of(scope);
+  return {
+    metadata: {
+      name: target.name,
+      finalizers: [RESOURCES_FINALIZER],
+      labels: {
+        'app.kubernetes.io/part-of': target.app,
+        'cdk8s-gitops.io/environment': target.environment.name,
+        ...(target.cluster !== undefined ? { 'cdk8s-gitops.io/cluster': target.cluster } : {}),
+      },
+    },
+    spec: {
+      project: props.project.name,
+      source: { repoURL: chart.repoURL, targetRevision: chart.targetRevision, path: target.path, directory: { recurse: false } },
+      destination: target.destination,
+      syncPolicy: syncPolicy(scope.node.path, props.automated ?? target.environment.automatedSync, props.retry, props.syncOptions),
+    },
+  };
 }
 
 /** The sync policy of an Application (generated or not), props checked against the construct at `path`. */
-export function syncPolicy(path: string, automated: boolean, retry: SyncRetryProps = {}, syncOptions: readonly string[] = DEFAULT_SYNC_OPTIONS): Record<string, unknown> {
+function syncPolicy(path: string, automated: boolean, retry: SyncRetryProps = {}, syncOptions: readonly string[] = DEFAULT_SYNC_OPTIONS): Record<string, unknown> {
   return {
     automated: automated ? { prune: true, selfHeal: true, allowEmpty: false } : undefined,
     retry: {

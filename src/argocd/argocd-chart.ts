@@ -1,5 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import type { ClusterDestination } from '../cluster';
+import type { Environment } from '../environment';
 import { ConfigError } from '../errors';
 import { RepositoryChart } from '../repository-chart';
 import { checkDnsLabel } from '../names';
@@ -77,4 +79,9 @@ export class ArgoCdChart extends RepositoryChart {
     this.argoNamespace = checkDnsLabel(path, 'namespace', namespace);
     Object.defineProperty(this, ARGOCD_CHART, { value: true });
   }
+}
+
+/** The cluster the charts of `environment` (a cluster's view of it, or an environment without clusters) deploy to: the cluster's destination, else the Argo CD chart's server. */
+export function destinationOf(chart: ArgoCdChart, environment: Environment): ClusterDestination {
+  return environment.cluster?.destination ?? { server: chart.server };
 }

@@ -1,6 +1,7 @@
+import { principalOf } from '../environment';
 import { ConfigError } from '../errors';
 import { checkDnsLabel } from '../names';
-import { Placement, principalOf } from '../placement';
+import { Placement } from '../placement';
 import { IMeshService } from './mesh-service';
 
 /**

@@ -113,12 +113,12 @@ export class ServiceMonitor extends Construct {
     if (typeof appPath !== 'string' || !appPath.startsWith('/')) throw new ConfigError(path, 'path', appPath, 'must be an absolute URL path such as "/metrics"');
     this.scrapePort = scrape.port ?? checkPort(path, 'port', props.port ?? service.port);
 
-    const interval = formatArgoDuration(path, 'interval', props.interval ?? Duration.seconds(30));
+    const intervalDuration = props.interval ?? Duration.seconds(30);
+    const interval = formatArgoDuration(path, 'interval', intervalDuration);
     let scrapeTimeout: string | undefined;
     if (props.scrapeTimeout !== undefined) {
       scrapeTimeout = formatArgoDuration(path, 'scrapeTimeout', props.scrapeTimeout);
-      const intervalMs = (props.interval ?? Duration.seconds(30)).toMilliseconds();
-      if (props.scrapeTimeout.toMilliseconds() > intervalMs) {
+      if (props.scrapeTimeout.toMilliseconds() > intervalDuration.toMilliseconds()) {
         throw new ConfigError(path, 'scrapeTimeout', scrapeTimeout, `must not exceed interval (${interval}): Prometheus refuses the scrape configuration`);
       }
     }

@@ -13,12 +13,13 @@ import type { IPodDisruptionBudgetSpec } from 'kubernetes-models/policy/v1/PodDi
 import type { INetworkPolicySpec } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicySpec';
 import type { INetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer';
 import type { INetworkPolicyIngressRule } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyIngressRule';
+import { principalOf } from '../environment';
 import { ConfigError } from '../errors';
 import { ManifestObject } from '../manifest-object';
 import { IMeshService, VERSION_LABEL } from '../mesh/mesh-service';
 import { ServiceMonitor, ServiceMonitorOptions } from '../monitoring/service-monitor';
 import { checkDnsLabel, checkDnsLabel1035, checkEnvVarName, checkInteger, checkPort, checkPortName } from '../names';
-import { Placement, placementOf, principalOf } from '../placement';
+import { Placement, placementOf } from '../placement';
 import { ReleaseBindingValue, ReleaseRegistry } from '../release-registry';
 import { checkExternalSecretUse, ExternalSecret } from '../secrets/external-secret';
 import { contentHash } from './config-hash';
@@ -606,13 +607,7 @@ export class WebService extends Construct implements IMeshService {
 
     // version-only env: names must not repeat the service's
     const env = new Map<string, EnvValue>();
-    for (const [envName, value] of Object.entries(v?.env ?? {})) {
-      checkEnvVarName(path, `${prefix}env.${envName}`, envName);
-      if (this.env.has(envName)) {
-        throw new ConfigError(path, `${prefix}env.${envName}`, envName, 'is already set in the service\'s env: each environment variable is defined once');
-      }
-      env.set(envName, this.checkEnvValue(path, `${prefix}env.${envName}`, value));
-    }
+    for (const [envName, value] of Object.entries(v?.env ?? {})) this.addEnvAt(path, `${prefix}env.${envName}`, envName, value, env);
 
     const labels = this.labels(name ? { [VERSION_LABEL]: name } : {});
     const config = { ...(this.props.config ?? {}), ...(v?.config ?? {}) };
@@ -650,12 +645,16 @@ export class WebService extends Construct implements IMeshService {
     return registry.bind({ path, environment, cluster, service: this.name, version: versionName, fallback, render });
   }
 
-  private addEnvAt(path: string, field: string, name: string, value: string | EnvValue): void {
+  /**
+   * Check an environment variable and add it to the service's env (every version), or to
+   * `versionEnv`: a name is set once, in the service's env or in versions' own.
+   */
+  private addEnvAt(path: string, field: string, name: string, value: string | EnvValue, versionEnv?: Map<string, EnvValue>): void {
     checkEnvVarName(path, field, name);
-    if (this.env.has(name)) {
-      throw new ConfigError(path, field, name, 'is already set: each environment variable is defined once');
-    }
-    this.env.set(name, this.checkEnvValue(path, field, value));
+    const setIn = this.env.has(name) ? (versionEnv ? ' in the service\'s env' : '')
+      : versionEnv ? undefined : this._versions.filter(v => v.env.has(name)).map(v => ` in the env of version ${v.name}`)[0];
+    if (setIn !== undefined) throw new ConfigError(path, field, name, `is already set${setIn}: each environment variable is defined once`);
+    (versionEnv ?? this.env).set(name, this.checkEnvValue(path, field, value));
   }
 
   /** The EnvValue of `value`; one from an ExternalSecret must come from this namespace. */

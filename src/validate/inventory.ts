@@ -59,6 +59,8 @@ export class Inventory {
   public readonly files: number;
 
   private readonly byKind = new Map<string, ObjectRef[]>();
+  /** `kind \0 namespace` -> objects of that kind in that namespace, in manifest order. */
+  private readonly byKindAndNamespace = new Map<string, ObjectRef[]>();
   /** `kind \0 namespace \0 name` -> the first such object; `kind \0\0 name` -> the first of any namespace. */
   private readonly byKey = new Map<string, ObjectRef>();
   /** Namespaces any object is in. */
@@ -99,7 +101,10 @@ export class Inventory {
       if (!this.byKey.has(key)) this.byKey.set(key, ref);
       const anyNamespace = `${kind}\0\0${name}`;
       if (!this.byKey.has(anyNamespace)) this.byKey.set(anyNamespace, ref);
-      if (namespace !== undefined) this.usedNamespaces.add(namespace);
+      if (namespace !== undefined) {
+        this.usedNamespaces.add(namespace);
+        push(this.byKindAndNamespace, `${kind}\0${namespace}`, ref);
+      }
       const templatePath = TEMPLATE_PATHS[kind];
       if (templatePath) {
         const template = get(o, templatePath);
@@ -123,9 +128,13 @@ export class Inventory {
   }
 
   /** Objects of `kind` (any API group), optionally only in `namespace`. */
-  public ofKind(kind: string, namespace?: string): ObjectRef[] {
-    const list = this.byKind.get(kind) ?? [];
-    return namespace === undefined ? list : list.filter(r => r.namespace === namespace);
+  public ofKind(kind: string, namespace?: string): readonly ObjectRef[] {
+    return (namespace === undefined ? this.byKind.get(kind) : this.byKindAndNamespace.get(`${kind}\0${namespace}`)) ?? [];
+  }
+
+  /** The namespaces any object is in. */
+  public get namespaces(): ReadonlySet<string> {
+    return this.usedNamespaces;
   }
 
   /** The object of `kind` named `name` in `namespace`, if any. */

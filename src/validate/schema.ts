@@ -35,6 +35,7 @@ const resolved = new Map<string, SchemaSource | string>();
 
 /** API groups of the operators' custom resources whose models are dependencies: package, API name, kinds we render. */
 const CRD_MODELS: Readonly<Record<string, { readonly pkg: string; readonly api: string; readonly known: string }>> = {
+  'argoproj.io': { pkg: '@kubernetes-models/argo-cd', api: 'Argo CD', known: 'argoproj.io/v1alpha1 Application, AppProject, ApplicationSet' },
   'monitoring.coreos.com': { pkg: '@kubernetes-models/prometheus-operator', api: 'Prometheus Operator', known: 'monitoring.coreos.com/v1 ServiceMonitor, PodMonitor, ...' },
   'external-secrets.io': { pkg: '@kubernetes-models/external-secrets', api: 'External Secrets Operator', known: 'external-secrets.io/v1 ExternalSecret, SecretStore, ClusterSecretStore, ...' },
 };
@@ -65,10 +66,6 @@ function resolve(apiVersion: string, kind: string): SchemaSource | string {
   }
   const group = m[1] ?? '';
   const version = m[3];
-  if (group === 'argoproj.io') {
-    return fromModel('@kubernetes-models/argo-cd', `${group}/${version}`, kind, apiVersion, 'Argo CD', false)
-      ?? `no Argo CD schema for ${apiVersion} ${kind} (known: argoproj.io/v1alpha1 Application, AppProject, ApplicationSet)`;
-  }
   const crd = CRD_MODELS[group];
   if (crd) {
     return fromModel(crd.pkg, `${group}/${version}`, kind, apiVersion, crd.api, false)

@@ -22,24 +22,15 @@ export interface MonitoringReferenceOptions {
   readonly prometheusNamespaces?: readonly string[];
 }
 
-/** What the checks look up, grouped by namespace once per validation. */
+/** What the checks look up. */
 interface Context {
   readonly inventory: Inventory;
   readonly prometheus: readonly string[];
-  readonly services: ReadonlyMap<string, ObjectRef[]>;
-  readonly peerAuthentications: ReadonlyMap<string, ObjectRef[]>;
-  readonly authorizationPolicies: ReadonlyMap<string, ObjectRef[]>;
 }
 
-function byNamespace(refs: readonly ObjectRef[]): Map<string, ObjectRef[]> {
-  const out = new Map<string, ObjectRef[]>();
-  for (const r of refs) {
-    const ns = r.namespace ?? '';
-    const list = out.get(ns);
-    if (list) list.push(r);
-    else out.set(ns, [r]);
-  }
-  return out;
+/** The Istio security policies (`PeerAuthentication`, `AuthorizationPolicy`) of a namespace. */
+function istioPolicies(inventory: Inventory, kind: 'PeerAuthentication' | 'AuthorizationPolicy', namespace: string): ObjectRef[] {
+  return inventory.ofKind(kind, namespace).filter(p => p.apiVersion.startsWith('security.istio.io/'));
 }
 
 /** The scrape one ServiceMonitor endpoint makes of one pod template's port. */
@@ -62,13 +53,7 @@ export function checkMonitoringReferences(inventory: Inventory, options: Monitor
   const out: Finding[] = [];
   const monitors = inventory.ofKind('ServiceMonitor').filter(sm => sm.apiVersion.startsWith('monitoring.coreos.com/'));
   if (monitors.length === 0) return out;
-  const context: Context = {
-    inventory,
-    prometheus: options.prometheusNamespaces ?? DEFAULT_PROMETHEUS_NAMESPACES,
-    services: byNamespace(inventory.ofKind('Service').filter(s => s.apiVersion === 'v1')),
-    peerAuthentications: byNamespace(inventory.ofKind('PeerAuthentication').filter(p => p.apiVersion.startsWith('security.istio.io/'))),
-    authorizationPolicies: byNamespace(inventory.ofKind('AuthorizationPolicy').filter(p => p.apiVersion.startsWith('security.istio.io/'))),
-  };
+  const context: Context = { inventory, prometheus: options.prometheusNamespaces ?? DEFAULT_PROMETHEUS_NAMESPACES };
   for (const sm of monitors) out.push(...checkServiceMonitor(context, sm));
   return out;
 }
@@ -80,8 +65,8 @@ function checkServiceMonitor(context: Context, sm: ObjectRef): Finding[] {
   const out: Finding[] = [];
   const namespaces = monitoredNamespaces(inventory, sm);
   const selector = spec.selector as LabelSelector;
-  const services = [...namespaces].flatMap(ns => context.services.get(ns) ?? [])
-    .filter(s => matchesSelector(selector, stringMap(s.object.metadata?.labels)));
+  const services = [...namespaces].flatMap(ns => inventory.ofKind('Service', ns))
+    .filter(s => s.apiVersion === 'v1' && matchesSelector(selector, stringMap(s.object.metadata?.labels)));
   if (services.length === 0) {
     return [finding(sm, 'XREF-SERVICEMONITOR-TARGET', 'spec.selector',
       `selector ${show(selector)} matches no Service in namespace(s) ${show([...namespaces].sort())}: nothing is scraped`)];
@@ -110,9 +95,9 @@ function checkServiceMonitor(context: Context, sm: ObjectRef): Finding[] {
 }
 
 /** Namespaces a ServiceMonitor looks in: `namespaceSelector` (`any`, `matchNames`), else its own. */
-function monitoredNamespaces(inventory: Inventory, sm: ObjectRef): Set<string> {
+function monitoredNamespaces(inventory: Inventory, sm: ObjectRef): ReadonlySet<string> {
   const ns = sm.object.spec?.namespaceSelector;
-  if (ns?.any === true) return new Set(inventory.objects.map(o => o.namespace).filter((n): n is string => n !== undefined));
+  if (ns?.any === true) return inventory.namespaces;
   if (Array.isArray(ns?.matchNames) && ns.matchNames.length > 0) return new Set(ns.matchNames.filter((n: unknown) => typeof n === 'string'));
   return new Set(sm.namespace !== undefined ? [sm.namespace] : []);
 }
@@ -233,10 +218,10 @@ type Mode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
  */
 function mtlsMode(context: Context, t: PodTemplate, port: number): { mode: Mode; source: string } {
   const selectorOf = (p: ObjectRef) => stringMap(p.object.spec?.selector?.matchLabels);
-  const local = context.peerAuthentications.get(t.owner.namespace ?? '') ?? [];
+  const local = istioPolicies(context.inventory, 'PeerAuthentication', t.owner.namespace ?? '');
   const workload = local.find(p => Object.keys(selectorOf(p)).length > 0 && matchesSelector({ matchLabels: selectorOf(p) }, t.labels));
   const namespaceWide = local.find(p => Object.keys(selectorOf(p)).length === 0);
-  const meshWide = (context.peerAuthentications.get(ISTIO_ROOT_NAMESPACE) ?? []).find(p => Object.keys(selectorOf(p)).length === 0);
+  const meshWide = istioPolicies(context.inventory, 'PeerAuthentication', ISTIO_ROOT_NAMESPACE).find(p => Object.keys(selectorOf(p)).length === 0);
   const known = (m: unknown): m is Mode => m === 'STRICT' || m === 'PERMISSIVE' || m === 'DISABLE';
   const name = (p: ObjectRef) => `PeerAuthentication ${p.namespace}/${p.name}`;
   if (workload) {
@@ -259,7 +244,7 @@ function mtlsMode(context: Context, t: PodTemplate, port: number): { mode: Mode;
  */
 function authorizationProblem(context: Context, t: PodTemplate, port: number, path: string, identifiedIn: readonly string[] | undefined): string | undefined {
   const ns = t.owner.namespace ?? '';
-  const candidates = [...(context.authorizationPolicies.get(ns) ?? []), ...(ns === ISTIO_ROOT_NAMESPACE ? [] : context.authorizationPolicies.get(ISTIO_ROOT_NAMESPACE) ?? [])];
+  const candidates = [...istioPolicies(context.inventory, 'AuthorizationPolicy', ns), ...(ns === ISTIO_ROOT_NAMESPACE ? [] : istioPolicies(context.inventory, 'AuthorizationPolicy', ISTIO_ROOT_NAMESPACE))];
   const applying = candidates.filter(p => (p.object.spec?.action ?? 'ALLOW') === 'ALLOW' && appliesTo(p, t));
   if (applying.length === 0) return undefined;
   const admits = applying.some(p => (Array.isArray(p.object.spec?.rules) ? p.object.spec.rules : []).some((r: any) => ruleAdmits(r, port, path, identifiedIn)));

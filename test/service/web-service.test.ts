@@ -169,4 +169,10 @@ describe('WebService bad input fails at construction, naming path, field, value 
     const { svc } = make({ env: { A: '1' } });
     expect(() => svc.addEnv('A', '2')).toThrow('[shop-dev/web] addEnv("A"): "A" is already set');
   });
+
+  test('addEnv refuses a name a version sets (the container would get it twice)', () => {
+    const { svc } = make({ versions: [{ name: 'v1' }, { name: 'v2', env: { A: '1' } }] });
+    expect(() => svc.addEnv('A', '2')).toThrow('[shop-dev/web] addEnv("A"): "A" is already set in the env of version v2: each environment variable is defined once');
+    svc.addEnv('B', '2');
+  });
 });

@@ -256,6 +256,10 @@ describe('validate rules', () => {
       obj(ms, 'PeerAuthentication', 'mtls').spec.mtls.mode = 'PERMISSIVE';
       return [...ms, allowMetrics()];
     })],
+    ['a ServiceMonitor of another namespace that selects Services in any namespace', withMetrics(ms => {
+      sm(ms).metadata.namespace = 'monitoring';
+      sm(ms).spec.namespaceSelector = { any: true };
+    })],
   ];
   test.each([
     ['a canary at weight 0 reached by its header and cookie routes', (ms: Manifest[]) => {
@@ -276,6 +280,17 @@ describe('validate rules', () => {
 
   test('with the backend\'s ServiceMonitor (Istio\'s merged metrics) it has 0 findings', () => {
     expect(formatText(validateManifests([...goodPlatform(), ...backendMetrics()]))).toBe('OK: 0 findings, 0 waived, in 30 objects (31 files)\n');
+  });
+
+  test('a plain-text scrape under the mesh-wide STRICT policy of Istio\'s root namespace is flagged, naming that policy', () => {
+    const ms = withMetrics(all => {
+      scrapeAppPort(all);
+      const meshWide: Manifest = { path: 'platform/peerauthentication-default.yaml', object: { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'istio-system' }, spec: { mtls: { mode: 'STRICT' } } } };
+      return [...all.filter(m => m.object.kind !== 'PeerAuthentication'), meshWide, allowMetrics()];
+    })(goodPlatform()) as Manifest[];
+    const mtls = validateManifests(ms).findings.filter(f => f.rule === 'XREF-SERVICEMONITOR-MTLS');
+    expect(mtls.map(f => f.message)).toEqual(['backend-v1', 'backend-v2'].map(d => expect.stringMatching(
+      new RegExp(`^scrapes port 5000 of Deployment/${d} over plain HTTP, but STRICT mutual TLS applies to that port \\(PeerAuthentication istio-system/default\\)`))));
   });
 
   test.each(GOOD_SCRAPES)('scraping with %s has 0 findings', (_description, change) => {
