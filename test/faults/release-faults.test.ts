@@ -9,9 +9,8 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseReleaseFile } from '../../src/release';
 import { createApp } from '../gitops/fixture-app';
-import { cleanup, cli, cloneOf, FIXTURE_APP, git, isolateGit, read, seedRepo, snapshot, spawnCli } from '../gitops/helpers';
+import { changedFiles, cleanup, cli, cloneOf, FIXTURE_APP, git, isolateGit, read, releaseState, seedRepo, snapshot, spawnCli } from '../gitops/helpers';
 
 const INTERFERING_APP = path.join(__dirname, 'fixture-app-interfering.ts');
 const TAG = 'sha-1234567';
@@ -36,8 +35,8 @@ function expectReleaseOn(dir: string, rev: string, base: string): void {
   expect(git(dir, 'rev-list', '--count', `${base}..${rev}`).trim()).toBe('1');
   expect(head(dir, `${rev}~1`)).toBe(base);
   expect(git(dir, 'log', '-1', '--format=%s', rev).trim()).toBe(`dev: deploy ${TAG}`);
-  expect(git(dir, 'diff', '--name-only', `${rev}~1`, rev).trim().split('\n')).toEqual(['dev/demo/deployment-frontend.yaml', 'dev/release.yaml']);
-  expect(parseReleaseFile(git(dir, 'show', `${rev}:dev/release.yaml`), { environment: 'dev' }).services.frontend).toBe(TAG);
+  expect(changedFiles(dir, `${rev}~1..${rev}`)).toEqual(['dev/demo/deployment-frontend.yaml', 'dev/release.yaml']);
+  expect(releaseState(dir, 'dev', rev).services.frontend).toBe(TAG);
 }
 
 /** What cdk8s-gitops keeps in the git directory while it works. */

@@ -6,13 +6,11 @@
  * per cluster, `rollback --cluster`, completing the canary there, and the changes of the whole
  * environment that reach every cluster's split.
  */
-import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { shift } from '../../src/gitops/shift-flow';
-import { parseReleaseFile, ReleaseState } from '../../src/release';
 import { createApp, DEFAULT_TAG } from './fixture-app-canary-fleet';
-import { cleanup, cli, cloneOf, git, isolateGit, read, seedRepo, snapshot } from './helpers';
+import { changedFiles, changedLines, cleanup, cli, commitTrailers as trailers, git, isolateGit, read, releaseState, sharedClone, snapshot } from './helpers';
 
 const APP = path.join(__dirname, 'fixture-app-canary-fleet.ts');
 const T1 = 'sha-1111111';
@@ -23,22 +21,13 @@ const SHOP = { backend: BOTH, frontend: DEFAULT_TAG, legacy: BOTH, search: BOTH,
 beforeAll(isolateGit);
 afterAll(cleanup);
 
-let origin: string | undefined;
-/** A fresh clone of the program's seeded origin. */
-function clone(): string {
-  origin ??= seedRepo(createApp).origin;
-  return cloneOf(origin);
-}
+const clone = () => sharedClone(createApp);
 
 const run = (...argv: string[]) => cli(...argv, '--app', APP);
-const prod = (dir: string): ReleaseState => parseReleaseFile(read(dir, 'prod/release.yaml'), { environment: 'prod' });
+const prod = (dir: string) => releaseState(dir, 'prod');
 /** The default route's split of a VirtualService of a cluster, as `v1=90 v2=10`. */
 const split = (dir: string, cluster: string, service = 'backend') =>
   parse(read(dir, `prod/${cluster}/shop/virtualservice-${service}.yaml`)).spec.http.at(-1).route.map((r: any) => `${r.destination.subset}=${r.weight}`).join(' ');
-const changedFiles = (dir: string) => git(dir, 'diff', '--name-only', 'HEAD~1', 'HEAD').trim().split('\n').filter(Boolean);
-/** The lines the last commit adds or removes (no file headers). */
-const changedLines = (dir: string) => git(dir, 'diff', '-U0', 'HEAD~1', 'HEAD').split('\n').filter(l => /^[-+](?![-+])/.test(l));
-const trailers = (dir: string) => spawnSync('git', ['interpret-trailers', '--parse'], { input: git(dir, 'log', '-1', '--format=%B'), encoding: 'utf8' }).stdout.trim().split('\n');
 const subject = (dir: string) => git(dir, 'log', '-1', '--format=%s').trim();
 
 /** A clone where prod-eu runs backend's canary T1 at 0% (release --canary --cluster prod-eu). */
@@ -226,15 +215,14 @@ describe('changes of the whole environment reach every cluster\'s split', () => 
     const promoted = JSON.parse(one.stdout);
     expect(promoted).toMatchObject({ cluster: 'prod-us', created: true });
     expect(promoted.weights).toEqual([{ cluster: 'prod-us', service: 'backend', from: null, to: { v1: 70, v2: 30 } }]);
-    const branch = (file: string) => git(dir, 'show', `${promoted.branch}:${file}`);
-    expect(parseReleaseFile(branch('prod/release.yaml'), { environment: 'prod' }).clusters).toEqual({
+    expect(releaseState(dir, 'prod', promoted.branch).clusters).toEqual({
       'prod-eu': { services: { backend: { v2: T1 } }, weights: { backend: { v1: 100, v2: 0 } } },
       'prod-us': { weights: { backend: { v1: 70, v2: 30 } } },
     });
-    expect(git(dir, 'diff', '--name-only', 'HEAD', promoted.branch).trim().split('\n')).toEqual(['prod/prod-us/shop/virtualservice-backend.yaml', 'prod/release.yaml']);
+    expect(changedFiles(dir, `HEAD..${promoted.branch}`)).toEqual(['prod/prod-us/shop/virtualservice-backend.yaml', 'prod/release.yaml']);
 
     const all = JSON.parse((await run('promote', '--gitops-dir', dir, '--from', 'dev', '--to', 'prod', '--with-weights', '-o', 'json')).stdout);
-    const state = parseReleaseFile(git(dir, 'show', `${all.branch}:prod/release.yaml`), { environment: 'prod' });
+    const state = releaseState(dir, 'prod', all.branch);
     // every cluster takes dev's tags and split of backend: prod-eu's entries for it go
     expect(state.weights).toEqual({ backend: { v1: 70, v2: 30 } });
     expect(state).not.toHaveProperty('clusters');
