@@ -10,7 +10,7 @@ import * as path from 'path';
 import { compilesItself, compileTypeScriptEntry } from '../../src/cli/typescript-entry';
 import { CLI, listFiles } from '../gitops/helpers';
 import { tempDir } from '../temp-dir';
-import { snapshotTree } from '../tree-snapshot';
+import { put, snapshotTree } from '../tree-snapshot';
 
 const ROOT = path.join(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'cdk8s-gitops.js');
@@ -27,10 +27,7 @@ function consumer(files: Record<string, string>): string {
   fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'cdk8s-gitops'), 'dir');
   for (const p of ['cdk8s', 'constructs']) fs.symlinkSync(path.join(ROOT, 'node_modules', p), path.join(dir, 'node_modules', p), 'dir');
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ 'name': 'consumer', 'cdk8s-gitops': { app: 'main.ts' } }));
-  for (const [f, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-    fs.writeFileSync(path.join(dir, f), text);
-  }
+  for (const [f, text] of Object.entries(files)) put(dir, f, text);
   return dir;
 }
 

@@ -167,17 +167,43 @@ export async function cli(...argv: string[]): Promise<{ code: number; stdout: st
   }
 }
 
-/** Run the CLI as a separate node process (TypeScript via the esbuild require hook), with `input` on its stdin when given. */
-export function spawnCli(argv: string[], env: NodeJS.ProcessEnv = {}, input?: string): Promise<{ code: number; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+/** How {@link spawnCli} runs the CLI. */
+export interface SpawnOptions {
+  /** Variables added to this process's environment. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Written to the CLI's stdin (else stdin is closed). */
+  readonly input?: string;
+  /** The working directory (else this process's). */
+  readonly cwd?: string;
+  /** Milliseconds after which a CLI still running is sent SIGTERM (reported by `signal`); none by default. */
+  readonly timeout?: number;
+}
+
+/** What a CLI process did: its exit code (null when a signal ended it), the signal, its output. */
+export interface SpawnResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Run the CLI as a separate node process (TypeScript via the esbuild require hook). */
+export function spawnCli(argv: string[], options: SpawnOptions = {}): Promise<SpawnResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...argv], { env: { ...process.env, ...env }, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    child.stdin?.end(input);
+    const child = spawn(process.execPath, [CLI, ...argv], {
+      cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    child.stdin?.end(options.input);
+    const timer = options.timeout === undefined ? undefined : setTimeout(() => child.kill('SIGTERM'), options.timeout);
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', d => { stdout += d; });
     child.stderr!.on('data', d => { stderr += d; });
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code: code ?? -1, signal, stdout, stderr }));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
   });
 }
 

@@ -49,7 +49,7 @@ test('without flags, the CI\'s variables (GitHub Actions, GitLab CI, Jenkins) ar
   ];
   let tag = 2;
   for (const [env, commit, repo] of cases) {
-    const r = await spawnCli(['release', '--gitops-dir', clone, '--env', 'dev', '--tag', `1.${tag++}.0`, '--app', FIXTURE_APP], env);
+    const r = await spawnCli(['release', '--gitops-dir', clone, '--env', 'dev', '--tag', `1.${tag++}.0`, '--app', FIXTURE_APP], { env });
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
     expect(trailers(clone)).toMatchObject({ 'Argocd-reference-commit-sha': commit, 'Argocd-reference-commit-repourl': repo });
     expect(git(clone, 'log', '-1', '--format=%B')).not.toContain('s3cr3t');

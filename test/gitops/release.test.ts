@@ -191,7 +191,7 @@ describe('release: failures change nothing', () => {
   test('a release killed in the middle leaves the repository unchanged', async () => {
     const marker = path.join(path.dirname(clone), 'hanging');
     const state = snapshot(clone);
-    const run = spawnCli(['release', '--gitops-dir', clone, '--env', 'dev', '--tag', 'hang', '--app', FIXTURE_APP], { FIXTURE_HANG_MARKER: marker });
+    const run = spawnCli(['release', '--gitops-dir', clone, '--env', 'dev', '--tag', 'hang', '--app', FIXTURE_APP], { env: { FIXTURE_HANG_MARKER: marker } });
     for (let i = 0; i < 200 && !fs.existsSync(marker); i++) await new Promise(r => setTimeout(r, 25));
     expect(fs.existsSync(marker)).toBe(true);
     process.kill(Number(fs.readFileSync(marker, 'utf8')), 'SIGKILL');
