@@ -94,8 +94,8 @@ export function cloneOf(origin: string): string {
 const shared = new Map<CreateApp, string>();
 
 /**
- * A new clone of one origin per program, seeded once per test file (~0.06 s a clone, where
- * {@link seedRepo} copies an origin too): for tests that never push to it.
+ * A new clone of one origin per program that the tests of a file share: for tests that never
+ * push ({@link seedRepo} gives each caller an origin of its own, at the cost of a copy).
  */
 export function sharedClone(createApp: CreateApp): string {
   let origin = shared.get(createApp);
