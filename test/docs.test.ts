@@ -9,6 +9,7 @@ import * as path from 'path';
 import * as ts from 'typescript';
 import { RULES } from '../src';
 import { tempDir } from './temp-dir';
+import { put } from './tree-snapshot';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ruleTableTool = require('../tools/rule-table.js');
@@ -104,10 +105,7 @@ describe('compareFolders (the staleness check of docs:check)', () => {
     const want = tempDir('docs-want');
     const have = tempDir('docs-have');
     for (const [dir, files] of [[want, { 'a.md': 'a', 'sub/b.md': 'b', 'sub/c.md': 'c' }], [have, { 'a.md': 'a', 'sub/b.md': 'B', 'old.md': 'x' }]] as const) {
-      for (const [f, text] of Object.entries(files)) {
-        fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-        fs.writeFileSync(path.join(dir, f), text);
-      }
+      for (const [f, text] of Object.entries(files)) put(dir, f, text);
     }
     expect(docsTool.compareFolders(want, have)).toEqual(['changed: sub/b.md', 'missing: sub/c.md', 'not generated (stale): old.md']);
     expect(docsTool.compareFolders(want, want)).toEqual([]);

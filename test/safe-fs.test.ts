@@ -4,11 +4,7 @@ import * as net from 'net';
 import * as path from 'path';
 import { readRegularFile, UnsafePathError, walkRegularFiles } from '../src/safe-fs';
 import { tempDir } from './temp-dir';
-
-function put(dir: string, rel: string, content: string): void {
-  fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-  fs.writeFileSync(path.join(dir, rel), content);
-}
+import { put } from './tree-snapshot';
 
 function thrown(f: () => unknown): UnsafePathError {
   try {

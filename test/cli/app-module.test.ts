@@ -1,29 +1,11 @@
-import { spawn } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { CLI, FIXTURE_APP, listFiles } from '../gitops/helpers';
+import { FIXTURE_APP, listFiles, spawnCli } from '../gitops/helpers';
+import { tempDir } from '../temp-dir';
 
 /** Run the real CLI in `cwd` (a spawned node process, TypeScript through the esbuild hook). */
-function run(cwd: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...argv], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', d => { stdout += d; });
-    child.stderr.on('data', d => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', code => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
-const dirs: string[] = [];
-function tmp(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gitops-app-module-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
+const run = (cwd: string, ...argv: string[]) => spawnCli(argv, { cwd });
+const tmp = () => tempDir('app-module');
 
 describe('the CLI finds the program in the user project, never falls back to one of its own', () => {
   test.each([

@@ -6,8 +6,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { projectName } from '../../src/cli/init';
-import { CLI, listFiles, readTree } from '../gitops/helpers';
+import { CLI, listFiles } from '../gitops/helpers';
 import { tempDir } from '../temp-dir';
+import { snapshotTree } from '../tree-snapshot';
 
 const ROOT = path.join(__dirname, '..', '..');
 const OWN = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
@@ -67,7 +68,7 @@ test('refuses a folder that is not empty (exit 2), writing nothing', () => {
   expect(r.status).toBe(2);
   expect(r.stderr).toContain(`${dir} is not empty (1 entries: notes.md)`);
   expect(r.stderr).toContain('--force');
-  expect(readTree(dir)).toEqual({ 'notes.md': 'mine\n' });
+  expect(snapshotTree(dir)).toEqual({ 'notes.md': 'mine\n' });
 });
 
 test('--force writes beside the files already there and changes none of them', () => {
@@ -87,11 +88,11 @@ test('--force never overwrites: when a file it would write exists, it lists them
   const dir = tempDir('init-clash');
   fs.writeFileSync(path.join(dir, 'package.json'), '{"name":"mine"}\n');
   fs.writeFileSync(path.join(dir, 'main.ts'), '// mine\n');
-  const before = readTree(dir);
+  const before = snapshotTree(dir);
   const r = init(dir, '--force');
   expect(r.status).toBe(2);
   expect(r.stderr).toContain('init never overwrites a file, and these exist: package.json, main.ts; nothing written');
-  expect(readTree(dir)).toEqual(before);
+  expect(snapshotTree(dir)).toEqual(before);
   expect(fs.readdirSync(dir).sort()).toEqual(['main.ts', 'package.json']);
 });
 

@@ -8,8 +8,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { compilesItself, compileTypeScriptEntry } from '../../src/cli/typescript-entry';
-import { CLI, listFiles, readTree } from '../gitops/helpers';
+import { CLI, listFiles } from '../gitops/helpers';
 import { tempDir } from '../temp-dir';
+import { put, snapshotTree } from '../tree-snapshot';
 
 const ROOT = path.join(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'cdk8s-gitops.js');
@@ -26,10 +27,7 @@ function consumer(files: Record<string, string>): string {
   fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'cdk8s-gitops'), 'dir');
   for (const p of ['cdk8s', 'constructs']) fs.symlinkSync(path.join(ROOT, 'node_modules', p), path.join(dir, 'node_modules', p), 'dir');
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ 'name': 'consumer', 'cdk8s-gitops': { app: 'main.ts' } }));
-  for (const [f, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-    fs.writeFileSync(path.join(dir, f), text);
-  }
+  for (const [f, text] of Object.entries(files)) put(dir, f, text);
   return dir;
 }
 
@@ -65,8 +63,8 @@ test('--app with a TypeScript entry renders what the compiled program renders', 
   expect(ts.stderr).toBe('');
   const compiled = spawnSync(process.execPath, [BIN, 'synth', '--out', 'compiled', '--app', path.join(ROOT, 'lib', 'reference', 'main.js')], { cwd: dir, encoding: 'utf8' });
   expect(compiled.status).toBe(0);
-  expect(Object.keys(readTree(path.join(dir, 'out'))).length).toBeGreaterThan(50);
-  expect(readTree(path.join(dir, 'out'))).toEqual(readTree(path.join(dir, 'compiled')));
+  expect(Object.keys(snapshotTree(path.join(dir, 'out'))).length).toBeGreaterThan(50);
+  expect(snapshotTree(path.join(dir, 'out'))).toEqual(snapshotTree(path.join(dir, 'compiled')));
 });
 
 test('the bundle is reused while its inputs keep their mtime and size, and rebuilt when one changes', () => {

@@ -3,8 +3,6 @@ import * as path from 'path';
 import { parseCommandLine, UsageError } from '../../src/cli/main';
 import { parseGateFlag } from '../../src/gate/gate-settings';
 import { parseWeights } from '../../src/gitops/shift-flow';
-
-const parseOnly = (command: string, argv: string[]) => parseCommandLine([command, ...argv]);
 import { CommandLine, commandLines, requiredFlags, simpleCommand } from './command-lines';
 import { APP_WORKFLOW, EXAMPLES, GITOPS_WORKFLOW, JENKINSFILE, jenkinsScripts, Script, workflowScripts } from './templates';
 
@@ -23,9 +21,9 @@ function templateScripts(): Script[] {
 
 /** Check a command line with the CLI's own option table and the required flags of its usage line; returns what is wrong. */
 function problems(line: CommandLine): string[] {
-  const [command, ...args] = line.argv;
+  const [command] = line.argv;
   try {
-    const { values } = parseOnly(command, args);
+    const { values } = parseCommandLine(line.argv);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const missing = requiredFlags(require(`../../src/cli/${command}`).HELP).filter(f => values[f.slice(2)] === undefined);
     return missing.map(f => `${line.where}: ${line.text}: ${f} is required`);
@@ -81,7 +79,7 @@ describe('every cdk8s-gitops command line of the CI templates parses with the CL
     const shifts = lines.filter(l => l.argv[0] === 'shift');
     expect(shifts).toHaveLength(4);
     for (const l of shifts) {
-      const { values } = parseOnly('shift', l.argv.slice(1));
+      const { values } = parseCommandLine(l.argv);
       expect(() => parseWeights(values.weights as string)).not.toThrow();
       expect(parseGateFlag(values.gate as string)).toMatchObject({ prometheus: SAMPLE.PROMETHEUS_URL, window: '10m' });
     }
@@ -90,7 +88,7 @@ describe('every cdk8s-gitops command line of the CI templates parses with the CL
   test('each parses with its command\'s option table and names every required flag', () => {
     expect(lines.flatMap(problems)).toEqual([]);
     const release = lines.find(l => l.where.startsWith('app-repo') && l.argv[0] === 'release')!;
-    expect(parseOnly('release', release.argv.slice(1)).values).toMatchObject({ 'env': 'dev', 'tag': SAMPLE.TAG, 'service': ['frontend', 'backend', 'monitor'], 'push': true });
+    expect(parseCommandLine(release.argv).values).toMatchObject({ 'env': 'dev', 'tag': SAMPLE.TAG, 'service': ['frontend', 'backend', 'monitor'], 'push': true });
   });
 
   test('a wrong flag, a missing value or a missing required flag in a template is caught', () => {
@@ -100,6 +98,6 @@ describe('every cdk8s-gitops command line of the CI templates parses with the CL
     expect(broken(text.replace('--env dev', '--environment dev')).join('\n')).toMatch(/Unknown option '--environment'/);
     expect(broken(text.replace('--from dev --to prod', '--from dev --to')).join('\n')).toMatch(/--to/);
     expect(broken(text.replace('--gitops-dir . --env dev', '--env dev')).join('\n')).toContain('--gitops-dir is required');
-    expect(() => parseOnly('deploy', [])).toThrow('unknown command "deploy"');
+    expect(() => parseCommandLine(['deploy'])).toThrow('unknown command "deploy"');
   });
 });

@@ -9,9 +9,8 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseReleaseFile } from '../../src/release';
 import { createApp } from '../gitops/fixture-app';
-import { cleanup, cli, cloneOf, FIXTURE_APP, git, isolateGit, read, seedRepo, snapshot, spawnCli } from '../gitops/helpers';
+import { changedFiles, cleanup, cli, cloneOf, FIXTURE_APP, git, isolateGit, read, releaseState, seedRepo, snapshot, spawnCli } from '../gitops/helpers';
 
 const INTERFERING_APP = path.join(__dirname, 'fixture-app-interfering.ts');
 const TAG = 'sha-1234567';
@@ -36,8 +35,8 @@ function expectReleaseOn(dir: string, rev: string, base: string): void {
   expect(git(dir, 'rev-list', '--count', `${base}..${rev}`).trim()).toBe('1');
   expect(head(dir, `${rev}~1`)).toBe(base);
   expect(git(dir, 'log', '-1', '--format=%s', rev).trim()).toBe(`dev: deploy ${TAG}`);
-  expect(git(dir, 'diff', '--name-only', `${rev}~1`, rev).trim().split('\n')).toEqual(['dev/demo/deployment-frontend.yaml', 'dev/release.yaml']);
-  expect(parseReleaseFile(git(dir, 'show', `${rev}:dev/release.yaml`), { environment: 'dev' }).services.frontend).toBe(TAG);
+  expect(changedFiles(dir, `${rev}~1..${rev}`)).toEqual(['dev/demo/deployment-frontend.yaml', 'dev/release.yaml']);
+  expect(releaseState(dir, 'dev', rev).services.frontend).toBe(TAG);
 }
 
 /** What cdk8s-gitops keeps in the git directory while it works. */
@@ -79,7 +78,7 @@ describe('a release killed (SIGKILL) at each step: old or new state, never a hal
   test.concurrent.each(KILLS.map(k => [`${k.point}${k.push ? ' --push' : ''}`, k] as const))('%s', async (_name, k) => {
     const { origin, clone } = seedRepo(createApp);
     const old = head(clone);
-    const killed = await spawnCli(releaseArgs(clone, k.push), { CDK8S_GITOPS_FAULT_POINT: k.point });
+    const killed = await spawnCli(releaseArgs(clone, k.push), { env: { CDK8S_GITOPS_FAULT_POINT: k.point } });
     expect({ signal: killed.signal, stderr: killed.stderr }).toEqual({ signal: 'SIGKILL', stderr: '' });
     expectIntact(clone);
     expectIntact(origin);
@@ -234,7 +233,7 @@ describe('remotes that refuse: only a lost race is retried', () => {
     const { origin, clone } = seedRepo(createApp);
     const old = head(clone);
     const lock = path.join(clone, '.git', 'index.lock');
-    const r = await spawnCli(releaseArgs(clone, true, INTERFERING_APP), { FIXTURE_CREATE_FILE: lock });
+    const r = await spawnCli(releaseArgs(clone, true, INTERFERING_APP), { env: { FIXTURE_CREATE_FILE: lock } });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(new RegExp(`^cdk8s-gitops release: pushed [0-9a-f]{12} to origin/main, but local main was not updated: git read-tree .* failed \\(exit 128\\): fatal: Unable to create '${lock.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}': File exists`));
     expect(r.stderr).toContain('The change is on origin; once that is fixed, `git pull --ff-only` brings main up to date (so does running release again: it finds nothing left to do)');
@@ -253,7 +252,7 @@ describe('a release killed while git itself wrote the working tree', () => {
   test('the stale lock is named; then the half-written tree is refused with the commands that finish or undo the move', async () => {
     const { origin, clone } = seedRepo(createApp);
     const old = head(clone);
-    const killed = await spawnCli(releaseArgs(clone, true), { CDK8S_GITOPS_FAULT_POINT: 'release:fast-forward:marked' });
+    const killed = await spawnCli(releaseArgs(clone, true), { env: { CDK8S_GITOPS_FAULT_POINT: 'release:fast-forward:marked' } });
     expect(killed.signal).toBe('SIGKILL');
     const pushed = head(origin, 'main');
     // what a git read-tree killed half-way leaves: its lock, and some files already written
@@ -282,7 +281,7 @@ describe('two commands in one clone', () => {
   test('the second is refused with the first one\'s pid while it runs; after it is killed, the next run takes its lock over', async () => {
     const { origin, clone } = seedRepo(createApp);
     const marker = path.join(path.dirname(clone), 'hanging');
-    const first = spawnCli(['release', '--gitops-dir', clone, '--env', 'dev', '--tag', 'hang', '--push', '--app', FIXTURE_APP], { FIXTURE_HANG_MARKER: marker });
+    const first = spawnCli(['release', '--gitops-dir', clone, '--env', 'dev', '--tag', 'hang', '--push', '--app', FIXTURE_APP], { env: { FIXTURE_HANG_MARKER: marker } });
     // the marker holds the hanging process's pid once it is written whole
     const written = () => fs.existsSync(marker) && /^\d+$/.test(fs.readFileSync(marker, 'utf8'));
     for (let i = 0; i < 400 && !written(); i++) await new Promise(r => setTimeout(r, 25));

@@ -4,46 +4,22 @@
  * output folders and inputs of the "never lose a user's file" issue. Each case asserts what the
  * folder holds afterwards. Offline and bounded (a few seconds: the processes run concurrently).
  */
-import { execFileSync, spawn } from 'child_process';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { OWNERSHIP_RECORD } from '../../src/gitops/ownership-record';
 import { recoverInterruptedSwap, STAGING_FOLDER } from '../../src/gitops/swap-journal';
-import { git, isolateGit } from '../gitops/helpers';
+import { git, isolateGit, SpawnOptions, SpawnResult, spawnCli } from '../gitops/helpers';
 import { tempDir } from '../temp-dir';
 import { put, snapshotTree } from '../tree-snapshot';
 
-const CLI = path.join(__dirname, '..', 'gitops', 'cli.js');
 const APP = path.join(__dirname, 'fixture-variants.ts');
 
-interface Run {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly seconds: number;
-}
-
-/** Run the real CLI; a process still running after `timeout` ms is killed (and reported by its signal). */
-function cdk8sGitops(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeout?: number } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const start = Date.now();
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const timer = setTimeout(() => child.kill('SIGTERM'), options.timeout ?? 15_000);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', d => { stdout += d; });
-    child.stderr.on('data', d => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, seconds: (Date.now() - start) / 1000 });
-    });
-  });
-}
+/** Run the real CLI; a process still running after 15 s (or `timeout` ms) is killed (and reported by its signal). */
+const cdk8sGitops = (args: string[], options: SpawnOptions = {}): Promise<SpawnResult> => spawnCli(args, { timeout: 15_000, ...options });
 
 /** `synth` of the fixture variant into `dir`. */
-function synth(variant: 'old' | 'new', dir: string, env: NodeJS.ProcessEnv = {}, ...more: string[]): Promise<Run> {
+function synth(variant: 'old' | 'new', dir: string, env: NodeJS.ProcessEnv = {}, ...more: string[]): Promise<SpawnResult> {
   return cdk8sGitops(['synth', '--app', APP, '--out', dir, ...more], { env: { FAULT_FIXTURE_VARIANT: variant, ...env } });
 }
 
@@ -81,7 +57,7 @@ describe('a kill at every step of the swap leaves the old output or, after the n
   });
 
   /** Per point: the run that was killed, the folder right after, the recovery alone (notice, folder) and the next run (result, folder). */
-  const cases = new Map<string, { killed: Run; afterKill: Record<string, string>; notice?: string; recovered: Record<string, string>; next: Run; afterNext: Record<string, string> }>();
+  const cases = new Map<string, { killed: SpawnResult; afterKill: Record<string, string>; notice?: string; recovered: Record<string, string>; next: SpawnResult; afterNext: Record<string, string> }>();
 
   beforeAll(async () => {
     // the processes run concurrently: the suite stays short

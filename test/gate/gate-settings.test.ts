@@ -58,7 +58,9 @@ describe('parseGateSettings (the flags of `gate`)', () => {
 
 describe('parseGateFlag (the value of `--gate`)', () => {
   test('comma-separated key=value settings with defaults for the rest', () => {
-    expect(parseGateFlag('prometheus=http://prometheus.monitoring:9090')).toEqual(resolveGateSettings({ prometheus: 'http://prometheus.monitoring:9090' }));
+    expect(parseGateFlag('prometheus=http://prometheus.monitoring:9090')).toEqual({
+      prometheus: 'http://prometheus.monitoring:9090', window: '5m', maxErrorRatio: 0.01, maxLatency: 0.5, quantile: 0.99, minRequests: 1, timeoutSeconds: 10,
+    });
     expect(parseGateFlag('prometheus=http://p:9090, window=10m ,max-error-ratio=0.02,max-latency=1s,quantile=0.95,min-requests=20,timeout=5')).toEqual({
       prometheus: 'http://p:9090', window: '10m', maxErrorRatio: 0.02, maxLatency: 1, quantile: 0.95, minRequests: 20, timeoutSeconds: 5,
     });

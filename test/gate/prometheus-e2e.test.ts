@@ -1,19 +1,12 @@
 /**
  * The gate against a real Prometheus scraping a real instrumented Flask app (every second),
  * both on loopback, started and stopped here. Skipped, with a warning saying how to install
- * them, where the `prometheus` binary or Python's flask and prometheus_client are missing
- * (.ci/run installs them, so CI always runs it).
+ * them, where the `prometheus` binary or Python's flask and prometheus_client are missing;
+ * .ci/run installs them and sets CDK8S_GITOPS_PROMETHEUS_TESTS=required, so CI fails instead.
  */
 import { evaluateGate, GateOptions, GateResult } from '../../src/gate/gate';
 import { spawnCli } from '../gitops/helpers';
-import { findTools, INSTALL_HINT, Stack, startStack, waitForScrapes } from './real-prometheus';
-
-const tools = findTools();
-const describeReal = 'missing' in tools ? describe.skip : describe;
-if ('missing' in tools) {
-  // eslint-disable-next-line no-console
-  console.warn(`gate end-to-end test SKIPPED: ${tools.missing} not found. Install: ${INSTALL_HINT}`);
-}
+import { describeWithPrometheus, Stack, startStack, waitForScrapes } from './real-prometheus';
 
 const VERSIONS = [
   { name: 'v1', errorRatio: 0, latency: 0.002, rps: 10 }, // healthy
@@ -22,7 +15,7 @@ const VERSIONS = [
   { name: 'v4', errorRatio: 0, latency: 0, rps: 0 }, // deployed, no traffic
 ];
 
-describeReal('gate against a real Prometheus', () => {
+describeWithPrometheus('gate against a real Prometheus', tools => {
   let stack: Stack | undefined;
   const gate = (version: string, more: Partial<GateOptions> = {}): Promise<GateResult> => evaluateGate({
     prometheus: stack!.prometheus, service: 'demo', version, window: '1m', minRequests: 5, ...more,
@@ -30,7 +23,6 @@ describeReal('gate against a real Prometheus', () => {
   const byName = (r: GateResult) => Object.fromEntries(r.checks.map(c => [c.name, c]));
 
   beforeAll(async () => {
-    if ('missing' in tools) return;
     stack = await startStack(tools, 'demo', 'shop', VERSIONS);
     await waitForScrapes(stack, VERSIONS.length);
   }, 45_000);

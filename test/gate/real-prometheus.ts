@@ -21,6 +21,32 @@ export interface Tools {
   readonly python: string;
 }
 
+/** Set by `.ci/run`: the suites against a real Prometheus must run (missing programs fail them instead of skipping them). */
+export const REQUIRED = process.env.CDK8S_GITOPS_PROMETHEUS_TESTS === 'required';
+
+/**
+ * `describe` for a suite against a real Prometheus; `body` gets the programs it runs. Where they
+ * are missing the suite is skipped with a warning that says how to install them, or, when
+ * {@link REQUIRED}, fails with that message.
+ */
+export function describeWithPrometheus(name: string, body: (tools: Tools) => void): void {
+  const tools = findTools();
+  if (!('missing' in tools)) {
+    describe(name, () => body(tools));
+  } else if (REQUIRED) {
+    describe(name, () => {
+      test('has a real Prometheus and the instrumented app to run against (CDK8S_GITOPS_PROMETHEUS_TESTS=required)', () => {
+        throw new Error(`${tools.missing} not found. Install: ${INSTALL_HINT}`);
+      });
+    });
+  } else {
+    // eslint-disable-next-line no-console
+    console.warn(`${name}: SKIPPED, ${tools.missing} not found. Install: ${INSTALL_HINT} (CI sets CDK8S_GITOPS_PROMETHEUS_TESTS=required)`);
+    // the tests are listed as skipped; a skipped suite runs none of its hooks, so no program is started
+    describe.skip(name, () => body({ prometheus: 'prometheus', python: 'python3' }));
+  }
+}
+
 /** The programs, or what is missing. */
 export function findTools(): Tools | { missing: string } {
   const runs = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'ignore', timeout: 20_000 }).status === 0;

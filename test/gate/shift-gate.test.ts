@@ -4,29 +4,23 @@
  * healthy, v2 (the canary) answering 25% of requests with 500. The gate judges the canary before
  * the step: refused, nothing is committed and its checks are printed; passed, the step is
  * committed with the verdict as a trailer. Skipped, like the gate's own end-to-end test, where
- * the binaries are missing (.ci/run installs them).
+ * the programs are missing (CI installs them, and fails instead: see real-prometheus.ts).
  */
 import * as path from 'path';
 import { createApp } from '../gitops/fixture-app-canary';
 import { createApp as createFleetApp } from '../gitops/fixture-app-canary-fleet';
 import { cleanup, git, isolateGit, read, seedRepo, snapshot, spawnCli } from '../gitops/helpers';
-import { findTools, INSTALL_HINT, Stack, startStack, waitForScrapes } from './real-prometheus';
+import { describeWithPrometheus, Stack, startStack, waitForScrapes } from './real-prometheus';
 
 const APP = path.join(__dirname, '..', 'gitops', 'fixture-app-canary.ts');
 const FLEET_APP = path.join(__dirname, '..', 'gitops', 'fixture-app-canary-fleet.ts');
-const tools = findTools();
-const describeReal = 'missing' in tools ? describe.skip : describe;
-if ('missing' in tools) {
-  // eslint-disable-next-line no-console
-  console.warn(`shift --gate end-to-end test SKIPPED: ${tools.missing} not found. Install: ${INSTALL_HINT}`);
-}
 
 const VERSIONS = [
   { name: 'v1', errorRatio: 0, latency: 0.002, rps: 10 },
   { name: 'v2', errorRatio: 0.25, latency: 0.002, rps: 10 },
 ];
 
-describeReal('shift --gate against a real Prometheus', () => {
+describeWithPrometheus('shift --gate against a real Prometheus', tools => {
   let stack: Stack | undefined;
   const step = (clone: string, gate: string, ...more: string[]) => spawnCli([
     'shift', '--gitops-dir', clone, '--env', 'prod', '--service', 'backend', '--weights', 'v2=10', '--app', APP,
@@ -35,7 +29,6 @@ describeReal('shift --gate against a real Prometheus', () => {
 
   beforeAll(async () => {
     isolateGit();
-    if ('missing' in tools) return;
     stack = await startStack(tools, 'backend', 'shop-prod', VERSIONS);
     await waitForScrapes(stack, VERSIONS.length);
   }, 45_000);

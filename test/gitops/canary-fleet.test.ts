@@ -6,13 +6,11 @@
  * per cluster, `rollback --cluster`, completing the canary there, and the changes of the whole
  * environment that reach every cluster's split.
  */
-import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { shift } from '../../src/gitops/shift-flow';
-import { parseReleaseFile, ReleaseState } from '../../src/release';
 import { createApp, DEFAULT_TAG } from './fixture-app-canary-fleet';
-import { cleanup, cli, cloneOf, git, isolateGit, read, seedRepo, snapshot } from './helpers';
+import { changedFiles, changedLines, cleanup, cli, commitTrailers as trailers, git, isolateGit, read, releaseState, sharedClone, snapshot } from './helpers';
 
 const APP = path.join(__dirname, 'fixture-app-canary-fleet.ts');
 const T1 = 'sha-1111111';
@@ -23,22 +21,13 @@ const SHOP = { backend: BOTH, frontend: DEFAULT_TAG, legacy: BOTH, search: BOTH,
 beforeAll(isolateGit);
 afterAll(cleanup);
 
-let origin: string | undefined;
-/** A fresh clone of the program's seeded origin. */
-function clone(): string {
-  origin ??= seedRepo(createApp).origin;
-  return cloneOf(origin);
-}
+const clone = () => sharedClone(createApp);
 
 const run = (...argv: string[]) => cli(...argv, '--app', APP);
-const prod = (dir: string): ReleaseState => parseReleaseFile(read(dir, 'prod/release.yaml'), { environment: 'prod' });
+const prod = (dir: string) => releaseState(dir, 'prod');
 /** The default route's split of a VirtualService of a cluster, as `v1=90 v2=10`. */
 const split = (dir: string, cluster: string, service = 'backend') =>
   parse(read(dir, `prod/${cluster}/shop/virtualservice-${service}.yaml`)).spec.http.at(-1).route.map((r: any) => `${r.destination.subset}=${r.weight}`).join(' ');
-const changedFiles = (dir: string) => git(dir, 'diff', '--name-only', 'HEAD~1', 'HEAD').trim().split('\n').filter(Boolean);
-/** The lines the last commit adds or removes (no file headers). */
-const changedLines = (dir: string) => git(dir, 'diff', '-U0', 'HEAD~1', 'HEAD').split('\n').filter(l => /^[-+](?![-+])/.test(l));
-const trailers = (dir: string) => spawnSync('git', ['interpret-trailers', '--parse'], { input: git(dir, 'log', '-1', '--format=%B'), encoding: 'utf8' }).stdout.trim().split('\n');
 const subject = (dir: string) => git(dir, 'log', '-1', '--format=%s').trim();
 
 /** A clone where prod-eu runs backend's canary T1 at 0% (release --canary --cluster prod-eu). */
@@ -143,18 +132,15 @@ describe('a canary staged in one cluster', () => {
   test('refused, nothing changed: a service the cluster does not run, a route with weights in code, a cluster of none', async () => {
     const dir = await canaryInEu();
     const before = snapshot(dir);
-    const notThere = await run('shift', '--gitops-dir', dir, '--env', 'prod', '--cluster', 'prod-us', '--service', 'search', '--weights', 'v2=10');
-    expect(notThere.code).toBe(2);
-    expect(notThere.stderr).toContain('--service: "search" is not a service of environment "prod/prod-us"');
-    const inCode = await run('shift', '--gitops-dir', dir, '--env', 'prod', '--cluster', 'prod-us', '--service', 'legacy', '--weights', 'v2=10');
-    expect(inCode.code).toBe(1);
-    expect(inCode.stderr).toContain("no route of the program in prod/prod-us sends legacy's traffic by the service's default split");
-    const unknown = await run('shift', '--gitops-dir', dir, '--env', 'prod', '--cluster', 'prod-ap', '--service', 'backend', '--weights', 'v2=10');
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('--cluster: "prod-ap" is not a cluster of environment "prod"');
-    const single = await run('shift', '--gitops-dir', dir, '--env', 'dev', '--cluster', 'prod-eu', '--service', 'backend', '--weights', 'v2=10');
-    expect(single.code).toBe(2);
-    expect(single.stderr).toContain('environment "dev" runs in one cluster');
+    for (const [env, cluster, service, code, message] of [
+      ['prod', 'prod-us', 'search', 2, '--service: "search" is not a service of environment "prod/prod-us"'],
+      ['prod', 'prod-us', 'legacy', 1, "no route of the program in prod/prod-us sends legacy's traffic by the service's default split"],
+      ['prod', 'prod-ap', 'backend', 2, '--cluster: "prod-ap" is not a cluster of environment "prod"'],
+      ['dev', 'prod-eu', 'backend', 2, 'environment "dev" runs in one cluster'],
+    ] as const) {
+      const r = await run('shift', '--gitops-dir', dir, '--env', env, '--cluster', cluster, '--service', service, '--weights', 'v2=10');
+      expect({ cluster, service, code: r.code, stderr: r.stderr }).toEqual({ cluster, service, code, stderr: expect.stringContaining(message) });
+    }
     expect(snapshot(dir)).toEqual(before);
   });
 
@@ -226,15 +212,14 @@ describe('changes of the whole environment reach every cluster\'s split', () => 
     const promoted = JSON.parse(one.stdout);
     expect(promoted).toMatchObject({ cluster: 'prod-us', created: true });
     expect(promoted.weights).toEqual([{ cluster: 'prod-us', service: 'backend', from: null, to: { v1: 70, v2: 30 } }]);
-    const branch = (file: string) => git(dir, 'show', `${promoted.branch}:${file}`);
-    expect(parseReleaseFile(branch('prod/release.yaml'), { environment: 'prod' }).clusters).toEqual({
+    expect(releaseState(dir, 'prod', promoted.branch).clusters).toEqual({
       'prod-eu': { services: { backend: { v2: T1 } }, weights: { backend: { v1: 100, v2: 0 } } },
       'prod-us': { weights: { backend: { v1: 70, v2: 30 } } },
     });
-    expect(git(dir, 'diff', '--name-only', 'HEAD', promoted.branch).trim().split('\n')).toEqual(['prod/prod-us/shop/virtualservice-backend.yaml', 'prod/release.yaml']);
+    expect(changedFiles(dir, `HEAD..${promoted.branch}`)).toEqual(['prod/prod-us/shop/virtualservice-backend.yaml', 'prod/release.yaml']);
 
     const all = JSON.parse((await run('promote', '--gitops-dir', dir, '--from', 'dev', '--to', 'prod', '--with-weights', '-o', 'json')).stdout);
-    const state = parseReleaseFile(git(dir, 'show', `${all.branch}:prod/release.yaml`), { environment: 'prod' });
+    const state = releaseState(dir, 'prod', all.branch);
     // every cluster takes dev's tags and split of backend: prod-eu's entries for it go
     expect(state.weights).toEqual({ backend: { v1: 70, v2: 30 } });
     expect(state).not.toHaveProperty('clusters');

@@ -18,7 +18,7 @@ function clone(): { dir: string; g: Git; lock: string } {
 
 /** The pid of a process that has exited. */
 function deadPid(): number {
-  return spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout as unknown as number;
+  return Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
 }
 
 test('holds pid, host and start time while held; a second taker is refused naming the holder; release removes it', () => {
@@ -37,7 +37,7 @@ test('holds pid, host and start time while held; a second taker is refused namin
 
 test('the lock of a process that no longer runs is taken over, and the taker says so', () => {
   const { dir, g, lock } = clone();
-  const pid = Number(deadPid());
+  const pid = deadPid();
   fs.writeFileSync(lock, `${JSON.stringify({ pid, host: os.hostname(), started: '2024-01-01T00:00:00.000Z' })}\n`);
   const logs: string[] = [];
   const held = CloneLock.acquire(g, dir, l => logs.push(l));
@@ -48,7 +48,7 @@ test('the lock of a process that no longer runs is taken over, and the taker say
 
 test('a lock of another host, or one that names no command, is never removed', () => {
   const { dir, g, lock } = clone();
-  const other = `${JSON.stringify({ pid: Number(deadPid()), host: 'build-agent-7', started: '2024-01-01T00:00:00.000Z' })}\n`;
+  const other = `${JSON.stringify({ pid: deadPid(), host: 'build-agent-7', started: '2024-01-01T00:00:00.000Z' })}\n`;
   fs.writeFileSync(lock, other);
   expect(() => CloneLock.acquire(g, dir)).toThrow(/another cdk8s-gitops command \(pid \d+ on build-agent-7, started 2024-01-01T00:00:00.000Z\) is changing this clone/);
   expect(fs.readFileSync(lock, 'utf8')).toBe(other);

@@ -4,15 +4,13 @@
  * cluster's tags in the release state and collapses them once every cluster runs them; a change
  * without `--cluster` reaches every cluster; `status` shows a column per cluster.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, Lazy } from 'cdk8s';
 import { AppChart, Environment, GitOpsApp, GitOpsAppProps, RepositoryChart, WebService } from '../../src';
 import { release } from '../../src/gitops/release-flow';
-import { parseReleaseFile, ReleaseState } from '../../src/release';
 import { createApp, FLEET_TAG } from './fixture-app-fleet';
-import { cleanup, cli, cloneOf, git, isolateGit, read, seedRepo, snapshot } from './helpers';
+import { changedFiles, cleanup, cli, commitTrailers as trailers, git, isolateGit, read, releaseState, seedRepo, sharedClone, snapshot } from './helpers';
 
 const APP = path.join(__dirname, 'fixture-app-fleet.ts');
 const T1 = 'sha-1111111';
@@ -21,17 +19,9 @@ const T2 = 'sha-2222222';
 beforeAll(isolateGit);
 afterAll(cleanup);
 
-let origin: string | undefined;
-/** A fresh clone of the fleet program's seeded origin. */
-function clone(): string {
-  origin ??= seedRepo(createApp).origin;
-  return cloneOf(origin);
-}
-
-const prod = (dir: string, rev?: string): ReleaseState => parseReleaseFile(rev ? git(dir, 'show', `${rev}:prod/release.yaml`) : read(dir, 'prod/release.yaml'), { environment: 'prod' });
-const changedFiles = (dir: string, range = 'HEAD~1..HEAD') => git(dir, 'diff', '--name-only', range).trim().split('\n').filter(Boolean);
+const clone = () => sharedClone(createApp);
+const prod = (dir: string, rev?: string) => releaseState(dir, 'prod', rev);
 const image = (dir: string, folder: string, deployment: string) => /image: (\S+)/.exec(read(dir, `${folder}/shop/deployment-${deployment}.yaml`))![1];
-const trailers = (dir: string, rev = 'HEAD') => spawnSync('git', ['interpret-trailers', '--parse'], { input: git(dir, 'log', '-1', '--format=%B', rev), encoding: 'utf8' }).stdout.trim().split('\n');
 
 async function run(...argv: string[]) {
   return cli(...argv, '--app', APP);
@@ -246,7 +236,7 @@ describe('a change staged in one cluster', () => {
   }
 
   test('is refused when it would change a file outside that cluster\'s folder', async () => {
-    const dir = cloneOf(seedRepo(leaky).origin);
+    const { clone: dir } = seedRepo(leaky);
     const before = snapshot(dir);
     await expect(release({ dir, env: 'prod', cluster: 'prod-eu', tag: T1, createApp: leaky, validate: false }))
       .rejects.toThrow(/--cluster prod-eu: the change would also change 1 file\(s\) outside prod\/prod-eu\/ \(prod\/summary\/configmap-tags\.yaml\); a change staged in one cluster changes only that cluster's folder and the release file/);

@@ -9,6 +9,7 @@ import * as path from 'path';
 import { writeTree } from '../../src/gitops/write-tree';
 import { main } from '../../src/cli/main';
 import { CreateApp } from '../../src/gitops/repository';
+import { parseReleaseFile, ReleaseState } from '../../src/release';
 
 export const FIXTURE_APP = path.join(__dirname, 'fixture-app.ts');
 export const FIXTURE_APP_MANY = path.join(__dirname, 'fixture-app-many.ts');
@@ -42,6 +43,7 @@ export function tmpdir(name = 'repo'): string {
 /** Remove every temporary directory made so far. */
 export function cleanup(): void {
   templates.clear();
+  shared.clear();
   for (const d of roots.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 }
 
@@ -88,6 +90,44 @@ export function cloneOf(origin: string): string {
   return dir;
 }
 
+/** Origins by program that the tests of a file share: {@link sharedClone}. */
+const shared = new Map<CreateApp, string>();
+
+/**
+ * A new clone of one origin per program that the tests of a file share: for tests that never
+ * push ({@link seedRepo} gives each caller an origin of its own, at the cost of a copy).
+ */
+export function sharedClone(createApp: CreateApp): string {
+  let origin = shared.get(createApp);
+  if (origin === undefined) {
+    origin = seedRepo(createApp).origin;
+    shared.set(createApp, origin);
+  }
+  return cloneOf(origin);
+}
+
+/** The release state of `env`: its release file in the working tree of `dir`, or at commit `rev`. */
+export function releaseState(dir: string, env: string, rev?: string): ReleaseState {
+  const text = rev === undefined ? read(dir, `${env}/release.yaml`) : git(dir, 'show', `${rev}:${env}/release.yaml`);
+  return parseReleaseFile(text, { environment: env });
+}
+
+/** The files that `range` (by default the last commit) changes. */
+export function changedFiles(dir: string, range = 'HEAD~1..HEAD'): string[] {
+  return git(dir, 'diff', '--name-only', range).trim().split('\n').filter(Boolean);
+}
+
+/** The lines commit `rev` adds or removes (no file headers). */
+export function changedLines(dir: string, rev = 'HEAD'): string[] {
+  return git(dir, 'diff', '-U0', `${rev}~1`, rev).split('\n').filter(l => /^[-+](?![-+])/.test(l));
+}
+
+/** The trailers of commit `rev`'s message as git itself parses them (`git interpret-trailers --parse`): `Key: value` lines. */
+export function commitTrailers(dir: string, rev = 'HEAD'): string[] {
+  const r = spawnSync('git', ['interpret-trailers', '--parse'], { input: git(dir, 'log', '-1', '--format=%B', rev), encoding: 'utf8' });
+  return r.stdout.trim().split('\n').filter(Boolean);
+}
+
 /** Everything that must not change when an operation fails: HEAD, branch, index, status, refs. */
 export function snapshot(dir: string): Record<string, string> {
   const gitDir = path.join(dir, '.git');
@@ -102,11 +142,6 @@ export function snapshot(dir: string): Record<string, string> {
 }
 
 /** Every file of a working tree (without .git), sorted. */
-/** Every file under `dir` (as {@link listFiles} lists them) with its content. */
-export function readTree(dir: string): Record<string, string> {
-  return Object.fromEntries(listFiles(dir).map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
-}
-
 export function listFiles(dir: string, rel = ''): string[] {
   const out: string[] = [];
   for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
@@ -132,17 +167,43 @@ export async function cli(...argv: string[]): Promise<{ code: number; stdout: st
   }
 }
 
-/** Run the CLI as a separate node process (TypeScript via the esbuild require hook), with `input` on its stdin when given. */
-export function spawnCli(argv: string[], env: NodeJS.ProcessEnv = {}, input?: string): Promise<{ code: number; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+/** How {@link spawnCli} runs the CLI. */
+export interface SpawnOptions {
+  /** Variables added to this process's environment. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Written to the CLI's stdin (else stdin is closed). */
+  readonly input?: string;
+  /** The working directory (else this process's). */
+  readonly cwd?: string;
+  /** Milliseconds after which a CLI still running is sent SIGTERM (reported by `signal`); none by default. */
+  readonly timeout?: number;
+}
+
+/** What a CLI process did: its exit code (null when a signal ended it), the signal, its output. */
+export interface SpawnResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Run the CLI as a separate node process (TypeScript via the esbuild require hook). */
+export function spawnCli(argv: string[], options: SpawnOptions = {}): Promise<SpawnResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...argv], { env: { ...process.env, ...env }, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    child.stdin?.end(input);
+    const child = spawn(process.execPath, [CLI, ...argv], {
+      cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    child.stdin?.end(options.input);
+    const timer = options.timeout === undefined ? undefined : setTimeout(() => child.kill('SIGTERM'), options.timeout);
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', d => { stdout += d; });
     child.stderr!.on('data', d => { stderr += d; });
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code: code ?? -1, signal, stdout, stderr }));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
   });
 }
 

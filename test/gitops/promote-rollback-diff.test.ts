@@ -1,8 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseReleaseFile } from '../../src/release';
 import { createApp } from './fixture-app';
-import { cleanup, cli, FIXTURE_APP, git, isolateGit, read, seedRepo, snapshot } from './helpers';
+import { changedFiles, cleanup, cli, FIXTURE_APP, git, isolateGit, read, releaseState, seedRepo, snapshot } from './helpers';
 
 const T1 = 'sha-1111111';
 const T2 = 'sha-2222222';
@@ -11,10 +10,7 @@ const T3 = 'sha-3333333';
 beforeAll(isolateGit);
 afterAll(cleanup);
 
-function services(dir: string, env: string, rev?: string) {
-  const text = rev === undefined ? read(dir, `${env}/release.yaml`) : git(dir, 'show', `${rev}:${env}/release.yaml`);
-  return parseReleaseFile(text, { environment: env }).services;
-}
+const services = (dir: string, env: string, rev?: string) => releaseState(dir, env, rev).services;
 
 async function release(dir: string, tag: string, ...more: string[]) {
   const r = await cli('release', '--gitops-dir', dir, '--env', 'dev', '--tag', tag, '--app', FIXTURE_APP, ...more);
@@ -40,7 +36,7 @@ describe('promote', () => {
     const branch = `promote-${T2}`;
     expect(git(clone, 'rev-parse', `${branch}~1`).trim()).toBe(main);
     expect(git(clone, 'log', '-1', '--format=%s', branch).trim()).toBe(`prod: deploy ${T2}`);
-    expect(git(clone, 'diff', '--name-only', main, branch).trim().split('\n').every(f => f.startsWith('prod/'))).toBe(true);
+    expect(changedFiles(clone, `${main}..${branch}`).every(f => f.startsWith('prod/'))).toBe(true);
     expect(services(clone, 'prod', branch)).toEqual(services(clone, 'dev'));
     expect(git(origin, 'rev-parse', branch).trim()).toBe(pr.commit);
     // The current branch and working tree are untouched (only the new branch refs appear).

@@ -9,7 +9,7 @@ import { PROVENANCE_TRAILERS, provenanceOf, renderCommitMessage, sourceProvenanc
 import { status } from '../../src/gitops/status-flow';
 import { packageInfo } from '../../src/package-info';
 import { createApp } from './fixture-app';
-import { cleanup, cli, FIXTURE_APP, git, isolateGit, seedRepo, spawnCli } from './helpers';
+import { cleanup, cli, commitTrailers, FIXTURE_APP, git, isolateGit, seedRepo, spawnCli } from './helpers';
 
 beforeAll(isolateGit);
 afterAll(cleanup);
@@ -17,17 +17,9 @@ afterAll(cleanup);
 const SOURCE = 'a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8c9d0';
 const OTHER = '0123456789abcdef0123456789abcdef01234567';
 
-/** The trailers of HEAD's message, as git parses them. */
-function trailers(dir: string, rev = 'HEAD'): Record<string, string> {
-  const message = git(dir, 'log', '-1', '--format=%B', rev);
-  const r = spawnSync('git', ['interpret-trailers', '--parse'], { input: message, encoding: 'utf8' });
-  const out: Record<string, string> = {};
-  for (const line of r.stdout.split('\n')) {
-    const m = /^([^:]+): (.*)$/.exec(line);
-    if (m) out[m[1]] = m[2];
-  }
-  return out;
-}
+/** The trailers of a commit's message, as git parses them: key -> value. */
+const trailers = (dir: string, rev = 'HEAD'): Record<string, string> =>
+  Object.fromEntries(commitTrailers(dir, rev).map(l => /^([^:]+): (.*)$/.exec(l)!.slice(1)));
 
 /** The program's own commit: this project's HEAD (the fixture program lives in it), `-dirty` when it has uncommitted changes. */
 const programHead = spawnSync('git', ['-C', path.dirname(FIXTURE_APP), 'rev-parse', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
@@ -57,7 +49,7 @@ test('without flags, the CI\'s variables (GitHub Actions, GitLab CI, Jenkins) ar
   ];
   let tag = 2;
   for (const [env, commit, repo] of cases) {
-    const r = await spawnCli(['release', '--gitops-dir', clone, '--env', 'dev', '--tag', `1.${tag++}.0`, '--app', FIXTURE_APP], env);
+    const r = await spawnCli(['release', '--gitops-dir', clone, '--env', 'dev', '--tag', `1.${tag++}.0`, '--app', FIXTURE_APP], { env });
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
     expect(trailers(clone)).toMatchObject({ 'Argocd-reference-commit-sha': commit, 'Argocd-reference-commit-repourl': repo });
     expect(git(clone, 'log', '-1', '--format=%B')).not.toContain('s3cr3t');

@@ -1,6 +1,5 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseReleaseFile } from '../../src/release';
 import { diffRepository } from '../../src/gitops/diff-flow';
 import { promote } from '../../src/gitops/promote-flow';
 import { release } from '../../src/gitops/release-flow';
@@ -11,7 +10,7 @@ import { GitOpsApp } from '../../src/gitops-app';
 import { repositoryCharts } from '../../src/repository-layout';
 import { createApp as eagerApp } from './fixture-app';
 import { writeTree } from '../../src/gitops/write-tree';
-import { cleanup, cli, cloneOf, git, isolateGit, read, seedRepo, tmpdir } from './helpers';
+import { changedFiles, cleanup, cli, cloneOf, git, isolateGit, read, releaseState, seedRepo, tmpdir } from './helpers';
 
 const REFERENCE_APP = path.join(__dirname, '..', '..', 'reference', 'main.ts');
 const NEW = 'c0ffee0c0ffee0c0ffee0c0ffee0c0ffee0c0ff';
@@ -21,19 +20,19 @@ afterAll(cleanup);
 
 test('release and promote into a repository synthesized from the reference app (seed 001 rotation)', async () => {
   const { origin, clone } = seedRepo(createApp);
-  const before = parseReleaseFile(read(clone, 'dev/release.yaml'), { environment: 'dev' }).services;
+  const before = releaseState(clone, 'dev').services;
   const oldV2 = (before.backend as Record<string, string>).v2;
 
   const r = await cli('release', '--gitops-dir', clone, '--env', 'dev', '--tag', NEW, '--service', 'backend', 'monitor', '--push', '--app', REFERENCE_APP);
   expect(r).toMatchObject({ code: 0, stderr: '' });
-  const after = parseReleaseFile(read(clone, 'dev/release.yaml'), { environment: 'dev' }).services;
+  const after = releaseState(clone, 'dev').services;
   expect(after.backend).toEqual({ v1: oldV2, v2: NEW });
   expect(after.monitor).toEqual({ v1: (before.monitor as Record<string, string>).v2, v2: NEW });
   expect(after.frontend).toEqual(before.frontend);
   expect(git(origin, 'log', '-1', '--format=%s', 'main').trim()).toBe(`dev: deploy ${NEW}`);
 
   // Only dev/ changed, and in it only lines that carry a tag (plus the release file).
-  const files = git(clone, 'diff', '--name-only', 'HEAD~1', 'HEAD').trim().split('\n');
+  const files = changedFiles(clone);
   expect(files.every(f => f.startsWith('dev/'))).toBe(true);
   expect(files).toContain('dev/release.yaml');
   const changed = git(clone, 'diff', '-U0', 'HEAD~1', 'HEAD', '--', 'dev', ':!dev/release.yaml')
@@ -45,9 +44,9 @@ test('release and promote into a repository synthesized from the reference app (
   expect(p.code).toBe(0);
   const pr = JSON.parse(p.stdout);
   expect(pr.branch).toBe(`promote-${NEW}`);
-  const prod = parseReleaseFile(git(clone, 'show', `${pr.branch}:prod/release.yaml`), { environment: 'prod' }).services;
+  const prod = releaseState(clone, 'prod', pr.branch).services;
   for (const s of Object.keys(after)) if (s in prod) expect(prod[s]).toEqual(after[s]);
-  expect(git(clone, 'diff', '--name-only', 'main', pr.branch).trim().split('\n').every(f => f.startsWith('prod/'))).toBe(true);
+  expect(changedFiles(clone, `main..${pr.branch}`).every(f => f.startsWith('prod/'))).toBe(true);
 });
 
 test('a release of the reference app constructs it once (release bindings); so does a program built eagerly', async () => {
@@ -102,10 +101,10 @@ test('the GitOps directory may be a folder inside the repository: release reads 
   git(repo, 'commit', '-q', '-m', 'initial');
   const r = await release({ dir: path.join(repo, 'deploy'), env: 'dev', tag: NEW, services: ['backend'], createApp });
   expect(r.committed).toBe(true);
-  const files = git(repo, 'diff', '--name-only', 'HEAD~1', 'HEAD').trim().split('\n');
+  const files = changedFiles(repo);
   expect(files.every(f => f.startsWith('deploy/dev/'))).toBe(true);
   expect(files).toContain('deploy/dev/release.yaml');
-  expect((parseReleaseFile(read(repo, 'deploy/dev/release.yaml'), { environment: 'dev' }).services.backend as Record<string, string>).v2).toBe(NEW);
+  expect((releaseState(path.join(repo, 'deploy'), 'dev').services.backend as Record<string, string>).v2).toBe(NEW);
 });
 
 describe('release, promote, rollback and diff --env build only the environment they change', () => {

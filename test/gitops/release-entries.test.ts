@@ -2,10 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { GitOpsError } from '../../src/gitops/errors';
 import { checkReleaseEntries, unknownReleaseEntries } from '../../src/gitops/release-entries';
-import { parseReleaseFile } from '../../src/release';
 import { createApp } from './fixture-app';
 import { createApp as canaryApp } from './fixture-app-canary';
-import { cleanup, cli, FIXTURE_APP, git, isolateGit, read, seedRepo, snapshot } from './helpers';
+import { cleanup, cli, FIXTURE_APP, git, isolateGit, read, releaseState, seedRepo, snapshot } from './helpers';
 
 const CANARY_APP = path.join(__dirname, 'fixture-app-canary.ts');
 const known = { environment: 'dev', services: { backend: { v1: '1.0.0', v2: '1.0.0' }, frontend: '1.0.0', monitor: { v1: '1.0.0', v2: '1.0.0' } } };
@@ -90,7 +89,7 @@ describe('release state never vanishes silently', () => {
     const r = await cli('synth', '--gitops-dir', clone, '--prune-releases', '--app', FIXTURE_APP);
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toContain(`pruned ${path.join(clone, 'dev/release.yaml')}: services.bakend (unknown service (did you mean "backend"?))\n`);
-    const state = parseReleaseFile(read(clone, 'dev/release.yaml'), { environment: 'dev' });
+    const state = releaseState(clone, 'dev');
     expect(Object.keys(state.services)).toEqual(['backend', 'frontend', 'monitor']);
     expect(git(clone, 'status', '--porcelain')).toBe(' M dev/release.yaml\n');
   });
@@ -136,7 +135,7 @@ describe('release state never vanishes silently', () => {
     const pruned = await cli('synth', '--gitops-dir', clone, '--prune-releases', '--app', CANARY_APP);
     expect(pruned).toMatchObject({ code: 0, stderr: '' });
     expect(pruned.stdout).toContain(`pruned ${file}: weights.legacy (`);
-    expect(parseReleaseFile(read(clone, 'prod/release.yaml'), { environment: 'prod' }).weights).toEqual({ backend: { v1: 70, v2: 30 } });
+    expect(releaseState(clone, 'prod').weights).toEqual({ backend: { v1: 70, v2: 30 } });
     // the routes follow the split that stays: backend's default route 70/30, dev untouched
     expect(read(clone, 'prod/shop/virtualservice-backend.yaml')).toMatch(/subset: v1\n\s+weight: 70\n/);
     expect(git(clone, 'status', '--porcelain').split('\n').filter(Boolean).sort()).toEqual([' M .cdk8s-gitops-files', ' M prod/release.yaml', ' M prod/shop/virtualservice-backend.yaml']);

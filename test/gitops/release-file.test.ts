@@ -1,10 +1,23 @@
-import { renderRelease } from '../../src/release';
 import { InputError } from '../../src/gitops/errors';
 import { assertValidTag } from '../../src/gitops/release-file';
-import { parseReleaseFile, RELEASE_FILE_LIMITS, ReleaseFileError, renderRelease as serializeReleaseFile, sameRelease } from '../../src/release';
+import { parseReleaseFile, RELEASE_FILE_LIMITS, ReleaseFileError, ReleaseState, renderRelease, sameRelease } from '../../src/release';
 import { tagProblem } from '../../src/service/image';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
+
+/** parseReleaseFile of a fresh copy of the module whose YAML parser throws when it is loaded: what the fast path reads. */
+function parseWithoutYaml(text: string, environment: string): ReleaseState {
+  try {
+    let state: ReleaseState | undefined;
+    jest.isolateModules(() => {
+      jest.doMock('../../src/yaml-module', () => ({ yamlModule: () => { throw new Error('the YAML parser was loaded'); } }));
+      state = (require('../../src/release') as typeof import('../../src/release')).parseReleaseFile(text, { environment });
+    });
+    return state!;
+  } finally {
+    jest.dontMock('../../src/yaml-module');
+  }
+}
 
 describe('image tags', () => {
   test.each([SHA, 'sha-abc1234', '1.4.2', 'v2', '_x', 'A'.repeat(128)])('accepts %s', tag => {
@@ -23,9 +36,8 @@ describe('image tags', () => {
 describe('release file', () => {
   const state = { environment: 'dev', services: { backend: { v1: SHA, v2: '1.0.0' }, frontend: '1e5' } };
 
-  test('round-trips through the renderer synth uses', () => {
-    const text = serializeReleaseFile(state);
-    expect(text).toBe(renderRelease(state));
+  test('renders the canonical layout and reads it back', () => {
+    const text = renderRelease(state);
     expect(text).toMatchInlineSnapshot(`
 "# Managed by cdk8s-gitops: the image tag each service (version) runs in this environment.
 # Change it with \`cdk8s-gitops release\`, \`promote\` or \`rollback\`, not by hand.
@@ -75,10 +87,10 @@ describe('release files as written and as edited by hand read the same', () => {
     services: { 'api': { v1: '1.0', v2: 'true' }, 'db': '0123', 'web': 'sha-abc1234', 'x-y': { v1: '1e3', v2: 'a'.repeat(40) } },
   };
   test('a written file reads back exactly, tags that look like numbers or booleans included', () => {
-    const text = serializeReleaseFile(state);
+    const text = renderRelease(state);
     expect(text).toContain('"1.0"');
     expect(parseReleaseFile(text, { environment: 'dev' })).toEqual(state);
-    expect(parseReleaseFile(serializeReleaseFile({ environment: 'dev', services: {} }))).toEqual({ environment: 'dev', services: {} });
+    expect(parseReleaseFile(renderRelease({ environment: 'dev', services: {} }))).toEqual({ environment: 'dev', services: {} });
   });
 
   test('the same state in another layout (order, quoting, comments, flow style) reads the same', () => {
@@ -99,9 +111,9 @@ describe('release files as written and as edited by hand read the same', () => {
   });
 
   test('a written file edited into something invalid is still refused with the field named', () => {
-    const text = serializeReleaseFile(state).replace('sha-abc1234', 'latest');
+    const text = renderRelease(state).replace('sha-abc1234', 'latest');
     expect(() => parseReleaseFile(text, { environment: 'dev', source: 'dev/release.yaml' })).toThrow('dev/release.yaml: services.web: "latest" is mutable');
-    const unquoted = serializeReleaseFile(state).replace('"1.0"', '1.0');
+    const unquoted = renderRelease(state).replace('"1.0"', '1.0');
     expect(() => parseReleaseFile(unquoted, { environment: 'dev' })).toThrow(/services\.api\.v1: 1 must be an image tag \(a string\)/);
   });
 });
@@ -133,7 +145,7 @@ describe('hostile release files are refused with the file and the line named', (
 
   test('1,000 services with 3 versions and 40-character tags stay far below the limits', () => {
     const services = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`service-${i}`, { v1: 'a'.repeat(40), v2: 'b'.repeat(40), v3: 'c'.repeat(40) }]));
-    const text = serializeReleaseFile({ environment: 'dev', services });
+    const text = renderRelease({ environment: 'dev', services });
     expect(Buffer.byteLength(text)).toBeLessThan(RELEASE_FILE_LIMITS.bytes / 5);
     // the same content, not in the written layout, goes through the YAML parser
     expect(parseReleaseFile(`${text}# edited\n`, { environment: 'dev' }).services).toEqual(services);
@@ -168,27 +180,22 @@ describe('the clusters section: per-cluster entries of a change staged cluster b
   };
 
   test('written after the services, clusters and keys sorted; read back exactly; absent when no cluster has an entry', () => {
-    const text = serializeReleaseFile(state);
+    const text = renderRelease(state);
     expect(text.slice(text.indexOf('apiVersion'))).toBe([
       'apiVersion: cdk8s-gitops/v1', 'kind: Release', 'environment: prod', 'services:', '  api:', '    v1: 1.0.0', '    v2: 1.1.0', '  web: 2.0.0',
       'clusters:', '  prod-eu:', '    services:', '      api:', '        v2: 1.2.0', '      web: "1e5"', '  prod-us:', '    services:', '      web: 2.1.0', '',
     ].join('\n'));
     expect(parseReleaseFile(text, { environment: 'prod' })).toEqual(state);
     const none = { environment: 'prod', services: state.services, clusters: { 'prod-eu': { services: {} } } };
-    expect(serializeReleaseFile(none)).toBe(serializeReleaseFile({ environment: 'prod', services: state.services }));
+    expect(renderRelease(none)).toBe(renderRelease({ environment: 'prod', services: state.services }));
   });
 
   test('a written file is read without the YAML parser, clusters included', () => {
     const services = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`svc-${String(i).padStart(4, '0')}`, { v1: 'a'.repeat(40), v2: 'b'.repeat(40) }]));
     const big = { environment: 'prod', services, clusters: { 'prod-eu': { services: Object.fromEntries(Object.keys(services).map(s => [s, { v2: 'c'.repeat(40) }])) } } };
-    jest.isolateModules(() => {
-      jest.doMock('../../src/yaml-module', () => ({ yamlModule: () => { throw new Error('the YAML parser was loaded'); } }));
-      const release: typeof import('../../src/release') = require('../../src/release');
-      expect(release.parseReleaseFile(release.renderRelease(big), { environment: 'prod' })).toEqual(big);
-      // not as written (a comment more): the YAML parser reads it
-      expect(() => release.parseReleaseFile(`${release.renderRelease(big)}# edited\n`, { environment: 'prod' })).toThrow('the YAML parser was loaded');
-    });
-    jest.dontMock('../../src/yaml-module');
+    expect(parseWithoutYaml(renderRelease(big), 'prod')).toEqual(big);
+    // not as written (a comment more): the YAML parser reads it
+    expect(() => parseWithoutYaml(`${renderRelease(big)}# edited\n`, 'prod')).toThrow('the YAML parser was loaded');
   });
 
   test('sameRelease compares the cluster entries too', () => {
@@ -226,11 +233,11 @@ describe('pinned traffic splits (weights)', () => {
   const parse = (text: string) => () => parseReleaseFile(text, { environment: 'dev', source: 'dev/release.yaml' });
 
   test('written after services, sorted, and read back; a file without weights is written as before', () => {
-    const text = serializeReleaseFile(state);
+    const text = renderRelease(state);
     expect(text.slice(text.indexOf('weights:'))).toBe('weights:\n  backend:\n    v1: 90\n    v2: 10\n  monitor:\n    v1: 50\n    v10: 0\n    v2: 50\n');
     expect(parseReleaseFile(text, { environment: 'prod' })).toEqual(state);
-    expect(serializeReleaseFile({ ...state, weights: {} })).toBe(serializeReleaseFile({ environment: state.environment, services: state.services }));
-    expect(serializeReleaseFile({ ...state, weights: {} })).not.toContain('weights');
+    expect(renderRelease({ ...state, weights: {} })).toBe(renderRelease({ environment: state.environment, services: state.services }));
+    expect(renderRelease({ ...state, weights: {} })).not.toContain('weights');
     // hand-written layouts read the same; `weights: {}` is "none pinned"
     expect(parseReleaseFile(`${base}weights: { backend: { v2: 10, v1: 90 } }  # canary\n`, { environment: 'dev' }).weights).toEqual({ backend: { v1: 90, v2: 10 } });
     expect(parseReleaseFile(`${base}weights: {}\n`, { environment: 'dev' })).not.toHaveProperty('weights');
@@ -263,7 +270,7 @@ describe('pinned traffic splits (weights)', () => {
     // names in the order the file is written (sorted), as cdk8s-gitops writes it
     const services = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`service-${String(i).padStart(4, '0')}`, { v1: 'a'.repeat(40), v2: 'b'.repeat(40), v3: 'c'.repeat(40) }]));
     const weights = Object.fromEntries(Object.keys(services).map(s => [s, { v1: 45, v2: 45, v3: 10 }]));
-    const text = serializeReleaseFile({ environment: 'dev', services, weights });
+    const text = renderRelease({ environment: 'dev', services, weights });
     expectReadWithoutYaml(text, 'dev', { environment: 'dev', services, weights });
   });
 });
@@ -280,7 +287,7 @@ describe('splits per cluster (clusters.<name>.weights)', () => {
   };
 
   test('written in each cluster after its services, sorted; read back exactly, without the YAML parser', () => {
-    const text = serializeReleaseFile(state);
+    const text = renderRelease(state);
     expect(text.slice(text.indexOf('weights:'))).toBe([
       'weights:', '  api:', '    v1: 50', '    v2: 50',
       'clusters:',
@@ -288,14 +295,9 @@ describe('splits per cluster (clusters.<name>.weights)', () => {
       '  prod-us:', '    weights:', '      db:', '        v1: 100', '        v2: 0', '',
     ].join('\n'));
     expect(parseReleaseFile(text, { environment: 'prod' })).toEqual(state);
-    jest.isolateModules(() => {
-      jest.doMock('../../src/yaml-module', () => ({ yamlModule: () => { throw new Error('the YAML parser was loaded'); } }));
-      const release: typeof import('../../src/release') = require('../../src/release');
-      expect(release.parseReleaseFile(text, { environment: 'prod' })).toEqual(state);
-    });
-    jest.dontMock('../../src/yaml-module');
+    expect(parseWithoutYaml(text, 'prod')).toEqual(state);
     // a cluster whose splits are all the environment's has no weights entry
-    expect(serializeReleaseFile({ ...state, clusters: { 'prod-us': { weights: {} } } })).toBe(serializeReleaseFile({ environment: 'prod', services: state.services, weights: state.weights }));
+    expect(renderRelease({ ...state, clusters: { 'prod-us': { weights: {} } } })).toBe(renderRelease({ environment: 'prod', services: state.services, weights: state.weights }));
   });
 
   test('sameRelease compares the splits of each cluster', () => {
@@ -322,7 +324,7 @@ describe('splits per cluster (clusters.<name>.weights)', () => {
     const split = (v2: number) => Object.fromEntries(Object.keys(services).map(s => [s, { v1: 100 - v2, v2 }]));
     // a canary at 0% everywhere, shifted to 10% in prod-eu: every service has a split in the environment and in the cluster
     const big = { environment: 'prod', services, weights: split(0), clusters: { 'prod-eu': { weights: split(10) } } };
-    expectReadWithoutYaml(serializeReleaseFile(big), 'prod', big);
+    expectReadWithoutYaml(renderRelease(big), 'prod', big);
   });
 });
 
@@ -332,12 +334,7 @@ describe('splits per cluster (clusters.<name>.weights)', () => {
  * edited by hand (a comment more) goes through the YAML parser to the same state.
  */
 function expectReadWithoutYaml(text: string, environment: string, state: unknown): void {
-  jest.isolateModules(() => {
-    jest.doMock('../../src/yaml-module', () => ({ yamlModule: () => { throw new Error('the YAML parser was loaded'); } }));
-    const release: typeof import('../../src/release') = require('../../src/release');
-    expect(release.parseReleaseFile(text, { environment })).toEqual(state);
-    expect(() => release.parseReleaseFile(`${text}# edited\n`, { environment })).toThrow('the YAML parser was loaded');
-  });
-  jest.dontMock('../../src/yaml-module');
+  expect(parseWithoutYaml(text, environment)).toEqual(state);
+  expect(() => parseWithoutYaml(`${text}# edited\n`, environment)).toThrow('the YAML parser was loaded');
   expect(parseReleaseFile(`${text}# edited\n`, { environment })).toEqual(state);
 }

@@ -1,12 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseReleaseFile } from '../../src/release';
 import { spawnSync } from 'child_process';
 import { release } from '../../src/gitops/release-flow';
 import { CreateApp } from '../../src/gitops/repository';
 import { createApp as referenceApp } from '../../reference/main';
 import { createApp } from './fixture-app';
-import { cleanup, cli, CLI, cloneOf, FIXTURE_APP, git, isolateGit, read, seedRepo, snapshot, spawnCli } from './helpers';
+import { cleanup, cli, CLI, cloneOf, FIXTURE_APP, git, isolateGit, read, releaseState, seedRepo, sharedClone, snapshot, spawnCli } from './helpers';
 
 const SHA1 = 'a'.repeat(40);
 const SHA2 = 'b'.repeat(40);
@@ -14,16 +13,7 @@ const SHA2 = 'b'.repeat(40);
 beforeAll(isolateGit);
 afterAll(cleanup);
 
-let seeded: string | undefined;
-/** A clone of an origin seeded once for this file (for tests that never push to it). */
-function sharedClone(): string {
-  seeded ??= seedRepo(createApp).origin;
-  return cloneOf(seeded);
-}
-
-function services(dir: string, env = 'dev') {
-  return parseReleaseFile(read(dir, `${env}/release.yaml`), { environment: env }).services;
-}
+const services = (dir: string, env = 'dev') => releaseState(dir, env).services;
 
 describe('release', () => {
   test('rotates A/B, re-renders only the environment and commits "ENV: deploy TAG"', async () => {
@@ -58,7 +48,7 @@ describe('release', () => {
   });
 
   test('releasing the tag that already runs is a no-op: no commit', async () => {
-    const clone = sharedClone();
+    const clone = sharedClone(createApp);
     await cli('release', '--gitops-dir', clone, '--env', 'dev', '--tag', SHA1, '--app', FIXTURE_APP);
     const state = snapshot(clone);
     const again = await cli('release', '--gitops-dir', clone, '--env', 'dev', '--tag', SHA1, '--app', FIXTURE_APP);
@@ -201,7 +191,7 @@ describe('release: failures change nothing', () => {
   test('a release killed in the middle leaves the repository unchanged', async () => {
     const marker = path.join(path.dirname(clone), 'hanging');
     const state = snapshot(clone);
-    const run = spawnCli(['release', '--gitops-dir', clone, '--env', 'dev', '--tag', 'hang', '--app', FIXTURE_APP], { FIXTURE_HANG_MARKER: marker });
+    const run = spawnCli(['release', '--gitops-dir', clone, '--env', 'dev', '--tag', 'hang', '--app', FIXTURE_APP], { env: { FIXTURE_HANG_MARKER: marker } });
     for (let i = 0; i < 200 && !fs.existsSync(marker); i++) await new Promise(r => setTimeout(r, 25));
     expect(fs.existsSync(marker)).toBe(true);
     process.kill(Number(fs.readFileSync(marker, 'utf8')), 'SIGKILL');
@@ -214,7 +204,7 @@ describe('release: failures change nothing', () => {
 
 describe('release checks the changed environment (and shared folders), the whole output only to confirm a finding', () => {
   test('the checks get dev and the shared folders, told which folders they do not see', async () => {
-    const clone = sharedClone();
+    const clone = sharedClone(createApp);
     const calls: { paths: string[]; outside: readonly string[] }[] = [];
     const result = await release({
       dir: clone, env: 'dev', tag: SHA1, createApp,
@@ -245,7 +235,7 @@ describe('release checks the changed environment (and shared folders), the whole
   });
 
   test('a finding on the part is checked again on the whole output, which decides', async () => {
-    const clone = sharedClone();
+    const clone = sharedClone(createApp);
     const seen: number[] = [];
     const passesWhole = await release({
       dir: clone, env: 'dev', tag: SHA1, createApp,

@@ -6,10 +6,9 @@
 import * as path from 'path';
 import { parse } from 'yaml';
 import { completeSplit, parseWeights, shift } from '../../src/gitops/shift-flow';
-import { parseReleaseFile } from '../../src/release';
 import { createApp } from './fixture-app-canary';
 import { createApp as manyApp } from './fixture-app-canary-many';
-import { cleanup, cli, cloneOf, git, isolateGit, read, seedRepo, snapshot } from './helpers';
+import { changedFiles, changedLines, cleanup, cli, cloneOf, git, isolateGit, read, releaseState, seedRepo, sharedClone, snapshot } from './helpers';
 
 const APP = path.join(__dirname, 'fixture-app-canary.ts');
 const T1 = 'sha-1111111';
@@ -18,24 +17,15 @@ const T2 = 'sha-2222222';
 beforeAll(isolateGit);
 afterAll(cleanup);
 
-let seeded: string | undefined;
-/** A clone of an origin seeded once for this file (for tests that never push to it). */
-function sharedClone(): string {
-  seeded ??= seedRepo(createApp).origin;
-  return cloneOf(seeded);
-}
-
-const releaseOf = (dir: string, env = 'prod') => parseReleaseFile(read(dir, `${env}/release.yaml`), { environment: env });
+const releaseOf = (dir: string, env = 'prod') => releaseState(dir, env);
 /** The default route's split of a VirtualService: [subset, weight] pairs. */
 const splitOf = (dir: string, service: string, env = 'prod') =>
   parse(read(dir, `${env}/shop/virtualservice-${service}.yaml`)).spec.http.at(-1).route.map((r: any) => [r.destination.subset, r.weight]);
 const shiftCli = (dir: string, ...args: string[]) => cli('shift', '--gitops-dir', dir, '--env', 'prod', '--app', APP, ...args);
-/** The lines a commit adds or removes (no file headers). */
-const changedLines = (dir: string, rev = 'HEAD') => git(dir, 'diff', '-U0', `${rev}~1`, rev).split('\n').filter(l => /^[-+](?![-+])/.test(l));
 
 describe('shift', () => {
   test('pins the split, re-renders only the weight lines of the default routes and commits "ENV: shift SERVICE SPLIT"', async () => {
-    const clone = sharedClone();
+    const clone = sharedClone(createApp);
     expect(splitOf(clone, 'backend')).toEqual([['v1', 90], ['v2', 10]]);
     const r = await shiftCli(clone, '--service', 'backend', '--weights', 'v2=25');
     expect(r).toMatchObject({ code: 0, stderr: '' });
@@ -44,7 +34,7 @@ describe('shift', () => {
     expect(releaseOf(clone).weights).toEqual({ backend: { v1: 75, v2: 25 } });
     expect(splitOf(clone, 'backend')).toEqual([['v1', 75], ['v2', 25]]);
     // the commit: the VirtualService's weight lines and release.yaml, nothing else
-    expect(git(clone, 'diff', '--name-only', 'HEAD~1', 'HEAD').trim().split('\n')).toEqual(['prod/release.yaml', 'prod/shop/virtualservice-backend.yaml']);
+    expect(changedFiles(clone)).toEqual(['prod/release.yaml', 'prod/shop/virtualservice-backend.yaml']);
     const lines = changedLines(clone);
     expect(lines.filter(l => !/^[-+] +weight: \d+$/.test(l))).toEqual(['+weights:', '+  backend:', '+    v1: 75', '+    v2: 25']);
     expect(lines.filter(l => /weight: /.test(l)).sort()).toEqual(['+          weight: 25', '+          weight: 75', '-          weight: 10', '-          weight: 90']);
@@ -60,7 +50,7 @@ describe('shift', () => {
   });
 
   test('a split that already holds is a no-op: no commit, exit 0', async () => {
-    const clone = sharedClone();
+    const clone = sharedClone(createApp);
     expect((await shiftCli(clone, '--service', 'monitor', '--weights', 'v2=30')).code).toBe(0);
     const state = snapshot(clone);
     const again = await shiftCli(clone, '--service', 'monitor', '--weights', 'v1=70%,v2=30%', '-o', 'json');
@@ -70,7 +60,7 @@ describe('shift', () => {
   });
 
   test('several services at once, one commit; -o json names the changes and files', async () => {
-    const clone = sharedClone();
+    const clone = sharedClone(createApp);
     const r = await shiftCli(clone, '--service', 'backend,monitor', '--weights', 'v2=0', '-o', 'json');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -106,7 +96,7 @@ describe('shift', () => {
     [['--service', 'legacy', '--weights', 'v2=10'], 1, "no route of the program in prod sends legacy's traffic by the service's default split (RouteTarget.split(service) without weights"],
     [['--service', 'stock', '--weights', 'v2=0'], 1, 'XREF-VS-CANARY'],
   ])('%j is refused (exit %d) before anything changes: %s', async (args, code, message) => {
-    const clone = sharedClone();
+    const clone = sharedClone(createApp);
     const state = snapshot(clone);
     const r = await shiftCli(clone, ...args);
     expect(r.code).toBe(code);
@@ -116,7 +106,7 @@ describe('shift', () => {
   });
 
   test('the canary at 0% that no header route reaches is named by the check that refuses it', async () => {
-    const r = await shiftCli(sharedClone(), '--service', 'stock', '--weights', 'v2=0');
+    const r = await shiftCli(sharedClone(createApp), '--service', 'stock', '--weights', 'v2=0');
     expect(r.stderr).toMatch(/prod\/shop\/virtualservice-stock\.yaml.*spec\.http\[0\]\.route\[1\]\.weight.*subset "v2" of host "stock", the newest of the split \(its canary\), has weight 0/s);
   });
 
@@ -177,14 +167,14 @@ describe('the canary lifecycle', () => {
     expect(full.stdout).toContain("backend split: v1=90% v2=10% -> the program's split");
     expect(releaseOf(clone)).not.toHaveProperty('weights');
     expect(read(clone, 'prod/release.yaml')).not.toContain('weights');
-    expect(git(clone, 'diff', '--name-only', 'HEAD~1', 'HEAD').trim()).toBe('prod/release.yaml'); // 90/10 is also the program's split
+    expect(changedFiles(clone)).toEqual(['prod/release.yaml']); // 90/10 is also the program's split
     // and a rollback of that brings the pinned split back, tags included
     expect((await cli('rollback', '--gitops-dir', clone, '--env', 'prod', '--app', APP)).code).toBe(0);
     expect(releaseOf(clone)).toMatchObject({ services: { backend: { v1: T1, v2: T2 } }, weights: { backend: { v1: 90, v2: 10 } } });
   });
 
   test('a canary of a service without versions, or of one whose canary no header route reaches, is refused', async () => {
-    const clone = sharedClone();
+    const clone = sharedClone(createApp);
     const state = snapshot(clone);
     const unversioned = await cli('release', '--gitops-dir', clone, '--env', 'prod', '--tag', T1, '--service', 'frontend', '--canary', '--app', APP);
     expect(unversioned).toMatchObject({ code: 2 });
@@ -196,7 +186,7 @@ describe('the canary lifecycle', () => {
   });
 
   test('promote copies tags and keeps the target\'s split; --with-weights copies the splits too', async () => {
-    const clone = sharedClone();
+    const clone = sharedClone(createApp);
     const onDev = (...args: string[]) => cli('shift', '--gitops-dir', clone, '--env', 'dev', '--app', APP, ...args);
     expect((await cli('release', '--gitops-dir', clone, '--env', 'dev', '--tag', T1, '--service', 'backend,monitor', '--app', APP)).code).toBe(0);
     expect((await onDev('--service', 'backend', '--weights', 'v2=20')).code).toBe(0);
@@ -204,7 +194,7 @@ describe('the canary lifecycle', () => {
 
     const plain = JSON.parse((await cli('promote', '--gitops-dir', clone, '--from', 'dev', '--to', 'prod', '--app', APP, '-o', 'json')).stdout);
     expect(plain).toMatchObject({ created: true, weights: [] });
-    const promoted = parseReleaseFile(git(clone, 'show', `${plain.branch}:prod/release.yaml`), { environment: 'prod' });
+    const promoted = releaseState(clone, 'prod', plain.branch);
     expect(promoted.services.backend).toEqual({ v1: '1.0.0', v2: T1 });
     expect(promoted.weights).toEqual({ monitor: { v1: 95, v2: 5 } });
     git(clone, 'branch', '-D', plain.branch);
@@ -215,7 +205,7 @@ describe('the canary lifecycle', () => {
       { service: 'monitor', from: { v1: 95, v2: 5 }, to: null, cluster: null },
     ]);
     expect(withWeights.body).toContain('| backend | the program\'s split | v1=80% v2=20% |');
-    expect(parseReleaseFile(git(clone, 'show', `${withWeights.branch}:prod/release.yaml`), { environment: 'prod' }).weights).toEqual({ backend: { v1: 80, v2: 20 } });
+    expect(releaseState(clone, 'prod', withWeights.branch).weights).toEqual({ backend: { v1: 80, v2: 20 } });
   });
 });
 

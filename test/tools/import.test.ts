@@ -6,21 +6,21 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { readTree } from '../gitops/helpers';
 import { tempDir } from '../temp-dir';
+import { snapshotTree } from '../tree-snapshot';
 
 const ROOT = path.join(__dirname, '..', '..');
 const importTool = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'tools', 'import.js'), ...args], { encoding: 'utf8' });
 
 test('a folder without a copy of a CRD is refused, naming the URL and the file names it looked for', () => {
-  const before = readTree(path.join(ROOT, 'imports'));
+  const before = snapshotTree(path.join(ROOT, 'imports'));
   const dir = tempDir('crds');
   fs.writeFileSync(path.join(dir, 'unrelated.yaml'), 'kind: Nothing\n');
   const r = importTool('--offline', dir);
   expect(r.status).toBe(2);
   expect(r.stderr).toContain(`--offline ${dir}: no file for https://raw.githubusercontent.com/istio/istio/1.30.3/manifests/charts/base/files/crd-all.gen.yaml; `
     + 'expected exactly one named crd-all.gen.yaml or *-crd-all.gen.yaml naming 1.30.3');
-  expect(readTree(path.join(ROOT, 'imports'))).toEqual(before);
+  expect(snapshotTree(path.join(ROOT, 'imports'))).toEqual(before);
 });
 
 test('a copy of another release does not count; two of the same release are ambiguous', () => {

@@ -6,8 +6,8 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { readTree } from '../gitops/helpers';
 import { tempDir } from '../temp-dir';
+import { snapshotTree } from '../tree-snapshot';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const synth = require('../../tools/synth.js') as {
@@ -173,13 +173,13 @@ describe('the fast path renders what the compiled path renders', () => {
     // everything was transpiled by esbuild (there was no lib/), and the schema bundle built
     expect(fs.readFileSync(path.join(root, 'lib', 'src', 'index.js'), 'utf8')).not.toBe(fs.readFileSync(path.join(ROOT, 'lib', 'src', 'index.js'), 'utf8'));
     expect(fs.existsSync(path.join(root, 'lib', 'schemas', 'validators.js'))).toBe(true);
-    const want = readTree(expected);
+    const want = snapshotTree(expected);
     expect(Object.keys(want).length).toBeGreaterThan(50);
-    expect(readTree(path.join(root, 'out-npm'))).toEqual(want);
+    expect(snapshotTree(path.join(root, 'out-npm'))).toEqual(want);
 
     const cdk8s = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '--check-upgrade=false', '--output', 'out-cdk8s'],
       { cwd: root, encoding: 'utf8', env: { ...process.env } });
     expect(cdk8s.status).toBe(0);
-    expect(readTree(path.join(root, 'out-cdk8s'))).toEqual(want);
+    expect(snapshotTree(path.join(root, 'out-cdk8s'))).toEqual(want);
   }, 120_000);
 });

@@ -16,7 +16,7 @@ import { goodPlatform, obj, writeTree } from './fixtures';
 
 const PKG = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
 
-const spawnStdin = (argv: string[], input: string) => spawnCli(argv, {}, input);
+const spawnStdin = (argv: string[], input: string) => spawnCli(argv, { input });
 
 const REASON = 'bench needs <host> & "node" networking\u0001 (OPS-12)';
 
