@@ -1,6 +1,6 @@
 import { compareVersions } from '../compare';
 import { ReleaseState } from '../release';
-import { clusterServices, ClusterRuns, clustersWithEntries, clusterView, clusterWeights, withClusterRuns } from '../release-clusters';
+import { clusterServices, ClusterRuns, clustersWithEntries, clusterView, clusterWeights, mapClusterRuns } from '../release-clusters';
 import { InputError } from './errors';
 
 /** Services of a release state: service -> tag, or service -> version -> tag. */
@@ -83,17 +83,14 @@ export function rotate(state: ReleaseState, tag: string, services?: readonly str
         + '(name the services with versions with --service)');
     }
   }
-  const environment = rotateRuns(state, tag, names, options);
-  const rotated = new Set(environment.rotated);
-  const reset = new Set(environment.reset);
-  const clusters = [...new Set([...options.clusters ?? [], ...clustersWithEntries(state)])].sort();
-  const perCluster = clusters.map(cluster => {
-    const r = rotateRuns(clusterView(state, cluster), tag, names, options);
+  const rotated = new Set<string>();
+  const reset = new Set<string>();
+  const next = mapClusterRuns(state, runs => {
+    const r = rotateRuns(runs, tag, names, options);
     r.rotated.forEach(n => rotated.add(n));
     r.reset.forEach(n => reset.add(n));
-    return [cluster, r.runs] as const;
-  });
-  const next = withClusterRuns({ environment: state.environment, ...environment.runs }, perCluster);
+    return r.runs;
+  }, options.clusters);
   return { state: next, rotated: [...rotated].sort(), unchanged: names.filter(n => !rotated.has(n)), reset: [...reset].filter(n => !rotated.has(n)).sort() };
 }
 
@@ -155,9 +152,7 @@ export interface AdoptOptions {
  * splits) the same cluster of `source` runs (a source without clusters: its environment's). Pure.
  */
 export function adopt(target: ReleaseState, source: ReleaseState, options: AdoptOptions = {}): ReleaseState {
-  const clusters = [...new Set([...clustersWithEntries(target), ...clustersWithEntries(source)])].sort();
-  return withClusterRuns({ environment: target.environment, ...adoptRuns(target, source, options) },
-    clusters.map(c => [c, adoptRuns(clusterView(target, c), clusterView(source, c), options)] as const));
+  return mapClusterRuns(target, (runs, c) => adoptRuns(runs, c === undefined ? source : clusterView(source, c), options), clustersWithEntries(source));
 }
 
 /** {@link adopt} of what one cluster runs (or an environment's state). */

@@ -7,7 +7,7 @@ import { prepareChange, requireCluster, requireEnvironment, unroutedSplits } fro
 import { GitOpsError, InputError } from './errors';
 import { publish } from './publish';
 import { assertClusterName, isValidName } from './release-file';
-import { clusterLabel, ClusterRuns, clustersWithEntries, clusterView, withClusterRuns } from '../release-clusters';
+import { clusterLabel, mapClusterRuns } from '../release-clusters';
 import { GitOpsRepository, RepositoryOptions } from './repository';
 import { inheritedSource } from './rollback-flow';
 import { describeWeightChanges, versionsOf, WeightChange, weightChangesBetween } from './rotation';
@@ -140,8 +140,7 @@ function provenanceAt(repo: GitOpsRepository, base: string | undefined, options:
  */
 export function shifted(state: ReleaseState, services: readonly string[], weights: Readonly<Record<string, number>>): ReleaseState {
   const splits = Object.fromEntries(services.map(service => [service, completeSplit(service, versionsOf(serviceEntry(state, service)), weights)]));
-  const apply = (runs: ClusterRuns): ClusterRuns => ({ services: runs.services, weights: { ...runs.weights, ...splits } });
-  return withClusterRuns({ environment: state.environment, ...apply(state) }, clustersWithEntries(state).map(c => [c, apply(clusterView(state, c))] as const));
+  return mapClusterRuns(state, runs => ({ services: runs.services, weights: { ...runs.weights, ...splits } }));
 }
 
 /** The entry of a versioned service, or an InputError naming `--service`. */
