@@ -1,6 +1,6 @@
-import { compareVersions } from '../compare';
+import { compareText, compareVersions } from '../compare';
 import { ReleaseState } from '../release';
-import { clusterServices, ClusterRuns, clustersWithEntries, clusterView, clusterWeights, mapClusterRuns } from '../release-clusters';
+import { ClusterRuns, clustersWithEntries, clusterView, mapClusterRuns, sameSplit } from '../release-clusters';
 import { InputError } from './errors';
 
 /** Services of a release state: service -> tag, or service -> version -> tag. */
@@ -206,11 +206,20 @@ export interface TagChange {
  * runs that are not the environment's change (`cluster` set), sorted by cluster. Pure.
  */
 export function changesBetween(before: ReleaseState, after: ReleaseState): TagChange[] {
-  const out = servicesChanges(before.services, after.services);
-  const same = new Set(out.map(c => JSON.stringify(c)));
-  for (const cluster of [...new Set([...clustersWithEntries(before), ...clustersWithEntries(after)])].sort()) {
-    for (const c of servicesChanges(clusterServices(before, cluster), clusterServices(after, cluster))) {
-      if (!same.has(JSON.stringify(c))) out.push({ cluster, ...c });
+  return withClusterChanges(before, after, (a, b) => servicesChanges(a.services, b.services), c => JSON.stringify(c));
+}
+
+/**
+ * `changes` between the environment's runs of `before` and `after`, then for each cluster with
+ * entries in either (sorted) the changes between what it runs that are not one of the
+ * environment's (the same `key`), with `cluster` set.
+ */
+function withClusterChanges<C extends { readonly cluster?: string }>(before: ReleaseState, after: ReleaseState, changes: (a: ClusterRuns, b: ClusterRuns) => C[], key: (c: C) => string): C[] {
+  const out = changes(before, after);
+  const same = new Set(out.map(key));
+  for (const cluster of [...new Set([...clustersWithEntries(before), ...clustersWithEntries(after)])].sort(compareText)) {
+    for (const c of changes(clusterView(before, cluster), clusterView(after, cluster))) {
+      if (!same.has(key(c))) out.push({ cluster, ...c });
     }
   }
   return out;
@@ -265,19 +274,12 @@ export interface WeightChange {
  * it takes that are not the environment's change (`cluster` set), sorted by cluster. Pure.
  */
 export function weightChangesBetween(before: ReleaseState, after: ReleaseState): WeightChange[] {
-  const out = splitChanges(before.weights ?? {}, after.weights ?? {});
-  const same = new Set(out.map(c => JSON.stringify([c.service, formatSplit(c.from), formatSplit(c.to)])));
-  for (const cluster of [...new Set([...clustersWithEntries(before), ...clustersWithEntries(after)])].sort()) {
-    for (const c of splitChanges(clusterWeights(before, cluster), clusterWeights(after, cluster))) {
-      if (!same.has(JSON.stringify([c.service, formatSplit(c.from), formatSplit(c.to)]))) out.push({ cluster, ...c });
-    }
-  }
-  return out;
+  return withClusterChanges(before, after, (x, y) => splitChanges(x.weights ?? {}, y.weights ?? {}), c => JSON.stringify([c.service, formatSplit(c.from), formatSplit(c.to)]));
 }
 
 function splitChanges(a: NonNullable<ReleaseState['weights']>, b: NonNullable<ReleaseState['weights']>): WeightChange[] {
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()
-    .filter(service => formatSplit(a[service]) !== formatSplit(b[service]))
+    .filter(service => !sameSplit(a[service], b[service]))
     .map(service => ({ service, ...(a[service] !== undefined ? { from: a[service] } : {}), ...(b[service] !== undefined ? { to: b[service] } : {}) }));
 }
 
