@@ -1,3 +1,4 @@
+import { compareText, compareVersions } from '../compare';
 import { ReleaseState, RELEASE_FILE } from '../release';
 import { GitOpsError, InputError } from './errors';
 import { tagProblem } from '../service/image';
@@ -6,7 +7,7 @@ import { clusterLabel } from '../release-clusters';
 import { prepareChange } from './environment-change';
 import { GitOpsRepository, RepositoryOptions } from './repository';
 import { inheritedSource } from './rollback-flow';
-import { adopt, changesBetween, compareVersions, describeChanges, describeWeightChanges, formatSplit, headlineTag, TagChange, WeightChange, weightChangesBetween } from './rotation';
+import { adopt, changesBetween, describeChanges, describeWeightChanges, formatSplit, headlineTag, TagChange, WeightChange, weightChangesBetween } from './rotation';
 
 /** Options of {@link promote}. */
 export interface PromoteOptions extends Omit<RepositoryOptions, 'retries' | 'backoff'> {
@@ -144,7 +145,7 @@ export function releaseTag(repo: GitOpsRepository, base: string, env: string, st
 function pullRequestBody(from: string, to: string, tag: string, base: string, changes: readonly TagChange[], weightChanges: readonly WeightChange[],
   files: readonly string[], cluster: string | undefined): string {
   const rows = [...changes]
-    .sort((a, b) => (a.service !== b.service ? (a.service < b.service ? -1 : 1) : compareVersions(a.version ?? '', b.version ?? '')))
+    .sort((a, b) => compareText(a.service, b.service) || compareVersions(a.version ?? '', b.version ?? ''))
     .map(c => `| ${c.cluster !== undefined ? `${c.service} (${c.cluster})` : c.service} | ${c.version ?? '-'} | \`${c.from ?? '(none)'}\` | \`${c.to ?? '(none)'}\` |`);
   const splits = weightChanges.length === 0 ? [] : [
     `| service | ${to} split now | after merge |`,

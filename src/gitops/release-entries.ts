@@ -1,5 +1,6 @@
 import type { GitOpsApp } from '../gitops-app';
 import { closestName } from '../closest-name';
+import { compareText } from '../compare';
 import { ReleaseState } from '../release';
 import { ClusterRuns } from '../release-clusters';
 import { GitOpsError } from './errors';
@@ -59,7 +60,7 @@ export function unknownReleaseEntries(stored: ReleaseState, known: ReleaseState,
   // a split of the environment applies where any cluster takes it
   const taken = (s: string) => known.weights?.[s] !== undefined || Object.values(clusters).some(c => c.weights?.[s] !== undefined);
   out.push(...unknownSplits(stored.weights ?? {}, known.services, taken, 'weights', ''));
-  return out.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
+  return out.sort((a, b) => compareText(a.field, b.field));
 }
 
 /** The entries of a services mapping (`services`, `clusters.<name>.services`) that `runs` does not have. */

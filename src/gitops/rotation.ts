@@ -6,8 +6,6 @@ import { InputError } from './errors';
 /** Services of a release state: service -> tag, or service -> version -> tag. */
 type Services = ReleaseState['services'];
 
-export { compareVersions };
-
 /** The versions of a versioned service entry, oldest first (`v1, v2, ...`). */
 export function versionsOf(entry: string | Readonly<Record<string, string>>): string[] {
   return typeof entry === 'string' ? [] : Object.keys(entry).sort(compareVersions);
@@ -181,7 +179,7 @@ export function headlineTag(state: ReleaseState): string | undefined {
     counts.set(tag, (counts.get(tag) ?? 0) + 1);
   }
   let best: string | undefined;
-  for (const [tag, n] of [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [tag, n] of [...counts].sort(([a], [b]) => compareText(a, b))) {
     if (best === undefined || n > counts.get(best)!) best = tag;
   }
   return best;
@@ -240,7 +238,7 @@ function servicesChanges(before: Services, after: Services): TagChange[] {
   const keys = [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => {
     const [sx, vx] = x.split('\0');
     const [sy, vy] = y.split('\0');
-    return sx !== sy ? (sx < sy ? -1 : 1) : compareVersions(vx, vy);
+    return compareText(sx, sy) || compareVersions(vx, vy);
   });
   for (const k of keys) {
     const x = a.get(k);
