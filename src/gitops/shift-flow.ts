@@ -1,4 +1,3 @@
-import { compareVersions } from '../compare';
 import { evaluateGate, GateResult, gateSummary } from '../gate/gate';
 import { GateSettings } from '../gate/gate-settings';
 import { ReleaseState, RELEASE_FILE } from '../release';
@@ -10,7 +9,7 @@ import { assertClusterName, isValidName } from './release-file';
 import { clusterLabel, mapClusterRuns } from '../release-clusters';
 import { GitOpsRepository, RepositoryOptions } from './repository';
 import { inheritedSource } from './rollback-flow';
-import { describeWeightChanges, versionsOf, WeightChange, weightChangesBetween } from './rotation';
+import { describeWeightChanges, formatSplit, versionsOf, WeightChange, weightChangesBetween } from './rotation';
 
 /** Options of {@link shift}. */
 export interface ShiftOptions extends RepositoryOptions {
@@ -99,7 +98,7 @@ export async function shift(options: ShiftOptions): Promise<ShiftResult> {
   const services = [...new Set(options.services)].sort();
   // a subject stays one readable line: the names of up to three services (the body lists every split)
   const names = services.length <= 3 ? services.join(', ') : `${services.length} services`;
-  const message = `${clusterLabel(options.env, options.cluster)}: shift ${names} ${formatWeights(options.weights)}`;
+  const message = `${clusterLabel(options.env, options.cluster)}: shift ${names} ${formatSplit(options.weights)}`;
   return GitOpsRepository.with(options, async repo => {
     const gates = options.gate ? await judgeCanaries(repo, options, services, options.gate) : [];
     const result = await publish(repo, options, base => prepareChange(repo, { ...options, provenance: provenanceAt(repo, base, options) }, base, options.env, current => {
@@ -170,12 +169,12 @@ export function completeSplit(service: string, versions: readonly string[], weig
   const sum = given.reduce((acc, v) => acc + weights[v], 0);
   const rest = versions.filter(v => !(v in weights));
   if (rest.length === 0 && sum !== 100) {
-    throw new InputError(`--weights: ${formatWeights(weights)} sums to ${sum}: a split of every version of ${service} must sum to 100`);
+    throw new InputError(`--weights: ${formatSplit(weights)} sums to ${sum}: a split of every version of ${service} must sum to 100`);
   }
   if (rest.length > 1) {
-    throw new InputError(`--weights: ${formatWeights(weights)} leaves ${rest.join(', ')} of ${service} open: give every version but one (the one left out takes the rest), e.g. ${rest.slice(1).map(v => `${v}=0`).concat(given.map(v => `${v}=${weights[v]}`)).join(',')}`);
+    throw new InputError(`--weights: ${formatSplit(weights)} leaves ${rest.join(', ')} of ${service} open: give every version but one (the one left out takes the rest), e.g. ${rest.slice(1).map(v => `${v}=0`).concat(given.map(v => `${v}=${weights[v]}`)).join(',')}`);
   }
-  if (sum > 100) throw new InputError(`--weights: ${formatWeights(weights)} sums to ${sum}, over 100: ${rest[0]} of ${service} would take ${100 - sum}`);
+  if (sum > 100) throw new InputError(`--weights: ${formatSplit(weights)} sums to ${sum}, over 100: ${rest[0]} of ${service} would take ${100 - sum}`);
   const split: Record<string, number> = {};
   for (const v of versions) split[v] = weights[v] ?? 100 - sum;
   return split;
@@ -203,11 +202,6 @@ function checkWeights(weights: Readonly<Record<string, number>>, flag = '--weigh
     if (!isValidName(v)) throw new InputError(`${flag}: ${JSON.stringify(v)} is not a version name (a DNS-1123 label, e.g. v2)`);
     if (!Number.isInteger(w) || w < 0 || w > 100) throw new InputError(`${flag}: ${v}=${w} must be a whole percent from 0 to 100`);
   }
-}
-
-/** `v2=10%`, `v1=90% v2=10%`: the weights as given, oldest version first. */
-function formatWeights(weights: Readonly<Record<string, number>>): string {
-  return Object.keys(weights).sort(compareVersions).map(v => `${v}=${weights[v]}%`).join(' ');
 }
 
 /**
