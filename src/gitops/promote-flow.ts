@@ -7,7 +7,7 @@ import { clusterLabel } from '../release-clusters';
 import { prepareChange } from './environment-change';
 import { GitOpsRepository, RepositoryOptions } from './repository';
 import { inheritedSource } from './rollback-flow';
-import { adopt, changesBetween, describeChanges, describeWeightChanges, formatSplit, headlineTag, TagChange, WeightChange, weightChangesBetween } from './rotation';
+import { adopt, changesBetween, describeReleaseChanges, formatSplit, headlineTag, TagChange, WeightChange, weightChangesBetween } from './rotation';
 
 /** Options of {@link promote}. */
 export interface PromoteOptions extends Omit<RepositoryOptions, 'retries' | 'backoff'> {
@@ -90,7 +90,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     const provenance = { ...options.provenance, ...(released ? inheritedSource(repo, released.sha, options.provenance) : {}) };
     const change = prepareChange(repo, { ...options, provenance }, base, options.to, current => {
       const state = adopt(current, source, { weights: options.withWeights });
-      const body = [...describeChanges(changesBetween(current, state)), ...describeWeightChanges(weightChangesBetween(current, state))];
+      const body = describeReleaseChanges(current, state);
       return { state, message: { subject: message, body: body.join('\n'), trailers: [['Promoted-From', `${options.from}@${base}`]] } };
     }, '--to');
     const title = `Promote to ${to}: ${tag}`;

@@ -6,7 +6,7 @@ import { CLUSTER_TRAILER, prepareChange } from './environment-change';
 import { clusterLabel, clusterView } from '../release-clusters';
 import { publish } from './publish';
 import { GitOpsRepository, RepositoryOptions } from './repository';
-import { adopt, changesBetween, describeChanges, describeWeightChanges, headlineTag, TagChange, WeightChange, weightChangesBetween } from './rotation';
+import { adopt, changesBetween, describeReleaseChanges, headlineTag, TagChange, WeightChange, weightChangesBetween } from './rotation';
 
 /** Trailer a rollback commit carries: the commit whose release it restored. */
 export const ROLLBACK_TRAILER = 'Rollback-To';
@@ -114,7 +114,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
     const result = await publish(repo, options, base => prepareChange(repo, { ...options, provenance }, base, options.env, current => {
       // the previous release file whole: its tags and its pinned splits
       const state = adopt(current, restore, { weights: true });
-      const changes = [...describeChanges(changesBetween(current, state)), ...describeWeightChanges(weightChangesBetween(current, state))];
+      const changes = describeReleaseChanges(current, state);
       const body = `Restores the release of ${label} from ${previous.commit.slice(0, 12)}.\n\n${changes.join('\n')}`;
       return { state, message: { subject: message, body, trailers: [[ROLLBACK_TRAILER, previous.commit]] } };
     }));

@@ -291,3 +291,8 @@ export function formatSplit(split: Readonly<Record<string, number>> | undefined)
 export function describeWeightChanges(changes: readonly WeightChange[]): string[] {
   return changes.map(c => `${c.cluster !== undefined ? `[${c.cluster}] ` : ''}${c.service} split: ${formatSplit(c.from)} -> ${formatSplit(c.to)}`);
 }
+
+/** Lines describing what changes from `before` to `after`: the tags ({@link describeChanges}), then the pinned splits ({@link describeWeightChanges}). */
+export function describeReleaseChanges(before: ReleaseState, after: ReleaseState): string[] {
+  return [...describeChanges(changesBetween(before, after)), ...describeWeightChanges(weightChangesBetween(before, after))];
+}
