@@ -2,7 +2,7 @@ import { compareText, compareVersions } from '../compare';
 import { ReleaseState, RELEASE_FILE } from '../release';
 import { GitOpsError, InputError } from './errors';
 import { tagProblem } from '../service/image';
-import { assertClusterName, isValidName } from './release-file';
+import { assertClusterName, assertEnvironmentName } from './release-file';
 import { clusterLabel } from '../release-clusters';
 import { prepareChange } from './environment-change';
 import { GitOpsRepository, RepositoryOptions } from './repository';
@@ -58,9 +58,8 @@ export interface PromoteResult {
  * `promote-CLUSTER-TAG`); without it every cluster of `to` does.
  */
 export async function promote(options: PromoteOptions): Promise<PromoteResult> {
-  for (const [flag, env] of [['--from', options.from], ['--to', options.to]] as const) {
-    if (!isValidName(env)) throw new InputError(`${flag}: ${JSON.stringify(env)} is not an environment name (a DNS-1123 label such as dev or prod)`);
-  }
+  assertEnvironmentName(options.from, '--from');
+  assertEnvironmentName(options.to, '--to');
   if (options.from === options.to) throw new InputError(`--to: ${JSON.stringify(options.to)} must differ from --from`);
   assertClusterName(options.cluster);
   const to = clusterLabel(options.to, options.cluster);

@@ -1,6 +1,6 @@
 import { ReleaseState, RELEASE_FILE, sameRelease } from '../release';
 import { GitOpsError, InputError } from './errors';
-import { assertClusterName, isValidName } from './release-file';
+import { assertClusterName, assertEnvironmentName } from './release-file';
 import { provenanceOf } from './commit-message';
 import { CLUSTER_TRAILER, prepareChange } from './environment-change';
 import { clusterLabel, clusterView } from '../release-clusters';
@@ -89,7 +89,7 @@ export function previousRelease(repo: GitOpsRepository, rev: string, env: string
  * With `push`, a rejected push re-applies the same restored release to the new tip.
  */
 export async function rollback(options: RollbackOptions): Promise<RollbackResult> {
-  if (!isValidName(options.env)) throw new InputError(`--env: ${JSON.stringify(options.env)} is not an environment name (a DNS-1123 label such as dev or prod)`);
+  assertEnvironmentName(options.env);
   assertClusterName(options.cluster);
   const label = clusterLabel(options.env, options.cluster);
   return GitOpsRepository.with(options, async repo => {

@@ -1,3 +1,4 @@
+import { isDnsLabel } from '../names';
 import { evaluateGate, GateResult, gateSummary } from '../gate/gate';
 import { GateSettings } from '../gate/gate-settings';
 import { ReleaseState, RELEASE_FILE } from '../release';
@@ -5,7 +6,7 @@ import { Provenance } from './commit-message';
 import { prepareChange, requireCluster, requireEnvironment, unroutedSplits } from './environment-change';
 import { GitOpsError, InputError } from './errors';
 import { publish } from './publish';
-import { assertClusterName, isValidName } from './release-file';
+import { assertClusterName, assertEnvironmentName, assertServiceNames } from './release-file';
 import { clusterLabel, mapClusterRuns } from '../release-clusters';
 import { GitOpsRepository, RepositoryOptions } from './repository';
 import { inheritedSource } from './rollback-flow';
@@ -88,11 +89,9 @@ export class GateRefusedError extends GitOpsError {
  * release file).
  */
 export async function shift(options: ShiftOptions): Promise<ShiftResult> {
-  if (!isValidName(options.env)) throw new InputError(`--env: ${JSON.stringify(options.env)} is not an environment name (a DNS-1123 label such as dev or prod)`);
+  assertEnvironmentName(options.env);
   if (options.services.length === 0) throw new InputError('--service is required: name the service(s) whose traffic moves');
-  for (const s of options.services) {
-    if (!isValidName(s)) throw new InputError(`--service: ${JSON.stringify(s)} is not a service name (a DNS-1123 label)`);
-  }
+  assertServiceNames(options.services);
   checkWeights(options.weights);
   assertClusterName(options.cluster);
   const services = [...new Set(options.services)].sort();
@@ -199,7 +198,7 @@ export function parseWeights(text: string, flag = '--weights'): Record<string, n
 function checkWeights(weights: Readonly<Record<string, number>>, flag = '--weights'): void {
   if (Object.keys(weights).length === 0) throw new InputError(`${flag} is required: VERSION=PERCENT, e.g. v2=10`);
   for (const [v, w] of Object.entries(weights)) {
-    if (!isValidName(v)) throw new InputError(`${flag}: ${JSON.stringify(v)} is not a version name (a DNS-1123 label, e.g. v2)`);
+    if (!isDnsLabel(v)) throw new InputError(`${flag}: ${JSON.stringify(v)} is not a version name (a DNS-1123 label, e.g. v2)`);
     if (!Number.isInteger(w) || w < 0 || w > 100) throw new InputError(`${flag}: ${v}=${w} must be a whole percent from 0 to 100`);
   }
 }
