@@ -4,9 +4,9 @@ import { GitOpsError, InputError } from './errors';
 import { tagProblem } from '../service/image';
 import { assertClusterName, assertEnvironmentName } from './release-file';
 import { clusterLabel } from '../release-clusters';
+import { inheritSource } from './commit-message';
 import { prepareChange } from './environment-change';
 import { GitOpsRepository, RepositoryOptions } from './repository';
-import { inheritedSource } from './rollback-flow';
 import { adopt, changesBetween, describeReleaseChanges, formatSplit, headlineTag, TagChange, WeightChange, weightChangesBetween } from './rotation';
 
 /** Options of {@link promote}. */
@@ -78,15 +78,15 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     }
     // the environment's tags (and splits): a cluster staged in --from is not promoted
     const source: ReleaseState = { environment: from.environment, services: from.services, ...(from.weights !== undefined ? { weights: from.weights } : {}) };
-    const tag = releaseTag(repo, base, options.from, source);
+    // the commit that last released --from: its subject may name the release, and the promoted release keeps the source it was built from (unless the caller names another)
+    const last = repo.lastRelease(base, options.from);
+    const tag = releaseTag(options.from, source, last?.message);
     const branch = `promote-${options.cluster !== undefined ? `${options.cluster}-` : ''}${tag}`;
     if (git.tryRun(['check-ref-format', '--branch', branch]).status !== 0) {
       throw new GitOpsError(`cannot name a branch after tag ${JSON.stringify(tag)}: ${JSON.stringify(branch)} is not a valid branch name`);
     }
     const message = `${to}: deploy ${tag}`;
-    // the promoted release keeps the source it was built from (the commit that last released --from), unless the caller names another
-    const [released] = git.fileHistory(base, repo.repoPath(`${options.from}/${RELEASE_FILE}`));
-    const provenance = { ...options.provenance, ...(released ? inheritedSource(repo, released.sha, options.provenance) : {}) };
+    const provenance = inheritSource(options.provenance, last?.message);
     const change = prepareChange(repo, { ...options, provenance }, base, options.to, current => {
       const state = adopt(current, source, { weights: options.withWeights });
       const body = describeReleaseChanges(current, state);
@@ -126,13 +126,12 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
 }
 
 /**
- * The tag that names the release of `env` at `base`: the tag of its last `ENV: deploy TAG`
- * (or rollback/promotion) commit when that tag still runs there, else the tag most of its
- * services' newest versions run.
+ * The tag that names the release `state` of `env`: the tag of its last `ENV: deploy TAG`
+ * (or rollback/promotion) commit (`message`: of the commit that last changed its release file)
+ * when that tag still runs there, else the tag most of its services' newest versions run.
  */
-export function releaseTag(repo: GitOpsRepository, base: string, env: string, state: ReleaseState): string {
-  const [last] = repo.git.fileHistory(base, repo.repoPath(`${env}/${RELEASE_FILE}`));
-  const subject = last?.message.split('\n')[0] ?? '';
+export function releaseTag(env: string, state: ReleaseState, message: string | undefined): string {
+  const subject = message?.split('\n')[0] ?? '';
   const m = new RegExp(`^${env}: (?:deploy|canary|rollback to) (\\S+)$`).exec(subject);
   const running = new Set(Object.values(state.services).flatMap(e => (typeof e === 'string' ? [e] : Object.values(e))));
   if (m && running.has(m[1]) && tagProblem(m[1]) === undefined) return m[1];

@@ -142,6 +142,12 @@ export class GitOpsRepository {
     return parseReleaseFile(this.git.show(rev, p), { environment: env, source });
   }
 
+  /** The commit that last changed the release file of `env` as of `rev` (its id and message), or undefined when none did. */
+  public lastRelease(rev: string, env: string): { readonly sha: string; readonly message: string } | undefined {
+    const [sha, message = ''] = this.git.run(['log', '-1', '--format=%H%x00%B', rev, '--', this.repoPath(`${env}/${RELEASE_FILE}`)]).split('\0');
+    return sha.trim() === '' ? undefined : { sha: sha.trim(), message };
+  }
+
   /** The blobs of environment `env` at `rev` (none without a commit), keyed by repository path. */
   public envTree(rev: string | undefined, env: string): ReadonlyMap<string, TreeEntry> {
     return rev === undefined ? new Map() : this.git.listTree(rev, this.repoPath(env));

@@ -1,7 +1,7 @@
 import { ReleaseState, RELEASE_FILE, sameRelease } from '../release';
 import { GitOpsError, InputError } from './errors';
 import { assertClusterName, assertEnvironmentName } from './release-file';
-import { provenanceOf } from './commit-message';
+import { inheritSource } from './commit-message';
 import { CLUSTER_TRAILER, prepareChange } from './environment-change';
 import { clusterLabel, clusterView } from '../release-clusters';
 import { publish } from './publish';
@@ -43,6 +43,8 @@ export interface RollbackResult {
 export interface HistoricRelease {
   /** The commit that wrote it. */
   readonly commit: string;
+  /** That commit's message. */
+  readonly message: string;
   readonly state: ReleaseState;
 }
 
@@ -76,7 +78,7 @@ export function previousRelease(repo: GitOpsRepository, rev: string, env: string
   for (let j = i + 1; j < history.length; j++) {
     const state = repo.releaseAt(history[j].sha, env);
     if (state === undefined) continue;
-    if (current === undefined || !sameRelease(view(state), view(current))) return { commit: history[j].sha, state };
+    if (current === undefined || !sameRelease(view(state), view(current))) return { commit: history[j].sha, message: history[j].message, state };
   }
   return undefined;
 }
@@ -110,7 +112,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
     const tag = headlineTag(restore) ?? 'nothing';
     const message = `${label}: rollback to ${tag}`;
     // the restored release keeps the source it was built from, unless the caller names another
-    const provenance = { ...options.provenance, ...inheritedSource(repo, previous.commit, options.provenance) };
+    const provenance = inheritSource(options.provenance, previous.message);
     const result = await publish(repo, options, base => prepareChange(repo, { ...options, provenance }, base, options.env, current => {
       // the previous release file whole: its tags and its pinned splits
       const state = adopt(current, restore, { weights: true });
@@ -129,16 +131,4 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
       pushed: result.pushed,
     };
   });
-}
-
-/**
- * The source provenance of the commit that made a release (its `Argocd-reference-commit-*`
- * trailers), for the commits that adopt that release (rollback, promote); `explicit` values win.
- */
-export function inheritedSource(repo: GitOpsRepository, commit: string, explicit: { readonly sourceCommit?: string; readonly sourceRepository?: string } = {}): { sourceCommit?: string; sourceRepository?: string } {
-  const recorded = provenanceOf(repo.git.run(['log', '-1', '--format=%B', commit]));
-  return {
-    sourceCommit: explicit.sourceCommit ?? recorded.sourceCommit,
-    sourceRepository: explicit.sourceRepository ?? (explicit.sourceCommit === undefined ? recorded.sourceRepository : undefined),
-  };
 }

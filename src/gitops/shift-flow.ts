@@ -1,15 +1,14 @@
 import { isDnsLabel } from '../names';
 import { evaluateGate, GateResult, gateSummary } from '../gate/gate';
 import { GateSettings } from '../gate/gate-settings';
-import { ReleaseState, RELEASE_FILE } from '../release';
-import { Provenance } from './commit-message';
+import { ReleaseState } from '../release';
+import { inheritSource, Provenance } from './commit-message';
 import { prepareChange, requireCluster, requireEnvironment, unroutedSplits } from './environment-change';
 import { GitOpsError, InputError } from './errors';
 import { publish } from './publish';
 import { assertClusterName, assertEnvironmentName, assertServiceNames } from './release-file';
 import { clusterLabel, mapClusterRuns } from '../release-clusters';
 import { GitOpsRepository, RepositoryOptions } from './repository';
-import { inheritedSource } from './rollback-flow';
 import { describeWeightChanges, formatSplit, versionsOf, WeightChange, weightChangesBetween } from './rotation';
 
 /** Options of {@link shift}. */
@@ -126,9 +125,7 @@ export async function shift(options: ShiftOptions): Promise<ShiftResult> {
  * commit that last changed its release file records it), unless the caller names another.
  */
 function provenanceAt(repo: GitOpsRepository, base: string | undefined, options: ShiftOptions): Provenance | undefined {
-  if (base === undefined) return options.provenance;
-  const last = repo.git.run(['log', '-1', '--format=%H', base, '--', repo.repoPath(`${options.env}/${RELEASE_FILE}`)]).trim();
-  return last === '' ? options.provenance : { ...options.provenance, ...inheritedSource(repo, last, options.provenance) };
+  return inheritSource(options.provenance, base === undefined ? undefined : repo.lastRelease(base, options.env)?.message);
 }
 
 /**
