@@ -5,7 +5,7 @@ import type { GitOpsApp } from '../gitops-app';
 import type { Manifest } from '../manifest';
 import { ReleaseState, RELEASE_FILE, sameRelease } from '../release';
 import { repositoryFiles } from '../repository-layout';
-import { clusterLabel, clusterServices, clusterView, withClusterState } from '../release-clusters';
+import { clusterLabel, clusterServices, clusterView, differingServices, withClusterState } from '../release-clusters';
 import { assertValid } from '../validate';
 import { CommitMessage, Provenance, renderCommitMessage } from './commit-message';
 import { GitOpsError, InputError } from './errors';
@@ -254,13 +254,10 @@ function checkApplied(app: GitOpsApp, env: string, runs: ReleaseState, wanted: R
   for (const cluster of clusters) {
     const has = app.releases.runsIn(env, cluster);
     const want = clusterServices(wanted, cluster);
-    const differs = Object.entries(has).filter(([service, entry]) => {
-      const w = want[service];
-      return typeof entry === 'string' ? w !== entry : typeof w === 'string' || Object.entries(entry).some(([v, tag]) => w?.[v] !== tag);
-    });
+    const differs = Object.keys(differingServices(has, want));
     if (differs.length > 0) {
-      throw new GitOpsError(`the program did not apply the release state of ${clusterLabel(env, cluster)}: it runs ${JSON.stringify(Object.fromEntries(differs))} instead of `
-        + `${JSON.stringify(Object.fromEntries(differs.map(([s]) => [s, want[s]])))} ${hint}`);
+      throw new GitOpsError(`the program did not apply the release state of ${clusterLabel(env, cluster)}: it runs ${JSON.stringify(Object.fromEntries(differs.map(s => [s, has[s]])))} instead of `
+        + `${JSON.stringify(Object.fromEntries(differs.map(s => [s, want[s]])))} ${hint}`);
     }
   }
 }
