@@ -130,7 +130,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
  * (or rollback/promotion) commit (`message`: of the commit that last changed its release file)
  * when that tag still runs there, else the tag most of its services' newest versions run.
  */
-export function releaseTag(env: string, state: ReleaseState, message: string | undefined): string {
+function releaseTag(env: string, state: ReleaseState, message: string | undefined): string {
   const subject = message?.split('\n')[0] ?? '';
   const m = new RegExp(`^${env}: (?:deploy|canary|rollback to) (\\S+)$`).exec(subject);
   const running = new Set(Object.values(state.services).flatMap(e => (typeof e === 'string' ? [e] : Object.values(e))));

@@ -40,7 +40,7 @@ export interface RollbackResult {
 }
 
 /** A release of an environment found in history. */
-export interface HistoricRelease {
+interface HistoricRelease {
   /** The commit that wrote it. */
   readonly commit: string;
   /** That commit's message. */
@@ -58,7 +58,7 @@ export interface HistoricRelease {
  *
  * @returns undefined when there is no earlier release
  */
-export function previousRelease(repo: GitOpsRepository, rev: string, env: string, cluster?: string): HistoricRelease | undefined {
+function previousRelease(repo: GitOpsRepository, rev: string, env: string, cluster?: string): HistoricRelease | undefined {
   const file = repo.repoPath(`${env}/${RELEASE_FILE}`);
   const history = repo.git.fileHistory(rev, file);
   if (history.length === 0) return undefined;
