@@ -65,11 +65,7 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   const to = clusterLabel(options.to, options.cluster);
   return GitOpsRepository.with(options, async repo => {
     const git = repo.git;
-    let base = repo.head();
-    if (options.push) {
-      const tip = git.fetchBranch(repo.remote, repo.branch);
-      if (tip !== undefined && (base === undefined || git.isAncestor(base, tip))) base = tip;
-    }
+    const base = repo.startingPoint(options.push);
     if (base === undefined) throw new GitOpsError(`branch ${repo.branch} has no commits yet: synth the environments and commit them first`);
     const releases = repo.releasesAt(base);
     const from = releases[options.from];

@@ -123,6 +123,17 @@ export class GitOpsRepository {
   }
 
   /**
+   * The commit a change starts from: HEAD, or with `push` the remote branch (fetched now) when
+   * HEAD has no commit it lacks; undefined on an unborn branch with nothing to fetch.
+   */
+  public startingPoint(push: boolean | undefined): string | undefined {
+    const head = this.head();
+    if (!push) return head;
+    const tip = this.git.fetchBranch(this.remote, this.branch);
+    return tip !== undefined && (head === undefined || this.git.isAncestor(head, tip)) ? tip : head;
+  }
+
+  /**
    * The release state of every environment at `rev`: each `<env>/release.yaml` directly under
    * the GitOps directory.
    *

@@ -95,11 +95,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
   assertClusterName(options.cluster);
   const label = clusterLabel(options.env, options.cluster);
   return GitOpsRepository.with(options, async repo => {
-    let start = repo.head();
-    if (options.push) {
-      const tip = repo.git.fetchBranch(repo.remote, repo.branch);
-      if (tip !== undefined && (start === undefined || repo.git.isAncestor(start, tip))) start = tip;
-    }
+    const start = repo.startingPoint(options.push);
     if (start === undefined) throw new GitOpsError(`branch ${repo.branch} has no commits: nothing to roll back`);
     if (!repo.releaseAt(start, options.env)) {
       const known = Object.keys(repo.releasesAt(start));
