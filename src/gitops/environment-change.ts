@@ -1,4 +1,4 @@
-import { closestName } from '../closest-name';
+import { didYouMean } from '../closest-name';
 import { compareText } from '../compare';
 import { faultPoint } from '../fault-point';
 import type { GitOpsApp } from '../gitops-app';
@@ -138,8 +138,7 @@ export function requireCluster(app: GitOpsApp, env: string, cluster: string): vo
   const clusters = clustersOf(app, env);
   if (clusters.includes(cluster)) return;
   if (clusters.length === 0) throw new InputError(`--cluster: ${JSON.stringify(cluster)}: environment ${JSON.stringify(env)} runs in one cluster (its Environment lists no clusters): leave --cluster out`);
-  const best = closestName(cluster, clusters);
-  throw new InputError(`--cluster: ${JSON.stringify(cluster)} is not a cluster of environment ${JSON.stringify(env)}${best ? ` (did you mean ${JSON.stringify(best)}?)` : ''}; its clusters: ${clusters.join(', ')}`);
+  throw new InputError(`--cluster: ${JSON.stringify(cluster)} is not a cluster of environment ${JSON.stringify(env)}${didYouMean(cluster, clusters)}; its clusters: ${clusters.join(', ')}`);
 }
 
 /** The names of the clusters environment `env` of the app runs in (none: one cluster). */
