@@ -18,6 +18,12 @@ export function closestName(name: string, known: Iterable<string>, maxEdits = 2)
   return best;
 }
 
+/** ` (did you mean "backend"?)`: the hint of an error message naming the known name closest to `name` (see {@link closestName}), or `''` when none is close. */
+export function didYouMean(name: string, known: Iterable<string>): string {
+  const best = closestName(name, known);
+  return best === undefined ? '' : ` (did you mean ${JSON.stringify(best)}?)`;
+}
+
 /** Levenshtein distance of `a` and `b`, or `limit` when it is `limit` or more. */
 function editDistance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) >= limit) return limit;

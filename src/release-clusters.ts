@@ -68,8 +68,20 @@ export function differingServices(services: Services, base: Services): Services 
  * `clusters` (every cluster of the environment) running what it runs now (see {@link withClusterRuns}).
  */
 export function withClusterState(state: ReleaseState, cluster: string, runs: ClusterRuns, clusters: readonly string[]): ReleaseState {
-  const names = [...new Set([...clusters, ...clustersWithEntries(state), cluster])].sort(compareText);
-  return withClusterRuns(state, names.map(c => [c, c === cluster ? runs : clusterView(state, c)] as const));
+  return mapClusterRuns(state, (now, c) => (c === cluster ? runs : now), [...clusters, cluster]);
+}
+
+/**
+ * `state` with what the environment and each cluster run changed by `change`, which gets what
+ * each runs now (`cluster` undefined: the environment's tags and splits; else the cluster's, see
+ * {@link clusterView}) for the environment and for every cluster `state` has entries for or
+ * `clusters` names (in name order). The clusters' entries of the result are what differs from the
+ * environment's (see {@link withClusterRuns}). Pure.
+ */
+export function mapClusterRuns(state: ReleaseState, change: (runs: ClusterRuns, cluster: string | undefined) => ClusterRuns, clusters: readonly string[] = []): ReleaseState {
+  const names = [...new Set([...clusters, ...clustersWithEntries(state)])].sort(compareText);
+  const environment = change({ services: state.services, ...(state.weights !== undefined ? { weights: state.weights } : {}) }, undefined);
+  return withClusterRuns({ environment: state.environment, ...environment }, names.map(c => [c, change(clusterView(state, c), c)] as const));
 }
 
 /**
@@ -80,7 +92,7 @@ export function withClusterState(state: ReleaseState, cluster: string, runs: Clu
  * entry cannot say "the program's split"), so `clusters` lists every cluster of the environment
  * whenever a split may be unpinned in some of them only. Pure.
  */
-export function withClusterRuns(state: ReleaseState, clusters: ReadonlyArray<readonly [string, ClusterRuns]>): ReleaseState {
+function withClusterRuns(state: ReleaseState, clusters: ReadonlyArray<readonly [string, ClusterRuns]>): ReleaseState {
   const weights: Record<string, Readonly<Record<string, number>>> = { ...state.weights };
   for (const [, runs] of clusters) {
     for (const service of Object.keys(weights)) if (runs.weights?.[service] === undefined) delete weights[service];

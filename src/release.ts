@@ -552,7 +552,7 @@ export function sameRelease(a: ReleaseState, b: ReleaseState): boolean {
 }
 
 /** Whether two `weights` sections pin the same splits (absent and empty are the same: nothing pinned). */
-export function sameWeights(a: ReleaseState['weights'], b: ReleaseState['weights']): boolean {
+function sameWeights(a: ReleaseState['weights'], b: ReleaseState['weights']): boolean {
   return JSON.stringify(sortedWeights(a) ?? {}) === JSON.stringify(sortedWeights(b) ?? {});
 }
 

@@ -42,7 +42,7 @@ export class CloneLock {
       if (holder === undefined) {
         throw new GitOpsError(`${dir}: the lock ${file} exists but does not name a cdk8s-gitops command: if no cdk8s-gitops command runs in this clone, remove it (rm ${shellQuote(file)})`);
       }
-      if (holder.host !== me.host || alive(holder.pid)) {
+      if (holder.host !== me.host || processRuns(holder.pid)) {
         throw new GitOpsError(`${dir}: another cdk8s-gitops command (pid ${holder.pid}${holder.host !== me.host ? ` on ${holder.host}` : ''}, started ${holder.started}) is changing this clone: `
           + `wait for it to finish, then run the command again (if no such process runs, remove its lock: rm ${shellQuote(file)})`);
       }
@@ -124,8 +124,8 @@ function parse(text: string): Holder | undefined {
   }
 }
 
-/** Whether a process with this pid runs on this host. */
-function alive(pid: number): boolean {
+/** Whether a process with this pid runs on this host (as any user). */
+export function processRuns(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -64,6 +64,22 @@ export function provenanceOf(message: string): Provenance {
   return out;
 }
 
+/**
+ * The provenance of a commit that adopts a release another commit made (rollback, promote, a
+ * traffic step): `explicit`, with the source (the image's commit and repository) that the
+ * `message` of that commit records where `explicit` names none; a source commit given without its
+ * repository does not take the recorded repository.
+ */
+export function inheritSource(explicit: Provenance | undefined, message: string | undefined): Provenance | undefined {
+  if (message === undefined) return explicit;
+  const recorded = provenanceOf(message);
+  return {
+    ...explicit,
+    sourceCommit: explicit?.sourceCommit ?? recorded.sourceCommit,
+    sourceRepository: explicit?.sourceRepository ?? (explicit?.sourceCommit === undefined ? recorded.sourceRepository : undefined),
+  };
+}
+
 /** A commit id: 7 to 64 hex digits. */
 const COMMIT = /^[0-9a-f]{7,64}$/;
 

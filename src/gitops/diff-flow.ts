@@ -52,7 +52,7 @@ export function diffRepository(options: DiffOptions): DiffResult {
   // synth refuses release entries the program does not have: so does its preview
   checkStoredReleases(env !== undefined ? { [env]: releases[env] } : releases, app, e => path.join(dir, e, RELEASE_FILE),
     { pruneHint: 'see what dropping it changes with `cdk8s-gitops synth --gitops-dir DIR --prune-releases` and `git diff`' });
-  const wanted = env !== undefined ? renderEnvironment(app, env).files : app.files();
+  const wanted = env !== undefined ? renderEnvironment(app, env) : app.files();
   const owned = env !== undefined ? [env] : [...new Set([...wanted.keys()].map(p => p.split('/')[0]))];
   const existing = new Map<string, string>();
   for (const top of owned) collect(dir, top, existing);

@@ -1,10 +1,11 @@
-import { closestName } from '../closest-name';
+import { didYouMean } from '../closest-name';
 import { compareText } from '../compare';
 import { faultPoint } from '../fault-point';
 import type { GitOpsApp } from '../gitops-app';
 import type { Manifest } from '../manifest';
 import { ReleaseState, RELEASE_FILE, sameRelease } from '../release';
-import { clusterLabel, clusterServices, clusterView, withClusterState } from '../release-clusters';
+import { repositoryFiles } from '../repository-layout';
+import { clusterLabel, clusterServices, clusterView, differingServices, withClusterState } from '../release-clusters';
 import { assertValid } from '../validate';
 import { CommitMessage, Provenance, renderCommitMessage } from './commit-message';
 import { GitOpsError, InputError } from './errors';
@@ -82,8 +83,7 @@ export interface PreparedChange {
 export function prepareChange(repo: GitOpsRepository, options: ChangeOptions, base: string | undefined, env: string, intent: Intent, flag = '--env'): PreparedChange | undefined {
   // 1. read
   const releases = repo.releasesAt(base);
-  const app = buildFor(repo, options.createApp, releases, base, env, flag);
-  const before = app.releases.stateOf(env);
+  const { app, before } = buildFor(repo, options.createApp, releases, base, env, flag);
   const cluster = options.cluster;
   if (cluster !== undefined) requireCluster(app, env, cluster);
   // 2. compute
@@ -96,36 +96,41 @@ export function prepareChange(repo: GitOpsRepository, options: ChangeOptions, ba
   // 3. render
   app.releases.use({ ...releases, [env]: state });
   const part = checkedPart(app, env, Object.keys(releases));
-  const next = environmentFiles(app, env, part.manifests);
-  checkApplied(app, env, next.state, state, cluster);
-  if (sameRelease(next.state, before)) return undefined; // what runs is what ran: the clusters already ran the intent's tags
+  const after = app.releases.stateOf(env);
+  checkApplied(app, env, after, state, cluster);
+  if (sameRelease(after, before)) return undefined; // what runs is what ran: the clusters already ran the intent's tags
+  const files = environmentFiles(after, part.manifests);
   const tree = repo.envTree(base, env);
-  const { changed, unchanged } = compareWithTree(repo, tree, next.files);
+  const { changed, unchanged } = compareWithTree(repo, tree, files);
   if (cluster !== undefined) checkWithinCluster(env, cluster, changed);
   // 4. check
   if (options.validate !== false) runChecks(part, options.validate ?? ((manifests, context) => { assertValid(manifests, context); }), unchanged);
   app.releases.use(releases);
   const touched = new Set(changed);
   const current = renderEnvironment(app, env, flag, file => touched.has(file));
-  repo.assertUpToDate(base, env, current.files, new Set(next.files.keys()), tree);
+  repo.assertUpToDate(base, env, current, new Set(files.keys()), tree);
   // 5. commit
   const message = cluster === undefined ? wanted.message : { ...wanted.message, trailers: [...(wanted.message.trailers ?? []), [CLUSTER_TRAILER, cluster] as [string, string]] };
-  const commit = commitEnvironment(repo, base, env, next.files, renderCommitMessage(message, options.provenance));
-  return { commit, before, after: next.state, changedFiles: changed };
+  const commit = commitEnvironment(repo, base, env, files, renderCommitMessage(message, options.provenance));
+  return { commit, before, after, changedFiles: changed };
 }
 
 /** How a release flow tells to drop unknown release entries: deliberately, in a commit of its own, not inside a release. */
 const PRUNE_FIRST = 'drop it in a commit of its own first (`cdk8s-gitops synth --gitops-dir DIR --prune-releases`, review, commit)';
 
-/** The program with the release states at `base`, `env` built; its release entries must all be known to the program. */
-function buildFor(repo: GitOpsRepository, createApp: CreateApp, releases: Record<string, ReleaseState>, base: string | undefined, env: string, flag: string): GitOpsApp {
+/**
+ * The program with the release states at `base`, `env` built, and what `env` runs (its release
+ * state, `before` the change); the release entries of `env` at `base` must all be known to the program.
+ */
+function buildFor(repo: GitOpsRepository, createApp: CreateApp, releases: Record<string, ReleaseState>, base: string | undefined, env: string, flag: string): { app: GitOpsApp; before: ReleaseState } {
   const app = createApp({ releases });
   requireEnvironment(app, env, flag);
   app._build([env]);
+  const before = app.releases.stateOf(env);
   if (releases[env]) {
-    checkReleaseEntries(releases[env], app.releases.stateOf(env), { source: `${repo.repoPath(`${env}/${RELEASE_FILE}`)} at ${base!.slice(0, 12)}`, pruneHint: PRUNE_FIRST, clusters: knownClusters(app, env) });
+    checkReleaseEntries(releases[env], before, { source: `${repo.repoPath(`${env}/${RELEASE_FILE}`)} at ${base!.slice(0, 12)}`, pruneHint: PRUNE_FIRST, clusters: knownClusters(app, env) });
   }
-  return app;
+  return { app, before };
 }
 
 /** Throw an InputError naming `--cluster` unless `cluster` is a cluster of environment `env` of the app. */
@@ -133,8 +138,7 @@ export function requireCluster(app: GitOpsApp, env: string, cluster: string): vo
   const clusters = clustersOf(app, env);
   if (clusters.includes(cluster)) return;
   if (clusters.length === 0) throw new InputError(`--cluster: ${JSON.stringify(cluster)}: environment ${JSON.stringify(env)} runs in one cluster (its Environment lists no clusters): leave --cluster out`);
-  const best = closestName(cluster, clusters);
-  throw new InputError(`--cluster: ${JSON.stringify(cluster)} is not a cluster of environment ${JSON.stringify(env)}${best ? ` (did you mean ${JSON.stringify(best)}?)` : ''}; its clusters: ${clusters.join(', ')}`);
+  throw new InputError(`--cluster: ${JSON.stringify(cluster)} is not a cluster of environment ${JSON.stringify(env)}${didYouMean(cluster, clusters)}; its clusters: ${clusters.join(', ')}`);
 }
 
 /** The names of the clusters environment `env` of the app runs in (none: one cluster). */
@@ -163,24 +167,17 @@ function compareWithTree(repo: GitOpsRepository, tree: ReadonlyMap<string, TreeE
   return { changed: changed.sort(), unchanged };
 }
 
-/** What the render of one environment gives. */
-export interface EnvironmentRender {
-  /** The effective release state of the environment (what its workloads run). */
-  readonly state: ReleaseState;
-  /** The environment's files, keyed by path relative to the GitOps directory (`dev/...`). */
-  readonly files: Map<string, string>;
-}
-
 /**
  * Render the files of one environment of `app` (with the release state it renders now), or of
- * those files only that `only` accepts. Only that environment is built.
+ * those files only that `only` accepts, keyed by path relative to the GitOps directory
+ * (`dev/...`), sorted. Only that environment is built.
  *
  * @throws InputError when the app has no environment `env`
  */
-export function renderEnvironment(app: GitOpsApp, env: string, flag = '--env', only?: (file: string) => boolean): EnvironmentRender {
+export function renderEnvironment(app: GitOpsApp, env: string, flag = '--env', only?: (file: string) => boolean): Map<string, string> {
   requireEnvironment(app, env, flag);
   app._build([env]);
-  return environmentFiles(app, env, app._manifests({ folders: f => within(f, env), files: only }), only);
+  return environmentFiles(app.releases.stateOf(env), app._manifests({ folders: f => within(f, env), files: only }), only);
 }
 
 /** Throw an InputError naming `flag` unless `env` is an environment of `app`. */
@@ -224,11 +221,13 @@ function runChecks(part: CheckedPart, validate: (manifests: readonly Manifest[],
   }
 }
 
-/** The files of `env` (paths relative to the GitOps directory) from its manifests (others are ignored), plus its release file. */
-function environmentFiles(app: GitOpsApp, env: string, manifests: readonly Manifest[], only?: (file: string) => boolean): EnvironmentRender {
-  const entries = [...app.fileEntries(manifests.filter(m => m.path.startsWith(`${env}/`)), [env])];
-  const files = new Map(entries.filter(([p]) => only === undefined || only(p)).sort(([a], [b]) => compareText(a, b)));
-  return { state: app.releases.stateOf(env), files };
+/**
+ * The files of the environment whose release state is `state` (paths relative to the GitOps
+ * directory, sorted) from its manifests (others are ignored), plus its release file.
+ */
+function environmentFiles(state: ReleaseState, manifests: readonly Manifest[], only?: (file: string) => boolean): Map<string, string> {
+  const entries = [...repositoryFiles(manifests.filter(m => m.path.startsWith(`${state.environment}/`)), [state])];
+  return new Map(entries.filter(([p]) => only === undefined || only(p)).sort(([a], [b]) => compareText(a, b)));
 }
 
 /**
@@ -254,13 +253,10 @@ function checkApplied(app: GitOpsApp, env: string, runs: ReleaseState, wanted: R
   for (const cluster of clusters) {
     const has = app.releases.runsIn(env, cluster);
     const want = clusterServices(wanted, cluster);
-    const differs = Object.entries(has).filter(([service, entry]) => {
-      const w = want[service];
-      return typeof entry === 'string' ? w !== entry : typeof w === 'string' || Object.entries(entry).some(([v, tag]) => w?.[v] !== tag);
-    });
+    const differs = Object.keys(differingServices(has, want));
     if (differs.length > 0) {
-      throw new GitOpsError(`the program did not apply the release state of ${clusterLabel(env, cluster)}: it runs ${JSON.stringify(Object.fromEntries(differs))} instead of `
-        + `${JSON.stringify(Object.fromEntries(differs.map(([s]) => [s, want[s]])))} ${hint}`);
+      throw new GitOpsError(`the program did not apply the release state of ${clusterLabel(env, cluster)}: it runs ${JSON.stringify(Object.fromEntries(differs.map(s => [s, has[s]])))} instead of `
+        + `${JSON.stringify(Object.fromEntries(differs.map(s => [s, want[s]])))} ${hint}`);
     }
   }
 }

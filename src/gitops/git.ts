@@ -185,11 +185,6 @@ export class Git {
     return names.map((_, i) => path.resolve(this.cwd, out[i]));
   }
 
-  /** Content of `rev:file` (repository-relative path). */
-  public show(rev: string, file: string): string {
-    return this.run(['show', `${rev}:${file}`]);
-  }
-
   /**
    * Sizes in bytes of several `rev:file` blobs (one `git cat-file --batch-check`), without
    * reading them; a file that does not exist, or is not a blob, is left out of the result.

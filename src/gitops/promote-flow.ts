@@ -1,12 +1,13 @@
+import { compareText, compareVersions } from '../compare';
 import { ReleaseState, RELEASE_FILE } from '../release';
 import { GitOpsError, InputError } from './errors';
 import { tagProblem } from '../service/image';
-import { assertClusterName, isValidName } from './release-file';
+import { assertClusterName, assertEnvironmentName } from './release-file';
 import { clusterLabel } from '../release-clusters';
+import { inheritSource } from './commit-message';
 import { prepareChange } from './environment-change';
 import { GitOpsRepository, RepositoryOptions } from './repository';
-import { inheritedSource } from './rollback-flow';
-import { adopt, changesBetween, compareVersions, describeChanges, describeWeightChanges, formatSplit, headlineTag, TagChange, WeightChange, weightChangesBetween } from './rotation';
+import { adopt, changesBetween, describeReleaseChanges, formatSplit, headlineTag, TagChange, WeightChange, weightChangesBetween } from './rotation';
 
 /** Options of {@link promote}. */
 export interface PromoteOptions extends Omit<RepositoryOptions, 'retries' | 'backoff'> {
@@ -57,19 +58,14 @@ export interface PromoteResult {
  * `promote-CLUSTER-TAG`); without it every cluster of `to` does.
  */
 export async function promote(options: PromoteOptions): Promise<PromoteResult> {
-  for (const [flag, env] of [['--from', options.from], ['--to', options.to]] as const) {
-    if (!isValidName(env)) throw new InputError(`${flag}: ${JSON.stringify(env)} is not an environment name (a DNS-1123 label such as dev or prod)`);
-  }
+  assertEnvironmentName(options.from, '--from');
+  assertEnvironmentName(options.to, '--to');
   if (options.from === options.to) throw new InputError(`--to: ${JSON.stringify(options.to)} must differ from --from`);
   assertClusterName(options.cluster);
   const to = clusterLabel(options.to, options.cluster);
   return GitOpsRepository.with(options, async repo => {
     const git = repo.git;
-    let base = repo.head();
-    if (options.push) {
-      const tip = git.fetchBranch(repo.remote, repo.branch);
-      if (tip !== undefined && (base === undefined || git.isAncestor(base, tip))) base = tip;
-    }
+    const base = repo.startingPoint(options.push);
     if (base === undefined) throw new GitOpsError(`branch ${repo.branch} has no commits yet: synth the environments and commit them first`);
     const releases = repo.releasesAt(base);
     const from = releases[options.from];
@@ -78,18 +74,18 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     }
     // the environment's tags (and splits): a cluster staged in --from is not promoted
     const source: ReleaseState = { environment: from.environment, services: from.services, ...(from.weights !== undefined ? { weights: from.weights } : {}) };
-    const tag = releaseTag(repo, base, options.from, source);
+    // the commit that last released --from: its subject may name the release, and the promoted release keeps the source it was built from (unless the caller names another)
+    const last = repo.lastRelease(base, options.from);
+    const tag = releaseTag(options.from, source, last?.message);
     const branch = `promote-${options.cluster !== undefined ? `${options.cluster}-` : ''}${tag}`;
     if (git.tryRun(['check-ref-format', '--branch', branch]).status !== 0) {
       throw new GitOpsError(`cannot name a branch after tag ${JSON.stringify(tag)}: ${JSON.stringify(branch)} is not a valid branch name`);
     }
     const message = `${to}: deploy ${tag}`;
-    // the promoted release keeps the source it was built from (the commit that last released --from), unless the caller names another
-    const [released] = git.fileHistory(base, repo.repoPath(`${options.from}/${RELEASE_FILE}`));
-    const provenance = { ...options.provenance, ...(released ? inheritedSource(repo, released.sha, options.provenance) : {}) };
+    const provenance = inheritSource(options.provenance, last?.message);
     const change = prepareChange(repo, { ...options, provenance }, base, options.to, current => {
       const state = adopt(current, source, { weights: options.withWeights });
-      const body = [...describeChanges(changesBetween(current, state)), ...describeWeightChanges(weightChangesBetween(current, state))];
+      const body = describeReleaseChanges(current, state);
       return { state, message: { subject: message, body: body.join('\n'), trailers: [['Promoted-From', `${options.from}@${base}`]] } };
     }, '--to');
     const title = `Promote to ${to}: ${tag}`;
@@ -126,13 +122,12 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
 }
 
 /**
- * The tag that names the release of `env` at `base`: the tag of its last `ENV: deploy TAG`
- * (or rollback/promotion) commit when that tag still runs there, else the tag most of its
- * services' newest versions run.
+ * The tag that names the release `state` of `env`: the tag of its last `ENV: deploy TAG`
+ * (or rollback/promotion) commit (`message`: of the commit that last changed its release file)
+ * when that tag still runs there, else the tag most of its services' newest versions run.
  */
-export function releaseTag(repo: GitOpsRepository, base: string, env: string, state: ReleaseState): string {
-  const [last] = repo.git.fileHistory(base, repo.repoPath(`${env}/${RELEASE_FILE}`));
-  const subject = last?.message.split('\n')[0] ?? '';
+function releaseTag(env: string, state: ReleaseState, message: string | undefined): string {
+  const subject = message?.split('\n')[0] ?? '';
   const m = new RegExp(`^${env}: (?:deploy|canary|rollback to) (\\S+)$`).exec(subject);
   const running = new Set(Object.values(state.services).flatMap(e => (typeof e === 'string' ? [e] : Object.values(e))));
   if (m && running.has(m[1]) && tagProblem(m[1]) === undefined) return m[1];
@@ -144,7 +139,7 @@ export function releaseTag(repo: GitOpsRepository, base: string, env: string, st
 function pullRequestBody(from: string, to: string, tag: string, base: string, changes: readonly TagChange[], weightChanges: readonly WeightChange[],
   files: readonly string[], cluster: string | undefined): string {
   const rows = [...changes]
-    .sort((a, b) => (a.service !== b.service ? (a.service < b.service ? -1 : 1) : compareVersions(a.version ?? '', b.version ?? '')))
+    .sort((a, b) => compareText(a.service, b.service) || compareVersions(a.version ?? '', b.version ?? ''))
     .map(c => `| ${c.cluster !== undefined ? `${c.service} (${c.cluster})` : c.service} | ${c.version ?? '-'} | \`${c.from ?? '(none)'}\` | \`${c.to ?? '(none)'}\` |`);
   const splits = weightChanges.length === 0 ? [] : [
     `| service | ${to} split now | after merge |`,

@@ -128,6 +128,6 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** Jittered exponential backoff: about 100 ms, 200 ms, 400 ms ... capped at 3 s, times 0.5 to 1.5. */
-export function defaultBackoff(attempt: number): number {
+function defaultBackoff(attempt: number): number {
   return Math.min(3000, 100 * 2 ** (attempt - 1)) * (0.5 + Math.random());
 }

@@ -1,5 +1,6 @@
 import type { GitOpsApp } from '../gitops-app';
-import { closestName } from '../closest-name';
+import { didYouMean } from '../closest-name';
+import { compareText } from '../compare';
 import { ReleaseState } from '../release';
 import { ClusterRuns } from '../release-clusters';
 import { GitOpsError } from './errors';
@@ -46,7 +47,7 @@ export function unknownReleaseEntries(stored: ReleaseState, known: ReleaseState,
     if (runs === undefined) {
       const problem = names.length === 0
         ? `unknown cluster: the program runs ${known.environment} in one cluster (its Environment lists no clusters)`
-        : `unknown cluster${hint(cluster, names)}; the clusters of ${known.environment}: ${names.join(', ')}`;
+        : `unknown cluster${didYouMean(cluster, names)}; the clusters of ${known.environment}: ${names.join(', ')}`;
       out.push({ field, cluster, problem });
       continue;
     }
@@ -59,7 +60,7 @@ export function unknownReleaseEntries(stored: ReleaseState, known: ReleaseState,
   // a split of the environment applies where any cluster takes it
   const taken = (s: string) => known.weights?.[s] !== undefined || Object.values(clusters).some(c => c.weights?.[s] !== undefined);
   out.push(...unknownSplits(stored.weights ?? {}, known.services, taken, 'weights', ''));
-  return out.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
+  return out.sort((a, b) => compareText(a.field, b.field));
 }
 
 /** The entries of a services mapping (`services`, `clusters.<name>.services`) that `runs` does not have. */
@@ -71,7 +72,7 @@ function unknownServices(stored: ReleaseState['services'], runs: ReleaseState['s
     const has = runs[service];
     const field = `${at}.${service}`;
     if (has === undefined) {
-      out.push({ field, service, problem: `${unknown}${hint(service, services)}` });
+      out.push({ field, service, problem: `${unknown}${didYouMean(service, services)}` });
     } else if (typeof entry === 'string' && typeof has !== 'string') {
       out.push({ field, service, problem: `is one tag, but the program runs ${service} as versions ${Object.keys(has).sort().join(', ')}` });
     } else if (typeof entry !== 'string' && typeof has === 'string') {
@@ -80,7 +81,7 @@ function unknownServices(stored: ReleaseState['services'], runs: ReleaseState['s
       const versions = Object.keys(has).sort();
       for (const version of Object.keys(entry).sort()) {
         if (has[version] === undefined) {
-          out.push({ field: `${field}.${version}`, service, version, problem: `unknown version of ${service}${hint(version, versions)}; its versions: ${versions.join(', ')}` });
+          out.push({ field: `${field}.${version}`, service, version, problem: `unknown version of ${service}${didYouMean(version, versions)}; its versions: ${versions.join(', ')}` });
         }
       }
     }
@@ -109,7 +110,7 @@ function unknownSplits(weights: NonNullable<ReleaseState['weights']>, services: 
     const versions = Object.keys(runs).sort();
     const unknown = Object.keys(split).sort().filter(v => runs[v] === undefined);
     if (unknown.length > 0) {
-      out.push({ field, service, problem: `names ${unknown.map(v => `${v}${hint(v, versions)}`).join(', ')}, not a version of ${service} (its versions: ${versions.join(', ')}): the split is dropped whole` });
+      out.push({ field, service, problem: `names ${unknown.map(v => `${v}${didYouMean(v, versions)}`).join(', ')}, not a version of ${service} (its versions: ${versions.join(', ')}): the split is dropped whole` });
     } else if (!taken(service)) {
       out.push({ field, service, problem: `no route of the program${where} sends ${service}'s traffic by its default split (RouteTarget.split(service) without weights): the pinned split would change nothing` });
     }
@@ -155,11 +156,6 @@ export function checkReleaseEntries(stored: ReleaseState, known: ReleaseState, o
     + `The program's services in ${known.environment}: ${services.join(', ') || 'none'}. The program does not have ${unknown.length === 1 ? 'this entry' : 'these entries'}: `
     + 'rendering would drop it from the release file (a misspelt service would run its default tag). '
     + `Fix the file, or ${options.pruneHint ?? 'run with --prune-releases to drop it'}.`);
-}
-
-function hint(name: string, known: readonly string[]): string {
-  const best = closestName(name, known);
-  return best === undefined ? '' : ` (did you mean ${JSON.stringify(best)}?)`;
 }
 
 /** The unknown entries of one environment's release file. */

@@ -23,9 +23,15 @@ export function assertClusterName(cluster: string | undefined): void {
   if (cluster !== undefined && !isDnsLabel(cluster)) throw new InputError(`--cluster: ${JSON.stringify(cluster)} is not a cluster name (a DNS-1123 label such as prod-eu)`);
 }
 
-/** Whether `name` is a valid environment, service or version name (a DNS-1123 label). */
-export function isValidName(name: string): boolean {
-  return isDnsLabel(name);
+/** Throw an {@link InputError} naming `flag` unless `env` is an environment name (a DNS-1123 label). */
+export function assertEnvironmentName(env: string, flag = '--env'): void {
+  if (!isDnsLabel(env)) throw new InputError(`${flag}: ${JSON.stringify(env)} is not an environment name (a DNS-1123 label such as dev or prod)`);
+}
+
+/** Throw an {@link InputError} naming `--service` for the first of `services` that is not a service name (a DNS-1123 label). */
+export function assertServiceNames(services: readonly string[]): void {
+  const bad = services.find(s => !isDnsLabel(s));
+  if (bad !== undefined) throw new InputError(`--service: ${JSON.stringify(bad)} is not a service name (a DNS-1123 label)`);
 }
 
 /**

@@ -1,9 +1,8 @@
 import { prepareChange } from './environment-change';
 import { publish } from './publish';
 import { GitOpsRepository, RepositoryOptions } from './repository';
-import { assertClusterName, assertValidTag, isValidName } from './release-file';
-import { InputError } from './errors';
-import { changesBetween, describeChanges, describeWeightChanges, rotate, TagChange, WeightChange, weightChangesBetween } from './rotation';
+import { assertClusterName, assertEnvironmentName, assertServiceNames, assertValidTag } from './release-file';
+import { changesBetween, describeReleaseChanges, rotate, TagChange, WeightChange, weightChangesBetween } from './rotation';
 import { clusterLabel } from '../release-clusters';
 
 /** Options of {@link release}. */
@@ -58,16 +57,14 @@ export interface ReleaseResult {
  */
 export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
   assertValidTag(options.tag, '--tag');
-  if (!isValidName(options.env)) throw new InputError(`--env: ${JSON.stringify(options.env)} is not an environment name (a DNS-1123 label such as dev or prod)`);
-  for (const s of options.services ?? []) {
-    if (!isValidName(s)) throw new InputError(`--service: ${JSON.stringify(s)} is not a service name (a DNS-1123 label)`);
-  }
+  assertEnvironmentName(options.env);
+  assertServiceNames(options.services ?? []);
   assertClusterName(options.cluster);
   const message = `${clusterLabel(options.env, options.cluster)}: ${options.canary ? 'canary' : 'deploy'} ${options.tag}`;
   const result = await GitOpsRepository.with(options, repo => publish(repo, options, base => prepareChange(repo, options, base, options.env, (current, _base, clusters) => {
     const rotation = rotate(current, options.tag, options.services && options.services.length > 0 ? options.services : undefined, { canary: options.canary, clusters });
     if (rotation.rotated.length === 0 && rotation.reset.length === 0) return undefined;
-    const body = [...describeChanges(changesBetween(current, rotation.state)), ...describeWeightChanges(weightChangesBetween(current, rotation.state))];
+    const body = describeReleaseChanges(current, rotation.state);
     return { state: rotation.state, message: { subject: message, body: body.join('\n') } };
   })));
   const change = result.change;

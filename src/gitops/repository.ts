@@ -123,6 +123,17 @@ export class GitOpsRepository {
   }
 
   /**
+   * The commit a change starts from: HEAD, or with `push` the remote branch (fetched now) when
+   * HEAD has no commit it lacks; undefined on an unborn branch with nothing to fetch.
+   */
+  public startingPoint(push: boolean | undefined): string | undefined {
+    const head = this.head();
+    if (!push) return head;
+    const tip = this.git.fetchBranch(this.remote, this.branch);
+    return tip !== undefined && (head === undefined || this.git.isAncestor(head, tip)) ? tip : head;
+  }
+
+  /**
    * The release state of every environment at `rev`: each `<env>/release.yaml` directly under
    * the GitOps directory.
    *
@@ -134,12 +145,13 @@ export class GitOpsRepository {
 
   /** The release state of one environment at `rev`, or undefined when `rev` has no release file there. */
   public releaseAt(rev: string, env: string): ReleaseState | undefined {
-    const p = this.repoPath(`${env}/${RELEASE_FILE}`);
-    const size = this.git.blobSizes(rev, [p]).get(p);
-    if (size === undefined) return undefined;
-    const source = `${p} at ${rev.slice(0, 12)}`;
-    assertReleaseFileSize(size, source);
-    return parseReleaseFile(this.git.show(rev, p), { environment: env, source });
+    return readReleaseFiles(this.git, rev, [this.repoPath(`${env}/${RELEASE_FILE}`)])[env];
+  }
+
+  /** The commit that last changed the release file of `env` as of `rev` (its id and message), or undefined when none did. */
+  public lastRelease(rev: string, env: string): { readonly sha: string; readonly message: string } | undefined {
+    const [sha, message = ''] = this.git.run(['log', '-1', '--format=%H%x00%B', rev, '--', this.repoPath(`${env}/${RELEASE_FILE}`)]).split('\0');
+    return sha.trim() === '' ? undefined : { sha: sha.trim(), message };
   }
 
   /** The blobs of environment `env` at `rev` (none without a commit), keyed by repository path. */
@@ -180,20 +192,30 @@ export class GitOpsRepository {
  * @throws GitOpsError when a release file is malformed
  */
 export function releasesAt(git: Git, rev: string | undefined): Record<string, ReleaseState> {
-  const releases: Record<string, ReleaseState> = {};
-  if (rev === undefined) return releases;
+  if (rev === undefined) return {};
   const prefix = git.prefix;
   // the folders directly under the GitOps directory, then their release files
   const folders = git.run(['ls-tree', '-z', '-d', '--full-tree', rev, '--', prefix === '' ? '.' : prefix])
     .split('\0').filter(l => l !== '').map(l => l.slice(l.indexOf('\t') + 1))
     .filter(p => prefix === '' || p.startsWith(prefix));
+  return readReleaseFiles(git, rev, folders.map(f => `${f}/${RELEASE_FILE}`));
+}
+
+/**
+ * The release states in the release files `files` (`<env>/release.yaml` repository paths) at
+ * `rev` that exist, keyed by environment, sorted.
+ *
+ * @throws GitOpsError when a release file is malformed or too large (refused before it is read)
+ */
+function readReleaseFiles(git: Git, rev: string, files: readonly string[]): Record<string, ReleaseState> {
+  const releases: Record<string, ReleaseState> = {};
   // sizes first: an oversized file is refused without reading it
-  const sizes = git.blobSizes(rev, folders.map(f => `${f}/${RELEASE_FILE}`));
+  const sizes = git.blobSizes(rev, files);
   const source = (p: string) => `${p} at ${rev.slice(0, 12)}`;
   for (const [p, size] of sizes) assertReleaseFileSize(size, source(p));
   const found = git.showAll(rev, [...sizes.keys()]);
   for (const p of [...found.keys()].sort()) {
-    const env = p.slice(prefix.length).split('/')[0];
+    const env = p.slice(git.prefix.length).split('/')[0];
     releases[env] = parseReleaseFile(found.get(p)!, { environment: env, source: source(p) });
   }
   return releases;

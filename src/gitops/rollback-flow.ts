@@ -1,12 +1,12 @@
 import { ReleaseState, RELEASE_FILE, sameRelease } from '../release';
 import { GitOpsError, InputError } from './errors';
-import { assertClusterName, isValidName } from './release-file';
-import { provenanceOf } from './commit-message';
+import { assertClusterName, assertEnvironmentName } from './release-file';
+import { inheritSource } from './commit-message';
 import { CLUSTER_TRAILER, prepareChange } from './environment-change';
 import { clusterLabel, clusterView } from '../release-clusters';
 import { publish } from './publish';
 import { GitOpsRepository, RepositoryOptions } from './repository';
-import { adopt, changesBetween, describeChanges, describeWeightChanges, headlineTag, TagChange, WeightChange, weightChangesBetween } from './rotation';
+import { adopt, changesBetween, describeReleaseChanges, headlineTag, TagChange, WeightChange, weightChangesBetween } from './rotation';
 
 /** Trailer a rollback commit carries: the commit whose release it restored. */
 export const ROLLBACK_TRAILER = 'Rollback-To';
@@ -40,9 +40,11 @@ export interface RollbackResult {
 }
 
 /** A release of an environment found in history. */
-export interface HistoricRelease {
+interface HistoricRelease {
   /** The commit that wrote it. */
   readonly commit: string;
+  /** That commit's message. */
+  readonly message: string;
   readonly state: ReleaseState;
 }
 
@@ -56,7 +58,7 @@ export interface HistoricRelease {
  *
  * @returns undefined when there is no earlier release
  */
-export function previousRelease(repo: GitOpsRepository, rev: string, env: string, cluster?: string): HistoricRelease | undefined {
+function previousRelease(repo: GitOpsRepository, rev: string, env: string, cluster?: string): HistoricRelease | undefined {
   const file = repo.repoPath(`${env}/${RELEASE_FILE}`);
   const history = repo.git.fileHistory(rev, file);
   if (history.length === 0) return undefined;
@@ -76,7 +78,7 @@ export function previousRelease(repo: GitOpsRepository, rev: string, env: string
   for (let j = i + 1; j < history.length; j++) {
     const state = repo.releaseAt(history[j].sha, env);
     if (state === undefined) continue;
-    if (current === undefined || !sameRelease(view(state), view(current))) return { commit: history[j].sha, state };
+    if (current === undefined || !sameRelease(view(state), view(current))) return { commit: history[j].sha, message: history[j].message, state };
   }
   return undefined;
 }
@@ -89,15 +91,11 @@ export function previousRelease(repo: GitOpsRepository, rev: string, env: string
  * With `push`, a rejected push re-applies the same restored release to the new tip.
  */
 export async function rollback(options: RollbackOptions): Promise<RollbackResult> {
-  if (!isValidName(options.env)) throw new InputError(`--env: ${JSON.stringify(options.env)} is not an environment name (a DNS-1123 label such as dev or prod)`);
+  assertEnvironmentName(options.env);
   assertClusterName(options.cluster);
   const label = clusterLabel(options.env, options.cluster);
   return GitOpsRepository.with(options, async repo => {
-    let start = repo.head();
-    if (options.push) {
-      const tip = repo.git.fetchBranch(repo.remote, repo.branch);
-      if (tip !== undefined && (start === undefined || repo.git.isAncestor(start, tip))) start = tip;
-    }
+    const start = repo.startingPoint(options.push);
     if (start === undefined) throw new GitOpsError(`branch ${repo.branch} has no commits: nothing to roll back`);
     if (!repo.releaseAt(start, options.env)) {
       const known = Object.keys(repo.releasesAt(start));
@@ -110,11 +108,11 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
     const tag = headlineTag(restore) ?? 'nothing';
     const message = `${label}: rollback to ${tag}`;
     // the restored release keeps the source it was built from, unless the caller names another
-    const provenance = { ...options.provenance, ...inheritedSource(repo, previous.commit, options.provenance) };
+    const provenance = inheritSource(options.provenance, previous.message);
     const result = await publish(repo, options, base => prepareChange(repo, { ...options, provenance }, base, options.env, current => {
       // the previous release file whole: its tags and its pinned splits
       const state = adopt(current, restore, { weights: true });
-      const changes = [...describeChanges(changesBetween(current, state)), ...describeWeightChanges(weightChangesBetween(current, state))];
+      const changes = describeReleaseChanges(current, state);
       const body = `Restores the release of ${label} from ${previous.commit.slice(0, 12)}.\n\n${changes.join('\n')}`;
       return { state, message: { subject: message, body, trailers: [[ROLLBACK_TRAILER, previous.commit]] } };
     }));
@@ -129,16 +127,4 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
       pushed: result.pushed,
     };
   });
-}
-
-/**
- * The source provenance of the commit that made a release (its `Argocd-reference-commit-*`
- * trailers), for the commits that adopt that release (rollback, promote); `explicit` values win.
- */
-export function inheritedSource(repo: GitOpsRepository, commit: string, explicit: { readonly sourceCommit?: string; readonly sourceRepository?: string } = {}): { sourceCommit?: string; sourceRepository?: string } {
-  const recorded = provenanceOf(repo.git.run(['log', '-1', '--format=%B', commit]));
-  return {
-    sourceCommit: explicit.sourceCommit ?? recorded.sourceCommit,
-    sourceRepository: explicit.sourceRepository ?? (explicit.sourceCommit === undefined ? recorded.sourceRepository : undefined),
-  };
 }

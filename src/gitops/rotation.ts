@@ -1,12 +1,10 @@
-import { compareVersions } from '../compare';
+import { compareText, compareVersions } from '../compare';
 import { ReleaseState } from '../release';
-import { clusterServices, ClusterRuns, clustersWithEntries, clusterView, clusterWeights, withClusterRuns } from '../release-clusters';
+import { ClusterRuns, clustersWithEntries, clusterView, mapClusterRuns, sameSplit } from '../release-clusters';
 import { InputError } from './errors';
 
 /** Services of a release state: service -> tag, or service -> version -> tag. */
 type Services = ReleaseState['services'];
-
-export { compareVersions };
 
 /** The versions of a versioned service entry, oldest first (`v1, v2, ...`). */
 export function versionsOf(entry: string | Readonly<Record<string, string>>): string[] {
@@ -83,17 +81,14 @@ export function rotate(state: ReleaseState, tag: string, services?: readonly str
         + '(name the services with versions with --service)');
     }
   }
-  const environment = rotateRuns(state, tag, names, options);
-  const rotated = new Set(environment.rotated);
-  const reset = new Set(environment.reset);
-  const clusters = [...new Set([...options.clusters ?? [], ...clustersWithEntries(state)])].sort();
-  const perCluster = clusters.map(cluster => {
-    const r = rotateRuns(clusterView(state, cluster), tag, names, options);
+  const rotated = new Set<string>();
+  const reset = new Set<string>();
+  const next = mapClusterRuns(state, runs => {
+    const r = rotateRuns(runs, tag, names, options);
     r.rotated.forEach(n => rotated.add(n));
     r.reset.forEach(n => reset.add(n));
-    return [cluster, r.runs] as const;
-  });
-  const next = withClusterRuns({ environment: state.environment, ...environment.runs }, perCluster);
+    return r.runs;
+  }, options.clusters);
   return { state: next, rotated: [...rotated].sort(), unchanged: names.filter(n => !rotated.has(n)), reset: [...reset].filter(n => !rotated.has(n)).sort() };
 }
 
@@ -155,9 +150,7 @@ export interface AdoptOptions {
  * splits) the same cluster of `source` runs (a source without clusters: its environment's). Pure.
  */
 export function adopt(target: ReleaseState, source: ReleaseState, options: AdoptOptions = {}): ReleaseState {
-  const clusters = [...new Set([...clustersWithEntries(target), ...clustersWithEntries(source)])].sort();
-  return withClusterRuns({ environment: target.environment, ...adoptRuns(target, source, options) },
-    clusters.map(c => [c, adoptRuns(clusterView(target, c), clusterView(source, c), options)] as const));
+  return mapClusterRuns(target, (runs, c) => adoptRuns(runs, c === undefined ? source : clusterView(source, c), options), clustersWithEntries(source));
 }
 
 /** {@link adopt} of what one cluster runs (or an environment's state). */
@@ -186,7 +179,7 @@ export function headlineTag(state: ReleaseState): string | undefined {
     counts.set(tag, (counts.get(tag) ?? 0) + 1);
   }
   let best: string | undefined;
-  for (const [tag, n] of [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [tag, n] of [...counts].sort(([a], [b]) => compareText(a, b))) {
     if (best === undefined || n > counts.get(best)!) best = tag;
   }
   return best;
@@ -211,11 +204,20 @@ export interface TagChange {
  * runs that are not the environment's change (`cluster` set), sorted by cluster. Pure.
  */
 export function changesBetween(before: ReleaseState, after: ReleaseState): TagChange[] {
-  const out = servicesChanges(before.services, after.services);
-  const same = new Set(out.map(c => JSON.stringify(c)));
-  for (const cluster of [...new Set([...clustersWithEntries(before), ...clustersWithEntries(after)])].sort()) {
-    for (const c of servicesChanges(clusterServices(before, cluster), clusterServices(after, cluster))) {
-      if (!same.has(JSON.stringify(c))) out.push({ cluster, ...c });
+  return withClusterChanges(before, after, (a, b) => servicesChanges(a.services, b.services), c => JSON.stringify(c));
+}
+
+/**
+ * `changes` between the environment's runs of `before` and `after`, then for each cluster with
+ * entries in either (sorted) the changes between what it runs that are not one of the
+ * environment's (the same `key`), with `cluster` set.
+ */
+function withClusterChanges<C extends { readonly cluster?: string }>(before: ReleaseState, after: ReleaseState, changes: (a: ClusterRuns, b: ClusterRuns) => C[], key: (c: C) => string): C[] {
+  const out = changes(before, after);
+  const same = new Set(out.map(key));
+  for (const cluster of [...new Set([...clustersWithEntries(before), ...clustersWithEntries(after)])].sort(compareText)) {
+    for (const c of changes(clusterView(before, cluster), clusterView(after, cluster))) {
+      if (!same.has(key(c))) out.push({ cluster, ...c });
     }
   }
   return out;
@@ -236,7 +238,7 @@ function servicesChanges(before: Services, after: Services): TagChange[] {
   const keys = [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => {
     const [sx, vx] = x.split('\0');
     const [sy, vy] = y.split('\0');
-    return sx !== sy ? (sx < sy ? -1 : 1) : compareVersions(vx, vy);
+    return compareText(sx, sy) || compareVersions(vx, vy);
   });
   for (const k of keys) {
     const x = a.get(k);
@@ -270,19 +272,12 @@ export interface WeightChange {
  * it takes that are not the environment's change (`cluster` set), sorted by cluster. Pure.
  */
 export function weightChangesBetween(before: ReleaseState, after: ReleaseState): WeightChange[] {
-  const out = splitChanges(before.weights ?? {}, after.weights ?? {});
-  const same = new Set(out.map(c => JSON.stringify([c.service, formatSplit(c.from), formatSplit(c.to)])));
-  for (const cluster of [...new Set([...clustersWithEntries(before), ...clustersWithEntries(after)])].sort()) {
-    for (const c of splitChanges(clusterWeights(before, cluster), clusterWeights(after, cluster))) {
-      if (!same.has(JSON.stringify([c.service, formatSplit(c.from), formatSplit(c.to)]))) out.push({ cluster, ...c });
-    }
-  }
-  return out;
+  return withClusterChanges(before, after, (x, y) => splitChanges(x.weights ?? {}, y.weights ?? {}), c => JSON.stringify([c.service, formatSplit(c.from), formatSplit(c.to)]));
 }
 
 function splitChanges(a: NonNullable<ReleaseState['weights']>, b: NonNullable<ReleaseState['weights']>): WeightChange[] {
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()
-    .filter(service => formatSplit(a[service]) !== formatSplit(b[service]))
+    .filter(service => !sameSplit(a[service], b[service]))
     .map(service => ({ service, ...(a[service] !== undefined ? { from: a[service] } : {}), ...(b[service] !== undefined ? { to: b[service] } : {}) }));
 }
 
@@ -295,4 +290,9 @@ export function formatSplit(split: Readonly<Record<string, number>> | undefined)
 /** `backend split: v1=100% v2=0% -> v1=90% v2=10%` lines describing split changes. */
 export function describeWeightChanges(changes: readonly WeightChange[]): string[] {
   return changes.map(c => `${c.cluster !== undefined ? `[${c.cluster}] ` : ''}${c.service} split: ${formatSplit(c.from)} -> ${formatSplit(c.to)}`);
+}
+
+/** Lines describing what changes from `before` to `after`: the tags ({@link describeChanges}), then the pinned splits ({@link describeWeightChanges}). */
+export function describeReleaseChanges(before: ReleaseState, after: ReleaseState): string[] {
+  return [...describeChanges(changesBetween(before, after)), ...describeWeightChanges(weightChangesBetween(before, after))];
 }

@@ -1,16 +1,15 @@
-import { compareVersions } from '../compare';
+import { isDnsLabel } from '../names';
 import { evaluateGate, GateResult, gateSummary } from '../gate/gate';
 import { GateSettings } from '../gate/gate-settings';
-import { ReleaseState, RELEASE_FILE } from '../release';
-import { Provenance } from './commit-message';
+import { ReleaseState } from '../release';
+import { inheritSource, Provenance } from './commit-message';
 import { prepareChange, requireCluster, requireEnvironment, unroutedSplits } from './environment-change';
 import { GitOpsError, InputError } from './errors';
 import { publish } from './publish';
-import { assertClusterName, isValidName } from './release-file';
-import { clusterLabel, ClusterRuns, clustersWithEntries, clusterView, withClusterRuns } from '../release-clusters';
+import { assertClusterName, assertEnvironmentName, assertServiceNames } from './release-file';
+import { clusterLabel, mapClusterRuns } from '../release-clusters';
 import { GitOpsRepository, RepositoryOptions } from './repository';
-import { inheritedSource } from './rollback-flow';
-import { describeWeightChanges, versionsOf, WeightChange, weightChangesBetween } from './rotation';
+import { describeWeightChanges, formatSplit, versionsOf, WeightChange, weightChangesBetween } from './rotation';
 
 /** Options of {@link shift}. */
 export interface ShiftOptions extends RepositoryOptions {
@@ -89,17 +88,15 @@ export class GateRefusedError extends GitOpsError {
  * release file).
  */
 export async function shift(options: ShiftOptions): Promise<ShiftResult> {
-  if (!isValidName(options.env)) throw new InputError(`--env: ${JSON.stringify(options.env)} is not an environment name (a DNS-1123 label such as dev or prod)`);
+  assertEnvironmentName(options.env);
   if (options.services.length === 0) throw new InputError('--service is required: name the service(s) whose traffic moves');
-  for (const s of options.services) {
-    if (!isValidName(s)) throw new InputError(`--service: ${JSON.stringify(s)} is not a service name (a DNS-1123 label)`);
-  }
+  assertServiceNames(options.services);
   checkWeights(options.weights);
   assertClusterName(options.cluster);
   const services = [...new Set(options.services)].sort();
   // a subject stays one readable line: the names of up to three services (the body lists every split)
   const names = services.length <= 3 ? services.join(', ') : `${services.length} services`;
-  const message = `${clusterLabel(options.env, options.cluster)}: shift ${names} ${formatWeights(options.weights)}`;
+  const message = `${clusterLabel(options.env, options.cluster)}: shift ${names} ${formatSplit(options.weights)}`;
   return GitOpsRepository.with(options, async repo => {
     const gates = options.gate ? await judgeCanaries(repo, options, services, options.gate) : [];
     const result = await publish(repo, options, base => prepareChange(repo, { ...options, provenance: provenanceAt(repo, base, options) }, base, options.env, current => {
@@ -128,9 +125,7 @@ export async function shift(options: ShiftOptions): Promise<ShiftResult> {
  * commit that last changed its release file records it), unless the caller names another.
  */
 function provenanceAt(repo: GitOpsRepository, base: string | undefined, options: ShiftOptions): Provenance | undefined {
-  if (base === undefined) return options.provenance;
-  const last = repo.git.run(['log', '-1', '--format=%H', base, '--', repo.repoPath(`${options.env}/${RELEASE_FILE}`)]).trim();
-  return last === '' ? options.provenance : { ...options.provenance, ...inheritedSource(repo, last, options.provenance) };
+  return inheritSource(options.provenance, base === undefined ? undefined : repo.lastRelease(base, options.env)?.message);
 }
 
 /**
@@ -140,8 +135,7 @@ function provenanceAt(repo: GitOpsRepository, base: string | undefined, options:
  */
 export function shifted(state: ReleaseState, services: readonly string[], weights: Readonly<Record<string, number>>): ReleaseState {
   const splits = Object.fromEntries(services.map(service => [service, completeSplit(service, versionsOf(serviceEntry(state, service)), weights)]));
-  const apply = (runs: ClusterRuns): ClusterRuns => ({ services: runs.services, weights: { ...runs.weights, ...splits } });
-  return withClusterRuns({ environment: state.environment, ...apply(state) }, clustersWithEntries(state).map(c => [c, apply(clusterView(state, c))] as const));
+  return mapClusterRuns(state, runs => ({ services: runs.services, weights: { ...runs.weights, ...splits } }));
 }
 
 /** The entry of a versioned service, or an InputError naming `--service`. */
@@ -171,12 +165,12 @@ export function completeSplit(service: string, versions: readonly string[], weig
   const sum = given.reduce((acc, v) => acc + weights[v], 0);
   const rest = versions.filter(v => !(v in weights));
   if (rest.length === 0 && sum !== 100) {
-    throw new InputError(`--weights: ${formatWeights(weights)} sums to ${sum}: a split of every version of ${service} must sum to 100`);
+    throw new InputError(`--weights: ${formatSplit(weights)} sums to ${sum}: a split of every version of ${service} must sum to 100`);
   }
   if (rest.length > 1) {
-    throw new InputError(`--weights: ${formatWeights(weights)} leaves ${rest.join(', ')} of ${service} open: give every version but one (the one left out takes the rest), e.g. ${rest.slice(1).map(v => `${v}=0`).concat(given.map(v => `${v}=${weights[v]}`)).join(',')}`);
+    throw new InputError(`--weights: ${formatSplit(weights)} leaves ${rest.join(', ')} of ${service} open: give every version but one (the one left out takes the rest), e.g. ${rest.slice(1).map(v => `${v}=0`).concat(given.map(v => `${v}=${weights[v]}`)).join(',')}`);
   }
-  if (sum > 100) throw new InputError(`--weights: ${formatWeights(weights)} sums to ${sum}, over 100: ${rest[0]} of ${service} would take ${100 - sum}`);
+  if (sum > 100) throw new InputError(`--weights: ${formatSplit(weights)} sums to ${sum}, over 100: ${rest[0]} of ${service} would take ${100 - sum}`);
   const split: Record<string, number> = {};
   for (const v of versions) split[v] = weights[v] ?? 100 - sum;
   return split;
@@ -201,14 +195,9 @@ export function parseWeights(text: string, flag = '--weights'): Record<string, n
 function checkWeights(weights: Readonly<Record<string, number>>, flag = '--weights'): void {
   if (Object.keys(weights).length === 0) throw new InputError(`${flag} is required: VERSION=PERCENT, e.g. v2=10`);
   for (const [v, w] of Object.entries(weights)) {
-    if (!isValidName(v)) throw new InputError(`${flag}: ${JSON.stringify(v)} is not a version name (a DNS-1123 label, e.g. v2)`);
+    if (!isDnsLabel(v)) throw new InputError(`${flag}: ${JSON.stringify(v)} is not a version name (a DNS-1123 label, e.g. v2)`);
     if (!Number.isInteger(w) || w < 0 || w > 100) throw new InputError(`${flag}: ${v}=${w} must be a whole percent from 0 to 100`);
   }
-}
-
-/** `v2=10%`, `v1=90% v2=10%`: the weights as given, oldest version first. */
-function formatWeights(weights: Readonly<Record<string, number>>): string {
-  return Object.keys(weights).sort(compareVersions).map(v => `${v}=${weights[v]}%`).join(' ');
 }
 
 /**

@@ -1,6 +1,6 @@
 import { compareText } from '../compare';
 import { ReleaseState, RELEASE_FILE } from '../release';
-import { clusterServices, clusterWeights } from '../release-clusters';
+import { clusterView } from '../release-clusters';
 import { Provenance, provenanceOf } from './commit-message';
 import { InputError } from './errors';
 import { Git } from './git';
@@ -118,8 +118,8 @@ export function status(options: StatusOptions): StatusResult {
 
 /** What cluster `cluster` runs per the release state `state`. */
 function clusterStatus(state: ReleaseState, cluster: string): ClusterStatus {
-  const weights = clusterWeights(state, cluster);
-  return { name: cluster, services: clusterServices(state, cluster), weights: Object.keys(weights).length > 0 ? weights : undefined };
+  const runs = clusterView(state, cluster);
+  return { name: cluster, services: runs.services, weights: runs.weights };
 }
 
 /**

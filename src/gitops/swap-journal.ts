@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { faultPoint } from '../fault-point';
 import { describeKind, lstatIfExists, readRegularFile, readRegularFileAt } from '../safe-fs';
+import { processRuns } from './clone-lock';
 import { GitOpsError } from './errors';
 import { blobSha } from './git';
 import { OWNERSHIP_RECORD, outputPathProblem } from './ownership-record';
@@ -179,13 +180,7 @@ function liveOwner(dir: string): number | undefined {
   const m = /^(\d+) (.*)\n$/.exec(text ?? '');
   if (!m || m[2] !== os.hostname()) return undefined;
   const pid = Number(m[1]);
-  if (pid === process.pid) return undefined;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch (e: any) {
-    return e.code === 'EPERM' ? pid : undefined;
-  }
+  return pid !== process.pid && processRuns(pid) ? pid : undefined;
 }
 
 function parseJournal(text: string, source: string): SwapJournal {

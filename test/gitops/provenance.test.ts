@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { PROVENANCE_TRAILERS, provenanceOf, renderCommitMessage, sourceProvenance } from '../../src/gitops/commit-message';
+import { inheritSource, PROVENANCE_TRAILERS, provenanceOf, renderCommitMessage, sourceProvenance } from '../../src/gitops/commit-message';
 import { status } from '../../src/gitops/status-flow';
 import { packageInfo } from '../../src/package-info';
 import { createApp } from './fixture-app';
@@ -100,4 +100,15 @@ test('renderCommitMessage writes one trailer block that git parses; provenanceOf
   expect(parsed).toHaveLength(5);
   expect(provenanceOf(text)).toEqual({ sourceCommit: SOURCE, sourceRepository: 'https://git.example.com/org/app', programCommit: OTHER, tool: 'cdk8s-gitops 0.1.0' });
   expect(renderCommitMessage({ subject: 'x' })).toBe('x\n');
+});
+
+test('inheritSource: a commit that adopts a release takes the source its commit records, unless the caller names one', () => {
+  const made = renderCommitMessage({ subject: 'dev: deploy 1.2.0' }, { sourceCommit: SOURCE, sourceRepository: 'https://git.example.com/org/app', programCommit: OTHER, tool: 'cdk8s-gitops 0.0.1' });
+  // only the source is inherited: the program and the tool are the adopting run's
+  expect(inheritSource({ tool: 'cdk8s-gitops 0.1.0' }, made)).toEqual({ tool: 'cdk8s-gitops 0.1.0', sourceCommit: SOURCE, sourceRepository: 'https://git.example.com/org/app' });
+  // a source commit given alone does not take the recorded repository (it may be another one)
+  expect(inheritSource({ sourceCommit: OTHER }, made)).toEqual({ sourceCommit: OTHER, sourceRepository: undefined });
+  expect(inheritSource(undefined, 'dev: deploy 1.2.0\n')).toEqual({ sourceCommit: undefined, sourceRepository: undefined });
+  // no commit made the release: the caller's provenance as it is
+  expect(inheritSource({ tool: 'cdk8s-gitops 0.1.0' }, undefined)).toEqual({ tool: 'cdk8s-gitops 0.1.0' });
 });

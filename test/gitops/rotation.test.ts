@@ -1,6 +1,7 @@
 import * as fc from 'fast-check';
 import { InputError } from '../../src/gitops/errors';
-import { adopt, canarySplit, changesBetween, compareVersions, describeChanges, describeWeightChanges, formatSplit, headlineTag, newestTag, rotate, weightChangesBetween } from '../../src/gitops/rotation';
+import { compareVersions } from '../../src/compare';
+import { adopt, canarySplit, changesBetween, describeChanges, describeWeightChanges, formatSplit, headlineTag, newestTag, rotate, weightChangesBetween } from '../../src/gitops/rotation';
 
 const dev = { environment: 'dev', services: { backend: { v1: 'a', v2: 'b' }, monitor: { v1: 'a', v2: 'b' }, frontend: 'b' } };
 

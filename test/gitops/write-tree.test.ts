@@ -1,5 +1,6 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { blobSha } from '../../src/gitops/git';
 import { OWNERSHIP_RECORD } from '../../src/gitops/ownership-record';
@@ -84,6 +85,21 @@ describe('writeTree', () => {
     expect(made).toBe(2); // two files were written to staging before the error
     expect(snapshotTree(out)).toEqual(before);
     expect(fs.readdirSync(path.dirname(out))).toEqual(['out']);
+  });
+
+  test('a staging folder of a synth that still runs on this host is left alone and refused; one of a process that has ended is cleared', () => {
+    const out = tempDir('write-tree');
+    writeTree(out, V1, quiet);
+    const owner = path.join(out, STAGING_FOLDER, 'owner');
+    put(out, `${STAGING_FOLDER}/files/dev/a/one.yaml`, 'half-staged\n');
+    fs.writeFileSync(owner, `${process.ppid} ${os.hostname()}\n`); // the test runner's parent: it runs
+    expectRefused(out, () => writeTree(out, V2, quiet), `another synth (process ${process.ppid}) is writing ${out} now`);
+    const ended = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }));
+    fs.writeFileSync(owner, `${ended} ${os.hostname()}\n`);
+    const notices: string[] = [];
+    writeTree(out, V2, { onNotice: m => notices.push(m) });
+    expect(notices).toEqual([expect.stringMatching(/^synth: removed .*, left by a synth that was stopped before its swap began/)]);
+    expect(outputFiles(out)).toEqual(Object.fromEntries(V2));
   });
 
   test('a new output folder is removed again when the run fails', () => {
