@@ -203,10 +203,6 @@ export class ReleaseRegistry {
     }
   }
 
-  /** The release states in use (what the app was given), keyed by environment. */
-  public get given(): Readonly<Record<string, ReleaseState>> {
-    return this.states;
-  }
 
   /**
    * What the bound images and splits of `environment` run now: its release file. In an

@@ -1,4 +1,4 @@
-import { closestName } from '../closest-name';
+import { didYouMean } from '../closest-name';
 import { AjvError, ValidateFunction, withSchemaObserver } from './schema-modules';
 
 /** One schema violation, with a JSON-pointer-like path into the object (`/spec/template/...`). */
@@ -149,7 +149,7 @@ function validateRecorded(validate: ValidateFunction, object: unknown, options: 
         const at = (): string => `${pathOf(record)}/${escapePointer(key)}`;
         if (!record.accessed.has(key)) {
           if (schemas.some(schema => options.extraFields?.[schema]?.includes(key))) continue;
-          violations.push({ path: at(), kind: 'unknown-field', message: `unknown field ${JSON.stringify(key)}${suggest(key, record.accessed)}` });
+          violations.push({ path: at(), kind: 'unknown-field', message: `unknown field ${JSON.stringify(key)}${didYouMean(key, record.accessed)}` });
           continue;
         }
         if (schemas.some(schema => options.absentFields?.[schema]?.includes(key))) {
@@ -242,8 +242,3 @@ function escapePointer(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-/** ` (did you mean "x"?)` when a declared field is one or two edits away. */
-function suggest(key: string, known: Set<string>): string {
-  const best = closestName(key, known);
-  return best === undefined ? '' : ` (did you mean ${JSON.stringify(best)}?)`;
-}
