@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import {
   burnAlertName, GrafanaDashboard, MeshService, ServiceLevelObjective, SloMetrics, validateManifests, WebService,
 } from '../../src';
+import { createApp as createReferenceApp } from '../../reference/main';
 import { find, testChart } from '../util';
 import { checkRules, describeWithPromtool, testRules } from './promtool';
 
@@ -133,23 +134,63 @@ describe('GrafanaDashboard', () => {
   });
 });
 
-/** Series of one version: `total` requests per minute, `bad` of them 5xx, and `slow` slower than 0.3 s. */
-function series(version: string, total: number, bad: number, slow: number, minutes: number) {
-  const labels = `app="api",namespace="shop-dev",version="${version}"`;
+/** Where the series are: service, namespace and the latency bucket of the objective. */
+interface Target { readonly app: string; readonly namespace: string; readonly le: string }
+const API: Target = { app: 'api', namespace: 'shop-dev', le: '0.3' };
+
+/** Series of one version: `total` requests per minute, `bad` of them 5xx, and `slow` slower than the objective's bucket. */
+function series(version: string, total: number, bad: number, slow: number, minutes: number, at: Target = API) {
+  const labels = `app="${at.app}",namespace="${at.namespace}",version="${version}"`;
   const counter = (perMinute: number) => `0+${perMinute}x${minutes}`;
   return [
     { series: `app_requests_total{${labels},status="200"}`, values: counter(total - bad) },
     { series: `app_requests_total{${labels},status="500"}`, values: counter(bad) },
-    { series: `app_request_duration_seconds_bucket{${labels},le="0.3"}`, values: counter(total - slow) },
+    { series: `app_request_duration_seconds_bucket{${labels},le="${at.le}"}`, values: counter(total - slow) },
     { series: `app_request_duration_seconds_count{${labels}}`, values: counter(total) },
   ];
 }
 
 /** The alert the rules should fire for `version`, with its labels and annotations as the rule renders them. */
-function expected(rule: any, objective: 'availability' | 'latency', severity: 'page' | 'ticket', version: string) {
-  const r = alert(group(rule, `api-${objective}`), severity);
+function expected(rule: any, objective: 'availability' | 'latency', severity: 'page' | 'ticket', version: string, at: Target = API) {
+  const r = alert(group(rule, `${at.app}-${objective}`), severity);
   const annotations = Object.fromEntries(Object.entries(r.annotations as Record<string, string>).map(([k, v]) => [k, v.replace('{{ $labels.version }}', version)]));
-  return { exp_labels: { ...r.labels, app: 'api', namespace: 'shop-dev', version }, exp_annotations: annotations };
+  return { exp_labels: { ...r.labels, app: at.app, namespace: at.namespace, version }, exp_annotations: annotations };
+}
+
+/**
+ * promtool unit tests of an objective with availability 99.9 % and latency 99 %: v2 burns fast
+ * (10 % errors, 30 % slow: pages and tickets), slowly (0.4 % and 4 %: tickets, never pages), or
+ * not at all (0.05 % and 0.5 %: nothing fires); v1 stays healthy throughout and never alerts.
+ */
+function burnScenarios(rule: any, at: Target = API) {
+  const healthy = (v: string, minutes = 360) => series(v, 1000, 0.5, 5, minutes, at);
+  const both = (severity: 'page' | 'ticket') => [expected(rule, 'availability', severity, 'v2', at), expected(rule, 'latency', severity, 'v2', at)];
+  return [
+    {
+      interval: '1m',
+      input_series: [...healthy('v1'), ...series('v2', 1000, 100, 300, 360, at)],
+      alert_rule_test: [
+        { eval_time: '1h', alertname: burnAlertName('page'), exp_alerts: both('page') },
+        { eval_time: '1h', alertname: burnAlertName('ticket'), exp_alerts: both('ticket') },
+      ],
+    },
+    {
+      interval: '1m',
+      input_series: [...healthy('v1'), ...series('v2', 1000, 4, 40, 360, at)],
+      alert_rule_test: [
+        { eval_time: '3h', alertname: burnAlertName('page'), exp_alerts: [] },
+        { eval_time: '3h', alertname: burnAlertName('ticket'), exp_alerts: both('ticket') },
+      ],
+    },
+    {
+      interval: '1m',
+      input_series: [...healthy('v1'), ...healthy('v2')],
+      alert_rule_test: [
+        { eval_time: '6h', alertname: burnAlertName('page'), exp_alerts: [] },
+        { eval_time: '6h', alertname: burnAlertName('ticket'), exp_alerts: [] },
+      ],
+    },
+  ];
 }
 
 describeWithPromtool('ServiceLevelObjective rules with the real promtool', () => {
@@ -162,37 +203,21 @@ describeWithPromtool('ServiceLevelObjective rules with the real promtool', () =>
 
   test('a fast burn pages, a slow burn tickets, a healthy version fires nothing (promtool test rules)', () => {
     const { rule } = withObjective();
-    // v1 healthy (0.05 % errors, 0.5 % slow), v2 burning: 10 % errors and 30 % slow for an hour
-    const fast = {
-      interval: '1m',
-      input_series: [...series('v1', 1000, 0.5, 5, 360), ...series('v2', 1000, 100, 300, 360)],
-      alert_rule_test: [
-        // one hour in: both pairs of the page agree, only v2 pages (and tickets)
-        { eval_time: '1h', alertname: burnAlertName('page'), exp_alerts: [expected(rule, 'availability', 'page', 'v2'), expected(rule, 'latency', 'page', 'v2')] },
-        { eval_time: '1h', alertname: burnAlertName('ticket'), exp_alerts: [expected(rule, 'availability', 'ticket', 'v2'), expected(rule, 'latency', 'ticket', 'v2')] },
-      ],
-    };
-    // v2 burns slowly: 0.4 % errors (4x the even rate: above 3, below 6) and 4 % slow
-    const slow = {
-      interval: '1m',
-      input_series: [...series('v1', 1000, 0.5, 5, 360), ...series('v2', 1000, 4, 40, 360)],
-      alert_rule_test: [
-        { eval_time: '3h', alertname: burnAlertName('page'), exp_alerts: [] },
-        { eval_time: '3h', alertname: burnAlertName('ticket'), exp_alerts: [expected(rule, 'availability', 'ticket', 'v2'), expected(rule, 'latency', 'ticket', 'v2')] },
-      ],
-    };
-    // both healthy for 6 hours
-    const healthy = {
-      interval: '1m',
-      input_series: [...series('v1', 1000, 0.5, 5, 360), ...series('v2', 1000, 0.5, 5, 360)],
-      alert_rule_test: [
-        { eval_time: '6h', alertname: burnAlertName('page'), exp_alerts: [] },
-        { eval_time: '6h', alertname: burnAlertName('ticket'), exp_alerts: [] },
-      ],
-    };
-    const r = testRules(rule.spec.groups, [fast, slow, healthy]);
+    const r = testRules(rule.spec.groups, burnScenarios(rule));
     expect(r.output).toContain('SUCCESS');
     expect(r.status).toBe(0);
+  });
+
+  test('the reference app: every PrometheusRule passes promtool check rules, and the Flask app\'s alerts pass the burn scenarios', () => {
+    const rules = createReferenceApp().manifests().map(m => m.object).filter(o => o.kind === 'PrometheusRule');
+    expect(rules.map(r => `${r.metadata.namespace}/${r.metadata.name}`).sort()).toEqual(['flask-dev/flask-app-slo', 'flask-prod/flask-app-slo', 'flask-prod/flask-app-slo']);
+    for (const rule of rules) {
+      const check = checkRules(rule.spec.groups);
+      expect(check.status).toBe(0);
+      const r = testRules(rule.spec.groups, burnScenarios(rule, { app: 'flask-app', namespace: rule.metadata.namespace, le: '0.5' }));
+      expect(r.output).toContain('SUCCESS');
+      expect(r.status).toBe(0);
+    }
   });
 
   test('promtool test rules fails when the expectation is wrong (the harness can fail)', () => {
