@@ -8,6 +8,8 @@ import { checkDnsSubdomain, checkLabelKey, checkLabelValue } from '../names';
 import { placementOf } from '../placement';
 import { SloMetrics } from './slo-metrics';
 
+const SLO = Symbol.for('cdk8s-gitops.ServiceLevelObjective');
+
 /** A latency objective: the share of requests answered within a threshold. */
 export interface LatencyObjective {
   /** The threshold; it must be a bucket bound of the request-duration histogram. */
@@ -115,6 +117,11 @@ export function burnAlertName(severity: 'page' | 'ticket'): string {
  * error ratio that passes is `1 - availability`, the latency check the threshold at the target.
  */
 export class ServiceLevelObjective extends Construct {
+  /** Whether `x` is a ServiceLevelObjective (of any copy of this library). */
+  public static isServiceLevelObjective(x: unknown): x is ServiceLevelObjective {
+    return x !== null && typeof x === 'object' && SLO in (x as object);
+  }
+
   /** Name of the PrometheusRule. */
   public readonly name: string;
   /** The service. */
@@ -127,6 +134,7 @@ export class ServiceLevelObjective extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceLevelObjectiveProps) {
     super(scope, id);
+    Object.defineProperty(this, SLO, { value: true });
     const path = this.node.path;
     const placement = placementOf(this);
     this.service = props.service;

@@ -134,4 +134,20 @@ export class SloMetrics {
     const bound = this.bucketBound(thresholdMs);
     return Number.isInteger(bound) ? `le=~"${bound}|${bound}\\\\.0"` : `le="${bound}"`;
   }
+
+  /**
+   * The canary gate's three queries on these metrics, as templates of its placeholders
+   * (`{service}`, `{namespace}`, `{version}`, `{window}`, `{quantile}`): the version's requests
+   * in the window, its share of 5xx answers, its latency at the quantile in seconds.
+   */
+  public gateQueries(): { readonly requestsQuery: string; readonly errorRatioQuery: string; readonly latencyQuery: string } {
+    const p = this.props;
+    const sel = [`${p.serviceLabel}="{service}"`, `${p.namespaceLabel}="{namespace}"`, `${p.versionLabel}="{version}"`, ...(p.extraMatchers ? [p.extraMatchers] : [])].join(',');
+    const latency = `histogram_quantile({quantile}, sum by (le) (rate(${p.duration}_bucket{${sel}}[{window}])))`;
+    return {
+      requestsQuery: `sum(increase(${p.requests}{${sel}}[{window}]))`,
+      errorRatioQuery: `(sum(rate(${p.requests}{${sel},${p.statusLabel}=~"5.."}[{window}])) or vector(0)) / sum(rate(${p.requests}{${sel}}[{window}]))`,
+      latencyQuery: p.durationUnit === 'milliseconds' ? `${latency} / 1000` : latency,
+    };
+  }
 }

@@ -3,6 +3,7 @@ import {
   burnAlertName, GrafanaDashboard, MeshService, ServiceLevelObjective, SloMetrics, validateManifests, WebService,
 } from '../../src';
 import { createApp as createReferenceApp } from '../../reference/main';
+import { findObjective, objectiveGate } from '../../src/gate/slo-gate';
 import { find, testChart } from '../util';
 import { checkRules, describeWithPromtool, testRules } from './promtool';
 
@@ -239,5 +240,38 @@ describeWithPromtool('ServiceLevelObjective rules with the real promtool', () =>
     const r = checkRules([{ name: 'dashboard', rules: exprs.map((expr, i) => ({ record: `dashboard:expr${i}`, expr })) }]);
     expect(r.output).toContain(`SUCCESS: ${exprs.length} rules found`);
     expect(r.status).toBe(0);
+  });
+});
+
+describe('the canary gate from the objective', () => {
+  test('thresholds from the objectives, queries on its metrics, in the service\'s namespace', () => {
+    const { slo } = withObjective();
+    expect(objectiveGate(slo)).toEqual({
+      namespace: 'shop-dev',
+      maxErrorRatio: 0.001,
+      maxLatency: 0.3,
+      quantile: 0.99,
+      requestsQuery: 'sum(increase(app_requests_total{app="{service}",namespace="{namespace}",version="{version}"}[{window}]))',
+      errorRatioQuery: '(sum(rate(app_requests_total{app="{service}",namespace="{namespace}",version="{version}",status=~"5.."}[{window}])) or vector(0)) / sum(rate(app_requests_total{app="{service}",namespace="{namespace}",version="{version}"}[{window}]))',
+      latencyQuery: 'histogram_quantile({quantile}, sum by (le) (rate(app_request_duration_seconds_bucket{app="{service}",namespace="{namespace}",version="{version}"}[{window}])))',
+    });
+    // an objective without latency leaves the latency thresholds to the gate's settings
+    const { slo: availabilityOnly } = withObjective({ latency: undefined });
+    expect(objectiveGate(availabilityOnly)).not.toHaveProperty('maxLatency');
+    expect(objectiveGate(availabilityOnly)).not.toHaveProperty('quantile');
+    // Istio's histogram is in milliseconds: the latency query gives seconds
+    expect(objectiveGate(withObjective({ metrics: SloMetrics.istio() }).slo).latencyQuery).toMatch(/istio_request_duration_milliseconds_bucket\{destination_service_name="\{service\}".*\) \/ 1000$/);
+  });
+
+  test('findObjective finds a service\'s objective in an environment (and a cluster of it) of the reference app', () => {
+    const app = createReferenceApp();
+    app.manifests();
+    const eu = findObjective(app, 'prod', 'flask-app', 'prod-eu');
+    expect(eu?.node.path).toBe('flask-app-prod-eu/slo');
+    expect(findObjective(app, 'prod', 'flask-app', 'prod-us')?.node.path).toBe('flask-app-prod-us/slo');
+    expect(findObjective(app, 'dev', 'flask-app')?.node.path).toBe('flask-app-dev/slo');
+    expect(findObjective(app, 'dev', 'backend')).toBeUndefined();
+    expect(findObjective(app, 'staging', 'flask-app')).toBeUndefined();
+    expect(objectiveGate(eu!)).toEqual(expect.objectContaining({ namespace: 'flask-prod', maxErrorRatio: 0.001, maxLatency: 0.5, quantile: 0.99 }));
   });
 });
