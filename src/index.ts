@@ -47,7 +47,7 @@ export type { ServiceMonitorOptions, ServiceMonitorProps } from './monitoring/se
 export { ServiceLevelObjective, burnAlertName, errorRatioRecord } from './monitoring/service-level-objective';
 export type { LatencyObjective, ObjectiveSpec, ServiceLevelObjectiveProps } from './monitoring/service-level-objective';
 export { SloMetrics } from './monitoring/slo-metrics';
-export type { SloMetricsProps } from './monitoring/slo-metrics';
+export type { GateQueries, SloMetricsProps } from './monitoring/slo-metrics';
 export { GrafanaDashboard, GRAFANA_DASHBOARD_LABEL } from './monitoring/grafana-dashboard';
 export type { GrafanaDashboardProps } from './monitoring/grafana-dashboard';
 export { ScrapeMechanism, ISTIO_MERGED_METRICS_PATH, ISTIO_MERGED_METRICS_PORT } from './monitoring/scrape-mechanism';

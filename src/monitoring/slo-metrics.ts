@@ -23,6 +23,16 @@ export interface SloMetricsProps {
   readonly extraMatchers?: string;
 }
 
+/** The canary gate's queries, as templates of its placeholders. */
+export interface GateQueries {
+  /** Requests of the version in the window. */
+  readonly requestsQuery: string;
+  /** Share of the version's requests answered 5xx. */
+  readonly errorRatioQuery: string;
+  /** Latency of the version's requests at the quantile, in seconds. */
+  readonly latencyQuery: string;
+}
+
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
@@ -140,7 +150,7 @@ export class SloMetrics {
    * (`{service}`, `{namespace}`, `{version}`, `{window}`, `{quantile}`): the version's requests
    * in the window, its share of 5xx answers, its latency at the quantile in seconds.
    */
-  public gateQueries(): { readonly requestsQuery: string; readonly errorRatioQuery: string; readonly latencyQuery: string } {
+  public gateQueries(): GateQueries {
     const p = this.props;
     const sel = [`${p.serviceLabel}="{service}"`, `${p.namespaceLabel}="{namespace}"`, `${p.versionLabel}="{version}"`, ...(p.extraMatchers ? [p.extraMatchers] : [])].join(',');
     const latency = `histogram_quantile({quantile}, sum by (le) (rate(${p.duration}_bucket{${sel}}[{window}])))`;
