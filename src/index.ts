@@ -82,8 +82,8 @@ export { AppOfApps } from './argocd/app-of-apps';
 export type { AppOfAppsProps } from './argocd/app-of-apps';
 
 // validation
-export { assertValid, validateDirectory, validateManifests, ValidationError, RULES, waiverAnnotation, WAIVER_ANNOTATION_PREFIX } from './validate';
-export type { Finding, Rule, RuleId, ValidateOptions, ValidationReport, WaivedFinding } from './validate';
+export { assertValid, validateDirectory, validateManifests, ValidationError, RULES, waiverAnnotation, WAIVER_ANNOTATION_PREFIX, DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS } from './validate';
+export type { Finding, Rule, RuleId, SchemaOptions, ValidateOptions, ValidationReport, WaivedFinding } from './validate';
 
 // progressive delivery: the metrics gate
 export { evaluateGate, gateSummary, DEFAULT_QUERIES } from './gate/gate';
