@@ -17,8 +17,8 @@ export { parseReleaseFile, RELEASE_FILE, renderRelease, ReleaseFileError } from 
 export type { ReleaseClusterState, ReleaseState } from './release';
 export { readReleases } from './gitops/release-file';
 export type { Manifest } from './manifest';
-export { synthesize } from './synth';
-export type { SynthOptions, SynthResult } from './synth';
+export { renderStream, synthesize } from './synth';
+export type { RenderStreamOptions, SynthOptions, SynthResult } from './synth';
 export { writeTree } from './gitops/write-tree';
 export type { WriteTreeOptions, WriteTreeResult } from './gitops/write-tree';
 export { toYaml } from './yaml-emitter';
