@@ -54,7 +54,7 @@ export class GitOpsApp extends App {
   constructor(props: GitOpsAppProps = {}) {
     super({ outdir: 'dist' });
     this.releases = new ReleaseRegistry(props.releases ?? {});
-    this.schemaOptions = { ...props.validation, ...(props.validation?.schemaLocations ? { schemaLocations: [...props.validation.schemaLocations] } : {}), ...(props.validation?.skip ? { skip: [...props.validation.skip] } : {}) };
+    this.schemaOptions = copySchemaOptions(props.validation ?? {});
     Object.defineProperty(this, RELEASE_REGISTRY, { value: this.releases });
   }
 
@@ -82,7 +82,7 @@ export class GitOpsApp extends App {
 
   /** The schema settings the program gives (`props.validation`; a copy). */
   public get validation(): SchemaOptions {
-    return { ...this.schemaOptions, ...(this.schemaOptions.schemaLocations ? { schemaLocations: [...this.schemaOptions.schemaLocations] } : {}), ...(this.schemaOptions.skip ? { skip: [...this.schemaOptions.skip] } : {}) };
+    return copySchemaOptions(this.schemaOptions);
   }
 
   /** The environments of the app, sorted: those registered and those with released services. */
@@ -154,4 +154,13 @@ export class GitOpsApp extends App {
   public synth(): void {
     throw new Error('GitOpsApp.synth() is not used: write the repository with synthesize(app, dir) (or render it with files())');
   }
+}
+
+/** A copy of schema options, their lists copied too. */
+function copySchemaOptions(options: SchemaOptions): SchemaOptions {
+  return {
+    ...options,
+    ...(options.schemaLocations ? { schemaLocations: [...options.schemaLocations] } : {}),
+    ...(options.skip ? { skip: [...options.skip] } : {}),
+  };
 }

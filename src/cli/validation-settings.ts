@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { SchemaOptions } from '../validate';
 import { schemaContext } from '../validate/schema';
+import { isUrl } from '../validate/schema-location';
 import { PACKAGE_FIELD } from './app-module';
 import { OptionTable, OptionValues } from './args';
 import { UsageError } from './main';
@@ -50,7 +51,7 @@ export function packageSchemaSettings(cwd: string = process.cwd()): SchemaOption
   const locations = strings('schemaLocations', schemaLocations);
   const result: SchemaOptions = {
     ...(kubernetesVersion !== undefined ? { kubernetesVersion } : {}),
-    ...(locations !== undefined ? { schemaLocations: locations.map(l => (/^[a-z][a-z0-9+.-]*:\/\//i.test(l) ? l : path.resolve(cwd, l))) } : {}),
+    ...(locations !== undefined ? { schemaLocations: locations.map(l => (isUrl(l) || l.trim() === '' ? l : path.resolve(cwd, l))) } : {}),
     ...(skip !== undefined ? { skip: strings('skip', skip) } : {}),
   };
   checkSchemaSettings(result, at);
@@ -71,7 +72,7 @@ export function schemaSettings(values: OptionValues, cwd: string = process.cwd()
   const result: SchemaOptions = {
     ...fromPackage,
     ...(version !== undefined ? { kubernetesVersion: version } : {}),
-    ...(locations !== undefined ? { schemaLocations: locations.map(l => (/^[a-z][a-z0-9+.-]*:\/\//i.test(l) || l.trim() === '' ? l : path.resolve(cwd, l))) } : {}),
+    ...(locations !== undefined ? { schemaLocations: locations.map(l => (isUrl(l) || l.trim() === '' ? l : path.resolve(cwd, l))) } : {}),
     ...(skip !== undefined ? { skip } : {}),
   };
   checkSchemaSettings(result);

@@ -21,7 +21,7 @@ export class SchemaLocation {
     if (typeof location !== 'string' || location.trim() === '') {
       throw new Error(`schema location ${JSON.stringify(location)} is blank: give a folder or a path template`);
     }
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
+    if (isUrl(location)) {
       throw new Error(`schema location ${JSON.stringify(location)} is a URL: validate never uses the network; download the schemas into a folder (e.g. a clone of the CRDs catalog) and give that folder or a path template into it`);
     }
     if (location.includes('{{')) {
@@ -62,6 +62,11 @@ export class SchemaLocation {
     };
     return this.template.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (_m, name: string) => values[name]);
   }
+}
+
+/** Whether a schema location is a URL (`https://...`), which validate refuses. */
+export function isUrl(location: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(location);
 }
 
 /** The template variables of kubeconform's `-schema-location`. */
