@@ -17,8 +17,8 @@ export { parseReleaseFile, RELEASE_FILE, renderRelease, ReleaseFileError } from 
 export type { ReleaseClusterState, ReleaseState } from './release';
 export { readReleases } from './gitops/release-file';
 export type { Manifest } from './manifest';
-export { synthesize } from './synth';
-export type { SynthOptions, SynthResult } from './synth';
+export { renderStream, synthesize } from './synth';
+export type { RenderStreamOptions, SynthOptions, SynthResult } from './synth';
 export { writeTree } from './gitops/write-tree';
 export type { WriteTreeOptions, WriteTreeResult } from './gitops/write-tree';
 export { toYaml } from './yaml-emitter';
@@ -89,8 +89,8 @@ export type { AppOfAppsProps } from './argocd/app-of-apps';
 
 // validation
 export { Waivers } from './validate/waiver-scope';
-export { assertValid, validateDirectory, validateManifests, ValidationError, RULES, waiverAnnotation, WAIVER_ANNOTATION_PREFIX } from './validate';
-export type { Finding, Rule, RuleId, ValidateOptions, ValidationReport, WaivedFinding } from './validate';
+export { assertValid, validateDirectory, validateManifests, ValidationError, RULES, waiverAnnotation, WAIVER_ANNOTATION_PREFIX, DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS } from './validate';
+export type { Finding, Rule, RuleId, SchemaOptions, ValidateOptions, ValidationReport, WaivedFinding } from './validate';
 
 // progressive delivery: the metrics gate
 export { evaluateGate, gateSummary, DEFAULT_QUERIES } from './gate/gate';

@@ -276,6 +276,11 @@ function exportTarget(dir: string, sub: string): string | undefined {
 
 let formatTable: Record<string, any> | undefined;
 
+/** The formats the schema modules validate with (see below), for the JSON schemas of schema locations. */
+export function schemaFormats(): Record<string, any> {
+  return formats();
+}
+
 /**
  * The formats `@kubernetes-models/validate` registers: ajv-formats' full set plus its own
  * `byte`, `quantity` and `string` (same definitions as its `formats.js`; its `cidr` format
