@@ -1,6 +1,11 @@
+import * as fs from 'fs';
 import * as path from 'path';
+import { CloneLock } from '../gitops/clone-lock';
+import { InputError } from '../gitops/errors';
+import { Git } from '../gitops/git';
 import { checkStoredReleases } from '../gitops/release-entries';
 import { readReleases } from '../gitops/release-file';
+import { hasGitAbove } from '../gitops/swap-journal';
 import { RELEASE_FILE } from '../release';
 import { synthesize } from '../synth';
 import { appModulePath, loadAppFactory } from './app-module';
@@ -8,6 +13,9 @@ import { OptionTable, parse } from './args';
 import { UsageError } from './main';
 import { outputFormat, outputOption, printJson } from './output';
 import { formatCount, Progress } from './progress';
+
+/** How long `synth --gitops-dir` waits for another command to give the clone's lock up. */
+export const LOCK_WAIT_MS = 10_000;
 
 export const HELP = `Usage: cdk8s-gitops synth [--app MODULE] [--out DIR | --gitops-dir DIR [--prune-releases]] [--force] [-o text|json]
 
@@ -33,6 +41,11 @@ Options:
                      uncommitted changes in git or a protected folder
   -o, --output FMT   text (default) or json: {out, count, files, written, removed, pruned}
   -h, --help         show this help
+
+With --gitops-dir in a git working tree, synth holds the clone's lock
+(.git/cdk8s-gitops.lock) from reading the release files to writing: while
+another cdk8s-gitops command (release, promote, rollback, shift, synth) holds
+it, synth waits up to ${LOCK_WAIT_MS / 1000} s, then exits 1 naming it.
 
 Exit codes: 0 written, 1 failed (nothing was written), 2 usage error.
 `;
@@ -63,10 +76,12 @@ export async function run(argv: string[]): Promise<number> {
       : process.env.CDK8S_OUTDIR ? [process.env.CDK8S_OUTDIR, `$CDK8S_OUTDIR ${JSON.stringify(process.env.CDK8S_OUTDIR)}`]
         : ['dist', 'the default output folder "dist"'];
   const progress = Progress.start();
+  let lock: CloneLock | undefined;
   try {
     progress.phase('loading the program…');
     const module = appModulePath(values.app as string | undefined);
     const factory = loadAppFactory(module);
+    if (gitopsDir !== undefined) lock = await lockClone(gitopsDir, progress);
     const releases = gitopsDir !== undefined ? readReleases(gitopsDir) : undefined;
     progress.phase('constructing the app…');
     const app = factory({ releases });
@@ -89,6 +104,33 @@ export async function run(argv: string[]): Promise<number> {
     }
     return 0;
   } finally {
+    lock?.release();
     progress.stop();
   }
+}
+
+/**
+ * Take the lock of the clone `dir` is in (waiting up to {@link LOCK_WAIT_MS} for another
+ * command to give it up), so that no release lands between reading the release files and
+ * writing: undefined when `dir` is not in a git working tree (no command of ours changes it).
+ */
+async function lockClone(dir: string, progress: Progress): Promise<CloneLock | undefined> {
+  if (!fs.existsSync(dir) || !hasGitAbove(path.resolve(dir))) return undefined;
+  let git: Git;
+  try {
+    git = Git.open(dir);
+  } catch (e) {
+    if (e instanceof InputError) return undefined; // not a working tree's folder
+    throw e;
+  }
+  const say = (line: string) => process.stderr.write(`synth: ${line}\n`);
+  return CloneLock.acquireWaiting(git, dir, {
+    waitMs: LOCK_WAIT_MS,
+    command: 'synth',
+    log: say,
+    onWait: line => {
+      say(line);
+      progress.phase('waiting for the clone\'s lock…');
+    },
+  });
 }
