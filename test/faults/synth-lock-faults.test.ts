@@ -99,6 +99,8 @@ describe('synth --gitops-dir takes the clone lock of the release commands', () =
     const during = await release(clone);
     fs.writeFileSync(`${marker}.go`, '');
     const s = await running;
+    // first what matters most: the working tree holds what HEAD holds (no release reverted)
+    expect(changedBesidesRecord(clone)).toEqual([]);
     expect(s).toMatchObject({ code: 0, stderr: '' });
     expect(during.code).toBe(1);
     expect(during.stderr).toMatch(new RegExp(`^cdk8s-gitops release: ${clone}: another cdk8s-gitops command \\(pid ${pid} on ${os.hostname()}, started [-0-9T:.Z]+\\) is changing this clone: wait for it to finish`));
