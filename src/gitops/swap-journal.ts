@@ -24,7 +24,8 @@ import { OWNERSHIP_RECORD, outputPathProblem } from './ownership-record';
  * ({@link swapStateDir}), outside the tracked tree: in the git directory of the working tree
  * the output is in (`git rev-parse --git-path cdk8s-gitops-synth`, which git never checks out
  * or pushes), else in the user's state folder (`$XDG_STATE_HOME/cdk8s-gitops/synth`, by
- * default `~/.local/state/cdk8s-gitops/synth`), one subfolder per output folder. A staging
+ * default `~/.local/state/cdk8s-gitops/synth`; see {@link userStateBase}), one subfolder per
+ * output folder. A staging
  * folder in the output that the state folder has no record of (committed to the repository,
  * unpacked from an archive, left by an older cdk8s-gitops) is refused, never replayed or
  * removed. Every path of a journal is confined to the output folder: each folder along it
@@ -63,7 +64,7 @@ interface Owner {
 /**
  * The state folder of the output folder `root` (which exists): `<git dir>/cdk8s-gitops-synth/<key>`
  * when `root` is in a git working tree (key: a hash of its path in the working tree), else
- * `<user state folder>/cdk8s-gitops/synth/<key>` (key: a hash of its real path). Not created.
+ * `<user state folder>/synth/<key>` (key: a hash of its real path). Not created.
  *
  * @throws InputError when `root` is inside a git directory (synth never writes there)
  */
@@ -71,9 +72,46 @@ export function swapStateDir(root: string): string {
   const real = fs.realpathSync(root);
   const repo = gitStateRoot(real);
   if (repo !== undefined) return path.join(repo.state, key(repo.prefix));
+  return path.join(userStateBase(), 'synth', key(real));
+}
+
+/**
+ * The user's state folder of cdk8s-gitops: `$XDG_STATE_HOME/cdk8s-gitops`, by default
+ * `~/.local/state/cdk8s-gitops`; when that cannot be made (no home folder, a read-only one, as
+ * in some CI containers), `cdk8s-gitops-<uid>` in the temporary folder, made by this user
+ * alone (checked: a folder of another user there is refused).
+ */
+function userStateBase(): string {
   const xdg = process.env.XDG_STATE_HOME;
-  const base = xdg !== undefined && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.local', 'state');
-  return path.join(base, 'cdk8s-gitops', 'synth', key(real));
+  const base = path.join(xdg !== undefined && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.local', 'state'), 'cdk8s-gitops');
+  if (canMake(base)) return base;
+  const uid = process.getuid?.() ?? 0;
+  const tmp = path.join(os.tmpdir(), `cdk8s-gitops-${uid}`);
+  try {
+    fs.mkdirSync(tmp, { mode: 0o700 });
+  } catch (e: any) {
+    if (e.code !== 'EEXIST') throw e;
+  }
+  const s = fs.lstatSync(tmp);
+  if (!s.isDirectory() || (process.getuid !== undefined && s.uid !== uid) || (s.mode & 0o077) !== 0) {
+    throw new GitOpsError(`${tmp} is ${s.isDirectory() ? `a folder of user ${s.uid} or open to others (mode ${(s.mode & 0o777).toString(8)})` : describeKind(s, tmp)}: synth keeps its state there when ${base} cannot be made, and trusts only a folder of its own user, closed to others; remove it, or set XDG_STATE_HOME to a folder of yours`);
+  }
+  return tmp;
+}
+
+/** Whether `dir` exists as a writable folder, or could be made (its nearest existing ancestor is a writable folder). */
+function canMake(dir: string): boolean {
+  for (let d = dir; ; d = path.dirname(d)) {
+    try {
+      const s = fs.statSync(d);
+      if (!s.isDirectory()) return false;
+      fs.accessSync(d, fs.constants.W_OK);
+      return true;
+    } catch (e: any) {
+      if (e.code !== 'ENOENT') return false;
+    }
+    if (path.dirname(d) === d) return false;
+  }
 }
 
 function key(text: string): string {

@@ -12,7 +12,7 @@ import { blobSha } from '../../src/gitops/git';
 import { OWNERSHIP_RECORD } from '../../src/gitops/ownership-record';
 import { STAGING_FOLDER, swapStateDir } from '../../src/gitops/swap-journal';
 import { createApp } from '../gitops/fixture-app';
-import { cleanup, cloneOf, FIXTURE_APP, git, isolateGit, seedRepo, spawnCli } from '../gitops/helpers';
+import { cleanup, cloneOf, FIXTURE_APP, git, gitState, isolateGit, seedRepo, spawnCli } from '../gitops/helpers';
 import { put, snapshotTree } from '../tree-snapshot';
 
 beforeAll(isolateGit);
@@ -51,15 +51,6 @@ function hostileJournal(): object {
     version: 1,
     removes: [{ path: 'notes/deep/escape/keep.txt', blob: blobSha(PRECIOUS) }],
     installs: ['notes/deep/escape/planted.txt', 'notes/hooks/pre-commit'],
-  };
-}
-
-/** What git holds for `dir`: HEAD, index, status (ignored and untracked files included). */
-function gitState(dir: string): Record<string, string> {
-  return {
-    head: git(dir, 'rev-parse', 'HEAD'),
-    index: git(dir, 'ls-files', '-s'),
-    status: git(dir, 'status', '--porcelain', '--untracked-files=all', '--ignored'),
   };
 }
 
@@ -105,8 +96,7 @@ describe('a staging folder committed to the GitOps repository', () => {
   });
 
   test('a staging folder that git does not track but this machine did not make (e.g. unpacked from an archive) is refused too, with rm as the fix', async () => {
-    const { origin, clone } = seedRepo(createApp);
-    void origin;
+    const { clone } = seedRepo(createApp);
     const victim = path.join(path.dirname(clone), 'victim');
     put(victim, 'keep.txt', PRECIOUS);
     fs.mkdirSync(path.join(clone, 'notes', 'deep'), { recursive: true });

@@ -13,7 +13,7 @@ import { LOCK_WAIT_MS } from '../../src/cli/synth';
 import { CloneLock } from '../../src/gitops/clone-lock';
 import { Git } from '../../src/gitops/git';
 import { createApp } from '../gitops/fixture-app';
-import { cleanup, FIXTURE_APP, git, isolateGit, releaseState, seedRepo, spawnCli } from '../gitops/helpers';
+import { cleanup, FIXTURE_APP, git, gitState, isolateGit, releaseState, seedRepo, spawnCli } from '../gitops/helpers';
 
 const PAUSED_APP = path.join(__dirname, 'fixture-app-paused.ts');
 const TAG = 'sha-7654321';
@@ -35,15 +35,6 @@ async function appears(file: string): Promise<string> {
  */
 function changedBesidesRecord(dir: string): string[] {
   return git(dir, 'status', '--porcelain', '--untracked-files=all').split('\n').filter(l => l !== '' && l !== ' M .cdk8s-gitops-files');
-}
-
-/** What git holds for `dir`: HEAD, index, status (ignored and untracked files included). */
-function gitState(dir: string): Record<string, string> {
-  return {
-    head: git(dir, 'rev-parse', 'HEAD'),
-    index: git(dir, 'ls-files', '-s'),
-    status: git(dir, 'status', '--porcelain', '--untracked-files=all', '--ignored'),
-  };
 }
 
 const synth = (clone: string, app = FIXTURE_APP, env: NodeJS.ProcessEnv = {}) => spawnCli(['synth', '--app', app, '--gitops-dir', clone], { timeout: 40_000, env });
