@@ -27,8 +27,8 @@ export interface OutputFolderContext {
 
 /**
  * Why `dir` can never be an output folder, whatever is in it, or undefined when it may be
- * one: it is the file system root, inside a `.git` folder, the home folder, the project of the working directory or
- * an ancestor of it, or one of `protect` or an ancestor of it. Paths are compared after
+ * one: it is the file system root, inside a `.git` folder, the home folder, the project of
+ * the working directory or an ancestor of it, or one of `protect` or an ancestor of it. Paths are compared after
  * resolving symbolic links. A folder with a .git but no package.json that holds synth's
  * ownership record is an output folder (a GitOps repository synth writes to), not a project.
  */

@@ -72,8 +72,9 @@ const LISTED = 10;
  * where a folder along the path or the file itself is not a regular file or folder; and to
  * write into a folder without a record that holds any file it would not write identically,
  * unless `force` is set. Files identical to the rendering are adopted without `force`.
- * `dir` itself is refused (InputError) when it is the file system root, the home folder, the
- * working directory's project or one of `protect`, or an ancestor of one.
+ * `dir` itself is refused (InputError) when it is the file system root, inside a `.git`
+ * folder or another git directory, the home folder, the working directory's project or one of
+ * `protect`, or an ancestor of one.
  *
  * The swap is crash-safe (see `swap-journal.ts`): killed at any point, `dir` holds the old
  * output or (after the next run, which says what it recovered) the new one, whole.
