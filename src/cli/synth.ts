@@ -1,7 +1,12 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError } from '../errors';
+import { CloneLock } from '../gitops/clone-lock';
+import { InputError } from '../gitops/errors';
+import { Git } from '../gitops/git';
 import { checkStoredReleases } from '../gitops/release-entries';
 import { readReleases } from '../gitops/release-file';
+import { hasGitAbove } from '../gitops/swap-journal';
 import { RELEASE_FILE } from '../release';
 import { renderStream, synthesize } from '../synth';
 import { appModulePath, loadAppFactory } from './app-module';
@@ -10,6 +15,9 @@ import { UsageError } from './main';
 import { outputFormat, outputOption, printJson } from './output';
 import { formatCount, Progress } from './progress';
 import { packageSchemaSettings } from './validation-settings';
+
+/** How long `synth --gitops-dir` waits for another command to give the clone's lock up. */
+export const LOCK_WAIT_MS = 10_000;
 
 export const HELP = `Usage: cdk8s-gitops synth [--app MODULE] [--out DIR | --gitops-dir DIR [--prune-releases]] [--force] [-o text|json]
        cdk8s-gitops synth --stdout [--env ENV [--folder NAME]] [--app MODULE] [--gitops-dir DIR]
@@ -47,6 +55,11 @@ Options:
   -o, --output FMT   text (default) or json: {out, count, files, written, removed, pruned}
   -h, --help         show this help
 
+With --gitops-dir in a git working tree, synth holds the clone's lock
+(.git/cdk8s-gitops.lock) from reading the release files to writing: while
+another cdk8s-gitops command (release, promote, rollback, shift, synth) holds
+it, synth waits up to ${LOCK_WAIT_MS / 1000} s, then exits 1 naming it.
+
 Exit codes: 0 written (printed), 1 failed (nothing was written or printed), 2 usage error.
 `;
 
@@ -83,10 +96,12 @@ export async function run(argv: string[]): Promise<number> {
       : process.env.CDK8S_OUTDIR ? [process.env.CDK8S_OUTDIR, `$CDK8S_OUTDIR ${JSON.stringify(process.env.CDK8S_OUTDIR)}`]
         : ['dist', 'the default output folder "dist"'];
   const progress = Progress.start();
+  let lock: CloneLock | undefined;
   try {
     progress.phase('loading the program…');
     const module = appModulePath(values.app as string | undefined);
     const factory = loadAppFactory(module);
+    if (gitopsDir !== undefined) lock = await lockClone(gitopsDir, progress);
     const releases = gitopsDir !== undefined ? readReleases(gitopsDir) : undefined;
     progress.phase('constructing the app…');
     const app = factory({ releases });
@@ -110,6 +125,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     return 0;
   } finally {
+    lock?.release();
     progress.stop();
   }
 }
@@ -142,4 +158,30 @@ function printStream(values: OptionValues): number {
   }
   process.stdout.write(stream);
   return 0;
+}
+
+/**
+ * Take the lock of the clone `dir` is in (waiting up to {@link LOCK_WAIT_MS} for another
+ * command to give it up), so that no release lands between reading the release files and
+ * writing: undefined when `dir` is not in a git working tree (no command of ours changes it).
+ */
+async function lockClone(dir: string, progress: Progress): Promise<CloneLock | undefined> {
+  if (!fs.existsSync(dir) || !hasGitAbove(path.resolve(dir))) return undefined;
+  let git: Git;
+  try {
+    git = Git.open(dir);
+  } catch (e) {
+    if (e instanceof InputError) return undefined; // not a working tree's folder
+    throw e;
+  }
+  const say = (line: string) => process.stderr.write(`synth: ${line}\n`);
+  return CloneLock.acquireWaiting(git, dir, {
+    waitMs: LOCK_WAIT_MS,
+    command: 'synth',
+    log: say,
+    onWait: line => {
+      say(line);
+      progress.phase('waiting for the clone\'s lock…');
+    },
+  });
 }

@@ -27,14 +27,15 @@ export interface OutputFolderContext {
 
 /**
  * Why `dir` can never be an output folder, whatever is in it, or undefined when it may be
- * one: it is the file system root, the home folder, the project of the working directory or
- * an ancestor of it, or one of `protect` or an ancestor of it. Paths are compared after
+ * one: it is the file system root, inside a `.git` folder, the home folder, the project of
+ * the working directory or an ancestor of it, or one of `protect` or an ancestor of it. Paths are compared after
  * resolving symbolic links. A folder with a .git but no package.json that holds synth's
  * ownership record is an output folder (a GitOps repository synth writes to), not a project.
  */
 export function outputFolderProblem(dir: string, context: OutputFolderContext = {}): string | undefined {
   const out = realpathOfExisting(path.resolve(dir));
   if (out === path.parse(out).root) return 'is the root of the file system';
+  if (out.split(path.sep).some(s => s.toLowerCase() === '.git')) return 'is inside a .git folder (git\'s own files)';
   const home = realpathOfExisting(context.home ?? os.homedir());
   if (isInside(out, home)) return out === home ? 'is your home folder' : `contains your home folder (${home})`;
   const cwd = realpathOfExisting(path.resolve(context.cwd ?? process.cwd()));

@@ -20,14 +20,15 @@ const LINE = /^([0-9a-f]{40}) (.+)$/;
 /**
  * Why `rel` is not a path synth may write, or undefined when it may: a path relative to the
  * output folder with `/` separators, no empty, `.` or `..` segment, no control character or
- * backslash, not under `.git` and not one of synth's own `.cdk8s-gitops*` files.
+ * backslash, no `.git` segment (in any case: one folder on a case-insensitive file system)
+ * anywhere, and not one of synth's own `.cdk8s-gitops*` files.
  */
 export function outputPathProblem(rel: string): string | undefined {
   if (rel === '' || rel.startsWith('/')) return 'is not a relative path';
   const segments = rel.split('/');
   if (segments.some(s => s === '' || s === '.' || s === '..')) return 'has an empty, "." or ".." segment';
   if (/[\u0000-\u001f\u007f\\]/.test(rel)) return 'holds a control character or a backslash';
-  if (segments[0] === '.git') return 'is inside .git';
+  if (segments.some(s => s.toLowerCase() === '.git')) return 'is inside .git';
   if (segments[0].startsWith('.cdk8s-gitops')) return 'is reserved for synth\'s own files (.cdk8s-gitops*)';
   return undefined;
 }

@@ -6,7 +6,7 @@ import { GitOpsError, InputError } from './errors';
 import { blobSha, Git } from './git';
 import { outputFolderProblem } from './output-folder';
 import { OWNERSHIP_RECORD, outputPathProblem, parseOwnershipRecord, renderOwnershipRecord } from './ownership-record';
-import { recoverInterruptedSwap, STAGING_FOLDER, Staging } from './swap-journal';
+import { hasGitAbove, recoverInterruptedSwap, STAGING_FOLDER, Staging, swapStateDir } from './swap-journal';
 
 /** Options of {@link writeTree}. */
 export interface WriteTreeOptions {
@@ -72,8 +72,9 @@ const LISTED = 10;
  * where a folder along the path or the file itself is not a regular file or folder; and to
  * write into a folder without a record that holds any file it would not write identically,
  * unless `force` is set. Files identical to the rendering are adopted without `force`.
- * `dir` itself is refused (InputError) when it is the file system root, the home folder, the
- * working directory's project or one of `protect`, or an ancestor of one.
+ * `dir` itself is refused (InputError) when it is the file system root, inside a `.git`
+ * folder or another git directory, the home folder, the working directory's project or one of
+ * `protect`, or an ancestor of one.
  *
  * The swap is crash-safe (see `swap-journal.ts`): killed at any point, `dir` holds the old
  * output or (after the next run, which says what it recovered) the new one, whole.
@@ -93,9 +94,10 @@ export function writeTree(dir: string, files: Iterable<readonly [string, string]
   if (stat !== undefined && !stat.isDirectory()) throw new InputError(`${label}: ${root} is ${describeKind(stat)}, not a folder`);
   const created = stat === undefined ? fs.mkdirSync(root, { recursive: true }) : undefined;
   try {
-    const notice = recoverInterruptedSwap(root);
+    const state = swapStateDir(root);
+    const notice = recoverInterruptedSwap(root, state);
     if (notice !== undefined) (options.onNotice ?? (m => process.stderr.write(`${m}\n`)))(`synth: ${notice}`);
-    return new TreeWriter(root, label, options.force ?? false).write(files);
+    return new TreeWriter(root, label, options.force ?? false, state).write(files);
   } catch (e) {
     if (created !== undefined) removeCreatedFolders(root, created);
     throw e instanceof UnsafePathError ? new GitOpsError(e.message) : e;
@@ -111,7 +113,7 @@ class TreeWriter {
   private readonly problems = new Map<string, Problem>();
   private staging: Staging | undefined;
 
-  constructor(private readonly root: string, private readonly label: string, private readonly force: boolean) {
+  constructor(private readonly root: string, private readonly label: string, private readonly force: boolean, private readonly state: string) {
     this.recordText = readRegularFile(root, OWNERSHIP_RECORD, { maxBytes: 1024 * 1024 * 1024 });
     this.record = this.recordText === undefined ? undefined : parseOwnershipRecord(this.recordText, path.join(root, OWNERSHIP_RECORD));
   }
@@ -145,18 +147,18 @@ class TreeWriter {
         continue;
       }
       if (waiting !== undefined) waiting.set(rel, content);
-      else (this.staging ??= Staging.create(this.root)).write(rel, content);
+      else (this.staging ??= Staging.create(this.root, this.state)).write(rel, content);
       changes.set(rel, now === 'missing' ? undefined : now);
     }
     const removes = this.removals(blobs);
     this.checkOwnership(changes, removes, blobs);
-    for (const [rel, content] of waiting ?? []) (this.staging ??= Staging.create(this.root)).write(rel, content);
+    for (const [rel, content] of waiting ?? []) (this.staging ??= Staging.create(this.root, this.state)).write(rel, content);
     const recordText = renderOwnershipRecord(blobs);
     const written = [...changes.keys()].sort();
     if (written.length === 0 && removes.length === 0 && recordText === this.recordText) {
       this.staging?.discard();
     } else {
-      const staging = (this.staging ??= Staging.create(this.root));
+      const staging = (this.staging ??= Staging.create(this.root, this.state));
       staging.write(OWNERSHIP_RECORD, recordText);
       const installs = [...new Set(written.map(rel => this.installUnit(rel)))];
       if (recordText !== this.recordText) installs.push(OWNERSHIP_RECORD);
@@ -322,13 +324,6 @@ function gitStatus(root: string, rels: readonly string[]): Map<string, string> |
 /** Whether `root` holds anything but `.git` and synth's own entries. */
 function hasEntries(root: string): boolean {
   return fs.readdirSync(root).some(name => name !== '.git' && name !== STAGING_FOLDER && name !== OWNERSHIP_RECORD);
-}
-
-function hasGitAbove(dir: string): boolean {
-  for (let d = dir; ; d = path.dirname(d)) {
-    if (lstatIfExists(path.join(d, '.git')) !== undefined) return true;
-    if (path.dirname(d) === d) return false;
-  }
 }
 
 function statIfExists(file: string): fs.Stats | undefined {

@@ -8,6 +8,7 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { createApp } from '../gitops/fixture-app';
 import { changedFiles, cleanup, cli, cloneOf, FIXTURE_APP, git, isolateGit, read, releaseState, seedRepo, snapshot, spawnCli } from '../gitops/helpers';
@@ -289,7 +290,7 @@ describe('two commands in one clone', () => {
     const before = { clone: snapshot(clone), origin: head(origin, 'main') };
     const second = await cli(...releaseArgs(clone, true));
     expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(new RegExp(`^cdk8s-gitops release: ${clone}: another cdk8s-gitops command \\(pid ${pid}, started [-0-9T:.Z]+\\) is changing this clone: wait for it to finish, then run the command again \\(if no such process runs, remove its lock: rm '.*cdk8s-gitops.lock'\\)\\n$`));
+    expect(second.stderr).toMatch(new RegExp(`^cdk8s-gitops release: ${clone}: another cdk8s-gitops command \\(pid ${pid} on ${os.hostname()}, started [-0-9T:.Z]+\\) is changing this clone: wait for it to finish, then run the command again \\(if no such process runs, remove its lock: rm '.*cdk8s-gitops.lock'\\)\\n$`));
     expect({ clone: snapshot(clone), origin: head(origin, 'main') }).toEqual(before);
     process.kill(pid, 'SIGKILL');
     expect((await first).signal).toBe('SIGKILL');

@@ -8,7 +8,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { OWNERSHIP_RECORD } from '../../src/gitops/ownership-record';
-import { recoverInterruptedSwap, STAGING_FOLDER } from '../../src/gitops/swap-journal';
+import { recoverInterruptedSwap, STAGING_FOLDER, swapStateDir } from '../../src/gitops/swap-journal';
 import { git, isolateGit, SpawnOptions, SpawnResult, spawnCli } from '../gitops/helpers';
 import { tempDir } from '../temp-dir';
 import { put, snapshotTree } from '../tree-snapshot';
@@ -23,9 +23,11 @@ function synth(variant: 'old' | 'new', dir: string, env: NodeJS.ProcessEnv = {},
   return cdk8sGitops(['synth', '--app', APP, '--out', dir, ...more], { env: { FAULT_FIXTURE_VARIANT: variant, ...env } });
 }
 
+/** A copy of the output folder `from`, and of synth's state of it (kept outside the folder: see swap-journal.ts). */
 function copy(from: string): string {
   const to = path.join(tempDir('faults'), 'out');
   fs.cpSync(from, to, { recursive: true, verbatimSymlinks: true });
+  if (fs.existsSync(swapStateDir(from))) fs.cpSync(swapStateDir(from), swapStateDir(to), { recursive: true });
   return to;
 }
 
@@ -57,7 +59,7 @@ describe('a kill at every step of the swap leaves the old output or, after the n
   });
 
   /** Per point: the run that was killed, the folder right after, the recovery alone (notice, folder) and the next run (result, folder). */
-  const cases = new Map<string, { killed: SpawnResult; afterKill: Record<string, string>; notice?: string; recovered: Record<string, string>; next: SpawnResult; afterNext: Record<string, string> }>();
+  const cases = new Map<string, { killed: SpawnResult; afterKill: Record<string, string>; journal: boolean; notice?: string; recovered: Record<string, string>; next: SpawnResult; afterNext: Record<string, string>; stateLeft: boolean }>();
 
   beforeAll(async () => {
     // the processes run concurrently: the suite stays short
@@ -65,13 +67,14 @@ describe('a kill at every step of the swap leaves the old output or, after the n
       const dir = copy(oldDir);
       const killed = await synth('new', dir, { CDK8S_GITOPS_FAULT_POINT: point });
       const afterKill = snapshotTree(dir);
+      const journal = fs.existsSync(path.join(swapStateDir(dir), 'journal'));
       // the recovery the next run starts with, alone, on a copy
       const alone = copy(dir);
       const notice = recoverInterruptedSwap(alone);
       const recovered = snapshotTree(alone);
       // the next run of the real CLI (rendering the old variant: it ends with its own output)
       const next = await synth('old', dir);
-      cases.set(point, { killed, afterKill, notice, recovered, next, afterNext: snapshotTree(dir) });
+      cases.set(point, { killed, afterKill, journal, notice, recovered, next, afterNext: snapshotTree(dir), stateLeft: fs.existsSync(swapStateDir(dir)) });
     }));
   });
 
@@ -84,17 +87,19 @@ describe('a kill at every step of the swap leaves the old output or, after the n
       const after = { ...c.afterKill };
       expect(Object.keys(after).filter(p => p.startsWith(`${STAGING_FOLDER}/`))).not.toEqual([]);
       for (const p of Object.keys(after)) if (p.startsWith(`${STAGING_FOLDER}/`)) delete after[p];
+      expect(c.journal).toBe(false);
       expect(after).toEqual(OLD);
       expect(c.notice).toMatch(/^removed .*\.cdk8s-gitops-staging, left by a synth that was stopped before its swap began: .* holds the output from before that run, whole$/);
       expect(c.recovered).toEqual(OLD);
     } else {
-      expect(c.afterKill[`${STAGING_FOLDER}/journal`]).toBeDefined();
+      expect(c.journal).toBe(true); // in the state folder, outside the output
       expect(c.notice).toMatch(/^completed the swap of a synth that was stopped half-way \(4 files or new folders moved into place, 2 files removed, as its journal lists\): .* holds that run's output, whole$/);
       expect(c.recovered).toEqual(NEW);
     }
     expect(c.next.code).toBe(0);
     expect(c.next.stderr).toMatch(beforeJournal ? /^synth: removed .* stopped before its swap began/ : /^synth: completed the swap of a synth that was stopped half-way/);
     expect(c.afterNext).toEqual(OLD);
+    expect(c.stateLeft).toBe(false);
   });
 
   test('killed again while the next run completes the swap, the run after completes it', async () => {
@@ -109,6 +114,26 @@ describe('a kill at every step of the swap leaves the old output or, after the n
     expect(snapshotTree(dir)).toEqual(NEW);
     expect(await synth('new', dir)).toMatchObject({ code: 0, stderr: '', stdout: `synthesized 3 files into ${dir}: 0 written, 3 unchanged, 0 removed\n` });
   });
+});
+
+test('a folder along a path of the journal replaced by a symbolic link after the kill: the next run refuses, naming it, and nothing outside changes', async () => {
+  const dir = copy(oldDir);
+  expect(await synth('new', dir, { CDK8S_GITOPS_FAULT_POINT: 'synth:journal' })).toMatchObject({ signal: 'SIGKILL' });
+  // the journal removes dev/a/configmap-two.yaml (holding OLD's content) and moves files into dev/a
+  const outside = tempDir('faults-outside');
+  put(outside, 'a/configmap-two.yaml', OLD['dev/a/configmap-two.yaml']);
+  fs.renameSync(path.join(dir, 'dev'), path.join(outside, 'moved-away'));
+  fs.symlinkSync(outside, path.join(dir, 'dev'));
+  const r = await synth('old', dir);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toBe(`cdk8s-gitops synth: ${path.join(dir, 'dev')} is a symbolic link to ${JSON.stringify(outside)}, not a folder: synth writes only through real folders inside ${dir} (it would have led dev/a/configmap-two.yaml elsewhere); move it away and run synth again\n`);
+  expect(fs.readFileSync(path.join(outside, 'a', 'configmap-two.yaml'), 'utf8')).toBe(OLD['dev/a/configmap-two.yaml']);
+  expect(fs.readdirSync(path.join(outside, 'a'))).toEqual(['configmap-two.yaml']);
+  // put back, the run after completes the swap
+  fs.rmSync(path.join(dir, 'dev'));
+  fs.renameSync(path.join(outside, 'moved-away'), path.join(dir, 'dev'));
+  expect(await synth('old', dir)).toMatchObject({ code: 0, stderr: expect.stringMatching(/^synth: completed the swap/) });
+  expect(snapshotTree(dir)).toEqual(OLD);
 });
 
 describe('hostile output folders and inputs', () => {

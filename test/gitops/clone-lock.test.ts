@@ -27,7 +27,7 @@ test('holds pid, host and start time while held; a second taker is refused namin
   const holder = JSON.parse(fs.readFileSync(lock, 'utf8'));
   expect(holder).toEqual({ pid: process.pid, host: os.hostname(), started: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
   expect(() => CloneLock.acquire(g, dir)).toThrow(GitOpsError);
-  expect(() => CloneLock.acquire(g, dir)).toThrow(`${dir}: another cdk8s-gitops command (pid ${process.pid}, started ${holder.started}) is changing this clone: `
+  expect(() => CloneLock.acquire(g, dir)).toThrow(`${dir}: another cdk8s-gitops command (pid ${process.pid} on ${os.hostname()}, started ${holder.started}) is changing this clone: `
     + `wait for it to finish, then run the command again (if no such process runs, remove its lock: rm '${lock}')`);
   held.release();
   expect(fs.existsSync(lock)).toBe(false);

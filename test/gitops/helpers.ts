@@ -141,6 +141,18 @@ export function snapshot(dir: string): Record<string, string> {
   };
 }
 
+/**
+ * What git holds for `dir`: HEAD, index and status (ignored and untracked files included);
+ * unlike {@link snapshot}, it never reads the files (a committed link to a folder is fine).
+ */
+export function gitState(dir: string): Record<string, string> {
+  return {
+    head: git(dir, 'rev-parse', 'HEAD'),
+    index: git(dir, 'ls-files', '-s'),
+    status: git(dir, 'status', '--porcelain', '--untracked-files=all', '--ignored'),
+  };
+}
+
 /** Every file of a working tree (without .git), sorted. */
 export function listFiles(dir: string, rel = ''): string[] {
   const out: string[] = [];

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { blobSha } from '../../src/gitops/git';
 import { OWNERSHIP_RECORD } from '../../src/gitops/ownership-record';
-import { STAGING_FOLDER } from '../../src/gitops/swap-journal';
+import { STAGING_FOLDER, swapStateDir } from '../../src/gitops/swap-journal';
 import { writeTree } from '../../src/gitops/write-tree';
 import { tempDir } from '../temp-dir';
 import { put, snapshotTree } from '../tree-snapshot';
@@ -90,16 +90,43 @@ describe('writeTree', () => {
   test('a staging folder of a synth that still runs on this host is left alone and refused; one of a process that has ended is cleared', () => {
     const out = tempDir('write-tree');
     writeTree(out, V1, quiet);
-    const owner = path.join(out, STAGING_FOLDER, 'owner');
+    // what a synth records while it stages (swap-journal.ts): its token in the folder, itself in the state folder
+    const state = swapStateDir(out);
+    const token = 'ab'.repeat(16);
     put(out, `${STAGING_FOLDER}/files/dev/a/one.yaml`, 'half-staged\n');
-    fs.writeFileSync(owner, `${process.ppid} ${os.hostname()}\n`); // the test runner's parent: it runs
-    expectRefused(out, () => writeTree(out, V2, quiet), `another synth (process ${process.ppid}) is writing ${out} now`);
+    put(out, `${STAGING_FOLDER}/owner`, `${token}\n`);
+    const record = (pid: number) => put(state, 'owner', `${JSON.stringify({ pid, host: os.hostname(), started: '2026-01-01T00:00:00.000Z', token })}\n`);
+    record(process.ppid); // the test runner's parent: it runs
+    expectRefused(out, () => writeTree(out, V2, quiet), `another synth (process ${process.ppid}, started 2026-01-01T00:00:00.000Z) is writing ${out} now`);
     const ended = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }));
-    fs.writeFileSync(owner, `${ended} ${os.hostname()}\n`);
+    record(ended);
     const notices: string[] = [];
     writeTree(out, V2, { onNotice: m => notices.push(m) });
     expect(notices).toEqual([expect.stringMatching(/^synth: removed .*, left by a synth that was stopped before its swap began/)]);
     expect(outputFiles(out)).toEqual(Object.fromEntries(V2));
+    expect(fs.existsSync(state)).toBe(false);
+  });
+
+  test('a staging folder the state folder has no record of, or another one than recorded, is refused and left alone', () => {
+    const out = tempDir('write-tree');
+    writeTree(out, V1, quiet);
+    put(out, `${STAGING_FOLDER}/files/dev/a/one.yaml`, 'not ours\n');
+    const before = snapshotTree(out);
+    expectRefused(out, () => writeTree(out, V2, quiet), `${path.join(out, STAGING_FOLDER)}: synth did not make this staging folder on this machine (it has no record of it in ${swapStateDir(out)})`);
+    const ended = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }));
+    put(swapStateDir(out), 'owner', `${JSON.stringify({ pid: ended, host: os.hostname(), started: '2026-01-01T00:00:00.000Z', token: 'cd'.repeat(16) })}\n`);
+    put(out, `${STAGING_FOLDER}/owner`, `${'ef'.repeat(16)}\n`);
+    expectRefused(out, () => writeTree(out, V2, quiet), `it is not the one recorded in ${path.join(swapStateDir(out), 'owner')}`);
+    expect(snapshotTree(out)).toEqual({ ...before, [`${STAGING_FOLDER}/owner`]: `${'ef'.repeat(16)}\n` });
+  });
+
+  test('an output folder inside a .git folder (e.g. .git/hooks of a clone) is refused, nothing written', () => {
+    const repo = tempDir('write-tree');
+    execFileSync('git', ['init', '-q', repo]);
+    const hooks = path.join(repo, '.git', 'hooks');
+    const before = fs.readdirSync(hooks).sort();
+    expect(() => writeTree(hooks, V1, quiet)).toThrow(`${hooks} is inside a .git folder (git's own files); synth never writes there, even with --force`);
+    expect(fs.readdirSync(hooks).sort()).toEqual(before);
   });
 
   test('a new output folder is removed again when the run fails', () => {
