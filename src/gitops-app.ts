@@ -6,6 +6,7 @@ import { ReleaseState } from './release';
 import { RELEASE_REGISTRY, ReleaseRegistry } from './release-registry';
 import { LayoutOptions, renderManifests, repositoryFiles } from './repository-layout';
 import { compareText } from './compare';
+import { synthesize } from './synth';
 
 /**
  * Props of a GitOpsApp.
@@ -19,6 +20,13 @@ export interface GitOpsAppProps {
    * @default - no release state: every service runs its default tag
    */
   readonly releases?: Readonly<Record<string, ReleaseState>>;
+  /**
+   * Where {@link GitOpsApp.synth} writes the repository (cdk8s-cli's `cdk8s synth` sets
+   * `CDK8S_OUTDIR`).
+   *
+   * @default - `$CDK8S_OUTDIR`, else `dist` (as a cdk8s App)
+   */
+  readonly outdir?: string;
 }
 
 /** What a program registers for one environment (see {@link GitOpsApp.addEnvironment}). */
@@ -40,7 +48,7 @@ export class GitOpsApp extends App {
   private readonly registered = new Map<string, Environment>();
 
   constructor(props: GitOpsAppProps = {}) {
-    super({ outdir: 'dist' });
+    super({ outdir: props.outdir });
     this.releases = new ReleaseRegistry(props.releases ?? {});
     Object.defineProperty(this, RELEASE_REGISTRY, { value: this.releases });
   }
@@ -132,8 +140,17 @@ export class GitOpsApp extends App {
     return repositoryFiles(manifests, environments.map(e => this.releases.stateOf(e)));
   }
 
-  /** Not supported: use `synthesize(app, dir)` (cdk8s's own synth would ignore the repository layout). */
+  /**
+   * Write the repository into `outdir` as `cdk8s-gitops synth --out` does, so a program run by
+   * cdk8s-cli (`cdk8s.yaml`: `app: npx ts-node main.ts`, main.ts ending in
+   * `createApp().synth()`) works: the GitOps layout, every check first (nothing is written when
+   * a construct or a check fails), and synth's ownership of what it writes (see `synthesize`).
+   * The tags are the program's defaults and `releases`; render a GitOps repository with
+   * `cdk8s-gitops synth --gitops-dir`, which reads its release files.
+   *
+   * @throws Error listing every failed validation or check, or the files synth would not replace
+   */
   public synth(): void {
-    throw new Error('GitOpsApp.synth() is not used: write the repository with synthesize(app, dir) (or render it with files())');
+    synthesize(this, this.outdir, { label: `the app's outdir ${JSON.stringify(this.outdir)}` });
   }
 }

@@ -15,12 +15,17 @@ import { builtinModules } from 'module';
 import * as path from 'path';
 import { listFiles } from '../gitops/helpers';
 import { tempDir } from '../temp-dir';
-import { ensureBuilt, installOffline, notCached, npmEnv, pack, REQUIRED, ROOT, run } from './npm';
+import { cachedVersion, ensureBuilt, installOffline, npmEnv, pack, REQUIRED, ROOT, run } from './npm';
 
 const OWN = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-/** cdk8s and constructs at the oldest versions the peer ranges allow (this repository develops with newer ones). */
-const OTHER = { cdk8s: '2.68.x', constructs: '10.3.x' };
-const missing = notCached(Object.entries(OTHER).map(([n, v]) => `${n}@${v}`));
+/** cdk8s and constructs at the oldest minor versions the peer ranges allow (this repository develops with newer ones). */
+const RANGES = { cdk8s: '2.68.x', constructs: '10.3.x' };
+/** The versions of those the npm cache holds, exactly (whichever patch release `.ci/run` or the user cached). */
+const OTHER: Record<string, string> = Object.fromEntries(Object.entries(RANGES).flatMap(([n, r]) => {
+  const v = cachedVersion(n, r);
+  return v === undefined ? [] : [[n, v]];
+}));
+const missing = Object.entries(RANGES).filter(([n]) => OTHER[n] === undefined).map(([n, r]) => `${n}@${r}`);
 if (missing.length > 0 && !REQUIRED) {
   process.stderr.write(`package tests skipped: the npm cache has no ${missing.join(', ')} `
     + `(npm cache add ${missing.join(' ')}; CI sets CDK8S_GITOPS_PACKAGE_TESTS=required)\n`);
