@@ -90,17 +90,33 @@ export class GitOpsApp extends App {
 
   /**
    * Build the registered environments a run needs (all when `names` is not given) that are not
-   * built yet. Internal: the library decides what a run builds.
+   * built yet. A builder that throws (a construct refusing its props) does not stop the others:
+   * every environment, and every cluster of one, is built, and the errors are thrown together
+   * (one error as it is). Internal: the library decides what a run builds.
    * @internal
    */
   public _build(names?: Iterable<string>): void {
+    const errors: unknown[] = [];
     for (const name of names === undefined ? [...this.pending.keys()] : [...names]) {
       const entry = this.pending.get(name);
       if (entry === undefined) continue;
       this.pending.delete(name); // first: a builder that fails is not retried half-way
       const clusters = entry.environment.clusters;
       const views = clusters.length > 0 ? clusters.map(c => c.environment) : [entry.environment];
-      for (const build of entry.builders) for (const view of views) build(view);
+      for (const build of entry.builders) {
+        for (const view of views) {
+          try {
+            build(view);
+          } catch (e) {
+            errors.push(e);
+          }
+        }
+      }
+    }
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) {
+      const messages = [...new Set(errors.map(e => String((e as Error)?.message ?? e)))];
+      throw new Error(`Construction failed with ${messages.length} error(s):\n  ${messages.join('\n  ')}`);
     }
   }
 

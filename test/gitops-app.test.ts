@@ -252,3 +252,31 @@ describe('GitOpsApp.synth: the cdk8s contract', () => {
     expect(fs.readFileSync(path.join(out, 'dev/shop/deployment-api.yaml'), 'utf8')).toBe('not synth\'s\n');
   });
 });
+
+describe('construction errors surface together', () => {
+  test('a builder that throws does not stop the other environments: every error is listed at once', () => {
+    const app = new GitOpsApp();
+    for (const [name, tag] of [['dev', 'latest'], ['staging', '1.0.0'], ['prod', 'no way']]) {
+      const env = new Environment({ name });
+      app.addEnvironment(env, () => {
+        const chart = new AppChart(app, `shop-${name}`, { environment: env, app: 'shop' });
+        new WebService(chart, 'web', { name: 'web', image: 'ghcr.io/org/web', tag });
+      });
+    }
+    let error: Error | undefined;
+    try {
+      app.manifests();
+    } catch (e: any) {
+      error = e;
+    }
+    expect(error?.message).toMatch(/^Construction failed with 2 error\(s\):\n {2}\[shop-dev\/web\] tag: "latest" .*\n {2}\[shop-prod\/web\] tag: "no way" /);
+  });
+
+  test('one error is thrown as it is (its type kept)', () => {
+    const { app, chart } = testChart();
+    void chart;
+    const env = new Environment({ name: 'qa' });
+    app.addEnvironment(env, () => new WebService(new AppChart(app, 'shop-qa', { environment: env, app: 'shop' }), 'web', { name: 'web', image: 'ghcr.io/org/web', tag: 'latest' }));
+    expect(() => app.manifests()).toThrow(ConfigError);
+  });
+});
