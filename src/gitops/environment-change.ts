@@ -82,6 +82,7 @@ export interface PreparedChange {
  * @returns the prepared commit, or undefined when the intent changes nothing
  */
 export function prepareChange(repo: GitOpsRepository, options: ChangeOptions, base: string | undefined, env: string, intent: Intent, flag = '--env'): PreparedChange | undefined {
+  if (base === undefined) throw new GitOpsError(repo.nothingCheckedOut());
   // 1. read
   const releases = repo.releasesAt(base);
   const { app, before } = buildFor(repo, options.createApp, releases, base, env, flag);

@@ -114,4 +114,24 @@ describe('a GitOps repository that holds the program', () => {
     expect(inside.code).toBe(2);
     expect(inside.stderr).toContain('is the project folder (it holds package.json)');
   });
+
+  test('a clone with nothing checked out (origin\'s HEAD names a branch it lacks, or origin is empty) says so, and how to go on', async () => {
+    const { origin } = teamRepository();
+    git(origin, 'symbolic-ref', 'HEAD', 'refs/heads/master');
+    const root = tmpdir('empty-clone');
+    git(root, 'clone', '-q', origin, 'gitops');
+    const clone = path.join(root, 'gitops');
+    const release = await spawnCli(['release', '--gitops-dir', clone, '--app', FIXTURE, '--env', 'dev', '--tag', T1]);
+    expect(release.code).toBe(1);
+    expect(release.stderr).toContain(`${clone}: nothing checked out: branch master has no commit; check out the branch that holds the GitOps repository (origin has main: \`git -C '${clone}' checkout main\`)`);
+    expect(release.stderr).not.toContain('out of date');
+
+    const empty = path.join(tmpdir('empty-origin'), 'origin.git');
+    git(path.dirname(empty), 'init', '-q', '--bare', '-b', 'main', empty);
+    git(path.dirname(empty), 'clone', '-q', empty, 'gitops');
+    const fresh = path.join(path.dirname(empty), 'gitops');
+    const shift = await spawnCli(['shift', '--gitops-dir', fresh, '--app', FIXTURE, '--env', 'prod', '--service', 'backend', '--weights', 'v2=10', '--push']);
+    expect(shift.code).toBe(1);
+    expect(shift.stderr).toContain(`nothing checked out: branch main has no commit (and origin has no branch); bootstrap the repository: \`cdk8s-gitops synth --gitops-dir '${fresh}'\``);
+  });
 });
