@@ -16,8 +16,8 @@ environment and app, one file per resource, the Argo CD folder and one release.y
 per environment. Nothing is written when a construct or a check fails.
 Synth owns only what it writes (listed in DIR/.cdk8s-gitops-files): at the paths it
 writes it refuses files it did not write or that changed since, and uncommitted
-changes in a git working tree; other files stay (a plain folder without a record
-that holds any is refused). It never removes a file it did not write, and never
+changes in a git working tree; other files stay (in a folder without a record,
+files outside git or ignored by it are refused unless --force). It never removes a file it did not write, and never
 writes into the program's folder (the repository may hold it, e.g. in program/).
 
 Options:

@@ -72,9 +72,10 @@ const LISTED = 10;
  * remove a file with uncommitted changes in a git working tree (even with `force`); to write
  * where a folder along the path or the file itself is not a regular file or folder; to write
  * inside one of the program's folders (the working directory's project, `protect`; even with
- * `force`); and, outside a git working tree, to write into a folder without a record that
- * holds any file it would not write identically, unless `force` is set. In a git working tree
- * the files synth does not write (a README, `.github/`, the program) stay without asking.
+ * `force`); and to write into a folder without a record that holds any file it would not
+ * write identically (in a git working tree: any such file git ignores, unless git ignores the
+ * whole folder), unless `force` is set. In a git working tree the files git tracks or shows as
+ * untracked (a README, `.github/`, the program) stay without asking.
  * Files identical to the rendering are adopted without `force`. `dir` itself is refused
  * (InputError) when it is the file system root, the home folder or an ancestor of it, or one
  * of the program's folders.
@@ -261,9 +262,12 @@ class TreeWriter {
         this.problems.set(rel, { level: 'force', why: `${what} (git has it committed)` });
       } // else: recorded, and git has what it holds committed (e.g. by release)
     }
-    if (this.record === undefined && !this.force && !hasGitAbove(this.root)) {
-      for (const rel of unownedFiles(this.root, blobs, LISTED + 1 - this.problems.size, this.guarded)) {
-        this.problems.set(rel, { level: 'force', why: `was not written by synth (the folder has no ${OWNERSHIP_RECORD}): it would stay, unowned` });
+    if (this.record === undefined && !this.force) {
+      const limit = LISTED + 1 - this.problems.size;
+      const ignored = ignoredEntries(this.root, blobs, limit, this.guarded);
+      for (const rel of ignored ?? unownedFiles(this.root, blobs, limit, this.guarded)) {
+        const what = rel.endsWith('/') ? 'holds files synth did not write' : 'was not written by synth';
+        this.problems.set(rel, { level: 'force', why: `${what}${ignored ? ', and git ignores it' : ''} (the folder has no ${OWNERSHIP_RECORD}): it would stay, unowned` });
       }
     }
     const blocking = [...this.problems].filter(([, p]) => p.level !== 'force' || !this.force).sort(([a], [b]) => compareText(a, b));
@@ -302,6 +306,30 @@ function unownedFiles(root: string, rendered: ReadonlyMap<string, string>, limit
   };
   if (limit > 0) walk('');
   return out;
+}
+
+/**
+ * In a git working tree, where what git tracks or shows as untracked stays without asking (a
+ * GitOps repository's README, .github/, the program): up to `limit` of the entries git ignores
+ * under `root` that are not rendered (`dir/` for a folder git ignores whole), sorted; synth's
+ * own entries at the root and the folders `skip` are left out. Undefined outside a git working
+ * tree, or when git ignores `root` itself (e.g. dist/ of a project): every file counts then,
+ * as in a plain folder.
+ */
+function ignoredEntries(root: string, rendered: ReadonlyMap<string, string>, limit: number, skip: readonly string[]): string[] | undefined {
+  if (!hasGitAbove(root)) return undefined;
+  let git: Git;
+  try {
+    git = Git.open(root);
+  } catch (e) {
+    if (e instanceof InputError) return undefined; // inside .git, a bare repository
+    throw e;
+  }
+  const entries = git.run(['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory']).split('\0').filter(e => e !== '');
+  if (entries.includes('./')) return undefined;
+  const ours = (e: string) => { const top = e.split('/')[0]; return top === STAGING_FOLDER || top.startsWith('.cdk8s-gitops'); };
+  const skipped = (e: string) => skip.some(g => e === `${g}/` || e.startsWith(`${g}/`));
+  return entries.filter(e => !rendered.has(e) && !ours(e) && !skipped(e)).sort(compareText).slice(0, Math.max(0, limit));
 }
 
 /**

@@ -281,12 +281,21 @@ describe('writeTree in a git working tree', () => {
     git(dir, 'add', '-A');
     git(dir, 'commit', '-q', '-m', 'the repository');
     put(dir, 'notes.txt', 'untracked, not at a path synth writes\n');
+    // what git ignores is not shown by git: as in a plain folder, synth asks before writing beside it
+    put(dir, '.gitignore', '.cache/\n*.log\n');
+    put(dir, '.cache/a/b', 'ignored\n');
+    put(dir, 'debug.log', 'ignored\n');
+    expectRefused(dir, () => writeTree(dir, new Map([...V1].filter(([p]) => p !== 'dev/a/two.yaml')), quiet),
+      '.cache/: holds files synth did not write, and git ignores it (the folder has no .cdk8s-gitops-files): it would stay, unowned',
+      'debug.log: was not written by synth, and git ignores it', 'run once with --force');
+    fs.rmSync(path.join(dir, '.cache'), { recursive: true });
+    fs.rmSync(path.join(dir, 'debug.log'));
     // a committed file at a path synth writes that it did not write still needs --force
     expectRefused(dir, () => writeTree(dir, V1, quiet), 'dev/a/two.yaml: would be replaced but was not written by synth (it is not in .cdk8s-gitops-files) (git has it committed)');
     git(dir, 'rm', '-q', 'dev/a/two.yaml');
     git(dir, 'commit', '-q', '-m', 'make room');
     expect(writeTree(dir, V1, quiet).written).toEqual([...V1.keys()].sort());
-    expect(outputFiles(dir)).toEqual({ ...own, 'notes.txt': 'untracked, not at a path synth writes\n', ...Object.fromEntries(V1) });
+    expect(outputFiles(dir)).toEqual({ ...own, '.gitignore': '.cache/\n*.log\n', 'notes.txt': 'untracked, not at a path synth writes\n', ...Object.fromEntries(V1) });
   });
 
   test('the program\'s folders inside the output folder are never written or removed into, even with --force', () => {
