@@ -7,6 +7,7 @@ import { RELEASE_REGISTRY, ReleaseRegistry } from './release-registry';
 import { LayoutOptions, renderManifests, repositoryFiles } from './repository-layout';
 import { compareText } from './compare';
 import type { SchemaOptions } from './validate';
+import { synthesize } from './synth';
 
 /**
  * Props of a GitOpsApp.
@@ -30,6 +31,13 @@ export interface GitOpsAppProps {
    * @default - package.json's settings, else Kubernetes 1.33 and the built-in schemas only
    */
   readonly validation?: SchemaOptions;
+  /**
+   * Where {@link GitOpsApp.synth} writes the repository (cdk8s-cli's `cdk8s synth` sets
+   * `CDK8S_OUTDIR`).
+   *
+   * @default - `$CDK8S_OUTDIR`, else `dist` (as a cdk8s App)
+   */
+  readonly outdir?: string;
 }
 
 /** What a program registers for one environment (see {@link GitOpsApp.addEnvironment}). */
@@ -52,7 +60,7 @@ export class GitOpsApp extends App {
   private readonly schemaOptions: SchemaOptions;
 
   constructor(props: GitOpsAppProps = {}) {
-    super({ outdir: 'dist' });
+    super({ outdir: props.outdir });
     this.releases = new ReleaseRegistry(props.releases ?? {});
     this.schemaOptions = copySchemaOptions(props.validation ?? {});
     Object.defineProperty(this, RELEASE_REGISTRY, { value: this.releases });
@@ -100,17 +108,33 @@ export class GitOpsApp extends App {
 
   /**
    * Build the registered environments a run needs (all when `names` is not given) that are not
-   * built yet. Internal: the library decides what a run builds.
+   * built yet. A builder that throws (a construct refusing its props) does not stop the others:
+   * every environment, and every cluster of one, is built, and the errors are thrown together
+   * (one error as it is). Internal: the library decides what a run builds.
    * @internal
    */
   public _build(names?: Iterable<string>): void {
+    const errors: unknown[] = [];
     for (const name of names === undefined ? [...this.pending.keys()] : [...names]) {
       const entry = this.pending.get(name);
       if (entry === undefined) continue;
       this.pending.delete(name); // first: a builder that fails is not retried half-way
       const clusters = entry.environment.clusters;
       const views = clusters.length > 0 ? clusters.map(c => c.environment) : [entry.environment];
-      for (const build of entry.builders) for (const view of views) build(view);
+      for (const build of entry.builders) {
+        for (const view of views) {
+          try {
+            build(view);
+          } catch (e) {
+            errors.push(e);
+          }
+        }
+      }
+    }
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) {
+      const messages = [...new Set(errors.map(e => String((e as Error)?.message ?? e)))];
+      throw new Error(`Construction failed with ${messages.length} error(s):\n  ${messages.join('\n  ')}`);
     }
   }
 
@@ -150,9 +174,18 @@ export class GitOpsApp extends App {
     return repositoryFiles(manifests, environments.map(e => this.releases.stateOf(e)));
   }
 
-  /** Not supported: use `synthesize(app, dir)` (cdk8s's own synth would ignore the repository layout). */
+  /**
+   * Write the repository into `outdir` as `cdk8s-gitops synth --out` does, so a program run by
+   * cdk8s-cli (`cdk8s.yaml`: `app: npx ts-node main.ts`, main.ts ending in
+   * `createApp().synth()`) works: the GitOps layout, every check first (nothing is written when
+   * a construct or a check fails), and synth's ownership of what it writes (see `synthesize`).
+   * The tags are the program's defaults and `releases`; render a GitOps repository with
+   * `cdk8s-gitops synth --gitops-dir`, which reads its release files.
+   *
+   * @throws Error listing every failed validation or check, or the files synth would not replace
+   */
   public synth(): void {
-    throw new Error('GitOpsApp.synth() is not used: write the repository with synthesize(app, dir) (or render it with files())');
+    synthesize(this, this.outdir, { label: `the app's outdir ${JSON.stringify(this.outdir)}` });
   }
 }
 

@@ -1,4 +1,4 @@
-import { GitOpsApp } from './gitops-app';
+import type { GitOpsApp } from './gitops-app';
 import { writeTree, WriteTreeOptions, WriteTreeResult } from './gitops/write-tree';
 import { ConfigError } from './errors';
 import { assertValid, SchemaOptions } from './validate';

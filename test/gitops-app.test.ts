@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppChart } from '../src/app-chart';
@@ -12,6 +14,9 @@ import { RepositoryChart } from '../src/repository-chart';
 import { repositoryCharts } from '../src/repository-layout';
 import { WebService } from '../src/service/web-service';
 import { toYaml } from '../src/yaml-emitter';
+import { OWNERSHIP_RECORD } from '../src/gitops/ownership-record';
+import { tempDir } from './temp-dir';
+import { snapshotTree } from './tree-snapshot';
 import { find, testChart } from './util';
 
 const SHA_A = 'a'.repeat(40);
@@ -211,5 +216,67 @@ describe('GitOpsApp.fileEntries', () => {
     expect(paths.filter(p => p.endsWith('/release.yaml'))).toEqual(['dev/release.yaml']);
     expect(paths.every(p => p.startsWith('dev/'))).toBe(true);
     expect([...app.fileEntries([], [])]).toEqual([]);
+  });
+});
+
+describe('GitOpsApp.synth: the cdk8s contract', () => {
+  const saved = process.env.CDK8S_OUTDIR;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.CDK8S_OUTDIR;
+    else process.env.CDK8S_OUTDIR = saved;
+  });
+
+  test('writes the GitOps layout into $CDK8S_OUTDIR (as cdk8s-cli runs a program), else the outdir given', () => {
+    const out = path.join(tempDir('app-synth'), 'dist');
+    process.env.CDK8S_OUTDIR = out;
+    const app = shop({ releases: { dev: { environment: 'dev', services: { api: SHA_A } } } });
+    expect(app.outdir).toBe(out);
+    app.synth();
+    expect(snapshotTree(out)).toEqual(Object.fromEntries([...shop({ releases: { dev: { environment: 'dev', services: { api: SHA_A } } } }).files(), [OWNERSHIP_RECORD, expect.any(String)]]));
+    expect(fs.readFileSync(path.join(out, 'dev/shop/deployment-api.yaml'), 'utf8')).toContain(`ghcr.io/org/api:${SHA_A}`);
+    const other = path.join(tempDir('app-synth'), 'out');
+    shop({ outdir: other }).synth();
+    expect(fs.existsSync(path.join(other, 'prod/release.yaml'))).toBe(true);
+  });
+
+  test('with the same safeguards as cdk8s-gitops synth: a failed check writes nothing, a file synth did not write is refused', () => {
+    const out = tempDir('app-synth');
+    const broken = shop({ outdir: out });
+    broken._build();
+    new ApiObject(broken.node.findChild('shop-dev') as AppChart, 'root-pod', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'root-pod' }, spec: { containers: [{ name: 'c', image: 'ghcr.io/org/x:1.0.0' }] } });
+    expect(() => broken.synth()).toThrow(/root-pod/);
+    expect(fs.readdirSync(out)).toEqual([]);
+    fs.mkdirSync(path.join(out, 'dev/shop'), { recursive: true });
+    fs.writeFileSync(path.join(out, 'dev/shop/deployment-api.yaml'), 'not synth\'s\n');
+    expect(() => shop({ outdir: out }).synth()).toThrow(`the app's outdir ${JSON.stringify(out)}: refusing to write into`);
+    expect(fs.readFileSync(path.join(out, 'dev/shop/deployment-api.yaml'), 'utf8')).toBe('not synth\'s\n');
+  });
+});
+
+describe('construction errors surface together', () => {
+  test('a builder that throws does not stop the other environments: every error is listed at once', () => {
+    const app = new GitOpsApp();
+    for (const [name, tag] of [['dev', 'latest'], ['staging', '1.0.0'], ['prod', 'no way']]) {
+      const env = new Environment({ name });
+      app.addEnvironment(env, () => {
+        const chart = new AppChart(app, `shop-${name}`, { environment: env, app: 'shop' });
+        new WebService(chart, 'web', { name: 'web', image: 'ghcr.io/org/web', tag });
+      });
+    }
+    let error: Error | undefined;
+    try {
+      app.manifests();
+    } catch (e: any) {
+      error = e;
+    }
+    expect(error?.message).toMatch(/^Construction failed with 2 error\(s\):\n {2}\[shop-dev\/web\] tag: "latest" .*\n {2}\[shop-prod\/web\] tag: "no way" /);
+  });
+
+  test('one error is thrown as it is (its type kept)', () => {
+    const { app, chart } = testChart();
+    void chart;
+    const env = new Environment({ name: 'qa' });
+    app.addEnvironment(env, () => new WebService(new AppChart(app, 'shop-qa', { environment: env, app: 'shop' }), 'web', { name: 'web', image: 'ghcr.io/org/web', tag: 'latest' }));
+    expect(() => app.manifests()).toThrow(ConfigError);
   });
 });

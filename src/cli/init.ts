@@ -58,8 +58,34 @@ export function projectName(dir: string): string {
   return name.slice(0, 214) || 'cdk8s-gitops-app';
 }
 
+/**
+ * How the new project depends on cdk8s-gitops: `^VERSION` for a copy installed from the
+ * registry; a `file:` path to the tarball this copy was installed from (`npx ./cdk8s-gitops-X.tgz
+ * init`, `npm install ./cdk8s-gitops-X.tgz`: the `resolved` of npm's lock of the project that
+ * holds it), or to this folder when it is not an installed package (a checkout of the repository):
+ * a version that is not published would not install.
+ */
+export function ownDependency(ownDir: string, version: string): string {
+  const parent = path.dirname(ownDir);
+  const modules = path.basename(parent).startsWith('@') ? path.dirname(parent) : parent;
+  if (path.basename(modules) !== 'node_modules') return `file:${ownDir}`;
+  const project = path.dirname(modules);
+  const key = path.relative(project, ownDir).split(path.sep).join('/');
+  for (const lock of [path.join(modules, '.package-lock.json'), path.join(project, 'package-lock.json')]) {
+    let resolved: unknown;
+    try {
+      resolved = JSON.parse(fs.readFileSync(lock, 'utf8'))?.packages?.[key]?.resolved;
+    } catch {
+      continue; // no such lock, or not one npm wrote
+    }
+    if (typeof resolved === 'string' && resolved.startsWith('file:')) return `file:${path.resolve(project, resolved.slice('file:'.length))}`;
+    if (resolved !== undefined) break;
+  }
+  return `^${version}`;
+}
+
 /** The new project's package.json: versions from this package's own (what it is tested with). */
-export function projectManifest(name: string, own: Record<string, any>): Record<string, unknown> {
+export function projectManifest(name: string, own: Record<string, any>, ownSpec = `^${own.version}`): Record<string, unknown> {
   const spec = (deps: Record<string, string> | undefined, pkg: string): string => {
     const v = deps?.[pkg];
     if (v === undefined) throw new Error(`cdk8s-gitops's package.json names no version of ${pkg}`);
@@ -75,7 +101,7 @@ export function projectManifest(name: string, own: Record<string, any>): Record<
     'cdk8s-gitops': { app: 'main.ts' },
     dependencies: {
       'cdk8s': caret(spec(own.devDependencies, 'cdk8s')),
-      'cdk8s-gitops': `^${own.version}`,
+      'cdk8s-gitops': ownSpec,
       'constructs': caret(spec(own.devDependencies, 'constructs')),
     },
     devDependencies: {
@@ -105,7 +131,7 @@ export async function run(argv: string[]): Promise<number> {
       + 'init writes into an empty folder, or with --force into this one without overwriting any file');
   }
   const { dir: ownDir, manifest } = ownPackage();
-  const files = new Map<string, string>([['package.json', `${JSON.stringify(projectManifest(projectName(dir), manifest), null, 2)}\n`]]);
+  const files = new Map<string, string>([['package.json', `${JSON.stringify(projectManifest(projectName(dir), manifest, ownDependency(ownDir, manifest.version)), null, 2)}\n`]]);
   for (const [template, target] of TEMPLATES) files.set(target, fs.readFileSync(path.join(ownDir, 'templates', 'init', template), 'utf8'));
   const existing = [...files.keys()].filter(f => fs.existsSync(path.join(dir, f)));
   if (existing.length > 0) {

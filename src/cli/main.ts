@@ -7,6 +7,7 @@
  */
 import { packageInfo } from '../package-info';
 import { OptionTable, OptionValues, parseOptions, PositionalSpec } from './args';
+import { asksForJson, printJsonError } from './output';
 export const COMMANDS: Record<string, string> = {
   synth: 'Render every manifest of the app into the GitOps layout (default dist/)',
   validate: 'Check synthesized manifests: schema, cross-references, policy',
@@ -116,12 +117,11 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await mod.run(rest);
   } catch (e: any) {
-    if (e instanceof UsageError || e?.name === 'UsageError') {
-      process.stderr.write(`cdk8s-gitops ${command}: ${e.message}\nRun \`cdk8s-gitops ${command} --help\` for usage.\n`);
-      return 2;
-    }
-    process.stderr.write(`cdk8s-gitops ${command}: ${e?.message ?? e}\n`);
-    return e?.exitCode === 3 ? 3 : 1;
+    const usage = e instanceof UsageError || e?.name === 'UsageError';
+    const code = usage ? 2 : e?.exitCode === 3 ? 3 : 1;
+    if (asksForJson(rest)) printJsonError(command, String(e?.message ?? e), code);
+    process.stderr.write(usage ? `cdk8s-gitops ${command}: ${e.message}\nRun \`cdk8s-gitops ${command} --help\` for usage.\n` : `cdk8s-gitops ${command}: ${e?.message ?? e}\n`);
+    return code;
   }
 }
 

@@ -18,6 +18,25 @@ export function outputFormat(values: OptionValues): string {
   return (values.output as string | undefined) ?? 'text';
 }
 
+/**
+ * Whether the words of a command line (before `--`) ask for `-o json` in any spelling
+ * (`-o json`, `-ojson`, `-o=json`, `--output json`, `--output=json`, `--json`): a failure is
+ * then reported on stdout as a JSON error object too.
+ */
+export function asksForJson(argv: readonly string[]): boolean {
+  for (let i = 0; i < argv.length && argv[i] !== '--'; i++) {
+    const a = argv[i];
+    if (a === '--json' || a === '-ojson' || a === '-o=json' || a === '--output=json') return true;
+    if ((a === '-o' || a === '--output') && argv[i + 1] === 'json') return true;
+  }
+  return false;
+}
+
+/** Print a command's failure as `-o json` reports it: `{"error": {"command", "message", "exitCode"}}` on stdout. */
+export function printJsonError(command: string, message: string, exitCode: number): void {
+  printJson({ error: { command, message, exitCode } });
+}
+
 /** Print `value` as one JSON document on stdout; an undefined field is printed as null, not left out. */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, (_, v) => (v === undefined ? null : v), 2)}\n`);

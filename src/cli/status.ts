@@ -1,3 +1,4 @@
+import { Provenance, PROVENANCE_TRAILERS } from '../gitops/commit-message';
 import { ServiceRow, status, StatusResult } from '../gitops/status-flow';
 import { OptionTable, parse, required } from './args';
 import { JSON_ALIAS, outputFormat, outputOption, printJson } from './output';
@@ -37,9 +38,21 @@ export async function run(argv: string[]): Promise<number> {
   if (!parsed) return 0;
   const { values } = parsed;
   const result = status({ dir: required(values['gitops-dir'], '--gitops-dir'), rev: values.rev as string | undefined });
-  if (outputFormat(values) === 'json') printJson(result);
+  if (outputFormat(values) === 'json') printJson(statusJson(result));
   else process.stdout.write(formatStatus(result));
   return 0;
+}
+
+/** The status as `-o json` prints it: every provenance field of a last release present (null: not recorded). */
+export function statusJson(result: StatusResult): unknown {
+  const fields = Object.keys(PROVENANCE_TRAILERS) as (keyof Provenance)[];
+  return {
+    ...result,
+    environments: result.environments.map(e => ({
+      ...e,
+      lastRelease: e.lastRelease && { ...e.lastRelease, provenance: Object.fromEntries(fields.map(f => [f, e.lastRelease!.provenance[f] ?? null])) },
+    })),
+  };
 }
 
 /** The status as a table (service, version, a column per environment, or per cluster of one with clusters) and the last release of each environment. */

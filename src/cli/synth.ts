@@ -25,9 +25,11 @@ export const HELP = `Usage: cdk8s-gitops synth [--app MODULE] [--out DIR | --git
 Render every manifest of the app into the GitOps repository layout: a folder per
 environment and app, one file per resource, the Argo CD folder and one release.yaml
 per environment. Nothing is written when a construct or a check fails.
-Synth owns only what it writes (listed in DIR/.cdk8s-gitops-files): it refuses a
-folder holding other files, files changed since it wrote them, and uncommitted
-changes in a git working tree; it never removes a file it did not write.
+Synth owns only what it writes (listed in DIR/.cdk8s-gitops-files): at the paths it
+writes it refuses files it did not write or that changed since, and uncommitted
+changes in a git working tree; other files stay (in a folder without a record,
+files outside git or ignored by it are refused unless --force). It never removes a file it did not write, and never
+writes into the program's folder (the repository may hold it, e.g. in program/).
 With --stdout it writes nothing: it prints the objects as one multi-document YAML
 stream (sorted by the file synth would write each to; no release files), as an
 Argo CD Config Management Plugin's generate command must. The checks still run on the

@@ -22,7 +22,9 @@ export interface InstantQueryOptions {
 
 /**
  * The URL of an API path under a Prometheus base URL (its path prefix, such as `/prometheus`
- * behind a proxy, is kept).
+ * behind a proxy, is kept). Internal: not in the declarations, whose types need no Node.js
+ * globals (a project on cdk8s's stock tsconfig, lib es2016, compiles against them).
+ * @internal
  */
 export function apiUrl(base: string, apiPath: string): URL {
   const url = new URL(base);

@@ -10,6 +10,7 @@ import { assertValid } from '../validate';
 import { CommitMessage, Provenance, renderCommitMessage } from './commit-message';
 import { GitOpsError, InputError } from './errors';
 import { blobSha, TreeEntry } from './git';
+import { OWNERSHIP_RECORD, parseOwnershipRecord, renderOwnershipRecord } from './ownership-record';
 import { checkReleaseEntries, knownClusters } from './release-entries';
 import { CreateApp, GitOpsRepository, ValidateContext } from './repository';
 
@@ -81,6 +82,7 @@ export interface PreparedChange {
  * @returns the prepared commit, or undefined when the intent changes nothing
  */
 export function prepareChange(repo: GitOpsRepository, options: ChangeOptions, base: string | undefined, env: string, intent: Intent, flag = '--env'): PreparedChange | undefined {
+  if (base === undefined) throw new GitOpsError(repo.nothingCheckedOut());
   // 1. read
   const releases = repo.releasesAt(base);
   const { app, before } = buildFor(repo, options.createApp, releases, base, env, flag);
@@ -270,8 +272,27 @@ export function unroutedSplits(env: string, services: readonly string[]): string
 
 /** A commit on `base` whose folder of `env` holds exactly `files` (paths relative to the GitOps directory). */
 function commitEnvironment(repo: GitOpsRepository, base: string | undefined, env: string, files: ReadonlyMap<string, string>, message: string): string {
-  const tree = repo.git.buildTree(base, [repo.repoPath(`${env}/`)], new Map([...files].map(([rel, content]) => [repo.repoPath(rel), content])));
+  const contents = new Map([...files].map(([rel, content]) => [repo.repoPath(rel), content]));
+  const record = recordWith(repo, base, env, files);
+  if (record !== undefined) contents.set(repo.repoPath(OWNERSHIP_RECORD), record);
+  const tree = repo.git.buildTree(base, [repo.repoPath(`${env}/`)], contents);
   const commit = repo.git.commitTree(tree, base, message);
   faultPoint('release:committed');
   return commit;
+}
+
+/**
+ * The text of synth's ownership record at `base` with the entries of environment `env` made
+ * `files`, or undefined when `base` has no record (the repository was not written by synth):
+ * a commit keeps the record right, so a synth after it finds every file it owns as recorded.
+ */
+function recordWith(repo: GitOpsRepository, base: string | undefined, env: string, files: ReadonlyMap<string, string>): string | undefined {
+  if (base === undefined) return undefined;
+  const at = repo.repoPath(OWNERSHIP_RECORD);
+  const text = repo.git.showAll(base, [at]).get(at);
+  if (text === undefined) return undefined;
+  const record = parseOwnershipRecord(text, `${at} at ${base.slice(0, 12)}`);
+  for (const rel of [...record.keys()]) if (rel.startsWith(`${env}/`)) record.delete(rel);
+  for (const [rel, content] of files) record.set(rel, blobSha(content)); // the record's ids are SHA-1 blob ids, as synth writes them
+  return renderOwnershipRecord(record);
 }

@@ -239,10 +239,11 @@ export class Git {
     return listing;
   }
 
-  private readTree(rev: string, dir: string): Map<string, TreeEntry> {
+  /** The blobs under `dir` (a folder with `/`, or a list of paths: those files), or the whole tree when it is empty. */
+  private readTree(rev: string, dir: string | readonly string[]): Map<string, TreeEntry> {
     const out = new Map<string, TreeEntry>();
     const args = ['ls-tree', '-r', '-z', '--full-tree', rev];
-    if (dir !== '') args.push('--', dir);
+    if (dir.length > 0) args.push('--', ...(typeof dir === 'string' ? [dir] : dir));
     for (const line of this.run(args).split('\0')) {
       if (line === '') continue;
       const tab = line.indexOf('\t');
@@ -269,9 +270,8 @@ export class Git {
     const baseTree = new Map<string, TreeEntry>();
     if (base !== undefined) {
       for (const f of folders) for (const [p, e] of this.listTree(base, f)) baseTree.set(p, e);
-      if ([...files.keys()].some(p => !folders.some(f => p.startsWith(f)))) {
-        for (const [p, e] of this.listTree(base, '')) if (files.has(p)) baseTree.set(p, e);
-      }
+      const outside = [...files.keys()].filter(p => !folders.some(f => p.startsWith(f)));
+      if (outside.length > 0) for (const [p, e] of this.readTree(base, outside)) if (files.has(p)) baseTree.set(p, e);
     }
     const parts: string[] = [];
     const changes: string[] = [];

@@ -1,6 +1,7 @@
 import type { GitOpsApp, GitOpsAppProps } from '../gitops-app';
 import type { Manifest } from '../manifest';
 import { assertReleaseFileSize, parseReleaseFile, ReleaseState, RELEASE_FILE } from '../release';
+import { shellQuote } from '../shell-quote';
 import { CloneLock } from './clone-lock';
 import { Provenance } from './commit-message';
 import { GitOpsError } from './errors';
@@ -131,6 +132,20 @@ export class GitOpsRepository {
     if (!push) return head;
     const tip = this.git.fetchBranch(this.remote, this.branch);
     return tip !== undefined && (head === undefined || this.git.isAncestor(head, tip)) ? tip : head;
+  }
+
+  /**
+   * Why a change cannot start on an unborn branch with nothing to fetch (e.g. a clone of a
+   * repository whose HEAD names a branch it lacks): nothing is checked out. Names the remote's
+   * branches to check out instead, and how to bootstrap an empty repository.
+   */
+  public nothingCheckedOut(): string {
+    const dir = shellQuote(this.git.cwd);
+    const others = this.git.run(['for-each-ref', '--format=%(refname:lstrip=3)', `refs/remotes/${this.remote}/`]).split('\n').filter(b => b !== '' && b !== 'HEAD');
+    const checkout = others.length > 0
+      ? `check out the branch that holds the GitOps repository (${this.remote} has ${others.slice(0, 5).join(', ')}${others.length > 5 ? ', ...' : ''}: \`git -C ${dir} checkout ${others.includes('main') ? 'main' : others[0]}\`)`
+      : `bootstrap the repository: \`cdk8s-gitops synth --gitops-dir ${dir}\`, then commit and push what it wrote`;
+    return `${this.git.cwd}: nothing checked out: branch ${this.branch} has no commit${others.length === 0 ? ` (and ${this.remote} has no branch)` : ''}; ${checkout} (nothing was changed)`;
   }
 
   /**

@@ -4,7 +4,7 @@ import { compareText } from '../compare';
 import { describeKind, lstatIfExists, readRegularFile, readRegularFileAt, UnsafePathError } from '../safe-fs';
 import { GitOpsError, InputError } from './errors';
 import { blobSha, Git } from './git';
-import { outputFolderProblem } from './output-folder';
+import { outputFolderProblem, protectedFolders } from './output-folder';
 import { OWNERSHIP_RECORD, outputPathProblem, parseOwnershipRecord, renderOwnershipRecord } from './ownership-record';
 import { hasGitAbove, recoverInterruptedSwap, STAGING_FOLDER, Staging, swapStateDir } from './swap-journal';
 
@@ -19,8 +19,9 @@ export interface WriteTreeOptions {
    */
   readonly force?: boolean;
   /**
-   * Folders that must not be the output folder or lie inside it, besides the file system
-   * root, the home folder and the working directory's project (e.g. the app module's folder).
+   * Folders synth must never write into, besides the working directory's project (e.g. the
+   * app module's folder): the output folder must not be one of them; it may hold them, and
+   * then no path synth writes or removes may lie inside one.
    * @default - none
    */
   readonly protect?: readonly string[];
@@ -69,12 +70,15 @@ const LISTED = 10;
  * listed) to replace or remove a file that is not recorded or no longer holds what was
  * recorded, unless git has it committed (recorded files) or `force` is set; to replace or
  * remove a file with uncommitted changes in a git working tree (even with `force`); to write
- * where a folder along the path or the file itself is not a regular file or folder; and to
- * write into a folder without a record that holds any file it would not write identically,
- * unless `force` is set. Files identical to the rendering are adopted without `force`.
- * `dir` itself is refused (InputError) when it is the file system root, inside a `.git`
- * folder or another git directory, the home folder, the working directory's project or one of
- * `protect`, or an ancestor of one.
+ * where a folder along the path or the file itself is not a regular file or folder; to write
+ * inside one of the program's folders (the working directory's project, `protect`; even with
+ * `force`); and to write into a folder without a record that holds any file it would not
+ * write identically (in a git working tree: any such file git ignores, unless git ignores the
+ * whole folder), unless `force` is set. In a git working tree the files git tracks or shows as
+ * untracked (a README, `.github/`, the program) stay without asking.
+ * Files identical to the rendering are adopted without `force`. `dir` itself is refused
+ * (InputError) when it is the file system root, inside a `.git` folder or another git
+ * directory, the home folder or an ancestor of it, or one of the program's folders.
  *
  * The swap is crash-safe (see `swap-journal.ts`): killed at any point, `dir` holds the old
  * output or (after the next run, which says what it recovered) the new one, whole.
@@ -97,7 +101,7 @@ export function writeTree(dir: string, files: Iterable<readonly [string, string]
     const state = swapStateDir(root);
     const notice = recoverInterruptedSwap(root, state);
     if (notice !== undefined) (options.onNotice ?? (m => process.stderr.write(`${m}\n`)))(`synth: ${notice}`);
-    return new TreeWriter(root, label, options.force ?? false, state).write(files);
+    return new TreeWriter(root, label, options.force ?? false, state, protectedFolders(root, { protect: options.protect })).write(files);
   } catch (e) {
     if (created !== undefined) removeCreatedFolders(root, created);
     throw e instanceof UnsafePathError ? new GitOpsError(e.message) : e;
@@ -113,7 +117,12 @@ class TreeWriter {
   private readonly problems = new Map<string, Problem>();
   private staging: Staging | undefined;
 
-  constructor(private readonly root: string, private readonly label: string, private readonly force: boolean, private readonly state: string) {
+  /**
+   * @param state the folder of this machine's swap state (journal, staging; outside the tracked tree)
+   * @param guarded the program's folders inside the output folder (relative): nothing is written or removed inside them
+   */
+  constructor(private readonly root: string, private readonly label: string, private readonly force: boolean, private readonly state: string,
+    private readonly guarded: readonly string[] = []) {
     this.recordText = readRegularFile(root, OWNERSHIP_RECORD, { maxBytes: 1024 * 1024 * 1024 });
     this.record = this.recordText === undefined ? undefined : parseOwnershipRecord(this.recordText, path.join(root, OWNERSHIP_RECORD));
   }
@@ -140,7 +149,7 @@ class TreeWriter {
       changes.delete(rel);
       waiting?.delete(rel);
       this.problems.delete(rel);
-      const now = this.inspect(rel, content);
+      const now = this.guardedProblem(rel) ?? this.inspect(rel, content);
       if (now === 'same') continue;
       if (typeof now === 'object') {
         this.problems.set(now.at ?? rel, now); // a folder in the way is listed once
@@ -217,11 +226,18 @@ class TreeWriter {
     return known;
   }
 
+  /** Why `rel` may not be written: it lies in (or is along the path of) one of the program's folders. */
+  private guardedProblem(rel: string): Problem | undefined {
+    const folder = this.guarded.find(g => rel === g || rel.startsWith(`${g}/`) || g.startsWith(`${rel}/`));
+    if (folder === undefined) return undefined;
+    return { level: 'never', why: `is in the program's folder ${folder}/ (${path.join(this.root, folder)}): synth never writes there; move the program, or rename what renders this path` };
+  }
+
   /** Recorded files the rendering no longer has that are regular files now: [path, blob id of what they hold]. */
   private removals(blobs: ReadonlyMap<string, string>): [string, string][] {
     const out: [string, string][] = [];
     for (const rel of [...this.record?.keys() ?? []].sort()) {
-      if (blobs.has(rel)) continue;
+      if (blobs.has(rel) || this.guardedProblem(rel) !== undefined) continue; // the program's folders are never touched
       const s = this.lstat(rel);
       // anything but a regular file there is not what synth wrote: left alone
       if (s instanceof fs.Stats && s.isFile()) out.push([rel, blobSha(readRegularFileAt(path.join(this.root, rel)))]);
@@ -250,8 +266,11 @@ class TreeWriter {
       } // else: recorded, and git has what it holds committed (e.g. by release)
     }
     if (this.record === undefined && !this.force) {
-      for (const rel of unownedFiles(this.root, blobs, LISTED + 1 - this.problems.size)) {
-        this.problems.set(rel, { level: 'force', why: `was not written by synth (the folder has no ${OWNERSHIP_RECORD}): it would stay, unowned` });
+      const limit = LISTED + 1 - this.problems.size;
+      const ignored = ignoredEntries(this.root, blobs, limit, this.guarded);
+      for (const rel of ignored ?? unownedFiles(this.root, blobs, limit, this.guarded)) {
+        const what = rel.endsWith('/') ? 'holds files synth did not write' : 'was not written by synth';
+        this.problems.set(rel, { level: 'force', why: `${what}${ignored ? ', and git ignores it' : ''} (the folder has no ${OWNERSHIP_RECORD}): it would stay, unowned` });
       }
     }
     const blocking = [...this.problems].filter(([, p]) => p.level !== 'force' || !this.force).sort(([a], [b]) => compareText(a, b));
@@ -259,7 +278,7 @@ class TreeWriter {
     const lines = blocking.slice(0, LISTED).map(([rel, p]) => `  ${rel}: ${p.why}\n`);
     if (blocking.length > LISTED) lines.push(`  ... and more\n`);
     const levels = new Set(blocking.map(([, p]) => p.level));
-    if (levels.has('never')) lines.push('Synth writes only regular files, through real folders: move what is in the way (--force does not change this).\n');
+    if (levels.has('never')) lines.push('Synth writes only regular files, through real folders, outside the program\'s folders: move what is in the way (--force does not change this).\n');
     if (levels.has('git')) lines.push('Commit or stash these changes first (--force does not change this: git could not give them back).\n');
     if (levels.has('force')) {
       lines.push(this.record === undefined
@@ -273,9 +292,9 @@ class TreeWriter {
 /**
  * Up to `limit` paths of files (anything but a folder) under `root` that are not rendered
  * (rendered paths are checked one by one), sorted folder by folder; `.git` and synth's own
- * entries at the root are skipped.
+ * entries at the root, and the folders `skip`, are skipped.
  */
-function unownedFiles(root: string, rendered: ReadonlyMap<string, string>, limit: number): string[] {
+function unownedFiles(root: string, rendered: ReadonlyMap<string, string>, limit: number, skip: readonly string[]): string[] {
   const out: string[] = [];
   const walk = (rel: string): void => {
     const names = fs.readdirSync(rel === '' ? root : path.join(root, rel), { withFileTypes: true }).sort((a, b) => compareText(a.name, b.name));
@@ -283,12 +302,37 @@ function unownedFiles(root: string, rendered: ReadonlyMap<string, string>, limit
       if (out.length >= limit) return;
       if (rel === '' && (e.name === '.git' || e.name === STAGING_FOLDER || e.name === OWNERSHIP_RECORD)) continue;
       const child = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (skip.includes(child)) continue;
       if (e.isDirectory()) walk(child);
       else if (!rendered.has(child)) out.push(child);
     }
   };
   if (limit > 0) walk('');
   return out;
+}
+
+/**
+ * In a git working tree, where what git tracks or shows as untracked stays without asking (a
+ * GitOps repository's README, .github/, the program): up to `limit` of the entries git ignores
+ * under `root` that are not rendered (`dir/` for a folder git ignores whole), sorted; synth's
+ * own entries at the root and the folders `skip` are left out. Undefined outside a git working
+ * tree, or when git ignores `root` itself (e.g. dist/ of a project): every file counts then,
+ * as in a plain folder.
+ */
+function ignoredEntries(root: string, rendered: ReadonlyMap<string, string>, limit: number, skip: readonly string[]): string[] | undefined {
+  if (!hasGitAbove(root)) return undefined;
+  let git: Git;
+  try {
+    git = Git.open(root);
+  } catch (e) {
+    if (e instanceof InputError) return undefined; // inside .git, a bare repository
+    throw e;
+  }
+  const entries = git.run(['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory']).split('\0').filter(e => e !== '');
+  if (entries.includes('./')) return undefined;
+  const ours = (e: string) => { const top = e.split('/')[0]; return top === STAGING_FOLDER || top.startsWith('.cdk8s-gitops'); };
+  const skipped = (e: string) => skip.some(g => e === `${g}/` || e.startsWith(`${g}/`));
+  return entries.filter(e => !rendered.has(e) && !ours(e) && !skipped(e)).sort(compareText).slice(0, Math.max(0, limit));
 }
 
 /**

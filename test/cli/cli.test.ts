@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createApp } from '../gitops/fixture-app';
-import { cleanup, FIXTURE_APP, git, isolateGit, seedRepo, snapshot, spawnCli, tmpdir } from '../gitops/helpers';
+import { cleanup, FIXTURE_APP, git, isolateGit, seedRepo, snapshot, spawnCli, tmpdir, withoutEnginesNote } from '../gitops/helpers';
 
 const T1 = 'sha-1111111';
 const SHA = /^[0-9a-f]{40}$/;
@@ -163,4 +163,27 @@ test('every command that changes the repository says on stderr when it took over
     expect({ command: argv[0], code: r.code, stderr: r.stderr }).toEqual({ command: argv[0], code: 0, stderr: note });
     expect(fs.existsSync(path.join(clone, '.git', 'cdk8s-gitops.lock'))).toBe(false);
   }
+});
+
+describe('bin/cdk8s-gitops.js on a Node.js older than the engines', () => {
+  /** The entry point beside a package.json with `engines` and a stand-in CLI that prints "ran". */
+  function entry(engines: string): string {
+    const root = tmpdir('engines');
+    fs.mkdirSync(path.join(root, 'bin'));
+    fs.copyFileSync(path.join(__dirname, '..', '..', 'bin', 'cdk8s-gitops.js'), path.join(root, 'bin', 'cdk8s-gitops.js'));
+    fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({ name: 'cdk8s-gitops', engines: { node: engines } }));
+    fs.mkdirSync(path.join(root, 'lib', 'src', 'cli'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'lib', 'src', 'cli', 'main.js'), "exports.exitQuietlyOnClosedOutput = () => {};\nexports.main = async () => { process.stdout.write('ran\\n'); return 0; };\n");
+    return path.join(root, 'bin', 'cdk8s-gitops.js');
+  }
+
+  test('one line says which Node.js the package needs, and the command still runs; a new enough Node.js gets none', () => {
+    const major = Number(process.versions.node.split('.')[0]);
+    const old = spawnSync(process.execPath, [entry(`>=${major + 1}`), 'status'], { encoding: 'utf8' });
+    expect(old.stderr).toBe(`cdk8s-gitops: Node.js ${process.versions.node} is older than this package supports (engines: node >=${major + 1}); install Node.js ${major + 1} or newer, commands may fail here\n`);
+    expect(withoutEnginesNote(old.stderr)).toBe('');
+    expect({ code: old.status, stdout: old.stdout }).toEqual({ code: 0, stdout: 'ran\n' });
+    const current = spawnSync(process.execPath, [entry(`>=${major}`), 'status'], { encoding: 'utf8' });
+    expect({ code: current.status, stdout: current.stdout, stderr: current.stderr }).toEqual({ code: 0, stdout: 'ran\n', stderr: '' });
+  });
 });

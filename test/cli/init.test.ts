@@ -5,7 +5,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { projectName } from '../../src/cli/init';
+import { ownDependency, projectName } from '../../src/cli/init';
 import { CLI, listFiles } from '../gitops/helpers';
 import { tempDir } from '../temp-dir';
 import { snapshotTree } from '../tree-snapshot';
@@ -36,7 +36,7 @@ test('writes the project into a new folder: the program, its test, cdk8s.yaml on
   expect(pkg.engines).toEqual(OWN.engines);
   expect(pkg.dependencies).toEqual({
     'cdk8s': `^${OWN.devDependencies.cdk8s}`,
-    'cdk8s-gitops': `^${OWN.version}`,
+    'cdk8s-gitops': `file:${fs.realpathSync(ROOT)}`, // run from this checkout: not a published version, this folder
     'constructs': `^${OWN.devDependencies.constructs}`,
   });
   expect(pkg.devDependencies.typescript).toMatch(/^~5\.\d+\.\d+$/);
@@ -120,4 +120,29 @@ test.each([
   ['web.platform', 'web.platform'],
 ])('project name from the folder %j: %j', (folder, name) => {
   expect(projectName(path.join('/tmp', folder))).toBe(name);
+});
+
+describe('the dependency on cdk8s-gitops init writes', () => {
+  const installed = (lock: object | undefined, file = '.package-lock.json') => {
+    const project = tempDir('init-own');
+    const own = path.join(project, 'node_modules', 'cdk8s-gitops');
+    fs.mkdirSync(own, { recursive: true });
+    if (lock !== undefined) fs.writeFileSync(file === '.package-lock.json' ? path.join(project, 'node_modules', file) : path.join(project, file), JSON.stringify(lock));
+    return { project, own };
+  };
+
+  test('installed from a tarball: that tarball (file:, absolute); from the registry or without a lock: ^VERSION', () => {
+    const tgz = installed({ packages: { 'node_modules/cdk8s-gitops': { version: '0.1.0', resolved: 'file:../cdk8s-gitops-0.1.0.tgz' } } });
+    expect(ownDependency(tgz.own, '0.1.0')).toBe(`file:${path.join(path.dirname(tgz.project), 'cdk8s-gitops-0.1.0.tgz')}`);
+    const inLock = installed({ packages: { 'node_modules/cdk8s-gitops': { resolved: 'file:/abs/x.tgz' } } }, 'package-lock.json');
+    expect(ownDependency(inLock.own, '0.1.0')).toBe('file:/abs/x.tgz');
+    const registry = installed({ packages: { 'node_modules/cdk8s-gitops': { version: '0.1.0', resolved: 'https://registry.npmjs.org/cdk8s-gitops/-/cdk8s-gitops-0.1.0.tgz' } } });
+    expect(ownDependency(registry.own, '0.1.0')).toBe('^0.1.0');
+    expect(ownDependency(installed(undefined).own, '0.1.0')).toBe('^0.1.0');
+  });
+
+  test('a folder that is not an installed package (a checkout): that folder', () => {
+    const checkout = tempDir('init-checkout');
+    expect(ownDependency(checkout, '0.1.0')).toBe(`file:${checkout}`);
+  });
 });

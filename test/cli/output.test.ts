@@ -1,4 +1,5 @@
-import { printCommit } from '../../src/cli/output';
+import { main } from '../../src/cli/main';
+import { asksForJson, printCommit } from '../../src/cli/output';
 
 /** What `f` writes to stdout. */
 function stdoutOf(f: () => void): string {
@@ -27,3 +28,44 @@ describe('printCommit (the text report of release, rollback and shift)', () => {
       .toBe('[0123456789ab] dev: rollback to 1 (release of fedcba987654) (pushed)\n  backend: 2 -> 1\n');
   });
 });
+
+describe('-o json on failure', () => {
+  test('asksForJson: every spelling of -o json before --, nothing else', () => {
+    for (const argv of [['-o', 'json'], ['-ojson'], ['-o=json'], ['--output', 'json'], ['--output=json'], ['--json'], ['--env', 'dev', '-o', 'json']]) expect({ argv, json: asksForJson(argv) }).toEqual({ argv, json: true });
+    for (const argv of [[], ['-o', 'text'], ['--', '-o', 'json'], ['-o'], ['--output=sarif']]) expect({ argv, json: asksForJson(argv) }).toEqual({ argv, json: false });
+  });
+
+  test('a failed command prints a JSON error object on stdout (and its message on stderr), with the exit code', async () => {
+    const run = async (...argv: string[]) => {
+      let stderr = '';
+      const err = jest.spyOn(process.stderr, 'write').mockImplementation(s => { stderr += String(s); return true; });
+      try {
+        let code = -1;
+        const stdout = await stdoutOfAsync(async () => { code = await main(argv); });
+        return { code, stdout, stderr };
+      } finally {
+        err.mockRestore();
+      }
+    };
+    const usage = await run('release', '--gitops-dir', '/nonexistent', '--env', 'dev', '--tag', 'latest', '-o', 'json');
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stdout)).toEqual({ error: { command: 'release', message: expect.stringContaining('latest'), exitCode: 2 } });
+    expect(usage.stderr).toContain('cdk8s-gitops release: ');
+    const failed = await run('status', '--gitops-dir', '/nonexistent', '-o', 'json');
+    expect(failed.code).not.toBe(0);
+    expect(JSON.parse(failed.stdout).error).toMatchObject({ command: 'status', exitCode: failed.code });
+    expect((await run('status', '--gitops-dir', '/nonexistent')).stdout).toBe('');
+  });
+});
+
+/** What `f` writes to stdout while it runs. */
+async function stdoutOfAsync(f: () => Promise<void>): Promise<string> {
+  const chunks: string[] = [];
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation(chunk => { chunks.push(String(chunk)); return true; });
+  try {
+    await f();
+  } finally {
+    spy.mockRestore();
+  }
+  return chunks.join('');
+}

@@ -5,7 +5,7 @@ import { rotate } from '../../src/gitops/rotation';
 import { shifted } from '../../src/gitops/shift-flow';
 import { createApp } from './fixture-app-many';
 import { createApp as canaryApp } from './fixture-app-canary-many';
-import { cleanup, cloneOf, FIXTURE_APP_MANY, git, isolateGit, seedRepo, spawnCli } from './helpers';
+import { cleanup, cloneOf, FIXTURE_APP_MANY, git, isolateGit, NOT_RECORD, seedRepo, spawnCli } from './helpers';
 
 beforeAll(isolateGit);
 afterAll(cleanup);
@@ -45,7 +45,7 @@ test('16 concurrent releases (8 different services, two services four times each
     const job = jobs.find(j => subject === `dev: deploy ${j.tag}`)!;
     expect(job).toBeDefined();
     landed.push(job.tag);
-    expect(git(origin, 'diff', '--name-only', `${c}~1`, c).trim().split('\n').every(f => f.startsWith('dev/'))).toBe(true);
+    expect(git(origin, 'diff', '--name-only', `${c}~1`, c, '--', NOT_RECORD).trim().split('\n').every(f => f.startsWith('dev/'))).toBe(true);
     state = rotate(state, job.tag, [job.service]).state;
     expect(stateAt(c)).toEqual(state);
   }
@@ -92,7 +92,7 @@ test('8 concurrent shifts and releases against one bare origin all land, none lo
     expect(job).toBeDefined();
     state = job.kind === 'shift' ? shifted(state, [job.service], { v2: job.v2 }) : rotate(state, job.tag, [job.service]).state;
     expect(stateAt(c)).toEqual(state);
-    expect(git(origin, 'diff', '--name-only', `${c}~1`, c).trim().split('\n').every(f => f.startsWith('prod/'))).toBe(true);
+    expect(git(origin, 'diff', '--name-only', `${c}~1`, c, '--', NOT_RECORD).trim().split('\n').every(f => f.startsWith('prod/'))).toBe(true);
   }
   // the final release file holds every change
   const final = stateAt('main');

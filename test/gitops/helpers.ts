@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { OWNERSHIP_RECORD } from '../../src/gitops/ownership-record';
 import { writeTree } from '../../src/gitops/write-tree';
 import { main } from '../../src/cli/main';
 import { CreateApp } from '../../src/gitops/repository';
@@ -112,14 +113,20 @@ export function releaseState(dir: string, env: string, rev?: string): ReleaseSta
   return parseReleaseFile(text, { environment: env });
 }
 
-/** The files that `range` (by default the last commit) changes. */
+/**
+ * Pathspec that leaves synth's ownership record out of a diff: every commit updates it with the
+ * blob ids of the files it changes (bootstrap.test.ts checks it), the tests look at the manifests.
+ */
+export const NOT_RECORD = `:(exclude,glob)**/${OWNERSHIP_RECORD}`;
+
+/** The files that `range` (by default the last commit) changes, but synth's ownership record. */
 export function changedFiles(dir: string, range = 'HEAD~1..HEAD'): string[] {
-  return git(dir, 'diff', '--name-only', range).trim().split('\n').filter(Boolean);
+  return git(dir, 'diff', '--name-only', range, '--', '.', NOT_RECORD).trim().split('\n').filter(Boolean);
 }
 
-/** The lines commit `rev` adds or removes (no file headers). */
+/** The lines commit `rev` adds or removes (no file headers), but those of synth's ownership record. */
 export function changedLines(dir: string, rev = 'HEAD'): string[] {
-  return git(dir, 'diff', '-U0', `${rev}~1`, rev).split('\n').filter(l => /^[-+](?![-+])/.test(l));
+  return git(dir, 'diff', '-U0', `${rev}~1`, rev, '--', '.', NOT_RECORD).split('\n').filter(l => /^[-+](?![-+])/.test(l));
 }
 
 /** The trailers of commit `rev`'s message as git itself parses them (`git interpret-trailers --parse`): `Key: value` lines. */
@@ -222,4 +229,12 @@ export function spawnCli(argv: string[], options: SpawnOptions = {}): Promise<Sp
 /** Read a file of a working tree. */
 export function read(dir: string, rel: string): string {
   return fs.readFileSync(path.join(dir, rel), 'utf8');
+}
+
+/**
+ * `stderr` of bin/cdk8s-gitops.js without the one line it writes on a Node.js older than the
+ * package's engines (this machine's Node 20 for local runs; CI runs Node 22).
+ */
+export function withoutEnginesNote(stderr: string): string {
+  return stderr.replace(/^cdk8s-gitops: Node\.js \S+ is older than this package supports \(engines: [^)]*\);.*\n/, '');
 }

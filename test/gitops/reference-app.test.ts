@@ -104,6 +104,10 @@ test('the GitOps directory may be a folder inside the repository: release reads 
   const files = changedFiles(repo);
   expect(files.every(f => f.startsWith('deploy/dev/'))).toBe(true);
   expect(files).toContain('deploy/dev/release.yaml');
+  // synth's record of the GitOps directory follows the change: a synth after it has nothing to do
+  expect(git(repo, 'diff', '--name-only', 'HEAD~1', 'HEAD', '--', 'deploy/.cdk8s-gitops-files').trim()).toBe('deploy/.cdk8s-gitops-files');
+  expect(writeTree(path.join(repo, 'deploy'), createApp({ releases: { dev: releaseState(path.join(repo, 'deploy'), 'dev') } }).files()).written).toEqual([]);
+  expect(git(repo, 'status', '--porcelain')).toBe('');
   expect((releaseState(path.join(repo, 'deploy'), 'dev').services.backend as Record<string, string>).v2).toBe(NEW);
 });
 

@@ -31,15 +31,17 @@ describe('release', () => {
     expect(read(clone, 'dev/demo/deployment-backend-v1.yaml')).toContain(`image: registry.example/backend:${SHA1}`);
     expect(read(clone, 'dev/demo/deployment-backend-v2.yaml')).toContain(`image: registry.example/backend:${SHA2}`);
 
-    // Two commits, each touching only dev/ and in it only the tag lines and the release file.
+    // Two commits, each touching only dev/ (in it only the tag lines and the release file) and
+    // synth's ownership record (the new blob ids of the files it changed).
     expect(git(clone, 'log', '--format=%s', `${before}..HEAD`).trim().split('\n')).toEqual([`dev: deploy ${SHA2}`, `dev: deploy ${SHA1}`]);
     const stat = git(clone, 'diff', '--numstat', 'HEAD~1', 'HEAD').trim().split('\n').sort();
     expect(stat).toEqual([
       '1\t1\tdev/demo/deployment-backend-v1.yaml',
       '1\t1\tdev/demo/deployment-backend-v2.yaml',
       '2\t2\tdev/release.yaml',
+      '3\t3\t.cdk8s-gitops-files',
     ]);
-    const patch = git(clone, 'diff', '-U0', `${before}`, 'HEAD');
+    const patch = git(clone, 'diff', '-U0', `${before}`, 'HEAD', '--', '.', ':!.cdk8s-gitops-files');
     const changed = patch.split('\n').filter(l => /^[-+](?![-+])/.test(l));
     expect(changed.every(l => /registry\.example\/\w+:|^[-+]\s+(v[12]|frontend): /.test(l))).toBe(true);
     expect(git(clone, 'status', '--porcelain')).toBe('');

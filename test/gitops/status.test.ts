@@ -1,7 +1,7 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { formatStatus } from '../../src/cli/status';
+import { formatStatus, statusJson } from '../../src/cli/status';
 import { renderRelease } from '../../src/release';
 import { status } from '../../src/gitops/status-flow';
 import { createApp } from './fixture-app';
@@ -48,7 +48,11 @@ describe('status', () => {
 
     // -o json: the same result (absent fields are null); --rev: an earlier commit, read on a detached HEAD too
     const json = await cli('status', '--gitops-dir', clone, '-o', 'json');
-    expect(JSON.parse(json.stdout)).toEqual(JSON.parse(JSON.stringify(result, (_, v) => (v === undefined ? null : v))));
+    expect(JSON.parse(json.stdout)).toEqual(JSON.parse(JSON.stringify(statusJson(result), (_, v) => (v === undefined ? null : v))));
+    // every provenance field docs/cli.md lists is there, null when the commit did not record it
+    const provenance = JSON.parse(json.stdout).environments.map((e: any) => e.lastRelease.provenance);
+    for (const p of provenance) expect(Object.keys(p).sort()).toEqual(['programCommit', 'sourceCommit', 'sourceRepository', 'tool']);
+    expect(provenance.some((p: any) => p.sourceRepository === null)).toBe(true);
     git(clone, 'checkout', '-q', '--detach', 'HEAD');
     const earlier = status({ dir: clone, rev: seeded });
     expect(earlier.services.every(s => s.same)).toBe(true);

@@ -298,4 +298,43 @@ describe('writeTree in a git working tree', () => {
     put(out, 'dev/a/one.yaml', 'hand edit\n');
     expectRefused(out, () => writeTree(out, V2), 'dev/a/one.yaml: would be replaced but changed since synth wrote it, and git ignores it');
   });
+
+  test('a repository\'s own files (README, .github/, CODEOWNERS, the program, untracked files) stay without --force when synth first writes it; a path synth writes is still guarded', () => {
+    const dir = tempDir('write-tree-git');
+    git(dir, 'init', '-q');
+    const own = { 'README.md': '# GitOps\n', '.github/workflows/ci.yml': 'on: push\n', CODEOWNERS: '* @platform\n', 'renovate.json': '{}\n', 'program/package.json': '{}\n', 'program/main.ts': 'export {};\n' };
+    for (const [rel, content] of Object.entries(own)) put(dir, rel, content);
+    put(dir, 'dev/a/two.yaml', 'committed by hand\n');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'the repository');
+    put(dir, 'notes.txt', 'untracked, not at a path synth writes\n');
+    // what git ignores is not shown by git: as in a plain folder, synth asks before writing beside it
+    put(dir, '.gitignore', '.cache/\n*.log\n');
+    put(dir, '.cache/a/b', 'ignored\n');
+    put(dir, 'debug.log', 'ignored\n');
+    expectRefused(dir, () => writeTree(dir, new Map([...V1].filter(([p]) => p !== 'dev/a/two.yaml')), quiet),
+      '.cache/: holds files synth did not write, and git ignores it (the folder has no .cdk8s-gitops-files): it would stay, unowned',
+      'debug.log: was not written by synth, and git ignores it', 'run once with --force');
+    fs.rmSync(path.join(dir, '.cache'), { recursive: true });
+    fs.rmSync(path.join(dir, 'debug.log'));
+    // a committed file at a path synth writes that it did not write still needs --force
+    expectRefused(dir, () => writeTree(dir, V1, quiet), 'dev/a/two.yaml: would be replaced but was not written by synth (it is not in .cdk8s-gitops-files) (git has it committed)');
+    git(dir, 'rm', '-q', 'dev/a/two.yaml');
+    git(dir, 'commit', '-q', '-m', 'make room');
+    expect(writeTree(dir, V1, quiet).written).toEqual([...V1.keys()].sort());
+    expect(outputFiles(dir)).toEqual({ ...own, '.gitignore': '.cache/\n*.log\n', 'notes.txt': 'untracked, not at a path synth writes\n', ...Object.fromEntries(V1) });
+  });
+
+  test('the program\'s folders inside the output folder are never written or removed into, even with --force', () => {
+    const dir = repo();
+    put(dir, 'program/package.json', '{}\n');
+    fs.mkdirSync(path.join(dir, 'program', 'lib', 'src'), { recursive: true });
+    const protect = [path.join(dir, 'program', 'lib', 'src')]; // the app module's folder: its project (program/) is guarded too
+    const into = new Map([...V1, ['program/dev/x.yaml', 'x\n']]);
+    expectRefused(dir, () => writeTree(dir, into, { ...quiet, force: true, protect }),
+      `program/dev/x.yaml: is in the program's folder program/ (${path.join(dir, 'program')}): synth never writes there`, '--force does not change this');
+    expectRefused(dir, () => writeTree(dir, new Map([...V1, ['program', 'a file where the program is\n']]), { ...quiet, force: true, protect }), 'program: is in the program\'s folder program/');
+    expect(writeTree(dir, V2, { ...quiet, protect }).removed).toEqual(['dev/a/two.yaml', 'prod/b/x.yaml']);
+    expect(fs.readFileSync(path.join(dir, 'program/package.json'), 'utf8')).toBe('{}\n');
+  });
 });

@@ -15,12 +15,17 @@ import { builtinModules } from 'module';
 import * as path from 'path';
 import { listFiles } from '../gitops/helpers';
 import { tempDir } from '../temp-dir';
-import { ensureBuilt, installOffline, notCached, npmEnv, pack, REQUIRED, ROOT, run } from './npm';
+import { cachedVersion, ensureBuilt, installOffline, npmEnv, pack, REQUIRED, ROOT, run } from './npm';
 
 const OWN = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-/** cdk8s and constructs at the oldest versions the peer ranges allow (this repository develops with newer ones). */
-const OTHER = { cdk8s: '2.68.x', constructs: '10.3.x' };
-const missing = notCached(Object.entries(OTHER).map(([n, v]) => `${n}@${v}`));
+/** cdk8s and constructs at the oldest minor versions the peer ranges allow (this repository develops with newer ones). */
+const RANGES = { cdk8s: '2.68.x', constructs: '10.3.x' };
+/** The versions of those the npm cache holds, exactly (whichever patch release `.ci/run` or the user cached). */
+const OTHER: Record<string, string> = Object.fromEntries(Object.entries(RANGES).flatMap(([n, r]) => {
+  const v = cachedVersion(n, r);
+  return v === undefined ? [] : [[n, v]];
+}));
+const missing = Object.entries(RANGES).filter(([n]) => OTHER[n] === undefined).map(([n, r]) => `${n}@${r}`);
 if (missing.length > 0 && !REQUIRED) {
   process.stderr.write(`package tests skipped: the npm cache has no ${missing.join(', ')} `
     + `(npm cache add ${missing.join(' ')}; CI sets CDK8S_GITOPS_PACKAGE_TESTS=required)\n`);
@@ -113,13 +118,49 @@ suite('the packed package in consumer projects (offline, from the npm cache)', (
     expect(listFiles(path.join(dir, 'dist'))).toEqual(expect.arrayContaining(['dev/release.yaml', 'prod/release.yaml']));
   }, 60_000);
 
+  test('a stock cdk8s project (cdk8s init typescript-app\'s tsconfig and cdk8s.yaml, app: npx ts-node main.ts) renders through app.synth(); the README example and the scaffold compile under that tsconfig', () => {
+    const stock = path.join(ROOT, 'node_modules', 'cdk8s-cli', 'templates', 'typescript-app');
+    const project = path.join(tempDir('stock'), 'app');
+    const dev = (...names: string[]) => Object.fromEntries(names.map(n => [n, OWN.devDependencies[n]]));
+    const manifest = {
+      name: 'stock', private: true,
+      dependencies: { 'cdk8s-gitops': `file:${tarball}`, ...dev('cdk8s', 'constructs') },
+      devDependencies: dev('cdk8s-cli', 'ts-node', 'typescript', '@types/node', '@types/jest'),
+    };
+    installOffline(project, manifest, [...Object.keys(manifest.dependencies), ...Object.keys(manifest.devDependencies), ...Object.keys(OWN.dependencies)].filter(p => p !== 'cdk8s-gitops'));
+    for (const f of ['tsconfig.json', 'cdk8s.yaml']) fs.copyFileSync(path.join(stock, f), path.join(project, f));
+    expect(fs.readFileSync(path.join(project, 'cdk8s.yaml'), 'utf8')).toContain('app: npx ts-node main.ts');
+    // the README's example with the README's recipe for cdk8s-cli
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const example = /```ts\n([\s\S]*?from 'cdk8s-gitops'[\s\S]*?)```/.exec(readme)![1];
+    const recipe = /`(if \(require\.main === module\) createApp\(\)\.synth\(\);)`/.exec(readme)![1];
+    fs.writeFileSync(path.join(project, 'main.ts'), `${example}\n${recipe}\n`);
+    run('npx', ['cdk8s', 'synth', '--check-upgrade=false'], project); // ts-node type-checks main.ts with the stock tsconfig
+    const dist = listFiles(path.join(project, 'dist'));
+    expect(dist).toEqual(expect.arrayContaining(['.cdk8s-gitops-files', 'dev/release.yaml', 'prod/shop/virtualservice-shop.yaml', 'argocd/application-shop-dev.yaml']));
+    run('npx', ['cdk8s', 'synth', '--check-upgrade=false'], project); // again: cdk8s-cli empties dist/ first
+    expect(listFiles(path.join(project, 'dist'))).toEqual(dist);
+    // the CLI loads the same module without synthesizing on import
+    run(process.execPath, [path.join('node_modules', 'cdk8s-gitops', 'bin', 'cdk8s-gitops.js'), 'synth', '--app', 'main.ts', '--out', 'out'], project);
+    expect(listFiles(path.join(project, 'out'))).toEqual(dist);
+
+    // lib es2016 without the Node.js types (whose newer versions pull in newer libraries): the
+    // README example, and the program and test init writes
+    fs.mkdirSync(path.join(project, 'scaffold'));
+    for (const f of ['main.ts', 'main.test.ts']) fs.copyFileSync(path.join(ROOT, 'templates', 'init', f), path.join(project, 'scaffold', f));
+    fs.writeFileSync(path.join(project, 'readme.ts'), example);
+    const tsconfig = JSON.parse(fs.readFileSync(path.join(stock, 'tsconfig.json'), 'utf8'));
+    expect(tsconfig.compilerOptions.lib).toEqual(['es2016']);
+    fs.writeFileSync(path.join(project, 'tsconfig.es2016.json'), JSON.stringify({ ...tsconfig, compilerOptions: { ...tsconfig.compilerOptions, noEmit: true, types: ['jest'] }, include: ['readme.ts', 'scaffold/*.ts'] }));
+    run(process.execPath, [path.join('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.es2016.json'], project);
+  }, 180_000);
+
   test('cdk8s-gitops init: the scaffold installs, passes npm test and typecheck, and npx cdk8s synth renders it', () => {
     const project = path.join(tempDir('scaffold'), 'web-platform');
     run(process.execPath, [path.join(consumer, 'node_modules', 'cdk8s-gitops', 'bin', 'cdk8s-gitops.js'), 'init', project], consumer);
     const manifest = JSON.parse(fs.readFileSync(path.join(project, 'package.json'), 'utf8'));
-    expect(manifest.dependencies['cdk8s-gitops']).toBe(`^${OWN.version}`);
-    // not published: the same package, from the tarball
-    manifest.dependencies['cdk8s-gitops'] = `file:${tarball}`;
+    // run from a package installed from a tarball: the new project depends on that tarball
+    expect(manifest.dependencies['cdk8s-gitops']).toBe(`file:${tarball}`);
     const fromLock = [...Object.keys(manifest.dependencies), ...Object.keys(manifest.devDependencies), ...Object.keys(OWN.dependencies)]
       .filter(p => p !== 'cdk8s-gitops');
     installOffline(project, manifest, fromLock);

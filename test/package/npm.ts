@@ -38,19 +38,28 @@ export function run(cmd: string, args: string[], cwd: string, env: NodeJS.Proces
   return r;
 }
 
-/** The specs (`name@range`) of which the npm cache holds no tarball. */
-export function notCached(specs: readonly string[]): string[] {
-  const r = spawnSync('npm', ['cache', 'ls', ...specs], { env: npmEnv(), encoding: 'utf8' });
-  const listed = r.status === 0 ? r.stdout : '';
-  return specs.filter(s => {
-    const name = s.slice(0, s.lastIndexOf('@'));
-    return !listed.includes(`/${name}/-/${name.split('/').pop()}-`);
-  });
+/**
+ * The newest version of `name` whose tarball the npm cache holds that `range` takes (`2.68.x`:
+ * a version starting `2.68.`), or undefined (also when the cache lacks the package's metadata). A consumer asks for exactly that version: npm
+ * offline would resolve a range to the newest version the cached metadata lists, whose tarball
+ * may not be cached (ENOTCACHED).
+ */
+export function cachedVersion(name: string, range: string): string | undefined {
+  if (!/^\d+\.\d+\.x$/.test(range)) throw new Error(`cachedVersion: range ${JSON.stringify(range)} must be MAJOR.MINOR.x`);
+  const r = spawnSync('npm', ['cache', 'ls', name], { env: npmEnv(), encoding: 'utf8' });
+  const lines = (r.status === 0 ? r.stdout : '').split('\n');
+  if (!lines.some(l => l.endsWith(`/${name}`))) return undefined; // no metadata: npm offline cannot resolve even an exact version
+  const tarball = `/${name}/-/${name.split('/').pop()}-`; // .../cdk8s/-/cdk8s-2.68.100.tgz
+  const versions = lines.filter(l => l.includes(tarball) && l.endsWith('.tgz'))
+    .map(l => l.slice(l.lastIndexOf(tarball) + tarball.length, -'.tgz'.length))
+    .filter(v => v.startsWith(range.slice(0, -1)) && /^\d+\.\d+\.\d+$/.test(v));
+  return versions.sort((a, b) => Number(a.split('.')[2]) - Number(b.split('.')[2])).pop();
 }
 
 /**
  * Make sure lib/ is what `npm run build` makes from the sources (tsc, declarations, schema
- * bundle): `npm run synth` transpiles .js only, without declarations.
+ * bundle): `npm run synth` transpiles .js only, without declarations. Test files that call it
+ * at once build one after the other (a lock folder beside lib/), the later ones finding it built.
  */
 export function ensureBuilt(): void {
   const stale = (dir: string): boolean => fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).some(e => {
@@ -60,7 +69,22 @@ export function ensureBuilt(): void {
     const decl = fs.statSync(path.join(ROOT, 'lib', rel.replace(/\.ts$/, '.d.ts')), { throwIfNoEntry: false });
     return decl === undefined || decl.mtimeMs < fs.statSync(path.join(ROOT, rel)).mtimeMs;
   });
-  if (stale('src') || !fs.existsSync(path.join(ROOT, 'lib', 'schemas', 'validators.js'))) run('npm', ['run', 'build'], ROOT);
+  const lock = path.join(ROOT, '.build-lock');
+  for (let waited = 0; ; waited += 200) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch (e: any) {
+      if (e.code !== 'EEXIST') throw e;
+      if (waited > 600_000) throw new Error(`${lock} stayed for 10 minutes: remove it if no test run builds`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    if (stale('src') || stale('reference') || !fs.existsSync(path.join(ROOT, 'lib', 'schemas', 'validators.js'))) run('npm', ['run', 'build'], ROOT);
+  } finally {
+    fs.rmdirSync(lock);
+  }
 }
 
 /** `npm pack` this repository into `dest` (lib/ as it is: see {@link ensureBuilt}); the tarball's path. */

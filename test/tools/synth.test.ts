@@ -6,6 +6,8 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { withoutEnginesNote } from '../gitops/helpers';
+import { ensureBuilt } from '../package/npm';
 import { tempDir } from '../temp-dir';
 import { snapshotTree } from '../tree-snapshot';
 
@@ -158,12 +160,11 @@ describe('the fast path renders what the compiled path renders', () => {
     return root;
   }
   test('npm run synth and npx cdk8s synth write byte for byte what the tsc-compiled lib/ writes', () => {
-    const compiledLib = path.join(ROOT, 'lib', 'reference', 'main.js');
-    if (!fs.existsSync(compiledLib)) throw new Error(`${compiledLib} is missing: run npm run build first`);
+    ensureBuilt(); // lib/ from tsc, also after the fast path wrote it (npm run synth before npm test)
     const env = { ...process.env, CDK8S_OUTDIR: '' };
     const expected = tempDir('synth-compiled');
     const c = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'cdk8s-gitops.js'), 'synth', '--out', expected], { cwd: ROOT, encoding: 'utf8', env });
-    expect(c.stderr).toBe('');
+    expect(withoutEnginesNote(c.stderr)).toBe('');
     expect(c.status).toBe(0);
 
     const root = copy();
