@@ -3,6 +3,7 @@ import { ConfigError } from './errors';
 import { checkHost } from './host';
 import { checkDnsLabel, checkInteger } from './names';
 import { ResourcesProps } from './service/resources';
+import { own } from './own';
 
 /**
  * Props of an Environment: everything that differs between dev, prod, ...
@@ -138,7 +139,7 @@ export class Environment {
 
   /** The namespace of `app` in this environment. */
   public namespaceOf(app: string): string {
-    return this._namespaces[app] ?? `${app}-${this.name}`;
+    return own(this._namespaces, app) ?? `${app}-${this.name}`;
   }
 
   /** Hosts served in this environment (a copy). */

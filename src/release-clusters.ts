@@ -1,5 +1,6 @@
 import { compareText } from './compare';
 import { ReleaseState } from './release';
+import { own } from './own';
 
 /**
  * What the `clusters` section of a release state means: a cluster runs the environment's tags,
@@ -19,11 +20,11 @@ export type ClusterRuns = Pick<ReleaseState, 'services' | 'weights'>;
 
 /** The tags cluster `cluster` runs per `state`: the environment's, with the cluster's entries over them. */
 export function clusterServices(state: ReleaseState, cluster: string): Services {
-  const entries = state.clusters?.[cluster]?.services;
+  const entries = own(state.clusters, cluster)?.services;
   if (entries === undefined) return state.services;
   const out: Record<string, string | Readonly<Record<string, string>>> = { ...state.services };
   for (const [service, entry] of Object.entries(entries)) {
-    const base = state.services[service];
+    const base = own(state.services, service);
     out[service] = typeof entry === 'string' || base === undefined || typeof base === 'string' ? entry : { ...base, ...entry };
   }
   return out;
@@ -31,7 +32,7 @@ export function clusterServices(state: ReleaseState, cluster: string): Services 
 
 /** The pinned splits cluster `cluster` takes per `state`: the environment's, with the cluster's entries over them. */
 export function clusterWeights(state: ReleaseState, cluster: string): Weights {
-  return { ...state.weights, ...state.clusters?.[cluster]?.weights };
+  return { ...state.weights, ...own(state.clusters, cluster)?.weights };
 }
 
 /**
@@ -51,13 +52,13 @@ export function differingServices(services: Services, base: Services): Services 
   const out: Record<string, string | Record<string, string>> = {};
   for (const service of Object.keys(services).sort(compareText)) {
     const entry = services[service];
-    const was = base[service];
+    const was = own(base, service);
     if (typeof entry === 'string' || was === undefined || typeof was === 'string') {
       if (JSON.stringify(entry) !== JSON.stringify(was)) out[service] = typeof entry === 'string' ? entry : { ...entry };
       continue;
     }
     const versions: Record<string, string> = {};
-    for (const version of Object.keys(entry).sort(compareText)) if (entry[version] !== was[version]) versions[version] = entry[version];
+    for (const version of Object.keys(entry).sort(compareText)) if (entry[version] !== own(was, version)) versions[version] = entry[version];
     if (Object.keys(versions).length > 0) out[service] = versions;
   }
   return out;
@@ -95,7 +96,7 @@ export function mapClusterRuns(state: ReleaseState, change: (runs: ClusterRuns, 
 function withClusterRuns(state: ReleaseState, clusters: ReadonlyArray<readonly [string, ClusterRuns]>): ReleaseState {
   const weights: Record<string, Readonly<Record<string, number>>> = { ...state.weights };
   for (const [, runs] of clusters) {
-    for (const service of Object.keys(weights)) if (runs.weights?.[service] === undefined) delete weights[service];
+    for (const service of Object.keys(weights)) if (own(runs.weights, service) === undefined) delete weights[service];
   }
   const entries: Record<string, NonNullable<ReleaseState['clusters']>[string]> = {};
   for (const [cluster, runs] of clusters) {
@@ -116,7 +117,7 @@ function withClusterRuns(state: ReleaseState, clusters: ReadonlyArray<readonly [
 function differingWeights(weights: Weights, base: Weights): Weights {
   const out: Record<string, Readonly<Record<string, number>>> = {};
   for (const service of Object.keys(weights).sort(compareText)) {
-    if (!sameSplit(weights[service], base[service])) out[service] = weights[service];
+    if (!sameSplit(weights[service], own(base, service))) out[service] = weights[service];
   }
   return out;
 }
@@ -125,7 +126,7 @@ function differingWeights(weights: Weights, base: Weights): Weights {
 export function sameSplit(a: Readonly<Record<string, number>> | undefined, b: Readonly<Record<string, number>> | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
   const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every(v => a[v] === b[v]);
+  return keys.length === Object.keys(b).length && keys.every(v => a[v] === own(b, v));
 }
 
 /** The clusters `state` has entries (tags or splits) for, sorted. */

@@ -3,6 +3,7 @@ import { ConfigError } from './errors';
 import { compareText } from './compare';
 import { ReleaseState } from './release';
 import { sameSplit } from './release-clusters';
+import { own } from './own';
 
 /** Where a GitOpsApp keeps its registry (a symbol, so a second copy of this module finds it too). */
 export const RELEASE_REGISTRY = Symbol.for('cdk8s-gitops.ReleaseRegistry');
@@ -165,8 +166,8 @@ export class ReleaseRegistry {
    * environment's. Read at render time: it follows {@link use}.
    */
   public weightsOf(environment: string, service: string, cluster?: string): Record<string, number> | undefined {
-    const state = this.states[environment];
-    const split = (cluster !== undefined ? state?.clusters?.[cluster]?.weights?.[service] : undefined) ?? state?.weights?.[service];
+    const state = own(this.states, environment);
+    const split = (cluster !== undefined ? own(own(state?.clusters, cluster)?.weights, service) : undefined) ?? own(state?.weights, service);
     return split === undefined ? undefined : { ...split };
   }
 
@@ -223,8 +224,9 @@ export class ReleaseRegistry {
       if (!clusters) versions.set(b.version, clusters = new Map());
       clusters.set(b.cluster, b.value.tag);
     }
-    const services: Record<string, string | Record<string, string>> = {};
-    const clusters: Record<string, Record<string, string | Record<string, string>>> = {};
+    // null-prototype: keyed by the program's names (a service or cluster may be called `constructor`)
+    const services: Record<string, string | Record<string, string>> = Object.create(null);
+    const clusters: Record<string, Record<string, string | Record<string, string>>> = Object.create(null);
     for (const service of [...byService.keys()].sort()) {
       const versions = byService.get(service)!;
       const versioned = !(versions.size === 1 && versions.has(undefined));
@@ -235,7 +237,7 @@ export class ReleaseRegistry {
         byVersion[String(v)] = tag;
         for (const [cluster, runs] of tags) {
           if (cluster === undefined || runs === tag) continue;
-          const entries = clusters[cluster] ??= {};
+          const entries = clusters[cluster] ??= Object.create(null);
           if (versioned) ((entries[service] ??= {}) as Record<string, string>)[String(v)] = runs;
           else entries[service] = runs;
         }
@@ -251,15 +253,15 @@ export class ReleaseRegistry {
       if (!splits.has(b.service)) splits.set(b.service, new Map());
       splits.get(b.service)!.set(b.cluster, applicable(this.weightsOf(environment, b.service, b.cluster), has));
     }
-    const weights: Record<string, Record<string, number>> = {};
-    const clusterWeights: Record<string, Record<string, Record<string, number>>> = {};
+    const weights: Record<string, Record<string, number>> = Object.create(null);
+    const clusterWeights: Record<string, Record<string, Record<string, number>>> = Object.create(null);
     for (const service of [...splits.keys()].sort(compareText)) {
       const taken = splits.get(service)!;
       const split = this.environmentSplit(environment, service, taken);
       if (split !== undefined) weights[service] = split;
       for (const [cluster, runs] of taken) {
         if (cluster === undefined || runs === undefined || sameSplit(runs, split)) continue;
-        (clusterWeights[cluster] ??= {})[service] = runs;
+        (clusterWeights[cluster] ??= Object.create(null))[service] = runs;
       }
     }
     const names = [...new Set([...Object.keys(clusters), ...Object.keys(clusterWeights)])].sort(compareText);
@@ -286,7 +288,7 @@ export class ReleaseRegistry {
     if (distinct.size === 1) return [...taken.values()][0];
     if (distinct.has('null')) return undefined;
     const first = [...taken.values()][0]!;
-    return applicable(this.states[environment]?.weights?.[service], Object.keys(first));
+    return applicable(own(own(this.states, environment)?.weights, service), Object.keys(first));
   }
 
   /**
@@ -310,7 +312,7 @@ export class ReleaseRegistry {
    * -> tag): the services of that cluster only, each with the tag it runs there.
    */
   public runsIn(environment: string, cluster: string): ReleaseState['services'] {
-    const runs: Record<string, string | Record<string, string>> = {};
+    const runs: Record<string, string | Record<string, string>> = Object.create(null);
     const bound = this.bindings.filter(b => b.environment === environment && b.cluster === cluster && b.value.tag !== undefined);
     for (const b of [...bound].sort((x, y) => compareText(x.service, y.service) || compareText(String(x.version), String(y.version)))) {
       if (b.version === undefined) runs[b.service] = b.value.tag!;
@@ -344,9 +346,9 @@ export class ReleaseRegistry {
 
   /** The tag the release state in use pins for a service (version) in an environment, or in a cluster of it (its entry, else the environment's). */
   private lookup(environment: string, service: string, version?: string, cluster?: string): string | undefined {
-    const state = this.states[environment];
-    return (cluster !== undefined ? versionTag(state?.clusters?.[cluster]?.services?.[service], version) : undefined)
-      ?? versionTag(state?.services?.[service], version);
+    const state = own(this.states, environment);
+    return (cluster !== undefined ? versionTag(own(own(state?.clusters, cluster)?.services, service), version) : undefined)
+      ?? versionTag(own(state?.services, service), version);
   }
 }
 
@@ -360,5 +362,5 @@ function applicable(split: Readonly<Record<string, number>> | undefined, version
 function versionTag(entry: string | Readonly<Record<string, string>> | undefined, version: string | undefined): string | undefined {
   if (entry === undefined) return undefined;
   if (typeof entry === 'string') return version === undefined ? entry : undefined;
-  return version === undefined ? undefined : entry[version];
+  return version === undefined ? undefined : own(entry, version);
 }

@@ -3,6 +3,7 @@ import { tagProblem } from './service/image';
 import { isDnsLabel } from './names';
 import { emitYaml } from './yaml-emitter';
 import { yamlModule } from './yaml-module';
+import { own } from './own';
 
 /**
  * Which image tag runs as which version of which service, in one environment.
@@ -463,7 +464,7 @@ function checkWeights(raw: unknown, services: ReleaseState['services'], fail: Fa
   const out: Record<string, Record<string, number>> = {};
   for (const name of Object.keys(raw).sort()) {
     const entry = raw[name];
-    out[name] = checkSplit(`${field}.${name}`, name, entry, services[name], fail);
+    out[name] = checkSplit(`${field}.${name}`, name, entry, own(services, name), fail);
     count(`${field}.${name}`, Object.keys(out[name]).length);
   }
   return Object.keys(out).length > 0 ? out : undefined;
@@ -529,13 +530,13 @@ function checkClusters(raw: unknown, environment: ReleaseState['services'], fail
     const services = checkServices(rawServices as Record<string, unknown>, `${field}.services`, fail, count);
     for (const [service, tags] of Object.entries(services)) {
       const at = `${field}.services.${service}`;
-      const runs = environment[service];
+      const runs = own(environment, service);
       if (runs === undefined) fail(at, `is not a service of the environment (its services: ${Object.keys(environment).join(', ') || 'none'}): a cluster entry overrides a tag of \`services\``);
       if (typeof tags === 'string' && typeof runs !== 'string') fail(at, `${show(tags)} is one tag, but services.${service} lists versions (${Object.keys(runs).join(', ')})`);
       if (typeof tags !== 'string' && typeof runs === 'string') fail(at, `lists versions, but services.${service} is one tag`);
       if (typeof tags !== 'string' && typeof runs !== 'string') {
         for (const version of Object.keys(tags)) {
-          if (runs[version] === undefined) fail(`${at}.${version}`, `is not a version of services.${service} (its versions: ${Object.keys(runs).join(', ')})`);
+          if (own(runs, version) === undefined) fail(`${at}.${version}`, `is not a version of services.${service} (its versions: ${Object.keys(runs).join(', ')})`);
         }
       }
     }

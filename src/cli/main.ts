@@ -84,7 +84,7 @@ const VERSION_WORDS = ['--version', 'version'];
 export function parseCommandLine(argv: readonly string[]): CommandLine {
   const [command, ...rest] = argv;
   if (command !== undefined && VERSION_WORDS.includes(command) && rest.length === 0) return { command: 'version', values: {}, positionals: [] };
-  if (command === undefined || !(command in COMMANDS)) throw new UsageError(`unknown command ${JSON.stringify(command ?? '')} (commands: ${Object.keys(COMMANDS).join(', ')})`);
+  if (command === undefined || !Object.hasOwn(COMMANDS, command)) throw new UsageError(`unknown command ${JSON.stringify(command ?? '')} (commands: ${Object.keys(COMMANDS).join(', ')})`);
   const mod = commandModule(command);
   if (mod === undefined) throw new UsageError(`command ${JSON.stringify(command)} is not available in this build`);
   const { values, positionals } = parseOptions(rest, mod.OPTIONS, mod.POSITIONALS);
@@ -105,7 +105,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${packageInfo().version}\n`);
     return 0;
   }
-  if (!(command in COMMANDS)) {
+  if (!Object.hasOwn(COMMANDS, command)) {
     process.stderr.write(`cdk8s-gitops: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
     return 2;
   }

@@ -50,7 +50,7 @@ ${provenanceHelp(true)}
                      changes, weights, changedFiles, pushed, attempts}
   -h, --help         show this help
 
-Exit codes: 0 released or nothing to do, 1 failed (nothing was changed), 2 usage error,
+Exit codes: 0 released or nothing to do, 1 failed (nothing was changed, unless it says the local fast-forward stopped halfway), 2 usage error,
 3 pushed, but the local branch was not updated (run the command again to update it).
 `;
 

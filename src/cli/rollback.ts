@@ -30,7 +30,7 @@ ${provenanceHelp(false)}
                      restoredFrom, changes, weights, pushed}
   -h, --help         show this help
 
-Exit codes: 0 rolled back, 1 failed (nothing was changed), 2 usage error,
+Exit codes: 0 rolled back, 1 failed (nothing was changed, unless it says the local fast-forward stopped halfway), 2 usage error,
 3 pushed, but the local branch was not updated (\`git pull --ff-only\` updates it).
 `;
 

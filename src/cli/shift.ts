@@ -57,7 +57,7 @@ Example (a canary step in CI, after \`release --canary\`):
   cdk8s-gitops shift --gitops-dir . --env prod --service backend --weights v2=10 \\
     --gate prometheus=http://prometheus.monitoring:9090,window=10m,min-requests=100 --push
 
-Exit codes: 0 shifted or nothing to do, 1 failed or refused by the gate (nothing was changed),
+Exit codes: 0 shifted or nothing to do, 1 failed or refused by the gate (nothing was changed, unless it says the local fast-forward stopped halfway),
 2 usage error, 3 pushed, but the local branch was not updated (run the command again).
 `;
 

@@ -130,7 +130,7 @@ export function parseGateSettings(texts: Readonly<Record<string, string | undefi
  * the flag and the key (`--gate max-error-ratio: ...`).
  */
 export function parseGateFlag(value: string, flag = '--gate'): ResolvedGateSettings {
-  const texts: Record<string, string> = {};
+  const texts: Record<string, string> = Object.create(null); // a key is the user's: `constructor` or `__proto__` is a key like any other
   for (const item of value.split(',')) {
     const eq = item.indexOf('=');
     const key = item.slice(0, eq).trim();

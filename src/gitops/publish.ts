@@ -1,7 +1,7 @@
 import { faultPoint } from '../fault-point';
 import type { PreparedChange } from './environment-change';
 import { GitOpsError, PushedNotLandedError } from './errors';
-import { fastForward } from './fast-forward';
+import { fastForward, FastForwardError } from './fast-forward';
 import { GitOpsRepository, RepositoryOptions } from './repository';
 
 /** The outcome of {@link publish}. */
@@ -36,7 +36,9 @@ const LOCKED_RETRIES = 3;
  * Until that final fast-forward the working tree, index and branch are untouched, so any
  * failure (bad input, a validation finding, a killed process, a push that gives up) leaves them
  * exactly as they were. A pushed commit the local branch cannot be brought to ends in a
- * {@link PushedNotLandedError} (exit code 3).
+ * {@link PushedNotLandedError} (exit code 3). A fast-forward that fails halfway (a full disk:
+ * git wrote some files, not the index) ends in an error that says where the branch, index and
+ * files are and how to finish the move (see `fastForward`).
  */
 export async function publish(repo: GitOpsRepository, options: RepositoryOptions, prepare: (base: string | undefined) => PreparedChange | undefined): Promise<PublishResult> {
   const git = repo.git;
@@ -67,13 +69,13 @@ export async function publish(repo: GitOpsRepository, options: RepositoryOptions
       ? `${repo.branch} was behind ${target} (a previous run pushed and was interrupted before it updated ${repo.branch}, or someone else pushed)` : undefined;
     if (change === undefined) {
       if (behind !== undefined) {
-        fastForward(git, base!);
+        fastForward(git, base!, options.dir);
         log(`${behind}: fast-forwarded it to ${base!.slice(0, 12)}`);
       }
       return { commit: base, pushed: false, attempts: attempt };
     }
     if (!options.push) {
-      fastForward(git, change.commit);
+      fastForward(git, change.commit, options.dir);
       return { commit: change.commit, change, pushed: false, attempts: attempt };
     }
     let outcome = git.push(repo.remote, change.commit, repo.branch);
@@ -90,7 +92,7 @@ export async function publish(repo: GitOpsRepository, options: RepositoryOptions
     }
     if (outcome.ok) {
       faultPoint('release:pushed');
-      land(repo, change.commit);
+      land(repo, change.commit, options.dir);
       if (behind !== undefined) log(`${behind}: fast-forwarded it to ${base!.slice(0, 12)} and the new commit`);
       return { commit: change.commit, change, pushed: true, attempts: attempt };
     }
@@ -111,13 +113,16 @@ export async function publish(repo: GitOpsRepository, options: RepositoryOptions
 }
 
 /** After a push: the remote-tracking branch and the local branch to the pushed commit, or a {@link PushedNotLandedError} saying what is where. */
-function land(repo: GitOpsRepository, commit: string): void {
+function land(repo: GitOpsRepository, commit: string, dir: string): void {
   const git = repo.git;
   try {
     git.run(['update-ref', `refs/remotes/${repo.remote}/${repo.branch}`, commit]);
     faultPoint('release:tracking-updated');
-    fastForward(git, commit);
+    fastForward(git, commit, dir);
   } catch (e: any) {
+    if (e instanceof FastForwardError && e.moved) {
+      throw new PushedNotLandedError(`pushed ${commit.slice(0, 12)} to ${repo.remote}/${repo.branch}, but the local fast-forward of ${repo.branch} to it stopped halfway: ${e.message}`, commit);
+    }
     throw new PushedNotLandedError(`pushed ${commit.slice(0, 12)} to ${repo.remote}/${repo.branch}, but local ${repo.branch} was not updated: ${e?.message ?? e}. `
       + `The change is on ${repo.remote}; once that is fixed, \`git pull --ff-only\` brings ${repo.branch} up to date (so does running release again: it finds nothing left to do)`, commit);
   }

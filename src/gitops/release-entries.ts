@@ -4,6 +4,7 @@ import { compareText } from '../compare';
 import { ReleaseState } from '../release';
 import { ClusterRuns } from '../release-clusters';
 import { GitOpsError } from './errors';
+import { own } from '../own';
 
 /**
  * An entry of a stored release state that the program does not have: a service it does not
@@ -42,7 +43,7 @@ export function unknownReleaseEntries(stored: ReleaseState, known: ReleaseState,
   const out = unknownServices(stored.services, known.services, 'services', 'unknown service');
   const names = Object.keys(clusters).sort();
   for (const cluster of Object.keys(stored.clusters ?? {}).sort()) {
-    const runs = clusters[cluster];
+    const runs = own(clusters, cluster);
     const field = `clusters.${cluster}`;
     if (runs === undefined) {
       const problem = names.length === 0
@@ -53,12 +54,12 @@ export function unknownReleaseEntries(stored: ReleaseState, known: ReleaseState,
     }
     const entries = [
       ...unknownServices(stored.clusters![cluster].services ?? {}, runs.services, `${field}.services`, `is not a service the program runs in cluster ${cluster}`),
-      ...unknownSplits(stored.clusters![cluster].weights ?? {}, runs.services, s => runs.weights?.[s] !== undefined, `${field}.weights`, ` in cluster ${cluster}`),
+      ...unknownSplits(stored.clusters![cluster].weights ?? {}, runs.services, s => own(runs.weights, s) !== undefined, `${field}.weights`, ` in cluster ${cluster}`),
     ];
     out.push(...entries.map(e => ({ ...e, cluster })));
   }
   // a split of the environment applies where any cluster takes it
-  const taken = (s: string) => known.weights?.[s] !== undefined || Object.values(clusters).some(c => c.weights?.[s] !== undefined);
+  const taken = (s: string) => own(known.weights, s) !== undefined || Object.values(clusters).some(c => own(c.weights, s) !== undefined);
   out.push(...unknownSplits(stored.weights ?? {}, known.services, taken, 'weights', ''));
   return out.sort((a, b) => compareText(a.field, b.field));
 }
@@ -69,7 +70,7 @@ function unknownServices(stored: ReleaseState['services'], runs: ReleaseState['s
   const services = Object.keys(runs).sort();
   for (const service of Object.keys(stored).sort()) {
     const entry = stored[service];
-    const has = runs[service];
+    const has = own(runs, service);
     const field = `${at}.${service}`;
     if (has === undefined) {
       out.push({ field, service, problem: `${unknown}${didYouMean(service, services)}` });
@@ -80,7 +81,7 @@ function unknownServices(stored: ReleaseState['services'], runs: ReleaseState['s
     } else if (typeof entry !== 'string' && typeof has !== 'string') {
       const versions = Object.keys(has).sort();
       for (const version of Object.keys(entry).sort()) {
-        if (has[version] === undefined) {
+        if (own(has, version) === undefined) {
           out.push({ field: `${field}.${version}`, service, version, problem: `unknown version of ${service}${didYouMean(version, versions)}; its versions: ${versions.join(', ')}` });
         }
       }
@@ -101,14 +102,14 @@ function unknownSplits(weights: NonNullable<ReleaseState['weights']>, services: 
   const out: UnknownReleaseEntry[] = [];
   for (const service of Object.keys(weights).sort()) {
     const split = weights[service];
-    const runs = services[service];
+    const runs = own(services, service);
     const field = `${at}.${service}`;
     if (runs === undefined || typeof runs === 'string') {
       out.push({ field, service, problem: `a split of ${runs === undefined ? `a service the program does not run${where}` : `${service}, which the program runs without versions`}` });
       continue;
     }
     const versions = Object.keys(runs).sort();
-    const unknown = Object.keys(split).sort().filter(v => runs[v] === undefined);
+    const unknown = Object.keys(split).sort().filter(v => own(runs, v) === undefined);
     if (unknown.length > 0) {
       out.push({ field, service, problem: `names ${unknown.map(v => `${v}${didYouMean(v, versions)}`).join(', ')}, not a version of ${service} (its versions: ${versions.join(', ')}): the split is dropped whole` });
     } else if (!taken(service)) {

@@ -44,7 +44,7 @@ export function assertServiceNames(services: readonly string[]): void {
  * @throws GitOpsError when a release file is malformed or not a regular file inside `dir`
  */
 export function readReleases(dir: string): Record<string, ReleaseState> {
-  const releases: Record<string, ReleaseState> = {};
+  const releases: Record<string, ReleaseState> = Object.create(null); // keyed by folder names: `constructor` is not an environment
   if (!fs.existsSync(dir)) return releases;
   try {
     const files = walkRegularFiles(dir, {

@@ -223,7 +223,7 @@ export function releasesAt(git: Git, rev: string | undefined): Record<string, Re
  * @throws GitOpsError when a release file is malformed or too large (refused before it is read)
  */
 function readReleaseFiles(git: Git, rev: string, files: readonly string[]): Record<string, ReleaseState> {
-  const releases: Record<string, ReleaseState> = {};
+  const releases: Record<string, ReleaseState> = Object.create(null); // keyed by folder names: `constructor` is not an environment
   // sizes first: an oversized file is refused without reading it
   const sizes = git.blobSizes(rev, files);
   const source = (p: string) => `${p} at ${rev.slice(0, 12)}`;

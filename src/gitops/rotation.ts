@@ -2,6 +2,7 @@ import { compareText, compareVersions } from '../compare';
 import { ReleaseState } from '../release';
 import { ClusterRuns, clustersWithEntries, clusterView, mapClusterRuns, sameSplit } from '../release-clusters';
 import { InputError } from './errors';
+import { own } from '../own';
 
 /** Services of a release state: service -> tag, or service -> version -> tag. */
 type Services = ReleaseState['services'];
@@ -71,7 +72,7 @@ export interface Rotation {
 export function rotate(state: ReleaseState, tag: string, services?: readonly string[], options: RotateOptions = {}): Rotation {
   const names = [...new Set(services ?? Object.keys(state.services))].sort();
   for (const name of names) {
-    if (!(name in state.services)) {
+    if (!Object.hasOwn(state.services, name)) {
       const known = Object.keys(state.services).sort();
       throw new InputError(`--service: ${JSON.stringify(name)} is not a service of environment ${JSON.stringify(state.environment)} (services: ${known.join(', ') || 'none'})`);
     }
@@ -99,10 +100,10 @@ function rotateRuns(runs: ClusterRuns, tag: string, names: readonly string[], op
   const rotated: string[] = [];
   const reset: string[] = [];
   for (const name of names) {
-    const entry = runs.services[name];
+    const entry = own(runs.services, name);
     if (entry === undefined) continue;
     if (newestTag(entry) === tag) {
-      if (!options.canary && weights[name] !== undefined) {
+      if (!options.canary && own(weights, name) !== undefined) {
         delete weights[name];
         reset.push(name);
       }
@@ -158,10 +159,10 @@ function adoptRuns(target: ClusterRuns, source: ClusterRuns, options: AdoptOptio
   const services: Record<string, string | Readonly<Record<string, string>>> = { ...target.services };
   const weights: Record<string, Readonly<Record<string, number>>> = { ...target.weights };
   for (const name of Object.keys(source.services)) {
-    if (!(name in target.services)) continue;
+    if (!Object.hasOwn(target.services, name)) continue;
     services[name] = source.services[name];
     if (!options.weights) continue;
-    const split = source.weights?.[name];
+    const split = own(source.weights, name);
     if (split === undefined) delete weights[name];
     else weights[name] = split;
   }
@@ -277,8 +278,8 @@ export function weightChangesBetween(before: ReleaseState, after: ReleaseState):
 
 function splitChanges(a: NonNullable<ReleaseState['weights']>, b: NonNullable<ReleaseState['weights']>): WeightChange[] {
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()
-    .filter(service => !sameSplit(a[service], b[service]))
-    .map(service => ({ service, ...(a[service] !== undefined ? { from: a[service] } : {}), ...(b[service] !== undefined ? { to: b[service] } : {}) }));
+    .filter(service => !sameSplit(own(a, service), own(b, service)))
+    .map(service => ({ service, ...(own(a, service) !== undefined ? { from: a[service] } : {}), ...(own(b, service) !== undefined ? { to: b[service] } : {}) }));
 }
 
 /** A split as `v1=90% v2=10%` (versions oldest first), or `the program's split` for none. */

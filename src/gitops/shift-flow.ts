@@ -10,6 +10,7 @@ import { assertClusterName, assertEnvironmentName, assertServiceNames } from './
 import { clusterLabel, mapClusterRuns } from '../release-clusters';
 import { GitOpsRepository, RepositoryOptions } from './repository';
 import { describeWeightChanges, formatSplit, versionsOf, WeightChange, weightChangesBetween } from './rotation';
+import { own } from '../own';
 
 /** Options of {@link shift}. */
 export interface ShiftOptions extends RepositoryOptions {
@@ -140,7 +141,7 @@ export function shifted(state: ReleaseState, services: readonly string[], weight
 
 /** The entry of a versioned service, or an InputError naming `--service`. */
 function serviceEntry(state: ReleaseState, service: string): Readonly<Record<string, string>> {
-  const entry = state.services[service];
+  const entry = own(state.services, service);
   if (entry === undefined) {
     const known = Object.keys(state.services).sort();
     throw new InputError(`--service: ${JSON.stringify(service)} is not a service of environment ${JSON.stringify(state.environment)} (services: ${known.join(', ') || 'none'})`);
@@ -163,7 +164,7 @@ export function completeSplit(service: string, versions: readonly string[], weig
     throw new InputError(`--weights: ${unknown.map(v => JSON.stringify(v)).join(', ')} ${unknown.length === 1 ? 'is not a version' : 'are not versions'} of ${service} (its versions: ${versions.join(', ')})`);
   }
   const sum = given.reduce((acc, v) => acc + weights[v], 0);
-  const rest = versions.filter(v => !(v in weights));
+  const rest = versions.filter(v => !Object.hasOwn(weights, v));
   if (rest.length === 0 && sum !== 100) {
     throw new InputError(`--weights: ${formatSplit(weights)} sums to ${sum}: a split of every version of ${service} must sum to 100`);
   }
@@ -181,7 +182,7 @@ export function completeSplit(service: string, versions: readonly string[], weig
  * @throws InputError naming `flag`, the value and what is allowed
  */
 export function parseWeights(text: string, flag = '--weights'): Record<string, number> {
-  const weights: Record<string, number> = {};
+  const weights: Record<string, number> = Object.create(null);
   for (const item of text.split(',').map(s => s.trim())) {
     const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)=(\d{1,3})%?$/.exec(item);
     if (!m) throw new InputError(`${flag}: ${JSON.stringify(item)} in ${JSON.stringify(text)} is not VERSION=PERCENT (e.g. v2=10, or v1=90,v2=10)`);

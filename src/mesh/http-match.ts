@@ -63,9 +63,9 @@ export class HttpMatch {
     if (this.json.uri && other.json.uri) {
       throw new ConfigError('HttpMatch', 'and', other.json.uri, 'sets a second URI condition: a match has at most one');
     }
-    const headers = { ...(this.json.headers ?? {}) };
+    const headers = Object.assign(Object.create(null), this.json.headers); // header names are the user's: `constructor`, `__proto__` included
     for (const [k, v] of Object.entries(other.json.headers ?? {})) {
-      if (k in headers) throw new ConfigError('HttpMatch', 'and', k, 'sets a header condition twice');
+      if (Object.hasOwn(headers, k)) throw new ConfigError('HttpMatch', 'and', k, 'sets a header condition twice');
       headers[k] = v;
     }
     return new HttpMatch({ uri: this.json.uri ?? other.json.uri, headers: Object.keys(headers).length > 0 ? headers : undefined });

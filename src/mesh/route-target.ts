@@ -88,7 +88,7 @@ export class RouteTarget {
     if (sum !== 100) {
       throw new ConfigError(path, wfield, weights, `weights sum to ${sum}: they must sum to 100`);
     }
-    return known.filter(v => v in weights).map(v => ({ service: svc, version: v, weight: weights[v] }));
+    return known.filter(v => Object.hasOwn(weights, v)).map(v => ({ service: svc, version: v, weight: weights[v] }));
   }
 }
 

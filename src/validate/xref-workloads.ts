@@ -125,7 +125,7 @@ function checkPodReferences(inventory: Inventory, t: PodTemplate, externalSecret
     }
     if (typeof key === 'string') {
       const data = { ...target.object.data, ...target.object.binaryData, ...(kind === 'Secret' ? target.object.stringData : {}) };
-      if (!(key in data)) out.push(finding(ref, rule, field, `${kind} ${JSON.stringify(name)} has no key ${JSON.stringify(key)} (keys: ${show(Object.keys(data))})`));
+      if (!Object.hasOwn(data, key)) out.push(finding(ref, rule, field, `${kind} ${JSON.stringify(name)} has no key ${JSON.stringify(key)} (keys: ${show(Object.keys(data))})`));
     }
   };
 

@@ -256,10 +256,11 @@ describe('a release killed while git itself wrote the working tree', () => {
     const killed = await spawnCli(releaseArgs(clone, true), { env: { CDK8S_GITOPS_FAULT_POINT: 'release:fast-forward:marked' } });
     expect(killed.signal).toBe('SIGKILL');
     const pushed = head(origin, 'main');
-    // what a git read-tree killed half-way leaves: its lock, and some files already written
+    // what a git read-tree killed half-way leaves: its lock, and a file cut short
     const lock = path.join(clone, '.git', 'index.lock');
     fs.writeFileSync(lock, '');
-    fs.writeFileSync(path.join(clone, 'dev/release.yaml'), git(clone, 'show', `${pushed}:dev/release.yaml`));
+    const text = git(clone, 'show', `${pushed}:dev/release.yaml`);
+    fs.writeFileSync(path.join(clone, 'dev/release.yaml'), text.slice(0, text.length >> 1));
 
     const first = await cli(...releaseArgs(clone, true));
     expect(first.code).toBe(1);
@@ -267,12 +268,29 @@ describe('a release killed while git itself wrote the working tree', () => {
     fs.rmSync(lock);
     const second = await cli(...releaseArgs(clone, true));
     expect(second.code).toBe(1);
-    expect(second.stderr).toBe(`cdk8s-gitops release: ${clone}: an interrupted cdk8s-gitops command was moving main from ${old.slice(0, 12)} to ${pushed.slice(0, 12)} and left the index or working tree between the two. `
-      + `If you changed nothing since, finish the move with \`git -C '${clone}' reset --hard ${pushed}\`, or undo it with \`git -C '${clone}' reset --hard ${old}\`, `
+    expect(second.stderr).toBe(`cdk8s-gitops release: ${clone}: an interrupted cdk8s-gitops command was moving main from ${old.slice(0, 12)} to ${pushed.slice(0, 12)} and left the index or working tree between the two `
+      + `(main is at the old commit ${old.slice(0, 12)}, the index is at the old commit ${old.slice(0, 12)}, of the 2 file(s) the move changes, 0 are as in the new commit, 1 as in the old, 1 as in neither (dev/release.yaml)). `
+      + `If you changed nothing since, finish the move with \`git -C '${clone}' reset --hard ${pushed}\`, or undo it with \`git -C '${clone}' reset --hard ${pushed} && git -C '${clone}' reset --hard ${old}\`, `
       + `then run the command again (the record of the move, ${path.join(clone, '.git', 'cdk8s-gitops-fast-forward')}, is dropped then)\n`);
     git(clone, 'reset', '-q', '--hard', pushed);
     const third = await cli(...releaseArgs(clone, true));
     expect(third).toMatchObject({ code: 0, stdout: `dev already runs ${TAG}: nothing to release (no commit)\n` });
+    expect(ownFiles(clone)).toEqual([]);
+    expectIntact(clone);
+  });
+
+  test('a file written whole, the others not yet: the next run finishes the move and says so', async () => {
+    const { origin, clone } = seedRepo(createApp);
+    const old = head(clone);
+    const killed = await spawnCli(releaseArgs(clone, true), { env: { CDK8S_GITOPS_FAULT_POINT: 'release:fast-forward:marked' } });
+    expect(killed.signal).toBe('SIGKILL');
+    const pushed = head(origin, 'main');
+    fs.writeFileSync(path.join(clone, 'dev/release.yaml'), git(clone, 'show', `${pushed}:dev/release.yaml`));
+    const again = await cli(...releaseArgs(clone, true));
+    expect(again).toMatchObject({ code: 0, stdout: `dev already runs ${TAG}: nothing to release (no commit)\n` });
+    expect(again.stderr).toContain(`finished the fast-forward of main to ${pushed.slice(0, 12)} that an interrupted cdk8s-gitops command had started (1 of its 2 file(s) were in place, the branch was not yet moved)`);
+    expectReleaseOn(clone, 'HEAD', old);
+    expect(git(clone, 'status', '--porcelain', '--untracked-files=all')).toBe('');
     expect(ownFiles(clone)).toEqual([]);
     expectIntact(clone);
   });

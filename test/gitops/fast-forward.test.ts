@@ -1,3 +1,4 @@
+import { execSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { FAST_FORWARD_MARKER, fastForward, resumeFastForward } from '../../src/gitops/fast-forward';
@@ -71,13 +72,54 @@ describe('resumeFastForward', () => {
     expect(fs.existsSync(marker)).toBe(false);
   });
 
-  test('a working tree between the two commits is refused with the commands that finish or undo the move', () => {
+  test('files partly moved (the index, or some files, at the new commit; the rest at the old): finishes the move and says so', () => {
     const { dir, g, from, to, marker } = repo();
     fs.writeFileSync(marker, `${from} ${to}\n`);
-    fs.writeFileSync(path.join(dir, 'a.yaml'), 'a: 2\n'); // half written
+    fs.writeFileSync(path.join(dir, 'c.yaml'), 'c: 1\n'); // written; a.yaml and b.yaml not yet, index still at from
+    const logs: string[] = [];
+    resumeFastForward(g, dir, l => logs.push(l));
+    expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(to);
+    expect(git(dir, 'status', '--porcelain', '--untracked-files=all')).toBe('');
+    expect(fs.readdirSync(dir).sort()).toEqual(['.git', 'a.yaml', 'c.yaml']);
+    expect(logs).toEqual([`finished the fast-forward of main to ${to.slice(0, 12)} that an interrupted cdk8s-gitops command had started (1 of its 3 file(s) were in place, the branch was not yet moved)`]);
+    expect(fs.existsSync(marker)).toBe(false);
+  });
+
+  test('files partly moved and another file changed: refused, the other change kept', () => {
+    const { dir, g, from, to, marker } = repo();
+    fs.writeFileSync(path.join(dir, 'd.yaml'), 'd: 1\n');
+    git(dir, 'add', 'd.yaml');
+    git(dir, 'commit', '-qm', 'd');
+    fs.writeFileSync(marker, `${from} ${to}\n`);
+    fs.writeFileSync(path.join(dir, 'c.yaml'), 'c: 1\n');
+    fs.writeFileSync(path.join(dir, 'd.yaml'), 'mine\n');
     expect(() => resumeFastForward(g, dir, () => undefined)).toThrow(GitOpsError);
-    expect(() => resumeFastForward(g, dir, () => undefined)).toThrow(`\`git -C '${dir}' reset --hard ${to}\`, or undo it with \`git -C '${dir}' reset --hard ${from}\``);
+    expect(fs.readFileSync(path.join(dir, 'd.yaml'), 'utf8')).toBe('mine\n');
     expect(fs.existsSync(marker)).toBe(true);
-    expect(fs.readFileSync(path.join(dir, 'a.yaml'), 'utf8')).toBe('a: 2\n');
+  });
+
+  test('a file as in neither commit is refused with the commands that finish or undo the move, and both work', () => {
+    for (const way of ['finish', 'undo'] as const) {
+      const { dir, g, from, to, marker } = repo();
+      fs.writeFileSync(marker, `${from} ${to}\n`);
+      fs.writeFileSync(path.join(dir, 'c.yaml'), 'c: 1\n');
+      fs.writeFileSync(path.join(dir, 'a.yaml'), 'a:'); // half written
+      expect(() => resumeFastForward(g, dir, () => undefined)).toThrow(GitOpsError);
+      let message = '';
+      try { resumeFastForward(g, dir, () => undefined); } catch (e: any) { message = e.message; }
+      expect(message).toContain('(main is at the old commit');
+      expect(message).toContain('1 as in neither (a.yaml)');
+      const finish = `git -C '${dir}' reset --hard ${to}`;
+      const undo = `git -C '${dir}' reset --hard ${to} && git -C '${dir}' reset --hard ${from}`;
+      expect(message).toContain(`\`${finish}\`, or undo it with \`${undo}\``);
+      expect(fs.existsSync(marker)).toBe(true);
+      expect(fs.readFileSync(path.join(dir, 'a.yaml'), 'utf8')).toBe('a:');
+      // the command given works: afterwards the clone is clean at one of the two commits, and the next run drops the record
+      execSync(way === 'finish' ? finish : undo, { stdio: 'pipe' });
+      expect(git(dir, 'status', '--porcelain', '--untracked-files=all')).toBe('');
+      expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(way === 'finish' ? to : from);
+      resumeFastForward(g, dir, () => undefined);
+      expect(fs.existsSync(marker)).toBe(false);
+    }
   });
 });
