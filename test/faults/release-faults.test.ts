@@ -97,7 +97,7 @@ describe('a release killed (SIGKILL) at each step: old or new state, never a hal
       expect(head(clone)).toBe(old);
       const [, to] = fs.readFileSync(path.join(clone, '.git', 'cdk8s-gitops-fast-forward'), 'utf8').trim().split(' ');
       expectReleaseOn(clone, to, old);
-      expect(git(clone, 'status', '--porcelain')).toBe('M  dev/demo/deployment-frontend.yaml\nM  dev/release.yaml\n');
+      expect(git(clone, 'status', '--porcelain')).toBe('M  .cdk8s-gitops-files\nM  dev/demo/deployment-frontend.yaml\nM  dev/release.yaml\n'); // the commit keeps synth's record
       expect(git(clone, 'diff', '--cached', '--quiet', to)).toBe('');
     }
     expect(ownFiles(clone)).toContain('cdk8s-gitops.lock'); // the dead run's

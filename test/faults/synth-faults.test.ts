@@ -160,7 +160,7 @@ Choose an empty or new folder; or, if synth should take this folder over (e.g. o
     expect(snapshotTree(dir)).toEqual(before);
   });
 
-  test('the project folder (CDK8S_OUTDIR=.), an ancestor of it and the app module\'s folder are refused even with --force, exit 2', async () => {
+  test('the project folder (CDK8S_OUTDIR=.) and the app module\'s folder are refused even with --force, exit 2; a folder holding the project is written around it', async () => {
     const parent = tempDir('faults-project');
     const project = path.join(parent, 'project');
     put(project, 'package.json', '{"name": "p"}\n');
@@ -173,14 +173,18 @@ Choose an empty or new folder; or, if synth should take this folder over (e.g. o
     const before = snapshotTree(parent);
     const runs = await Promise.all([
       cdk8sGitops(['synth', '--app', app, '--force'], { cwd: project, env: { ...env, CDK8S_OUTDIR: '.' } }),
-      cdk8sGitops(['synth', '--app', app, '--out', '..', '--force'], { cwd: project, env }),
       cdk8sGitops(['synth', '--app', app, '--out', path.dirname(app), '--force'], { cwd: project, env }),
     ]);
-    expect(runs.map(r => r.code)).toEqual([2, 2, 2]);
-    expect(runs[0].stderr).toBe(`cdk8s-gitops synth: $CDK8S_OUTDIR ".": ${fs.realpathSync(project)} is the project folder (it holds package.json or .git); synth never writes there, even with --force: choose a folder of its own (e.g. dist, or a clone of the GitOps repository)\nRun \`cdk8s-gitops synth --help\` for usage.\n`);
-    expect(runs[1].stderr).toContain(`--out "..": ${fs.realpathSync(parent)} contains the project folder ${fs.realpathSync(project)}; synth never writes there`);
-    expect(runs[2].stderr).toContain('is the folder of the app module');
+    expect(runs.map(r => r.code)).toEqual([2, 2]);
+    expect(runs[0].stderr).toBe(`cdk8s-gitops synth: $CDK8S_OUTDIR ".": ${fs.realpathSync(project)} is the project folder (it holds package.json); synth never writes there, even with --force: choose a folder of its own (e.g. dist, or a clone of the GitOps repository)\nRun \`cdk8s-gitops synth --help\` for usage.\n`);
+    expect(runs[1].stderr).toContain('is the folder of the app module');
     expect(snapshotTree(parent)).toEqual(before);
+    // the folder holding the project and the program (a GitOps repository holding its program): written around them
+    const around = await cdk8sGitops(['synth', '--app', app, '--out', '..'], { cwd: project, env });
+    expect({ code: around.code, stderr: around.stderr, out: fs.readdirSync(parent).sort() }).toEqual({ code: 0, stderr: '', out: [OWNERSHIP_RECORD, 'dev', 'prod', 'prog', 'project'].sort() });
+    const after = snapshotTree(parent);
+    for (const rel of Object.keys(before)) expect(after[rel]).toBe(before[rel]);
+    expect(Object.keys(after).filter(rel => rel.startsWith('project/') || rel.startsWith('prog/')).sort()).toEqual(Object.keys(before).sort());
     // a folder inside the project is fine
     const dist = await cdk8sGitops(['synth', '--app', app], { cwd: project, env });
     expect(dist.code).toBe(0);
