@@ -82,7 +82,7 @@ export { AppOfApps } from './argocd/app-of-apps';
 export type { AppOfAppsProps } from './argocd/app-of-apps';
 
 // validation
-export { assertValid, validateDirectory, validateManifests, ValidationError, RULES, waiverAnnotation, WAIVER_ANNOTATION_PREFIX } from './validate';
+export { assertValid, ManifestLoadError, validateDirectory, validateManifests, ValidationError, RULES, waiverAnnotation, WAIVER_ANNOTATION_PREFIX } from './validate';
 export type { Finding, Rule, RuleId, ValidateOptions, ValidationReport, WaivedFinding } from './validate';
 
 // progressive delivery: the metrics gate
