@@ -89,7 +89,7 @@ export type { AppOfAppsProps } from './argocd/app-of-apps';
 
 // validation
 export { Waivers } from './validate/waiver-scope';
-export { assertValid, validateDirectory, validateManifests, ValidationError, RULES, waiverAnnotation, WAIVER_ANNOTATION_PREFIX, DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS } from './validate';
+export { assertValid, ManifestLoadError, validateDirectory, validateManifests, ValidationError, RULES, waiverAnnotation, WAIVER_ANNOTATION_PREFIX, DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS } from './validate';
 export type { Finding, Rule, RuleId, SchemaOptions, ValidateOptions, ValidationReport, WaivedFinding } from './validate';
 
 // progressive delivery: the metrics gate

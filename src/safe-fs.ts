@@ -122,6 +122,12 @@ export interface WalkOptions {
    * @default - every folder is entered
    */
   readonly skipFolder?: (rel: string) => boolean;
+  /**
+   * Called for each path that is refused (with the error and the path relative to the root),
+   * which is then left out: the walk goes on.
+   * @default - the first refused path throws its UnsafePathError
+   */
+  readonly onRefused?: (error: UnsafePathError, rel: string) => void;
 }
 
 /**
@@ -136,6 +142,10 @@ export interface WalkOptions {
 export function walkRegularFiles(root: string, options: WalkOptions = {}): string[] {
   const include = options.include ?? (() => true);
   const skipFolder = options.skipFolder ?? (() => false);
+  const refuse = (error: UnsafePathError, rel: string): void => {
+    if (options.onRefused === undefined) throw error;
+    options.onRefused(error, rel);
+  };
   const realRoot = fs.realpathSync(root);
   const out: string[] = [];
   const walk = (rel: string): void => {
@@ -151,10 +161,16 @@ export function walkRegularFiles(root: string, options: WalkOptions = {}): strin
         const isFolder = real !== undefined && fs.statSync(real).isDirectory();
         if (isFolder && isInside(realRoot, real)) continue; // walked where it is
         if (!isFolder && !include(child)) continue;
-        linkTargetInside(root, abs); // throws unless it leads to a regular file inside root
+        try {
+          linkTargetInside(root, abs); // throws unless it leads to a regular file inside root
+        } catch (e) {
+          if (!(e instanceof UnsafePathError)) throw e;
+          refuse(e, child);
+          continue;
+        }
         out.push(child);
       } else if (include(child)) {
-        throw notRegular(abs, fs.lstatSync(abs));
+        refuse(notRegular(abs, fs.lstatSync(abs)), child);
       }
     }
   };

@@ -107,4 +107,21 @@ describe('walkRegularFiles', () => {
       expect(thrown(() => walkRegularFiles(root, { include: rel => rel.endsWith('.yaml') })).message).toContain(message);
     }
   });
+
+  test('with onRefused, each refused path is reported with its relative path and the walk goes on', () => {
+    const root = tempDir('walk');
+    put(root, 'a/ok.yaml', 'ok');
+    put(root, 'z/ok.yaml', 'ok');
+    execFileSync('mkfifo', [path.join(root, 'a', 'x.yaml')]);
+    fs.symlinkSync('/etc', path.join(root, 'etc'));
+    fs.symlinkSync('missing.yaml', path.join(root, 'z', 'b.yaml'));
+    const refused: string[] = [];
+    expect(walkRegularFiles(root, { include: rel => rel.endsWith('.yaml'), onRefused: (e, rel) => refused.push(`${rel}: ${e.message.slice(e.message.indexOf(' is ') + 1)}`) }))
+      .toEqual(['a/ok.yaml', 'z/ok.yaml']);
+    expect(refused.sort()).toEqual([
+      'a/x.yaml: is a FIFO (named pipe): only regular files are read (it was not opened)',
+      expect.stringMatching(/^etc: is a symbolic link to "\/etc", outside /),
+      'z/b.yaml: is a symbolic link to "missing.yaml", which does not exist',
+    ]);
+  });
 });

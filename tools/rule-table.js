@@ -16,6 +16,7 @@ const END = '<!-- rules:end -->';
 
 /** Section titles of the rule categories, in the order they appear. */
 const CATEGORY_TITLES = {
+  'input': 'Input',
   'schema': 'Schema',
   'cross-reference': 'Cross-references',
   'pod-security': 'Pod Security Standards "restricted"',

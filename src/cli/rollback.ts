@@ -9,9 +9,14 @@ import { Progress } from './progress';
 
 export const HELP = `Usage: cdk8s-gitops rollback --gitops-dir DIR --env ENV [--cluster NAME] [--push] [-o text|json]
 
-Restore the previous release of an environment as a new commit "ENV: rollback to TAG"
-(history is never rewritten). The previous release is the last different content of
-ENV/release.yaml before the current one; rolling back again goes one release further back.
+Restore the previous release of an environment as a new commit "ENV: rollback to TAG (was
+TAG)" naming what it restores and what ran (history is never rewritten), with the trailers
+Rollback-To: <commit restored> and Rollback-Of: <commit undone>. The previous release is the
+last different content of ENV/release.yaml before the current one; rolling back again goes
+one release further back. With --push the rollback starts from the fetched remote branch,
+and a rerun after a run whose push landed but which did not update the local branch (it was
+killed, or exited 3) finds that rollback on the remote: it commits nothing and fast-forwards
+the local branch to it. \`status --remote origin\` shows what the remote runs.
 The release file is restored whole, pinned traffic splits included (after a \`shift\` the split
 before it). The environment is re-rendered with the current program.
 
@@ -19,7 +24,7 @@ Options:
   --gitops-dir DIR   clone of the GitOps repository (clean, on a branch)
   --env ENV          environment to roll back, e.g. dev
   --cluster NAME     roll back this cluster of the environment only, to the last release
-                     it ran before its current one ("ENV/NAME: rollback to TAG")
+                     it ran before its current one ("ENV/NAME: rollback to TAG (was TAG)")
   --push             push to the remote, re-rendering onto the new tip when someone pushed first
   --remote NAME      remote to push to (default: origin)
   --retries N        retries after rejected pushes (default: 10)
@@ -27,7 +32,7 @@ ${provenanceHelp(false)}
   --app MODULE       program module exporting createApp(props) (default: the
                      "cdk8s-gitops".app entry of ./package.json)
   -o, --output FMT   text (default) or json: {env, cluster, committed, commit, message, tag,
-                     restoredFrom, changes, weights, pushed}
+                     restoredFrom, changes, weights, pushed, alreadyLanded}
   -h, --help         show this help
 
 Exit codes: 0 rolled back, 1 failed (nothing was changed, unless it says the local fast-forward stopped halfway), 2 usage error,
@@ -55,7 +60,11 @@ export async function run(argv: string[]): Promise<number> {
   }));
   if (outputFormat(values) === 'json') {
     const { committed, commit, message, tag, restoredFrom, pushed } = result;
-    printJson({ env, cluster, committed, commit: commit ?? null, message, tag, restoredFrom, changes: result.changes.map(tagChangeJson), weights: result.weightChanges.map(weightChangeJson), pushed });
+    printJson({ env, cluster, committed, commit: commit ?? null, message, tag, restoredFrom, changes: result.changes.map(tagChangeJson), weights: result.weightChanges.map(weightChangeJson), pushed, alreadyLanded: result.alreadyLanded ?? null });
+    return 0;
+  }
+  if (result.alreadyLanded !== undefined) {
+    process.stdout.write(`${clusterLabel(env, cluster)}: the remote already has this rollback, ${result.alreadyLanded.slice(0, 12)} "${result.message}" (an earlier run pushed it and stopped before it updated the local branch): nothing to roll back (no commit)\n`);
     return 0;
   }
   if (!result.committed) {

@@ -3,7 +3,7 @@ import { ServiceRow, status, StatusResult } from '../gitops/status-flow';
 import { OptionTable, parse, required } from './args';
 import { JSON_ALIAS, outputFormat, outputOption, printJson } from './output';
 
-export const HELP = `Usage: cdk8s-gitops status --gitops-dir DIR [--rev REV] [-o text|json]
+export const HELP = `Usage: cdk8s-gitops status --gitops-dir DIR [--rev REV | --remote NAME] [-o text|json]
 
 Show what each environment runs, side by side: the image tag of every service (version)
 in each <env>/release.yaml (a column per cluster for an environment with clusters:
@@ -12,14 +12,18 @@ split (\`shift\`; in a cluster column, the split that cluster takes), rows whose
 between environments (clusters) marked with *, and the
 commit that last changed each release file, with where it came from (the source commit of
 the image, the commit of the program that rendered it: the commit's trailers). Reads git
-only: no program, nothing written.
+only: no program, nothing written (--remote fetches one branch).
 
 Options:
   --gitops-dir DIR   the GitOps repository (a clone; HEAD may be detached)
   --rev REV          commit, branch or tag to read (default: HEAD)
+  --remote NAME      read what the remote runs: fetch the current branch from NAME (e.g.
+                     origin; only its remote-tracking branch is updated) and read its tip,
+                     saying how far the local branch is behind or ahead of it
   -o, --output FMT   text (default) or json: {commit, environments, services}; an environment
                      with clusters has clusters: [{name, services, weights}] and its rows
-                     clusters: {ENV: {CLUSTER: tag}} and clusterWeights: {ENV: {CLUSTER: percent}}
+                     clusters: {ENV: {CLUSTER: tag}} and clusterWeights: {ENV: {CLUSTER: percent}};
+                     with --remote, remote: {name, branch, local, behind, ahead}
   --json             deprecated spelling of -o json
   -h, --help         show this help
 
@@ -29,6 +33,7 @@ Exit codes: 0 ok, 1 failed, 2 usage error.
 export const OPTIONS: OptionTable = {
   'gitops-dir': { type: 'string' },
   'rev': { type: 'string' },
+  'remote': { type: 'string' },
   ...outputOption(),
   ...JSON_ALIAS,
 };
@@ -37,9 +42,9 @@ export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, HELP, OPTIONS);
   if (!parsed) return 0;
   const { values } = parsed;
-  const result = status({ dir: required(values['gitops-dir'], '--gitops-dir'), rev: values.rev as string | undefined });
+  const result = status({ dir: required(values['gitops-dir'], '--gitops-dir'), rev: values.rev as string | undefined, remote: values.remote as string | undefined });
   if (outputFormat(values) === 'json') printJson(statusJson(result));
-  else process.stdout.write(formatStatus(result));
+  else process.stdout.write(formatStatus(result) + formatRemote(result));
   return 0;
 }
 
@@ -53,6 +58,21 @@ export function statusJson(result: StatusResult): unknown {
       lastRelease: e.lastRelease && { ...e.lastRelease, provenance: Object.fromEntries(fields.map(f => [f, e.lastRelease!.provenance[f] ?? null])) },
     })),
   };
+
+}
+
+/** With `--remote`: one line saying which remote branch was read and where the local branch is against it; empty otherwise. */
+export function formatRemote(result: StatusResult): string {
+  const r = result.remote;
+  if (r === undefined) return '';
+  const target = `${r.name}/${r.branch}`;
+  const commits = (n: number) => `${n} commit${n === 1 ? '' : 's'}`;
+  const where = r.local === undefined ? `local ${r.branch} has no commits`
+    : r.behind === 0 && r.ahead === 0 ? `local ${r.branch} is at the same commit`
+      : r.ahead === 0 ? `local ${r.branch} (${r.local.slice(0, 12)}) is ${commits(r.behind)} behind: \`git pull --ff-only\` updates it`
+        : r.behind === 0 ? `local ${r.branch} (${r.local.slice(0, 12)}) is ${commits(r.ahead)} ahead (not pushed)`
+          : `local ${r.branch} (${r.local.slice(0, 12)}) has diverged: ${commits(r.behind)} behind, ${commits(r.ahead)} ahead`;
+  return `read ${target} (fetched now); ${where}\n`;
 }
 
 /** The status as a table (service, version, a column per environment, or per cluster of one with clusters) and the last release of each environment. */

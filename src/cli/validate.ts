@@ -50,7 +50,12 @@ Options:
   --format FMT       deprecated spelling of -o
   -h, --help         show this help
 
-Exit codes: 0 no findings, 1 findings, 2 usage error (unreadable file, not YAML, empty stdin).
+A file that cannot be read as YAML of Kubernetes objects (not a regular file, too large, not
+YAML, an alias bomb, a document that is not a mapping) is an INPUT-UNREADABLE finding naming
+it; every other file is still checked and the report is written in full.
+
+Exit codes: 0 no findings, 1 findings, 2 usage error (missing DIR, bad options, empty stdin)
+or a file that cannot be read (INPUT-UNREADABLE).
 `;
 
 export const OPTIONS: OptionTable = {
@@ -73,15 +78,22 @@ export async function run(argv: string[]): Promise<number> {
   const progress = Progress.start();
   try {
     progress.phase(target === '-' ? 'reading stdin…' : `reading ${target}…`);
-    const input = target === '-' ? await readStdin() : readDirectory(target);
+    // files that cannot be read are findings (INPUT-UNREADABLE): every other file is still checked
+    const unreadable: ManifestLoadError[] = [];
+    const input = target === '-' ? await readStdin(unreadable) : readDirectory(target, unreadable);
     progress.phase(`validating ${formatCount(input.manifests.length)} documents…`);
-    const report = validateManifests(input.manifests, { ...input.options, ...settings });
+    const report = validateManifests(input.manifests, { ...input.options, ...settings, unreadable });
     progress.finish();
     const locator = new FindingLocator(input.source);
     process.stdout.write(format === 'json' ? formatJson(report)
       : format === 'sarif' ? formatSarif(report, { baseDir: input.baseDir, line: f => locator.line(f) })
         : format === 'junit' ? formatJunit(report, input.manifests)
           : formatText(report));
+    if (unreadable.length > 0) {
+      const files = new Set(unreadable.map(e => e.file)).size;
+      process.stderr.write(`cdk8s-gitops validate: ${files === 1 ? '1 file' : `${files} files`} could not be read (wholly or in part) as YAML of Kubernetes objects (INPUT-UNREADABLE, listed in the report)\n`);
+      return 2;
+    }
     return report.ok ? 0 : 1;
   } finally {
     progress.stop();
@@ -99,8 +111,8 @@ interface Input {
   readonly options?: ValidateOptions;
 }
 
-function readDirectory(target: string): Input {
-  const manifests = loading(() => loadManifests(target));
+function readDirectory(target: string, unreadable: ManifestLoadError[]): Input {
+  const manifests = loading(() => loadManifests(target, { onError: e => unreadable.push(e) }));
   // a single file is named by its base name (see loadManifests)
   const baseDir = path.resolve(fs.statSync(target).isFile() ? path.dirname(target) : target);
   return {
@@ -116,12 +128,12 @@ function readDirectory(target: string): Input {
   };
 }
 
-async function readStdin(): Promise<Input> {
+async function readStdin(unreadable: ManifestLoadError[]): Promise<Input> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');
-  const manifests = loading(() => parseManifests(text, STDIN, i => `${STDIN}#${i + 1}`));
-  if (manifests.length === 0) throw new UsageError(`${STDIN}: no Kubernetes objects on standard input (${text.length === 0 ? 'it was empty' : 'only empty documents'}); pipe manifests into it, e.g. \`helm template ... | cdk8s-gitops validate -\``);
+  const manifests = parseManifests(text, STDIN, i => `${STDIN}#${i + 1}`, e => unreadable.push(e));
+  if (manifests.length === 0 && unreadable.length === 0) throw new UsageError(`${STDIN}: no Kubernetes objects on standard input (${text.length === 0 ? 'it was empty' : 'only empty documents'}); pipe manifests into it, e.g. \`helm template ... | cdk8s-gitops validate -\``);
   return {
     manifests,
     // a stream has no folder layout: Argo CD Applications' source paths cannot be judged
@@ -133,7 +145,7 @@ async function readStdin(): Promise<Input> {
   };
 }
 
-/** The manifests `load` reads; input it cannot read (`ManifestLoadError`: unreadable, not YAML) is a usage error. */
+/** The manifests `load` reads; a folder it cannot read at all (`ManifestLoadError`) is a usage error. */
 function loading(load: () => Manifest[]): Manifest[] {
   try {
     return load();

@@ -128,7 +128,8 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
  */
 function releaseTag(env: string, state: ReleaseState, message: string | undefined): string {
   const subject = message?.split('\n')[0] ?? '';
-  const m = new RegExp(`^${env}: (?:deploy|canary|rollback to) (\\S+)$`).exec(subject);
+  // a rollback's subject goes on with what ran before: `dev: rollback to 1.4.0 (was 1.5.0)`
+  const m = new RegExp(`^${env}: (?:deploy|canary|rollback to) (\\S+)(?: \\(was \\S+\\))?$`).exec(subject);
   const running = new Set(Object.values(state.services).flatMap(e => (typeof e === 'string' ? [e] : Object.values(e))));
   if (m && running.has(m[1]) && tagProblem(m[1]) === undefined) return m[1];
   const tag = headlineTag(state);

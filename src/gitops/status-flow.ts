@@ -15,6 +15,27 @@ export interface StatusOptions {
    * @default 'HEAD'
    */
   readonly rev?: string;
+  /**
+   * Read what this remote runs instead: fetch the current branch from it (updating only its
+   * remote-tracking branch) and read its tip; the result says where the local branch is
+   * against it ({@link RemoteStatus}). Exclusive with `rev`.
+   * @default - the local `rev`, nothing fetched
+   */
+  readonly remote?: string;
+}
+
+/** Where the remote branch `status` read (with `remote`) is against the local branch. */
+export interface RemoteStatus {
+  /** The remote, e.g. `origin`. */
+  readonly name: string;
+  /** The branch read: the current branch's copy on the remote. */
+  readonly branch: string;
+  /** The commit the local branch is at (undefined on an unborn branch). */
+  readonly local: string | undefined;
+  /** How many commits the remote branch has that the local branch lacks. */
+  readonly behind: number;
+  /** How many commits the local branch has that the remote branch lacks. */
+  readonly ahead: number;
 }
 
 /** The last commit that changed an environment's release file. */
@@ -84,6 +105,8 @@ export interface StatusResult {
   readonly environments: EnvironmentStatus[];
   /** Every service (version) of any environment, sorted. */
   readonly services: ServiceRow[];
+  /** With the `remote` option: the remote branch read and where the local branch is against it. @default - undefined: a local commit was read */
+  readonly remote?: RemoteStatus;
 }
 
 /**
@@ -95,7 +118,8 @@ export interface StatusResult {
  */
 export function status(options: StatusOptions): StatusResult {
   const git = Git.open(options.dir);
-  const rev = options.rev ?? 'HEAD';
+  const remote = options.remote === undefined ? undefined : remoteStatus(git, options);
+  const rev = remote !== undefined ? `refs/remotes/${remote.name}/${remote.branch}` : options.rev ?? 'HEAD';
   const commit = git.resolve(rev);
   if (commit === undefined) {
     throw new InputError(rev === 'HEAD' ? `${options.dir}: the repository has no commit yet` : `--rev: ${JSON.stringify(rev)} is not a commit of ${options.dir}`);
@@ -113,7 +137,26 @@ export function status(options: StatusOptions): StatusResult {
       lastRelease: lastChange(git, commit, `${git.prefix}${name}/${RELEASE_FILE}`),
     };
   });
-  return { commit, environments, services: rows(environments) };
+  return { commit, environments, services: rows(environments), ...(remote !== undefined ? { remote } : {}) };
+}
+
+/**
+ * Fetch the current branch from `options.remote` and say where the local branch is against it.
+ *
+ * @throws InputError when `rev` is given too, HEAD is detached, the remote does not exist or lacks the branch
+ */
+function remoteStatus(git: Git, options: StatusOptions): RemoteStatus {
+  const name = options.remote!;
+  if (options.rev !== undefined) throw new InputError('--remote and --rev are exclusive: --remote reads the remote\'s copy of the current branch');
+  const branch = git.currentBranch();
+  if (branch === undefined) throw new InputError(`--remote: HEAD of ${options.dir} is detached; check out the branch whose remote copy to read, or use --rev ${name}/BRANCH (fetch it first)`);
+  if (git.remoteUrl(name) === undefined) throw new InputError(`--remote: ${JSON.stringify(name)} is not a remote of ${options.dir}`);
+  const tip = git.fetchBranch(name, branch);
+  if (tip === undefined) throw new InputError(`--remote: ${name} has no branch ${branch}`);
+  const local = git.resolve('HEAD');
+  const [behind, ahead] = local === undefined ? [Number(git.run(['rev-list', '--count', tip]).trim()), 0]
+    : git.run(['rev-list', '--left-right', '--count', `${tip}...${local}`]).trim().split(/\s+/).map(Number);
+  return { name, branch, local, behind, ahead };
 }
 
 /** What cluster `cluster` runs per the release state `state`. */

@@ -55,6 +55,16 @@ export function finding(ref: ObjectRef, rule: string, field: string, message: st
   };
 }
 
+/** Build a finding about the file `file` as a whole (no object): kind, name and field are empty. */
+export function fileFinding(file: string, rule: string, message: string): Finding {
+  return { rule, file, kind: '', name: '', field: '', message };
+}
+
+/** Whether `f` is about a file as a whole (see {@link fileFinding}), not one of its objects. */
+export function isFileFinding(f: Finding): boolean {
+  return f.kind === '' && f.name === '' && f.field === '';
+}
+
 /**
  * Render a path of keys and indexes as a field path: `['spec', 'ports', 0, 'name']` becomes
  * `spec.ports[0].name`.

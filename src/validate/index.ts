@@ -8,10 +8,11 @@
  */
 import { compareText } from '../compare';
 import { Manifest } from '../manifest';
-import { Finding } from './finding';
+import { fileFinding, Finding } from './finding';
 import { clusterScopes } from './cluster-scopes';
 import { Deployments, Inventory } from './inventory';
-import { loadManifests } from './load';
+import { loadManifests, ManifestLoadError } from './load';
+import { checkObjectNames } from './object-names';
 import { checkPodSecurity } from './pod-security';
 import { checkPolicy, PolicyOptions } from './policy';
 import { formatFinding, ValidationReport } from './report';
@@ -24,6 +25,7 @@ import { checkMonitoringReferences, DEFAULT_PROMETHEUS_NAMESPACES, MonitoringRef
 import { checkWorkloadReferences } from './xref-workloads';
 
 export type { Finding, WaivedFinding } from './finding';
+export type { LoadOptions } from './load';
 export { ManifestLoadError, loadManifests, parseManifests } from './load';
 export type { PolicyOptions } from './policy';
 export { isProduction } from './policy';
@@ -54,6 +56,13 @@ export interface ValidateOptions extends PolicyOptions, IstioReferenceOptions, A
    * @default - every object's schema is checked
    */
   readonly unchanged?: ReadonlySet<string>;
+  /**
+   * Files (or documents of a stream) that could not be read as Kubernetes objects, as
+   * `loadManifests`' `onError` reports them: each is an INPUT-UNREADABLE finding naming the
+   * file (it cannot be waived), and counts as a file of the report.
+   * @default - every input was read
+   */
+  readonly unreadable?: readonly ManifestLoadError[];
 }
 
 /**
@@ -78,15 +87,21 @@ export function validateManifests(manifests: readonly Manifest[], options: Valid
   const scopes = clusterScopes(manifests, deployed);
   const raw: Finding[] = [
     ...checkSchemas(inventory, options.unchanged, options),
+    ...checkObjectNames(inventory),
     ...(scopes === undefined ? inCluster(inventory) : unique(scopes.flatMap(ms => inCluster(new Inventory(ms, deployed))))),
     ...checkArgoReferences(inventory, options),
     ...checkPodSecurity(inventory),
     ...checkPolicy(inventory, options),
   ];
   const { findings, waived } = applyWaivers(inventory, raw);
+  // the finding names the file: its message need not repeat it
+  const unreadable = (options.unreadable ?? []).map(e => fileFinding(e.file ?? '', 'INPUT-UNREADABLE',
+    e.file !== undefined && e.message.startsWith(`${e.file}: `) ? e.message.slice(e.file.length + 2) : e.message));
+  findings.push(...unreadable);
+  const unreadableFiles = new Set(unreadable.map(f => f.file).filter(f => !manifests.some(m => m.path === f)));
   return {
     ok: findings.length === 0,
-    files: inventory.files,
+    files: inventory.files + unreadableFiles.size,
     objects: inventory.objects.length,
     findings: sortFindings(findings),
     waived: sortFindings(waived),
@@ -94,11 +109,14 @@ export function validateManifests(manifests: readonly Manifest[], options: Valid
 }
 
 /**
- * Read every YAML file under `dir` (see `loadManifests`) and validate it. Throws
- * ManifestLoadError when a file cannot be read or is not YAML.
+ * Read every YAML file under `dir` (see `loadManifests`) and validate it. A file that cannot
+ * be read or is not YAML of Kubernetes objects is an INPUT-UNREADABLE finding naming it, and
+ * every other file is still checked. Throws ManifestLoadError only when `dir` itself cannot be read.
  */
 export function validateDirectory(dir: string, options: ValidateOptions = {}): ValidationReport {
-  return validateManifests(loadManifests(dir), options);
+  const unreadable: ManifestLoadError[] = [...(options.unreadable ?? [])];
+  const manifests = loadManifests(dir, { onError: e => unreadable.push(e) });
+  return validateManifests(manifests, { ...options, unreadable });
 }
 
 /** Thrown by `assertValid`: carries the report. */

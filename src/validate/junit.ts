@@ -28,7 +28,9 @@ export function formatJunit(report: ValidationReport, manifests: readonly Manife
   const testcase = (file: string, kind: string, name: string, namespace: string | undefined) => {
     const k = key(file, kind, name, namespace);
     let c = cases.get(k);
-    if (c === undefined) cases.set(k, c = { file, name: `${kind}/${name}${namespace !== undefined ? ` (${namespace})` : ''}`, findings: [], waived: [] });
+    // a finding on the file as a whole (INPUT-UNREADABLE) is a testcase of its own, named "(file)"
+    const label = kind === '' && name === '' ? '(file)' : `${kind}/${name}${namespace !== undefined ? ` (${namespace})` : ''}`;
+    if (c === undefined) cases.set(k, c = { file, name: label, findings: [], waived: [] });
     return c;
   };
   for (const o of new Inventory(manifests).objects) testcase(o.manifest.path, o.kind, o.name, o.namespace);

@@ -1,6 +1,6 @@
 import type { Document, LineCounter } from 'yaml';
 import { yamlModule } from '../yaml-module';
-import { Finding } from './finding';
+import { Finding, isFileFinding } from './finding';
 
 /** The YAML a finding's file holds, and which document of it when the file is a stream. */
 export interface FindingSource {
@@ -22,6 +22,7 @@ export class FindingLocator {
 
   /** The 1-based line of `finding`'s field, or undefined when the file or object is not found. */
   public line(finding: Finding): number | undefined {
+    if (isFileFinding(finding)) return undefined; // the file could not be read as YAML
     const src = this.source(finding.file);
     if (src === undefined) return undefined;
     const { docs, lines } = this.parse(src.text);

@@ -1,4 +1,4 @@
-import { Finding, WaivedFinding } from './finding';
+import { Finding, isFileFinding, WaivedFinding } from './finding';
 
 /** The outcome of a validation. */
 export interface ValidationReport {
@@ -14,8 +14,9 @@ export interface ValidationReport {
   readonly waived: readonly WaivedFinding[];
 }
 
-/** One finding as one line: `FILE: Kind/name: RULE-ID: field: message`. */
+/** One finding as one line: `FILE: Kind/name: RULE-ID: field: message`; one about a whole file: `FILE: RULE-ID: message`. */
 export function formatFinding(f: Finding): string {
+  if (isFileFinding(f)) return `${f.file}: ${f.rule}: ${f.message}`;
   return `${f.file}: ${f.kind}/${f.name}: ${f.rule}: ${f.field ? `${f.field}: ` : ''}${f.message}`;
 }
 

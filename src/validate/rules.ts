@@ -7,15 +7,20 @@ export interface Rule {
   /** Stable id, e.g. `PSS-PRIVILEGED`. */
   readonly id: string;
   /** Which layer of checks the rule belongs to. */
-  readonly category: 'schema' | 'cross-reference' | 'pod-security' | 'policy' | 'waiver';
+  readonly category: 'input' | 'schema' | 'cross-reference' | 'pod-security' | 'policy' | 'waiver';
   /** One line: what the rule requires and why. */
   readonly rationale: string;
 }
 
 const rules = [
+  // Input
+  { id: 'INPUT-UNREADABLE', category: 'input', rationale: 'A file that cannot be read as YAML of Kubernetes objects (not a regular file, unreadable, too large, not YAML, an alias bomb, a document that is not a mapping) is checked by nobody, and Argo CD fails to sync it. It is reported as a finding naming the file while every other file is still checked; validate then exits 2. It cannot be waived.' },
+
   // Schema
   { id: 'SCHEMA-UNKNOWN-KIND', category: 'schema', rationale: 'An object whose apiVersion/kind has no known schema (Kubernetes at the version validated against, Istio v1, Argo CD v1alpha1, a JSON schema from a schema location) cannot be checked and would likely be rejected by the cluster.' },
   { id: 'SCHEMA-INVALID', category: 'schema', rationale: 'A wrong type, enum value, format or missing required field is rejected by the API server and breaks the whole Argo CD sync.' },
+  { id: 'SCHEMA-NAME', category: 'schema', rationale: 'The API server refuses an object whose name or namespace breaks Kubernetes\' rules: a namespace and a Namespace\'s name must be DNS-1123 labels (at most 63 characters), a Service\'s name a DNS-1035 label, RBAC names path segments, a CronJob\'s name at most 52 characters, every other name a DNS-1123 subdomain (at most 253 characters, lower case).' },
+  { id: 'SCHEMA-LABEL', category: 'schema', rationale: 'The API server refuses labels and annotations that break Kubernetes\' rules (on the object and on its pod template): keys are qualified names (an optional DNS-1123 subdomain prefix and "/", then at most 63 alphanumerics, "-", "_" or "."), label values at most 63 such characters, annotations at most 256 KiB in all.' },
   { id: 'SCHEMA-UNKNOWN-FIELD', category: 'schema', rationale: 'An unknown or misspelt field is silently dropped by the API server, so the setting you wrote never takes effect (kubeconform -strict).' },
 
   // Cross-references: workloads and Services

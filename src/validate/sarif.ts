@@ -6,7 +6,7 @@
  */
 import { pathToFileURL } from 'url';
 import { packageInfo } from '../package-info';
-import { Finding, WaivedFinding } from './finding';
+import { Finding, isFileFinding, WaivedFinding } from './finding';
 import { ValidationReport } from './report';
 import { RULES } from './rules';
 
@@ -40,17 +40,19 @@ export function formatSarif(report: ValidationReport, options: SarifOptions = {}
       ruleId: f.rule,
       ...(index !== undefined ? { ruleIndex: index } : {}),
       level: 'error',
-      message: { text: `${f.kind}/${f.name}: ${f.field ? `${f.field}: ` : ''}${f.message}` },
+      message: { text: isFileFinding(f) ? f.message : `${f.kind}/${f.name}: ${f.field ? `${f.field}: ` : ''}${f.message}` },
       locations: [{
         physicalLocation: {
           artifactLocation: { uri: fileUri(f.file), ...(options.baseDir !== undefined ? { uriBaseId: 'VALIDATED' } : {}) },
           ...(line !== undefined ? { region: { startLine: line } } : {}),
         },
-        logicalLocations: [{
-          name: f.name,
-          fullyQualifiedName: `${f.namespace !== undefined ? `${f.namespace}/` : ''}${f.kind}/${f.name}${f.field ? `:${f.field}` : ''}`,
-          kind: 'object',
-        }],
+        ...(isFileFinding(f) ? {} : {
+          logicalLocations: [{
+            name: f.name,
+            fullyQualifiedName: `${f.namespace !== undefined ? `${f.namespace}/` : ''}${f.kind}/${f.name}${f.field ? `:${f.field}` : ''}`,
+            kind: 'object',
+          }],
+        }),
       }],
       ...(waived !== undefined ? { suppressions: [{ kind: 'inSource', justification: waived.reason }] } : {}),
     };

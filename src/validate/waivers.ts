@@ -27,7 +27,7 @@ export function readWaivers(ref: ObjectRef): { waivers: Waivers; findings: Findi
     if (!key.startsWith(WAIVER_ANNOTATION_PREFIX)) continue;
     const rule = key.slice(WAIVER_ANNOTATION_PREFIX.length);
     const field = fieldPath('metadata', 'annotations', key);
-    if (!ruleById(rule) || rule === 'WAIVER-INVALID') {
+    if (!ruleById(rule) || rule === 'WAIVER-INVALID' || rule === 'INPUT-UNREADABLE') {
       findings.push(finding(ref, 'WAIVER-INVALID', field, `waiver names ${JSON.stringify(rule)}, which is not a waivable rule id`));
     } else if (typeof value !== 'string' || value.trim() === '') {
       findings.push(finding(ref, 'WAIVER-INVALID', field, `waiver of ${rule} states no reason: write why the risk is accepted`));

@@ -70,7 +70,7 @@ test('every reporting command: --flag=value and -o json with the documented fiel
   expect(promoted.changes).toEqual([{ service: 'backend', version: 'v2', from: '1.0.0', to: T1, cluster: null }]);
 
   const rolled = await json('rollback', `--gitops-dir=${clone}`, '--env=dev', app, '-o', 'json');
-  expect(Object.keys(rolled)).toEqual(['env', 'cluster', 'committed', 'commit', 'message', 'tag', 'restoredFrom', 'changes', 'weights', 'pushed']);
+  expect(Object.keys(rolled)).toEqual(['env', 'cluster', 'committed', 'commit', 'message', 'tag', 'restoredFrom', 'changes', 'weights', 'pushed', 'alreadyLanded']);
   expect(rolled).toMatchObject({ env: 'dev', committed: true, pushed: false, changes: [{ service: 'backend', version: 'v2', from: T1, to: '1.0.0' }] });
   expect(rolled.restoredFrom).toMatch(SHA);
   expect(rolled.commit).toBe(git(clone, 'rev-parse', 'HEAD').trim());

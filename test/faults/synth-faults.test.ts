@@ -239,7 +239,9 @@ Choose an empty or new folder; or, if synth should take this folder over (e.g. o
     const [s, v] = await Promise.all([synth('new', dir, {}, '--force'), cdk8sGitops(['validate', dir])]);
     expect(s.code).toBe(1);
     expect(s.stderr).toContain(`  dev: is a symbolic link to ${JSON.stringify(outside)}, not a folder: synth writes only through real folders`);
-    expect(v).toMatchObject({ code: 2, stderr: `cdk8s-gitops validate: ${path.join(dir, 'dev')} is a symbolic link to ${JSON.stringify(outside)}, outside ${dir}: not followed (only files inside the folder are read)\nRun \`cdk8s-gitops validate --help\` for usage.\n` });
+    // an INPUT-UNREADABLE finding naming the link (exit 2); the other files are still checked
+    expect(v).toMatchObject({ code: 2, stderr: 'cdk8s-gitops validate: 1 file could not be read (wholly or in part) as YAML of Kubernetes objects (INPUT-UNREADABLE, listed in the report)\n' });
+    expect(v.stdout).toContain(`dev: INPUT-UNREADABLE: ${path.join(dir, 'dev')} is a symbolic link to ${JSON.stringify(outside)}, outside ${dir}: not followed (only files inside the folder are read)\n`);
     expect(snapshotTree(dir)).toEqual(before);
     expect(snapshotTree(outside)).toEqual({ 'a/configmap-one.yaml': 'outside\n' });
   });

@@ -108,7 +108,7 @@ describe('a canary staged in one cluster', () => {
     const r = await run('rollback', '--gitops-dir', dir, '--env', 'prod', '--cluster', 'prod-eu', '-o', 'json');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ env: 'prod', cluster: 'prod-eu', committed: true, message: `prod/prod-eu: rollback to ${DEFAULT_TAG}` });
+    expect(out).toMatchObject({ env: 'prod', cluster: 'prod-eu', committed: true, message: `prod/prod-eu: rollback to ${DEFAULT_TAG}: backend split v1=100% v2=0% (was v1=50% v2=50%)` });
     expect(out.weights).toEqual([{ cluster: 'prod-eu', service: 'backend', from: { v1: 50, v2: 50 }, to: { v1: 100, v2: 0 } }]);
     expect(prod(dir).clusters).toEqual({ 'prod-eu': { services: { backend: { v2: T1 } }, weights: { backend: { v1: 100, v2: 0 } } } });
     expect(changedFiles(dir)).toEqual(['prod/prod-eu/shop/virtualservice-backend.yaml', 'prod/release.yaml']);

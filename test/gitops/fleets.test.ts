@@ -131,7 +131,7 @@ describe('rollback and promote --cluster', () => {
     // prod-us goes back to what it ran before its release; prod-eu keeps T1
     const us = await run('rollback', '--gitops-dir', dir, '--env', 'prod', '--cluster', 'prod-us');
     expect(us).toMatchObject({ code: 0, stderr: '' });
-    expect(git(dir, 'log', '-1', '--format=%s').trim()).toBe(`prod/prod-us: rollback to ${FLEET_TAG}`);
+    expect(git(dir, 'log', '-1', '--format=%s').trim()).toBe(`prod/prod-us: rollback to ${FLEET_TAG} (was ${T1})`);
     expect(trailers(dir)).toEqual(expect.arrayContaining(['Cluster: prod-us', expect.stringMatching(/^Rollback-To: [0-9a-f]{40}$/)]));
     expect(changedFiles(dir).every(f => f === 'prod/release.yaml' || f.startsWith('prod/prod-us/'))).toBe(true);
     expect(image(dir, 'prod/prod-us', 'api-v2')).toBe(`registry.example/api:${FLEET_TAG}`);

@@ -86,7 +86,7 @@ describe('rollback', () => {
 
     const a = await cli('rollback', '--gitops-dir', clone, '--env', 'dev', '--app', FIXTURE_APP);
     expect(a.code).toBe(0);
-    expect(a.stdout).toMatch(new RegExp(`^\\[[0-9a-f]{12}\\] dev: rollback to ${T2} \\(release of [0-9a-f]{12}\\)`));
+    expect(a.stdout).toMatch(new RegExp(`^\\[[0-9a-f]{12}\\] dev: rollback to ${T2} \\(was ${T3}\\) \\(release of [0-9a-f]{12}\\)`));
     expect(services(clone, 'dev')).toEqual({ backend: { v1: T1, v2: T2 }, frontend: T2, monitor: { v1: T1, v2: T2 } });
     expect(Number(git(clone, 'rev-list', '--count', 'HEAD'))).toBe(count + 1);
     expect(git(clone, 'log', '-1', '--format=%B').trim()).toMatch(/\nRollback-To: [0-9a-f]{40}$/m);
@@ -96,7 +96,7 @@ describe('rollback', () => {
     expect(read(clone, 'dev/demo/deployment-frontend.yaml')).toContain(`frontend:${T1}`);
     // History is never rewritten: all the releases are still there.
     expect(git(clone, 'log', '--format=%s').trim().split('\n').slice(0, 5)).toEqual([
-      `dev: rollback to ${T1}`, `dev: rollback to ${T2}`, `dev: deploy ${T3}`, `dev: deploy ${T2}`, `dev: deploy ${T1}`,
+      `dev: rollback to ${T1} (was ${T2})`, `dev: rollback to ${T2} (was ${T3})`, `dev: deploy ${T3}`, `dev: deploy ${T2}`, `dev: deploy ${T1}`,
     ]);
     expect(git(clone, 'status', '--porcelain')).toBe('');
     expect(services(clone, 'prod')).toEqual(services(clone, 'prod', 'HEAD~5'));

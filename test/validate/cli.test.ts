@@ -76,7 +76,7 @@ describe('cdk8s-gitops validate', () => {
     }
   });
 
-  test('exit 2 on usage errors: missing folder, not YAML, not an object, bad options', async () => {
+  test('exit 2 on usage errors (missing folder, bad options) and on files that are not YAML or not objects (reported as findings)', async () => {
     const missing = await capture(() => main(['validate', path.join(os.tmpdir(), 'does-not-exist-cdk8s-gitops')]));
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/cdk8s-gitops validate: cannot read .*does-not-exist-cdk8s-gitops: no such file or directory/);
@@ -85,14 +85,14 @@ describe('cdk8s-gitops validate', () => {
     fs.writeFileSync(path.join(notYaml, 'dev', 'broken.yaml'), 'kind: Service\nmetadata: {name: x\n');
     const r1 = await capture(() => main(['validate', notYaml]));
     expect(r1.code).toBe(2);
-    expect(r1.stderr).toContain('dev/broken.yaml: not valid YAML');
-    expect(r1.stdout).toBe('');
+    expect(r1.stdout).toMatch(/^dev\/broken\.yaml: INPUT-UNREADABLE: document 1: not valid YAML: /);
+    expect(r1.stdout).toContain('1 finding, 0 waived, in 28 objects (30 files)');
 
     const scalar = writeTree(goodPlatform());
     fs.writeFileSync(path.join(scalar, 'notes.yml'), 'just some text\n');
     const r2 = await capture(() => main(['validate', scalar]));
     expect(r2.code).toBe(2);
-    expect(r2.stderr).toContain('notes.yml: document 1 is a string, not a Kubernetes object');
+    expect(r2.stdout).toContain('notes.yml: INPUT-UNREADABLE: document 1: is a string, not a Kubernetes object');
 
     for (const args of [['--format', 'xml'], ['--format'], ['--strict'], ['a', 'b']]) {
       expect((await capture(() => main(['validate', ...args]))).code).toBe(2);
@@ -124,7 +124,7 @@ describe('loading manifests', () => {
     expect(loadManifests(path.join(dir, 'dev', 'ab-testing', 'service-backend.yaml')).map(m => m.path)).toEqual(['service-backend.yaml']);
   });
 
-  test('a FIFO among the manifests is refused at once, unopened (exit 2); one not named *.yaml is not read', async () => {
+  test('a FIFO among the manifests is refused at once, unopened (a finding, exit 2); one not named *.yaml is not read', async () => {
     const dir = writeTree(goodPlatform());
     execFileSync('mkfifo', [path.join(dir, 'dev', 'notes.fifo')]);
     expect(loadManifests(dir)).toHaveLength(goodPlatform().length);
@@ -132,7 +132,11 @@ describe('loading manifests', () => {
     const start = Date.now();
     const r = await capture(() => main(['validate', dir]));
     expect(Date.now() - start).toBeLessThan(5000);
-    expect(r).toEqual({ code: 2, stdout: '', stderr: `cdk8s-gitops validate: ${path.join(dir, 'dev', 'pipe.yaml')} is a FIFO (named pipe): only regular files are read (it was not opened)\nRun \`cdk8s-gitops validate --help\` for usage.\n` });
+    expect(r).toEqual({
+      code: 2,
+      stdout: `dev/pipe.yaml: INPUT-UNREADABLE: ${path.join(dir, 'dev', 'pipe.yaml')} is a FIFO (named pipe): only regular files are read (it was not opened)\n1 finding, 0 waived, in 28 objects (30 files)\n`,
+      stderr: 'cdk8s-gitops validate: 1 file could not be read (wholly or in part) as YAML of Kubernetes objects (INPUT-UNREADABLE, listed in the report)\n',
+    });
   });
 
   test('symbolic links: a folder outside is refused, not walked; a folder inside is not walked twice; a file inside is read', async () => {
@@ -144,7 +148,7 @@ describe('loading manifests', () => {
     fs.symlinkSync(outside, path.join(dir, 'etc'));
     const r = await capture(() => main(['validate', dir]));
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`cdk8s-gitops validate: ${path.join(dir, 'etc')} is a symbolic link to ${JSON.stringify(outside)}, outside ${dir}: not followed (only files inside the folder are read)\nRun \`cdk8s-gitops validate --help\` for usage.\n`);
+    expect(r.stdout.split('\n')[0]).toBe(`etc: INPUT-UNREADABLE: ${path.join(dir, 'etc')} is a symbolic link to ${JSON.stringify(outside)}, outside ${dir}: not followed (only files inside the folder are read)`);
   });
 
   test('duplicate keys are not valid YAML', () => {

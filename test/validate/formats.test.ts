@@ -148,7 +148,7 @@ describe('validate - (stdin)', () => {
     expect(line.trim()).toBe('hostIPC: true');
   });
 
-  test('clean input exits 0; empty input or not YAML is a usage error (exit 2)', async () => {
+  test('clean input exits 0; empty input is a usage error (exit 2); a document that is not YAML is a finding (exit 2), the others are checked', async () => {
     const clean = await spawnStdin(['validate', '-', '-o', 'json'], stream(goodPlatform()));
     expect(clean.code).toBe(0);
     expect(JSON.parse(clean.stdout)).toMatchObject({ ok: true, summary: { objects: 28 } });
@@ -157,10 +157,15 @@ describe('validate - (stdin)', () => {
     expect(empty.code).toBe(2);
     expect(empty.stderr).toContain('cdk8s-gitops validate: <stdin>: no Kubernetes objects on standard input (it was empty)');
 
-    const broken = await spawnStdin(['validate', '-'], 'kind: A\n---\nkind: B\nmetadata: {name: x\n');
+    const broken = await spawnStdin(['validate', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad}\n---\nkind: B\nmetadata: {name: x\n');
     expect(broken.code).toBe(2);
-    expect(broken.stderr).toContain('<stdin>: not valid YAML (document 2)');
-    expect(broken.stdout).toBe('');
+    expect(broken.stderr).toBe('cdk8s-gitops validate: 1 file could not be read (wholly or in part) as YAML of Kubernetes objects (INPUT-UNREADABLE, listed in the report)\n');
+    expect(broken.stdout.split('\n')).toEqual([
+      expect.stringMatching(/^<stdin>#1: ConfigMap\/Bad: SCHEMA-NAME: metadata.name: name "Bad" is not a DNS-1123 subdomain/),
+      expect.stringMatching(/^<stdin>#2: INPUT-UNREADABLE: not valid YAML: /),
+      '2 findings, 0 waived, in 1 object (2 files)',
+      '',
+    ]);
   });
 });
 
