@@ -208,10 +208,20 @@ function abTesting(app: GitOpsApp, env: Environment, stage: Stage): AppChart {
   }
 
   const gateway = new Gateway(chart, 'gateway', { name: 'demo-app-gateway', hosts });
+  // a tester picks a version of backend and monitor with the x-version header or the version
+  // cookie (a canary released at 0% is reachable only this way); everyone else is split
+  const pick = (prefix: string, svc: WebService) => ['v2', 'v1'].map(v => ({
+    name: `${svc.name}-${v}`,
+    match: [HttpMatch.uriPrefix(prefix).and(HttpMatch.headerExact('x-version', v)), HttpMatch.uriPrefix(prefix).and(HttpMatch.cookie('version', v))],
+    to: RouteTarget.version(svc, v),
+    timeout: Duration.seconds(15),
+  }));
   new VirtualService(chart, 'routes', {
     name: 'route-ab-testing',
     gateways: [gateway],
     routes: [
+      ...pick('/api/', backend),
+      ...pick('/status', monitor),
       { name: 'backend', match: [HttpMatch.uriPrefix('/api/')], to: RouteTarget.split(backend), timeout: Duration.seconds(15) },
       { name: 'monitor', match: [HttpMatch.uriPrefix('/status')], to: RouteTarget.split(monitor), timeout: Duration.seconds(15) },
       { name: 'frontend', match: [HttpMatch.uriPrefix('/app')], to: RouteTarget.service(frontend), timeout: Duration.seconds(15) },
