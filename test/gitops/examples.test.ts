@@ -63,7 +63,7 @@ describe('CI templates', () => {
     expect(wf.on.pull_request).toBeDefined();
     const run = wf.jobs.validate.steps.map((s: any) => s.run ?? '').join('\n');
     expect(run).toContain('cdk8s-gitops validate');
-    expect(run).toContain('cdk8s-gitops diff --gitops-dir . --app program/lib/src/main.js --exit-code');
+    expect(run).toContain('cdk8s-gitops diff --gitops-dir . --app program/main.ts --exit-code');
   });
 
   test('the Jenkinsfile follows seed 002: test, build, scan, push, release to dev, promote', () => {
