@@ -37,8 +37,6 @@ export const PROMETHEUS_SELECTOR = { release: 'kube-prometheus-stack' };
 interface Stage {
   /** The environment; the A/B testing platform answers on its hosts (per cluster in prod). */
   readonly env: Environment;
-  /** A/B split of the Flask app. */
-  readonly flaskWeights: Record<string, number>;
   /** Default image tags (until the environment's release.yaml pins others). */
   readonly tags: { backend: [string, string]; monitor: [string, string]; frontend: string; flask: [string, string] };
   /** Production-only hardening of the Flask app. */
@@ -78,7 +76,6 @@ const STAGES: Stage[] = [
       weights: { v1: 50, v2: 50 },
       automatedSync: true,
     }),
-    flaskWeights: { v1: 50, v2: 50 },
     tags: {
       backend: ['fc5c97cdf2f171e43befd38d4e6bf37774937c89', 'd1e6e9b5e0bdff11a489794ba11cd55e9f82c957'],
       monitor: ['fc5c97cdf2f171e43befd38d4e6bf37774937c89', 'd1e6e9b5e0bdff11a489794ba11cd55e9f82c957'],
@@ -104,7 +101,6 @@ const STAGES: Stage[] = [
         { name: 'prod-us', hosts: ['demo.example.com', 'demo.us.example.com'], replicas: 3 },
       ],
     }),
-    flaskWeights: { v1: 90, v2: 10 },
     tags: {
       backend: ['fe9d5ceee36519bd3dbab03bc15d3de96e7c8e68', '443601dca07ca88643b310ffa0a76aa3d49c9a7d'],
       monitor: ['fe9d5ceee36519bd3dbab03bc15d3de96e7c8e68', '443601dca07ca88643b310ffa0a76aa3d49c9a7d'],
@@ -325,7 +321,9 @@ function flaskApp(app: GitOpsApp, env: Environment, stage: Stage): AppChart {
       { name: 'header-v1', match: [HttpMatch.headerExact('x-version', 'v1'), HttpMatch.cookie('version', 'v1')], to: RouteTarget.version(flask, 'v1') },
     ],
     defaultRoute: {
-      to: RouteTarget.split(flask, stage.flaskWeights),
+      // the environment's split, which a canary pins and shifts (release --canary, shift: the
+      // Jenkinsfile's canary stages); weights in code here would keep every release at them
+      to: RouteTarget.split(flask),
       timeout: Duration.seconds(10),
       retries: { attempts: 2, perTryTimeout: Duration.seconds(3) },
     },

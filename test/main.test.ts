@@ -60,7 +60,7 @@ describe('reference app', () => {
     expect(d.spec.template.metadata.annotations['prometheus.io/path']).toBe('/metrics');
     const http = obj('prod/prod-eu/flask-app/virtualservice-flask-app.yaml').spec.http;
     expect(http.map((r: any) => r.name ?? 'default')).toEqual(['header-v2', 'header-v1', 'default']);
-    expect(http[2].route.map((r: any) => r.weight)).toEqual([90, 10]);
+    expect(http[2].route.map((r: any) => r.weight)).toEqual([50, 50]);
     expect(obj('prod/prod-eu/flask-app/deployment-flask-app-v1.yaml').spec.replicas).toBeUndefined();
   });
 

@@ -220,4 +220,10 @@ test('the canary of docs/progressive-delivery.md runs on the reference app: the 
   await step('release', '--service', 'backend', '--service', 'monitor', '--tag', TAG);
   expect(releaseState(clone, 'prod').services.monitor).toMatchObject({ v2: TAG });
   expect(route('prod/prod-us', 'monitor').route.map((d: any) => d.weight)).toEqual([50, 50]);
+
+  // the Jenkinsfile's canary: flask-app, whose default route takes the environment's split
+  await step('release', '--service', 'flask-app', '--tag', TAG, '--canary');
+  await step('shift', '--service', 'flask-app', '--weights', 'v2=10');
+  const flask = parse(read(clone, 'prod/prod-eu/flask-app/virtualservice-flask-app.yaml')).spec.http as any[];
+  expect(flask.map(r => r.name ?? r.route.map((d: any) => d.weight).join('/'))).toEqual(['header-v2', 'header-v1', '90/10']);
 });
