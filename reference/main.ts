@@ -111,6 +111,9 @@ const STAGES: Stage[] = [
   },
 ];
 
+/** The environments (as the `cdk8s-gitops init` scaffold's test reads them). */
+export const ENVIRONMENTS: readonly Environment[] = STAGES.map(s => s.env);
+
 /** The A/B testing platform's smoke test, rewritten for a read-only, non-root curl image (no apk, no jq). */
 export const SMOKE_TEST_SCRIPT = `#!/bin/sh
 # Calls the platform through its gateway and fails on any non-2xx answer.
