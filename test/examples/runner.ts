@@ -26,8 +26,6 @@ export interface Machine {
   readonly repositories: Readonly<Record<string, string>>;
   /** The bin folder of a Node >= 22: what setup-node and Jenkins' `tools { nodejs }` put first on PATH. */
   readonly nodeBin: string;
-  /** Called after each job or stage with its workspace (to keep what it installed for the next one). */
-  readonly afterJob?: (workspace: string) => void;
   /** What ran, what was done as an action does it, and what was skipped, in order. */
   readonly log: string[];
 }
@@ -226,57 +224,52 @@ export function runJob(rel: string, wf: Workflow, jobId: string, contexts: Githu
   };
   const jobEnv = expand(expand(runnerEnv, wf.env as Record<string, unknown> | undefined), job.env as Record<string, unknown> | undefined);
   machine.log.push(`job ${rel}: ${name}`);
-  try {
-    for (const step of job.steps) {
-      const label = stepLabel(step);
-      const env = expand(jobEnv, step.env);
-      const record = (outputs: Record<string, string>, outcome: string) => { if (step.id) steps[step.id] = { outputs, outcome }; };
-      if (step.if !== undefined && !truthy(evaluate(String(step.if).replace(/^\$\{\{([\s\S]*)\}\}$/, '$1'), ctx(env)))) {
-        machine.log.push(`  not run (if: ${step.if}): ${label}`);
-        record({}, 'skipped');
-        continue;
-      }
-      const skip = skips.get(`${jobId}: ${label}`);
-      if (skip) {
-        machine.log.push(`  SKIPPED ${label}: ${skip.why}`);
-        record({ ...skip.outputs }, 'success');
-        continue;
-      }
-      const withs = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, interpolate(String(v), ctx(env))]));
-      if (step.uses?.startsWith('actions/checkout@')) {
-        const repo = withs.repository || contexts.github.repository;
-        const bare = machine.repositories[repo];
-        if (bare === undefined) throw new Error(`${rel}: ${name}: ${label}: no local repository for ${repo}`);
-        const dest = path.resolve(workspace, withs.path ?? '.');
-        const depth = withs['fetch-depth'] === undefined ? 1 : Number(withs['fetch-depth']);
-        clone(bare, dest, depth, env);
-        machine.log.push(`  done as the action does: ${label} (git clone${depth > 0 ? ` --depth ${depth}` : ''} of ${repo} into ${path.relative(workspace, dest) || '.'})`);
-        record({}, 'success');
-        continue;
-      }
-      if (step.uses?.startsWith('actions/setup-node@')) {
-        pathPrefix = `${machine.nodeBin}:${pathPrefix}`;
-        machine.log.push(`  done as the action does: ${label} (node ${nodeVersion(machine.nodeBin)} first on PATH)`);
-        record({}, 'success');
-        continue;
-      }
-      if (step.run === undefined) throw new Error(`${rel}: ${name}: step ${JSON.stringify(label)} uses ${step.uses}: neither run here nor in the skip list`);
-      const output = path.join(temp, `output-${Object.keys(steps).length}-${Date.now()}`);
-      fs.writeFileSync(output, '');
-      const cwd = path.resolve(workspace, step['working-directory' as keyof Step] ? interpolate(String(step['working-directory' as keyof Step]), ctx(env)) : '.');
-      const shellKind = (step as { shell?: string }).shell;
-      const argv = shellKind === 'bash' ? ['bash', '--noprofile', '--norc', '-eo', 'pipefail'] : shellKind === 'sh' ? ['sh', '-e'] : ['bash', '-e'];
-      if (shellKind !== undefined && !['bash', 'sh'].includes(shellKind)) throw new Error(`${rel}: ${name}: ${label}: shell ${shellKind} is not supported here`);
-      shell(argv, interpolate(step.run, ctx(env)), cwd, { ...env, PATH: `${pathPrefix}${env.PATH}`, GITHUB_OUTPUT: output }, `${rel}: ${name}: ${label}`, temp);
-      const outputs = Object.fromEntries(fs.readFileSync(output, 'utf8').split('\n').filter(l => l.includes('=')).map(l => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-      machine.log.push(`  ran ${label}`);
-      record(outputs, 'success');
+  for (const step of job.steps) {
+    const label = stepLabel(step);
+    const env = expand(jobEnv, step.env);
+    const record = (outputs: Record<string, string>, outcome: string) => { if (step.id) steps[step.id] = { outputs, outcome }; };
+    if (step.if !== undefined && !truthy(evaluate(String(step.if).replace(/^\$\{\{([\s\S]*)\}\}$/, '$1'), ctx(env)))) {
+      machine.log.push(`  not run (if: ${step.if}): ${label}`);
+      record({}, 'skipped');
+      continue;
     }
-    const outputs = Object.fromEntries(Object.entries((job.outputs ?? {}) as Record<string, string>).map(([k, v]) => [k, interpolate(v, ctx(jobEnv))]));
-    return outputs;
-  } finally {
-    machine.afterJob?.(workspace);
+    const skip = skips.get(`${jobId}: ${label}`);
+    if (skip) {
+      machine.log.push(`  SKIPPED ${label}: ${skip.why}`);
+      record({ ...skip.outputs }, 'success');
+      continue;
+    }
+    const withs = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, interpolate(String(v), ctx(env))]));
+    if (step.uses?.startsWith('actions/checkout@')) {
+      const repo = withs.repository || contexts.github.repository;
+      const bare = machine.repositories[repo];
+      if (bare === undefined) throw new Error(`${rel}: ${name}: ${label}: no local repository for ${repo}`);
+      const dest = path.resolve(workspace, withs.path ?? '.');
+      const depth = withs['fetch-depth'] === undefined ? 1 : Number(withs['fetch-depth']);
+      clone(bare, dest, depth, env);
+      machine.log.push(`  done as the action does: ${label} (git clone${depth > 0 ? ` --depth ${depth}` : ''} of ${repo} into ${path.relative(workspace, dest) || '.'})`);
+      record({}, 'success');
+      continue;
+    }
+    if (step.uses?.startsWith('actions/setup-node@')) {
+      pathPrefix = `${machine.nodeBin}:${pathPrefix}`;
+      machine.log.push(`  done as the action does: ${label} (node ${nodeVersion(machine.nodeBin)} first on PATH)`);
+      record({}, 'success');
+      continue;
+    }
+    if (step.run === undefined) throw new Error(`${rel}: ${name}: step ${JSON.stringify(label)} uses ${step.uses}: neither run here nor in the skip list`);
+    const output = path.join(temp, `output-${Object.keys(steps).length}-${Date.now()}`);
+    fs.writeFileSync(output, '');
+    const { 'working-directory': wd, shell: shellKind } = step as { 'working-directory'?: string; shell?: string };
+    const cwd = path.resolve(workspace, wd === undefined ? '.' : interpolate(wd, ctx(env)));
+    const argv = shellKind === 'bash' ? ['bash', '--noprofile', '--norc', '-eo', 'pipefail'] : shellKind === 'sh' ? ['sh', '-e'] : ['bash', '-e'];
+    if (shellKind !== undefined && !['bash', 'sh'].includes(shellKind)) throw new Error(`${rel}: ${name}: ${label}: shell ${shellKind} is not supported here`);
+    shell(argv, interpolate(step.run, ctx(env)), cwd, { ...env, PATH: `${pathPrefix}${env.PATH}`, GITHUB_OUTPUT: output }, `${rel}: ${name}: ${label}`, temp);
+    const outputs = Object.fromEntries(fs.readFileSync(output, 'utf8').split('\n').filter(l => l.includes('=')).map(l => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    machine.log.push(`  ran ${label}`);
+    record(outputs, 'success');
   }
+  return Object.fromEntries(Object.entries((job.outputs ?? {}) as Record<string, string>).map(([k, v]) => [k, interpolate(v, ctx(jobEnv))]));
 }
 
 function nodeVersion(bin: string): string {
@@ -292,8 +285,9 @@ export interface JenkinsRun {
   readonly credentials: Readonly<Record<string, { readonly user: string; readonly password: string }>>;
   /** Values of the pipeline's `environment` block replaced for this machine (e.g. a Prometheus URL). */
   readonly environment?: Readonly<Record<string, string>>;
-  /** The app repository Jenkins checks out into the workspace. */
+  /** The app repository Jenkins checks out into the workspace (a local bare repository), and the URL the build knows it by. */
   readonly scm: string;
+  readonly scmUrl: string;
 }
 
 interface Statement {
@@ -466,7 +460,10 @@ export function runJenkinsfile(rel: string, text: string, run: JenkinsRun, machi
     if (agent && agent.rest !== 'none' && !checkedOut) {
       clone(run.scm, workspace, 0, env);
       checkedOut = true;
-      machine.log.push('  done as Jenkins does: checkout scm (git clone of the app repository into the workspace)');
+      // the git plugin's variables of the checkout
+      env.GIT_COMMIT = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: workspace, env, encoding: 'utf8' }).stdout.trim();
+      env.GIT_URL = run.scmUrl;
+      machine.log.push('  done as Jenkins does: checkout scm (git clone of the app repository into the workspace; GIT_COMMIT, GIT_URL)');
     }
     const tools = part('tools');
     if (tools) {
@@ -484,7 +481,6 @@ export function runJenkinsfile(rel: string, text: string, run: JenkinsRun, machi
     } finally {
       const always = part('post') && statements(part('post')!.blocks[0]).find(p => p.head === 'always');
       if (always) exec(always.blocks[0], workspace, {}, {}, `${name} (post)`);
-      machine.afterJob?.(workspace);
     }
   };
   const stages = (block: string) => {
