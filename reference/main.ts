@@ -38,8 +38,6 @@ export const PROMETHEUS_SELECTOR = { release: 'kube-prometheus-stack' };
 interface Stage {
   /** The environment; the A/B testing platform answers on its hosts (per cluster in prod). */
   readonly env: Environment;
-  /** A/B split of the Flask app. */
-  readonly flaskWeights: Record<string, number>;
   /** Default image tags (until the environment's release.yaml pins others). */
   readonly tags: { backend: [string, string]; monitor: [string, string]; frontend: string; flask: [string, string] };
   /** Production-only hardening of the Flask app. */
@@ -79,7 +77,6 @@ const STAGES: Stage[] = [
       weights: { v1: 50, v2: 50 },
       automatedSync: true,
     }),
-    flaskWeights: { v1: 50, v2: 50 },
     tags: {
       backend: ['fc5c97cdf2f171e43befd38d4e6bf37774937c89', 'd1e6e9b5e0bdff11a489794ba11cd55e9f82c957'],
       monitor: ['fc5c97cdf2f171e43befd38d4e6bf37774937c89', 'd1e6e9b5e0bdff11a489794ba11cd55e9f82c957'],
@@ -105,7 +102,6 @@ const STAGES: Stage[] = [
         { name: 'prod-us', hosts: ['demo.example.com', 'demo.us.example.com'], replicas: 3 },
       ],
     }),
-    flaskWeights: { v1: 90, v2: 10 },
     tags: {
       backend: ['fe9d5ceee36519bd3dbab03bc15d3de96e7c8e68', '443601dca07ca88643b310ffa0a76aa3d49c9a7d'],
       monitor: ['fe9d5ceee36519bd3dbab03bc15d3de96e7c8e68', '443601dca07ca88643b310ffa0a76aa3d49c9a7d'],
@@ -115,6 +111,9 @@ const STAGES: Stage[] = [
     flaskScaling: true,
   },
 ];
+
+/** The environments (as the `cdk8s-gitops init` scaffold's test reads them). */
+export const ENVIRONMENTS: readonly Environment[] = STAGES.map(s => s.env);
 
 /** The A/B testing platform's smoke test, rewritten for a read-only, non-root curl image (no apk, no jq). */
 export const SMOKE_TEST_SCRIPT = `#!/bin/sh
@@ -209,10 +208,20 @@ function abTesting(app: GitOpsApp, env: Environment, stage: Stage): AppChart {
   }
 
   const gateway = new Gateway(chart, 'gateway', { name: 'demo-app-gateway', hosts });
+  // a tester picks a version of backend and monitor with the x-version header or the version
+  // cookie (a canary released at 0% is reachable only this way); everyone else is split
+  const pick = (prefix: string, svc: WebService) => ['v2', 'v1'].map(v => ({
+    name: `${svc.name}-${v}`,
+    match: [HttpMatch.uriPrefix(prefix).and(HttpMatch.headerExact('x-version', v)), HttpMatch.uriPrefix(prefix).and(HttpMatch.cookie('version', v))],
+    to: RouteTarget.version(svc, v),
+    timeout: Duration.seconds(15),
+  }));
   new VirtualService(chart, 'routes', {
     name: 'route-ab-testing',
     gateways: [gateway],
     routes: [
+      ...pick('/api/', backend),
+      ...pick('/status', monitor),
       { name: 'backend', match: [HttpMatch.uriPrefix('/api/')], to: RouteTarget.split(backend), timeout: Duration.seconds(15) },
       { name: 'monitor', match: [HttpMatch.uriPrefix('/status')], to: RouteTarget.split(monitor), timeout: Duration.seconds(15) },
       { name: 'frontend', match: [HttpMatch.uriPrefix('/app')], to: RouteTarget.service(frontend), timeout: Duration.seconds(15) },
@@ -322,7 +331,9 @@ function flaskApp(app: GitOpsApp, env: Environment, stage: Stage): AppChart {
       { name: 'header-v1', match: [HttpMatch.headerExact('x-version', 'v1'), HttpMatch.cookie('version', 'v1')], to: RouteTarget.version(flask, 'v1') },
     ],
     defaultRoute: {
-      to: RouteTarget.split(flask, stage.flaskWeights),
+      // the environment's split, which a canary pins and shifts (release --canary, shift: the
+      // Jenkinsfile's canary stages); weights in code here would keep every release at them
+      to: RouteTarget.split(flask),
       timeout: Duration.seconds(10),
       retries: { attempts: 2, perTryTimeout: Duration.seconds(3) },
     },

@@ -28,10 +28,19 @@ describe('reference app', () => {
     expect(names('Service')).toEqual(['backend', 'frontend', 'monitor', 'redis']);
     const vs = obj(`${folder}/ab-testing/virtualservice-route-ab-testing.yaml`);
     expect(vs.spec.http.map((r: any) => [r.match[0].uri.prefix, r.route.map((d: any) => `${d.destination.host}/${d.destination.subset ?? '-'}:${d.weight ?? 100}`)])).toEqual([
+      // a tester picks a version by header or cookie (a canary at 0% is reachable so), before the splits
+      ['/api/', ['backend/v2:100']],
+      ['/api/', ['backend/v1:100']],
+      ['/status', ['monitor/v2:100']],
+      ['/status', ['monitor/v1:100']],
       ['/api/', ['backend/v1:50', 'backend/v2:50']],
       ['/status', ['monitor/v1:50', 'monitor/v2:50']],
       ['/app', ['frontend/-:100']],
     ]);
+    for (const r of vs.spec.http.slice(0, 4)) {
+      const v = r.route[0].destination.subset;
+      expect(r.match.map((m: any) => m.headers)).toEqual([{ 'x-version': { exact: v } }, { cookie: { regex: `^(.*?;\\s*)?(version=${v})(;.*)?$` } }]);
+    }
     expect(obj(`${folder}/ab-testing/peerauthentication-mtls.yaml`).spec.mtls.mode).toBe('STRICT');
     expect(obj(`${folder}/ab-testing/authorizationpolicy-deny-all.yaml`).spec).toEqual({ action: 'ALLOW' });
     const fe = obj(`${folder}/ab-testing/authorizationpolicy-read-write-frontend-to-backend.yaml`);
@@ -51,7 +60,7 @@ describe('reference app', () => {
     expect(d.spec.template.metadata.annotations['prometheus.io/path']).toBe('/metrics');
     const http = obj('prod/prod-eu/flask-app/virtualservice-flask-app.yaml').spec.http;
     expect(http.map((r: any) => r.name ?? 'default')).toEqual(['header-v2', 'header-v1', 'default']);
-    expect(http[2].route.map((r: any) => r.weight)).toEqual([90, 10]);
+    expect(http[2].route.map((r: any) => r.weight)).toEqual([50, 50]);
     expect(obj('prod/prod-eu/flask-app/deployment-flask-app-v1.yaml').spec.replicas).toBeUndefined();
   });
 

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { projectManifest } from '../../src/cli/init';
 import { parseCommandLine, UsageError } from '../../src/cli/main';
 import { parseGateFlag } from '../../src/gate/gate-settings';
 import { parseWeights } from '../../src/gitops/shift-flow';
@@ -99,5 +100,39 @@ describe('every cdk8s-gitops command line of the CI templates parses with the CL
     expect(broken(text.replace('--from dev --to prod', '--from dev --to')).join('\n')).toMatch(/--to/);
     expect(broken(text.replace('--gitops-dir . --env dev', '--env dev')).join('\n')).toContain('--gitops-dir is required');
     expect(() => parseCommandLine(['deploy'])).toThrow('unknown command "deploy"');
+  });
+});
+
+describe('the templates fit the program folder a `cdk8s-gitops init` project makes', () => {
+  const own = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
+  const scaffold = projectManifest('program', own) as { scripts: Record<string, string>; 'cdk8s-gitops': { app: string } };
+  /** What is wrong with the npm and cdk8s-gitops command lines of `scripts` for a program/ that is an init project. */
+  const misfits = (scripts: Script[]) => scripts.flatMap(s => {
+    const found: string[] = [];
+    const lines = s.text.replace(/\\\n/g, ' ').split('\n').filter(l => !l.trim().startsWith('#'));
+    for (const m of lines.join('\n').matchAll(/\bnpm (?:run (\S+)|(test)) --prefix (\S+)/g)) {
+      if (scaffold.scripts[m[1] ?? m[2]] === undefined) found.push(`${s.where}: npm script ${m[1] ?? m[2]} (the scaffold has ${Object.keys(scaffold.scripts).join(', ')})`);
+      if (!/^(gitops\/)?program$/.test(m[3])) found.push(`${s.where}: --prefix ${m[3]}`);
+    }
+    for (const l of commandLines(s, SAMPLE)) {
+      const app = parseCommandLine(l.argv).values.app;
+      if (['release', 'promote', 'shift', 'diff', 'status', 'rollback', 'synth'].includes(l.argv[0]) && app !== `program/${scaffold['cdk8s-gitops'].app}`
+        && !(app === undefined && ['status'].includes(l.argv[0]))) found.push(`${s.where}: ${l.argv[0]} --app ${app}`);
+    }
+    return found;
+  });
+
+  test('no build step the scaffold lacks; every command renders program/main.ts, the program init writes', () => {
+    expect(scaffold['cdk8s-gitops'].app).toBe('main.ts');
+    expect(templateScripts().flatMap(s => misfits([s]))).toEqual([]);
+  });
+
+  test('a template that builds or loads a compiled program is caught', () => {
+    const text = fs.readFileSync(JENKINSFILE, 'utf8');
+    const broken = (t: string) => misfits(jenkinsScripts(JENKINSFILE, t));
+    expect(broken(text)).toEqual([]);
+    expect(broken(text.replace('npm ci --ignore-scripts --omit=dev --prefix gitops/program', 'npm ci --prefix gitops/program && npm run build --prefix gitops/program')).join('\n'))
+      .toMatch(/npm script build \(the scaffold has synth, test, typecheck\)/);
+    expect(broken(text.replace('--app program/main.ts', '--app program/lib/src/main.js')).join('\n')).toMatch(/release --app program\/lib\/src\/main\.js/);
   });
 });

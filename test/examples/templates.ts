@@ -67,17 +67,22 @@ export function workflowScripts(file: string): Script[] {
 }
 
 /**
- * The `sh '''...'''` and `sh '...'` scripts of a Jenkinsfile, and those it runs in the GitOps
+ * The `sh '''...'''` and `sh '...'` scripts of a Jenkinsfile (also `sh(script: ...)` and
+ * `sh(label: '...', script: ...)`), and those it runs in the GitOps
  * clone (`inGitops '''...'''`), as `sh` receives them: Groovy applies its backslash escapes
  * (`\\`, `\n`, an escaped newline is removed) to these single-quoted strings, and never
  * interpolates them.
  */
 export function jenkinsScripts(file: string, text = fs.readFileSync(file, 'utf8')): Script[] {
   const rel = path.relative(EXAMPLES, file);
+  return [...text.matchAll(/\b(?:sh|inGitops)\s*(?:\(\s*(?:label:\s*'[^'\n]*',\s*)?script:\s*)?(?:'''([\s\S]*?)'''|'([^'\n]*)')/g)]
+    .map(m => ({ where: `${rel}: line ${text.slice(0, m.index).split('\n').length}`, text: unescapeGroovy(m[1] ?? m[2]) }));
+}
+
+/** The value of a single-quoted Groovy string (`'...'`, `'''...'''`) from its text between the quotes: its backslash escapes applied. */
+export function unescapeGroovy(s: string): string {
   const escapes: Record<string, string> = { '\n': '', 'n': '\n', 't': '\t', 'r': '\r', 'b': '\b', 'f': '\f' };
-  const unescape = (s: string) => s.replace(/\\([\s\S])/g, (_, c: string) => escapes[c] ?? c);
-  return [...text.matchAll(/\b(?:sh|inGitops)\s*(?:\(\s*script:\s*)?(?:'''([\s\S]*?)'''|'([^'\n]*)')/g)]
-    .map(m => ({ where: `${rel}: line ${text.slice(0, m.index).split('\n').length}`, text: unescape(m[1] ?? m[2]) }));
+  return s.replace(/\\([\s\S])/g, (_, c: string) => escapes[c] ?? c);
 }
 
 /** The text of the `{ ... }` block that opens at the first `{` at or after `from` (Groovy: strings and comments skipped). */

@@ -83,6 +83,21 @@ const DEADLINE_MS = 20_000;
  * every second; resolve once Prometheus is ready. On failure everything started is stopped.
  */
 export async function startStack(tools: Tools, service: string, namespace: string, versions: readonly AppVersion[]): Promise<Stack> {
+  return startStacks(tools, [{ service, namespace, versions }]);
+}
+
+/** One service the app serves, labelled as the pods of `service` in `namespace`. */
+export interface AppService {
+  readonly service: string;
+  readonly namespace: string;
+  readonly versions: readonly AppVersion[];
+}
+
+/**
+ * {@link startStack} for several services: one app process per service, and one Prometheus
+ * scraping them all (the ports of the first service are {@link Stack.ports}).
+ */
+export async function startStacks(tools: Tools, services: readonly AppService[]): Promise<Stack> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gitops-gate-e2e-'));
   const children: ChildProcess[] = [];
   const stop = async () => {
@@ -90,9 +105,17 @@ export async function startStack(tools: Tools, service: string, namespace: strin
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const app = spawn(tools.python, [APP_SCRIPT, ...versions.map(v => `${v.name}:${v.errorRatio}:${v.latency}:${v.rps}`)], { stdio: ['pipe', 'pipe', 'pipe'] });
-    children.push(app);
-    const ports: Record<string, number> = JSON.parse(await firstLine(app, 'the fixture app'));
+    const targets: string[] = [];
+    let first: Record<string, number> | undefined;
+    for (const { service, namespace, versions } of services) {
+      const app = spawn(tools.python, [APP_SCRIPT, ...versions.map(v => `${v.name}:${v.errorRatio}:${v.latency}:${v.rps}`)], { stdio: ['pipe', 'pipe', 'pipe'] });
+      children.push(app);
+      const ports: Record<string, number> = JSON.parse(await firstLine(app, 'the fixture app'));
+      first ??= ports;
+      targets.push('      - targets: [' + versions.map(v => `"127.0.0.1:${ports[v.name]}"`).join(', ') + ']',
+        `        labels: { app: "${service}", namespace: "${namespace}" }`);
+    }
+    const ports = first!;
     fs.writeFileSync(path.join(dir, 'prometheus.yml'), [
       'global:',
       '  scrape_interval: 1s',
@@ -100,8 +123,7 @@ export async function startStack(tools: Tools, service: string, namespace: strin
       'scrape_configs:',
       '  - job_name: gate-app',
       '    static_configs:',
-      '      - targets: [' + versions.map(v => `"127.0.0.1:${ports[v.name]}"`).join(', ') + ']',
-      `        labels: { app: "${service}", namespace: "${namespace}" }`,
+      ...targets,
       '',
     ].join('\n'));
     // a port can be taken between freePort() and Prometheus binding it: try another then

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { APP_WORKFLOW, EXAMPLES, GITOPS_WORKFLOW, JENKINSFILE, WORKFLOWS } from '../examples/templates';
+import { APP_WORKFLOW, EXAMPLES, GITOPS_WORKFLOW, JENKINSFILE, jenkinsStage, WORKFLOWS } from '../examples/templates';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { validateWorkflow } = require('@action-validator/core') as typeof import('@action-validator/core');
 
@@ -63,7 +63,7 @@ describe('CI templates', () => {
     expect(wf.on.pull_request).toBeDefined();
     const run = wf.jobs.validate.steps.map((s: any) => s.run ?? '').join('\n');
     expect(run).toContain('cdk8s-gitops validate');
-    expect(run).toContain('cdk8s-gitops diff --gitops-dir . --app program/lib/src/main.js --exit-code');
+    expect(run).toContain('cdk8s-gitops diff --gitops-dir . --app program/main.ts --exit-code');
   });
 
   test('the Jenkinsfile follows seed 002: test, build, scan, push, release to dev, promote', () => {
@@ -76,10 +76,12 @@ describe('CI templates', () => {
     expect(text).toContain('cdk8s-gitops promote --gitops-dir . --from dev --to prod');
     // the merge request is opened (not left as a comment), only when promote created a branch,
     // from the branch and into the base promote printed
-    const promote = /stage\('Promote to prod'\)[\s\S]*?'''([\s\S]*?)'''/.exec(text)![1];
-    const live = promote.split('\n').filter(l => !l.trim().startsWith('#')).join('\n');
-    expect(live).toMatch(/if \[ "\$\(jq -r \.created \.\.\/promote\.json\)" = true \]; then\s+GITLAB_TOKEN="\$GIT_TOKEN" glab mr create/);
-    expect(live).toContain('--source-branch "$(jq -r .branch ../promote.json)" --target-branch "$(jq -r .base ../promote.json)"');
+    const promote = jenkinsStage(text, 'Promote to prod');
+    expect(/inGitops '''([\s\S]*?)'''/.exec(promote)![1]).toContain('--push -o json > ../promote.json');
+    // the merge request: a step of its own (its label), with the credentials, in the workspace promote.json is in
+    const mr = /withCredentials\(\[usernamePassword\(credentialsId: 'gitops-gitlab'[^\n]*\{\s*sh\(label: 'Open the merge request', script: '''([\s\S]*?)'''\)/.exec(promote)![1];
+    expect(mr).toMatch(/if \[ "\$\(jq -r \.created promote\.json\)" = true \]; then\s+GITLAB_TOKEN="\$GIT_TOKEN" glab mr create/);
+    expect(mr).toContain('--source-branch "$(jq -r .branch promote.json)" --target-branch "$(jq -r .base promote.json)"');
     expect(text).toMatch(/GITOPS_PROJECT\s*=\s*'[^']+'/);
     // Balanced braces: a cheap syntax check without a Groovy parser.
     const code = text.replace(/'''[\s\S]*?'''/g, '').replace(/\/\/.*$/gm, '').replace(/'[^'\n]*'|"[^"\n]*"/g, '');

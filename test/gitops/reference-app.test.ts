@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { parse } from 'yaml';
 import { diffRepository } from '../../src/gitops/diff-flow';
 import { promote } from '../../src/gitops/promote-flow';
 import { release } from '../../src/gitops/release-flow';
@@ -191,4 +192,42 @@ describe('release, promote, rollback and diff --env build only the environment t
     expect(() => diffRepository({ dir: clone, env: 'qa', createApp }))
       .toThrow('--env: "qa" is not an environment of the app (environments: dev, prod)');
   });
+});
+
+test('the canary of docs/progressive-delivery.md runs on the reference app: the x-version header and the version cookie reach the canary at 0%', async () => {
+  const { clone } = seedRepo(createApp);
+  const step = async (...args: string[]) => {
+    const r = await cli(...args, '--gitops-dir', clone, '--env', 'prod', '--app', REFERENCE_APP);
+    expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 0, stderr: '' });
+  };
+  // cluster by cluster (the guide's fleet section), then the whole environment (the templates' jobs)
+  await step('release', '--cluster', 'prod-eu', '--service', 'backend', '--tag', NEW, '--canary');
+  expect(git(clone, 'log', '-1', '--format=%s').trim()).toBe(`prod/prod-eu: canary ${NEW}`);
+  const vs = (folder: string) => parse(read(clone, `${folder}/ab-testing/virtualservice-route-ab-testing.yaml`)).spec.http as any[];
+  const route = (folder: string, name: string) => vs(folder).find(r => r.name === name);
+  expect(route('prod/prod-eu', 'backend').route.map((d: any) => [d.destination.subset, d.weight])).toEqual([['v1', 100], ['v2', 0]]);
+  // the route a tester takes: /api/ with the header or the cookie, to v2 alone
+  expect(route('prod/prod-eu', 'backend-v2')).toMatchObject({
+    match: [{ uri: { prefix: '/api/' }, headers: { 'x-version': { exact: 'v2' } } }, { uri: { prefix: '/api/' }, headers: { cookie: { regex: expect.stringContaining('version=v2') } } }],
+    route: [{ destination: { host: 'backend', subset: 'v2' } }],
+  });
+  await step('shift', '--cluster', 'prod-eu', '--service', 'backend', '--weights', 'v2=10');
+  await step('release', '--cluster', 'prod-eu', '--service', 'backend', '--tag', NEW);
+  expect(route('prod/prod-eu', 'backend').route.map((d: any) => d.weight)).toEqual([50, 50]);
+
+  const TAG = 'feedface00feedface00feedface00feedface0';
+  await step('release', '--service', 'backend', '--service', 'monitor', '--tag', TAG, '--canary');
+  for (const folder of ['prod/prod-eu', 'prod/prod-us']) {
+    expect([route(folder, 'backend'), route(folder, 'monitor')].map(r => r.route.map((d: any) => d.weight))).toEqual([[100, 0], [100, 0]]);
+  }
+  await step('shift', '--service', 'backend', '--service', 'monitor', '--weights', 'v2=50');
+  await step('release', '--service', 'backend', '--service', 'monitor', '--tag', TAG);
+  expect(releaseState(clone, 'prod').services.monitor).toMatchObject({ v2: TAG });
+  expect(route('prod/prod-us', 'monitor').route.map((d: any) => d.weight)).toEqual([50, 50]);
+
+  // the Jenkinsfile's canary: flask-app, whose default route takes the environment's split
+  await step('release', '--service', 'flask-app', '--tag', TAG, '--canary');
+  await step('shift', '--service', 'flask-app', '--weights', 'v2=10');
+  const flask = parse(read(clone, 'prod/prod-eu/flask-app/virtualservice-flask-app.yaml')).spec.http as any[];
+  expect(flask.map(r => r.name ?? r.route.map((d: any) => d.weight).join('/'))).toEqual(['header-v2', 'header-v1', '90/10']);
 });
