@@ -59,11 +59,14 @@ export interface ClusterDestination {
   readonly name?: string;
 }
 
-/** An Argo CD destination URL: https, no spaces, no globs (an AppProject destination is a glob). */
-const SERVER = /^https:\/\/[^\s*!]+$/;
+/**
+ * An Argo CD destination URL: https, no spaces, no glob characters (`* ? [ ] { } \ !`): the
+ * AppProject destination made from it is a glob, which must match the server and nothing else.
+ */
+const SERVER = /^https:\/\/[^\s*!?[\]{}\\]+$/;
 
 /** An Argo CD cluster name: no spaces, no glob characters. */
-const DESTINATION_NAME = /^[^\s*!?[\]{}]+$/;
+const DESTINATION_NAME = /^[^\s*!?[\]{}\\]+$/;
 
 /**
  * One cluster of an environment (see `EnvironmentProps.clusters`): its name, its Argo CD

@@ -57,6 +57,9 @@ describe('Environment clusters', () => {
     [[{ name: 'eu', server: 'https://eu', destinationName: 'eu' }], '[environments/prod/clusters/eu] server: "https://eu" and destinationName "eu" are both set: an Argo CD destination is a server or a cluster name, give one'],
     [[{ name: 'eu', server: 'http://eu.example.com' }], '[environments/prod/clusters/eu] server: "http://eu.example.com" must be the https:// URL of the cluster\'s API server'],
     [[{ name: 'eu', server: 'https://*.example.com' }], 'without spaces or glob characters'],
+    // Argo CD's destination globs also know ? [...] {a,b} and \: any of them would widen or break the AppProject's entry
+    ...['https://eu.example.com/k8s?x', 'https://eu[1].example.com', 'https://{eu,us}.example.com', 'https://eu\\.example.com'].map(server =>
+      [[{ name: 'eu', server }], `server: ${JSON.stringify(server)} must be the https:// URL of the cluster's API server, without spaces or glob characters`] as [any, string]),
     [[{ name: 'eu', destinationName: 'eu *' }], '[environments/prod/clusters/eu] destinationName: "eu *" must be the name of a cluster registered in Argo CD'],
     [[{ name: 'eu', hosts: [] }], '[environments/prod/clusters/eu] hosts: [] must list at least one host'],
     [[{ name: 'eu', hosts: ['not a host'] }], '[environments/prod/clusters/eu] hosts[0]: "not a host" is not a valid host'],

@@ -9,7 +9,7 @@ import { InputError } from '../gitops/errors';
 import { validateManifests } from '../validate';
 import { loadAppFactory, PACKAGE_FIELD } from './app-module';
 import { OptionTable, parse, PositionalSpec } from './args';
-import { ownPackage, projectManifest, projectName, writeAll } from './init';
+import { ownDependency, ownPackage, projectManifest, projectName, writeAll } from './init';
 import { UsageError } from './main';
 import { outputFormat, outputOption, printJson } from './output';
 
@@ -106,8 +106,8 @@ function adopt(dir: string, sources: readonly AdoptSource[], appName: string | u
   const waivers = waiversOf(adoption);
   const remaining = validateManifests(buildAdoptedApp(adoption, waivers).manifests()).findings;
 
-  const { manifest } = ownPackage();
-  const pkg: Record<string, any> = projectManifest(projectName(dir), manifest);
+  const { dir: ownDir, manifest } = ownPackage();
+  const pkg: Record<string, any> = projectManifest(projectName(dir), manifest, ownDependency(ownDir, manifest.version));
   const recorded: Record<string, string> = {};
   for (const s of sources) recorded[s.environment] = s.source === '-' ? '-' : path.relative(dir, path.resolve(s.source)) || '.';
   pkg[PACKAGE_FIELD] = { ...pkg[PACKAGE_FIELD], [ADOPT_FIELD]: recorded };
@@ -116,7 +116,6 @@ function adopt(dir: string, sources: readonly AdoptSource[], appName: string | u
     ['main.ts', writeProgram(adoption, { sources: sources.map(s => s.source), waivers })],
     ['main.test.ts', TEST],
   ]);
-  const { dir: ownDir } = ownPackage();
   for (const [template, target] of [['cdk8s.yaml', 'cdk8s.yaml'], ['tsconfig.json', 'tsconfig.json'], ['jest.config.js', 'jest.config.js'],
     ['jest.transform.js', 'jest.transform.js'], ['gitignore', '.gitignore']] as const) {
     files.set(target, fs.readFileSync(path.join(ownDir, 'templates', 'init', template), 'utf8'));

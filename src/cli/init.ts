@@ -1,13 +1,20 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { OptionTable, parse, PositionalSpec } from './args';
+import { pinActions } from './ci-pins';
 import { UsageError } from './main';
 
-export const OPTIONS: OptionTable = { force: { type: 'boolean' } };
+/** The CI systems `init --ci` writes templates for. */
+export const CI_SYSTEMS = ['github', 'jenkins'] as const;
+
+/** A CI system `init --ci` writes templates for. */
+export type CiSystem = typeof CI_SYSTEMS[number];
+
+export const OPTIONS: OptionTable = { force: { type: 'boolean' }, ci: { type: 'string', choices: CI_SYSTEMS } };
 
 export const POSITIONALS: PositionalSpec = { name: 'DIR', max: 1 };
 
-export const HELP = `Usage: cdk8s-gitops init [DIR] [--force]
+export const HELP = `Usage: cdk8s-gitops init [DIR] [--ci github|jenkins] [--force]
 
 Write a new cdk8s-gitops project into DIR (default: the current folder):
   package.json           depends on cdk8s-gitops, cdk8s and constructs; scripts synth, test,
@@ -17,15 +24,24 @@ Write a new cdk8s-gitops project into DIR (default: the current folder):
   main.test.ts           a jest snapshot test (jest.config.js, jest.transform.js: esbuild)
   cdk8s.yaml             \`npx cdk8s synth\` runs cdk8s-gitops synth (no type-check, cached)
   tsconfig.json, .gitignore
-  gitops-repo/.github/workflows/validate.yml
-                         CI for the GitOps repository (copy it there; this project is its
-                         program/ folder)
+and the CI, hardened (actions pinned to commit SHAs, least privilege, no kept credentials,
+timeouts, no install scripts); this project is the GitOps repository's program/ folder:
+  --ci github (the default)
+    gitops-repo/.github/workflows/validate.yml, gitops-repo/.github/dependabot.yml
+                         the GitOps repository's check of every pull request (copy there)
+    app-repo/.github/workflows/delivery.yml, app-repo/.github/dependabot.yml
+                         the app repository's delivery: test, build, scan, push, release to
+                         dev, promote to prod after an approval (copy there)
+  --ci jenkins
+    app-repo/Jenkinsfile the same delivery on Jenkins and GitLab; only PROD_APPROVERS may
+                         approve the promotion
 Then: npm install && npm test && npm run synth
 
 A folder that is not empty is refused unless --force. Even with --force no file is ever
 overwritten: when any of the files above exists, init lists them and writes nothing.
 
 Options:
+  --ci SYSTEM  the CI templates: github (GitHub Actions) or jenkins (default: github)
   --force      write into a folder that is not empty (never over an existing file)
   -h, --help   show this help
 
@@ -42,8 +58,20 @@ const TEMPLATES: readonly (readonly [template: string, target: string])[] = [
   ['jest.transform.js', 'jest.transform.js'],
   // kept without the leading dots in the package (npm pack drops .gitignore files)
   ['gitignore', '.gitignore'],
-  [path.join('gitops-repo', 'validate.yml'), path.join('gitops-repo', '.github', 'workflows', 'validate.yml')],
 ];
+
+/** The CI templates of each `--ci` system and where each goes; `uses: owner/repo@{{pin}}` lines are pinned on the way. */
+const CI_TEMPLATES: Readonly<Record<CiSystem, readonly (readonly [template: string, target: string])[]>> = {
+  github: [
+    ['github/gitops-repo/validate.yml', 'gitops-repo/.github/workflows/validate.yml'],
+    ['github/dependabot.yml', 'gitops-repo/.github/dependabot.yml'],
+    ['github/app-repo/delivery.yml', 'app-repo/.github/workflows/delivery.yml'],
+    ['github/dependabot.yml', 'app-repo/.github/dependabot.yml'],
+  ],
+  jenkins: [
+    ['jenkins/app-repo/Jenkinsfile', 'app-repo/Jenkinsfile'],
+  ],
+};
 
 /** This package's manifest (versions of what the new project depends on) and its folder. */
 export function ownPackage(): { dir: string; manifest: Record<string, any> } {
@@ -130,17 +158,31 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError(`${dir} is not empty (${present.length} entries: ${present.slice(0, 5).join(', ')}${present.length > 5 ? ', ...' : ''}); `
       + 'init writes into an empty folder, or with --force into this one without overwriting any file');
   }
-  const { dir: ownDir, manifest } = ownPackage();
-  const files = new Map<string, string>([['package.json', `${JSON.stringify(projectManifest(projectName(dir), manifest, ownDependency(ownDir, manifest.version)), null, 2)}\n`]]);
-  for (const [template, target] of TEMPLATES) files.set(target, fs.readFileSync(path.join(ownDir, 'templates', 'init', template), 'utf8'));
+  const files = projectFiles(projectName(dir), (values.ci as CiSystem | undefined) ?? 'github');
   const existing = [...files.keys()].filter(f => fs.existsSync(path.join(dir, f)));
   if (existing.length > 0) {
     throw new UsageError(`${dir}: init never overwrites a file, and these exist: ${existing.join(', ')}; nothing written`);
   }
   writeAll(dir, files);
+  const repos = [...new Set([...files.keys()].filter(f => /^[\w-]+-repo\//.test(f)).map(f => f.split('/')[0]))];
   process.stdout.write(`wrote a cdk8s-gitops project into ${dir}:\n${[...files.keys()].map(f => `  ${f}\n`).join('')}`
-    + `next:\n${dir === process.cwd() ? '' : `  cd ${positionals[0]}\n`}  npm install\n  npm test\n  npm run synth\n`);
+    + `next:\n${dir === process.cwd() ? '' : `  cd ${positionals[0]}\n`}  npm install\n  npm test\n  npm run synth\n`
+    + `then copy ${repos.map(r => `${r}/`).join(' and ')} into ${repos.length === 1 ? 'that repository' : 'those repositories'} `
+    + '(this project goes into the GitOps repository as program/)\n');
   return 0;
+}
+
+/**
+ * Every file of a new project named `name` with the CI templates of `ci`, by path in the project
+ * (`/`-separated), from this package's templates: what `init` writes.
+ */
+export function projectFiles(name: string, ci: CiSystem): Map<string, string> {
+  const { dir: ownDir, manifest } = ownPackage();
+  const read = (template: string) => fs.readFileSync(path.join(ownDir, 'templates', 'init', ...template.split('/')), 'utf8');
+  const files = new Map<string, string>([['package.json', `${JSON.stringify(projectManifest(name, manifest, ownDependency(ownDir, manifest.version)), null, 2)}\n`]]);
+  for (const [template, target] of TEMPLATES) files.set(target, read(template));
+  for (const [template, target] of CI_TEMPLATES[ci]) files.set(target, pinActions(template, read(template)));
+  return files;
 }
 
 /**

@@ -72,6 +72,7 @@ export class Git {
   }
 
   private format: 'sha1' | 'sha256' | undefined;
+  private sign: boolean | undefined;
   /** Listings of full commit ids (a commit never changes). */
   private readonly trees = new Map<string, ReadonlyMap<string, TreeEntry>>();
 
@@ -316,11 +317,38 @@ export class Git {
     return this.run(['rev-parse', `${commit}^{tree}`]).trim();
   }
 
-  /** Create a commit object (no ref moves) and return its SHA. */
+  /**
+   * Create a commit object (no ref moves) and return its SHA. It is signed when git's
+   * configuration asks for signed commits (`commit.gpgSign`; with `gpg.format`,
+   * `user.signingKey` and the rest of git's signing settings), as `git commit` would sign it:
+   * `git commit-tree` itself ignores `commit.gpgSign`.
+   *
+   * @throws GitOpsError when the commit should be signed and signing fails (no ref moved)
+   */
   public commitTree(tree: string, parent: string | undefined, message: string): string {
     const args = ['commit-tree', tree];
     if (parent !== undefined) args.push('-p', parent);
-    return this.run(args, { input: message.endsWith('\n') ? message : `${message}\n` }).trim();
+    const sign = this.signsCommits();
+    if (sign) args.push('-S');
+    const r = this.tryRun(args, { input: message.endsWith('\n') ? message : `${message}\n` });
+    if (r.status === 0) return r.stdout.trim();
+    if (!sign) throw new GitError(args, r);
+    const key = this.tryRun(['config', 'user.signingKey']).stdout.trim();
+    const format = this.tryRun(['config', 'gpg.format']).stdout.trim() || 'openpgp';
+    throw new GitOpsError(`cannot sign the commit: git's configuration asks for signed commits (commit.gpgSign is true; gpg.format ${format}, `
+      + `user.signingKey ${key === '' ? 'unset' : JSON.stringify(key)}), and git commit-tree -S failed (exit ${r.status}): `
+      + `${r.stderr.trim() || r.stdout.trim() || 'no output'}; nothing was committed (fix the signing setup, or set commit.gpgSign to false)`);
+  }
+
+  /** Whether git's configuration asks for signed commits (`commit.gpgSign`, read once). */
+  private signsCommits(): boolean {
+    if (this.sign === undefined) {
+      const r = this.tryRun(['config', '--bool', 'commit.gpgSign']);
+      // exit 1: not set
+      if (r.status !== 0 && r.status !== 1) throw new GitError(['config', '--bool', 'commit.gpgSign'], r);
+      this.sign = r.status === 0 && r.stdout.trim() === 'true';
+    }
+    return this.sign;
   }
 
   /** Commits that changed `file`, newest first, starting at `rev`: SHA and full message. */

@@ -1,4 +1,5 @@
 import { Finding, finding, fieldPath, ObjectRef, show } from './finding';
+import { ArgoDestination, compileArgoGlob, isDestinationPermitted, isSourcePermitted, normalizeGitUrl } from './argocd-glob';
 import { generatedApplications } from './generated-applications';
 import { Inventory, isObject, normalizeFolder } from './inventory';
 
@@ -72,37 +73,29 @@ function checkDestination(inventory: Inventory, app: ObjectRef, spec: Record<str
   const out = checkSourceRepos(app, spec, at, project, projectName, generated);
   const dest = isObject(spec.destination) ? spec.destination : {};
   const allowed: any[] = Array.isArray(project.object.spec?.destinations) ? project.object.spec.destinations : [];
-  // Argo CD semantics: an entry matches when its cluster (name, or server) and namespace
-  // globs match; an entry with a "!"-negated field denies what it matches.
-  const matches = (d: any): boolean => {
-    const pattern = dest.name !== undefined ? d?.name : d?.server;
-    const value = dest.name !== undefined ? dest.name : dest.server;
-    return typeof pattern === 'string' && glob(pattern.replace(/^!/, ''), value ?? '')
-      && typeof d?.namespace === 'string' && glob(d.namespace.replace(/^!/, ''), dest.namespace ?? '');
-  };
-  const isDeny = (d: any) => [d?.server, d?.name, d?.namespace].some(v => typeof v === 'string' && v.startsWith('!'));
-  const ok = allowed.some(d => !isDeny(d) && matches(d)) && !allowed.some(d => isDeny(d) && matches(d));
-  if (ok) return out;
+  const entries: ArgoDestination[] = allowed.filter(isObject).map(d => ({ server: text(d.server), name: text(d.name), namespace: text(d.namespace) }));
+  if (isDestinationPermitted(entries, { server: text(dest.server), name: text(dest.name), namespace: text(dest.namespace) })) return out;
   const where = dest.name !== undefined ? `cluster name ${JSON.stringify(dest.name)}` : `server ${JSON.stringify(dest.server)}`;
   return [...out, finding(app, 'XREF-APP-DESTINATION', fieldPath(...at, 'destination'),
-    `destination ${where}, namespace ${JSON.stringify(dest.namespace)} is not allowed by AppProject ${JSON.stringify(projectName)} (destinations: ${show(allowed)})${generated}`)];
+    `destination ${where}, namespace ${JSON.stringify(dest.namespace)} is not allowed by AppProject ${JSON.stringify(projectName)} (destinations: ${show(allowed)})`
+    + `${invalidGlobs(entries.flatMap(d => [d.server, d.name, d.namespace]), '')}${generated}`)];
 }
 
 /**
- * XREF-APP-SOURCE: every source repoURL is permitted by the project's sourceRepos (globs,
- * `!` denies), compared as Argo CD does: case-insensitive, without a trailing `/` or `.git`.
+ * XREF-APP-SOURCE: every source repoURL is permitted by the project's sourceRepos, matched as
+ * Argo CD does ({@link isSourcePermitted}: normalized git URLs, globs with `/` as the separator,
+ * `!` denies).
  */
 function checkSourceRepos(app: ObjectRef, spec: Record<string, any>, at: Array<string | number>, project: ObjectRef, projectName: string, generated: string): Finding[] {
   const repos: string[] = (Array.isArray(project.object.spec?.sourceRepos) ? project.object.spec.sourceRepos : []).filter((r: unknown) => typeof r === 'string');
   const out: Finding[] = [];
   for (const [source, sourceAt] of sourcesOf(spec, at)) {
     if (!isObject(source) || typeof source.repoURL !== 'string') continue;
-    const url = normalizeRepo(source.repoURL);
-    const matches = (r: string) => r.replace(/^!/, '') === '*' || glob(normalizeRepo(r.replace(/^!/, '')), url);
-    const ok = repos.some(r => !r.startsWith('!') && matches(r)) && !repos.some(r => r.startsWith('!') && matches(r));
-    if (!ok) {
+    if (!isSourcePermitted(repos, source.repoURL)) {
       out.push(finding(app, 'XREF-APP-SOURCE', fieldPath(...sourceAt, 'repoURL'),
-        `repository ${JSON.stringify(source.repoURL)} is not permitted by AppProject ${JSON.stringify(projectName)} (sourceRepos: ${show(repos)})${generated}`));
+        `repository ${JSON.stringify(source.repoURL)} is not permitted by AppProject ${JSON.stringify(projectName)} (sourceRepos: ${show(repos)}`
+        + `${repos.some(r => /[*?[{]/.test(r)) ? '; Argo CD\'s globs: "*" stays within one path segment, "**" crosses them' : ''})`
+        + `${invalidGlobs(repos, '/', normalizeGitUrl)}${encodedGlobs(repos)}${generated}`));
     }
   }
   return out;
@@ -115,13 +108,32 @@ function sourcesOf(spec: Record<string, any>, at: Array<string | number>): Array
     : (Array.isArray(spec.sources) ? spec.sources : []).map((x: any, i: number) => [x, [...at, 'sources', i]]);
 }
 
-function normalizeRepo(url: string): string {
-  return url.toLowerCase().replace(/\/+$/, '').replace(/\.git$/, '');
+/**
+ * `; Argo CD reads pattern "x" as "y"` for each sourceRepos entry whose path Argo CD's URL
+ * normalization percent-encodes (a `{`, `}` or space in it): its braces are no glob there.
+ */
+function encodedGlobs(repos: readonly string[]): string {
+  return repos.flatMap(r => {
+    const n = normalizeGitUrl(r.replace(/^!/, ''));
+    return n.includes('%') && !r.includes('%') ? [`; Argo CD reads pattern ${JSON.stringify(r)} as ${JSON.stringify(n)} (its URL normalization percent-encodes the path), so it matches only that`] : [];
+  }).join('');
 }
 
-function glob(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map(s => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-  return re.test(value);
+/** A string field, else undefined. */
+function text(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+/**
+ * `; pattern "x" is not a valid glob (...): Argo CD matches nothing with it` for each pattern
+ * that does not compile (`normalize`: what Argo CD compiles of the pattern as written).
+ */
+function invalidGlobs(patterns: ReadonlyArray<string | undefined>, separators: '' | '/', normalize = (p: string) => p): string {
+  return [...new Set(patterns)].flatMap(p => {
+    if (p === undefined || p === '*') return [];
+    const g = compileArgoGlob(normalize(p.replace(/^!/, '')), separators);
+    return 'error' in g ? [`; pattern ${JSON.stringify(p)} is not a valid glob (${g.error}): Argo CD matches nothing with it`] : [];
+  }).join('');
 }
 
 function dirname(p: string): string {

@@ -12,10 +12,9 @@ import { snapshotTree } from '../tree-snapshot';
 
 const ROOT = path.join(__dirname, '..', '..');
 const OWN = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-const SCAFFOLD = [
-  '.gitignore', 'cdk8s.yaml', 'gitops-repo/.github/workflows/validate.yml', 'jest.config.js', 'jest.transform.js',
-  'main.test.ts', 'main.ts', 'package.json', 'tsconfig.json',
-];
+const PROJECT = ['.gitignore', 'cdk8s.yaml', 'jest.config.js', 'jest.transform.js', 'main.test.ts', 'main.ts', 'package.json', 'tsconfig.json'];
+const GITHUB = ['app-repo/.github/dependabot.yml', 'app-repo/.github/workflows/delivery.yml', 'gitops-repo/.github/dependabot.yml', 'gitops-repo/.github/workflows/validate.yml'];
+const SCAFFOLD = [...PROJECT, ...GITHUB].sort();
 
 const init = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [CLI, 'init', ...args], { cwd, encoding: 'utf8' });
 
@@ -51,6 +50,46 @@ test('writes the project into a new folder: the program, its test, cdk8s.yaml on
   const workflow = fs.readFileSync(path.join(dir, 'gitops-repo/.github/workflows/validate.yml'), 'utf8');
   expect(workflow).toContain('cdk8s-gitops diff --gitops-dir . --app program/main.ts --exit-code');
   expect(workflow).toMatch(/node-version: 2[24]/);
+  // the pins are filled in (test/examples/workflows.test.ts checks the workflows as it checks examples/)
+  expect(workflow).toMatch(/uses: actions\/checkout@[0-9a-f]{40} # v\d+\.\d+\.\d+\n/);
+  expect(workflow).not.toContain('{{pin}}');
+  expect(r.stdout).toContain('then copy gitops-repo/ and app-repo/ into those repositories');
+});
+
+test('--ci jenkins writes the Jenkinsfile instead of the GitHub workflows; --ci github is the default', () => {
+  const parent = tempDir('init-ci');
+  const jenkins = init(parent, 'j', '--ci', 'jenkins');
+  expect([jenkins.status, jenkins.stderr]).toEqual([0, '']);
+  expect(listFiles(path.join(parent, 'j'))).toEqual([...PROJECT, 'app-repo/Jenkinsfile'].sort());
+  const text = fs.readFileSync(path.join(parent, 'j', 'app-repo/Jenkinsfile'), 'utf8');
+  expect(text).toContain('--app program/main.ts --push');
+  expect(text).toContain("SERVICE        = 'web'");
+  expect(jenkins.stdout).toContain('then copy app-repo/ into that repository');
+  const github = init(parent, 'g', '--ci', 'github');
+  expect(github.status).toBe(0);
+  expect(listFiles(path.join(parent, 'g'))).toEqual(SCAFFOLD);
+  const bad = init(parent, 'x', '--ci', 'gitlab');
+  expect(bad.status).toBe(2);
+  expect(bad.stderr).toContain('--ci: "gitlab" is not one of github, jenkins');
+  expect(fs.existsSync(path.join(parent, 'x'))).toBe(false);
+});
+
+test('the CI templates name what the program has: the WebService, its image and the namespace of dev', () => {
+  const dir = tempDir('init-names');
+  expect(init(dir).status).toBe(0);
+  const main = fs.readFileSync(path.join(dir, 'main.ts'), 'utf8');
+  const delivery = fs.readFileSync(path.join(dir, 'app-repo/.github/workflows/delivery.yml'), 'utf8');
+  const jenkinsDir = tempDir('init-names-jenkins');
+  expect(init(jenkinsDir, '--ci', 'jenkins').status).toBe(0);
+  const jenkinsfile = fs.readFileSync(path.join(jenkinsDir, 'app-repo/Jenkinsfile'), 'utf8');
+  const image = /image: '([^']+)'/.exec(main)![1];
+  const service = /new WebService\(chart, '\w+', \{\s*name: '([^']+)'/.exec(main)![1];
+  const app = /new AppChart\(app, `[^`]+`, \{ environment, app: '([^']+)' \}/.exec(main)![1];
+  expect(delivery).toContain(`  IMAGE: ${image}\n`);
+  expect(delivery).toContain(`  SERVICE: ${service}\n`);
+  expect(delivery).toContain(`  NAMESPACE: ${app}-dev\n`);
+  expect(jenkinsfile).toContain(`IMAGE          = '${image}'`);
+  expect(jenkinsfile).toContain(`SERVICE        = '${service}'`);
 });
 
 test('writes into the current folder when it is empty', () => {
@@ -109,7 +148,8 @@ test('a file in place of the folder, or two folders, are usage errors', () => {
 test('--help says what it writes and that it never overwrites', () => {
   const r = init(tempDir('init-help'), '--help');
   expect(r.status).toBe(0);
-  expect(r.stdout).toContain('Usage: cdk8s-gitops init [DIR] [--force]');
+  expect(r.stdout).toContain('Usage: cdk8s-gitops init [DIR] [--ci github|jenkins] [--force]');
+  expect(r.stdout).toContain('--ci github (the default)');
   expect(r.stdout).toContain('no file is ever\noverwritten');
 });
 

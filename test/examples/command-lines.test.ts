@@ -1,11 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { projectManifest } from '../../src/cli/init';
+import { parseOptions } from '../../src/cli/args';
 import { parseCommandLine, UsageError } from '../../src/cli/main';
 import { parseGateFlag } from '../../src/gate/gate-settings';
 import { parseWeights } from '../../src/gitops/shift-flow';
 import { CommandLine, commandLines, requiredFlags, simpleCommand } from './command-lines';
-import { APP_WORKFLOW, EXAMPLES, GITOPS_WORKFLOW, JENKINSFILE, jenkinsScripts, Script, workflowScripts } from './templates';
+import { initAppWorkflow, initGitopsWorkflow, initJenkinsfile } from './init-templates';
+import { APP_WORKFLOW, EXAMPLES, GITOPS_WORKFLOW, JENKINSFILE, jenkinsScripts, Script, templateName, workflowScripts } from './templates';
 
 /** Sample values of the shell variables the templates' command lines use. */
 const SAMPLE = {
@@ -134,5 +136,35 @@ describe('the templates fit the program folder a `cdk8s-gitops init` project mak
     expect(broken(text.replace('npm ci --ignore-scripts --omit=dev --prefix gitops/program', 'npm ci --prefix gitops/program && npm run build --prefix gitops/program')).join('\n'))
       .toMatch(/npm script build \(the scaffold has synth, test, typecheck\)/);
     expect(broken(text.replace('--app program/main.ts', '--app program/lib/src/main.js')).join('\n')).toMatch(/release --app program\/lib\/src\/main\.js/);
+describe('the command lines of the CI templates init writes', () => {
+  const app = initAppWorkflow();
+  const gitops = initGitopsWorkflow();
+  const jenkins = initJenkinsfile();
+  const scripts = [...workflowScripts(app), ...workflowScripts(gitops), ...jenkinsScripts(jenkins)];
+  const lines = scripts.flatMap(s => commandLines(s, { ...SAMPLE, SERVICE: 'web' }));
+
+  test('release and promote (app repository), diff and validate (GitOps repository), each on the program init wrote', () => {
+    const byFile = (file: string) => lines.filter(l => l.where.startsWith(templateName(file))).map(l => l.argv[0]);
+    expect(byFile(app)).toEqual(['release', 'promote']);
+    expect(byFile(gitops)).toEqual(['diff', 'validate']);
+    expect(byFile(jenkins)).toEqual(['release', 'promote']);
+    for (const l of lines.filter(x => x.argv[0] !== 'validate')) expect([l.where, parseCommandLine(l.argv).values.app]).toEqual([l.where, 'program/main.ts']);
+  });
+
+  test('each parses with its command\'s option table and names every required flag', () => {
+    expect(lines.flatMap(problems)).toEqual([]);
+  });
+
+  test('no template, of examples/ or of init, uses a deprecated spelling (--format, --json)', () => {
+    const notes = [...lines, ...templateScripts().flatMap(s => commandLines(s, SAMPLE))].flatMap(l => {
+      const [command, ...rest] = l.argv;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const mod = require(`../../src/cli/${command}`);
+      return parseOptions(rest, mod.OPTIONS, mod.POSITIONALS).notes.map(n => `${l.where}: ${n}`);
+    });
+    expect(notes).toEqual([]);
+    // so the check can fail
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    expect(parseOptions(['dir', '--format', 'text'], require('../../src/cli/validate').OPTIONS, { name: 'DIR', max: 1 }).notes).toEqual(['--format text is deprecated; use -o text']);
   });
 });

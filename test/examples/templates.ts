@@ -14,6 +14,15 @@ export const WORKFLOWS = [APP_WORKFLOW, GITOPS_WORKFLOW];
 export const DEPENDABOT = [path.join(EXAMPLES, 'app-repo/.github/dependabot.yml'), path.join(EXAMPLES, 'gitops-repo/.github/dependabot.yml')];
 export const JENKINSFILE = path.join(EXAMPLES, 'jenkins/Jenkinsfile');
 
+/** Folders holding a project `init` wrote (see init-templates.ts), with their names in messages. */
+export const SCAFFOLDS = new Map<string, string>();
+
+/** A template's name in messages: its path under examples/, or under the project `init --ci X` wrote. */
+export function templateName(file: string): string {
+  for (const [root, label] of SCAFFOLDS) if (file.startsWith(`${root}${path.sep}`)) return `${label}: ${path.relative(root, file)}`;
+  return path.relative(EXAMPLES, file);
+}
+
 /** A step of a workflow job. */
 export interface Step {
   readonly name?: string;
@@ -61,7 +70,7 @@ export interface Script {
 
 /** The `run:` scripts of a workflow file. */
 export function workflowScripts(file: string): Script[] {
-  const rel = path.relative(EXAMPLES, file);
+  const rel = templateName(file);
   return stepsOf(readWorkflow(file)).filter(s => s.step.run !== undefined)
     .map(({ job, step }) => ({ where: `${rel}: ${job}: ${step.name ?? step.id ?? step.run!.split('\n')[0]}`, text: step.run! }));
 }
@@ -74,7 +83,7 @@ export function workflowScripts(file: string): Script[] {
  * interpolates them.
  */
 export function jenkinsScripts(file: string, text = fs.readFileSync(file, 'utf8')): Script[] {
-  const rel = path.relative(EXAMPLES, file);
+  const rel = templateName(file);
   return [...text.matchAll(/\b(?:sh|inGitops)\s*(?:\(\s*(?:label:\s*'[^'\n]*',\s*)?script:\s*)?(?:'''([\s\S]*?)'''|'([^'\n]*)')/g)]
     .map(m => ({ where: `${rel}: line ${text.slice(0, m.index).split('\n').length}`, text: unescapeGroovy(m[1] ?? m[2]) }));
 }

@@ -2,8 +2,14 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
+import { ACTION_PINS, pinActions } from '../../src/cli/ci-pins';
 import { commandLines } from './command-lines';
-import { APP_WORKFLOW, DEPENDABOT, EXAMPLES, GITOPS_WORKFLOW, Job, readWorkflow, stepsOf, Workflow, WORKFLOWS } from './templates';
+import { initAppWorkflow, initDependabot, initGitopsWorkflow, initWorkflows } from './init-templates';
+import { APP_WORKFLOW, DEPENDABOT, GITOPS_WORKFLOW, Job, readWorkflow, stepsOf, templateName, Workflow, WORKFLOWS } from './templates';
+
+/** The workflows of examples/ and those `init --ci github` writes: every check below runs over all of them. */
+const ALL = [...WORKFLOWS, ...initWorkflows()];
+const each = (files: string[]) => files.map(f => [templateName(f), f]);
 
 /** `owner/repo[/path]@<full commit SHA>`. */
 const PINNED = /^[\w.-]+\/[\w.-]+(\/[\w./-]+)?@[0-9a-f]{40}$/;
@@ -31,7 +37,7 @@ interface UsesLine { readonly file: string; readonly line: number; readonly ref:
 function usesLines(file: string, text = fs.readFileSync(file, 'utf8')): UsesLine[] {
   return text.split('\n').flatMap((l, i) => {
     const m = /^\s*(?:-\s+)?uses:\s*(\S+)\s*(.*)$/.exec(l);
-    return m ? [{ file: path.relative(EXAMPLES, file), line: i + 1, ref: m[1], comment: m[2] }] : [];
+    return m ? [{ file: templateName(file), line: i + 1, ref: m[1], comment: m[2] }] : [];
   });
 }
 
@@ -51,7 +57,7 @@ function writeGrants(wf: Workflow): string[] {
 }
 
 describe('every action is pinned to a full commit SHA with its version in a comment', () => {
-  test.each(WORKFLOWS.map(w => [path.relative(EXAMPLES, w), w]))('%s', (_, file) => {
+  test.each(each(ALL))('%s', (_, file) => {
     const lines = usesLines(file);
     // every `uses:` the workflow has is a line this check reads
     expect(lines.map(l => l.ref)).toEqual(stepsOf(readWorkflow(file)).flatMap(s => s.step.uses ?? []));
@@ -59,9 +65,9 @@ describe('every action is pinned to a full commit SHA with its version in a comm
     for (const l of lines) expect(() => version(l.comment)).not.toThrow();
   });
 
-  test('each action has one pin and one version across the templates, on a Node 24 runtime', () => {
+  test('each action has one pin and one version across the templates (examples/ and init\'s), on a Node 24 runtime', () => {
     const pins = new Map<string, Set<string>>();
-    for (const l of WORKFLOWS.flatMap(f => usesLines(f))) {
+    for (const l of ALL.flatMap(f => usesLines(f))) {
       const action = l.ref.split('@')[0];
       pins.set(action, (pins.get(action) ?? new Set()).add(`${l.ref.split('@')[1]} ${l.comment}`));
     }
@@ -75,8 +81,29 @@ describe('every action is pinned to a full commit SHA with its version in a comm
     expect(pins.size).toBe(9);
   });
 
+  test('the pins are the one list of src/cli/ci-pins.ts: examples/, init\'s workflows and the table of docs/ci-templates.md', () => {
+    const wrong = ALL.flatMap(f => usesLines(f)).flatMap(l => {
+      const [action, sha] = l.ref.split('@');
+      const pin = ACTION_PINS[action];
+      return pin !== undefined && pin.sha === sha && l.comment === `# ${pin.version}` ? [] : [`${l.file}:${l.line}: ${l.ref} ${l.comment}`];
+    });
+    expect(wrong).toEqual([]);
+    // every pin is used by examples/ (none is left stale in the list)
+    expect(new Set(WORKFLOWS.flatMap(f => usesLines(f)).map(l => l.ref.split('@')[0]))).toEqual(new Set(Object.keys(ACTION_PINS)));
+    const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'ci-templates.md'), 'utf8');
+    const table = [...doc.matchAll(/^\| ([\w.-]+\/[\w.-]+) \| (v[\d.]+)[^|]* \| `([0-9a-f]{40})` \|$/gm)].map(m => [m[1], { sha: m[3], version: m[2] }]);
+    expect(Object.fromEntries(table)).toEqual(ACTION_PINS);
+  });
+
+  test('init pins every `uses: owner/repo@{{pin}}` of its templates, and refuses an action without a pin', () => {
+    expect(pinActions('t.yml', '      - uses: actions/checkout@{{pin}}\n        with: {}\n'))
+      .toBe(`      - uses: actions/checkout@${ACTION_PINS['actions/checkout'].sha} # ${ACTION_PINS['actions/checkout'].version}\n        with: {}\n`);
+    expect(() => pinActions('t.yml', '  uses: someone/else@{{pin}}\n')).toThrow('t.yml: no pin for action someone/else (known: actions/checkout, ');
+    for (const f of initWorkflows()) expect(fs.readFileSync(f, 'utf8')).not.toContain('{{pin}}');
+  });
+
   test('Trivy is a release published after the March 2026 tag hijack (v0.36.0 or later)', () => {
-    const trivy = WORKFLOWS.flatMap(f => usesLines(f)).filter(l => l.ref.startsWith('aquasecurity/trivy-action@'));
+    const trivy = ALL.flatMap(f => usesLines(f)).filter(l => l.ref.startsWith('aquasecurity/trivy-action@'));
     expect(trivy.length).toBeGreaterThan(0);
     const atLeast = (v: number[], min: number[]) => v.map((n, i) => n - min[i]).find(d => d !== 0) ?? 0;
     for (const l of trivy) expect(atLeast(version(l.comment), [0, 36, 0])).toBeGreaterThanOrEqual(0);
@@ -96,7 +123,7 @@ describe('every action is pinned to a full commit SHA with its version in a comm
 });
 
 describe('least privilege', () => {
-  test.each(WORKFLOWS.map(w => [path.relative(EXAMPLES, w), w]))('%s: nothing by default, each job its own permissions, no write-all', (_, file) => {
+  test.each(each(ALL))('%s: nothing by default, each job its own permissions, no write-all', (_, file) => {
     const wf = readWorkflow(file);
     expect(wf.permissions).toEqual({});
     for (const [id, job] of Object.entries(wf.jobs)) expect([id, typeof job.permissions]).toEqual([id, 'object']);
@@ -104,17 +131,20 @@ describe('least privilege', () => {
   });
 
   test('only the push job may write, and only packages', () => {
-    expect(writeGrants(readWorkflow(APP_WORKFLOW))).toEqual(['push: packages']);
+    for (const app of [APP_WORKFLOW, initAppWorkflow()]) {
+      expect(writeGrants(readWorkflow(app))).toEqual(['push: packages']);
+      // the job that runs the scanner cannot write packages
+      const wf = readWorkflow(app);
+      const scanner = Object.entries(wf.jobs).find(([, j]) => j.steps.some(s => s.uses?.startsWith('aquasecurity/trivy-action@')))!;
+      expect(writeGrants({ jobs: { [scanner[0]]: scanner[1] } })).toEqual([]);
+    }
     expect(writeGrants(readWorkflow(GITOPS_WORKFLOW))).toEqual([]);
-    // the job that runs the scanner cannot write packages
-    const wf = readWorkflow(APP_WORKFLOW);
-    const scanner = Object.entries(wf.jobs).find(([, j]) => j.steps.some(s => s.uses?.startsWith('aquasecurity/trivy-action@')))!;
-    expect(writeGrants({ jobs: { [scanner[0]]: scanner[1] } })).toEqual([]);
+    expect(writeGrants(readWorkflow(initGitopsWorkflow()))).toEqual([]);
     // so the check can fail
     expect(writeGrants(parse('jobs:\n  a:\n    permissions: write-all\n    steps: []\n'))).toEqual(['a: write-all']);
   });
 
-  test.each(WORKFLOWS.map(w => [path.relative(EXAMPLES, w), w]))('%s: checkouts keep no credentials; no ${{ }} inside run scripts', (_, file) => {
+  test.each(each(ALL))('%s: checkouts keep no credentials; no ${{ }} inside run scripts', (_, file) => {
     const steps = stepsOf(readWorkflow(file));
     const checkouts = steps.filter(s => s.step.uses?.startsWith('actions/checkout@'));
     expect(checkouts.length).toBeGreaterThan(0);
@@ -124,7 +154,7 @@ describe('least privilege', () => {
 });
 
 describe('concurrency and timeouts', () => {
-  test.each(WORKFLOWS.map(w => [path.relative(EXAMPLES, w), w]))('%s: every job has a timeout of at most an hour', (_, file) => {
+  test.each(each(ALL))('%s: every job has a timeout of at most an hour', (_, file) => {
     for (const [id, job] of Object.entries(readWorkflow(file).jobs)) {
       expect([id, typeof job['timeout-minutes']]).toEqual([id, 'number']);
       expect(job['timeout-minutes']).toBeGreaterThan(0);
@@ -132,11 +162,12 @@ describe('concurrency and timeouts', () => {
     }
   });
 
-  test('a job that releases, promotes or shifts holds the group of its environment, never cancelled; the canary\'s steps share one', () => {
-    const wf = readWorkflow(APP_WORKFLOW);
+  /** `job: group` of each job that runs release, promote or shift, checked against its own --env/--to. */
+  const releaseGroups = (file: string): string[] => {
+    const wf = readWorkflow(file);
     const seen: string[] = [];
     for (const [id, job] of Object.entries(wf.jobs)) {
-      for (const line of job.steps.flatMap(s => s.run === undefined ? [] : commandLines({ where: id, text: s.run }, { TAG: 'x', RUNNER_TEMP: '/t', PROMETHEUS_URL: 'http://p:9090' }))) {
+      for (const line of job.steps.flatMap(s => s.run === undefined ? [] : commandLines({ where: id, text: s.run }, { TAG: 'x', RUNNER_TEMP: '/t', PROMETHEUS_URL: 'http://p:9090', SERVICE: 'web' }))) {
         const [command, ...args] = line.argv;
         if (command === 'status') continue; // reads only
         const env = command === 'promote' ? args[args.indexOf('--to') + 1] : args[args.indexOf('--env') + 1];
@@ -145,21 +176,34 @@ describe('concurrency and timeouts', () => {
         seen.push(`${id}: ${job.concurrency!.group}`);
       }
     }
-    expect(seen).toEqual([
+    return seen;
+  };
+
+  test('a job that releases, promotes or shifts holds the group of its environment, never cancelled; the canary\'s steps share one', () => {
+    expect(releaseGroups(initAppWorkflow())).toEqual(['release-dev: gitops-release-dev', 'promote-prod: gitops-promote-prod']);
+    expect(releaseGroups(APP_WORKFLOW)).toEqual([
       'release-dev: gitops-release-dev', 'promote-prod: gitops-promote-prod',
       'canary-prod: gitops-canary-prod', 'shift-prod-10: gitops-canary-prod', 'shift-prod-50: gitops-canary-prod', 'release-prod: gitops-canary-prod',
     ]);
   });
 
-  test('a run whose commit is no longer the tip of the branch releases nothing (builds finish in any order)', () => {
-    const wf = readWorkflow(APP_WORKFLOW);
+  test.each(each([APP_WORKFLOW, initAppWorkflow()]))('%s: a run whose commit is no longer the tip of the branch releases nothing (builds finish in any order)', (_, file) => {
+    const wf = readWorkflow(file);
     const [fresh, ...rest] = wf.jobs['release-dev'].steps;
     expect(fresh.run).toContain('"$tip" = "$GITHUB_SHA"');
     for (const step of rest) expect(step.if).toBe("steps.fresh.outputs.fresh == 'true'");
     expect(wf.jobs['smoke-test'].if).toBe("needs.release-dev.outputs.released == 'true'");
   });
 
-  test.each(WORKFLOWS.map(w => [path.relative(EXAMPLES, w), w]))('%s: Node 22 or later', (_, file) => {
+  test.each(each(ALL))('%s: npm ci runs no install scripts; no deprecated flag', (_, file) => {
+    const scripts = stepsOf(readWorkflow(file)).flatMap(s => s.step.run ?? []);
+    const installs = scripts.flatMap(r => r.match(/npm ci\b[^&|;\n]*/g) ?? []);
+    expect(installs.length).toBeGreaterThan(0);
+    for (const i of installs) expect(i).toContain('--ignore-scripts');
+    expect(scripts.join('\n')).not.toMatch(/cdk8s-gitops [\s\S]*--(format|json)\b/);
+  });
+
+  test.each(each(ALL))('%s: Node 22 or later', (_, file) => {
     const nodes = stepsOf(readWorkflow(file)).filter(s => s.step.uses?.startsWith('actions/setup-node@'));
     expect(nodes.length).toBeGreaterThan(0);
     for (const { step } of nodes) expect(Number(step.with?.['node-version'])).toBeGreaterThanOrEqual(22);
@@ -167,10 +211,12 @@ describe('concurrency and timeouts', () => {
 });
 
 describe('the GitOps token', () => {
-  const pushing = stepsOf(readWorkflow(APP_WORKFLOW)).filter(s => /cdk8s-gitops (release|promote|shift)[\s\S]*--push/.test(s.step.run ?? ''));
+  const pushingOf = (file: string) => stepsOf(readWorkflow(file)).filter(s => /cdk8s-gitops (release|promote|shift)[\s\S]*--push/.test(s.step.run ?? ''));
+  const pushing = [...pushingOf(APP_WORKFLOW), ...pushingOf(initAppWorkflow())];
 
   test('reaches git through a credential helper in the environment of the steps that push', () => {
-    expect(pushing.map(s => s.job)).toEqual(['release-dev', 'promote-prod', 'canary-prod', 'shift-prod-10', 'shift-prod-50', 'release-prod']);
+    expect(pushingOf(APP_WORKFLOW).map(s => s.job)).toEqual(['release-dev', 'promote-prod', 'canary-prod', 'shift-prod-10', 'shift-prod-50', 'release-prod']);
+    expect(pushingOf(initAppWorkflow()).map(s => s.job)).toEqual(['release-dev', 'promote-prod']);
     for (const { step } of pushing) {
       expect(step.env).toMatchObject({ GITOPS_TOKEN: '${{ secrets.GITOPS_TOKEN }}', GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'credential.helper' });
     }
@@ -193,7 +239,7 @@ describe('the GitOps token', () => {
 });
 
 describe('Dependabot', () => {
-  test.each(DEPENDABOT.map(f => [path.relative(EXAMPLES, f), f]))('%s bumps the pinned actions weekly, in one grouped pull request, after a cooldown', (_, file) => {
+  test.each(each([...DEPENDABOT, ...initDependabot()]))('%s bumps the pinned actions weekly, in one grouped pull request, after a cooldown', (_, file) => {
     const config = parse(fs.readFileSync(file, 'utf8'));
     expect(config.version).toBe(2);
     const actions = config.updates.filter((u: any) => u['package-ecosystem'] === 'github-actions');

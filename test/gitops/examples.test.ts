@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { APP_WORKFLOW, EXAMPLES, GITOPS_WORKFLOW, JENKINSFILE, jenkinsStage, WORKFLOWS } from '../examples/templates';
+import { initWorkflows } from '../examples/init-templates';
+import { APP_WORKFLOW, EXAMPLES, GITOPS_WORKFLOW, JENKINSFILE, jenkinsStage, templateName, WORKFLOWS } from '../examples/templates';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { validateWorkflow } = require('@action-validator/core') as typeof import('@action-validator/core');
 
@@ -12,6 +13,10 @@ function errorsOf(file: string, text = fs.readFileSync(file, 'utf8')): string[] 
 describe('CI templates', () => {
   test.each(WORKFLOWS.map(w => [path.relative(EXAMPLES, w)]))('%s is a valid GitHub Actions workflow', rel => {
     expect(errorsOf(path.join(EXAMPLES, rel))).toEqual([]);
+  });
+
+  test.each(initWorkflows().map(w => [templateName(w), w]))('%s is a valid GitHub Actions workflow', (_, file) => {
+    expect(errorsOf(file)).toEqual([]);
   });
 
   test('the validator catches a broken workflow (so the check above can fail)', () => {

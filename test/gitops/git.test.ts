@@ -1,7 +1,9 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { GitOpsError } from '../../src/gitops/errors';
 import { blobSha, Git } from '../../src/gitops/git';
-import { cleanup, git, isolateGit, tmpdir } from './helpers';
+import { cleanup, git, isolateGit, sshSigningKey, tmpdir } from './helpers';
 
 beforeAll(isolateGit);
 afterAll(cleanup);
@@ -112,5 +114,57 @@ describe('Git.dirtyFiles', () => {
     const { g } = repoWith({ 'a.yaml': 'a\n' });
     const input = 'line ✓ of a large input\n'.repeat(100_000); // 2.5 MB
     expect(g.run(['hash-object', '--stdin'], { input }).trim()).toBe(blobSha(input));
+  });
+});
+
+describe('Git.commitTree signs when git is configured to', () => {
+  const commitOn = (g: Git, head: string) => g.commitTree(g.treeOf(head), head, 'signed?');
+  const verify = (dir: string, rev: string, allowedSigners: string) =>
+    spawnSync('git', ['-c', `gpg.ssh.allowedSignersFile=${allowedSigners}`, 'verify-commit', rev], { cwd: dir, encoding: 'utf8' });
+
+  test('commit.gpgSign unset or false: no signature (git commit-tree alone ignores the setting)', () => {
+    const { key, allowedSigners } = sshSigningKey();
+    const { dir, g, head } = repoWith({ 'a.yaml': 'a\n' });
+    git(dir, 'config', 'gpg.format', 'ssh');
+    git(dir, 'config', 'user.signingKey', key);
+    const unsigned = commitOn(g, head);
+    expect(git(dir, 'cat-file', 'commit', unsigned)).not.toContain('gpgsig');
+    expect(verify(dir, unsigned, allowedSigners).status).not.toBe(0);
+    git(dir, 'config', 'commit.gpgSign', 'false');
+    expect(git(dir, 'cat-file', 'commit', commitOn(Git.open(dir), head))).not.toContain('gpgsig');
+  });
+
+  test('commit.gpgSign true with gpg.format ssh and user.signingKey: git verify-commit accepts the commit', () => {
+    const { key, allowedSigners } = sshSigningKey();
+    const { dir, head } = repoWith({ 'a.yaml': 'a\n' });
+    git(dir, 'config', 'gpg.format', 'ssh');
+    git(dir, 'config', 'user.signingKey', key);
+    git(dir, 'config', 'commit.gpgSign', 'true');
+    const signed = commitOn(Git.open(dir), head);
+    expect(git(dir, 'cat-file', 'commit', signed)).toContain('gpgsig -----BEGIN SSH SIGNATURE-----');
+    const v = verify(dir, signed, allowedSigners);
+    expect([v.status, v.stderr]).toEqual([0, expect.stringContaining('Good "git" signature for test@example.com with ED25519 key')]);
+    // the same commit object with another allowed key does not verify: the check can fail
+    const other = sshSigningKey();
+    expect(verify(dir, signed, other.allowedSigners).status).not.toBe(0);
+  });
+
+  test('a signing failure is a clear error and moves no ref', () => {
+    const { dir, head } = repoWith({ 'a.yaml': 'a\n' });
+    git(dir, 'config', 'gpg.format', 'ssh');
+    git(dir, 'config', 'user.signingKey', path.join(dir, 'no-such-key'));
+    git(dir, 'config', 'commit.gpgSign', 'yes');
+    const refs = git(dir, 'for-each-ref');
+    const g = Git.open(dir);
+    expect(() => commitOn(g, head)).toThrow(GitOpsError);
+    expect(() => commitOn(g, head)).toThrow(new RegExp(`^cannot sign the commit: git's configuration asks for signed commits \\(commit\\.gpgSign is true; gpg\\.format ssh, `
+      + `user\\.signingKey ".*no-such-key"\\), and git commit-tree -S failed \\(exit \\d+\\): .*no-such-key.*; nothing was committed`, 's'));
+    expect(git(dir, 'for-each-ref')).toBe(refs);
+  });
+
+  test('a commit.gpgSign that is not a boolean is an error naming it', () => {
+    const { dir, head } = repoWith({ 'a.yaml': 'a\n' });
+    git(dir, 'config', 'commit.gpgSign', 'sometimes');
+    expect(() => commitOn(Git.open(dir), head)).toThrow(/git config --bool commit\.gpgSign failed \(exit 128\): fatal: bad boolean config value 'sometimes' for 'commit\.gpgsign'/);
   });
 });

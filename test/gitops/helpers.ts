@@ -55,6 +55,20 @@ export function git(cwd: string, ...args: string[]): string {
   return r.stdout;
 }
 
+/**
+ * A real ssh signing key (ed25519, no passphrase) and an allowed-signers file naming it for the
+ * test identity: what `git verify-commit` checks an ssh signature against.
+ */
+export function sshSigningKey(): { key: string; allowedSigners: string } {
+  const dir = tmpdir('signing-key');
+  const key = path.join(dir, 'key');
+  const r = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'test@example.com', '-f', key], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) throw new Error(`ssh-keygen failed (is openssh-client installed?): ${r.error?.message ?? r.stderr}`);
+  const allowedSigners = path.join(dir, 'allowed_signers');
+  fs.writeFileSync(allowedSigners, `test@example.com ${fs.readFileSync(`${key}.pub`, 'utf8')}`);
+  return { key, allowedSigners };
+}
+
 /** Seeded origins by program, made once per test file: {@link seedRepo} hands out copies. */
 const templates = new Map<CreateApp, string>();
 

@@ -5,7 +5,7 @@ import { release } from '../../src/gitops/release-flow';
 import { CreateApp } from '../../src/gitops/repository';
 import { createApp as referenceApp } from '../../reference/main';
 import { createApp } from './fixture-app';
-import { cleanup, cli, CLI, cloneOf, FIXTURE_APP, git, isolateGit, read, releaseState, seedRepo, sharedClone, snapshot, spawnCli } from './helpers';
+import { cleanup, cli, CLI, cloneOf, FIXTURE_APP, git, isolateGit, read, releaseState, seedRepo, sharedClone, snapshot, spawnCli, sshSigningKey } from './helpers';
 
 const SHA1 = 'a'.repeat(40);
 const SHA2 = 'b'.repeat(40);
@@ -122,6 +122,41 @@ describe('release', () => {
     // Only the remote-tracking ref moved (the fetch); branch, HEAD, index and files did not.
     expect({ ...after, refs: '' }).toEqual({ ...state, refs: '' });
     expect(git(clone, 'rev-parse', 'main').trim()).toBe(state.head.trim());
+  });
+});
+
+describe('release: signed commits when git asks for them', () => {
+  const verify = (dir: string, rev: string, allowedSigners: string) =>
+    spawnSync('git', ['-c', `gpg.ssh.allowedSignersFile=${allowedSigners}`, 'verify-commit', rev], { cwd: dir, encoding: 'utf8' });
+
+  test('commit.gpgSign unset: the pushed release is unsigned; set (ssh key): git verify-commit accepts it on the remote', async () => {
+    const { key, allowedSigners } = sshSigningKey();
+    const { origin, clone } = seedRepo(createApp);
+    git(clone, 'config', 'gpg.format', 'ssh');
+    git(clone, 'config', 'user.signingKey', key);
+    expect(await cli('release', '--gitops-dir', clone, '--env', 'dev', '--tag', SHA1, '--service', 'frontend', '--push', '--app', FIXTURE_APP)).toMatchObject({ code: 0 });
+    expect(git(origin, 'cat-file', 'commit', 'main')).not.toContain('gpgsig');
+    expect(verify(origin, 'main', allowedSigners).status).not.toBe(0);
+
+    git(clone, 'config', 'commit.gpgSign', 'true');
+    expect(await cli('release', '--gitops-dir', clone, '--env', 'dev', '--tag', SHA2, '--service', 'frontend', '--push', '--app', FIXTURE_APP)).toMatchObject({ code: 0 });
+    expect(git(origin, 'log', '-1', '--format=%s', 'main').trim()).toBe(`dev: deploy ${SHA2}`);
+    const v = verify(origin, 'main', allowedSigners);
+    expect([v.status, v.stderr]).toEqual([0, expect.stringContaining('Good "git" signature for test@example.com')]);
+  });
+
+  test('a signing failure exits 1 and changes nothing, locally or on the remote', async () => {
+    const { origin, clone } = seedRepo(createApp);
+    git(clone, 'config', 'gpg.format', 'ssh');
+    git(clone, 'config', 'user.signingKey', path.join(clone, '..', 'no-such-key'));
+    git(clone, 'config', 'commit.gpgSign', 'true');
+    const state = snapshot(clone);
+    const remote = git(origin, 'for-each-ref');
+    const r = await cli('release', '--gitops-dir', clone, '--env', 'dev', '--tag', SHA1, '--push', '--app', FIXTURE_APP);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot sign the commit: git's configuration asks for signed commits \(commit\.gpgSign is true; gpg\.format ssh, user\.signingKey ".*no-such-key"\).*nothing was committed/s);
+    expect(snapshot(clone)).toEqual(state);
+    expect(git(origin, 'for-each-ref')).toBe(remote);
   });
 });
 

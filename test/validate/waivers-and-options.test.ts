@@ -112,6 +112,26 @@ describe('options and environment detection', () => {
   });
 });
 
+describe('Application destinations (XREF-APP-DESTINATION)', () => {
+  const destinationFindings = (destination: Record<string, string>, destinations: Array<Record<string, string>>) => {
+    const ms = goodPlatform();
+    obj(ms, 'Application', 'ab-testing-dev').spec.destination = destination;
+    obj(ms, 'AppProject', 'ab-testing').spec.destinations = destinations;
+    return validateManifests(ms).findings.filter(f => f.rule === 'XREF-APP-DESTINATION').map(f => `${f.name} ${f.field}`);
+  };
+  const inCluster = { server: 'https://kubernetes.default.svc', namespace: 'demo-dev' };
+  test('globs of Argo CD: "?", "[...]" and "{a,b}" too; "*" crosses "/" in a server URL (no separator)', () => {
+    expect(destinationFindings(inCluster, [{ server: 'https://kubernetes.default.svc', namespace: 'demo-{dev,staging}' }])).toEqual([]);
+    expect(destinationFindings(inCluster, [{ server: 'https://kubernetes.default.sv?', namespace: 'demo-[a-f]ev' }])).toEqual([]);
+    expect(destinationFindings(inCluster, [{ server: 'https://*', namespace: 'demo-*' }])).toEqual([]);
+    expect(destinationFindings(inCluster, [{ server: 'https://kubernetes.default.svc', namespace: 'demo-{prod,staging}' }])).toEqual(['ab-testing-dev spec.destination']);
+  });
+  test('a "!" field allows what it does not match and vetoes what it does', () => {
+    expect(destinationFindings(inCluster, [{ server: 'https://kubernetes.default.svc', namespace: '!kube-*' }])).toEqual([]);
+    expect(destinationFindings(inCluster, [{ server: '*', namespace: '*' }, { server: '*', namespace: '!demo-*' }])).toEqual(['ab-testing-dev spec.destination']);
+  });
+});
+
 describe('Application source repositories (XREF-APP-SOURCE)', () => {
   const sourceFindings = (repoURL: string, sourceRepos: string[]) => {
     const ms = goodPlatform();
@@ -119,8 +139,40 @@ describe('Application source repositories (XREF-APP-SOURCE)', () => {
     obj(ms, 'AppProject', 'ab-testing').spec.sourceRepos = sourceRepos;
     return validateManifests(ms).findings.filter(f => f.rule === 'XREF-APP-SOURCE').map(f => `${f.name} ${f.field}`);
   };
-  test('compared as Argo CD does: case, a trailing slash and .git do not matter', () => {
-    expect(sourceFindings('https://GitHub.com/example/gitops-demo/', ['https://github.com/example/gitops-demo.git'])).toEqual([]);
+  test('compared as Argo CD does: case and .git do not matter, a trailing slash does', () => {
+    expect(sourceFindings('https://GitHub.com/example/gitops-demo', ['https://github.com/example/gitops-demo.git'])).toEqual([]);
+    // Argo CD's NormalizeGitURL keeps the slash: it refuses this repository
+    expect(sourceFindings('https://github.com/example/gitops-demo/', ['https://github.com/example/gitops-demo.git'])).toEqual(['ab-testing-dev spec.source.repoURL']);
+  });
+  test('"*" stays within one path segment ("/" is the separator), "**" crosses them', () => {
+    const ms = goodPlatform();
+    obj(ms, 'Application', 'ab-testing-dev').spec.source.repoURL = 'https://github.com/example/team/gitops-demo.git';
+    obj(ms, 'AppProject', 'ab-testing').spec.sourceRepos = ['https://github.com/example/*'];
+    const [f] = validateManifests(ms).findings.filter(x => x.rule === 'XREF-APP-SOURCE');
+    expect(f).toMatchObject({ name: 'ab-testing-dev', field: 'spec.source.repoURL' });
+    expect(f.message).toBe('repository "https://github.com/example/team/gitops-demo.git" is not permitted by AppProject "ab-testing" (sourceRepos: ["https://github.com/example/*"]; '
+      + 'Argo CD\'s globs: "*" stays within one path segment, "**" crosses them)');
+    expect(sourceFindings('https://github.com/example/team/gitops-demo.git', ['https://github.com/example/**'])).toEqual([]);
+    expect(sourceFindings('https://github.com/example/team/gitops-demo.git', ['https://github.com/example/*/*'])).toEqual([]);
+    expect(sourceFindings('https://github.com/example/gitops-demo.git', ['https://github.com/example/gitops-?emo', 'https://github.com/example/[a-f]*'])).toEqual([]);
+    expect(sourceFindings('https://github.com/example/gitops-demo.git', ['https://github.com/example/[!g]*'])).toEqual(['ab-testing-dev spec.source.repoURL']);
+  });
+  test('braces in a URL path are no glob in Argo CD (its URL normalization percent-encodes them), and the finding says so', () => {
+    const ms = goodPlatform();
+    obj(ms, 'AppProject', 'ab-testing').spec.sourceRepos = ['https://github.com/example/{gitops,demo}-demo'];
+    const [f] = validateManifests(ms).findings.filter(x => x.rule === 'XREF-APP-SOURCE');
+    expect(f.message).toContain('; Argo CD reads pattern "https://github.com/example/{gitops,demo}-demo" as "https://github.com/example/%7Bgitops,demo%7D-demo" '
+      + '(its URL normalization percent-encodes the path), so it matches only that');
+    // in a host-less scp-style URL too, but not in a destination (no URL normalization there)
+    expect(sourceFindings('git@github.com:example/gitops-demo.git', ['git@github.com:example/{gitops,x}-demo'])).toEqual(['ab-testing-dev spec.source.repoURL']);
+    expect(sourceFindings('git@github.com:example/gitops-demo.git', ['git@github.com:example/gitops-*'])).toEqual([]);
+  });
+  test('a pattern that is no glob matches nothing, and the finding says so', () => {
+    const ms = goodPlatform();
+    obj(ms, 'AppProject', 'ab-testing').spec.sourceRepos = ['https://github.com/example/[abc'];
+    const [f] = validateManifests(ms).findings.filter(x => x.rule === 'XREF-APP-SOURCE');
+    expect(f.message).not.toContain('percent-encodes');
+    expect(f.message).toContain('; pattern "https://github.com/example/[abc" is not a valid glob (unexpected end of input: "[" is not closed): Argo CD matches nothing with it');
   });
   test('globs allow, "!" entries deny', () => {
     expect(sourceFindings('https://github.com/example/gitops-demo.git', ['https://github.com/example/*'])).toEqual([]);
