@@ -136,6 +136,9 @@ describe('the templates fit the program folder a `cdk8s-gitops init` project mak
     expect(broken(text.replace('npm ci --ignore-scripts --omit=dev --prefix gitops/program', 'npm ci --prefix gitops/program && npm run build --prefix gitops/program')).join('\n'))
       .toMatch(/npm script build \(the scaffold has synth, test, typecheck\)/);
     expect(broken(text.replace('--app program/main.ts', '--app program/lib/src/main.js')).join('\n')).toMatch(/release --app program\/lib\/src\/main\.js/);
+  });
+});
+
 describe('the command lines of the CI templates init writes', () => {
   const app = initAppWorkflow();
   const gitops = initGitopsWorkflow();
