@@ -269,7 +269,7 @@ describe('a release killed while git itself wrote the working tree', () => {
     const second = await cli(...releaseArgs(clone, true));
     expect(second.code).toBe(1);
     expect(second.stderr).toBe(`cdk8s-gitops release: ${clone}: an interrupted cdk8s-gitops command was moving main from ${old.slice(0, 12)} to ${pushed.slice(0, 12)} and left the index or working tree between the two `
-      + `(main is at the old commit ${old.slice(0, 12)}, the index is at the old commit ${old.slice(0, 12)}, of the 2 file(s) the move changes, 0 are as in the new commit, 1 as in the old, 1 as in neither (dev/release.yaml)). `
+      + `(main is at the old commit ${old.slice(0, 12)}, the index is at the old commit ${old.slice(0, 12)}, of the 3 file(s) the move changes, 0 are as in the new commit, 2 as in the old, 1 as in neither (dev/release.yaml)). `
       + `If you changed nothing since, finish the move with \`git -C '${clone}' reset --hard ${pushed}\`, or undo it with \`git -C '${clone}' reset --hard ${pushed} && git -C '${clone}' reset --hard ${old}\`, `
       + `then run the command again (the record of the move, ${path.join(clone, '.git', 'cdk8s-gitops-fast-forward')}, is dropped then)\n`);
     git(clone, 'reset', '-q', '--hard', pushed);
@@ -288,7 +288,7 @@ describe('a release killed while git itself wrote the working tree', () => {
     fs.writeFileSync(path.join(clone, 'dev/release.yaml'), git(clone, 'show', `${pushed}:dev/release.yaml`));
     const again = await cli(...releaseArgs(clone, true));
     expect(again).toMatchObject({ code: 0, stdout: `dev already runs ${TAG}: nothing to release (no commit)\n` });
-    expect(again.stderr).toContain(`finished the fast-forward of main to ${pushed.slice(0, 12)} that an interrupted cdk8s-gitops command had started (1 of its 2 file(s) were in place, the branch was not yet moved)`);
+    expect(again.stderr).toContain(`finished the fast-forward of main to ${pushed.slice(0, 12)} that an interrupted cdk8s-gitops command had started (1 of its 3 file(s) were in place, the branch was not yet moved)`);
     expectReleaseOn(clone, 'HEAD', old);
     expect(git(clone, 'status', '--porcelain', '--untracked-files=all')).toBe('');
     expect(ownFiles(clone)).toEqual([]);
