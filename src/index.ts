@@ -86,8 +86,8 @@ export { assertValid, validateDirectory, validateManifests, ValidationError, RUL
 export type { Finding, Rule, RuleId, ValidateOptions, ValidationReport, WaivedFinding } from './validate';
 
 // progressive delivery: the metrics gate
-export { evaluateGate, gateSummary, DEFAULT_QUERIES } from './gate/gate';
+export { evaluateGate, gateSummary, DEFAULT_QUERIES, ISTIO_QUERIES } from './gate/gate';
 export type { GateOptions, GateResult, GateCheck, GateCheckName, GateCheckStatus } from './gate/gate';
 export { parseGateFlag } from './gate/gate-settings';
-export type { GateSettings } from './gate/gate-settings';
+export type { GateSettings, GateMetrics } from './gate/gate-settings';
 export { PrometheusError } from './gate/prometheus';
