@@ -64,3 +64,14 @@ export function escapeControl(text: string, lines = false): string {
 export function escapeJsonControl(json: string): string {
   return json.replace(CONTROL_IN_JSON, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/**
+ * `text` (a message) with the user information of every `scheme://user:password@host` in it
+ * dropped, for messages that quote what another program or a server said. Unlike
+ * {@link redactUrl} it finds URLs only by their `scheme://` and ends the user information at
+ * white space, so it is a net under the redaction of the values this tool writes, not a
+ * replacement for it.
+ */
+export function redactCredentialsIn(text: string): string {
+  return text.replace(/\b([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^\s/?#]*@/g, '$1');
+}

@@ -6,6 +6,7 @@
  * local branch was not updated (release, rollback, shift).
  */
 import { packageInfo } from '../package-info';
+import { escapeControl, redactCredentialsIn } from '../redact';
 import { OptionTable, OptionValues, parseOptions, PositionalSpec } from './args';
 export const COMMANDS: Record<string, string> = {
   synth: 'Render every manifest of the app into the GitOps layout (default dist/)',
@@ -116,12 +117,21 @@ export async function main(argv: string[]): Promise<number> {
     return await mod.run(rest);
   } catch (e: any) {
     if (e instanceof UsageError || e?.name === 'UsageError') {
-      process.stderr.write(`cdk8s-gitops ${command}: ${e.message}\nRun \`cdk8s-gitops ${command} --help\` for usage.\n`);
+      process.stderr.write(`cdk8s-gitops ${command}: ${errorText(e.message)}\nRun \`cdk8s-gitops ${command} --help\` for usage.\n`);
       return 2;
     }
-    process.stderr.write(`cdk8s-gitops ${command}: ${e?.message ?? e}\n`);
+    process.stderr.write(`cdk8s-gitops ${command}: ${errorText(e?.message ?? e)}\n`);
     return e?.exitCode === 3 ? 3 : 1;
   }
+}
+
+/**
+ * An error message as printed: control characters escaped (newlines and tabs kept), and the
+ * credentials of any `scheme://user:password@` in it dropped (a message quoting what git or a
+ * server said may hold a URL this tool did not redact).
+ */
+function errorText(message: unknown): string {
+  return escapeControl(redactCredentialsIn(String(message)), true);
 }
 
 /** The module of a command, or undefined when this build lacks it. */
