@@ -3,6 +3,7 @@
  * rollback, shift) and the provenance they write into each commit (see `Provenance`).
  */
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 import { Provenance, sourceProvenance } from '../gitops/commit-message';
 import { packageInfo } from '../package-info';
@@ -35,9 +36,10 @@ export function provenanceFor(values: OptionValues, fromCi: boolean, program: st
   const flags = { sourceCommit: values['source-commit'] as string | undefined, sourceRepository: values['source-repo'] as string | undefined };
   const source = sourceProvenance(flags, fromCi ? process.env : {});
   const dir = path.dirname(program);
+  const metadata = source.sourceCommit === undefined ? {} : sourceMetadata(dir, source.sourceCommit);
   return {
     ...source,
-    ...(source.sourceCommit !== undefined ? sourceMetadata(dir, source.sourceCommit) : {}),
+    ...(Object.keys(metadata).length === 0 && fromCi && source.sourceCommit !== undefined ? githubEventMetadata(source.sourceCommit, process.env) : metadata),
     programCommit: programCommit(dir),
     tool: `cdk8s-gitops ${packageInfo().version}`,
   };
@@ -67,6 +69,34 @@ function sourceMetadata(dir: string, commit: string): Pick<Provenance, 'sourceAu
     ...(trimmedBody !== '' ? { sourceBody: trimmedBody } : {}),
   };
 }
+
+/**
+ * The same from GitHub Actions' event (the JSON file `GITHUB_EVENT_PATH` names): the
+ * `head_commit` of a push event when it is `commit`; nothing otherwise.
+ */
+function githubEventMetadata(commit: string, env: NodeJS.ProcessEnv): Pick<Provenance, 'sourceAuthor' | 'sourceDate' | 'sourceSubject' | 'sourceBody'> {
+  const file = env.GITHUB_EVENT_PATH;
+  if (file === undefined || file === '') return {};
+  let head: any;
+  try {
+    head = JSON.parse(fs.readFileSync(file, 'utf8'))?.head_commit;
+  } catch {
+    return {};
+  }
+  if (head?.id !== commit || typeof head.message !== 'string') return {};
+  const [subject, ...rest] = head.message.replace(/\r\n/g, '\n').split('\n');
+  const body = rest.join('\n').replace(/^\n+/, '').replace(/\s+$/, '');
+  const { name, email } = head.author ?? {};
+  return {
+    ...(typeof email === 'string' && /^[^\s@<>]+@[^\s@<>]+$/.test(email) ? { sourceAuthor: mailbox(typeof name === 'string' ? name : '', email) } : {}),
+    ...(typeof head.timestamp === 'string' && RFC3339.test(head.timestamp) ? { sourceDate: head.timestamp } : {}),
+    sourceSubject: subject,
+    ...(body !== '' ? { sourceBody: body } : {}),
+  };
+}
+
+/** A date and time as RFC 3339 writes it (Argo CD parses the date trailer so). */
+const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 
 /** `Name <email>` as RFC 5322 writes it: the name quoted when it holds a character an unquoted one may not. */
 function mailbox(name: string, email: string): string {

@@ -237,6 +237,28 @@ describe('Argo CD\'s six reference-commit trailers', () => {
     expect(Object.keys(p).filter(k => k.startsWith('source'))).toEqual(['sourceCommit', 'sourceRepository']);
   });
 
+  test('in GitHub Actions, a source commit the checkout lacks takes them from the push event', () => {
+    const dir = tmpdir('event');
+    const event = path.join(dir, 'event.json');
+    fs.writeFileSync(event, JSON.stringify({ head_commit: { id: OTHER, message: 'fix: cart total\r\n\r\nRounds half up.\n', timestamp: '2026-03-02T10:00:00Z', author: { name: 'Jane Doe', email: 'jane@example.com' } } }));
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, { GITHUB_SHA: OTHER, GITHUB_REPOSITORY: 'org/app', GITHUB_EVENT_PATH: event });
+      expect(provenanceFor({}, true, path.join(dir, 'main.ts'))).toMatchObject({
+        sourceCommit: OTHER, sourceAuthor: 'Jane Doe <jane@example.com>', sourceDate: '2026-03-02T10:00:00Z', sourceSubject: 'fix: cart total', sourceBody: 'Rounds half up.',
+      });
+      // another commit's event, or not from the CI: nothing
+      process.env.GITHUB_SHA = SOURCE;
+      expect(provenanceFor({}, true, path.join(dir, 'main.ts'))).not.toHaveProperty('sourceSubject');
+      expect(provenanceFor({ 'source-commit': OTHER }, false, path.join(dir, 'main.ts'))).not.toHaveProperty('sourceSubject');
+    } finally {
+      for (const key of ['GITHUB_SHA', 'GITHUB_REPOSITORY', 'GITHUB_EVENT_PATH']) {
+        if (saved[key] === undefined) delete process.env[key];
+        else process.env[key] = saved[key];
+      }
+    }
+  });
+
   test('release writes all six; rollback keeps them with the source it adopts', async () => {
     const { clone } = seedRepo(createApp);
     await cli('release', '--gitops-dir', clone, '--env', 'dev', '--tag', '1.1.0', '--app', FIXTURE_APP, '--source-commit', programHead, '--source-repo', 'https://git.example.com/org/app');
