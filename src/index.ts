@@ -93,8 +93,8 @@ export { assertValid, ManifestLoadError, validateDirectory, validateManifests, V
 export type { Finding, Rule, RuleId, SchemaOptions, ValidateOptions, ValidationReport, WaivedFinding } from './validate';
 
 // progressive delivery: the metrics gate
-export { evaluateGate, gateSummary, DEFAULT_QUERIES } from './gate/gate';
+export { evaluateGate, gateSummary, DEFAULT_QUERIES, ISTIO_QUERIES } from './gate/gate';
 export type { GateOptions, GateResult, GateCheck, GateCheckName, GateCheckStatus } from './gate/gate';
 export { parseGateFlag } from './gate/gate-settings';
-export type { GateSettings } from './gate/gate-settings';
+export type { GateSettings, GateMetrics } from './gate/gate-settings';
 export { PrometheusError } from './gate/prometheus';

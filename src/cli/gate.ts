@@ -1,21 +1,30 @@
 import { evaluateGate, formatNumber, GateResult, gateSummary } from '../gate/gate';
-import { GATE_SETTING_KEYS, parseGateSettings } from '../gate/gate-settings';
+import { GATE_SETTING_KEYS, gateHeaders, parseGateSettings } from '../gate/gate-settings';
 import { checkQueryTemplate } from '../gate/promql';
+import { escapeControl, escapeJsonControl } from '../redact';
 import { OptionTable, parse, required } from './args';
 import { UsageError } from './main';
 
 export const HELP = `Usage: cdk8s-gitops gate --prometheus URL --service NAME --version V [--namespace NS]
                          [--window 5m] [--max-error-ratio 0.01] [--max-latency 0.5]
-                         [--quantile 0.99] [--min-requests 1] [-o text|json]
+                         [--quantile 0.99] [--min-requests 1] [--metrics app|istio]
+                         [--token-env VAR | --basic-auth-env VAR] [--header-env VAR]
+                         [-o text|json]
 
 Judge one version of a service by its Prometheus metrics over a window, as a canary step
 would: enough requests, an error ratio (5xx) and a latency at a quantile within their
-maximums. No data (no series, NaN, fewer requests than the minimum) and a Prometheus that
-cannot answer refuse, never pass. Reads Prometheus only (instant queries): nothing written.
+maximums. Only a finite value in range (an error ratio from 0 to 1, requests and latency
+at least 0), sampled within the window, from an answer without warnings, is evidence; no
+data (no series, NaN, an infinity, a negative number, a stale sample, partial data, fewer
+requests than the minimum) and a Prometheus that cannot answer or redirects elsewhere
+refuse, never pass. Reads Prometheus only (instant queries): nothing written.
 
-The default queries expect the Flask app's metrics: the counter app_requests_total
-with labels status and version, the histogram app_request_duration_seconds, and the
-scraped pod's app (and namespace) label.
+The default queries (--metrics app) expect the Flask app's metrics: the counter
+app_requests_total with labels status and version, the histogram
+app_request_duration_seconds, and the scraped pod's app (and namespace) label.
+--metrics istio reads Istio's standard metrics as the destination reports them:
+istio_requests_total (label response_code) and istio_request_duration_milliseconds,
+by destination_app, destination_version and destination_workload_namespace.
 
 Options:
   --prometheus URL            base URL of Prometheus, e.g. http://prometheus.monitoring:9090
@@ -29,6 +38,11 @@ Options:
   --quantile Q                quantile of the latency check (default: 0.99)
   --min-requests N            fewest requests in the window that count as data (default: 1)
   --timeout SECONDS           wait as long for each answer of Prometheus (default: 10)
+  --metrics app|istio         the metrics the default queries read (default: app)
+  --token-env VAR             send Authorization: Bearer with the token in the environment
+                              variable VAR (never the token itself on the command line)
+  --basic-auth-env VAR        HTTP basic authentication with user:password from VAR
+  --header-env VAR            one more header, Name: value from VAR (X-Scope-OrgID: team-a)
   --requests-query PROMQL     replace the query of a check. Placeholders: {service},
   --error-ratio-query PROMQL  {version}, {namespace} (escaped: use them inside double
   --latency-query PROMQL      quotes), {selector} (app="..",version=".."[,namespace=".."]),
@@ -58,24 +72,28 @@ export async function run(argv: string[]): Promise<number> {
   const namespace = values.namespace as string | undefined;
   if (namespace !== undefined && namespace.trim() === '') throw new UsageError(`--namespace: ${JSON.stringify(namespace)} must be a namespace (leave the flag out to match every namespace)`);
   const settings = parseGateSettings(Object.fromEntries(GATE_SETTING_KEYS.map(k => [k, values[k] as string | undefined])), key => `--${key}`);
+  gateHeaders(settings, process.env, (_, key) => `--${key}`); // the credentials' variables are set: checked before any query
   const queries: Record<string, string> = {};
   for (const [flag, option] of Object.entries(QUERIES)) {
     const template = values[flag] as string | undefined;
     if (template !== undefined) queries[option] = checkQueryTemplate(`--${flag}`, template, namespace !== undefined);
   }
   const result = await evaluateGate({ ...settings, service, version, namespace, ...queries });
-  process.stdout.write(output === 'json' ? `${JSON.stringify(result, numbersAsPrometheus, 2)}\n` : formatGate(result));
+  process.stdout.write(output === 'json' ? `${escapeJsonControl(JSON.stringify(result, numbersAsPrometheus, 2))}\n` : formatGate(result));
   return result.passed ? 0 : 1;
 }
 
-/** The result as text: a line per check (status, name, reason; the query of a check that did not pass), then the verdict. */
+/**
+ * The result as text: a line per check (status, name, reason; the query of a check that did
+ * not pass), then the verdict. Control characters (of what Prometheus answered) are escaped.
+ */
 export function formatGate(result: GateResult): string {
   const width = Math.max(...result.checks.map(c => c.name.length));
   const lines = result.checks.flatMap(c => [
     `${c.status.padEnd(7)}  ${c.name.padEnd(width)}  ${c.reason}`,
     ...(c.passed ? [] : [`${' '.repeat(9)}query: ${c.query}`]),
   ]);
-  return `${[...lines, gateSummary(result)].join('\n')}\n`;
+  return `${[...lines, gateSummary(result)].map(l => escapeControl(l)).join('\n')}\n`;
 }
 
 /** A gate result as JSON data, as `-o json` prints it (infinities written as Prometheus does). */

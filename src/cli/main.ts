@@ -6,6 +6,7 @@
  * local branch was not updated (release, rollback, shift).
  */
 import { packageInfo } from '../package-info';
+import { escapeControl, redactCredentialsIn } from '../redact';
 import { OptionTable, OptionValues, parseOptions, PositionalSpec } from './args';
 import { asksForJson, printJsonError } from './output';
 export const COMMANDS: Record<string, string> = {
@@ -120,9 +121,18 @@ export async function main(argv: string[]): Promise<number> {
     const usage = e instanceof UsageError || e?.name === 'UsageError';
     const code = usage ? 2 : e?.exitCode === 3 ? 3 : 1;
     if (asksForJson(rest)) printJsonError(command, String(e?.message ?? e), code);
-    process.stderr.write(usage ? `cdk8s-gitops ${command}: ${e.message}\nRun \`cdk8s-gitops ${command} --help\` for usage.\n` : `cdk8s-gitops ${command}: ${e?.message ?? e}\n`);
+    process.stderr.write(usage ? `cdk8s-gitops ${command}: ${errorText(e.message)}\nRun \`cdk8s-gitops ${command} --help\` for usage.\n` : `cdk8s-gitops ${command}: ${errorText(e?.message ?? e)}\n`);
     return code;
   }
+}
+
+/**
+ * An error message as printed: control characters escaped (newlines and tabs kept), and the
+ * credentials of any `scheme://user:password@` in it dropped (a message quoting what git or a
+ * server said may hold a URL this tool did not redact).
+ */
+function errorText(message: unknown): string {
+  return escapeControl(redactCredentialsIn(String(message)), true);
 }
 
 /** The module of a command, or undefined when this build lacks it. */

@@ -3,6 +3,7 @@
  * JSON documents on stdout with stable field names (absent values are null, never missing).
  */
 import type { TagChange, WeightChange } from '../gitops/rotation';
+import { escapeJsonControl } from '../redact';
 import { OptionTable, OptionValues } from './args';
 
 /** The `-o, --output FORMAT` flag with the formats a command supports (`text` is the default). */
@@ -37,9 +38,13 @@ export function printJsonError(command: string, message: string, exitCode: numbe
   printJson({ error: { command, message, exitCode } });
 }
 
-/** Print `value` as one JSON document on stdout; an undefined field is printed as null, not left out. */
+/**
+ * Print `value` as one JSON document on stdout; an undefined field is printed as null, not left
+ * out. Every control character is an escape (`\u001b`, `\u009b`), never raw, so a terminal
+ * shows the document rather than acting on it.
+ */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, (_, v) => (v === undefined ? null : v), 2)}\n`);
+  process.stdout.write(`${escapeJsonControl(JSON.stringify(value, (_, v) => (v === undefined ? null : v), 2))}\n`);
 }
 
 /** A commit a command made, as its text report shows it. */

@@ -1,4 +1,4 @@
-import { parseGateFlag } from '../gate/gate-settings';
+import { gateHeaders, parseGateFlag } from '../gate/gate-settings';
 import { GateRefusedError, parseWeights, shift, ShiftGate, ShiftResult } from '../gitops/shift-flow';
 import { OptionTable, parse, required } from './args';
 import { describeWeightChanges } from '../gitops/rotation';
@@ -37,8 +37,10 @@ Options:
                      100 (v1=90,v2=10), or every version but one, which takes the rest (v2=10
                      gives v1 90)
   --gate SETTINGS    judge each canary first: prometheus=URL[,window=5m][,max-error-ratio=0.01]
-                     [,max-latency=0.5][,quantile=0.99][,min-requests=1][,timeout=10] (as the
-                     flags of \`cdk8s-gitops gate\`)
+                     [,max-latency=0.5][,quantile=0.99][,min-requests=1][,timeout=10]
+                     [,metrics=app|istio][,token-env=VAR|,basic-auth-env=VAR][,header-env=VAR]
+                     (as the flags of \`cdk8s-gitops gate\`; credentials only from the
+                     environment variables named)
   --cluster NAME     shift the traffic in this cluster of the environment only (an environment
                      with clusters): "ENV/NAME: shift ..." changes only ENV/NAME/ and the
                      cluster's entries of release.yaml (default: every cluster)
@@ -81,6 +83,7 @@ export async function run(argv: string[]): Promise<number> {
   if (services === undefined) throw new UsageError('--service is required');
   const weights = parseWeights(required(values.weights, '--weights'));
   const gate = values.gate === undefined ? undefined : parseGateFlag(values.gate as string);
+  if (gate !== undefined) gateHeaders(gate, process.env, (_, key) => `--gate ${key}`); // the credentials' variables are set: checked before anything
   const cluster = values.cluster as string | undefined;
   const json = outputFormat(values) === 'json';
   let result: ShiftResult;

@@ -1,5 +1,6 @@
 import { Provenance, PROVENANCE_TRAILERS } from '../gitops/commit-message';
 import { ServiceRow, status, StatusResult } from '../gitops/status-flow';
+import { escapeControl } from '../redact';
 import { OptionTable, parse, required } from './args';
 import { JSON_ALIAS, outputFormat, outputOption, printJson } from './output';
 
@@ -75,8 +76,16 @@ export function formatRemote(result: StatusResult): string {
   return `read ${target} (fetched now); ${where}\n`;
 }
 
-/** The status as a table (service, version, a column per environment, or per cluster of one with clusters) and the last release of each environment. */
+/**
+ * The status as a table (service, version, a column per environment, or per cluster of one
+ * with clusters) and the last release of each environment. What git holds is shown with its
+ * control characters escaped (a commit subject with ESC sequences does not drive the terminal).
+ */
 export function formatStatus(result: StatusResult): string {
+  return formatStatusTable(result).split('\n').map(line => escapeControl(line)).join('\n');
+}
+
+function formatStatusTable(result: StatusResult): string {
   const envs = result.environments.map(e => e.name);
   if (envs.length === 0) return `no release files at ${result.commit.slice(0, 12)} (an <env>/release.yaml per environment)\n`;
   const columns = result.environments.flatMap(e => (e.clusters === undefined

@@ -1,5 +1,6 @@
 import { InputError } from '../gitops/errors';
 import { formatValue } from '../errors';
+import { hasControl, redactUrl } from '../redact';
 
 /**
  * Where and how strictly a gate judges a version: Prometheus, the window and the thresholds.
@@ -42,10 +43,45 @@ export interface GateSettings {
    * @default 10
    */
   readonly timeoutSeconds?: number;
+  /**
+   * Which metrics the default queries read: `app`, the reference app's `app_requests_total` and
+   * `app_request_duration_seconds` (labels `app`, `version`, `namespace`); `istio`, the
+   * standard metrics of Istio's sidecars and gateways, `istio_requests_total` and
+   * `istio_request_duration_milliseconds` as the destination reports them (labels
+   * `destination_app`, `destination_version`, `destination_workload_namespace`,
+   * `response_code`). Key `metrics`.
+   * @default 'app'
+   */
+  readonly metrics?: GateMetrics;
+  /**
+   * Name of an environment variable holding a bearer token, sent as `Authorization: Bearer
+   * <token>`. The token itself is never a flag (argv is visible to every process on the
+   * machine) and never printed or committed. Key `token-env`.
+   * @default - no token
+   */
+  readonly tokenEnv?: string;
+  /**
+   * Name of an environment variable holding `user:password` for HTTP basic authentication
+   * (`Authorization: Basic ...`); not with {@link tokenEnv}. Key `basic-auth-env`.
+   * @default - no basic authentication
+   */
+  readonly basicAuthEnv?: string;
+  /**
+   * Name of an environment variable holding one more header as `Name: value`, e.g.
+   * `X-Scope-OrgID: team-a` for a multi-tenant Prometheus (Mimir, Cortex, Thanos). Key `header-env`.
+   * @default - no extra header
+   */
+  readonly headerEnv?: string;
 }
 
+/** The metrics the default queries of a gate read: the reference app's (`app`) or Istio's standard ones (`istio`). */
+export type GateMetrics = 'app' | 'istio';
+
+/** The settings that name an environment variable (of the credentials); absent unless given. */
+type EnvSetting = 'tokenEnv' | 'basicAuthEnv' | 'headerEnv';
+
 /** {@link GateSettings} with every default applied. */
-export type ResolvedGateSettings = Required<GateSettings>;
+export type ResolvedGateSettings = Required<Omit<GateSettings, EnvSetting>> & Pick<GateSettings, EnvSetting>;
 
 type NumberSetting = 'maxErrorRatio' | 'maxLatency' | 'quantile' | 'minRequests' | 'timeoutSeconds';
 
@@ -58,6 +94,10 @@ const KEYS: Record<keyof GateSettings, string> = {
   quantile: 'quantile',
   minRequests: 'min-requests',
   timeoutSeconds: 'timeout',
+  metrics: 'metrics',
+  tokenEnv: 'token-env',
+  basicAuthEnv: 'basic-auth-env',
+  headerEnv: 'header-env',
 };
 /** The keys of the settings, as flags of `gate` (`--max-error-ratio`) and keys of `--gate` (`max-error-ratio=`). */
 export const GATE_SETTING_KEYS: readonly string[] = Object.values(KEYS);
@@ -69,6 +109,10 @@ const NUMBERS: Record<NumberSetting, { default: number; valid(v: number): boolea
   timeoutSeconds: { default: 10, valid: v => v > 0 && v <= 600, allowed: 'must be a number of seconds from 0 to 600 (not 0), or a duration such as 30s', seconds: true },
 };
 const DEFAULT_WINDOW = '5m';
+const METRICS: readonly GateMetrics[] = ['app', 'istio'];
+const ENV_SETTINGS: readonly EnvSetting[] = ['tokenEnv', 'basicAuthEnv', 'headerEnv'];
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const ENV_ALLOWED = 'must be the name of an environment variable (letters, digits, _), such as PROMETHEUS_TOKEN: the value is read from there, never given on the command line';
 const WINDOW_ALLOWED = 'must be a Prometheus duration greater than 0, such as 30s, 5m or 1h30m';
 const URL_ALLOWED = 'must be the http:// or https:// base URL of Prometheus, such as http://prometheus:9090, without credentials, query or fragment';
 
@@ -87,7 +131,7 @@ export function durationSeconds(text: string): number | undefined {
  * gives it (the option name by default; the CLI passes its flag names), its value and what is allowed.
  */
 export function resolveGateSettings(settings: GateSettings, name: (option: keyof GateSettings, key: string) => string = option => option): ResolvedGateSettings {
-  const problem = (option: keyof GateSettings, value: unknown, allowed: string) => new InputError(`${name(option, KEYS[option])}: ${typeof value === 'number' ? String(value) : formatValue(value)} ${allowed}`);
+  const problem = (option: keyof GateSettings, value: unknown, allowed: string) => new InputError(`${name(option, KEYS[option])}: ${typeof value === 'number' ? String(value) : formatValue(option === 'prometheus' && typeof value === 'string' ? redactUrl(value) : value)} ${allowed}`);
   const prometheus = settings.prometheus;
   if (typeof prometheus !== 'string' || !isPrometheusUrl(prometheus)) throw problem('prometheus', prometheus, URL_ALLOWED);
   const window = settings.window ?? DEFAULT_WINDOW;
@@ -98,19 +142,70 @@ export function resolveGateSettings(settings: GateSettings, name: (option: keyof
     if (typeof value !== 'number' || !spec.valid(value)) throw problem(option, value, spec.allowed);
     numbers[option] = value;
   }
-  return { prometheus, window, ...numbers };
+  const metrics = settings.metrics ?? 'app';
+  if (!METRICS.includes(metrics)) throw problem('metrics', metrics, `must be one of ${METRICS.join(', ')} (the metrics the default queries read)`);
+  const envs: Partial<Record<EnvSetting, string>> = {};
+  for (const option of ENV_SETTINGS) {
+    const value = settings[option];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || !ENV_NAME.test(value)) throw problem(option, value, ENV_ALLOWED);
+    envs[option] = value;
+  }
+  if (envs.tokenEnv !== undefined && envs.basicAuthEnv !== undefined) {
+    throw new InputError(`${name('basicAuthEnv', KEYS.basicAuthEnv)}: not with ${name('tokenEnv', KEYS.tokenEnv)}: both are the Authorization header; give one`);
+  }
+  return { prometheus, window, ...numbers, metrics, ...envs };
+}
+
+/**
+ * The headers of the gate's queries, from the environment variables the settings name: a
+ * bearer token (`tokenEnv`), basic authentication (`basicAuthEnv`, `user:password`) and one
+ * more header (`headerEnv`, `Name: value`). An {@link InputError} names the setting and the
+ * variable, never its value.
+ */
+export function gateHeaders(settings: Pick<GateSettings, EnvSetting>, env: NodeJS.ProcessEnv = process.env, name: (option: keyof GateSettings, key: string) => string = option => option): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const read = (option: EnvSetting): string | undefined => {
+    const variable = settings[option];
+    if (variable === undefined) return undefined;
+    const value = env[variable];
+    const refuse = (why: string) => new InputError(`${name(option, KEYS[option])}: the environment variable ${variable} ${why}`);
+    if (value === undefined || value.trim() === '') throw refuse('is not set or empty');
+    if (hasControl(value)) throw refuse('holds a control character (a newline?), which no header may');
+    return value.trim();
+  };
+  const token = read('tokenEnv');
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  const basic = read('basicAuthEnv');
+  if (basic !== undefined) {
+    if (!basic.includes(':')) throw new InputError(`${name('basicAuthEnv', KEYS.basicAuthEnv)}: the environment variable ${settings.basicAuthEnv} must hold user:password (its value is not shown)`);
+    headers.authorization = `Basic ${Buffer.from(basic, 'utf8').toString('base64')}`;
+  }
+  const header = read('headerEnv');
+  if (header !== undefined) {
+    const m = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):\s*(.*)$/.exec(header);
+    if (!m || m[2] === '') throw new InputError(`${name('headerEnv', KEYS.headerEnv)}: the environment variable ${settings.headerEnv} must hold one header as Name: value, such as X-Scope-OrgID: team-a (its value is not shown)`);
+    const key = m[1].toLowerCase();
+    if (key === 'accept' || (key === 'authorization' && headers.authorization !== undefined)) {
+      throw new InputError(`${name('headerEnv', KEYS.headerEnv)}: the environment variable ${settings.headerEnv} sets the ${m[1]} header, which ${key === 'accept' ? 'the gate sets itself' : `${name(settings.tokenEnv !== undefined ? 'tokenEnv' : 'basicAuthEnv', KEYS[settings.tokenEnv !== undefined ? 'tokenEnv' : 'basicAuthEnv'])} sets already`}`);
+    }
+    headers[key] = m[2];
+  }
+  return headers;
 }
 
 /**
  * Settings from flag texts by key (`prometheus`, `window`, `max-error-ratio`, `max-latency`,
- * `quantile`, `min-requests`, `timeout`; an undefined text takes the default), checked. Errors
+ * `quantile`, `min-requests`, `timeout`, `metrics`, `token-env`, `basic-auth-env`, `header-env`;
+ * an undefined text takes the default), checked. Errors
  * name each setting as `name(key)` gives it, e.g. `--max-error-ratio`.
  */
 export function parseGateSettings(texts: Readonly<Record<string, string | undefined>>, name: (key: string) => string): ResolvedGateSettings {
   for (const key of Object.keys(texts)) {
     if (!GATE_SETTING_KEYS.includes(key)) throw new InputError(`${name(key)}: unknown setting (allowed: ${GATE_SETTING_KEYS.join(', ')})`);
   }
-  const settings: Record<string, string | number | undefined> = { prometheus: texts.prometheus, window: texts.window };
+  const settings: Record<string, string | number | undefined> = { prometheus: texts.prometheus, window: texts.window, metrics: texts.metrics };
+  for (const option of ENV_SETTINGS) settings[option] = texts[KEYS[option]];
   for (const [option, spec] of Object.entries(NUMBERS) as Array<[NumberSetting, typeof NUMBERS[NumberSetting]]>) {
     const text = texts[KEYS[option]];
     if (text === undefined) continue;
@@ -126,7 +221,9 @@ export function parseGateSettings(texts: Readonly<Record<string, string | undefi
  * Parse the value of a `--gate` flag: comma-separated `key=value` settings, e.g.
  * `prometheus=http://prometheus:9090,window=10m,max-error-ratio=0.02,max-latency=300ms`.
  * `prometheus` is required; the other keys are `window`, `max-error-ratio`, `max-latency`,
- * `quantile`, `min-requests` and `timeout` (each with its default when absent). Errors name
+ * `quantile`, `min-requests`, `timeout`, `metrics` (`app` or `istio`) and the names of the
+ * environment variables of the credentials, `token-env`, `basic-auth-env` and `header-env`
+ * (each with its default when absent). Errors name
  * the flag and the key (`--gate max-error-ratio: ...`).
  */
 export function parseGateFlag(value: string, flag = '--gate'): ResolvedGateSettings {
@@ -135,9 +232,9 @@ export function parseGateFlag(value: string, flag = '--gate'): ResolvedGateSetti
     const eq = item.indexOf('=');
     const key = item.slice(0, eq).trim();
     if (eq <= 0 || key === '') {
-      throw new InputError(`${flag}: ${JSON.stringify(item)} in ${JSON.stringify(value)} is not key=value (e.g. prometheus=http://prometheus:9090,window=5m,max-error-ratio=0.01)`);
+      throw new InputError(`${flag}: ${JSON.stringify(redactUrl(item))} in ${JSON.stringify(redactUrl(value))} is not key=value (e.g. prometheus=http://prometheus:9090,window=5m,max-error-ratio=0.01)`);
     }
-    if (key in texts) throw new InputError(`${flag}: ${JSON.stringify(key)} is given twice in ${JSON.stringify(value)}`);
+    if (key in texts) throw new InputError(`${flag}: ${JSON.stringify(key)} is given twice in ${JSON.stringify(redactUrl(value))}`);
     texts[key] = item.slice(eq + 1).trim();
   }
   return parseGateSettings(texts, key => `${flag} ${key}`);

@@ -12,13 +12,34 @@ export interface QueryValues {
   readonly window: string;
   /** `{quantile}`: a number from 0 to 1, substituted as is. */
   readonly quantile: number;
+  /**
+   * The label names `{selector}` matches the service, version and namespace with.
+   * @default SELECTOR_LABELS
+   */
+  readonly labels?: SelectorLabels;
+}
+
+/** The label names of the service, the version and the namespace in the metrics a selector matches. */
+export interface SelectorLabels {
+  /** Label of the service name, e.g. `app`. */
+  readonly service: string;
+  /** Label of the version, e.g. `version`. */
+  readonly version: string;
+  /** Label of the namespace, e.g. `namespace`. */
+  readonly namespace: string;
 }
 
 /** The placeholders a query template may use. */
 export const PLACEHOLDERS = ['service', 'version', 'namespace', 'window', 'quantile', 'selector'] as const;
 
 /** Label names of the series the `{selector}` placeholder matches (the pod labels a Kubernetes scrape job copies, plus its namespace label). */
-export const SELECTOR_LABELS = { service: 'app', version: 'version', namespace: 'namespace' } as const;
+export const SELECTOR_LABELS: SelectorLabels = { service: 'app', version: 'version', namespace: 'namespace' };
+
+/**
+ * The same in Istio's standard metrics (`istio_requests_total`, ...): the destination
+ * workload's `app` and `version` pod labels as the proxy reports them, and its namespace.
+ */
+export const ISTIO_SELECTOR_LABELS: SelectorLabels = { service: 'destination_app', version: 'destination_version', namespace: 'destination_workload_namespace' };
 
 /**
  * The content of a PromQL double-quoted string holding `value`: backslash, double quote and
@@ -30,11 +51,13 @@ export function escapeLabelValue(value: string): string {
 
 /**
  * The label matchers of one version of a service, without braces:
- * `app="NAME",version="V"` and `,namespace="NS"` when a namespace is given.
+ * `app="NAME",version="V"` and `,namespace="NS"` when a namespace is given (with the label
+ * names of `values.labels`, {@link SELECTOR_LABELS} by default).
  */
-export function selector(values: Pick<QueryValues, 'service' | 'version' | 'namespace'>): string {
-  const matchers = [`${SELECTOR_LABELS.service}="${escapeLabelValue(values.service)}"`, `${SELECTOR_LABELS.version}="${escapeLabelValue(values.version)}"`];
-  if (values.namespace !== undefined) matchers.push(`${SELECTOR_LABELS.namespace}="${escapeLabelValue(values.namespace)}"`);
+export function selector(values: Pick<QueryValues, 'service' | 'version' | 'namespace' | 'labels'>): string {
+  const labels = values.labels ?? SELECTOR_LABELS;
+  const matchers = [`${labels.service}="${escapeLabelValue(values.service)}"`, `${labels.version}="${escapeLabelValue(values.version)}"`];
+  if (values.namespace !== undefined) matchers.push(`${labels.namespace}="${escapeLabelValue(values.namespace)}"`);
   return matchers.join(',');
 }
 

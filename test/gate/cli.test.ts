@@ -1,6 +1,6 @@
 /** `cdk8s-gitops gate` as a separate process (test/gitops/cli.js) against the fake Prometheus: output and exit codes. */
 import { spawnCli } from '../gitops/helpers';
-import { FakeAnswer, FakePrometheus, freePort, startFakePrometheus, vector } from './fake-prometheus';
+import { apiError, FakeAnswer, FakePrometheus, freePort, startFakePrometheus, vector } from './fake-prometheus';
 
 let answers: { requests: FakeAnswer; errors: FakeAnswer; latency: FakeAnswer };
 let fake: FakePrometheus;
@@ -51,10 +51,33 @@ test('exit 1 when refused (threshold, no data), with the query of each check tha
   expect(result).not.toHaveProperty('namespace');
   expect(result.checks).toEqual([
     expect.objectContaining({ name: 'requests', status: 'pass', passed: true, value: 3, threshold: 1 }),
-    // the custom query has no status=~ matcher: the fake answers it as the requests query (3)
-    expect.objectContaining({ name: 'error-ratio', status: 'fail', value: 3, threshold: 0.25, query: 'sum(rate(app_errors_total{app="demo",version="v2"}[5m])) / sum(rate(app_requests_total{app="demo",version="v2"}[5m]))' }),
-    expect.objectContaining({ name: 'latency', status: 'fail', value: '+Inf', threshold: 0.5 }),
+    // the custom query has no status=~ matcher: the fake answers it as the requests query (3), no ratio
+    expect.objectContaining({ name: 'error-ratio', status: 'no-data', value: 3, threshold: 0.25, query: 'sum(rate(app_errors_total{app="demo",version="v2"}[5m])) / sum(rate(app_requests_total{app="demo",version="v2"}[5m]))' }),
+    expect.objectContaining({ name: 'latency', status: 'no-data', value: '+Inf', threshold: 0.5 }),
   ]);
+});
+
+test('--token-env: the token of an environment variable reaches Prometheus, and never the output', async () => {
+  answers = { requests: vector('10'), errors: vector('0'), latency: vector('0.1') };
+  fake.headers.length = 0;
+  const r = await spawnCli([...flags(), '--token-env', 'PROM_TOKEN', '--header-env', 'PROM_TENANT', '-o', 'json'], { env: { PROM_TOKEN: 'tok-3f9a', PROM_TENANT: 'X-Scope-OrgID: shop' } });
+  expect(r.code).toBe(0);
+  expect(fake.headers.map(h => [h.authorization, h['x-scope-orgid']])).toEqual(Array(3).fill(['Bearer tok-3f9a', 'shop']));
+  expect(r.stdout + r.stderr).not.toMatch(/tok-3f9a|PROM_/);
+  const unset = await spawnCli([...flags(), '--basic-auth-env', 'PROM_UNSET_VARIABLE'], { env: { PROM_UNSET_VARIABLE: '' } });
+  expect(unset).toMatchObject({ code: 2, stdout: '' });
+  expect(unset.stderr).toContain('cdk8s-gitops gate: --basic-auth-env: the environment variable PROM_UNSET_VARIABLE is not set or empty');
+});
+
+test('what Prometheus answers is printed with its control characters escaped', async () => {
+  answers = { requests: vector('10'), errors: apiError(400, 'bad_data', 'evil \u001b]0;pwned\u0007 \u009b31m text'), latency: vector('0.1') };
+  const text = await spawnCli(flags());
+  expect(text.code).toBe(1);
+  expect(text.stdout).toContain('refused the query (HTTP 400, bad_data): evil \\x1b]0;pwned\\x07 \\x9b31m text');
+  expect(text.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+  const json = await spawnCli([...flags(), '-o', 'json']);
+  expect(json.stdout).not.toMatch(/[\u007f-\u009f\u001b]/);
+  expect(JSON.parse(json.stdout).checks[1].reason).toContain('evil \u001b]0;pwned\u0007 \u009b31m text');
 });
 
 test('exit 1 when Prometheus is unreachable', async () => {

@@ -14,7 +14,7 @@ describe('durationSeconds', () => {
 describe('resolveGateSettings', () => {
   test('applies the defaults', () => {
     expect(resolveGateSettings({ prometheus: 'http://prometheus:9090' })).toEqual({
-      prometheus: 'http://prometheus:9090', window: '5m', maxErrorRatio: 0.01, maxLatency: 0.5, quantile: 0.99, minRequests: 1, timeoutSeconds: 10,
+      prometheus: 'http://prometheus:9090', window: '5m', maxErrorRatio: 0.01, maxLatency: 0.5, quantile: 0.99, minRequests: 1, timeoutSeconds: 10, metrics: 'app',
     });
   });
 
@@ -39,7 +39,7 @@ describe('parseGateSettings (the flags of `gate`)', () => {
   const name = (key: string) => `--${key}`;
   test('numbers, and seconds or durations for latency and timeout', () => {
     expect(parseGateSettings({ 'prometheus': 'https://prom.example/prometheus/', 'window': '10m', 'max-error-ratio': '0.05', 'max-latency': '300ms', 'quantile': '.95', 'min-requests': '100', 'timeout': '1m' }, name)).toEqual({
-      prometheus: 'https://prom.example/prometheus/', window: '10m', maxErrorRatio: 0.05, maxLatency: 0.3, quantile: 0.95, minRequests: 100, timeoutSeconds: 60,
+      prometheus: 'https://prom.example/prometheus/', window: '10m', maxErrorRatio: 0.05, maxLatency: 0.3, quantile: 0.95, minRequests: 100, timeoutSeconds: 60, metrics: 'app',
     });
     expect(parseGateSettings({ 'prometheus': 'http://p:9090', 'max-latency': '1.5', 'max-error-ratio': '1e-3', 'window': undefined }, name)).toMatchObject({ maxLatency: 1.5, maxErrorRatio: 0.001, window: '5m' });
   });
@@ -52,17 +52,17 @@ describe('parseGateSettings (the flags of `gate`)', () => {
     expect(() => parseGateSettings({ 'prometheus': 'http://p', 'quantile': '300ms' }, name)).toThrow('--quantile: "300ms" must be a number between 0 and 1');
     expect(() => parseGateSettings({ 'prometheus': 'http://p', 'min-requests': '-1' }, name)).toThrow('--min-requests: -1 must be a whole number of at least 1');
     expect(() => parseGateSettings({ prometheus: 'http://p', window: '5' }, name)).toThrow('--window: "5" must be a Prometheus duration');
-    expect(() => parseGateSettings({ prometheus: 'http://p', windw: '5m' }, name)).toThrow('--windw: unknown setting (allowed: prometheus, window, max-error-ratio, max-latency, quantile, min-requests, timeout)');
+    expect(() => parseGateSettings({ prometheus: 'http://p', windw: '5m' }, name)).toThrow('--windw: unknown setting (allowed: prometheus, window, max-error-ratio, max-latency, quantile, min-requests, timeout, metrics, token-env, basic-auth-env, header-env)');
   });
 });
 
 describe('parseGateFlag (the value of `--gate`)', () => {
   test('comma-separated key=value settings with defaults for the rest', () => {
     expect(parseGateFlag('prometheus=http://prometheus.monitoring:9090')).toEqual({
-      prometheus: 'http://prometheus.monitoring:9090', window: '5m', maxErrorRatio: 0.01, maxLatency: 0.5, quantile: 0.99, minRequests: 1, timeoutSeconds: 10,
+      prometheus: 'http://prometheus.monitoring:9090', window: '5m', maxErrorRatio: 0.01, maxLatency: 0.5, quantile: 0.99, minRequests: 1, timeoutSeconds: 10, metrics: 'app',
     });
     expect(parseGateFlag('prometheus=http://p:9090, window=10m ,max-error-ratio=0.02,max-latency=1s,quantile=0.95,min-requests=20,timeout=5')).toEqual({
-      prometheus: 'http://p:9090', window: '10m', maxErrorRatio: 0.02, maxLatency: 1, quantile: 0.95, minRequests: 20, timeoutSeconds: 5,
+      prometheus: 'http://p:9090', window: '10m', maxErrorRatio: 0.02, maxLatency: 1, quantile: 0.95, minRequests: 20, timeoutSeconds: 5, metrics: 'app',
     });
   });
 
@@ -72,7 +72,32 @@ describe('parseGateFlag (the value of `--gate`)', () => {
     expect(() => parseGateFlag('window=5m')).toThrow('--gate prometheus is required');
     expect(() => parseGateFlag('prometheus=http://a,prometheus=http://b')).toThrow('--gate: "prometheus" is given twice');
     expect(() => parseGateFlag('prometheus=http://p,max-latency=fast', '--canary-gate')).toThrow('--canary-gate max-latency: "fast" must be a number of seconds greater than 0, or a duration such as 500ms');
-    expect(() => parseGateFlag('prometheus=http://p,error-ratio=0.1')).toThrow('--gate error-ratio: unknown setting (allowed: prometheus, window, max-error-ratio, max-latency, quantile, min-requests, timeout)');
+    expect(() => parseGateFlag('prometheus=http://p,error-ratio=0.1')).toThrow('--gate error-ratio: unknown setting (allowed: prometheus, window, max-error-ratio, max-latency, quantile, min-requests, timeout, metrics, token-env, basic-auth-env, header-env)');
     expect(() => parseGateFlag('prometheus=')).toThrow('--gate prometheus: "" must be the http:// or https:// base URL of Prometheus');
+  });
+});
+
+describe('the metrics and the credentials of a gate', () => {
+  test('metrics app or istio; credentials as names of environment variables', () => {
+    expect(parseGateFlag('prometheus=http://p:9090,metrics=istio,token-env=PROM_TOKEN,header-env=PROM_TENANT')).toMatchObject({ metrics: 'istio', tokenEnv: 'PROM_TOKEN', headerEnv: 'PROM_TENANT' });
+    expect(parseGateFlag('prometheus=http://p:9090,basic-auth-env=PROM_AUTH')).toMatchObject({ metrics: 'app', basicAuthEnv: 'PROM_AUTH' });
+    expect(parseGateFlag('prometheus=http://p:9090')).not.toHaveProperty('tokenEnv');
+    expect(() => parseGateFlag('prometheus=http://p:9090,metrics=linkerd')).toThrow('--gate metrics: "linkerd" must be one of app, istio (the metrics the default queries read)');
+    expect(() => parseGateFlag('prometheus=http://p:9090,token-env=ghp_abc-123')).toThrow('--gate token-env: "ghp_abc-123" must be the name of an environment variable (letters, digits, _), such as PROMETHEUS_TOKEN: the value is read from there, never given on the command line');
+    expect(() => parseGateFlag('prometheus=http://p:9090,token-env=A,basic-auth-env=B')).toThrow('--gate basic-auth-env: not with --gate token-env: both are the Authorization header; give one');
+  });
+
+  test('a URL with credentials is refused without showing them', () => {
+    for (const url of ['http://admin:hunter2@prom:9090', 'http://hunter2@prom:9090', 'http://prom:9090/?token=hunter2', 'http://admin:hun ter2@prom:9090']) {
+      let message = '';
+      try {
+        parseGateFlag(`prometheus=${url}`);
+      } catch (e: any) {
+        message = e.message;
+      }
+      expect(message).toMatch(/^--gate prometheus: "http:\/\/prom:9090\/?" must be the http:\/\/ or https:\/\/ base URL of Prometheus/);
+      expect(message).not.toContain('hun');
+    }
+    expect(() => parseGateFlag('prometheus=http://a:hunter2@p,window')).toThrow(/^--gate: "window" in "p,window" is not key=value/);
   });
 });

@@ -1,5 +1,5 @@
 import { evaluateGate, GateOptions, GateResult, gateSummary } from '../../src/gate/gate';
-import { apiError, FakeAnswer, FakePrometheus, freePort, startFakePrometheus, vector } from './fake-prometheus';
+import { apiError, FakeAnswer, FakePrometheus, freePort, now, sampledVector, startFakePrometheus, vector, withWarnings } from './fake-prometheus';
 
 /** Answers by check: what the fake Prometheus gives the requests, error-ratio and latency queries. */
 let answers: { requests: FakeAnswer; errors: FakeAnswer; latency: FakeAnswer };
@@ -67,10 +67,10 @@ describe('evaluateGate', () => {
     expect(gateSummary(r)).toBe('gate refused: demo v2 over the last 5m (error-ratio: fail)');
 
     answers.errors = vector('0');
-    answers.latency = vector('+Inf'); // the quantile is above the highest histogram bucket
+    answers.latency = vector('0.3');
     r = await gate({ maxLatency: 0.25, quantile: 0.95, window: '10m' });
     expect(statuses(r)).toEqual(['requests=pass', 'error-ratio=pass', 'latency=fail']);
-    expect(r.checks[2]).toMatchObject({ value: Infinity, threshold: 0.25, reason: 'p95 latency +Inf s exceeds the maximum 0.25 s' });
+    expect(r.checks[2]).toMatchObject({ value: 0.3, threshold: 0.25, reason: 'p95 latency 0.3 s exceeds the maximum 0.25 s' });
     expect(r.checks[2].query).toBe('histogram_quantile(0.95, sum by (le) (rate(app_request_duration_seconds_bucket{app="demo",version="v2"}[10m])))');
   });
 
@@ -131,6 +131,124 @@ describe('evaluateGate', () => {
     await expect(gate({ requestsQuery: 'x{ns="{namespace}"}' })).rejects.toThrow('requestsQuery: "x{ns=\\"{namespace}\\"}" uses {namespace} but no namespace was given');
     await expect(gate({ prometheus: 'localhost:9090' })).rejects.toThrow('prometheus: "localhost:9090" must be the http:// or https:// base URL');
     await expect(gate({ prometheus: 'localhost:9090' })).rejects.toMatchObject({ name: 'UsageError' });
+    expect(fake.queries).toEqual([]);
+  });
+});
+
+describe('evaluateGate on a hostile or broken Prometheus: only true values are evidence', () => {
+  /** The status and reason of each check, for answers that pass everywhere but `answer` for `check`. */
+  async function judged(check: keyof typeof answers, answer: FakeAnswer, more: Partial<GateOptions> = {}) {
+    answers[check] = answer;
+    const r = await gate(more);
+    expect(r.passed).toBe(false);
+    return r.checks[['requests', 'errors', 'latency'].indexOf(check)];
+  }
+
+  test('infinite, negative and out-of-range values are no data, naming the value', async () => {
+    expect(await judged('requests', vector('+Inf'))).toMatchObject({ status: 'no-data', value: Infinity, reason: 'no data: requests +Inf is no evidence, a number of requests is finite and at least 0' });
+    expect(await judged('requests', vector('-3'))).toMatchObject({ status: 'no-data', value: -3, reason: 'no data: requests -3 is no evidence, a number of requests is finite and at least 0' });
+    expect(await judged('errors', vector('-Inf'))).toMatchObject({ status: 'no-data', value: -Infinity, reason: 'no data: error ratio -Inf is no evidence, an error ratio is a share of the requests, from 0 to 1' });
+    expect(await judged('errors', vector('-5'))).toMatchObject({ status: 'no-data', reason: 'no data: error ratio -5 is no evidence, an error ratio is a share of the requests, from 0 to 1' });
+    expect(await judged('errors', vector('1.5'), { maxErrorRatio: 1 })).toMatchObject({ status: 'no-data', value: 1.5 });
+    expect(await judged('latency', vector('-Inf'))).toMatchObject({ status: 'no-data', reason: 'no data: p99 latency -Inf is no evidence, a latency is a finite number of seconds, at least 0' });
+    expect(await judged('latency', vector('-1'))).toMatchObject({ status: 'no-data', value: -1 });
+    expect(await judged('latency', vector('+Inf'))).toMatchObject({ status: 'no-data', value: Infinity });
+  });
+
+  test('values Prometheus never writes are an error, quoting the sample', async () => {
+    for (const text of ['0x64', 'Infinity', '-Infinity', 'inf', '1_000', ' 1', '1 ', '', '0b1', '1e', '+1']) {
+      const check = await judged('requests', vector(text));
+      expect(check.status).toBe('error');
+      expect(check.reason).toMatch(new RegExp(`answered a sample that is not a \\[time, "number"\\] pair as Prometheus writes it: \\[\\d+\\.?\\d*,${JSON.stringify(text).replace(/[+.*?^$()[\]{}|\\]/g, '\\$&')}\\]$`));
+      expect(check).not.toHaveProperty('value');
+    }
+    const check = await judged('errors', { body: { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: ['now', '0'] }] } } });
+    expect(check).toMatchObject({ status: 'error' });
+  });
+
+  test('a sample older than the window (or later than now by more) is stale: no data', async () => {
+    expect(await judged('requests', sampledVector(0, '120'))).toMatchObject({ status: 'no-data', value: 120, reason: 'no data: stale, the sample (requests 120) is from 1970-01-01T00:00:00.000Z, older than the window 5m' });
+    expect(await judged('errors', sampledVector(now() - 301, '0'))).toMatchObject({ status: 'no-data', reason: expect.stringMatching(/^no data: stale, the sample \(error ratio 0\) is from .*, older than the window 5m$/) });
+    expect(await judged('latency', sampledVector(now() + 3600, '0.1'), { window: '10m' })).toMatchObject({ status: 'no-data', reason: expect.stringMatching(/later than now by more than the window 10m$/) });
+    expect(await judged('latency', sampledVector(1e300, '0.1'))).toMatchObject({ status: 'no-data', reason: expect.stringContaining('is from 1e+300 s after 1970') });
+    answers = { requests: sampledVector(now() - 60, '120'), errors: vector('0'), latency: vector('0.1') };
+    expect((await gate()).passed).toBe(true);
+  });
+
+  test('an answer with warnings is partial data: no data, with the warnings', async () => {
+    const check = await judged('requests', withWarnings(vector('120'), 'remote read: store eu-1 unreachable', 'query limit hit'));
+    expect(check).toMatchObject({ status: 'no-data', value: 120, reason: 'no data: partial data, Prometheus answered requests 120 with warnings: remote read: store eu-1 unreachable; query limit hit' });
+    expect(await judged('errors', withWarnings(vector(), 'partial'))).toMatchObject({ status: 'no-data', reason: 'no data: partial data, Prometheus answered with warnings: partial' });
+    expect(await judged('latency', { body: { status: 'success', warnings: 'yes', data: { resultType: 'vector', result: [] } } })).toMatchObject({ status: 'no-data', reason: expect.stringContaining('warnings that are not a list: "\\"yes\\""') });
+    // infos (Prometheus 3's annotations of a full answer) are no warnings
+    answers.latency = { body: { status: 'success', infos: ['PromQL info: metric might not be a counter'], data: { resultType: 'vector', result: [{ metric: {}, value: [now(), '0.1'] }] } } };
+    expect((await gate()).checks[2].status).toBe('pass');
+  });
+
+  test('no data never passes, whatever the thresholds', async () => {
+    answers = { requests: vector('+Inf'), errors: vector('-Inf'), latency: vector('-1') };
+    const r = await gate({ maxErrorRatio: 1, maxLatency: 1e9, minRequests: 1 });
+    expect(statuses(r)).toEqual(['requests=no-data', 'error-ratio=no-data', 'latency=no-data']);
+    expect(gateSummary(r)).toBe('gate refused: demo v2 over the last 5m (requests: no-data, error-ratio: no-data, latency: no-data)');
+  });
+});
+
+describe('evaluateGate with Istio\'s standard metrics and credentials', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    for (const key of ['GATE_TEST_TOKEN', 'GATE_TEST_BASIC', 'GATE_TEST_HEADER']) {
+      if (saved[key] === undefined) delete process.env[key];
+      else process.env[key] = saved[key];
+    }
+  });
+
+  test('metrics: istio queries istio_requests_total and istio_request_duration_milliseconds by destination labels', async () => {
+    let istio: FakePrometheus | undefined;
+    try {
+      istio = await startFakePrometheus(q => q.startsWith('histogram_quantile') ? vector('0.12') : q.includes('response_code=~') ? vector('0') : vector('40'));
+      const r = await evaluateGate({ prometheus: istio.url, service: 'demo', version: 'v2', namespace: 'shop', metrics: 'istio' });
+      expect(r.passed).toBe(true);
+      expect(r.checks.map(c => c.query)).toEqual([
+        'sum(increase(istio_requests_total{reporter="destination",destination_app="demo",destination_version="v2",destination_workload_namespace="shop"}[5m]))',
+        '(sum(rate(istio_requests_total{reporter="destination",destination_app="demo",destination_version="v2",destination_workload_namespace="shop",response_code=~"5.."}[5m])) or vector(0)) / sum(rate(istio_requests_total{reporter="destination",destination_app="demo",destination_version="v2",destination_workload_namespace="shop"}[5m]))',
+        'histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_app="demo",destination_version="v2",destination_workload_namespace="shop"}[5m]))) / 1000',
+      ]);
+      expect([...istio.queries].sort()).toEqual([...r.checks.map(c => c.query)].sort());
+    } finally {
+      await istio?.close();
+    }
+  });
+
+  test('a bearer token, basic authentication and a header from environment variables reach Prometheus, and nothing of them the result', async () => {
+    process.env.GATE_TEST_TOKEN = 's3cr3t-t0ken';
+    process.env.GATE_TEST_BASIC = 'gate:pa ss:word';
+    process.env.GATE_TEST_HEADER = 'X-Scope-OrgID: team-a';
+    fake.headers.length = 0;
+    let r = await gate({ tokenEnv: 'GATE_TEST_TOKEN', headerEnv: 'GATE_TEST_HEADER' });
+    expect(r.passed).toBe(true);
+    expect(fake.headers.map(h => [h.authorization, h['x-scope-orgid']])).toEqual(Array(3).fill(['Bearer s3cr3t-t0ken', 'team-a']));
+    expect(JSON.stringify(r)).not.toMatch(/s3cr3t|team-a|GATE_TEST/);
+    fake.headers.length = 0;
+    r = await gate({ basicAuthEnv: 'GATE_TEST_BASIC' });
+    expect(fake.headers.map(h => h.authorization)).toEqual(Array(3).fill(`Basic ${Buffer.from('gate:pa ss:word').toString('base64')}`));
+    expect(JSON.stringify(r)).not.toMatch(/pa ss/);
+  });
+
+  test('credentials that cannot be sent are refused before any query, naming the variable, never its value', async () => {
+    fake.queries.length = 0;
+    delete process.env.GATE_TEST_TOKEN;
+    await expect(gate({ tokenEnv: 'GATE_TEST_TOKEN' })).rejects.toThrow('tokenEnv: the environment variable GATE_TEST_TOKEN is not set or empty');
+    process.env.GATE_TEST_TOKEN = 'abc\r\nX-Evil: 1';
+    await expect(gate({ tokenEnv: 'GATE_TEST_TOKEN' })).rejects.toThrow('tokenEnv: the environment variable GATE_TEST_TOKEN holds a control character (a newline?), which no header may');
+    process.env.GATE_TEST_BASIC = 'justatoken';
+    await expect(gate({ basicAuthEnv: 'GATE_TEST_BASIC' })).rejects.toThrow('basicAuthEnv: the environment variable GATE_TEST_BASIC must hold user:password (its value is not shown)');
+    process.env.GATE_TEST_HEADER = 'no header here';
+    await expect(gate({ headerEnv: 'GATE_TEST_HEADER' })).rejects.toThrow(/^headerEnv: the environment variable GATE_TEST_HEADER must hold one header as Name: value/);
+    process.env.GATE_TEST_TOKEN = 't';
+    process.env.GATE_TEST_HEADER = 'Authorization: Basic eA==';
+    await expect(gate({ tokenEnv: 'GATE_TEST_TOKEN', headerEnv: 'GATE_TEST_HEADER' })).rejects.toThrow('headerEnv: the environment variable GATE_TEST_HEADER sets the Authorization header, which tokenEnv sets already');
+    await expect(gate({ tokenEnv: 'GATE_TEST_TOKEN', basicAuthEnv: 'GATE_TEST_BASIC' })).rejects.toThrow('basicAuthEnv: not with tokenEnv');
+    await expect(gate({ tokenEnv: 'Bearer abc' })).rejects.toThrow('tokenEnv: "Bearer abc" must be the name of an environment variable');
     expect(fake.queries).toEqual([]);
   });
 });

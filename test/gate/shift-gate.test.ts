@@ -10,6 +10,7 @@ import * as path from 'path';
 import { createApp } from '../gitops/fixture-app-canary';
 import { createApp as createFleetApp } from '../gitops/fixture-app-canary-fleet';
 import { cleanup, git, isolateGit, read, seedRepo, snapshot, spawnCli } from '../gitops/helpers';
+import { FakePrometheus, redirect, startFakePrometheus, vector } from './fake-prometheus';
 import { describeWithPrometheus, Stack, startStack, waitForScrapes } from './real-prometheus';
 
 const APP = path.join(__dirname, '..', 'gitops', 'fixture-app-canary.ts');
@@ -80,5 +81,32 @@ describeWithPrometheus('shift --gate against a real Prometheus', tools => {
     expect(git(clone, 'log', '-1', '--format=%(trailers:key=Cluster,valueonly)').trim()).toBe('prod-eu');
     expect(git(clone, 'log', '-1', '--format=%(trailers:key=Cdk8s-gitops-gate,valueonly)').trim()).toContain('gate passed: backend v2 in shop-prod');
     expect(read(clone, 'prod/release.yaml')).toContain('clusters:\n  prod-eu:\n    weights:\n      backend:\n        v1: 90\n        v2: 10\n');
+  });
+});
+
+describe('shift --gate against a Prometheus that redirects elsewhere', () => {
+  let elsewhere: FakePrometheus | undefined;
+  let named: FakePrometheus | undefined;
+  beforeAll(async () => {
+    isolateGit();
+    // elsewhere would pass the canary; the Prometheus named in --gate only redirects there
+    elsewhere = await startFakePrometheus(q => (q.startsWith('histogram_quantile') ? vector('0.01') : q.includes('status=~') ? vector('0') : vector('500')));
+    named = await startFakePrometheus(q => redirect(`${elsewhere!.url}/api/v1/query?query=${encodeURIComponent(q)}`));
+  });
+  afterAll(async () => {
+    await elsewhere?.close();
+    await named?.close();
+    cleanup();
+  });
+
+  test('refuses the step: the verdict would not be of the Prometheus the trailer names; nothing committed', async () => {
+    const { clone } = seedRepo(createApp);
+    const before = snapshot(clone);
+    const r = await spawnCli(['shift', '--gitops-dir', clone, '--env', 'prod', '--service', 'backend', '--weights', 'v2=10', '--app', APP, '--gate', `prometheus=${named!.url}`]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(new RegExp(`^error +requests +Prometheus at ${named!.url} redirected the query to ${elsewhere!.url}/api/v1/query \\(HTTP 302\\), another origin`, 'm'));
+    expect(r.stderr).toContain('gate refused: backend v2 in shop-prod over the last 5m (requests: error, error-ratio: error, latency: error): the traffic step was not committed');
+    expect(elsewhere!.queries).toEqual([]);
+    expect(snapshot(clone)).toEqual(before);
   });
 });
