@@ -4,8 +4,9 @@
  * with its own hosts and load balancer; one Argo CD Application per app and cluster).
  *
  * - `flask-app`: the Flask app, a single service (port 5000, /healthz, /metrics)
- *   with v1/v2 A/B routing behind an ingress gateway, a ServiceMonitor for its metrics and
- *   its database password from an ExternalSecret;
+ *   with v1/v2 A/B routing behind an ingress gateway, a ServiceMonitor for its metrics, its
+ *   service-level objectives (burn-rate alerts) and a Grafana dashboard, and its database
+ *   password from an ExternalSecret;
  * - `ab-testing`: the A/B testing platform (frontend, backend v1/v2, monitor v1/v2, redis, gateway
  *   routes, STRICT mTLS, default-deny authorization, a PostSync smoke test);
  * - the Argo CD projects and applications, and the app-of-apps root.
@@ -17,8 +18,8 @@
 import { Duration } from 'cdk8s';
 import {
   AppChart, AppOfApps, Application, AppProject, ArgoCdChart, AuthorizationPolicy, DestinationRule, Environment, EnvValue,
-  ExternalSecret, Gateway, GitOpsApp, GitOpsAppProps, HttpMatch, HttpMethod, MtlsMode, PeerAuthentication, Principal,
-  Probe, RouteTarget, SecretStoreRef, SmokeTest, VirtualService, WebService,
+  ExternalSecret, Gateway, GitOpsApp, GitOpsAppProps, GrafanaDashboard, HttpMatch, HttpMethod, MtlsMode, PeerAuthentication, Principal,
+  Probe, RouteTarget, SecretStoreRef, ServiceLevelObjective, SmokeTest, VirtualService, WebService,
 } from '../src';
 
 /** The GitOps repository Argo CD syncs. */
@@ -302,6 +303,12 @@ function flaskApp(app: GitOpsApp, env: Environment, stage: Stage): AppChart {
     networkPolicy: { allowIngressGateway: true },
   });
   new DestinationRule(chart, 'destinationrule', { service: flask });
+  // 99.9 % of requests without a 5xx and 99 % within 500 ms (a bucket of the app's histogram) over 30 days:
+  // burn-rate alerts per version, the thresholds the canary gate applies, and a dashboard
+  const slo = new ServiceLevelObjective(chart, 'slo', {
+    service: flask, availability: 99.9, latency: { threshold: Duration.millis(500), target: 99 }, labels: PROMETHEUS_SELECTOR,
+  });
+  new GrafanaDashboard(chart, 'dashboard', { service: flask, objective: slo });
   const gateway = new Gateway(chart, 'gateway', {
     name: 'flask-gateway',
     hosts: siteOf(env).flaskHosts,

@@ -6,6 +6,7 @@ import { ReleaseState } from './release';
 import { RELEASE_REGISTRY, ReleaseRegistry } from './release-registry';
 import { LayoutOptions, renderManifests, repositoryFiles } from './repository-layout';
 import { compareText } from './compare';
+import type { SchemaOptions } from './validate';
 
 /**
  * Props of a GitOpsApp.
@@ -19,6 +20,16 @@ export interface GitOpsAppProps {
    * @default - no release state: every service runs its default tag
    */
   readonly releases?: Readonly<Record<string, ReleaseState>>;
+
+  /**
+   * What synth's and the release commands' schema check validates against: the Kubernetes
+   * version, schema locations of custom resources, kinds to skip (as `validate
+   * --kubernetes-version`, `--schema-location`, `--skip`). Each setting given here replaces the
+   * one of package.json's `"cdk8s-gitops".validation`.
+   *
+   * @default - package.json's settings, else Kubernetes 1.33 and the built-in schemas only
+   */
+  readonly validation?: SchemaOptions;
 }
 
 /** What a program registers for one environment (see {@link GitOpsApp.addEnvironment}). */
@@ -38,10 +49,12 @@ export class GitOpsApp extends App {
   public readonly releases: ReleaseRegistry;
   private readonly pending = new Map<string, { environment: Environment; builders: EnvironmentBuilder[] }>();
   private readonly registered = new Map<string, Environment>();
+  private readonly schemaOptions: SchemaOptions;
 
   constructor(props: GitOpsAppProps = {}) {
     super({ outdir: 'dist' });
     this.releases = new ReleaseRegistry(props.releases ?? {});
+    this.schemaOptions = copySchemaOptions(props.validation ?? {});
     Object.defineProperty(this, RELEASE_REGISTRY, { value: this.releases });
   }
 
@@ -65,6 +78,11 @@ export class GitOpsApp extends App {
     if (entry) entry.builders.push(build);
     else this.pending.set(environment.name, { environment, builders: [build] });
     this.registered.set(environment.name, environment);
+  }
+
+  /** The schema settings the program gives (`props.validation`; a copy). */
+  public get validation(): SchemaOptions {
+    return copySchemaOptions(this.schemaOptions);
   }
 
   /** The environments of the app, sorted: those registered and those with released services. */
@@ -136,4 +154,13 @@ export class GitOpsApp extends App {
   public synth(): void {
     throw new Error('GitOpsApp.synth() is not used: write the repository with synthesize(app, dir) (or render it with files())');
   }
+}
+
+/** A copy of schema options, their lists copied too. */
+function copySchemaOptions(options: SchemaOptions): SchemaOptions {
+  return {
+    ...options,
+    ...(options.schemaLocations ? { schemaLocations: [...options.schemaLocations] } : {}),
+    ...(options.skip ? { skip: [...options.skip] } : {}),
+  };
 }

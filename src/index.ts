@@ -17,8 +17,8 @@ export { parseReleaseFile, RELEASE_FILE, renderRelease, ReleaseFileError } from 
 export type { ReleaseClusterState, ReleaseState } from './release';
 export { readReleases } from './gitops/release-file';
 export type { Manifest } from './manifest';
-export { synthesize } from './synth';
-export type { SynthOptions, SynthResult } from './synth';
+export { renderStream, synthesize } from './synth';
+export type { RenderStreamOptions, SynthOptions, SynthResult } from './synth';
 export { writeTree } from './gitops/write-tree';
 export type { WriteTreeOptions, WriteTreeResult } from './gitops/write-tree';
 export { toYaml } from './yaml-emitter';
@@ -44,6 +44,12 @@ export { DEFAULT_UID, ISTIO_PROXY_UID, MIN_UID } from './service/security';
 // day 2: metrics (Prometheus Operator) and secrets (External Secrets Operator)
 export { ServiceMonitor, METRICS_PORT_NAME } from './monitoring/service-monitor';
 export type { ServiceMonitorOptions, ServiceMonitorProps } from './monitoring/service-monitor';
+export { ServiceLevelObjective, burnAlertName, errorRatioRecord } from './monitoring/service-level-objective';
+export type { LatencyObjective, ObjectiveSpec, ServiceLevelObjectiveProps } from './monitoring/service-level-objective';
+export { SloMetrics } from './monitoring/slo-metrics';
+export type { GateQueries, SloMetricsProps } from './monitoring/slo-metrics';
+export { GrafanaDashboard, GRAFANA_DASHBOARD_LABEL } from './monitoring/grafana-dashboard';
+export type { GrafanaDashboardProps } from './monitoring/grafana-dashboard';
 export { ScrapeMechanism, ISTIO_MERGED_METRICS_PATH, ISTIO_MERGED_METRICS_PORT } from './monitoring/scrape-mechanism';
 export type { IstioCertificatesProps, ScrapeEndpoint, ScrapeTlsConfig } from './monitoring/scrape-mechanism';
 export { ExternalSecret, CreationPolicy } from './secrets/external-secret';
@@ -82,8 +88,9 @@ export { AppOfApps } from './argocd/app-of-apps';
 export type { AppOfAppsProps } from './argocd/app-of-apps';
 
 // validation
-export { assertValid, validateDirectory, validateManifests, ValidationError, RULES, waiverAnnotation, WAIVER_ANNOTATION_PREFIX } from './validate';
-export type { Finding, Rule, RuleId, ValidateOptions, ValidationReport, WaivedFinding } from './validate';
+export { Waivers } from './validate/waiver-scope';
+export { assertValid, validateDirectory, validateManifests, ValidationError, RULES, waiverAnnotation, WAIVER_ANNOTATION_PREFIX, DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS } from './validate';
+export type { Finding, Rule, RuleId, SchemaOptions, ValidateOptions, ValidationReport, WaivedFinding } from './validate';
 
 // progressive delivery: the metrics gate
 export { evaluateGate, gateSummary, DEFAULT_QUERIES } from './gate/gate';

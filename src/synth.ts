@@ -1,6 +1,8 @@
 import { GitOpsApp } from './gitops-app';
 import { writeTree, WriteTreeOptions, WriteTreeResult } from './gitops/write-tree';
-import { assertValid } from './validate';
+import { ConfigError } from './errors';
+import { assertValid, SchemaOptions } from './validate';
+import { emitYaml } from './yaml-emitter';
 
 /** What a synth wrote: every path rendered, those written and those removed (repository-relative, sorted). */
 export type SynthResult = WriteTreeResult;
@@ -16,7 +18,7 @@ export function synthesize(app: GitOpsApp, outdir: string, options: SynthOptions
   const manifests = app.manifests();
   lap('render');
   options.onPhase?.('validate', manifests.length);
-  assertValid(manifests); // throws, listing every finding, before anything is written
+  assertValid(manifests, { ...options.validation, ...app.validation }); // throws, listing every finding, before anything is written
   lap('validate');
   options.onPhase?.('write', manifests.length);
   // each file is made and written in turn (nothing half-written: writeTree swaps at the end)
@@ -39,6 +41,12 @@ export interface SynthOptions extends WriteTreeOptions {
    * @default - none
    */
   readonly onPhase?: (phase: 'render' | 'validate' | 'write', objects?: number) => void;
+  /**
+   * Schema settings under the program's (`GitOpsAppProps.validation`, which replaces each
+   * setting it gives): the CLI passes package.json's `"cdk8s-gitops".validation`.
+   * @default - the program's settings only
+   */
+  readonly validation?: SchemaOptions;
 }
 
 function stopwatch(timings: Record<string, number> | undefined): (phase: string) => void {
@@ -49,4 +57,47 @@ function stopwatch(timings: Record<string, number> | undefined): (phase: string)
     timings[phase] = Number(now - last) / 1e9;
     last = now;
   };
+}
+
+/** Options of {@link renderStream}. */
+export interface RenderStreamOptions {
+  /**
+   * Print only the objects of this environment's folder (`dev/...`).
+   * @default - every environment
+   */
+  readonly env?: string;
+  /**
+   * With `env`: print only the objects of this app folder of it (`dev/ab-testing/...`).
+   * @default - every folder of the environment
+   */
+  readonly folder?: string;
+  /**
+   * Schema settings under the program's (see {@link SynthOptions.validation}).
+   * @default - the program's settings only
+   */
+  readonly validation?: SchemaOptions;
+}
+
+/**
+ * Render `app` as one multi-document YAML stream, as `cdk8s synth --stdout` and `helm template`
+ * print (for an Argo CD Config Management Plugin's `generate`): every object of the repository
+ * layout, sorted by the file synth writes it to, without the release files. Everything is
+ * checked first, as by {@link synthesize} (the whole app, whatever is printed): a failure throws
+ * and nothing is returned. Writes nothing.
+ *
+ * @throws ConfigError when `env` or `folder` names no folder of the app; Error listing every
+ *   failed check
+ */
+export function renderStream(app: GitOpsApp, options: RenderStreamOptions = {}): string {
+  if (options.folder !== undefined && options.env === undefined) throw new ConfigError('renderStream', 'folder', options.folder, 'needs env: an app folder is inside an environment\'s folder');
+  const manifests = app.manifests();
+  assertValid(manifests, { ...options.validation, ...app.validation });
+  const prefix = options.env === undefined ? '' : options.folder === undefined ? `${options.env}/` : `${options.env}/${options.folder}/`;
+  const selected = manifests.filter(m => m.path.startsWith(prefix));
+  if (selected.length === 0) {
+    const folders = [...new Set(manifests.map(m => m.path.split('/').slice(0, options.folder === undefined ? 1 : 2).join('/')))];
+    throw new ConfigError('renderStream', options.folder === undefined ? 'env' : 'folder', options.folder === undefined ? options.env : `${options.env}/${options.folder}`,
+      `is not a folder the app renders objects into; it has ${folders.map(f => JSON.stringify(f)).join(', ')}`);
+  }
+  return selected.map(m => emitYaml(m.object)).join('---\n');
 }

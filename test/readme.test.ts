@@ -19,7 +19,7 @@ const README = read('README.md');
 const GUIDES = [
   'docs/getting-started.md', 'docs/constructs.md', 'docs/synth-output.md', 'docs/gitops-delivery.md',
   'docs/gitops-safety.md', 'docs/validation.md', 'docs/progressive-delivery.md', 'docs/day-2.md',
-  'docs/cli.md', 'docs/ci-templates.md', 'docs/performance.md', 'docs/fleets.md',
+  'docs/cli.md', 'docs/ci-templates.md', 'docs/performance.md', 'docs/fleets.md', 'docs/slo.md', 'docs/adopt.md',
 ];
 /** The documentation: each must exist. */
 const DOCS = ['README.md', 'CHANGELOG.md', 'CONTRIBUTING.md', 'docs/README.md', ...GUIDES, 'docs/api/README.md'];

@@ -27,6 +27,13 @@ export interface OptionSpec {
    */
   readonly list?: boolean;
   /**
+   * The flag may be given several times (`--skip A --skip B`): its values are collected in
+   * order, each as given (no splitting, and words after it stay positionals). Only for
+   * string flags.
+   * @default false
+   */
+  readonly repeatable?: boolean;
+  /**
    * The values allowed.
    * @default - any non-blank value
    */
@@ -105,7 +112,7 @@ export function parseOptions(argv: readonly string[], options: OptionTable, posi
       values[name] = true;
     } else {
       for (const v of raw) checkValue(label(name, spec), spec, v);
-      values[name] = spec.list ? raw.flatMap(v => v.split(',').map(s => s.trim())) : single(`--${name}`, raw);
+      values[name] = spec.list ? raw.flatMap(v => v.split(',').map(s => s.trim())) : spec.repeatable ? [...raw] : single(`--${name}`, raw);
     }
   }
   for (const [name, spec] of Object.entries(options)) {

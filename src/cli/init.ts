@@ -46,7 +46,7 @@ const TEMPLATES: readonly (readonly [template: string, target: string])[] = [
 ];
 
 /** This package's manifest (versions of what the new project depends on) and its folder. */
-function ownPackage(): { dir: string; manifest: Record<string, any> } {
+export function ownPackage(): { dir: string; manifest: Record<string, any> } {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const file = require.resolve('cdk8s-gitops/package.json');
   return { dir: path.dirname(file), manifest: JSON.parse(fs.readFileSync(file, 'utf8')) };
@@ -121,7 +121,7 @@ export async function run(argv: string[]): Promise<number> {
  * Write every file (`wx`: a file that appeared meanwhile is not overwritten). On any failure,
  * remove what this call wrote (files, then the folders it made) and rethrow: nothing half-written.
  */
-function writeAll(dir: string, files: ReadonlyMap<string, string>): void {
+export function writeAll(dir: string, files: ReadonlyMap<string, string>): void {
   const madeDirs: string[] = [];
   const written: string[] = [];
   const mkdir = (d: string) => {

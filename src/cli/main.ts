@@ -18,6 +18,7 @@ export const COMMANDS: Record<string, string> = {
   status: 'Show what each environment runs, side by side, and its last release',
   gate: "Judge a version by its Prometheus metrics (a canary step's gate)",
   init: 'Write a new cdk8s-gitops project (program, test, cdk8s.yaml, CI) into a folder',
+  adopt: "Turn an existing repository's manifests into a program (and --check it against them)",
 };
 
 export const USAGE = `Usage: cdk8s-gitops <command> [options]

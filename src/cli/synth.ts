@@ -3,21 +3,24 @@ import * as path from 'path';
 import { CloneLock } from '../gitops/clone-lock';
 import { InputError } from '../gitops/errors';
 import { Git } from '../gitops/git';
+import { ConfigError } from '../errors';
 import { checkStoredReleases } from '../gitops/release-entries';
 import { readReleases } from '../gitops/release-file';
 import { hasGitAbove } from '../gitops/swap-journal';
 import { RELEASE_FILE } from '../release';
-import { synthesize } from '../synth';
+import { renderStream, synthesize } from '../synth';
 import { appModulePath, loadAppFactory } from './app-module';
-import { OptionTable, parse } from './args';
+import { OptionTable, OptionValues, parse } from './args';
 import { UsageError } from './main';
 import { outputFormat, outputOption, printJson } from './output';
 import { formatCount, Progress } from './progress';
+import { packageSchemaSettings } from './validation-settings';
 
 /** How long `synth --gitops-dir` waits for another command to give the clone's lock up. */
 export const LOCK_WAIT_MS = 10_000;
 
 export const HELP = `Usage: cdk8s-gitops synth [--app MODULE] [--out DIR | --gitops-dir DIR [--prune-releases]] [--force] [-o text|json]
+       cdk8s-gitops synth --stdout [--env ENV [--folder NAME]] [--app MODULE] [--gitops-dir DIR]
 
 Render every manifest of the app into the GitOps repository layout: a folder per
 environment and app, one file per resource, the Argo CD folder and one release.yaml
@@ -25,6 +28,13 @@ per environment. Nothing is written when a construct or a check fails.
 Synth owns only what it writes (listed in DIR/.cdk8s-gitops-files): it refuses a
 folder holding other files, files changed since it wrote them, and uncommitted
 changes in a git working tree; it never removes a file it did not write.
+With --stdout it writes nothing: it prints the objects as one multi-document YAML
+stream (sorted by the file synth would write each to; no release files), as an
+Argo CD Config Management Plugin's generate command must. The checks still run on the
+whole app: a failure goes to stderr, exit 1, and nothing is printed.
+The schema check takes its settings (Kubernetes version, schema locations, kinds to
+skip) from the program (GitOpsAppProps.validation) over package.json's
+"cdk8s-gitops": {"validation": {...}} (see validate --help).
 
 Options:
   --app MODULE       program module exporting createApp(props) (default: the
@@ -36,6 +46,9 @@ Options:
                      for a service or version the program does not have is an error
   --prune-releases   with --gitops-dir: drop such entries from the release files
                      instead, and list each one dropped
+  --stdout           print the manifests instead of writing them
+  --env ENV          with --stdout: only this environment's folder
+  --folder NAME      with --stdout and --env: only this app folder of it (ENV/NAME)
   --force            also replace files synth did not write at the paths it writes
                      (and take over a folder without a record); never overrides
                      uncommitted changes in git or a protected folder
@@ -47,7 +60,7 @@ With --gitops-dir in a git working tree, synth holds the clone's lock
 another cdk8s-gitops command (release, promote, rollback, shift, synth) holds
 it, synth waits up to ${LOCK_WAIT_MS / 1000} s, then exits 1 naming it.
 
-Exit codes: 0 written, 1 failed (nothing was written), 2 usage error.
+Exit codes: 0 written (printed), 1 failed (nothing was written or printed), 2 usage error.
 `;
 
 export const OPTIONS: OptionTable = {
@@ -56,6 +69,9 @@ export const OPTIONS: OptionTable = {
   'gitops-dir': { type: 'string' },
   'prune-releases': { type: 'boolean' },
   'force': { type: 'boolean' },
+  'stdout': { type: 'boolean' },
+  'env': { type: 'string' },
+  'folder': { type: 'string' },
   ...outputOption(),
 };
 
@@ -67,6 +83,10 @@ export async function run(argv: string[]): Promise<number> {
   const outFlag = values.out as string | undefined;
   if (gitopsDir !== undefined && outFlag !== undefined) {
     throw new UsageError(`--out ${JSON.stringify(outFlag)} and --gitops-dir ${JSON.stringify(gitopsDir)} both name the output folder; give one`);
+  }
+  if (values.stdout === true) return printStream(values);
+  for (const flag of ['env', 'folder']) {
+    if (values[flag] !== undefined) throw new UsageError(`--${flag} ${JSON.stringify(values[flag])} only selects what --stdout prints; synth writes every folder`);
   }
   const prune = values['prune-releases'] === true;
   if (prune && gitopsDir === undefined) throw new UsageError('--prune-releases needs --gitops-dir (it drops entries of the release files there)');
@@ -87,6 +107,7 @@ export async function run(argv: string[]): Promise<number> {
     const app = factory({ releases });
     const pruned = releases ? checkStoredReleases(releases, app, env => path.join(gitopsDir!, env, RELEASE_FILE), { prune }) : [];
     const result = synthesize(app, out, {
+      validation: packageSchemaSettings(),
       force: values.force === true,
       label,
       protect: [path.dirname(module)],
@@ -133,4 +154,34 @@ async function lockClone(dir: string, progress: Progress): Promise<CloneLock | u
       progress.phase('waiting for the clone\'s lock…');
     },
   });
+}
+
+/** `synth --stdout`: render, check, print one YAML stream; nothing is written. */
+function printStream(values: OptionValues): number {
+  for (const flag of ['out', 'prune-releases', 'force', 'output']) {
+    if (values[flag] !== undefined) throw new UsageError(`--${flag} does not go with --stdout, which writes nothing and prints only the manifests`);
+  }
+  const env = values.env as string | undefined;
+  const folder = values.folder as string | undefined;
+  if (folder !== undefined && env === undefined) throw new UsageError(`--folder ${JSON.stringify(folder)} needs --env: an app folder is inside an environment's folder`);
+  for (const [flag, value] of [['env', env], ['folder', folder]] as const) {
+    if (value !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value)) throw new UsageError(`--${flag} ${JSON.stringify(value)} is not a folder name (lowercase letters, digits and -)`);
+  }
+  const gitopsDir = values['gitops-dir'] as string | undefined;
+  const module = appModulePath(values.app as string | undefined);
+  const validation = packageSchemaSettings();
+  const factory = loadAppFactory(module);
+  const releases = gitopsDir !== undefined ? readReleases(gitopsDir) : undefined;
+  const app = factory({ releases });
+  if (releases) checkStoredReleases(releases, app, e => path.join(gitopsDir!, e, RELEASE_FILE), { prune: false });
+  let stream: string;
+  try {
+    stream = renderStream(app, { env, folder, validation });
+  } catch (e) {
+    // a folder the app does not render is a usage error; a failed check is not
+    if (e instanceof ConfigError && e.constructPath === 'renderStream') throw new UsageError(`--${e.field === 'env' ? 'env' : 'folder'}: ${e.message.replace(/^\[renderStream\] (env|folder): /, '')}`);
+    throw e;
+  }
+  process.stdout.write(stream);
+  return 0;
 }

@@ -2,21 +2,24 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Manifest } from '../manifest';
 import {
-  FindingLocator, FindingSource, formatJson, formatJunit, formatSarif, formatText, loadManifests, ManifestLoadError,
-  parseManifests, ValidateOptions, validateManifests,
+  DEFAULT_KUBERNETES_VERSION, FindingLocator, FindingSource, formatJson, formatJunit, formatSarif, formatText, loadManifests, ManifestLoadError,
+  KUBERNETES_VERSIONS, parseManifests, ValidateOptions, validateManifests,
 } from '../validate';
 import { OptionTable, parse, PositionalSpec } from './args';
 import { UsageError } from './main';
 import { outputFormat, outputOption } from './output';
 import { formatCount, Progress } from './progress';
+import { SCHEMA_OPTIONS, schemaSettings } from './validation-settings';
 
-export const HELP = `Usage: cdk8s-gitops validate [DIR | -] [-o text|json|sarif|junit]
+export const HELP = `Usage: cdk8s-gitops validate [DIR | -] [-o text|json|sarif|junit] [--kubernetes-version X.Y]
+                             [--schema-location DIR|TEMPLATE]... [--skip KIND]...
 
 Check synthesized manifests (every *.yaml under DIR, default dist/; a single file; or, with
 -, a YAML stream on stdin such as \`helm template ... | cdk8s-gitops validate -\`) the way
 synth does:
-  - schema: each object against Kubernetes 1.28, Istio v1 or Argo CD v1alpha1, strictly
-    (unknown fields and unknown kinds are findings);
+  - schema: each object against Kubernetes (--kubernetes-version), Istio v1, Argo CD
+    v1alpha1, Prometheus Operator, External Secrets or a --schema-location's JSON schema,
+    strictly (unknown fields and unknown kinds are findings);
   - cross-references: selectors, ports, ServiceAccounts, ConfigMaps, Secrets, Istio hosts,
     subsets, gateways, weights, rule order, AuthorizationPolicy principals, Argo CD paths
     and AppProject destinations;
@@ -28,6 +31,20 @@ a stream has no folder layout, so Argo CD Applications' source paths are not che
 Waive a rule on one object with the annotation cdk8s-gitops.io/waive.<RULE-ID>: "<reason>".
 
 Options:
+  --kubernetes-version X.Y
+                     the Kubernetes minor to check against: ${KUBERNETES_VERSIONS.join(', ')}
+                     (default ${DEFAULT_KUBERNETES_VERSION}, the oldest one upstream supports)
+  --schema-location DIR|TEMPLATE
+                     JSON schemas of other kinds (CRDs), tried in order (repeatable): a
+                     folder of <group>/<kind>_<version>.json files (e.g.
+                     cert-manager.io/certificate_v1.json) or a path template with
+                     kubeconform's variables ({{ .Group }}, {{ .ResourceKind }},
+                     {{ .ResourceAPIVersion }}, {{ .KindSuffix }}, ...); offline: no URLs
+  --skip KIND        do not schema-check objects of this kind (Certificate) or
+                     apiVersion/kind (cert-manager.io/v1/Certificate); repeatable, or
+                     comma-separated. The same settings are read from package.json:
+                     "cdk8s-gitops": {"validation": {"kubernetesVersion", "schemaLocations",
+                     "skip"}}; a flag replaces the setting of the same name
   -o, --output FMT   text (default); json: {ok, summary, findings, waived};
                      sarif: SARIF 2.1.0 for code scanning; junit: JUnit XML for test reports
   --format FMT       deprecated spelling of -o
@@ -38,6 +55,7 @@ Exit codes: 0 no findings, 1 findings, 2 usage error (unreadable file, not YAML,
 
 export const OPTIONS: OptionTable = {
   ...outputOption(['text', 'json', 'sarif', 'junit']),
+  ...SCHEMA_OPTIONS,
   format: { type: 'string', aliasOf: { flag: 'output' } },
 };
 
@@ -51,12 +69,13 @@ export async function run(argv: string[]): Promise<number> {
   if (!parsed) return 0;
   const target = parsed.positionals[0] ?? 'dist';
   const format = outputFormat(parsed.values);
+  const settings = schemaSettings(parsed.values);
   const progress = Progress.start();
   try {
     progress.phase(target === '-' ? 'reading stdin…' : `reading ${target}…`);
     const input = target === '-' ? await readStdin() : readDirectory(target);
     progress.phase(`validating ${formatCount(input.manifests.length)} documents…`);
-    const report = validateManifests(input.manifests, input.options);
+    const report = validateManifests(input.manifests, { ...input.options, ...settings });
     progress.finish();
     const locator = new FindingLocator(input.source);
     process.stdout.write(format === 'json' ? formatJson(report)

@@ -104,7 +104,7 @@ export function prepareChange(repo: GitOpsRepository, options: ChangeOptions, ba
   const { changed, unchanged } = compareWithTree(repo, tree, files);
   if (cluster !== undefined) checkWithinCluster(env, cluster, changed);
   // 4. check
-  if (options.validate !== false) runChecks(part, options.validate ?? ((manifests, context) => { assertValid(manifests, context); }), unchanged);
+  if (options.validate !== false) runChecks(part, options.validate ?? ((manifests, context) => { assertValid(manifests, { ...app.validation, ...context }); }), unchanged);
   app.releases.use(releases);
   const touched = new Set(changed);
   const current = renderEnvironment(app, env, flag, file => touched.has(file));

@@ -151,6 +151,9 @@ export class ServiceMonitor extends Construct {
     const spec: IServiceMonitorSpec = {
       selector: { matchLabels: selectorLabels },
       endpoints: [endpoint],
+      // the pods' selector labels (`app`) on every series: what the gate's default queries and
+      // ServiceLevelObjective's SloMetrics.app() select a service by
+      podTargetLabels: Object.keys(podSelector).sort(),
     };
     new ManifestObject(this, 'Resource', {
       apiVersion: 'monitoring.coreos.com/v1',

@@ -16,7 +16,7 @@ import { checkPodSecurity } from './pod-security';
 import { checkPolicy, PolicyOptions } from './policy';
 import { formatFinding, ValidationReport } from './report';
 import { RULES } from './rules';
-import { checkSchemas } from './schema';
+import { checkSchemas, SchemaOptions } from './schema';
 import { applyWaivers } from './waivers';
 import { ArgoReferenceOptions, checkArgoReferences } from './xref-argocd';
 import { checkIstioReferences, EXTERNAL_NAMESPACES, IstioReferenceOptions } from './xref-istio';
@@ -42,9 +42,11 @@ export type { MonitoringReferenceOptions } from './xref-monitoring';
 export { DEFAULT_PROMETHEUS_NAMESPACES } from './xref-monitoring';
 export { EXTERNAL_NAMESPACES } from './xref-istio';
 export { WAIVER_ANNOTATION_PREFIX, waiverAnnotation } from './waivers';
+export type { SchemaOptions } from './schema';
+export { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS } from './kubernetes-version';
 
 /** Options of a validation. */
-export interface ValidateOptions extends PolicyOptions, IstioReferenceOptions, ArgoReferenceOptions, MonitoringReferenceOptions {
+export interface ValidateOptions extends PolicyOptions, IstioReferenceOptions, ArgoReferenceOptions, MonitoringReferenceOptions, SchemaOptions {
   /**
    * Files whose objects the GitOps repository already holds byte for byte (a release
    * re-renders most files unchanged): their schema check is skipped. Every other check,
@@ -75,7 +77,7 @@ export function validateManifests(manifests: readonly Manifest[], options: Valid
   ];
   const scopes = clusterScopes(manifests, deployed);
   const raw: Finding[] = [
-    ...checkSchemas(inventory, options.unchanged),
+    ...checkSchemas(inventory, options.unchanged, options),
     ...(scopes === undefined ? inCluster(inventory) : unique(scopes.flatMap(ms => inCluster(new Inventory(ms, deployed))))),
     ...checkArgoReferences(inventory, options),
     ...checkPodSecurity(inventory),

@@ -14,7 +14,7 @@ export interface Rule {
 
 const rules = [
   // Schema
-  { id: 'SCHEMA-UNKNOWN-KIND', category: 'schema', rationale: 'An object whose apiVersion/kind has no known schema (Kubernetes 1.28, Istio v1, Argo CD v1alpha1) cannot be checked and would likely be rejected by the cluster.' },
+  { id: 'SCHEMA-UNKNOWN-KIND', category: 'schema', rationale: 'An object whose apiVersion/kind has no known schema (Kubernetes at the version validated against, Istio v1, Argo CD v1alpha1, a JSON schema from a schema location) cannot be checked and would likely be rejected by the cluster.' },
   { id: 'SCHEMA-INVALID', category: 'schema', rationale: 'A wrong type, enum value, format or missing required field is rejected by the API server and breaks the whole Argo CD sync.' },
   { id: 'SCHEMA-UNKNOWN-FIELD', category: 'schema', rationale: 'An unknown or misspelt field is silently dropped by the API server, so the setting you wrote never takes effect (kubeconform -strict).' },
 

@@ -16,7 +16,7 @@ export const BUNDLED_KINDS: readonly (readonly [string, string])[] = Object.free
   ['networking.istio.io/v1', 'VirtualService'], ['security.istio.io/v1', 'AuthorizationPolicy'],
   ['security.istio.io/v1', 'PeerAuthentication'],
   ['argoproj.io/v1alpha1', 'AppProject'], ['argoproj.io/v1alpha1', 'Application'], ['argoproj.io/v1alpha1', 'ApplicationSet'],
-  ['monitoring.coreos.com/v1', 'ServiceMonitor'], ['external-secrets.io/v1', 'ExternalSecret'],
+  ['monitoring.coreos.com/v1', 'ServiceMonitor'], ['monitoring.coreos.com/v1', 'PrometheusRule'], ['external-secrets.io/v1', 'ExternalSecret'],
 ].map(k => Object.freeze(k as [string, string])));
 
 /** What {@link writeSchemaBundle} wrote. */

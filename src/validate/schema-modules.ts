@@ -223,6 +223,8 @@ function resolveImport(spec: string, from: string): Record<string, any> {
   if (spec.startsWith('.')) return loadSchemaModule(path.resolve(path.dirname(from), spec));
   if (spec === '@kubernetes-models/validate') return { formats: formats() };
   if (spec === '@kubernetes-models/validate/runtime/ucs2length') return { default: runtime('ucs2length') };
+  // schemas with `pattern`s (PrometheusRule) compile them with RE2, as Kubernetes' API server does
+  if (spec === '@kubernetes-models/validate/runtime/re2') return { default: requireFrom('@kubernetes-models/validate', 're2-wasm').RE2 };
   const parts = spec.split('/');
   const name = spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
   const sub = parts.slice(name.split('/').length).join('/');
@@ -273,6 +275,11 @@ function exportTarget(dir: string, sub: string): string | undefined {
 }
 
 let formatTable: Record<string, any> | undefined;
+
+/** The formats the schema modules validate with (see below), for the JSON schemas of schema locations. */
+export function schemaFormats(): Record<string, any> {
+  return formats();
+}
 
 /**
  * The formats `@kubernetes-models/validate` registers: ajv-formats' full set plus its own

@@ -187,6 +187,11 @@ function describeErrors(errors: readonly AjvError[], root: unknown): SchemaViola
       continue;
     }
     const seen = new Set<string>();
+    // a JSON schema's additionalProperties: false (schema locations): one unknown field each
+    for (const e of plain.filter(x => x.keyword === 'additionalProperties')) {
+      const key = String(e.params.additionalProperty);
+      out.push({ path: `${path}/${escapePointer(key)}`, kind: 'unknown-field', message: `unknown field ${JSON.stringify(key)}` });
+    }
     for (const e of plain.filter(x => x.keyword === 'required')) {
       const message = `missing required field ${JSON.stringify(e.params.missingProperty)}`;
       if (seen.has(message)) continue;
@@ -194,7 +199,7 @@ function describeErrors(errors: readonly AjvError[], root: unknown): SchemaViola
       out.push({ path: `${path}/${escapePointer(String(e.params.missingProperty))}`, kind: 'invalid', message });
     }
     // one finding per offending value, naming everything it must be
-    const expected = [...new Set(plain.filter(x => x.keyword !== 'required').map(expectation))];
+    const expected = [...new Set(plain.filter(x => x.keyword !== 'required' && x.keyword !== 'additionalProperties').map(expectation))];
     if (expected.length > 0) out.push({ path, kind: 'invalid', message: `${show(value)} is not allowed: expected ${expected.join(' and ')}` });
   }
   return out;

@@ -20,6 +20,8 @@ const TAG = 'sha-7654321';
 
 beforeAll(isolateGit);
 afterAll(cleanup);
+// the four cases run concurrently, one of them waits the full bound: room on a loaded machine
+jest.setTimeout(60_000);
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 

@@ -46,14 +46,14 @@ function peer(name: string, spec: Record<string, any>): Manifest {
 const BREAKAGES: Breakage[] = [
   // Schema
   ['a kind with no known schema', 'SCHEMA-UNKNOWN-KIND', ms => [...ms, { path: 'dev/ab-testing/widget-w.yaml', object: { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'demo-dev' } } }]],
-  ['a Kubernetes kind 1.28 does not serve', 'SCHEMA-UNKNOWN-KIND', ms => [...ms, { path: 'dev/ab-testing/x.yaml', object: { apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'FlowSchema', metadata: { name: 'x' }, spec: { priorityLevelConfiguration: { name: 'y' } } } }]],
+  ['a Kubernetes kind 1.33 (the default) does not serve', 'SCHEMA-UNKNOWN-KIND', ms => [...ms, { path: 'dev/ab-testing/x.yaml', object: { apiVersion: 'resource.k8s.io/v1', kind: 'DeviceClass', metadata: { name: 'x' }, spec: {} } }]],
   ['replicas is a string', 'SCHEMA-INVALID', ms => { dep(ms).spec.replicas = 'two'; }],
   ['an enum value Kubernetes does not know', 'SCHEMA-INVALID', ms => { obj(ms, 'Service', 'backend').spec.ports[0].protocol = 'HTTP'; }],
   ['a malformed quantity', 'SCHEMA-INVALID', ms => { ctr(ms).resources.limits.cpu = 'lots'; }],
   ['a wrong Istio enum', 'SCHEMA-INVALID', ms => { obj(ms, 'PeerAuthentication', 'mtls').spec.mtls.mode = 'STRICTEST'; }],
   ['a wrong Argo CD type', 'SCHEMA-INVALID', ms => { obj(ms, 'Application', 'ab-testing-dev').spec.syncPolicy.automated.prune = 'yes'; }],
   ['a misspelt container field', 'SCHEMA-UNKNOWN-FIELD', ms => { ctr(ms).imagePulPolicy = 'Always'; }],
-  ['a field of a later Kubernetes (appArmorProfile, 1.30)', 'SCHEMA-UNKNOWN-FIELD', ms => { pod(ms).securityContext.appArmorProfile = { type: 'RuntimeDefault' }; }],
+  ['a field of a later Kubernetes than the default 1.33 (hostnameOverride, 1.34)', 'SCHEMA-UNKNOWN-FIELD', ms => { pod(ms).hostnameOverride = 'web-0'; }],
   ['a misspelt VirtualService field', 'SCHEMA-UNKNOWN-FIELD', ms => { obj(ms, 'VirtualService', 'backend').spec.http[2].timeOut = '5s'; }],
   ['a misspelt DestinationRule subset field', 'SCHEMA-UNKNOWN-FIELD', ms => { obj(ms, 'DestinationRule', 'backend').spec.subsets[0].label = { version: 'v1' }; }],
   ['a misspelt Application field', 'SCHEMA-UNKNOWN-FIELD', ms => { obj(ms, 'Application', 'ab-testing-dev').spec.syncPolicy.automated.selfheal = true; }],

@@ -6,7 +6,7 @@ import { goodPlatform, obj } from './fixtures';
 const rulesOf = (ms: Manifest[]) => validateManifests(ms).findings.map(f => `${f.rule} ${f.field}`);
 
 describe('schema', () => {
-  test('validators exist for Istio networking/security v1 and v1beta1, Argo CD v1alpha1 and Kubernetes 1.28 kinds', () => {
+  test('validators exist for Istio networking/security v1 and v1beta1, Argo CD v1alpha1 and Kubernetes kinds (default 1.33)', () => {
     for (const [apiVersion, kind] of [
       ['networking.istio.io/v1', 'Gateway'], ['networking.istio.io/v1', 'VirtualService'], ['networking.istio.io/v1', 'DestinationRule'],
       ['networking.istio.io/v1beta1', 'VirtualService'], ['security.istio.io/v1', 'AuthorizationPolicy'], ['security.istio.io/v1', 'PeerAuthentication'],
@@ -16,7 +16,9 @@ describe('schema', () => {
     ]) {
       expect(typeof schemaFor(apiVersion, kind)).toBe('object');
     }
-    expect(schemaFor('apps/v1', 'Deploymnet')).toMatch(/not a kind Kubernetes 1.28 serves/);
+    expect(schemaFor('apps/v1', 'Deploymnet')).toMatch(/not a kind Kubernetes 1.33 serves/);
+    expect(schemaFor('flowcontrol.apiserver.k8s.io/v1', 'FlowSchema')).toEqual(expect.objectContaining({ kubernetes: true }));
+    expect(schemaFor('flowcontrol.apiserver.k8s.io/v1', 'FlowSchema', { kubernetesVersion: '1.28' })).toMatch(/not a kind Kubernetes 1.28 serves/);
     expect(schemaFor('argoproj.io/v1alpha1', 'Rollout')).toMatch(/no Argo CD schema/);
     expect(schemaFor('../../etc', 'X')).toMatch(/not a valid apiVersion/);
   });

@@ -1,0 +1,196 @@
+/**
+ * `cdk8s-gitops adopt`: a repository's manifests (test/adopt/fixtures/shop: a Kustomize base
+ * with dev and prod overlays, and their rendered output as folders) become a program that
+ * type-checks, passes its own snapshot test's checks, and renders what the input said
+ * (`adopt --check`: zero real differences). The spawned CLI is the compiled one (bin/, lib/
+ * brought up to date first), the program loads this repository as `cdk8s-gitops`.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { tempDir } from '../temp-dir';
+
+const ROOT = path.join(__dirname, '..', '..');
+const BIN = path.join(ROOT, 'bin', 'cdk8s-gitops.js');
+const FIXTURES = path.join(ROOT, 'test', 'adopt', 'fixtures');
+const RENDERED = (env: string) => path.join(FIXTURES, 'rendered', env);
+const OVERLAY = (env: string) => path.join(FIXTURES, 'shop', env);
+
+beforeAll(() => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('../../tools/synth.js').refresh(ROOT);
+});
+
+const cli = (cwd: string, args: string[], input?: string, env: NodeJS.ProcessEnv = process.env) =>
+  spawnSync(process.execPath, [BIN, 'adopt', ...args], { cwd, encoding: 'utf8', input, env });
+
+/** A folder to adopt into, with node_modules giving the program this repository and its packages. */
+function adoptInto(...args: string[]): { dir: string; out: ReturnType<typeof cli> } {
+  const work = tempDir('adopt');
+  const dir = path.join(work, 'program');
+  const out = cli(work, ['program', ...args]);
+  if (out.status === 0) {
+    fs.mkdirSync(path.join(dir, 'node_modules', '@types'), { recursive: true });
+    fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'cdk8s-gitops'), 'dir');
+    for (const p of ['cdk8s', 'constructs', 'typescript', 'esbuild', 'jest', '@types/node', '@types/jest']) {
+      fs.symlinkSync(path.join(ROOT, 'node_modules', p), path.join(dir, 'node_modules', p), 'dir');
+    }
+  }
+  return { dir, out };
+}
+
+const FROM_FOLDERS = ['--env', `dev=${RENDERED('dev')}`, '--env', `prod=${RENDERED('prod')}`];
+
+describe('adopt from folders of manifests', () => {
+  let dir: string;
+  let main: string;
+  beforeAll(() => {
+    const r = adoptInto(...FROM_FOLDERS);
+    expect(r.out.stderr).toBe('');
+    expect(r.out.status).toBe(0);
+    dir = r.dir;
+    main = fs.readFileSync(path.join(dir, 'main.ts'), 'utf8');
+  });
+
+  test('writes a program, its snapshot test and the project files, and says what it adopted', () => {
+    expect(fs.readdirSync(dir).filter(f => f !== 'node_modules').sort()).toEqual(
+      ['.gitignore', 'cdk8s.yaml', 'jest.config.js', 'jest.transform.js', 'main.test.ts', 'main.ts', 'package.json', 'tsconfig.json']);
+    const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    expect(pkg['cdk8s-gitops']).toEqual({ app: 'main.ts', adopt: { dev: path.relative(dir, RENDERED('dev')), prod: path.relative(dir, RENDERED('prod')) } });
+  });
+
+  test('lifts what differs between the environments into their settings, and keeps the rest literal', () => {
+    // the namespace, the image tags, prod's replicas, the ConfigMap's content-hashed name and data, the hosts
+    expect(main).toMatch(/namespace: 'shop-dev',/);
+    expect(main).toMatch(/deploymentApiV1Image: 'ghcr\.io\/example\/api:1\.1\.0-rc\.1',/);
+    expect(main).toMatch(/deploymentApiV1Image: 'ghcr\.io\/example\/api:1\.0\.3',/);
+    expect(main).toMatch(/deploymentApiV1Replicas: 3,/);
+    expect(main).toContain('replicas: s.deploymentApiV1Replicas');
+    // the Deployment's reference to the ConfigMap is the ConfigMap's name setting, not a second one
+    expect(main).toMatch(/readonly configMapApiConfigName: string;/);
+    expect(main.match(/s\.configMapApiConfigName/g)).toHaveLength(2);
+    expect(main).toContain('LOG_LEVEL: s.configMapApiConfigLOGLEVEL');
+    expect(main).toContain("image: 'docker.io/curlimages/curl:8.8.0'");
+    // the smoke test is dev's only, the ClusterRole prod's only (cluster-scoped: no namespace)
+    expect(main).toMatch(/if \(name === 'dev'\) \{\n\s+const jobSmokeTest = new ApiObject\(chart, 'job-smoke-test'/);
+    expect(main).toMatch(/if \(name === 'prod'\) \{\n\s+const clusterroleShopReader = new ApiObject/);
+    expect(main).toContain("clusterroleShopReader.addJsonPatch(JsonPatch.remove('/metadata/namespace')); // cluster-scoped");
+    // constructs where the input is exactly what they render
+    expect(main).toContain("new PeerAuthentication(chart, 'peerauthentication-default', { mode: MtlsMode.STRICT });");
+    expect(main).toContain("AuthorizationPolicy.denyAll(chart, 'authorizationpolicy-deny-all');");
+    // prod's extra Namespace label, through the AppChart's Namespace
+    expect(main).toContain("(chart.node.findChild('Namespace') as ApiObject).metadata.addLabel(k, v as string)");
+    // adopted objects carry the waivers of the rules they break
+    expect(main).toMatch(/Waivers\.of\(deploymentApiV1\)\.allow\(\[[^\]]*'PSS-RUN-AS-NON-ROOT'/);
+  });
+
+  test('the program type-checks under the scaffold tsconfig (strict, noUnusedLocals)', () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  test('adopt --check: zero real differences; the hardening and layout the library adds are listed and classified', () => {
+    const r = cli(dir, ['--check']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.filter(l => l.startsWith('real'))).toEqual([]);
+    expect(lines).toContain('hardening prod  Namespace/shop-prod  metadata.labels["pod-security.kubernetes.io/audit"]: added "restricted"');
+    expect(lines).toContain('layout    dev  Namespace/shop-dev  metadata.annotations["argocd.argoproj.io/sync-wave"]: added "-1"');
+    expect(lines).toContain('layout    prod  Deployment/api-v1  file prod/shop/deployment-api-v1.yaml (input deployment-api-v1.yaml)');
+    expect(lines.some(l => /^waiver +dev +Deployment\/api-v1 +metadata\.annotations\["cdk8s-gitops\.io\/waive\.PSS-RUN-AS-NON-ROOT"\]: added/.test(l))).toBe(true);
+    expect(lines[lines.length - 1]).toMatch(/^equivalent: 0 real difference\(s\), 4 hardening, \d+ waiver, \d+ layout; 0 validate finding\(s\); dev 11 objects, prod 11 objects$/);
+    const json = JSON.parse(cli(dir, ['--check', '-o', 'json']).stdout);
+    expect(json).toEqual(expect.objectContaining({ ok: true, real: 0, findings: [] }));
+    expect(json.differences.every((d: any) => d.class !== 'real')).toBe(true);
+  });
+
+  test('adopt --check finds a real difference when the program changes what runs', () => {
+    const copy = tempDir('adopt-changed');
+    for (const f of fs.readdirSync(dir)) fs.cpSync(path.join(dir, f), path.join(copy, f), { recursive: true, verbatimSymlinks: true });
+    // the package.json's recorded sources are relative to the program: point them at the fixtures again
+    const pkg = JSON.parse(fs.readFileSync(path.join(copy, 'package.json'), 'utf8'));
+    pkg['cdk8s-gitops'].adopt = { dev: RENDERED('dev'), prod: RENDERED('prod') };
+    fs.writeFileSync(path.join(copy, 'package.json'), JSON.stringify(pkg));
+    fs.writeFileSync(path.join(copy, 'main.ts'), main.replace('deploymentApiV1Replicas: 3,', 'deploymentApiV1Replicas: 2,'));
+    const r = cli(copy, ['--check']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('real      prod  Deployment/api-v1  spec.replicas: 3 -> 2');
+    expect(r.stdout).toMatch(/NOT equivalent: 1 real difference\(s\)/);
+  });
+
+  test('the snapshot test the adoption wrote passes (its checks find nothing: every finding is waived)', () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci=false', '--rootDir', dir], { cwd: dir, encoding: 'utf8' });
+    expect(r.stderr).toContain('1 passed');
+    expect(r.status).toBe(0);
+  }, 60_000);
+});
+
+test('adopt from standard input (helm template output) gives the same program as from a folder', () => {
+  const stream = fs.readdirSync(RENDERED('prod')).map(f => fs.readFileSync(path.join(RENDERED('prod'), f), 'utf8')).join('\n---\n');
+  const fromStdin = tempDir('adopt-stdin');
+  const r = cli(fromStdin, ['program', '--env', `dev=${RENDERED('dev')}`, '--env', 'prod=-'], stream);
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  const { dir } = adoptInto(...FROM_FOLDERS);
+  const body = (d: string) => fs.readFileSync(path.join(d, 'main.ts'), 'utf8').split('\n').slice(2).join('\n');
+  expect(body(path.join(fromStdin, 'program'))).toBe(body(dir));
+  expect(r.stdout).toContain('prod: 11 from stdin -');
+});
+
+const kustomizeTool = ['kubectl', 'kustomize'].find(t => spawnSync(t, ['version', '--client'], { stdio: 'ignore' }).status === 0);
+(kustomizeTool ? test : test.skip)('adopt from Kustomize overlays (kubectl kustomize) gives the program adopted from their rendered output', () => {
+  const { dir, out } = adoptInto('--env', `dev=${OVERLAY('dev')}`, '--env', `prod=${OVERLAY('prod')}`);
+  expect(out.stderr).toBe('');
+  expect(out.stdout).toContain('dev: 11 from kustomize');
+  const { dir: fromFolders } = adoptInto(...FROM_FOLDERS);
+  const body = (d: string) => fs.readFileSync(path.join(d, 'main.ts'), 'utf8').split('\n').slice(2).join('\n');
+  expect(body(dir)).toBe(body(fromFolders));
+  const check = cli(dir, ['--check']);
+  expect(check.stdout).toMatch(/^equivalent: 0 real difference\(s\)/m);
+  expect(check.status).toBe(0);
+});
+if (!kustomizeTool) {
+  // eslint-disable-next-line no-console
+  console.warn('adopt from Kustomize overlays: SKIPPED, neither kubectl nor kustomize is on PATH');
+}
+
+describe('adopt refuses, writing nothing', () => {
+  test.each<[string, string[], RegExp]>([
+    ['a folder that is not empty', ['.', ...FROM_FOLDERS], /is not empty .*nothing written/],
+    ['no --env', ['program'], /--env is required/],
+    ['an --env without a source', ['program', '--env', 'dev'], /--env: "dev" must be NAME=SOURCE/],
+    ['an environment name that is not a DNS label', ['program', '--env', `Dev=${RENDERED('dev')}`], /--env: "Dev=.*" must be NAME=SOURCE/],
+    ['an environment given twice', ['program', '--env', `dev=${RENDERED('dev')}`, '--env', `dev=${RENDERED('prod')}`], /environment "dev" is given twice/],
+    ['a source that does not exist', ['program', '--env', 'dev=missing'], /--env dev=missing: .*missing does not exist/],
+  ])('%s (exit 2)', (_, args, message) => {
+    const work = tempDir('adopt-refused');
+    fs.writeFileSync(path.join(work, 'keep.txt'), 'mine');
+    const r = cli(work, args);
+    expect(r.stderr).toMatch(message);
+    expect(r.status).toBe(2);
+    expect(fs.readdirSync(work)).toEqual(['keep.txt']);
+  });
+
+  test('a kustomization without kubectl or kustomize on PATH: says what to install or how to pipe it in', () => {
+    const work = tempDir('adopt-no-kubectl');
+    const bin = tempDir('adopt-path');
+    fs.symlinkSync(process.execPath, path.join(bin, 'node'));
+    const r = cli(work, ['program', '--env', `dev=${OVERLAY('dev')}`], undefined, { ...process.env, PATH: bin });
+    expect(r.stderr).toContain('a kustomization needs kubectl (kubectl kustomize) or kustomize on PATH, and neither is');
+    expect(r.stderr).toContain(`kustomize build ${OVERLAY('dev')} | cdk8s-gitops adopt --env dev=-`);
+    expect(r.status).toBe(2);
+    expect(fs.existsSync(path.join(work, 'program'))).toBe(false);
+  });
+
+  test('the same object twice in one environment', () => {
+    const work = tempDir('adopt-twice');
+    const twice = path.join(work, 'twice');
+    fs.mkdirSync(twice);
+    for (const f of ['a.yaml', 'b.yaml']) fs.copyFileSync(path.join(RENDERED('dev'), 'service-api.yaml'), path.join(twice, f));
+    const r = cli(work, ['program', '--env', `dev=${twice}`]);
+    expect(r.stderr).toMatch(/Service "api" is in a\.yaml and in b\.yaml: each object once/);
+    expect(r.status).toBe(2);
+  });
+});
