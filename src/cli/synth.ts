@@ -1,16 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-<<<<<<< HEAD
 import { ConfigError } from '../errors';
 import { CloneLock } from '../gitops/clone-lock';
 import { InputError } from '../gitops/errors';
 import { Git } from '../gitops/git';
-=======
-import { CloneLock } from '../gitops/clone-lock';
-import { InputError } from '../gitops/errors';
-import { Git } from '../gitops/git';
-import { ConfigError } from '../errors';
->>>>>>> h19a
 import { checkStoredReleases } from '../gitops/release-entries';
 import { readReleases } from '../gitops/release-file';
 import { hasGitAbove } from '../gitops/swap-journal';
@@ -139,35 +132,6 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-<<<<<<< HEAD
-=======
-/**
- * Take the lock of the clone `dir` is in (waiting up to {@link LOCK_WAIT_MS} for another
- * command to give it up), so that no release lands between reading the release files and
- * writing: undefined when `dir` is not in a git working tree (no command of ours changes it).
- */
-async function lockClone(dir: string, progress: Progress): Promise<CloneLock | undefined> {
-  if (!fs.existsSync(dir) || !hasGitAbove(path.resolve(dir))) return undefined;
-  let git: Git;
-  try {
-    git = Git.open(dir);
-  } catch (e) {
-    if (e instanceof InputError) return undefined; // not a working tree's folder
-    throw e;
-  }
-  const say = (line: string) => process.stderr.write(`synth: ${line}\n`);
-  return CloneLock.acquireWaiting(git, dir, {
-    waitMs: LOCK_WAIT_MS,
-    command: 'synth',
-    log: say,
-    onWait: line => {
-      say(line);
-      progress.phase('waiting for the clone\'s lock…');
-    },
-  });
-}
-
->>>>>>> h19a
 /** `synth --stdout`: render, check, print one YAML stream; nothing is written. */
 function printStream(values: OptionValues): number {
   for (const flag of ['out', 'prune-releases', 'force', 'output']) {
@@ -196,7 +160,6 @@ function printStream(values: OptionValues): number {
   }
   process.stdout.write(stream);
   return 0;
-<<<<<<< HEAD
 }
 
 /**
@@ -223,6 +186,4 @@ async function lockClone(dir: string, progress: Progress): Promise<CloneLock | u
       progress.phase('waiting for the clone\'s lock…');
     },
   });
-=======
->>>>>>> h19a
 }
