@@ -163,7 +163,7 @@ export function resolveGateSettings(settings: GateSettings, name: (option: keyof
  * more header (`headerEnv`, `Name: value`). An {@link InputError} names the setting and the
  * variable, never its value.
  */
-export function gateHeaders(settings: Pick<GateSettings, EnvSetting>, env: NodeJS.ProcessEnv = process.env, name: (option: keyof GateSettings, key: string) => string = option => option): Record<string, string> {
+export function gateHeaders(settings: Pick<GateSettings, EnvSetting>, env: Readonly<Record<string, string | undefined>> = process.env, name: (option: keyof GateSettings, key: string) => string = option => option): Record<string, string> {
   const headers: Record<string, string> = {};
   const read = (option: EnvSetting): string | undefined => {
     const variable = settings[option];
