@@ -51,7 +51,7 @@ describe('status', () => {
     expect(JSON.parse(json.stdout)).toEqual(JSON.parse(JSON.stringify(statusJson(result), (_, v) => (v === undefined ? null : v))));
     // every provenance field docs/cli.md lists is there, null when the commit did not record it
     const provenance = JSON.parse(json.stdout).environments.map((e: any) => e.lastRelease.provenance);
-    for (const p of provenance) expect(Object.keys(p).sort()).toEqual(['programCommit', 'sourceCommit', 'sourceRepository', 'tool']);
+    for (const p of provenance) expect(Object.keys(p).sort()).toEqual(['programCommit', 'sourceAuthor', 'sourceBody', 'sourceCommit', 'sourceDate', 'sourceRepository', 'sourceSubject', 'tool']);
     expect(provenance.some((p: any) => p.sourceRepository === null)).toBe(true);
     git(clone, 'checkout', '-q', '--detach', 'HEAD');
     const earlier = status({ dir: clone, rev: seeded });
