@@ -1,5 +1,7 @@
+import { IConstruct } from 'constructs';
 import { ConfigError } from '../errors';
 import { checkDnsLabel, checkDnsLabel1035, checkPort } from '../names';
+import { placementOf } from '../placement';
 
 /** Label carrying the version name (Istio's convention; DestinationRule subsets select it). */
 export const VERSION_LABEL = 'version';
@@ -98,4 +100,17 @@ export class MeshService implements IMeshService {
 /** The host a route or rule in `namespace` names `service` by: its short name in its own namespace, else its cluster-local FQDN. */
 export function hostOf(service: IMeshService, namespace: string): string {
   return service.namespace === namespace ? service.name : `${service.name}.${service.namespace}.svc.cluster.local`;
+}
+
+/**
+ * Throw unless `service` is in the namespace of `scope` (a construct that must stand beside the
+ * service's pods: a ServiceMonitor, an objective, a dashboard); `what` names it in the message.
+ * @internal
+ */
+export function checkServiceBeside(scope: IConstruct, service: IMeshService, what: string, why = ''): void {
+  const namespace = placementOf(scope).namespace;
+  if (service.namespace !== namespace) {
+    throw new ConfigError(scope.node.path, 'service', `${service.namespace}/${service.name}`,
+      `is not in the ${what}'s namespace ${JSON.stringify(namespace)}: define the ${what} in the service's chart${why}`);
+  }
 }

@@ -2,9 +2,8 @@ import { Construct } from 'constructs';
 import { ConfigError } from '../errors';
 import { hashHex } from '../hash';
 import { ManifestObject } from '../manifest-object';
-import { IMeshService } from '../mesh/mesh-service';
+import { checkServiceBeside, IMeshService } from '../mesh/mesh-service';
 import { checkDnsSubdomain, checkLabelKey, checkLabelValue } from '../names';
-import { placementOf } from '../placement';
 import { errorRatioRecord, ServiceLevelObjective } from './service-level-objective';
 import { SloMetrics } from './slo-metrics';
 
@@ -57,12 +56,8 @@ export class GrafanaDashboard extends Construct {
   constructor(scope: Construct, id: string, props: GrafanaDashboardProps) {
     super(scope, id);
     const path = this.node.path;
-    const placement = placementOf(this);
     const service = props.service;
-    if (service.namespace !== placement.namespace) {
-      throw new ConfigError(path, 'service', `${service.namespace}/${service.name}`,
-        `is not in the dashboard's namespace ${JSON.stringify(placement.namespace)}: define the dashboard in the service's chart`);
-    }
+    checkServiceBeside(this, service, 'dashboard');
     if (props.objective && props.objective.service !== service) {
       throw new ConfigError(path, 'objective', props.objective.node.path, `is about ${props.objective.service.name}, not ${service.name}`);
     }

@@ -3,9 +3,8 @@ import { Construct } from 'constructs';
 import { ConfigError } from '../errors';
 import { formatPrometheusDuration, wholeMilliseconds } from '../duration';
 import { ManifestObject } from '../manifest-object';
-import { IMeshService } from '../mesh/mesh-service';
+import { checkServiceBeside, IMeshService } from '../mesh/mesh-service';
 import { checkDnsSubdomain, checkLabelKey, checkLabelValue } from '../names';
-import { placementOf } from '../placement';
 import { SloMetrics } from './slo-metrics';
 
 const SLO = Symbol.for('cdk8s-gitops.ServiceLevelObjective');
@@ -136,12 +135,8 @@ export class ServiceLevelObjective extends Construct {
     super(scope, id);
     Object.defineProperty(this, SLO, { value: true });
     const path = this.node.path;
-    const placement = placementOf(this);
     this.service = props.service;
-    if (this.service.namespace !== placement.namespace) {
-      throw new ConfigError(path, 'service', `${this.service.namespace}/${this.service.name}`,
-        `is not in the objective's namespace ${JSON.stringify(placement.namespace)}: define the objective in the service's chart`);
-    }
+    checkServiceBeside(this, this.service, 'objective');
     this.name = checkDnsSubdomain(path, 'name', props.name ?? `${this.service.name}-slo`);
     this.metrics = props.metrics ?? SloMetrics.app();
     this.window = props.window ?? Duration.days(30);

@@ -6,9 +6,8 @@ import type { IServiceSpec } from 'kubernetes-models/v1/ServiceSpec';
 import { formatArgoDuration } from '../duration';
 import { ConfigError } from '../errors';
 import { ManifestObject } from '../manifest-object';
-import { IMeshService } from '../mesh/mesh-service';
+import { checkServiceBeside, IMeshService } from '../mesh/mesh-service';
 import { checkDnsLabel, checkDnsLabel1035, checkLabelKey, checkLabelValue, checkPort } from '../names';
-import { placementOf } from '../placement';
 import { ScrapeMechanism } from './scrape-mechanism';
 
 /** Name of the port of the metrics Service a ServiceMonitor scrapes (Istio protocol prefix `http`). */
@@ -91,12 +90,8 @@ export class ServiceMonitor extends Construct {
   constructor(scope: Construct, id: string, props: ServiceMonitorProps) {
     super(scope, id);
     const path = this.node.path;
-    const placement = placementOf(this);
     const service = props.service;
-    if (service.namespace !== placement.namespace) {
-      throw new ConfigError(path, 'service', `${service.namespace}/${service.name}`,
-        `is not in the ServiceMonitor's namespace ${JSON.stringify(placement.namespace)}: define the ServiceMonitor in the service's chart (its metrics Service must be beside the pods)`);
-    }
+    checkServiceBeside(this, service, 'ServiceMonitor', ' (its metrics Service must be beside the pods)');
     this.name = checkDnsLabel(path, 'name', props.name ?? service.name);
     this.metricsServiceName = checkDnsLabel1035(path, 'name', `${this.name}-metrics`);
     this.mechanism = props.mechanism ?? ScrapeMechanism.istioMergedMetrics();
