@@ -214,11 +214,11 @@ async function judgeCanaries(repo: GitOpsRepository, options: ShiftOptions, serv
   app._build([options.env]);
   if (options.cluster !== undefined) requireCluster(app, options.env, options.cluster);
   const label = clusterLabel(options.env, options.cluster);
-  const state: ReleaseState = options.cluster === undefined ? app.releases.stateOf(options.env)
-    : { environment: label, services: app.releases.runsIn(options.env, options.cluster) };
+  const state: ReleaseState = options.cluster === undefined ? app.releases._stateOf(options.env)
+    : { environment: label, services: app.releases._runsIn(options.env, options.cluster) };
   const targets = services.map(service => {
     const versions = versionsOf(serviceEntry(state, service));
-    const split = app.releases.splitOf(options.env, service, options.cluster);
+    const split = app.releases._splitOf(options.env, service, options.cluster);
     if (split === undefined) throw new GitOpsError(unroutedSplits(label, [service]));
     return { service, version: versions[versions.length - 1], namespace: split.namespace };
   });
