@@ -1,7 +1,7 @@
-import { compareText } from '../compare';
-import { own } from '../own';
-import { ReleaseState } from '../release';
-import { clusterServices, clusterWeights } from '../release-clusters';
+import { compareText } from '../core/compare';
+import { own } from '../core/own';
+import { ReleaseState } from './release';
+import { clusterServices, clusterWeights } from './release-clusters';
 
 /** Where a workload runs: an environment, and the cluster of it for an environment in several clusters. */
 export interface DeploymentTarget {

@@ -8,10 +8,10 @@
  */
 import * as fs from 'fs';
 import { ApiObject, Lazy } from 'cdk8s';
-import { Environment } from '../../src/environment';
-import { ConfigError } from '../../src/errors';
-import { GitOpsApp, GitOpsAppProps } from '../../src/gitops-app';
-import { RepositoryChart } from '../../src/repository-chart';
+import { Environment } from '../../src/model/environment';
+import { ConfigError } from '../../src/core/errors';
+import { GitOpsApp, GitOpsAppProps } from '../../src/app/gitops-app';
+import { RepositoryChart } from '../../src/model/repository-chart';
 
 /** A service of the fixture: versioned (`versions`) or not. */
 export interface FixtureService {

@@ -251,7 +251,7 @@ describe('release: the program is constructed once per release state', () => {
       return app;
     };
     const atBase = releaseState(clone, 'dev');
-    const result = await release({ dir: clone, env: 'dev', tag: SHA1, service: 'frontend', createApp: recording });
+    const result = await release({ dir: clone, env: 'dev', tag: SHA1, services: ['frontend'], createApp: recording });
     expect(result.committed).toBe(true);
     expect(apps).toHaveLength(2);
     const [current, next] = apps;

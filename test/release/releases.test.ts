@@ -1,4 +1,4 @@
-import { ReleaseState } from '../../src/release';
+import { ReleaseState } from '../../src/release/release';
 import { Releases } from '../../src/release/releases';
 
 const prod: ReleaseState = {
