@@ -28,12 +28,12 @@ export interface UnknownReleaseEntry {
   readonly problem: string;
 }
 
-/** What the program runs in each cluster of an environment (`app.releases.runsIn`, `weightsIn`), keyed by cluster name. */
+/** What the program runs in each cluster of an environment (see {@link knownClusters}), keyed by cluster name. */
 export type KnownClusters = Readonly<Record<string, ClusterRuns>>;
 
 /**
  * The entries of `stored` (a release file's state) that `known` (what the program runs in the
- * same environment, `app.releases._stateOf(env)`: its keys are the program's services and versions)
+ * same environment, `app.releaseState(env)`: its keys are the program's services and versions)
  * does not have, sorted by field. The entries of the `clusters` section are checked against
  * `clusters`, what the program runs in each cluster of the environment (see {@link knownClusters}):
  * a cluster the program does not have, or a service (version) it does not run there, is unknown.
