@@ -59,7 +59,7 @@ export interface ReleaseSplitOptions {
   readonly cluster?: string;
 }
 
-/** The routes of an environment that send a service's traffic by its default split (see {@link ReleaseRegistry.splitOf}). */
+/** The routes of an environment that send a service's traffic by its default split (see `ReleaseRegistry._splitOf`; internal). */
 export interface ReleaseSplit {
   /** Service name. */
   readonly service: string;
