@@ -12,7 +12,7 @@ export type { AppChartProps } from './model/app-chart';
 export { RepositoryChart } from './model/repository-chart';
 export type { RepositoryChartProps } from './model/repository-chart';
 export { ReleaseRegistry } from './release/release-registry';
-export type { ReleaseBindingOptions, ReleaseBindingValue, ReleaseSplitOptions } from './release/release-registry';
+export type { ReleaseBindingOptions, ReleaseBindingValue, ReleaseSplit, ReleaseSplitOptions } from './release/release-registry';
 export { parseReleaseFile, RELEASE_FILE, renderRelease, ReleaseFileError } from './release/release';
 export type { ReleaseClusterState, ReleaseState } from './release/release';
 export { readReleases } from './release/release-file';
