@@ -25,7 +25,7 @@ export { toYaml } from './yaml-emitter';
 export { ConfigError } from './errors';
 
 // workloads
-export { WebService, APP_LABEL, VERSION_LABEL, WRITABLE_SIZE_LIMIT } from './service/web-service';
+export { WebService, ImagePullPolicy, APP_LABEL, VERSION_LABEL, WRITABLE_SIZE_LIMIT } from './service/web-service';
 export type {
   AutoscalingProps, DisruptionBudgetProps, MetricsProps, NetworkPolicyProps, WebServiceProps, WebServiceVersion,
   WebServiceVersionProps,
