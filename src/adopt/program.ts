@@ -110,8 +110,15 @@ function render(t: Template, indent: string): string {
   if ('setting' in t) return `s.${t.setting}`;
   if ('ns' in t) return `\`${t.ns.map(escapeTemplate).join('${s.namespace}')}\``;
   const inner = `${indent}  `;
-  if ('arr' in t) return `[\n${t.arr.map(x => `${inner}${render(x, inner)},\n`).join('')}${indent}]`;
-  return `{\n${t.obj.map(([k, x]) => `${inner}${key(k)}: ${render(x, inner)},\n`).join('')}${indent}}`;
+  if ('arr' in t) {
+    const items = t.arr.map(x => render(x, inner));
+    const flat = `[${items.join(', ')}]`;
+    return flat.length <= 80 && !flat.includes('\n') ? flat : `[\n${items.map(i => `${inner}${i},\n`).join('')}${indent}]`;
+  }
+  const items = t.obj.map(([k, x]) => `${key(k)}: ${render(x, inner)}`);
+  if (items.length === 0) return '{}';
+  const flat = `{ ${items.join(', ')} }`;
+  return flat.length <= 80 && !flat.includes('\n') ? flat : `{\n${items.map(i => `${inner}${i},\n`).join('')}${indent}}`;
 }
 
 const key = (k: string) => (IDENTIFIER.test(k) ? k : quote(k));

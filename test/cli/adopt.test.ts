@@ -60,28 +60,36 @@ describe('adopt from folders of manifests', () => {
   });
 
   test('lifts what differs between the environments into their settings, and keeps the rest literal', () => {
-    // the namespace, the image tags, prod's replicas, the ConfigMap's content-hashed name and data, the hosts
+    // the namespace, the image tag, prod's replicas, the ConfigMap's data, the hosts
     expect(main).toMatch(/namespace: 'shop-dev',/);
-    expect(main).toMatch(/deploymentApiV1Image: 'ghcr\.io\/example\/api:1\.1\.0-rc\.1',/);
-    expect(main).toMatch(/deploymentApiV1Image: 'ghcr\.io\/example\/api:1\.0\.3',/);
-    expect(main).toMatch(/deploymentApiV1Replicas: 3,/);
-    expect(main).toContain('replicas: s.deploymentApiV1Replicas');
-    // the Deployment's reference to the ConfigMap is the ConfigMap's name setting, not a second one
-    expect(main).toMatch(/readonly configMapApiConfigName: string;/);
-    expect(main.match(/s\.configMapApiConfigName/g)).toHaveLength(2);
-    expect(main).toContain('LOG_LEVEL: s.configMapApiConfigLOGLEVEL');
+    expect(main).toMatch(/apiV1Tag: '1\.1\.0-rc\.1',/);
+    expect(main).toMatch(/apiV1Tag: '1\.0\.3',/);
+    expect(main).toMatch(/apiReplicas: 3,/);
+    expect(main).toContain('replicas: s.apiReplicas');
+    expect(main).toContain('LOG_LEVEL: s.apiLOGLEVEL');
+    expect(main).toMatch(/gatewayShopHosts: 'shop\.dev\.example\.com',/);
     expect(main).toContain("image: 'docker.io/curlimages/curl:8.8.0'");
     // the smoke test is dev's only, the ClusterRole prod's only (cluster-scoped: no namespace)
     expect(main).toMatch(/if \(name === 'dev'\) \{\n\s+const jobSmokeTest = new ApiObject\(chart, 'job-smoke-test'/);
     expect(main).toMatch(/if \(name === 'prod'\) \{\n\s+const clusterroleShopReader = new ApiObject/);
     expect(main).toContain("clusterroleShopReader.addJsonPatch(JsonPatch.remove('/metadata/namespace')); // cluster-scoped");
-    // constructs where the input is exactly what they render
-    expect(main).toContain("new PeerAuthentication(chart, 'peerauthentication-default', { mode: MtlsMode.STRICT });");
-    expect(main).toContain("AuthorizationPolicy.denyAll(chart, 'authorizationpolicy-deny-all');");
     // prod's extra Namespace label, through the AppChart's Namespace
     expect(main).toContain("(chart.node.findChild('Namespace') as ApiObject).metadata.addLabel(k, v as string)");
     // adopted objects carry the waivers of the rules they break
-    expect(main).toMatch(/Waivers\.of\(deploymentApiV1\)\.allow\(\[[^\]]*'PSS-RUN-AS-NON-ROOT'/);
+    expect(main).toMatch(/Waivers\.of\(jobSmokeTest\)\.allow\(\[[^\]]*'PSS-RUN-AS-NON-ROOT'/);
+  });
+
+  test('uses the library\'s constructs where they render what the input says', () => {
+    // Deployment api-v1 (version label v1) + Service api + ServiceAccount api + its ConfigMap: one WebService with a version
+    expect(main).toMatch(/const api = new WebService\(chart, 'api', \{\n\s+name: 'api',\n\s+image: 'ghcr\.io\/example\/api',\n\s+port: 8080,\n\s+servicePort: 80,\n\s+serviceAccountName: 'api',/);
+    expect(main).toMatch(/metrics: false,\n\s+versions: \[\{ name: 'v1', tag: s\.apiV1Tag \}\],/);
+    expect(main).not.toMatch(/new ApiObject\(chart, '(deployment|service|serviceaccount|configmap)-api/);
+    // the mesh: Gateway, VirtualService to the service, an AuthorizationPolicy from the ingress gateway
+    expect(main).toMatch(/const gatewayShopService = new Gateway\(chart, 'gateway-shop', \{\n\s+name: 'shop',\n\s+hosts: \[s\.gatewayShopHosts\],\n\s+selector: \{ istio: 'ingressgateway' \},/);
+    expect(main).toMatch(/new VirtualService\(chart, 'virtualservice-shop', \{\n\s+name: 'shop',\n\s+gateways: \[gatewayShopService\],\n\s+defaultRoute: \{ to: RouteTarget\.service\(api\) \},/);
+    expect(main).toMatch(/new AuthorizationPolicy\(chart, 'authorizationpolicy-gateway-to-api', \{\n\s+name: 'gateway-to-api',\n\s+target: api,\n\s+allow: \[\{ from: \[Principal\.ingressGateway\(\)\] \}\],/);
+    expect(main).toContain("new PeerAuthentication(chart, 'peerauthentication-default', { mode: MtlsMode.STRICT });");
+    expect(main).toContain("AuthorizationPolicy.denyAll(chart, 'authorizationpolicy-deny-all');");
   });
 
   test('the program type-checks under the scaffold tsconfig (strict, noUnusedLocals)', () => {
@@ -99,8 +107,21 @@ describe('adopt from folders of manifests', () => {
     expect(lines).toContain('hardening prod  Namespace/shop-prod  metadata.labels["pod-security.kubernetes.io/audit"]: added "restricted"');
     expect(lines).toContain('layout    dev  Namespace/shop-dev  metadata.annotations["argocd.argoproj.io/sync-wave"]: added "-1"');
     expect(lines).toContain('layout    prod  Deployment/api-v1  file prod/shop/deployment-api-v1.yaml (input deployment-api-v1.yaml)');
-    expect(lines.some(l => /^waiver +dev +Deployment\/api-v1 +metadata\.annotations\["cdk8s-gitops\.io\/waive\.PSS-RUN-AS-NON-ROOT"\]: added/.test(l))).toBe(true);
-    expect(lines[lines.length - 1]).toMatch(/^equivalent: 0 real difference\(s\), 4 hardening, \d+ waiver, \d+ layout; 0 validate finding\(s\); dev 11 objects, prod 11 objects$/);
+    expect(lines.some(l => /^waiver +dev +Job\/smoke-test +metadata\.annotations\["cdk8s-gitops\.io\/waive\.PSS-RUN-AS-NON-ROOT"\]: added/.test(l))).toBe(true);
+    // what WebService adds: hardening (security context, probes, resources, a size-limited /tmp, no token), layout (labels, rollout), defaults
+    expect(lines).toContain('hardening prod  Deployment/api-v1  spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem: added true');
+    expect(lines).toContain('hardening prod  Deployment/api-v1  spec.template.spec.volumes: added [{"emptyDir":{"sizeLimit":"256Mi"},"name":"tmp"}]');
+    expect(lines).toContain('hardening prod  ServiceAccount/api  automountServiceAccountToken: added false');
+    expect(lines).toContain('hardening prod  ConfigMap/api-config-dfk4bdbtkk  immutable: added true');
+    expect(lines).toContain('layout    prod  Deployment/api-v1  spec.strategy.rollingUpdate.maxUnavailable: added 0');
+    expect(lines).toContain('layout    prod  Deployment/api-v1  metadata.labels["app.kubernetes.io/managed-by"]: added "cdk8s-gitops"');
+    expect(lines).toContain('default   prod  Service/api  spec.ports[0].protocol: added "TCP"');
+    expect(lines).toContain('default   prod  Deployment/api-v1  spec.template.spec.containers[0].imagePullPolicy: added "IfNotPresent"');
+    // the ConfigMap WebService names api-config-v1-<hash> is the input's api-config-<hash>: its data is the same
+    expect(lines.some(l => /^layout +prod +ConfigMap\/api-config-dfk4bdbtkk +metadata\.name: "api-config-dfk4bdbtkk" -> "api-config-v1-[a-z0-9]{10}"$/.test(l))).toBe(true);
+    expect(lines.some(l => /^layout +prod +Deployment\/api-v1 +spec\.template\.spec\.containers\[0\]\.envFrom\[0\]\.configMapRef\.name: "api-config-dfk4bdbtkk" -> "api-config-v1-[a-z0-9]{10}"$/.test(l))).toBe(true);
+    expect(lines).toContain('layout    prod  Service/api  spec.ports[0].targetPort: 8080 -> "http"');
+    expect(lines[lines.length - 1]).toMatch(/^equivalent: 0 real difference\(s\), \d+ hardening, 6 default, \d+ waiver, \d+ layout; 0 validate finding\(s\); dev 11 objects, prod 11 objects$/);
     const json = JSON.parse(cli(dir, ['--check', '-o', 'json']).stdout);
     expect(json).toEqual(expect.objectContaining({ ok: true, real: 0, findings: [] }));
     expect(json.differences.every((d: any) => d.class !== 'real')).toBe(true);
@@ -113,11 +134,14 @@ describe('adopt from folders of manifests', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(copy, 'package.json'), 'utf8'));
     pkg['cdk8s-gitops'].adopt = { dev: RENDERED('dev'), prod: RENDERED('prod') };
     fs.writeFileSync(path.join(copy, 'package.json'), JSON.stringify(pkg));
-    fs.writeFileSync(path.join(copy, 'main.ts'), main.replace('deploymentApiV1Replicas: 3,', 'deploymentApiV1Replicas: 2,'));
+    fs.writeFileSync(path.join(copy, 'main.ts'), main.replace('apiReplicas: 3,', 'apiReplicas: 2,').replace("LOG_LEVEL: s.apiLOGLEVEL", "LOG_LEVEL: s.apiLOGLEVEL, EXTRA: '1'"));
     const r = cli(copy, ['--check']);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('real      prod  Deployment/api-v1  spec.replicas: 3 -> 2');
-    expect(r.stdout).toMatch(/NOT equivalent: 1 real difference\(s\)/);
+    // a ConfigMap with other data is not the input's under another name
+    expect(r.stdout).toMatch(/^real +prod +ConfigMap\/api-config-dfk4bdbtkk +missing from the program/m);
+    expect(r.stdout).toMatch(/^real +prod +ConfigMap\/api-config-v1-[a-z0-9]{10} +only in the program/m);
+    expect(r.stdout).toMatch(/NOT equivalent: \d+ real difference\(s\)/);
   });
 
   test('the snapshot test the adoption wrote passes (its checks find nothing: every finding is waived)', () => {
