@@ -18,9 +18,21 @@ export function evaluateProgram(source: string): GitOpsApp {
   return module.exports.createApp({}) as GitOpsApp;
 }
 
-/** The construct id (a child of the chart) a ConfigError was thrown at: `demo-dev/backend` → `backend`. */
-export function refusingConstruct(e: unknown): string | undefined {
-  if (!(e instanceof ConfigError)) return undefined;
-  const parts = e.constructPath.split('/');
-  return parts.length >= 2 ? parts[1] : undefined;
+/**
+ * The constructs (ids of children of a chart) that refused their props, with the message of
+ * each: from a ConfigError (`[demo-dev/backend] portName: ...`), or from the lines of the
+ * error that lists every construct's (`Construction failed with 2 error(s): ...`).
+ */
+export function refusingConstructs(e: unknown): Map<string, string> {
+  const out = new Map<string, string>();
+  if (e instanceof ConfigError) {
+    const id = e.constructPath.split('/')[1];
+    if (id !== undefined) out.set(id, e.message);
+    return out;
+  }
+  for (const line of String((e as Error)?.message ?? '').split('\n')) {
+    const m = /^\s*\[[^\]/]+\/([^\]/]+)[^\]]*\] /.exec(line);
+    if (m && !out.has(m[1])) out.set(m[1], line.trim());
+  }
+  return out;
 }

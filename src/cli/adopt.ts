@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { compareEnvironment, Difference, DifferenceClass, formatDifference } from '../adopt/compare';
-import { evaluateProgram, refusingConstruct } from '../adopt/evaluate';
+import { evaluateProgram, refusingConstructs } from '../adopt/evaluate';
 import { Adoption, buildAdoption } from '../adopt/model';
 import { AdoptionWaivers, writeProgram } from '../adopt/program';
 import { recognize, Recognition } from '../adopt/recognize';
@@ -117,12 +117,10 @@ export function adoptedProgram(adoption: Adoption, sources: readonly string[]): 
     try {
       findings = validateManifests(evaluateProgram(code).manifests()).findings;
     } catch (e) {
-      const id = refusingConstruct(e);
-      if (id !== undefined && recognition.units.some(u => u.id === id) && !excluded.has(id)) {
-        excluded.set(id, `the construct refuses it: ${(e as Error).message}`);
-        continue;
-      }
-      throw e;
+      const refused = [...refusingConstructs(e)].filter(([id]) => recognition.units.some(u => u.id === id) && !excluded.has(id));
+      if (refused.length === 0) throw e;
+      for (const [id, message] of refused) excluded.set(id, `the construct refuses it: ${message}`);
+      continue;
     }
     const waivers = waiversOf(adoption, recognition, findings);
     const final = writeProgram(adoption, { sources, waivers, recognition });
