@@ -1,5 +1,5 @@
-import { ConfigError } from '../errors';
-import { GitOpsApp } from '../gitops-app';
+import { ConfigError } from '../core/errors';
+import { GitOpsApp } from '../app/gitops-app';
 import { loadEsbuild } from '../cli/typescript-entry';
 
 /**

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'util';
-import { isDnsLabel, isDnsLabel1035 } from '../names';
+import { isDnsLabel, isDnsLabel1035 } from '../core/names';
 import { AdoptedEnvironment, AdoptedObject, Adoption, baseName } from './model';
 
 /**

@@ -6,7 +6,7 @@ import { Adoption, buildAdoption } from '../adopt/model';
 import { AdoptionWaivers, writeProgram } from '../adopt/program';
 import { recognize, Recognition } from '../adopt/recognize';
 import { AdoptInput, AdoptSource, parseSources, readSource } from '../adopt/sources';
-import { InputError } from '../gitops/errors';
+import { InputError } from '../core/gitops-errors';
 import { Finding, validateManifests } from '../validate';
 import { loadAppFactory, PACKAGE_FIELD } from './app-module';
 import { OptionTable, parse, PositionalSpec } from './args';
