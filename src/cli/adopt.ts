@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { compareEnvironment, Difference, DifferenceClass, formatDifference } from '../adopt/compare';
-import { evaluateProgram, refusingConstructs } from '../adopt/evaluate';
 import { Adoption, buildAdoption } from '../adopt/model';
 import { AdoptionWaivers, writeProgram } from '../adopt/program';
 import { recognize, Recognition } from '../adopt/recognize';
@@ -10,6 +9,7 @@ import { InputError } from '../core/gitops-errors';
 import { Finding, validateManifests } from '../validate';
 import { loadAppFactory, PACKAGE_FIELD } from './app-module';
 import { OptionTable, parse, PositionalSpec } from './args';
+import { evaluateProgram, refusingConstructs } from './evaluate-program';
 import { ownDependency, ownPackage, projectManifest, projectName, writeAll } from './init';
 import { UsageError } from './main';
 import { outputFormat, outputOption, printJson } from './output';

@@ -1,10 +1,11 @@
-import { ConfigError } from '../core/errors';
 import { GitOpsApp } from '../app/gitops-app';
-import { loadEsbuild } from '../cli/typescript-entry';
+import { ConfigError } from '../core/errors';
+import { loadEsbuild } from './typescript-entry';
 
 /**
  * Build the app of a program written by `adopt` in this process, from its source: the
- * TypeScript transpiled (esbuild, types stripped), `cdk8s-gitops` resolved to this library.
+ * TypeScript transpiled (esbuild, types stripped), its imports resolved from here (`cdk8s-gitops`:
+ * this package, by its own name, as the written program will once installed).
  * What the written program renders once installed, without writing or installing it: to find
  * the rules each adopted object breaks, and the constructs that refuse their props.
  */
@@ -12,7 +13,7 @@ export function evaluateProgram(source: string): GitOpsApp {
   const { code } = loadEsbuild().transformSync(source, { loader: 'ts', format: 'cjs', target: 'node20', sourcefile: 'main.ts' });
   const module = { exports: {} as Record<string, any> };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const load = (id: string) => (id === 'cdk8s-gitops' ? require('../index') : require(id));
+  const load = (id: string) => require(id);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   new Function('require', 'module', 'exports', code)(load, module, module.exports);
   return module.exports.createApp({}) as GitOpsApp;
