@@ -151,6 +151,85 @@ describe('adopt from folders of manifests', () => {
   }, 60_000);
 });
 
+const VERSIONS = (env: string) => path.join(FIXTURES, 'versions', `${env}.yaml`);
+const run = (cwd: string, args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
+
+describe('adopt versioned services (Deployments split by a version label), their routes and policies', () => {
+  let dir: string;
+  let main: string;
+  let stdout: string;
+  beforeAll(() => {
+    const r = adoptInto('--env', `dev=${VERSIONS('dev')}`, '--env', `prod=${VERSIONS('prod')}`);
+    expect(r.out.stderr).toBe('');
+    expect(r.out.status).toBe(0);
+    dir = r.dir;
+    stdout = r.out.stdout;
+    main = fs.readFileSync(path.join(dir, 'main.ts'), 'utf8');
+  });
+
+  test('backend-v1 and backend-v2 are the versions of one WebService; what differs between the environments is its settings', () => {
+    expect(stdout).toContain('8 construct(s) (2 WebService, 1 Gateway, 1 DestinationRule, 1 VirtualService, 1 AuthorizationPolicy, standing for 13 objects), 8 object(s) as they were (ApiObject)');
+    expect(main).toMatch(/const backend = new WebService\(chart, 'backend', \{\n\s+name: 'backend',\n\s+image: 'ghcr\.io\/example\/store-backend',\n\s+port: 3000,\n\s+imagePullPolicy: ImagePullPolicy\.ALWAYS,\n\s+replicas: s\.backendReplicas,\n\s+config: \{ ORIGIN: s\.backendORIGIN \},\n\s+metrics: false,/);
+    // the tag of v1 differs between dev and prod (a setting), v2's is the same (a literal); the config each version has alone is its own
+    expect(main).toContain("{ name: 'v1', tag: s.backendV1Tag, config: { VERSION: '1.0.0' } },");
+    expect(main).toContain("{ name: 'v2', tag: '2.0.0-rc.1', config: { VERSION: '2.0.0' } },");
+    expect(main).toMatch(/backendV1Tag: '1\.3\.0-rc\.2',[^]*backendV1Tag: '1\.2\.9',/);
+    // a value naming the namespace is a template of it
+    expect(main).toContain('env: { API_URL: `http://backend.${s.namespace}.svc.cluster.local:3000` },');
+  });
+
+  test('the Gateway, DestinationRule, VirtualService and AuthorizationPolicy of those services are constructs referring to them', () => {
+    expect(main).toContain("new DestinationRule(chart, 'destinationrule-backend-destinationrule', { service: backend, trafficPolicy: { maxConnections: 200 } });");
+    expect(main).toContain("selector: { istio: s.gatewayStoreIstio },");
+    expect(main).toContain("match: [HttpMatch.uriPrefix('/api/').and(HttpMatch.headerExact('x-canary', 'yes'))],\n            to: RouteTarget.version(backend, 'v2'),");
+    expect(main).toContain('to: RouteTarget.split(backend, { v1: 90, v2: 10 }),');
+    expect(main).toContain('defaultRoute: { to: RouteTarget.service(frontend) },');
+    expect(main).toContain('from: [Principal.fromService(frontend), Principal.ingressGateway()],');
+    expect(main).toContain('methods: [HttpMethod.GET, HttpMethod.POST],');
+    // the ingress gateway's ServiceAccount differs per environment: the environment's setting
+    expect(main).toContain('new Environment({ name, gatewayServiceAccount: s.gatewayServiceAccount })');
+    expect(main).toContain("gatewayServiceAccount: 'istio-ingressgateway-prod-service-account',");
+  });
+
+  test('a workload WebService cannot express stays raw, with the reason above it and waivers on it', () => {
+    expect(main).toContain('// adopted as it is, not as a WebService: Deployment cache: image "docker.io/library/redis:latest" is not pinned to a tag other than latest');
+    expect(main).toContain('// adopted as it is, not as a WebService: the construct refuses it: [store-dev/worker] portName: "http-worker-queue" is not a valid port name');
+    expect(main).toMatch(/const deploymentWorker = new ApiObject\(chart, 'deployment-worker'/);
+    expect(main).toMatch(/Waivers\.of\(deploymentCache\)\.allow\(\[[^\]]*'POL-IMAGE-TAG'/);
+    expect(main).toMatch(/new ApiObject\(chart, 'service-worker'/);
+  });
+
+  test('adopt --check: zero real differences (the Istio API version v1beta1 -> v1 is layout)', () => {
+    const r = cli(dir, ['--check']);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.filter(l => l.startsWith('real'))).toEqual([]);
+    expect(lines).toContain('layout    prod  VirtualService/store  apiVersion: "networking.istio.io/v1beta1" -> "networking.istio.io/v1"');
+    expect(lines).toContain('default   prod  Deployment/backend-v1  spec.template.spec.restartPolicy: removed (was "Always")');
+    expect(lines).toContain('default   prod  Deployment/frontend  spec.replicas: added 1');
+    expect(lines[lines.length - 1]).toMatch(/^equivalent: 0 real difference\(s\), .*; 0 validate finding\(s\); dev 23 objects, prod 23 objects$/);
+    expect(r.status).toBe(0);
+  });
+
+  test('the program compiles (tsc --noEmit, the scaffold tsconfig: strict, noUnusedLocals)', () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', dir], { encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  test('synth writes its output and validate passes it (exit 0: every finding of an adopted object is waived)', () => {
+    const synth = run(dir, ['synth', '--out', 'dist']);
+    expect(synth.stderr).toBe('');
+    expect(synth.status).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'dist', 'prod', 'store', 'deployment-backend-v2.yaml'))).toBe(true);
+    const waived = fs.readFileSync(path.join(dir, 'dist', 'prod', 'store', 'deployment-cache.yaml'), 'utf8');
+    expect(waived).toContain('cdk8s-gitops.io/waive.POL-IMAGE-TAG:');
+    const validate = run(dir, ['validate', 'dist']);
+    expect(validate.stdout).toMatch(/^OK: 0 findings, [1-9]\d* waived, in 46 objects/m);
+    expect(validate.status).toBe(0);
+  }, 60_000);
+});
+
 test('adopt from standard input (helm template output) gives the same program as from a folder', () => {
   const stream = fs.readdirSync(RENDERED('prod')).map(f => fs.readFileSync(path.join(RENDERED('prod'), f), 'utf8')).join('\n---\n');
   const fromStdin = tempDir('adopt-stdin');
