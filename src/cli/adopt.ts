@@ -25,16 +25,21 @@ cdk8s.yaml, tsconfig.json. One --env per environment; SOURCE is
   a single file, or
   - to read standard input (\`helm template ... | cdk8s-gitops adopt --env prod=-\`).
 The program builds each environment in an AppChart (folder <env>/<app>, the namespace most
-objects are in); the values that differ between environments become its settings. The app's
-Namespace, namespace-wide PeerAuthentication and a default-deny AuthorizationPolicy become
-constructs; every other object is written as it is (an ApiObject), and the rules it breaks are
-waived on it (Waivers.of(object).allow(...)), so the program passes validate from the start
-and can be hardened object by object.
+objects are in); the values that differ between environments become its settings. Where the
+library's constructs render what the input says they stand for it: Deployments + Service +
+ServiceAccount + ConfigMaps become a WebService (Deployments split by a version label: its
+versions), and their Istio Gateway, DestinationRule, VirtualService and AuthorizationPolicy,
+the app's Namespace and namespace-wide PeerAuthentication the constructs; every other object is
+written as it is (an ApiObject, the reason it is not a construct in a comment), and the rules
+it breaks are waived on it (Waivers.of(object).allow(...)), so the program passes validate from
+the start and can be hardened object by object.
 
 --check renders the program in DIR and compares it with the manifests (parsed, not as text):
 every difference is listed and classified as real (what runs changes), hardening (security
-context, probes, resources, Pod Security labels the library adds), waiver (annotations) or
-layout (file names, sync waves, namespaces). The sources are the --env flags, else the ones
+context, probes, resources, a writable /tmp, Pod Security labels the library adds), default
+(what the API server sets anyway: protocol TCP, imagePullPolicy of a pinned tag), waiver
+(annotations) or layout (file names, labels, rollout strategy, content-hashed ConfigMap names,
+Istio API versions, sync waves, namespaces). The sources are the --env flags, else the ones
 the adoption recorded in package.json. The program's output must also pass validate.
 
 Options:
