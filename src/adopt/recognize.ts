@@ -89,10 +89,7 @@ function dropDefaults(perEnv: Record<string, unknown>[], defaults: Record<string
 
 /** Whether every environment has the same structure of {@link Code} (code cannot be a setting). */
 function sameCode(values: readonly unknown[]): boolean {
-  const shape = (v: unknown): unknown => (v instanceof Code ? `code:${v.text}`
-    : Array.isArray(v) ? v.map(shape) : isPlainObject(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, shape(x)])) : typeof v === 'object' && v !== null ? v : '');
   const hasCode = (v: unknown): boolean => v instanceof Code || (Array.isArray(v) ? v.some(hasCode) : isPlainObject(v) ? Object.values(v).some(hasCode) : false);
-  if (!values.some(hasCode)) return true;
   // where code is, every environment has it at the same place, and the same
   const walk = (vs: readonly unknown[]): boolean => {
     if (vs.some(v => v instanceof Code)) return vs.every(v => v instanceof Code && v.text === (vs[0] as Code).text);
@@ -104,7 +101,6 @@ function sameCode(values: readonly unknown[]): boolean {
     }
     return false;
   };
-  void shape;
   return walk(values);
 }
 
@@ -199,7 +195,6 @@ export function recognize(adoption: Adoption, excluded: ReadonlyMap<string, stri
     let account = '';
     let servicePort = 0;
     for (const env of environments) {
-      const e = envOf(env);
       const svc = service!.perEnvironment.get(env)!;
       // the Service: selector { app }, one port
       if (!onlyKeys(svc, ['apiVersion', 'kind', 'metadata', 'spec']) || !onlyKeys(svc.metadata, ['name', 'namespace', 'labels'])
@@ -322,7 +317,6 @@ export function recognize(adoption: Adoption, excluded: ReadonlyMap<string, stri
         const ownEnv = Object.fromEntries(Object.entries(envs[i]).filter(([k]) => !(k in (p.env as object))));
         versionProps[i].push({ name: x.v, tag: x.image!.tag, config: ownConfig, env: ownEnv, replicas: p.replicas === undefined ? (x.d.spec.replicas ?? 1) : undefined });
       });
-      void e;
     }
     // the service's config and env keys must be the same in every environment (a key of only some cannot be a setting of the service)
     for (const f of ['config', 'env']) {
