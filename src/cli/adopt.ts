@@ -83,20 +83,24 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /** The rules each raw object of the adoption breaks, from the findings of the program built without waivers. */
-function waiversOf(adoption: Adoption, recognition: Recognition, findings: readonly Finding[]): AdoptionWaivers {
+function waiversOf(adoption: Adoption, recognition: Recognition, findings: readonly Finding[]): { waivers: AdoptionWaivers; unwaived: Finding[] } {
+  const unwaived: Finding[] = [];
   const unitOf = new Map(recognition.units.flatMap(u => u.members.map(m => [m, u.id] as const)));
   const byObject = new Map<string, Set<string>>();
   for (const f of findings) {
     const o = adoption.objects.find(x => x.kind === f.kind && (x.as.construct === 'ApiObject' || unitOf.has(x.id))
       && [...x.perEnvironment.values()].some(v => v.metadata?.name === f.name));
-    if (o === undefined) continue; // a construct's own finding (the Namespace, PeerAuthentication): reported below
+    if (o === undefined) { // a construct's own finding (the Namespace, PeerAuthentication): reported
+      unwaived.push(f);
+      continue;
+    }
     // a raw object's waivers are on it; a construct's on the construct (its subtree)
     const id = unitOf.get(o.id) ?? o.id;
     let rules = byObject.get(id);
     if (!rules) byObject.set(id, rules = new Set());
     rules.add(f.rule);
   }
-  return { rules: new Map([...byObject].map(([id, rules]) => [id, [...rules].sort()])), reason: ADOPTED_REASON };
+  return { waivers: { rules: new Map([...byObject].map(([id, rules]) => [id, [...rules].sort()])), reason: ADOPTED_REASON }, unwaived };
 }
 
 /** The adopted program: the constructs recognized (less those that refuse their props), the waivers of the raw objects. */
@@ -127,10 +131,9 @@ export function adoptedProgram(adoption: Adoption, sources: readonly string[]): 
       for (const [id, message] of refused) excluded.set(id, `the construct refuses it: ${message}`);
       continue;
     }
-    const waivers = waiversOf(adoption, recognition, findings);
-    const final = writeProgram(adoption, { sources, waivers, recognition });
-    const remaining = validateManifests(evaluateProgram(final).manifests()).findings;
-    return { code: final, recognition, waivers, remaining };
+    const { waivers, unwaived } = waiversOf(adoption, recognition, findings);
+    // the waivers change nothing but annotations: what they do not cover is what remains (adopt --check renders the written program)
+    return { code: writeProgram(adoption, { sources, waivers, recognition }), recognition, waivers, remaining: unwaived };
   }
 }
 
