@@ -521,8 +521,23 @@ export function recognize(adoption: Adoption, excluded: ReadonlyMap<string, stri
     });
   }
 
-  for (const o of adoption.objects.filter(x => x.kind === 'AuthorizationPolicy' && x.apiVersion === 'security.istio.io/v1')) {
-    if (o.as.construct !== 'ApiObject') continue;
+  // the environment's ingress gateway: the one ServiceAccount named like it (outside the app's namespace) that the
+  // policies allow in that environment, when it is not Istio's default; it becomes the environment's gatewayServiceAccount
+  const policies = adoption.objects.filter(x => x.kind === 'AuthorizationPolicy' && x.apiVersion === 'security.istio.io/v1' && x.as.construct === 'ApiObject');
+  for (const env of adoption.environments) {
+    const found = new Set<string>();
+    for (const o of policies) {
+      for (const m of JSON.stringify(o.perEnvironment.get(env.name)?.spec ?? {}).matchAll(/"cluster\.local\/ns\/([^/"]+)\/sa\/([^/"]*ingressgateway[^/"]*)"/g)) {
+        if (m[1] !== env.namespace) found.add(`${m[1]}/${m[2]}`);
+      }
+    }
+    const [only] = [...found];
+    if (found.size === 1 && only !== 'istio-system/istio-ingressgateway-service-account') {
+      const [namespace, serviceAccount] = only.split('/');
+      gatewayAccounts.set(env.name, { namespace, serviceAccount });
+    }
+  }
+  for (const o of policies) {
     mesh(o, 'AuthorizationPolicy', (x, env) => {
       const s = x.spec;
       const where = `AuthorizationPolicy ${x.metadata.name}`;
@@ -541,12 +556,8 @@ export function recognize(adoption: Adoption, excluded: ReadonlyMap<string, stri
           if (svc) { refers.push(svc.variable); return new Code(`Principal.fromService(${svc.variable})`, ['Principal']); }
           return new Code(`Principal.fromServiceAccount(${quote(sa)})`, ['Principal']);
         }
-        if (ns === 'istio-system' && sa === 'istio-ingressgateway-service-account') return new Code('Principal.ingressGateway()', ['Principal']);
-        if (/ingressgateway/.test(sa)) {
-          // the environment's ingress gateway under another name: the environment's gatewayServiceAccount (and namespace)
-          gatewayAccounts.set(env.name, { namespace: ns, serviceAccount: sa });
-          return new Code('Principal.ingressGateway()', ['Principal']);
-        }
+        const gateway = gatewayAccounts.get(env.name) ?? { namespace: 'istio-system', serviceAccount: 'istio-ingressgateway-service-account' };
+        if (ns === gateway.namespace && sa === gateway.serviceAccount) return new Code('Principal.ingressGateway()', ['Principal']);
         return refuse(`${where}: principal ${JSON.stringify(p)} is a ServiceAccount of another namespace that is not the ingress gateway`);
       };
       const allow = (s.rules as unknown[]).map((r, i) => {

@@ -77,3 +77,15 @@ test('values that differ between the environments in code (a header match of dev
   const { reasons } = adopt((o, env) => (o.kind === 'VirtualService' && env === 'dev' ? JSON.parse(JSON.stringify(o).replace('"exact":"yes"', '"exact":"no"')) : o));
   expect(reasons.get('virtualservice-store')).toBe('its references differ between environments');
 });
+
+test('the ingress gateway of each environment: the one ServiceAccount named like it the policies allow; two in one environment are not one gateway', () => {
+  const { gateways } = adopt();
+  expect(Object.fromEntries(gateways)).toEqual({
+    dev: { namespace: 'istio-system', serviceAccount: 'istio-ingressgateway-dev-service-account' },
+    prod: { namespace: 'istio-system', serviceAccount: 'istio-ingressgateway-prod-service-account' },
+  });
+  const twice = adopt((o, env) => (o.kind === 'AuthorizationPolicy' && env === 'prod' ? JSON.parse(JSON.stringify(o).replace(
+    '"cluster.local/ns/store-prod/sa/frontend-sa"', '"cluster.local/ns/store-prod/sa/frontend-sa","cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account"')) : o));
+  expect(twice.gateways.get('prod')).toBeUndefined();
+  expect(twice.reasons.get('authorizationpolicy-frontend-to-backend')).toMatch(/principal "cluster\.local\/ns\/istio-system\/sa\/istio-ingressgateway-prod-service-account" is a ServiceAccount of another namespace that is not the ingress gateway/);
+});
