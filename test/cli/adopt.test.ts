@@ -179,7 +179,7 @@ describe('adopt versioned services (Deployments split by a version label), their
   });
 
   test('the Gateway, DestinationRule, VirtualService and AuthorizationPolicy of those services are constructs referring to them', () => {
-    expect(main).toContain("new DestinationRule(chart, 'destinationrule-backend-destinationrule', { service: backend, trafficPolicy: { maxConnections: 200 } });");
+    expect(main).toContain("new DestinationRule(chart, 'destinationrule-backend-destinationrule', {\n        service: backend,\n        trafficPolicy: { maxConnections: 200, connectTimeout: Duration.seconds(3) },\n      });");
     expect(main).toContain("selector: { istio: s.gatewayStoreIstio },");
     expect(main).toContain("match: [HttpMatch.uriPrefix('/api/').and(HttpMatch.headerExact('x-canary', 'yes'))],\n            to: RouteTarget.version(backend, 'v2'),");
     expect(main).toContain('to: RouteTarget.split(backend, { v1: 90, v2: 10 }),');
