@@ -55,9 +55,8 @@ const LAYOUT = [
 /** Istio API groups whose versions (v1beta1, v1) serve the same objects. */
 const SAME_OBJECT_VERSIONS = new Set(['networking.istio.io', 'security.istio.io']);
 
-/** What a classification may look at besides the field: both objects, and the ConfigMaps renamed (input name → program name). */
+/** What a classification may look at besides the field: the program's object, and the ConfigMaps renamed (input name → program name). */
 interface Context {
-  readonly input: Record<string, any>;
   readonly output: Record<string, any>;
   readonly renamed: ReadonlyMap<string, string>;
   /** Named container ports of the program's pods each Service selects (Service name → port name → number). */
@@ -209,7 +208,7 @@ export function compareEnvironment(environment: string, envNamespace: string, in
     matched.add(key);
     const found: Array<Omit<Difference, 'environment' | 'object' | 'class'>> = [];
     fieldDifferences(stripNulls(m.object), o.object, '', found);
-    const context: Context = { input: m.object, output: o.object, renamed, namedPorts };
+    const context: Context = { output: o.object, renamed, namedPorts };
     for (const d of found) diffs.push({ environment, object: label, class: classify(d, context), ...d });
     if (filesCount && m.path !== o.path) diffs.push({ environment, object: label, field: '', class: 'layout', change: 'file', input: m.path, output: o.path });
   }

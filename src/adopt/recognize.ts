@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'util';
 import { isDnsLabel, isDnsLabel1035 } from '../core/names';
-import { AdoptedEnvironment, AdoptedObject, Adoption, baseName } from './model';
+import { AdoptedEnvironment, AdoptedObject, Adoption } from './model';
 
 /**
  * A piece of TypeScript in the props of a construct the program builds (`Principal.fromService(backend)`,
@@ -45,8 +45,6 @@ export interface Recognition {
   readonly units: readonly ConstructUnit[];
   /** Object id → why it is not a construct (for Deployments: a comment in the program). */
   readonly reasons: ReadonlyMap<string, string>;
-  /** ConfigMap base names the program renames (`api-config` → `api-config-v1`), for `--check`'s matching. */
-  readonly renames: ReadonlyMap<string, string>;
   /** Per environment: its ingress gateway's ServiceAccount and namespace, where AuthorizationPolicies name another than the default. */
   readonly gateways: ReadonlyMap<string, { readonly namespace: string; readonly serviceAccount: string }>;
 }
@@ -123,7 +121,6 @@ interface ServiceInfo {
  */
 export function recognize(adoption: Adoption, excluded: ReadonlyMap<string, string> = new Map()): Recognition {
   const reasons = new Map<string, string>();
-  const renames = new Map<string, string>();
   const units: ConstructUnit[] = [];
   const gatewayAccounts = new Map<string, { namespace: string; serviceAccount: string }>();
   const envNames = adoption.environments.map(e => e.name);
@@ -163,17 +160,14 @@ export function recognize(adoption: Adoption, excluded: ReadonlyMap<string, stri
       continue;
     }
     try {
-      const own = new Map<string, string>();
-      const unit = webService(name, members, own);
-      units.push(unit);
-      for (const [k, v] of own) renames.set(k, v);
+      units.push(webService(name, members));
     } catch (e) {
       if (!(e instanceof NotRecognized)) throw e;
       for (const d of members) reasons.set(d.id, e.message);
     }
   }
 
-  function webService(name: string, members: AdoptedObject[], renamed: Map<string, string>): ConstructUnit {
+  function webService(name: string, members: AdoptedObject[]): ConstructUnit {
     if (!isDnsLabel1035(name)) refuse(`its pods' app label ${JSON.stringify(name)} is not a DNS-1035 label (a WebService's name)`);
     const environments = envsOf(members[0]);
     if (members.some(m => !isDeepStrictEqual(envsOf(m), environments))) refuse(`the Deployments of app ${JSON.stringify(name)} are not in the same environments`);
@@ -287,7 +281,6 @@ export function recognize(adoption: Adoption, excluded: ReadonlyMap<string, stri
         const users = deployments.filter(dd => [...dd.perEnvironment.values()].some(p => JSON.stringify(p.spec?.template?.spec ?? {}).includes(JSON.stringify(ref))));
         if (users.length !== 1) refuse(`its ConfigMap ${ref} is used by ${users.length} Deployments (a WebService's ConfigMap is its version's own)`);
         if (!memberIds.includes(cm!.id)) memberIds.push(cm!.id);
-        renamed.set(baseName(o), `${name}-config${x.v === undefined ? '' : `-${x.v}`}`);
         return o.data as Record<string, string>;
       });
       // what every version has alike is the service's; the rest each version's own
@@ -586,6 +579,6 @@ export function recognize(adoption: Adoption, excluded: ReadonlyMap<string, stri
       return { props: { name: x.metadata.name, target: new Code(target.variable), allow }, refers };
     });
   }
-  return { units, reasons, renames, gateways: gatewayAccounts };
+  return { units, reasons, gateways: gatewayAccounts };
 }
 
