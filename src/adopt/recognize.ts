@@ -59,7 +59,8 @@ const RESERVED = new Set(['app', 'chart', 'environment', 'name', 's', 'props', '
 
 /** A camelCase identifier of `parts`. */
 export function camel(parts: readonly string[]): string {
-  const words = parts.flatMap(p => p.split(/[^A-Za-z0-9]+/)).filter(Boolean);
+  // an upper-case word (an environment variable's: LOG_LEVEL) is a word like any other: logLevel
+  const words = parts.flatMap(p => p.split(/[^A-Za-z0-9]+/)).filter(Boolean).map(w => (/^[A-Z0-9]+$/.test(w) && /[A-Z]{2}/.test(w) ? w.toLowerCase() : w));
   const text = words.map((w, i) => (i === 0 ? w.charAt(0).toLowerCase() + w.slice(1) : w.charAt(0).toUpperCase() + w.slice(1))).join('');
   return /^[0-9]/.test(text) ? `_${text}` : text || 'value';
 }

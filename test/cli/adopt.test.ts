@@ -66,7 +66,7 @@ describe('adopt from folders of manifests', () => {
     expect(main).toMatch(/apiV1Tag: '1\.0\.3',/);
     expect(main).toMatch(/apiReplicas: 3,/);
     expect(main).toContain('replicas: s.apiReplicas');
-    expect(main).toContain('LOG_LEVEL: s.apiLOGLEVEL');
+    expect(main).toContain('LOG_LEVEL: s.apiLogLevel');
     expect(main).toMatch(/gatewayShopHosts: 'shop\.dev\.example\.com',/);
     expect(main).toContain("image: 'docker.io/curlimages/curl:8.8.0'");
     // the smoke test is dev's only, the ClusterRole prod's only (cluster-scoped: no namespace)
@@ -134,7 +134,7 @@ describe('adopt from folders of manifests', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(copy, 'package.json'), 'utf8'));
     pkg['cdk8s-gitops'].adopt = { dev: RENDERED('dev'), prod: RENDERED('prod') };
     fs.writeFileSync(path.join(copy, 'package.json'), JSON.stringify(pkg));
-    fs.writeFileSync(path.join(copy, 'main.ts'), main.replace('apiReplicas: 3,', 'apiReplicas: 2,').replace("LOG_LEVEL: s.apiLOGLEVEL", "LOG_LEVEL: s.apiLOGLEVEL, EXTRA: '1'"));
+    fs.writeFileSync(path.join(copy, 'main.ts'), main.replace('apiReplicas: 3,', 'apiReplicas: 2,').replace("LOG_LEVEL: s.apiLogLevel", "LOG_LEVEL: s.apiLogLevel, EXTRA: '1'"));
     const r = cli(copy, ['--check']);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('real      prod  Deployment/api-v1  spec.replicas: 3 -> 2');
@@ -169,7 +169,7 @@ describe('adopt versioned services (Deployments split by a version label), their
 
   test('backend-v1 and backend-v2 are the versions of one WebService; what differs between the environments is its settings', () => {
     expect(stdout).toContain('8 construct(s) (2 WebService, 1 Gateway, 1 DestinationRule, 1 VirtualService, 1 AuthorizationPolicy, standing for 13 objects), 8 object(s) as they were (ApiObject)');
-    expect(main).toMatch(/const backend = new WebService\(chart, 'backend', \{\n\s+name: 'backend',\n\s+image: 'ghcr\.io\/example\/store-backend',\n\s+port: 3000,\n\s+imagePullPolicy: ImagePullPolicy\.ALWAYS,\n\s+replicas: s\.backendReplicas,\n\s+config: \{ ORIGIN: s\.backendORIGIN \},\n\s+metrics: false,/);
+    expect(main).toMatch(/const backend = new WebService\(chart, 'backend', \{\n\s+name: 'backend',\n\s+image: 'ghcr\.io\/example\/store-backend',\n\s+port: 3000,\n\s+imagePullPolicy: ImagePullPolicy\.ALWAYS,\n\s+replicas: s\.backendReplicas,\n\s+config: \{ ORIGIN: s\.backendOrigin \},\n\s+metrics: false,/);
     // the tag of v1 differs between dev and prod (a setting), v2's is the same (a literal); the config each version has alone is its own
     expect(main).toContain("{ name: 'v1', tag: s.backendV1Tag, config: { VERSION: '1.0.0' } },");
     expect(main).toContain("{ name: 'v2', tag: '2.0.0-rc.1', config: { VERSION: '2.0.0' } },");
