@@ -1,9 +1,9 @@
 import type { IAppProjectSpec } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProjectSpec';
 import type { IApplicationSpec } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSpec';
 import { Construct } from 'constructs';
-import { RepositoryChart } from '../repository-chart';
-import { ManifestObject } from '../manifest-object';
-import { checkDnsLabel } from '../names';
+import { RepositoryChart } from '../model/repository-chart';
+import { ManifestObject } from '../core/manifest-object';
+import { checkDnsLabel } from '../core/names';
 import { RESOURCES_FINALIZER } from './application';
 import { ArgoCdChart } from './argocd-chart';
 

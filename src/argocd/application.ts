@@ -3,11 +3,11 @@ import type { IApplicationSpec } from '@kubernetes-models/argo-cd/argoproj.io/v1
 import type { ISyncPolicy } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/SyncPolicy';
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AppChart } from '../app-chart';
-import { Environment } from '../environment';
-import { ManifestObject } from '../manifest-object';
-import { formatArgoDuration } from '../duration';
-import { checkDnsLabel, checkInteger } from '../names';
+import { AppChart } from '../model/app-chart';
+import { Environment } from '../model/environment';
+import { ManifestObject } from '../core/manifest-object';
+import { formatArgoDuration } from '../core/duration';
+import { checkDnsLabel, checkInteger } from '../core/names';
 import { AppProject } from './app-project';
 import { ArgoCdChart, destinationOf } from './argocd-chart';
 

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
-import { checkHost } from '../host';
-import { ConfigError } from '../errors';
-import { ManifestObject } from '../manifest-object';
-import { checkDnsLabel, checkDnsSubdomain } from '../names';
-import { placementOf } from '../placement';
+import { checkHost } from '../core/host';
+import { ConfigError } from '../core/errors';
+import { ManifestObject } from '../core/manifest-object';
+import { checkDnsLabel, checkDnsSubdomain } from '../core/names';
+import { placementOf } from '../model/placement';
 import type { GatewayServer, GatewaySpec } from './istio-types';
 
 /** TLS termination at the gateway. */

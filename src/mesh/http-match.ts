@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors';
+import { ConfigError } from '../core/errors';
 
 /** One string condition of a match: exactly one of `exact`, `prefix`, `regex`. */
 type StringMatch = { readonly exact: string } | { readonly prefix: string } | { readonly regex: string };

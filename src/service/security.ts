@@ -1,6 +1,6 @@
 import type { IPodSecurityContext } from 'kubernetes-models/v1/PodSecurityContext';
 import type { ISecurityContext } from 'kubernetes-models/v1/SecurityContext';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../core/errors';
 
 /** The UID of Istio's sidecar proxy: a workload must never run as it (its traffic would bypass the proxy). */
 export const ISTIO_PROXY_UID = 1337;
