@@ -3,7 +3,7 @@ import { GATE_SETTING_KEYS, gateHeaders, readGateSettings, resolveGateSettings }
 import { checkQueryTemplate } from '../gate/promql';
 import { GateObjective, gateObjective, objectiveGate, refuseObjectiveSettings, requireObjective } from '../gate/slo-gate';
 import { requireCluster, requireEnvironment } from '../gitops/environment-change';
-import { escapeControl, escapeJsonControl } from '../redact';
+import { escapeControl, escapeJsonControl } from '../core/redact';
 import { loadAppFactory } from './app-module';
 import { OptionTable, OptionValues, parse, required } from './args';
 import { UsageError } from './main';
@@ -137,7 +137,7 @@ function fromObjective(values: OptionValues, given: Partial<GateOptions>): { opt
   requireEnvironment(app, env, '--env');
   app._build([env]);
   if (cluster !== undefined) requireCluster(app, env, cluster);
-  const slo = requireObjective(app, env, service, cluster, '--slo');
+  const slo = requireObjective(app, env, (app._environment(env)?.clusters ?? []).map(c => c.name), service, cluster, '--slo');
   refuseObjectiveSettings(slo, given, key => `--${key}`, 'leave --slo out to give the thresholds yourself');
   return { options: { ...objectiveGate(slo), service }, objective: gateObjective(slo) };
 }

@@ -1,8 +1,7 @@
 import { IConstruct } from 'constructs';
-import { AppChart } from '../app-chart';
-import { didYouMean } from '../closest-name';
-import { InputError } from '../gitops/errors';
-import type { GitOpsApp } from '../gitops-app';
+import { AppChart } from '../model/app-chart';
+import { didYouMean } from '../core/closest-name';
+import { InputError } from '../core/gitops-errors';
 import { ServiceLevelObjective } from '../monitoring/service-level-objective';
 import { formatNumber, GateOptions } from './gate';
 import { GateSettings } from './gate-settings';
@@ -45,27 +44,27 @@ export function objectivesIn(root: IConstruct, environment: string, cluster?: st
 }
 
 /**
- * The one objective of `service` the gate of environment `env` of `app` (built) reads: the
- * objective in `cluster`; in an environment with clusters and no `cluster`, the objective of the
- * first cluster when every cluster has one that gives the same gate (else `--cluster` must say
- * which).
+ * The one objective of `service` the gate of environment `env` reads among the constructs
+ * under `root` (the app, with `env` built): the objective in `cluster`; in an environment with
+ * clusters and no `cluster`, the objective of the first cluster when every cluster has one that
+ * gives the same gate (else `--cluster` must say which).
  *
+ * @param clusters the names of the environment's clusters (none: it runs in one)
  * @param flag how messages name the service (`--slo`, `--service`)
  * @throws InputError naming the flag, the service and the environment: no objective (with the
  * services that have one, the closest name suggested), two objectives of the service in one
  * place, or clusters whose objectives differ or are missing
  */
-export function requireObjective(app: GitOpsApp, env: string, service: string, cluster: string | undefined, flag: string): ServiceLevelObjective {
+export function requireObjective(root: IConstruct, env: string, clusters: readonly string[], service: string, cluster: string | undefined, flag: string): ServiceLevelObjective {
   const where = `environment ${JSON.stringify(env)}${cluster === undefined ? '' : ` (cluster ${JSON.stringify(cluster)})`}`;
-  const all = objectivesIn(app, env, cluster);
+  const all = objectivesIn(root, env, cluster);
   const mine = all.filter(o => o.service.name === service);
   if (mine.length === 0) {
     const names = [...new Set(all.map(o => o.service.name))].sort();
     throw new InputError(`${flag}: ${JSON.stringify(service)} has no ServiceLevelObjective in ${where}${didYouMean(service, names)}; `
       + `services with one: ${names.join(', ') || 'none'}`);
   }
-  const clusters = cluster === undefined ? (app._environment(env)?.clusters ?? []).map(c => c.name) : [];
-  if (clusters.length === 0) {
+  if (cluster !== undefined || clusters.length === 0) {
     if (mine.length > 1) throw twoObjectives(flag, service, where, mine);
     return mine[0];
   }

@@ -1,17 +1,17 @@
-import { isDnsLabel } from '../names';
+import { isDnsLabel } from '../core/names';
 import { evaluateGate, GateResult, gateSummary } from '../gate/gate';
 import { GateSettings } from '../gate/gate-settings';
 import { GateObjective, gateObjective, objectiveGate, refuseObjectiveSettings, requireObjective } from '../gate/slo-gate';
-import { ReleaseState } from '../release';
-import { inheritSource, Provenance } from './commit-message';
+import { ReleaseState } from '../release/release';
+import { inheritSource, Provenance } from '../git/commit-message';
 import { prepareChange, requireCluster, requireEnvironment, unroutedSplits } from './environment-change';
-import { GitOpsError, InputError } from './errors';
+import { GitOpsError, InputError } from '../core/gitops-errors';
 import { publish } from './publish';
-import { assertClusterName, assertEnvironmentName, assertServiceNames } from './release-file';
-import { clusterLabel, mapClusterRuns } from '../release-clusters';
+import { assertClusterName, assertEnvironmentName, assertServiceNames } from '../release/release-file';
+import { clusterLabel, mapClusterRuns } from '../release/release-clusters';
 import { GitOpsRepository, RepositoryOptions } from './repository';
 import { describeWeightChanges, formatSplit, versionsOf, WeightChange, weightChangesBetween } from './rotation';
-import { own } from '../own';
+import { own } from '../core/own';
 
 /** Options of {@link shift}. */
 export interface ShiftOptions extends RepositoryOptions {
@@ -240,9 +240,10 @@ async function judgeCanaries(repo: GitOpsRepository, options: ShiftOptions, serv
     return { service, version: versions[versions.length - 1], namespace: split.namespace };
   });
   // every objective found and every setting checked before the first query
+  const clusters = (app._environment(options.env)?.clusters ?? []).map(c => c.name);
   const judged = targets.map(t => {
     if (!options.gateFromObjective) return { target: t, options: { ...gate, ...t } };
-    const slo = requireObjective(app, options.env, t.service, options.cluster, '--service (with --gate slo)');
+    const slo = requireObjective(app, options.env, clusters, t.service, options.cluster, '--service (with --gate slo)');
     refuseObjectiveSettings(slo, gate, key => `--gate ${key}`, 'leave slo out of --gate to give the thresholds yourself');
     return { target: t, options: { ...gate, ...objectiveGate(slo), ...t }, objective: gateObjective(slo) };
   });

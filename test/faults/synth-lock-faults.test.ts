@@ -10,8 +10,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { LOCK_WAIT_MS } from '../../src/cli/synth';
-import { CloneLock } from '../../src/gitops/clone-lock';
-import { Git } from '../../src/gitops/git';
+import { CloneLock } from '../../src/git/clone-lock';
+import { Git } from '../../src/git/git';
 import { createApp } from '../gitops/fixture-app';
 import { cleanup, FIXTURE_APP, git, gitState, isolateGit, releaseState, seedRepo, spawnCli } from '../gitops/helpers';
 

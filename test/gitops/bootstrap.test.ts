@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { OWNERSHIP_RECORD } from '../../src/gitops/ownership-record';
+import { OWNERSHIP_RECORD } from '../../src/git/ownership-record';
 import { cleanup, git, isolateGit, read, releaseState, spawnCli, SpawnResult, tmpdir } from './helpers';
 
 beforeAll(isolateGit);

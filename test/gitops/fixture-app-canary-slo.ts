@@ -13,9 +13,9 @@
  * `createApp` is what `--app` loads.
  */
 import { Duration } from 'cdk8s';
-import { AppChart } from '../../src/app-chart';
-import { Environment } from '../../src/environment';
-import { GitOpsApp, GitOpsAppProps } from '../../src/gitops-app';
+import { AppChart } from '../../src/model/app-chart';
+import { Environment } from '../../src/model/environment';
+import { GitOpsApp, GitOpsAppProps } from '../../src/app/gitops-app';
 import { ServiceLevelObjective } from '../../src/monitoring/service-level-objective';
 import { WebService } from '../../src/service/web-service';
 import { addShop } from './fixture-app-canary';

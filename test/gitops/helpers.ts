@@ -6,11 +6,11 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { OWNERSHIP_RECORD } from '../../src/gitops/ownership-record';
-import { writeTree } from '../../src/gitops/write-tree';
+import { OWNERSHIP_RECORD } from '../../src/git/ownership-record';
+import { writeTree } from '../../src/git/write-tree';
 import { main } from '../../src/cli/main';
 import { CreateApp } from '../../src/gitops/repository';
-import { parseReleaseFile, ReleaseState } from '../../src/release';
+import { parseReleaseFile, ReleaseState } from '../../src/release/release';
 
 export const FIXTURE_APP = path.join(__dirname, 'fixture-app.ts');
 export const FIXTURE_APP_MANY = path.join(__dirname, 'fixture-app-many.ts');
