@@ -90,7 +90,7 @@ describe('gateObjective', () => {
   test('the path and the thresholds the objective sets, by their --gate key', () => {
     const app = built('prod');
     expect(gateObjective(requireObjective(app, 'prod', [], 'backend', undefined, '--slo'))).toEqual({
-      path: 'shop-prod/backend-slo', sets: { 'max-error-ratio': 0.001, 'max-latency': 0.25, 'quantile': 0.99 },
+      path: 'shop-prod/backend-slo', sets: { 'max-error-ratio': 0.001, 'max-latency': 1, 'quantile': 0.99 },
     });
     // no latency objective: no latency thresholds
     expect(gateObjective(requireObjective(app, 'prod', [], 'monitor', undefined, '--slo'))).toEqual({ path: 'shop-prod/monitor-slo', sets: { 'max-error-ratio': 0.005 } });
@@ -105,7 +105,7 @@ describe('refuseObjectiveSettings', () => {
 
   test('a threshold the objective sets, and metrics (the objective\'s queries), are refused with the objective\'s value', () => {
     expect(refuse(backend, { maxErrorRatio: 0.05 })).toThrow('--gate max-error-ratio: 0.05: the objective shop-prod/backend-slo sets the largest error ratio, 0.001 (availability 99.9 %); one definition drives alerts and promotion: change the objective, or leave slo out');
-    expect(refuse(backend, { maxLatency: 1 })).toThrow('--gate max-latency: 1: the objective shop-prod/backend-slo sets the largest latency, 0.25 s (latency: 99 % within 250 ms)');
+    expect(refuse(backend, { maxLatency: 2 })).toThrow('--gate max-latency: 2: the objective shop-prod/backend-slo sets the largest latency, 1 s (latency: 99 % within 1000 ms)');
     expect(refuse(backend, { quantile: 0.9 })).toThrow('--gate quantile: 0.9: the objective shop-prod/backend-slo sets the quantile, 0.99');
     expect(refuse(monitor, { metrics: 'app' })).toThrow('--gate metrics: "app": the objective shop-prod/monitor-slo sets the queries, on its metrics');
   });
