@@ -1,10 +1,8 @@
 import { evaluateGate, formatNumber, GateOptions, GateResult, gateSummary } from '../gate/gate';
 import { GATE_SETTING_KEYS, gateHeaders, readGateSettings, resolveGateSettings } from '../gate/gate-settings';
 import { checkQueryTemplate } from '../gate/promql';
-import { GateObjective, gateObjective, objectiveGate, refuseObjectiveSettings, requireObjective } from '../gate/slo-gate';
-import { requireCluster, requireEnvironment } from '../gitops/environment-change';
+import type { GateObjective } from '../gate/slo-gate';
 import { escapeControl, escapeJsonControl } from '../core/redact';
-import { loadAppFactory } from './app-module';
 import { OptionTable, OptionValues, parse, required } from './args';
 import { UsageError } from './main';
 
@@ -93,7 +91,9 @@ export async function run(argv: string[]): Promise<number> {
   const given = readGateSettings(texts, key => `--${key}`);
   const settings = resolveGateSettings(given, (_, key) => `--${key}`);
   gateHeaders(settings, process.env, (_, key) => `--${key}`); // the credentials' variables are set: checked before any query
-  const { options, objective } = values.slo !== undefined ? fromObjective(values, given) : fromFlags(values);
+  // the program and its constructs are loaded only with --slo: without it the gate is a few queries
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { options, objective } = values.slo !== undefined ? (require('./gate-objective') as typeof import('./gate-objective')).fromObjective(values, given, Object.keys(QUERIES)) : fromFlags(values);
   const result = await evaluateGate({ ...settings, ...options, version });
   const shown = objective === undefined ? result : { ...result, objective };
   process.stdout.write(output === 'json' ? `${escapeJsonControl(JSON.stringify(shown, numbersAsPrometheus, 2))}\n` : formatGate(result, objective));
@@ -117,29 +117,6 @@ function fromFlags(values: OptionValues): { options: JudgedBy; objective?: undef
     if (template !== undefined) queries[option] = checkQueryTemplate(`--${flag}`, template, namespace !== undefined);
   }
   return { options: { service, namespace, ...queries } };
-}
-
-/**
- * What the gate judges and how, by the objective of `--slo SERVICE` in `--env` (and `--cluster`)
- * of the program: the service, its namespace, the thresholds and queries the objective sets.
- * A flag that would set one of them as well is refused.
- */
-function fromObjective(values: OptionValues, given: Partial<GateOptions>): { options: JudgedBy; objective: GateObjective } {
-  const service = values.slo as string;
-  const env = required(values.env, '--env');
-  const cluster = values.cluster as string | undefined;
-  for (const flag of ['service', 'namespace', ...Object.keys(QUERIES)]) {
-    if (values[flag] === undefined) continue;
-    const why = flag === 'service' ? `--slo ${JSON.stringify(service)} names the service` : flag === 'namespace' ? 'the objective\'s service runs in its namespace' : 'the objective\'s metrics give the queries';
-    throw new UsageError(`--${flag} ${JSON.stringify(values[flag])}: not with --slo: ${why}; one definition drives alerts and promotion (leave --slo out to give the flags yourself)`);
-  }
-  const app = loadAppFactory(values.app as string | undefined)({});
-  requireEnvironment(app, env, '--env');
-  app._build([env]);
-  if (cluster !== undefined) requireCluster(app, env, cluster);
-  const slo = requireObjective(app, env, (app._environment(env)?.clusters ?? []).map(c => c.name), service, cluster, '--slo');
-  refuseObjectiveSettings(slo, given, key => `--${key}`, 'leave --slo out to give the thresholds yourself');
-  return { options: { ...objectiveGate(slo), service }, objective: gateObjective(slo) };
 }
 
 /**
