@@ -2,6 +2,7 @@ import {
   ApiObject, ApiObjectProps, ImplicitTokenResolver, JsonPatch, Lazy, LazyResolver, NumberStringUnionResolver,
 } from 'cdk8s';
 import { Construct } from 'constructs';
+import { useOriginals } from './originals';
 
 /**
  * The ApiObject every cdk8s-gitops construct renders its Kubernetes, Istio and Argo CD objects
@@ -14,7 +15,8 @@ import { Construct } from 'constructs';
  * resolvers' rules (a `Lazy` is produced, an object with `resolve()` is resolved, a
  * number-or-string union such as IntOrString becomes `{ value }`) and the sanitizing (keys
  * sorted unless CDK8S_DISABLE_SORT, null and undefined dropped, non-plain objects refused)
- * are applied in one walk. An app with custom resolvers gets cdk8s's own `toJson()`.
+ * are applied in one walk. An app with custom resolvers gets cdk8s's own `toJson()`, and so
+ * does every object under `CDK8S_GITOPS_ORIGINALS=1` (`originals.ts`; the tests compare both).
  */
 export class ManifestObject extends ApiObject {
   private readonly manifestProps: ApiObjectProps;
@@ -31,7 +33,7 @@ export class ManifestObject extends ApiObject {
   }
 
   public toJson(): any {
-    if (!builtInResolversOnly(this)) return super.toJson();
+    if (useOriginals() || !builtInResolversOnly(this)) return super.toJson();
     try {
       const data = { ...this.manifestProps, metadata: this.metadata.toJson() };
       const json = render(data, !process.env.CDK8S_DISABLE_SORT);
