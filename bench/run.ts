@@ -15,6 +15,10 @@
  *                                                   `shift` of one and of every service in that repo,
  *                                                   alternating with `release` of the same services
  *   npm run bench -- --all                          all three (N = 500 and 1000, E = 3; release at 1000)
+ *   npm run bench -- --originals NAMES [--services N --envs E --commits C]
+ *                                                   what the fast copies pay (src/originals.ts): each
+ *                                                   figure with the copies NAMES (comma-separated, or 1:
+ *                                                   all) on and off, alternating
  *
  * Options: --runs K (repetitions; median reported; default 7 for the reference, 1 otherwise),
  * --kustomize DIR (default ../shared/reference/gitops-demo/kustomize), --keep (keep temp dirs),
@@ -52,6 +56,7 @@ const { values } = parseArgs({
     release: { type: 'boolean' },
     shift: { type: 'boolean' },
     all: { type: 'boolean' },
+    originals: { type: 'string' },
     kustomize: { type: 'string' },
     keep: { type: 'boolean' },
     tmp: { type: 'string' },
@@ -417,8 +422,65 @@ function gitopsRepoAtScale(services: number, envs: number, commits: number): { d
   return { depth, cli };
 }
 
+/**
+ * 5. What the fast copies (src/originals.ts) pay: each figure users wait for with the copies
+ * `names` (comma-separated, `1`: all) in use and given way to their originals
+ * (`CDK8S_GITOPS_ORIGINALS=names`), alternating run by run: `npm run synth` of the reference app,
+ * `validate` of its output, synth of the generated platform (N x E), and `release` of every
+ * service and of one in its GitOps repository. Per figure: both medians, the median of the
+ * run-by-run ratios and the share of the originals' time the copies save.
+ */
+function originals(names: string, services: number, envs: number, commits: number, runs: number): void {
+  const withSwitch = <T>(value: string | undefined, fn: () => T): T => {
+    const before = process.env.CDK8S_GITOPS_ORIGINALS;
+    const set = (v: string | undefined): void => {
+      if (v === undefined) delete process.env.CDK8S_GITOPS_ORIGINALS;
+      else process.env.CDK8S_GITOPS_ORIGINALS = v;
+    };
+    set(value);
+    try {
+      return fn();
+    } finally {
+      set(before);
+    }
+  };
+  const out = tempDir('originals-ref');
+  const npmSynth = (): number => timed('npm', ['run', '--silent', 'synth', '--', '--out', out], { cwd: ROOT }).seconds;
+  npmSynth(); // builds lib/ when stale, warms the caches, and writes what validate reads
+  const { cli } = gitopsRepoAtScale(services, envs, commits);
+  let tags = 0;
+  const tag = (): string => `${(0xfa50000 + tags++).toString(16)}${'0'.repeat(33)}`;
+  const figures: [string, number, () => number][] = [
+    ['npm run synth (reference app)', Math.max(runs, 9), npmSynth],
+    ['validate (reference output)', Math.max(runs, 9), () => timed(NODE, [path.join(ROOT, 'bin/cdk8s-gitops.js'), 'validate', out], { cwd: ROOT }).seconds],
+    [`synth ${services} x ${envs}`, runs, () => scaleOnce(services, envs).seconds],
+    [`release, every service (${services} x ${envs})`, runs, () => cli(['release', '--env', 'dev', '--tag', tag()]).seconds],
+    [`release, one service (${services} x ${envs})`, runs, () => cli(['release', '--env', 'dev', '--service', 'svc-0000', '--tag', tag()]).seconds],
+  ];
+  const rows: Record<string, unknown>[] = [];
+  for (const [figure, n, fn] of figures) {
+    const fast: number[] = [];
+    const orig: number[] = [];
+    for (let i = 0; i < n; i++) {
+      fast.push(withSwitch(undefined, fn));
+      orig.push(withSwitch(names, fn));
+    }
+    const [f, o] = [median(fast), median(orig)];
+    const ratio = median(fast.map((t, i) => t / orig[i]));
+    const saves = Math.round((1 - ratio) * 1000) / 10;
+    rows.push({ figure, fast: round(f), originals: round(o), ratio: Math.round(ratio * 100) / 100, savesPercent: saves, fastRuns: fast.map(round), originalsRuns: orig.map(round) });
+    process.stdout.write(`${figure.padEnd(44)} fast copies ${fmt(f).padStart(8)}  originals (${names}) ${fmt(o).padStart(8)}  run by run ${ratio.toFixed(2)}x: saves ${saves}% (${n} runs each)\n`);
+  }
+  process.stdout.write(`${JSON.stringify({ node: process.version, loadavg: os.loadavg().map(l => Math.round(l * 10) / 10), originals: names, rows })}\n`);
+}
+
 function main(): void {
   const envs = count(values.envs, 3, '--envs');
+  if (values.originals !== undefined) {
+    if (values.originals.trim() === '') throw new Error('--originals: give the fast copies to turn off (names from src/originals.ts, comma-separated) or 1 for all');
+    originals(values.originals, count(values.services, 1000, '--services'), envs, count(values.commits, 5000, '--commits'), count(values.runs, 5, '--runs'));
+    return;
+  }
   if (values.all) {
     reference(count(values.runs, 7, '--runs'));
     const lines: ScaleResult[] = [];

@@ -33,7 +33,7 @@ export class ManifestObject extends ApiObject {
   }
 
   public toJson(): any {
-    if (useOriginals() || !builtInResolversOnly(this)) return super.toJson();
+    if (useOriginals('manifest-object') || !builtInResolversOnly(this)) return super.toJson();
     try {
       const data = { ...this.manifestProps, metadata: this.metadata.toJson() };
       const json = render(data, !process.env.CDK8S_DISABLE_SORT);

@@ -204,7 +204,7 @@ function collection(v: object, inner: string, sep: string, out: string[]): void 
  * does.
  */
 export function emitYaml(object: unknown): string {
-  if (!useOriginals() && object !== null && typeof object === 'object' && !Array.isArray(object) && isPlainObject(object)) {
+  if (!useOriginals('yaml-emitter') && object !== null && typeof object === 'object' && !Array.isArray(object) && isPlainObject(object)) {
     try {
       const out: string[] = [];
       block(object, '', out);

@@ -298,7 +298,7 @@ export class Git {
     parts.push(`commit ${SCRATCH_REF}\nmark :${commit}\ncommitter cdk8s-gitops <cdk8s-gitops@localhost> 0 +0000\ndata 0\n`);
     if (base !== undefined) parts.push(`from ${base}\n`);
     parts.push(...changes, '\n', `ls :${commit} ""\n`, `reset ${SCRATCH_REF}\n\n`, 'done\n');
-    const out = this.run(['fast-import', '--quiet', '--done', '--cat-blob-fd=1'], { input: parts.join(''), env: useOriginals() ? undefined : FAST_IMPORT_MALLOC });
+    const out = this.run(['fast-import', '--quiet', '--done', '--cat-blob-fd=1'], { input: parts.join(''), env: useOriginals('fast-import-malloc') ? undefined : FAST_IMPORT_MALLOC });
     const m = /^040000 tree ([0-9a-f]+)\t/m.exec(out);
     // an empty root tree is reported "missing": write it
     return m ? m[1] : this.run(['mktree'], { input: '' }).trim();

@@ -203,7 +203,7 @@ export function bundleKey(file: string): { readonly key: string; readonly name: 
 
 /** The bundled module for `file`, when the bundle has it and its package is installed at the bundle's version. */
 function fromBundle(file: string): readonly [readonly string[], SchemaModuleFunction] | undefined {
-  if (useOriginals()) return undefined;
+  if (useOriginals('schema-bundle')) return undefined;
   if (bundleState === undefined) useSchemaBundle();
   const bundle = bundleState!.bundle;
   if (!bundle) return undefined;
