@@ -1,5 +1,8 @@
 import { ApiObject, Duration, JsonPatch, Lazy, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
+import { everyConstruct } from './fixtures/every-construct';
+import { withOriginals } from './util';
+import { createApp } from '../reference/main';
 import { ManifestObject } from '../src/manifest-object';
 
 /** What cdk8s's own ApiObject.toJson() renders for the same object. */
@@ -28,6 +31,30 @@ function props(): any {
 }
 
 describe('ManifestObject', () => {
+  test.each([
+    ['the reference app', () => createApp()],
+    ['every construct with its options on', () => everyConstruct()],
+  ])('%s: every object renders exactly what cdk8s ApiObject.toJson() renders, key order included', (_name, make) => {
+    const app = make();
+    app._build(); // every environment
+    const objects = app.node.findAll().filter((c): c is ManifestObject => c instanceof ManifestObject);
+    expect(objects.length).toBeGreaterThan(30);
+    for (const o of objects) expect([o.node.path, JSON.stringify(o.toJson())]).toEqual([o.node.path, JSON.stringify(cdk8sJson(o))]);
+  });
+
+  test('under CDK8S_GITOPS_ORIGINALS=manifest-object it is cdk8s ApiObject.toJson() itself', () => {
+    const o = new ManifestObject(Testing.chart(), 'o', props());
+    const cdk8s = jest.spyOn(ApiObject.prototype, 'toJson');
+    try {
+      withOriginals(undefined, () => o.toJson());
+      expect(cdk8s).not.toHaveBeenCalled();
+      expect(JSON.stringify(withOriginals('manifest-object', () => o.toJson()))).toBe(JSON.stringify(cdk8sJson(o)));
+      expect(cdk8s).toHaveBeenCalled();
+    } finally {
+      cdk8s.mockRestore();
+    }
+  });
+
   test('renders exactly what cdk8s ApiObject.toJson() renders (resolvers, sorting, null and undefined dropped)', () => {
     const chart = Testing.chart();
     const o = new ManifestObject(chart, 'o', props());
