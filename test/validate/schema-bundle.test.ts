@@ -12,6 +12,7 @@ import { BUNDLED_KINDS } from '../../src/validate/schema-bundle';
 import { everyConstruct } from '../fixtures/every-construct';
 import { tempDir } from '../temp-dir';
 import { goodPlatform, obj } from './fixtures';
+import { withOriginals } from '../util';
 
 type Modules = typeof import('../../src/validate/schema-modules');
 type Validate = typeof import('../../src/validate');
@@ -109,4 +110,16 @@ test('a missing or broken bundle is no bundle', () => {
   expect(b.used.loaded).toBe(false);
   expect(findings(b.validate, sample())).toEqual(findings(fresh(path.join(dir, 'none.js')).validate, sample()));
   expect(fresh(path.join(dir, 'missing.js')).used.loaded).toBe(false);
+});
+
+test('under CDK8S_GITOPS_ORIGINALS=schema-bundle no module comes from the bundle: the same findings as without one', () => {
+  const poisoned = path.join(dir, 'poisoned-originals.js');
+  const poison = 'Object.assign(function () { return false; }, { errors: [{ instancePath: "", schemaPath: "#/poison", keyword: "type", params: { type: "poisoned" } }] })';
+  fs.writeFileSync(poisoned, fs.readFileSync(bundle, 'utf8').replace(/__exports\.validate=__wrap\([A-Za-z0-9_$]+\);/g, `__exports.validate=__wrap(${poison});`));
+  const expected = withOriginals(undefined, () => findings(fresh(path.join(dir, 'none.js')).validate, sample()));
+  const originals = fresh(poisoned);
+  expect(originals.used.loaded).toBe(true);
+  expect(withOriginals('schema-bundle', () => findings(originals.validate, sample()))).toEqual(expected);
+  // the same bundle without the switch: every kind rejected
+  expect(withOriginals(undefined, () => findings(fresh(poisoned).validate, sample())).some(f => f.includes('poisoned'))).toBe(true);
 });
