@@ -15,10 +15,11 @@
  *                                                   `shift` of one and of every service in that repo,
  *                                                   alternating with `release` of the same services
  *   npm run bench -- --all                          all three (N = 500 and 1000, E = 3; release at 1000)
- *   npm run bench -- --originals NAMES [--services N --envs E --commits C]
+ *   npm run bench -- --originals NAMES [--figures F] [--services N --envs E --commits C]
  *                                                   what the fast copies pay (src/originals.ts): each
  *                                                   figure with the copies NAMES (comma-separated, or 1:
- *                                                   all) on and off, alternating
+ *                                                   all) on and off, alternating; --figures: some of
+ *                                                   synth,validate,scale,release (default all)
  *
  * Options: --runs K (repetitions; median reported; default 7 for the reference, 1 otherwise),
  * --kustomize DIR (default ../shared/reference/gitops-demo/kustomize), --keep (keep temp dirs),
@@ -57,6 +58,7 @@ const { values } = parseArgs({
     shift: { type: 'boolean' },
     all: { type: 'boolean' },
     originals: { type: 'string' },
+    figures: { type: 'string' },
     kustomize: { type: 'string' },
     keep: { type: 'boolean' },
     tmp: { type: 'string' },
@@ -430,7 +432,7 @@ function gitopsRepoAtScale(services: number, envs: number, commits: number): { d
  * service and of one in its GitOps repository. Per figure: both medians, the median of the
  * run-by-run ratios and the share of the originals' time the copies save.
  */
-function originals(names: string, services: number, envs: number, commits: number, runs: number): void {
+function originals(names: string, services: number, envs: number, commits: number, runs: number, only: readonly string[]): void {
   const withSwitch = <T>(value: string | undefined, fn: () => T): T => {
     const before = process.env.CDK8S_GITOPS_ORIGINALS;
     const set = (v: string | undefined): void => {
@@ -447,18 +449,19 @@ function originals(names: string, services: number, envs: number, commits: numbe
   const out = tempDir('originals-ref');
   const npmSynth = (): number => timed('npm', ['run', '--silent', 'synth', '--', '--out', out], { cwd: ROOT }).seconds;
   npmSynth(); // builds lib/ when stale, warms the caches, and writes what validate reads
-  const { cli } = gitopsRepoAtScale(services, envs, commits);
+  const repo = only.includes('release') ? gitopsRepoAtScale(services, envs, commits) : undefined;
   let tags = 0;
   const tag = (): string => `${(0xfa50000 + tags++).toString(16)}${'0'.repeat(33)}`;
-  const figures: [string, number, () => number][] = [
-    ['npm run synth (reference app)', Math.max(runs, 9), npmSynth],
-    ['validate (reference output)', Math.max(runs, 9), () => timed(NODE, [path.join(ROOT, 'bin/cdk8s-gitops.js'), 'validate', out], { cwd: ROOT }).seconds],
-    [`synth ${services} x ${envs}`, runs, () => scaleOnce(services, envs).seconds],
-    [`release, every service (${services} x ${envs})`, runs, () => cli(['release', '--env', 'dev', '--tag', tag()]).seconds],
-    [`release, one service (${services} x ${envs})`, runs, () => cli(['release', '--env', 'dev', '--service', 'svc-0000', '--tag', tag()]).seconds],
+  const figures: [string, string, number, () => number][] = [
+    ['synth', 'npm run synth (reference app)', Math.max(runs, 9), npmSynth],
+    ['validate', 'validate (reference output)', Math.max(runs, 9), () => timed(NODE, [path.join(ROOT, 'bin/cdk8s-gitops.js'), 'validate', out], { cwd: ROOT }).seconds],
+    ['scale', `synth ${services} x ${envs}`, runs, () => scaleOnce(services, envs).seconds],
+    ['release', `release, every service (${services} x ${envs})`, runs, () => repo!.cli(['release', '--env', 'dev', '--tag', tag()]).seconds],
+    ['release', `release, one service (${services} x ${envs})`, runs, () => repo!.cli(['release', '--env', 'dev', '--service', 'svc-0000', '--tag', tag()]).seconds],
   ];
   const rows: Record<string, unknown>[] = [];
-  for (const [figure, n, fn] of figures) {
+  for (const [key, figure, n, fn] of figures) {
+    if (!only.includes(key)) continue;
     const fast: number[] = [];
     const orig: number[] = [];
     for (let i = 0; i < n; i++) {
@@ -478,7 +481,11 @@ function main(): void {
   const envs = count(values.envs, 3, '--envs');
   if (values.originals !== undefined) {
     if (values.originals.trim() === '') throw new Error('--originals: give the fast copies to turn off (names from src/originals.ts, comma-separated) or 1 for all');
-    originals(values.originals, count(values.services, 1000, '--services'), envs, count(values.commits, 5000, '--commits'), count(values.runs, 5, '--runs'));
+    const all = ['synth', 'validate', 'scale', 'release'];
+    const only = values.figures === undefined ? all : values.figures.split(',').map(f => f.trim());
+    const unknown = only.find(f => !all.includes(f));
+    if (unknown !== undefined) throw new Error(`--figures: ${JSON.stringify(unknown)} is not a figure (allowed: ${all.join(', ')})`);
+    originals(values.originals, count(values.services, 1000, '--services'), envs, count(values.commits, 5000, '--commits'), count(values.runs, 5, '--runs'), only);
     return;
   }
   if (values.all) {
