@@ -16,7 +16,7 @@
  *                                                   alternating with `release` of the same services
  *   npm run bench -- --all                          all three (N = 500 and 1000, E = 3; release at 1000)
  *   npm run bench -- --originals NAMES [--figures F] [--services N --envs E --commits C]
- *                                                   what the fast copies pay (src/originals.ts): each
+ *                                                   what the fast copies pay (src/core/originals.ts): each
  *                                                   figure with the copies NAMES (comma-separated, or 1:
  *                                                   all) on and off, alternating; --figures: some of
  *                                                   synth,validate,scale,release (default all)
@@ -425,7 +425,7 @@ function gitopsRepoAtScale(services: number, envs: number, commits: number): { d
 }
 
 /**
- * 5. What the fast copies (src/originals.ts) pay: each figure users wait for with the copies
+ * 5. What the fast copies (src/core/originals.ts) pay: each figure users wait for with the copies
  * `names` (comma-separated, `1`: all) in use and given way to their originals
  * (`CDK8S_GITOPS_ORIGINALS=names`), alternating run by run: `npm run synth` of the reference app,
  * `validate` of its output, synth of the generated platform (N x E), and `release` of every
@@ -501,7 +501,7 @@ function childrenCpuSeconds(): number {
 function main(): void {
   const envs = count(values.envs, 3, '--envs');
   if (values.originals !== undefined) {
-    if (values.originals.trim() === '') throw new Error('--originals: give the fast copies to turn off (names from src/originals.ts, comma-separated) or 1 for all');
+    if (values.originals.trim() === '') throw new Error('--originals: give the fast copies to turn off (names from src/core/originals.ts, comma-separated) or 1 for all');
     const all = ['synth', 'validate', 'scale', 'release'];
     const only = values.figures === undefined ? all : values.figures.split(',').map(f => f.trim());
     const unknown = only.find(f => !all.includes(f));

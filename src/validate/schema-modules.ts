@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { useOriginals } from '../originals';
+import { useOriginals } from '../core/originals';
 
 /**
  * Loader for the JSON-schema validators that `kubernetes-models`, `@kubernetes-models/istio`
@@ -24,7 +24,7 @@ import { useOriginals } from '../originals';
  * rewritten (`tools/build-schema-bundle.js`); it is loaded with a plain `require`. A module whose
  * package is installed at the version the bundle was built from comes from the bundle; anything
  * else (another version, another module) is read and rewritten here as above, and so is every
- * module under `CDK8S_GITOPS_ORIGINALS=1` (`originals.ts`): the bundle is the fast copy, the
+ * module under `CDK8S_GITOPS_ORIGINALS=1` (`core/originals.ts`): the bundle is the fast copy, the
  * rewriting is how a module loads at all (Node's own loader would be asynchronous or
  * Node >= 22.12 only, is refused inside Jest, and would hide the sub-schemas from the observer).
  */
