@@ -6,11 +6,9 @@
  * - `manifest-object`: `ManifestObject.toJson()` (`core/manifest-object.ts`) in place of cdk8s's
  *   own `ApiObject.toJson()`,
  * - `schema-bundle`: the schema validators from the prebuilt bundle (`validate/schema-modules.ts`)
- *   in place of each module read from its package,
- * - `fast-import-malloc`: `git fast-import` with glibc malloc tuned (`git/git.ts`) in place of
- *   glibc's defaults.
+ *   in place of each module read from its package.
  */
-export type FastCopy = 'yaml-emitter' | 'manifest-object' | 'schema-bundle' | 'fast-import-malloc';
+export type FastCopy = 'yaml-emitter' | 'manifest-object' | 'schema-bundle';
 
 /**
  * Whether `copy` gives way to the library's own code: the one switch for the test suite and

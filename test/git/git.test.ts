@@ -4,7 +4,6 @@ import * as path from 'path';
 import { GitOpsError } from '../../src/core/gitops-errors';
 import { blobSha, Git } from '../../src/git/git';
 import { cleanup, git, isolateGit, sshSigningKey, tmpdir } from '../gitops/helpers';
-import { withOriginals } from '../util';
 
 beforeAll(isolateGit);
 afterAll(cleanup);
@@ -74,16 +73,6 @@ describe('Git.buildTree', () => {
     expect(treeOf(g, tree)).toEqual(new Map([...files].map(([p, c]) => [p, blobSha(c)])));
   });
 
-  test("with glibc's default malloc (CDK8S_GITOPS_ORIGINALS=fast-import-malloc) the same tree, as fast-import's own objects", async () => {
-    const files = new Map(Array.from({ length: 200 }, (_, i) => [`dev/app/f-${i}.yaml`, `n: ${i}\n${'x: y\n'.repeat(i)}`]));
-    const { g: tuned, head } = repoWith({ 'dev/a.yaml': 'a\n', 'prod/b.yaml': 'b\n' });
-    const { g: plain, head: plainHead } = repoWith({ 'dev/a.yaml': 'a\n', 'prod/b.yaml': 'b\n' });
-    const original = withOriginals('fast-import-malloc', () => plain.buildTree(plainHead, ['dev/'], files));
-    const fast = withOriginals(undefined, () => tuned.buildTree(head, ['dev/'], files));
-    expect(fast).toBe(original);
-    expect(treeOf(tuned, fast)).toEqual(new Map([['prod/b.yaml', blobSha('b\n')], ...[...files].map(([p, c]) => [p, blobSha(c)] as [string, string])]));
-    expect(git(plain.cwd, 'cat-file', '-p', `${original}:dev/app/f-7.yaml`)).toBe(files.get('dev/app/f-7.yaml'));
-  });
 });
 
 describe('Git.showAll', () => {
