@@ -1,8 +1,7 @@
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppChart } from '../model/app-chart';
 import { Environment } from '../model/environment';
-import { ManifestObject } from '../core/manifest-object';
 import { formatArgoDuration } from '../core/duration';
 import { checkDnsLabel, checkInteger } from '../core/names';
 import { AppProject } from './app-project';
@@ -66,7 +65,7 @@ export class Application extends Construct {
     const cluster = src.environment.cluster;
     this.name = checkDnsLabel(this.node.path, 'name', props.name ?? `${src.app}-${cluster?.name ?? src.environment.name}`);
     props.project.addApplication(src);
-    new ManifestObject(this, 'Resource', {
+    new ApiObject(this, 'Resource', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
       ...applicationBody(this, props, {
