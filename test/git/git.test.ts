@@ -72,7 +72,6 @@ describe('Git.buildTree', () => {
     const tree = g.buildTree(head, ['dev/'], files);
     expect(treeOf(g, tree)).toEqual(new Map([...files].map(([p, c]) => [p, blobSha(c)])));
   });
-
 });
 
 describe('Git.showAll', () => {
