@@ -1,6 +1,6 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { RepositoryChart } from '../model/repository-chart';
+import { ManifestObject } from '../core/manifest-object';
 import { checkDnsLabel } from '../core/names';
 import { RESOURCES_FINALIZER } from './application';
 import { ArgoCdChart } from './argocd-chart';
@@ -30,7 +30,7 @@ export class AppOfApps extends RepositoryChart {
     const a = props.argocd;
     super(scope, id, { path: props.path ?? 'bootstrap', namespace: a.argoNamespace });
     const name = checkDnsLabel(this.node.path, 'name', props.name ?? 'root');
-    new ApiObject(this, 'Project', {
+    new ManifestObject(this, 'Project', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'AppProject',
       metadata: { name },
@@ -44,7 +44,7 @@ export class AppOfApps extends RepositoryChart {
         ],
       },
     });
-    new ApiObject(this, 'Application', {
+    new ManifestObject(this, 'Application', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
       metadata: { name, finalizers: [RESOURCES_FINALIZER] },

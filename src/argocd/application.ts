@@ -1,7 +1,8 @@
-import { ApiObject, Duration } from 'cdk8s';
+import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppChart } from '../model/app-chart';
 import { Environment } from '../model/environment';
+import { ManifestObject } from '../core/manifest-object';
 import { formatArgoDuration } from '../core/duration';
 import { checkDnsLabel, checkInteger } from '../core/names';
 import { AppProject } from './app-project';
@@ -65,7 +66,7 @@ export class Application extends Construct {
     const cluster = src.environment.cluster;
     this.name = checkDnsLabel(this.node.path, 'name', props.name ?? `${src.app}-${cluster?.name ?? src.environment.name}`);
     props.project.addApplication(src);
-    new ApiObject(this, 'Resource', {
+    new ManifestObject(this, 'Resource', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
       ...applicationBody(this, props, {

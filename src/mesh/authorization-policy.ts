@@ -1,6 +1,6 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ConfigError } from '../core/errors';
+import { ManifestObject } from '../core/manifest-object';
 import { checkDnsLabel, checkPort } from '../core/names';
 import { placementOf } from '../model/placement';
 import { IMeshService } from './mesh-service';
@@ -59,7 +59,7 @@ export class AuthorizationPolicy extends Construct {
    */
   public static denyAll(scope: Construct, id: string, name = 'deny-all'): Construct {
     const c = new Construct(scope, id);
-    new ApiObject(c, 'Resource', {
+    new ManifestObject(c, 'Resource', {
       apiVersion: 'security.istio.io/v1',
       kind: 'AuthorizationPolicy',
       metadata: { name: checkDnsLabel(c.node.path, 'name', name) },
@@ -106,7 +106,7 @@ export class AuthorizationPolicy extends Construct {
         to: hasOperation ? [{ operation }] : undefined,
       };
     });
-    new ApiObject(this, 'Resource', {
+    new ManifestObject(this, 'Resource', {
       apiVersion: 'security.istio.io/v1',
       kind: 'AuthorizationPolicy',
       metadata: { name: this.name },

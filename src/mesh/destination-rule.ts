@@ -1,5 +1,6 @@
-import { ApiObject, Chart, Duration } from 'cdk8s';
+import { Chart, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { ManifestObject } from '../core/manifest-object';
 import { checkDnsLabel, checkInteger } from '../core/names';
 import { placementOf } from '../model/placement';
 import { hostOf, IMeshService, VERSION_LABEL } from './mesh-service';
@@ -64,7 +65,7 @@ export class DestinationRule extends Construct {
     RULE_CHARTS.set(this.service, charts);
     const t = props.trafficPolicy ?? {};
     const subsets = this.service.versionNames.map(v => ({ name: v, labels: { [VERSION_LABEL]: v } }));
-    new ApiObject(this, 'Resource', {
+    new ManifestObject(this, 'Resource', {
       apiVersion: 'networking.istio.io/v1',
       kind: 'DestinationRule',
       metadata: { name: this.name },

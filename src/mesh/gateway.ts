@@ -1,8 +1,8 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type * as istio from '../../imports/istio-networking.istio.io';
 import { checkHost } from '../core/host';
 import { ConfigError } from '../core/errors';
+import { ManifestObject } from '../core/manifest-object';
 import { checkDnsLabel, checkDnsSubdomain } from '../core/names';
 import { placementOf } from '../model/placement';
 
@@ -70,7 +70,7 @@ export class Gateway extends Construct {
     } else {
       servers.push({ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: [...this._hosts] });
     }
-    new ApiObject(this, 'Resource', {
+    new ManifestObject(this, 'Resource', {
       apiVersion: 'networking.istio.io/v1',
       kind: 'Gateway',
       metadata: { name: this.name },

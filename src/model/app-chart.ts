@@ -1,7 +1,8 @@
-import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import { Chart, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Environment, principalOf } from './environment';
 import { RepositoryChart } from './repository-chart';
+import { ManifestObject } from '../core/manifest-object';
 import { ConfigError } from '../core/errors';
 import { checkDnsLabel } from '../core/names';
 
@@ -87,7 +88,7 @@ export class AppChart extends RepositoryChart {
     Object.defineProperty(this, APP_CHART, { value: true });
 
     const level = 'restricted';
-    const ns = new ApiObject(this, 'Namespace', {
+    const ns = new ManifestObject(this, 'Namespace', {
       apiVersion: 'v1',
       kind: 'Namespace',
       metadata: {

@@ -1,7 +1,8 @@
-import { ApiObject, Duration } from 'cdk8s';
+import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ConfigError } from '../core/errors';
 import { formatPrometheusDuration, wholeMilliseconds } from '../core/duration';
+import { ManifestObject } from '../core/manifest-object';
 import { checkServiceBeside, IMeshService } from '../mesh/mesh-service';
 import { checkDnsSubdomain, checkLabelKey, checkLabelValue } from '../core/names';
 import { SloMetrics } from './slo-metrics';
@@ -156,7 +157,7 @@ export class ServiceLevelObjective extends Construct {
     }
     const labels = Object.entries(props.labels ?? {}).map(([k, v]) => [checkLabelKey(path, `labels.${k}`, k), checkLabelValue(path, `labels.${k}`, v)] as const);
 
-    new ApiObject(this, 'Resource', {
+    new ManifestObject(this, 'Resource', {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
       metadata: { name: this.name, labels: labels.length > 0 ? Object.fromEntries(labels) : undefined },

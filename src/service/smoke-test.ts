@@ -1,6 +1,6 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ConfigError } from '../core/errors';
+import { ManifestObject } from '../core/manifest-object';
 import { checkDnsLabel, checkEnvVarName, checkInteger } from '../core/names';
 import { shellQuote } from '../core/shell-quote';
 import { contentHash } from './config-hash';
@@ -67,7 +67,7 @@ export class SmokeTest extends Construct {
     }
     const labels = { 'app': this.name, 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/managed-by': 'cdk8s-gitops' };
 
-    new ApiObject(this, 'ServiceAccount', {
+    new ManifestObject(this, 'ServiceAccount', {
       apiVersion: 'v1',
       kind: 'ServiceAccount',
       metadata: { name: this.serviceAccountName, labels },
@@ -75,7 +75,7 @@ export class SmokeTest extends Construct {
     });
     const data = { 'smoke-test.sh': props.script };
     const configName = `${this.name}-script-${contentHash(data)}`;
-    new ApiObject(this, 'Script', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: configName, labels }, data, immutable: true });
+    new ManifestObject(this, 'Script', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: configName, labels }, data, immutable: true });
 
     const waits = Object.entries(props.waitFor ?? {});
     const waitScript = [
@@ -93,7 +93,7 @@ export class SmokeTest extends Construct {
     const sc = containerSecurityContext(uid, uid);
     const mounts = [{ name: 'tmp', mountPath: '/tmp' }];
 
-    new ApiObject(this, 'Job', {
+    new ManifestObject(this, 'Job', {
       apiVersion: 'batch/v1',
       kind: 'Job',
       metadata: {
