@@ -3,12 +3,10 @@
  * a figure users wait for (docs/performance.md):
  *
  * - `yaml-emitter`: `emitYaml` (`core/yaml-emitter.ts`) in place of `yaml`'s `stringify`,
- * - `manifest-object`: `ManifestObject.toJson()` (`core/manifest-object.ts`) in place of cdk8s's
- *   own `ApiObject.toJson()`,
  * - `schema-bundle`: the schema validators from the prebuilt bundle (`validate/schema-modules.ts`)
  *   in place of each module read from its package.
  */
-export type FastCopy = 'yaml-emitter' | 'manifest-object' | 'schema-bundle';
+export type FastCopy = 'yaml-emitter' | 'schema-bundle';
 
 /**
  * Whether `copy` gives way to the library's own code: the one switch for the test suite and

@@ -3,7 +3,7 @@ import { withOriginals } from '../util';
 import { createApp } from '../../reference/main';
 import { FastCopy, useOriginals } from '../../src/core/originals';
 
-const COPIES: FastCopy[] = ['yaml-emitter', 'manifest-object', 'schema-bundle'];
+const COPIES: FastCopy[] = ['yaml-emitter', 'schema-bundle'];
 
 describe('useOriginals', () => {
   test('unset, empty or 0: every fast copy in use; 1: none; a list: the named ones give way', () => {
