@@ -18,6 +18,12 @@
  *                                                   demo-dev and demo-prod overlays, each alternating with
  *                                                   `kubectl kustomize` of the same overlays
  *   npm run bench -- --all                          all three (N = 500 and 1000, E = 3; release at 1000)
+ *   npm run bench -- --originals NAMES [--figures F] [--services N --envs E --commits C]
+ *                                                   what the fast copies pay (src/core/originals.ts): each
+ *                                                   figure with the copies NAMES (comma-separated, or 1:
+ *                                                   all; groups of them separated by ;) on and off,
+ *                                                   alternating; --figures: some of synth,validate,
+ *                                                   scale,release,release-one (default all)
  *
  * Options: --runs K (repetitions; median reported; default 7 for the reference, 1 otherwise),
  * --kustomize DIR (default ../shared/reference/gitops-demo/kustomize), --keep (keep temp dirs),
@@ -55,6 +61,8 @@ const { values } = parseArgs({
     release: { type: 'boolean' },
     shift: { type: 'boolean' },
     all: { type: 'boolean' },
+    originals: { type: 'string' },
+    figures: { type: 'string' },
     adopt: { type: 'boolean' },
     kustomize: { type: 'string' },
     keep: { type: 'boolean' },
@@ -422,6 +430,82 @@ function gitopsRepoAtScale(services: number, envs: number, commits: number): { d
 }
 
 /**
+ * 5. What the fast copies (src/core/originals.ts) pay: each figure users wait for with the copies
+ * `names` (comma-separated, `1`: all; several groups separated by `;`, each compared with the
+ * copies in use) in use and given way to their originals
+ * (`CDK8S_GITOPS_ORIGINALS=names`), alternating run by run: `npm run synth` of the reference app,
+ * `validate` of its output, synth of the generated platform (N x E), and `release` of every
+ * service and of one in its GitOps repository. Per figure: both medians and the share of the
+ * originals' time the copies save (from the median of the run-by-run ratios), in wall time and
+ * in CPU time of the command's processes.
+ */
+function originals(names: string, services: number, envs: number, commits: number, runs: number, only: readonly string[]): void {
+  const withSwitch = <T>(value: string | undefined, fn: () => T): T => {
+    const before = process.env.CDK8S_GITOPS_ORIGINALS;
+    const set = (v: string | undefined): void => {
+      if (v === undefined) delete process.env.CDK8S_GITOPS_ORIGINALS;
+      else process.env.CDK8S_GITOPS_ORIGINALS = v;
+    };
+    set(value);
+    try {
+      return fn();
+    } finally {
+      set(before);
+    }
+  };
+  const out = tempDir('originals-ref');
+  const npmSynth = (): number => timed('npm', ['run', '--silent', 'synth', '--', '--out', out], { cwd: ROOT }).seconds;
+  npmSynth(); // builds lib/ when stale, warms the caches, and writes what validate reads
+  const repo = only.includes('release') || only.includes('release-one') ? gitopsRepoAtScale(services, envs, commits) : undefined;
+  let tags = 0;
+  const tag = (): string => `${(0xfa50000 + tags++).toString(16)}${'0'.repeat(33)}`;
+  const figures: [string, string, number, () => number][] = [
+    ['synth', 'npm run synth (reference app)', Math.max(runs, 9), npmSynth],
+    ['validate', 'validate (reference output)', Math.max(runs, 9), () => timed(NODE, [path.join(ROOT, 'bin/cdk8s-gitops.js'), 'validate', out], { cwd: ROOT }).seconds],
+    ['scale', `synth ${services} x ${envs}`, runs, () => scaleOnce(services, envs).seconds],
+    ['release', `release, every service (${services} x ${envs})`, runs, () => repo!.cli(['release', '--env', 'dev', '--tag', tag()]).seconds],
+    ['release-one', `release, one service (${services} x ${envs})`, runs, () => repo!.cli(['release', '--env', 'dev', '--service', 'svc-0000', '--tag', tag()]).seconds],
+  ];
+  const groups = names.split(';').map(g => g.trim()).filter(Boolean);
+  const rows: Record<string, unknown>[] = [];
+  for (const [key, figure, n, fn] of figures) {
+    if (!only.includes(key)) continue;
+    const sides = [undefined, ...groups].map(value => ({ value, wall: [] as number[], cpu: [] as number[] }));
+    for (let i = 0; i < n; i++) {
+      for (const side of sides) {
+        const before = childrenCpuSeconds();
+        side.wall.push(withSwitch(side.value, fn));
+        side.cpu.push(childrenCpuSeconds() - before);
+      }
+    }
+    const [fast, ...others] = sides;
+    const saving = (a: number[], b: number[]): number => Math.round((1 - median(a.map((t, i) => t / b[i]))) * 1000) / 10;
+    for (const o of others) {
+      const [saves, savesCpu] = [saving(fast.wall, o.wall), saving(fast.cpu, o.cpu)];
+      rows.push({
+        figure, originals: o.value, fast: round(median(fast.wall)), original: round(median(o.wall)), savesPercent: saves,
+        fastCpu: round(median(fast.cpu)), originalCpu: round(median(o.cpu)), savesCpuPercent: savesCpu,
+        fastRuns: fast.wall.map(round), originalRuns: o.wall.map(round),
+      });
+      process.stdout.write(`${figure.padEnd(40)} wall: fast copies ${fmt(median(fast.wall)).padStart(8)}, originals (${o.value}) ${fmt(median(o.wall)).padStart(8)}, saves ${saves}%; `
+        + `CPU: ${fmt(median(fast.cpu))}, ${fmt(median(o.cpu))}, saves ${savesCpu}% (run by run, ${n} runs each)\n`);
+    }
+  }
+  process.stdout.write(`${JSON.stringify({ node: process.version, loadavg: os.loadavg().map(l => Math.round(l * 10) / 10), originals: names, rows })}\n`);
+}
+
+/**
+ * CPU seconds (user and system) of this process's finished children and their descendants
+ * (Linux: `/proc/self/stat`, in clock ticks of 10 ms): on a loaded machine a steadier figure
+ * than wall time for a command that runs on one core.
+ */
+function childrenCpuSeconds(): number {
+  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100; // cutime, cstime (fields 16 and 17)
+}
+
+/**
  * `adopt` of the reference GitOps demo's demo-dev and demo-prod overlays (each run into a new
  * folder; it runs `kubectl kustomize` of both itself) and `adopt --check` of the program it
  * wrote (node_modules linked to this repository, as `npm install` would give it), each
@@ -461,6 +545,15 @@ function main(): void {
     return;
   }
   const envs = count(values.envs, 3, '--envs');
+  if (values.originals !== undefined) {
+    if (values.originals.trim() === '') throw new Error('--originals: give the fast copies to turn off (names from src/core/originals.ts, comma-separated) or 1 for all');
+    const all = ['synth', 'validate', 'scale', 'release', 'release-one'];
+    const only = values.figures === undefined ? all : values.figures.split(',').map(f => f.trim());
+    const unknown = only.find(f => !all.includes(f));
+    if (unknown !== undefined) throw new Error(`--figures: ${JSON.stringify(unknown)} is not a figure (allowed: ${all.join(', ')})`);
+    originals(values.originals, count(values.services, 1000, '--services'), envs, count(values.commits, 5000, '--commits'), count(values.runs, 5, '--runs'), only);
+    return;
+  }
   if (values.all) {
     reference(count(values.runs, 7, '--runs'));
     const lines: ScaleResult[] = [];

@@ -63,3 +63,22 @@ export function restrictedViolations(spec: any): string[] {
   }
   return out;
 }
+
+/**
+ * Run `fn` with CDK8S_GITOPS_ORIGINALS set to `value` (undefined: unset, every fast copy in
+ * use; see src/originals.ts), then restore what it was: to compare a fast copy with its original
+ * in one test, also when the whole suite runs on the originals (`npm run test:originals`).
+ */
+export function withOriginals<T>(value: string | undefined, fn: () => T): T {
+  const before = process.env.CDK8S_GITOPS_ORIGINALS;
+  const set = (v: string | undefined): void => {
+    if (v === undefined) delete process.env.CDK8S_GITOPS_ORIGINALS;
+    else process.env.CDK8S_GITOPS_ORIGINALS = v;
+  };
+  set(value);
+  try {
+    return fn();
+  } finally {
+    set(before);
+  }
+}

@@ -1,8 +1,8 @@
+import { ApiObject } from 'cdk8s';
 import type { IAppProjectSpec } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProjectSpec';
 import type { IApplicationSpec } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSpec';
 import { Construct } from 'constructs';
 import { RepositoryChart } from '../model/repository-chart';
-import { ManifestObject } from '../core/manifest-object';
 import { checkDnsLabel } from '../core/names';
 import { RESOURCES_FINALIZER } from './application';
 import { ArgoCdChart } from './argocd-chart';
@@ -32,7 +32,7 @@ export class AppOfApps extends RepositoryChart {
     const a = props.argocd;
     super(scope, id, { path: props.path ?? 'bootstrap', namespace: a.argoNamespace });
     const name = checkDnsLabel(this.node.path, 'name', props.name ?? 'root');
-    new ManifestObject(this, 'Project', {
+    new ApiObject(this, 'Project', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'AppProject',
       metadata: { name },
@@ -46,7 +46,7 @@ export class AppOfApps extends RepositoryChart {
         ],
       } satisfies IAppProjectSpec,
     });
-    new ManifestObject(this, 'Application', {
+    new ApiObject(this, 'Application', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
       metadata: { name, finalizers: [RESOURCES_FINALIZER] },

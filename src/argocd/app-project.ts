@@ -4,7 +4,6 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppChart } from '../model/app-chart';
 import { compareText } from '../core/compare';
-import { ManifestObject } from '../core/manifest-object';
 import { checkDnsLabel } from '../core/names';
 import type { Environment } from '../model/environment';
 import { ArgoCdChart, destinationOf } from './argocd-chart';
@@ -50,7 +49,7 @@ export class AppProject extends Construct {
     super(scope, id);
     this.chart = ArgoCdChart.of(this);
     this.name = checkDnsLabel(this.node.path, 'name', props.name);
-    new ManifestObject(this, 'Resource', {
+    new ApiObject(this, 'Resource', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'AppProject',
       metadata: { name: this.name },

@@ -1,11 +1,10 @@
 import type { IApplicationSetGenerator } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSetGenerator';
 import type { IApplicationSetSpec } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSetSpec';
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { AppChart } from '../model/app-chart';
 import { Environment } from '../model/environment';
 import { ConfigError } from '../core/errors';
-import { ManifestObject } from '../core/manifest-object';
 import { checkDnsLabel } from '../core/names';
 import { AppProject } from './app-project';
 import { applicationBody, SyncRetryProps } from './application';
@@ -119,7 +118,7 @@ export class ApplicationSet extends Construct {
       throw new ConfigError(path, 'generator', generator, `is not a ClusterGenerator (allowed: ${Object.values(ClusterGenerator).join(', ')})`);
     }
     props.project.addApplicationSet(this);
-    new ManifestObject(this, 'Resource', {
+    new ApiObject(this, 'Resource', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'ApplicationSet',
       metadata: { name: this.name },

@@ -1,11 +1,10 @@
 import type { IApplicationSetTemplate } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSetTemplate';
 import type { IApplicationSpec } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSpec';
 import type { ISyncPolicy } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/SyncPolicy';
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppChart } from '../model/app-chart';
 import { Environment } from '../model/environment';
-import { ManifestObject } from '../core/manifest-object';
 import { formatArgoDuration } from '../core/duration';
 import { checkDnsLabel, checkInteger } from '../core/names';
 import { AppProject } from './app-project';
@@ -69,7 +68,7 @@ export class Application extends Construct {
     const cluster = src.environment.cluster;
     this.name = checkDnsLabel(this.node.path, 'name', props.name ?? `${src.app}-${cluster?.name ?? src.environment.name}`);
     props.project.addApplication(src);
-    new ManifestObject(this, 'Resource', {
+    new ApiObject(this, 'Resource', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
       ...applicationBody(this, props, {

@@ -12,8 +12,10 @@
  * (multi-line strings that need block indicators, `null`, floats, document markers, the merge
  * key, very long keys, non-plain objects). Writing the reference app does not load `yaml` at
  * all. The result is byte-identical to `stringify` (a differential test compares them on the
- * reference output, tricky strings and random data).
+ * reference output, tricky strings and random data). Under `CDK8S_GITOPS_ORIGINALS=1`
+ * (`originals.ts`) every object goes to `stringify`.
  */
+import { useOriginals } from './originals';
 import { yamlModule } from './yaml-module';
 
 /** The options every cdk8s-gitops file is written with. */
@@ -202,7 +204,7 @@ function collection(v: object, inner: string, sep: string, out: string[]): void 
  * does.
  */
 export function emitYaml(object: unknown): string {
-  if (object !== null && typeof object === 'object' && !Array.isArray(object) && isPlainObject(object)) {
+  if (!useOriginals('yaml-emitter') && object !== null && typeof object === 'object' && !Array.isArray(object) && isPlainObject(object)) {
     try {
       const out: string[] = [];
       block(object, '', out);

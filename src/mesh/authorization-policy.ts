@@ -1,6 +1,6 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ConfigError } from '../core/errors';
-import { ManifestObject } from '../core/manifest-object';
 import { checkDnsLabel, checkPort } from '../core/names';
 import { placementOf } from '../model/placement';
 import { IMeshService } from './mesh-service';
@@ -60,7 +60,7 @@ export class AuthorizationPolicy extends Construct {
    */
   public static denyAll(scope: Construct, id: string, name = 'deny-all'): Construct {
     const c = new Construct(scope, id);
-    new ManifestObject(c, 'Resource', {
+    new ApiObject(c, 'Resource', {
       apiVersion: 'security.istio.io/v1',
       kind: 'AuthorizationPolicy',
       metadata: { name: checkDnsLabel(c.node.path, 'name', name) },
@@ -107,7 +107,7 @@ export class AuthorizationPolicy extends Construct {
         to: hasOperation ? [{ operation }] : undefined,
       };
     });
-    new ManifestObject(this, 'Resource', {
+    new ApiObject(this, 'Resource', {
       apiVersion: 'security.istio.io/v1',
       kind: 'AuthorizationPolicy',
       metadata: { name: this.name },

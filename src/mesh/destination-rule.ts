@@ -1,6 +1,5 @@
-import { Chart, Duration } from 'cdk8s';
+import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { ManifestObject } from '../core/manifest-object';
 import { checkDnsLabel, checkInteger } from '../core/names';
 import { placementOf } from '../model/placement';
 import { hostOf, IMeshService, VERSION_LABEL } from './mesh-service';
@@ -66,7 +65,7 @@ export class DestinationRule extends Construct {
     RULE_CHARTS.set(this.service, charts);
     const t = props.trafficPolicy ?? {};
     const subsets = this.service.versionNames.map(v => ({ name: v, labels: { [VERSION_LABEL]: v } }));
-    new ManifestObject(this, 'Resource', {
+    new ApiObject(this, 'Resource', {
       apiVersion: 'networking.istio.io/v1',
       kind: 'DestinationRule',
       metadata: { name: this.name },

@@ -1,7 +1,7 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { checkHost } from '../core/host';
 import { ConfigError } from '../core/errors';
-import { ManifestObject } from '../core/manifest-object';
 import { checkDnsLabel, checkDnsSubdomain } from '../core/names';
 import { placementOf } from '../model/placement';
 import type { GatewayServer, GatewaySpec } from './istio-types';
@@ -70,7 +70,7 @@ export class Gateway extends Construct {
     } else {
       servers.push({ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: [...this._hosts] });
     }
-    new ManifestObject(this, 'Resource', {
+    new ApiObject(this, 'Resource', {
       apiVersion: 'networking.istio.io/v1',
       kind: 'Gateway',
       metadata: { name: this.name },

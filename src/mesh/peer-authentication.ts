@@ -1,5 +1,5 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ManifestObject } from '../core/manifest-object';
 import { checkDnsLabel } from '../core/names';
 import type { PeerAuthenticationSpec } from './istio-types';
 
@@ -27,7 +27,7 @@ export interface PeerAuthenticationProps {
 export class PeerAuthentication extends Construct {
   constructor(scope: Construct, id: string, props: PeerAuthenticationProps = {}) {
     super(scope, id);
-    new ManifestObject(this, 'Resource', {
+    new ApiObject(this, 'Resource', {
       apiVersion: 'security.istio.io/v1',
       kind: 'PeerAuthentication',
       metadata: { name: checkDnsLabel(this.node.path, 'name', props.name ?? 'default') },

@@ -1,8 +1,7 @@
-import { Duration, Lazy } from 'cdk8s';
+import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { checkHost, hostWithin } from '../core/host';
 import { ConfigError } from '../core/errors';
-import { ManifestObject } from '../core/manifest-object';
 import { checkDnsLabel, checkInteger } from '../core/names';
 import { Placement, placementOf } from '../model/placement';
 import { ReleaseRegistry } from '../release/release-registry';
@@ -113,7 +112,7 @@ export class VirtualService extends Construct {
     (props.routes ?? []).forEach(r => this.addRoute(r));
     if (props.defaultRoute) this.resolveTarget(props.defaultRoute.to, 'defaultRoute.to');
 
-    new ManifestObject(this, 'Resource', {
+    new ApiObject(this, 'Resource', {
       apiVersion: 'networking.istio.io/v1',
       kind: 'VirtualService',
       metadata: { name: this.name },

@@ -1,8 +1,7 @@
-import { Chart, JsonPatch } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Environment, principalOf } from './environment';
 import { RepositoryChart } from './repository-chart';
-import { ManifestObject } from '../core/manifest-object';
 import { ConfigError } from '../core/errors';
 import { checkDnsLabel } from '../core/names';
 
@@ -88,7 +87,7 @@ export class AppChart extends RepositoryChart {
     Object.defineProperty(this, APP_CHART, { value: true });
 
     const level = 'restricted';
-    const ns = new ManifestObject(this, 'Namespace', {
+    const ns = new ApiObject(this, 'Namespace', {
       apiVersion: 'v1',
       kind: 'Namespace',
       metadata: {

@@ -1,7 +1,7 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ConfigError } from '../core/errors';
 import { hashHex } from '../core/hash';
-import { ManifestObject } from '../core/manifest-object';
 import { checkServiceBeside, IMeshService } from '../mesh/mesh-service';
 import { checkDnsSubdomain, checkLabelKey, checkLabelValue } from '../core/names';
 import { errorRatioRecord, ServiceLevelObjective } from './service-level-objective';
@@ -71,7 +71,7 @@ export class GrafanaDashboard extends Construct {
     this.uid = `cdk8s-${hashHex('sha256', `${service.namespace}/${service.name}`).slice(0, 16)}`;
 
     const dashboard = buildDashboard(this.uid, service, metrics, props.objective);
-    new ManifestObject(this, 'Resource', {
+    new ApiObject(this, 'Resource', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: {

@@ -1,10 +1,9 @@
 import type { IPrometheusRuleSpec } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRuleSpec';
 import type { IRuleGroup } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/RuleGroup';
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ConfigError } from '../core/errors';
 import { formatPrometheusDuration, wholeMilliseconds } from '../core/duration';
-import { ManifestObject } from '../core/manifest-object';
 import { checkServiceBeside, IMeshService } from '../mesh/mesh-service';
 import { checkDnsSubdomain, checkLabelKey, checkLabelValue } from '../core/names';
 import { SloMetrics } from './slo-metrics';
@@ -159,7 +158,7 @@ export class ServiceLevelObjective extends Construct {
     }
     const labels = Object.entries(props.labels ?? {}).map(([k, v]) => [checkLabelKey(path, `labels.${k}`, k), checkLabelValue(path, `labels.${k}`, v)] as const);
 
-    new ManifestObject(this, 'Resource', {
+    new ApiObject(this, 'Resource', {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
       metadata: { name: this.name, labels: labels.length > 0 ? Object.fromEntries(labels) : undefined },

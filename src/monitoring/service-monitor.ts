@@ -1,11 +1,10 @@
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IServiceMonitorSpec } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitorSpec';
 import type { IEndpoint } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/Endpoint';
 import type { IServiceSpec } from 'kubernetes-models/v1/ServiceSpec';
 import { formatArgoDuration } from '../core/duration';
 import { ConfigError } from '../core/errors';
-import { ManifestObject } from '../core/manifest-object';
 import { checkServiceBeside, IMeshService } from '../mesh/mesh-service';
 import { checkDnsLabel, checkDnsLabel1035, checkLabelKey, checkLabelValue, checkPort } from '../core/names';
 import { ScrapeMechanism } from './scrape-mechanism';
@@ -128,7 +127,7 @@ export class ServiceMonitor extends Construct {
       selector: podSelector,
       ports: [{ name: METRICS_PORT_NAME, port: this.scrapePort, targetPort: this.scrapePort, protocol: 'TCP' }],
     };
-    new ManifestObject(this, 'Service', {
+    new ApiObject(this, 'Service', {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: this.metricsServiceName, labels: { ...selectorLabels, 'app.kubernetes.io/managed-by': 'cdk8s-gitops' } },
@@ -150,7 +149,7 @@ export class ServiceMonitor extends Construct {
       // ServiceLevelObjective's SloMetrics.app() select a service by
       podTargetLabels: Object.keys(podSelector).sort(),
     };
-    new ManifestObject(this, 'Resource', {
+    new ApiObject(this, 'Resource', {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'ServiceMonitor',
       metadata: { name: this.name, labels: labels.length > 0 ? Object.fromEntries(labels) : undefined },

@@ -1,10 +1,9 @@
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IExternalSecretSpec } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecretSpec';
 import type { IExternalSecretData } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecretData';
 import { formatArgoDuration } from '../core/duration';
 import { ConfigError } from '../core/errors';
-import { ManifestObject } from '../core/manifest-object';
 import { checkDnsSubdomain, checkSecretKey } from '../core/names';
 import { DataFrom } from './data-from';
 import { SecretStoreRef } from './secret-store-ref';
@@ -131,7 +130,7 @@ export class ExternalSecret extends Construct {
       data: data.length > 0 ? data : undefined,
       dataFrom: this.sources.length > 0 ? this.sources.map(s => s.toJson()) : undefined,
     };
-    new ManifestObject(this, 'Resource', {
+    new ApiObject(this, 'Resource', {
       apiVersion: 'external-secrets.io/v1',
       kind: 'ExternalSecret',
       metadata: { name: this.name },

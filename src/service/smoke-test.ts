@@ -1,7 +1,7 @@
+import { ApiObject } from 'cdk8s';
 import type { IJobSpec } from 'kubernetes-models/batch/v1/JobSpec';
 import { Construct } from 'constructs';
 import { ConfigError } from '../core/errors';
-import { ManifestObject } from '../core/manifest-object';
 import { checkDnsLabel, checkEnvVarName, checkInteger } from '../core/names';
 import { shellQuote } from '../core/shell-quote';
 import { contentHash } from './config-hash';
@@ -68,7 +68,7 @@ export class SmokeTest extends Construct {
     }
     const labels = { 'app': this.name, 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/managed-by': 'cdk8s-gitops' };
 
-    new ManifestObject(this, 'ServiceAccount', {
+    new ApiObject(this, 'ServiceAccount', {
       apiVersion: 'v1',
       kind: 'ServiceAccount',
       metadata: { name: this.serviceAccountName, labels },
@@ -76,7 +76,7 @@ export class SmokeTest extends Construct {
     });
     const data = { 'smoke-test.sh': props.script };
     const configName = `${this.name}-script-${contentHash(data)}`;
-    new ManifestObject(this, 'Script', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: configName, labels }, data, immutable: true });
+    new ApiObject(this, 'Script', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: configName, labels }, data, immutable: true });
 
     const waits = Object.entries(props.waitFor ?? {});
     const waitScript = [
@@ -94,7 +94,7 @@ export class SmokeTest extends Construct {
     const sc = containerSecurityContext(uid, uid);
     const mounts = [{ name: 'tmp', mountPath: '/tmp' }];
 
-    new ManifestObject(this, 'Job', {
+    new ApiObject(this, 'Job', {
       apiVersion: 'batch/v1',
       kind: 'Job',
       metadata: {

@@ -15,7 +15,6 @@ import type { INetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1/
 import type { INetworkPolicyIngressRule } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyIngressRule';
 import { principalOf } from '../model/environment';
 import { ConfigError } from '../core/errors';
-import { ManifestObject } from '../core/manifest-object';
 import { IMeshService, VERSION_LABEL } from '../mesh/mesh-service';
 import { ServiceMonitor, ServiceMonitorOptions } from '../monitoring/service-monitor';
 import { checkDnsLabel, checkDnsLabel1035, checkEnvVarName, checkInteger, checkPort, checkPortName } from '../core/names';
@@ -333,21 +332,21 @@ export class WebService extends Construct implements IMeshService {
     if (props.tag !== undefined) checkTag(path, 'tag', props.tag);
     const replicas = checkInteger(path, 'replicas', props.replicas ?? environment.replicas, 0);
 
-    new ManifestObject(this, 'ServiceAccount', this.buildServiceAccount());
+    new ApiObject(this, 'ServiceAccount', this.buildServiceAccount());
     const builds = this.versioned ? versionProps.map((v, i) => ({ props: v, field: `versions[${i}]` })) : [{ props: undefined, field: '' }];
     for (const { props: v, field } of builds) {
       const version = this.constructVersion(path, v, field, replicas);
       this._versions.push(version);
       const suffix = version.name ? `-${version.name}` : '';
       // the Deployment's spec is rendered at synth: its env follows addEnv()
-      new ManifestObject(this, `Deployment${suffix}`, {
+      new ApiObject(this, `Deployment${suffix}`, {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
         metadata: { name: version.deploymentName, labels: version.labels },
         spec: Lazy.any({ produce: () => this._toKube(version) }),
       });
       if (this.pod.autoscaling) {
-        new ManifestObject(this, `Autoscaler${suffix}`, {
+        new ApiObject(this, `Autoscaler${suffix}`, {
           apiVersion: 'autoscaling/v2',
           kind: 'HorizontalPodAutoscaler',
           metadata: { name: version.deploymentName, labels: version.labels },
@@ -355,7 +354,7 @@ export class WebService extends Construct implements IMeshService {
         });
       }
     }
-    this.service = new ManifestObject(this, 'Service', {
+    this.service = new ApiObject(this, 'Service', {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: this.name, labels: this.labels() },
@@ -375,7 +374,7 @@ export class WebService extends Construct implements IMeshService {
       });
     }
     if (props.disruptionBudget) {
-      new ManifestObject(this, 'DisruptionBudget', {
+      new ApiObject(this, 'DisruptionBudget', {
         apiVersion: 'policy/v1',
         kind: 'PodDisruptionBudget',
         metadata: { name: this.name, labels: this.labels() },
@@ -383,7 +382,7 @@ export class WebService extends Construct implements IMeshService {
       });
     }
     if (props.networkPolicy) {
-      new ManifestObject(this, 'NetworkPolicy', {
+      new ApiObject(this, 'NetworkPolicy', {
         apiVersion: 'networking.k8s.io/v1',
         kind: 'NetworkPolicy',
         metadata: { name: this.name, labels: this.labels() },
@@ -636,7 +635,7 @@ export class WebService extends Construct implements IMeshService {
     if (Object.keys(config).length > 0) {
       for (const key of Object.keys(config)) checkEnvVarName(path, `${prefix}config.${key}`, key);
       configMapName = `${this.name}-config${name ? `-${name}` : ''}-${contentHash(config)}`;
-      new ManifestObject(this, `Config${name ? `-${name}` : ''}`, {
+      new ApiObject(this, `Config${name ? `-${name}` : ''}`, {
         apiVersion: 'v1',
         kind: 'ConfigMap',
         metadata: { name: configMapName, labels },

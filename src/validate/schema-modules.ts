@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { useOriginals } from '../core/originals';
 
 /**
  * Loader for the JSON-schema validators that `kubernetes-models`, `@kubernetes-models/istio`
@@ -22,7 +23,10 @@ import * as path from 'path';
  * (`BUNDLED_KINDS`) into one prebuilt CommonJS bundle, `lib/schemas/validators.js`, already
  * rewritten (`tools/build-schema-bundle.js`); it is loaded with a plain `require`. A module whose
  * package is installed at the version the bundle was built from comes from the bundle; anything
- * else (another version, another module) is read and rewritten here as above.
+ * else (another version, another module) is read and rewritten here as above, and so is every
+ * module under `CDK8S_GITOPS_ORIGINALS=1` (`core/originals.ts`): the bundle is the fast copy, the
+ * rewriting is how a module loads at all (Node's own loader would be asynchronous or
+ * Node >= 22.12 only, is refused inside Jest, and would hide the sub-schemas from the observer).
  */
 
 /** An ajv error, as the compiled validators report them. */
@@ -199,6 +203,7 @@ export function bundleKey(file: string): { readonly key: string; readonly name: 
 
 /** The bundled module for `file`, when the bundle has it and its package is installed at the bundle's version. */
 function fromBundle(file: string): readonly [readonly string[], SchemaModuleFunction] | undefined {
+  if (useOriginals('schema-bundle')) return undefined;
   if (bundleState === undefined) useSchemaBundle();
   const bundle = bundleState!.bundle;
   if (!bundle) return undefined;

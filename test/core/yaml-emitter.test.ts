@@ -1,6 +1,8 @@
 import * as fc from 'fast-check';
 import { Document, stringify } from 'yaml';
 import { everyConstruct as createApp } from '../fixtures/every-construct';
+import { withOriginals } from '../util';
+import { createApp as referenceApp } from '../../reference/main';
 import { emitYaml, YAML_11_NON_STRING_TESTS, YAML_OPTIONS } from '../../src/core/yaml-emitter';
 
 /** Strings that YAML 1.1 reads as other types, need quotes, or are special in some other way. */
@@ -55,6 +57,31 @@ describe('emitYaml', () => {
     for (const env of app.environments) {
       const release = { apiVersion: 'cdk8s-gitops/v1', kind: 'Release', ...app.releaseState(env) };
       expect(emitYaml(release)).toBe(stringify(release, YAML_OPTIONS));
+    }
+  });
+
+  test("writes every manifest and release file of the reference app exactly as yaml.stringify does", () => {
+    const app = referenceApp();
+    const manifests = app.manifests();
+    expect(manifests.length).toBeGreaterThan(100);
+    for (const m of manifests) expect([m.path, emitYaml(m.object)]).toEqual([m.path, stringify(m.object, YAML_OPTIONS)]);
+    for (const env of app.environments) {
+      const release = { apiVersion: 'cdk8s-gitops/v1', kind: 'Release', ...app.releaseState(env) };
+      expect(emitYaml(release)).toBe(stringify(release, YAML_OPTIONS));
+    }
+  });
+
+  test('under CDK8S_GITOPS_ORIGINALS=yaml-emitter every object goes to yaml.stringify', () => {
+    const doc = { a: 'b', c: [1, { d: 'e' }] };
+    const yaml = jest.requireActual('yaml');
+    const original = jest.spyOn(yaml, 'stringify');
+    try {
+      expect(withOriginals(undefined, () => emitYaml(doc))).toBe('a: b\nc:\n  - 1\n  - d: e\n');
+      expect(original).not.toHaveBeenCalled();
+      expect(withOriginals('yaml-emitter', () => emitYaml(doc))).toBe('a: b\nc:\n  - 1\n  - d: e\n');
+      expect(original).toHaveBeenCalledWith(doc, YAML_OPTIONS);
+    } finally {
+      original.mockRestore();
     }
   });
 

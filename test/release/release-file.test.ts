@@ -2,16 +2,18 @@ import { InputError } from '../../src/core/gitops-errors';
 import { assertValidTag } from '../../src/release/release-file';
 import { parseReleaseFile, RELEASE_FILE_LIMITS, ReleaseFileError, ReleaseState, renderRelease, sameRelease } from '../../src/release/release';
 import { tagProblem } from '../../src/service/image';
+import { withOriginals } from '../util';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 
-/** parseReleaseFile of a fresh copy of the module whose YAML parser throws when it is loaded: what the fast path reads. */
+/** parseReleaseFile of a fresh copy of the module whose YAML parser throws when it is loaded: what the fast path reads (with the fast copies on: it checks by writing the file again). */
 function parseWithoutYaml(text: string, environment: string): ReleaseState {
   try {
     let state: ReleaseState | undefined;
     jest.isolateModules(() => {
       jest.doMock('../../src/core/yaml-module', () => ({ yamlModule: () => { throw new Error('the YAML parser was loaded'); } }));
-      state = (require('../../src/release/release') as typeof import('../../src/release/release')).parseReleaseFile(text, { environment });
+      const release = require('../../src/release/release') as typeof import('../../src/release/release');
+      state = withOriginals(undefined, () => release.parseReleaseFile(text, { environment }));
     });
     return state!;
   } finally {

@@ -12,6 +12,7 @@ import { BUNDLED_KINDS } from '../../src/validate/schema-bundle';
 import { everyConstruct } from '../fixtures/every-construct';
 import { tempDir } from '../temp-dir';
 import { goodPlatform, obj } from './fixtures';
+import { withOriginals } from '../util';
 
 type Modules = typeof import('../../src/validate/schema-modules');
 type Validate = typeof import('../../src/validate');
@@ -76,30 +77,33 @@ test('validation with the bundle finds exactly what it finds with the modules th
 });
 
 test('the bundle is used, and only for the package versions it was built from', () => {
-  // poison every bundled module: each validate fails with a recognizable error
-  const poisoned = path.join(dir, 'poisoned.js');
-  const text = fs.readFileSync(bundle, 'utf8');
-  const poison = 'Object.assign(function () { return false; }, { errors: [{ instancePath: "", schemaPath: "#/poison", keyword: "type", params: { type: "poisoned" } }] })';
-  fs.writeFileSync(poisoned, text.replace(/__exports\.validate=__wrap\([A-Za-z0-9_$]+\);/g, `__exports.validate=__wrap(${poison});`));
-  const all = fresh(poisoned);
-  const ms = createApp().manifests();
-  const rejected = (v: Validate) => new Set(v.validateManifests(ms).findings.filter(f => f.message.includes('poisoned')).map(f => f.kind));
-  expect([...rejected(all.validate)].sort()).toEqual([...new Set(ms.map(m => m.object.kind))].sort());
+  // the bundle's own behaviour: with the fast copy on, also under npm run test:originals
+  withOriginals(undefined, () => {
+    // poison every bundled module: each validate fails with a recognizable error
+    const poisoned = path.join(dir, 'poisoned.js');
+    const text = fs.readFileSync(bundle, 'utf8');
+    const poison = 'Object.assign(function () { return false; }, { errors: [{ instancePath: "", schemaPath: "#/poison", keyword: "type", params: { type: "poisoned" } }] })';
+    fs.writeFileSync(poisoned, text.replace(/__exports\.validate=__wrap\([A-Za-z0-9_$]+\);/g, `__exports.validate=__wrap(${poison});`));
+    const all = fresh(poisoned);
+    const ms = createApp().manifests();
+    const rejected = (v: Validate) => new Set(v.validateManifests(ms).findings.filter(f => f.message.includes('poisoned')).map(f => f.kind));
+    expect([...rejected(all.validate)].sort()).toEqual([...new Set(ms.map(m => m.object.kind))].sort());
 
-  // the same bundle claiming other versions of kubernetes-models and of the apimachinery
-  // package its kinds import: those kinds come from the modules
-  const foreign = path.join(dir, 'foreign.js');
-  let other = fs.readFileSync(poisoned, 'utf8');
-  for (const pkg of ['kubernetes-models', '@kubernetes-models/apimachinery']) {
-    const version = JSON.parse(fs.readFileSync(path.join(all.modules.packageDir(pkg)!, 'package.json'), 'utf8')).version;
-    expect(other).toContain(`"${pkg}":"${version}"`);
-    other = other.replace(`"${pkg}":"${version}"`, `"${pkg}":"0.0.0-other"`);
-  }
-  fs.writeFileSync(foreign, other);
-  const some = rejected(fresh(foreign).validate);
-  expect(some.has('Deployment')).toBe(false);
-  expect(some.has('ConfigMap')).toBe(false);
-  expect(some.has('VirtualService')).toBe(true); // Istio's package version still matches
+    // the same bundle claiming other versions of kubernetes-models and of the apimachinery
+    // package its kinds import: those kinds come from the modules
+    const foreign = path.join(dir, 'foreign.js');
+    let other = fs.readFileSync(poisoned, 'utf8');
+    for (const pkg of ['kubernetes-models', '@kubernetes-models/apimachinery']) {
+      const version = JSON.parse(fs.readFileSync(path.join(all.modules.packageDir(pkg)!, 'package.json'), 'utf8')).version;
+      expect(other).toContain(`"${pkg}":"${version}"`);
+      other = other.replace(`"${pkg}":"${version}"`, `"${pkg}":"0.0.0-other"`);
+    }
+    fs.writeFileSync(foreign, other);
+    const some = rejected(fresh(foreign).validate);
+    expect(some.has('Deployment')).toBe(false);
+    expect(some.has('ConfigMap')).toBe(false);
+    expect(some.has('VirtualService')).toBe(true); // Istio's package version still matches
+  });
 });
 
 test('a missing or broken bundle is no bundle', () => {
@@ -109,4 +113,16 @@ test('a missing or broken bundle is no bundle', () => {
   expect(b.used.loaded).toBe(false);
   expect(findings(b.validate, sample())).toEqual(findings(fresh(path.join(dir, 'none.js')).validate, sample()));
   expect(fresh(path.join(dir, 'missing.js')).used.loaded).toBe(false);
+});
+
+test('under CDK8S_GITOPS_ORIGINALS=schema-bundle no module comes from the bundle: the same findings as without one', () => {
+  const poisoned = path.join(dir, 'poisoned-originals.js');
+  const poison = 'Object.assign(function () { return false; }, { errors: [{ instancePath: "", schemaPath: "#/poison", keyword: "type", params: { type: "poisoned" } }] })';
+  fs.writeFileSync(poisoned, fs.readFileSync(bundle, 'utf8').replace(/__exports\.validate=__wrap\([A-Za-z0-9_$]+\);/g, `__exports.validate=__wrap(${poison});`));
+  const expected = withOriginals(undefined, () => findings(fresh(path.join(dir, 'none.js')).validate, sample()));
+  const originals = fresh(poisoned);
+  expect(originals.used.loaded).toBe(true);
+  expect(withOriginals('schema-bundle', () => findings(originals.validate, sample()))).toEqual(expected);
+  // the same bundle without the switch: every kind rejected
+  expect(withOriginals(undefined, () => findings(fresh(poisoned).validate, sample())).some(f => f.includes('poisoned'))).toBe(true);
 });
