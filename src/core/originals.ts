@@ -4,9 +4,12 @@
  *
  * - `yaml-emitter`: `emitYaml` (`core/yaml-emitter.ts`) in place of `yaml`'s `stringify`,
  * - `schema-bundle`: the schema validators from the prebuilt bundle (`validate/schema-modules.ts`)
- *   in place of each module read from its package.
+ *   in place of each module read from its package,
+ * - `release-file-reader`: a release file in the layout cdk8s-gitops writes read line by line
+ *   (`release/release.ts`, accepted only when rendering the result gives back the same text) in
+ *   place of `yaml`'s parser.
  */
-export type FastCopy = 'yaml-emitter' | 'schema-bundle';
+export type FastCopy = 'yaml-emitter' | 'schema-bundle' | 'release-file-reader';
 
 /**
  * Whether `copy` gives way to the library's own code: the one switch for the test suite and

@@ -4,6 +4,7 @@ import { isDnsLabel } from '../core/names';
 import { emitYaml } from '../core/yaml-emitter';
 import { yamlModule } from '../core/yaml-module';
 import { own } from '../core/own';
+import { useOriginals } from '../core/originals';
 
 /**
  * Which image tag runs as which version of which service, in one environment.
@@ -157,7 +158,7 @@ export function parseReleaseFile(text: string, options: { environment?: string; 
   assertReleaseFileSize(Buffer.byteLength(text, 'utf8'), source);
   // A file exactly as cdk8s-gitops writes it is read without a YAML parser (at a thousand
   // services that parser is most of the time); anything else goes through the YAML parser.
-  const canonical = parseCanonical(text);
+  const canonical = useOriginals('release-file-reader') ? undefined : parseCanonical(text);
   if (canonical !== undefined) {
     try {
       const state = checkRelease(canonical, options);

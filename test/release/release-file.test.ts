@@ -7,13 +7,13 @@ import { withOriginals } from '../util';
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 
 /** parseReleaseFile of a fresh copy of the module whose YAML parser throws when it is loaded: what the fast path reads (with the fast copies on: it checks by writing the file again). */
-function parseWithoutYaml(text: string, environment: string): ReleaseState {
+function parseWithoutYaml(text: string, environment: string, originals?: string): ReleaseState {
   try {
     let state: ReleaseState | undefined;
     jest.isolateModules(() => {
       jest.doMock('../../src/core/yaml-module', () => ({ yamlModule: () => { throw new Error('the YAML parser was loaded'); } }));
       const release = require('../../src/release/release') as typeof import('../../src/release/release');
-      state = withOriginals(undefined, () => release.parseReleaseFile(text, { environment }));
+      state = withOriginals(originals, () => release.parseReleaseFile(text, { environment }));
     });
     return state!;
   } finally {
@@ -93,6 +93,23 @@ describe('release files as written and as edited by hand read the same', () => {
     expect(text).toContain('"1.0"');
     expect(parseReleaseFile(text, { environment: 'dev' })).toEqual(state);
     expect(parseReleaseFile(renderRelease({ environment: 'dev', services: {} }))).toEqual({ environment: 'dev', services: {} });
+  });
+
+  test('the line reader (a fast copy) and the YAML parser (CDK8S_GITOPS_ORIGINALS) read every written file alike', () => {
+    const states: ReleaseState[] = [
+      state,
+      { environment: 'prod', services: { api: { v1: 'sha-1', v2: 'sha-2' } }, weights: { api: { v1: 90, v2: 10 } } },
+      { environment: 'prod', services: { api: 'sha-1', web: 'sha-3' }, clusters: { eu: { services: { api: 'sha-2' } }, us: {} } },
+    ];
+    for (const s of states) {
+      const text = renderRelease(s);
+      const fast = withOriginals(undefined, () => parseReleaseFile(text, { environment: s.environment }));
+      const original = withOriginals('release-file-reader', () => parseReleaseFile(text, { environment: s.environment }));
+      expect(original).toEqual(fast);
+    }
+    // the switch is what decides: with it on, the YAML parser reads even a written file
+    expect(parseWithoutYaml(renderRelease(states[1]), 'prod')).toEqual(states[1]);
+    expect(() => parseWithoutYaml(renderRelease(states[1]), 'prod', 'release-file-reader')).toThrow('the YAML parser was loaded');
   });
 
   test('the same state in another layout (order, quoting, comments, flow style) reads the same', () => {
