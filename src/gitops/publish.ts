@@ -132,7 +132,10 @@ function sleep(ms: number): Promise<void> {
   return new Promise(resolve => setTimeout(resolve, ms));
 }
 
-/** Jittered exponential backoff: about 100 ms, 200 ms, 400 ms ... capped at 3 s, times 0.5 to 1.5. */
-function defaultBackoff(attempt: number): number {
+/**
+ * Jittered exponential backoff: about 100 ms, 200 ms, 400 ms ... capped at 3 s, times 0.5 to 1.5.
+ * @internal
+ */
+export function defaultBackoff(attempt: number): number {
   return Math.min(3000, 100 * 2 ** (attempt - 1)) * (0.5 + Math.random());
 }
