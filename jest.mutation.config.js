@@ -1,21 +1,26 @@
 /**
- * The jest configuration of the mutation test run (`npm run mutation`, see stryker.config.json
- * and CONTRIBUTING.md): the project's configuration, but only the suites that exercise the
- * mutated modules in this process. Stryker switches mutants inside the jest process, so a CLI a
- * test spawns always runs the original code; those suites would only cost time here.
+ * The jest configuration of the mutation test run (`npm run mutation`: tools/mutation.js and
+ * stryker.config.json, see CONTRIBUTING.md): the project's configuration, but only the suites
+ * that exercise the mutated modules in this process: those MUTATION_TESTS names (comma-separated
+ * paths; tools/mutation.js sets them per module), else all of them. Stryker switches mutants
+ * inside the jest process, so a CLI a test spawns always runs the original code.
  */
 'use strict';
 const base = require('./jest.config');
 
+const ALL = [
+  'test/gitops/publish.test.ts',
+  'test/gitops/fast-forward.test.ts',
+  'test/gitops/write-tree.test.ts',
+  'test/gitops/ownership-record.test.ts',
+  'test/gitops/swap-journal.test.ts',
+  'test/gitops/release-file.test.ts',
+  'test/release-registry.test.ts',
+];
+
+const tests = process.env.MUTATION_TESTS ? process.env.MUTATION_TESTS.split(',').filter(Boolean) : ALL;
+
 module.exports = {
   ...base,
-  testMatch: [
-    '<rootDir>/test/gitops/publish.test.ts',
-    '<rootDir>/test/gitops/fast-forward.test.ts',
-    '<rootDir>/test/gitops/write-tree.test.ts',
-    '<rootDir>/test/gitops/ownership-record.test.ts',
-    '<rootDir>/test/gitops/swap-journal.test.ts',
-    '<rootDir>/test/gitops/release-file.test.ts',
-    '<rootDir>/test/release-registry.test.ts',
-  ],
+  testMatch: tests.map(t => `<rootDir>/${t}`),
 };
