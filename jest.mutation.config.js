@@ -10,12 +10,12 @@ const base = require('./jest.config');
 
 const ALL = [
   'test/gitops/publish.test.ts',
-  'test/gitops/fast-forward.test.ts',
-  'test/gitops/write-tree.test.ts',
-  'test/gitops/ownership-record.test.ts',
-  'test/gitops/swap-journal.test.ts',
-  'test/gitops/release-file.test.ts',
-  'test/release-registry.test.ts',
+  'test/git/fast-forward.test.ts',
+  'test/git/write-tree.test.ts',
+  'test/git/ownership-record.test.ts',
+  'test/git/swap-journal.test.ts',
+  'test/release/release-file.test.ts',
+  'test/release/release-registry.test.ts',
 ];
 
 const tests = process.env.MUTATION_TESTS ? process.env.MUTATION_TESTS.split(',').filter(Boolean) : ALL;

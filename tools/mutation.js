@@ -19,14 +19,14 @@ const path = require('path');
 /** Module name -> the file mutated and the test files that exercise it in the jest process. */
 const MODULES = {
   'publish': { file: 'src/gitops/publish.ts', tests: ['test/gitops/publish.test.ts'] },
-  'fast-forward': { file: 'src/gitops/fast-forward.ts', tests: ['test/gitops/fast-forward.test.ts'] },
-  'write-tree': { file: 'src/gitops/write-tree.ts', tests: ['test/gitops/write-tree.test.ts'] },
-  'ownership-record': { file: 'src/gitops/ownership-record.ts', tests: ['test/gitops/ownership-record.test.ts'] },
-  'swap-journal': { file: 'src/gitops/swap-journal.ts', tests: ['test/gitops/swap-journal.test.ts', 'test/gitops/write-tree.test.ts'] },
-  'release-file': { file: 'src/gitops/release-file.ts', tests: ['test/gitops/release-file.test.ts'] },
-  'release': { file: 'src/release.ts', tests: ['test/gitops/release-file.test.ts'] },
-  'release-registry': { file: 'src/release-registry.ts', tests: ['test/release-registry.test.ts'] },
-  'release-clusters': { file: 'src/release-clusters.ts', tests: ['test/release-registry.test.ts'] },
+  'fast-forward': { file: 'src/git/fast-forward.ts', tests: ['test/git/fast-forward.test.ts'] },
+  'write-tree': { file: 'src/git/write-tree.ts', tests: ['test/git/write-tree.test.ts'] },
+  'ownership-record': { file: 'src/git/ownership-record.ts', tests: ['test/git/ownership-record.test.ts'] },
+  'swap-journal': { file: 'src/git/swap-journal.ts', tests: ['test/git/swap-journal.test.ts', 'test/git/write-tree.test.ts'] },
+  'release-file': { file: 'src/release/release-file.ts', tests: ['test/release/release-file.test.ts'] },
+  'release': { file: 'src/release/release.ts', tests: ['test/release/release-file.test.ts'] },
+  'release-registry': { file: 'src/release/release-registry.ts', tests: ['test/release/release-registry.test.ts'] },
+  'release-clusters': { file: 'src/release/release-clusters.ts', tests: ['test/release/release-registry.test.ts'] },
 };
 
 const ROOT = path.join(__dirname, '..');

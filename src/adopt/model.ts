@@ -1,7 +1,7 @@
-import { compareText } from '../compare';
-import { InputError } from '../gitops/errors';
-import { Manifest } from '../manifest';
-import { isDnsLabel } from '../names';
+import { compareText } from '../core/compare';
+import { InputError } from '../core/gitops-errors';
+import { Manifest } from '../core/manifest';
+import { isDnsLabel } from '../core/names';
 import { AdoptInput } from './sources';
 
 /**

@@ -5,7 +5,7 @@ import { AdoptionWaivers, buildAdoptedApp } from '../adopt/interpret';
 import { Adoption, buildAdoption } from '../adopt/model';
 import { writeProgram } from '../adopt/program';
 import { AdoptInput, AdoptSource, parseSources, readSource } from '../adopt/sources';
-import { InputError } from '../gitops/errors';
+import { InputError } from '../core/gitops-errors';
 import { validateManifests } from '../validate';
 import { loadAppFactory, PACKAGE_FIELD } from './app-module';
 import { OptionTable, parse, PositionalSpec } from './args';

@@ -1,7 +1,7 @@
 import { evaluateGate, formatNumber, GateResult, gateSummary } from '../gate/gate';
 import { GATE_SETTING_KEYS, gateHeaders, parseGateSettings } from '../gate/gate-settings';
 import { checkQueryTemplate } from '../gate/promql';
-import { escapeControl, escapeJsonControl } from '../redact';
+import { escapeControl, escapeJsonControl } from '../core/redact';
 import { OptionTable, parse, required } from './args';
 import { UsageError } from './main';
 

@@ -5,9 +5,12 @@
  * dispatches. Exit codes: 0 ok, 1 check or operation failed, 2 usage error, 3 pushed but the
  * local branch was not updated (release, rollback, shift).
  */
-import { packageInfo } from '../package-info';
-import { escapeControl, redactCredentialsIn } from '../redact';
+import { packageInfo } from '../core/package-info';
+import { escapeControl, redactCredentialsIn } from '../core/redact';
 import { OptionTable, OptionValues, parseOptions, PositionalSpec } from './args';
+import { UsageError } from './usage-error';
+
+export { UsageError };
 import { asksForJson, printJsonError } from './output';
 export const COMMANDS: Record<string, string> = {
   synth: 'Render every manifest of the app into the GitOps layout (default dist/)',
@@ -50,13 +53,6 @@ export function exitQuietlyOnClosedOutput(): void {
   }
 }
 
-/** Error that means "the command line is wrong": exit code 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
 
 /** What a command module exports. */
 interface CommandModule {

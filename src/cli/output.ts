@@ -3,7 +3,7 @@
  * JSON documents on stdout with stable field names (absent values are null, never missing).
  */
 import type { TagChange, WeightChange } from '../gitops/rotation';
-import { escapeJsonControl } from '../redact';
+import { escapeJsonControl } from '../core/redact';
 import { OptionTable, OptionValues } from './args';
 
 /** The `-o, --output FORMAT` flag with the formats a command supports (`text` is the default). */

@@ -4,7 +4,7 @@ import { provenanceHelp } from './provenance';
 import { REPOSITORY_OPTIONS, repositoryOptions } from './repository-flags';
 import { JSON_ALIAS, outputFormat, outputOption, printJson, tagChangeJson, weightChangeJson } from './output';
 import { Progress } from './progress';
-import { clusterLabel } from '../release-clusters';
+import { clusterLabel } from '../release/release-clusters';
 
 export const HELP = `Usage: cdk8s-gitops promote --gitops-dir DIR --from dev --to prod [--with-weights] [--cluster NAME] [--push] [-o text|json]
 

@@ -4,7 +4,7 @@ import { provenanceHelp } from './provenance';
 import { REPOSITORY_OPTIONS, repositoryOptions, RETRIES_OPTION } from './repository-flags';
 import { outputFormat, outputOption, printCommit, printJson, tagChangeJson, weightChangeJson } from './output';
 import { describeChanges, describeWeightChanges } from '../gitops/rotation';
-import { clusterLabel } from '../release-clusters';
+import { clusterLabel } from '../release/release-clusters';
 import { Progress } from './progress';
 
 export const HELP = `Usage: cdk8s-gitops rollback --gitops-dir DIR --env ENV [--cluster NAME] [--push] [-o text|json]

@@ -1,6 +1,6 @@
-import { Provenance, PROVENANCE_TRAILERS } from '../gitops/commit-message';
+import { Provenance, PROVENANCE_TRAILERS } from '../git/commit-message';
 import { ServiceRow, status, StatusResult } from '../gitops/status-flow';
-import { escapeControl } from '../redact';
+import { escapeControl } from '../core/redact';
 import { OptionTable, parse, required } from './args';
 import { JSON_ALIAS, outputFormat, outputOption, printJson } from './output';
 

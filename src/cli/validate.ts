@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Manifest } from '../manifest';
+import { Manifest } from '../core/manifest';
 import {
   DEFAULT_KUBERNETES_VERSION, FindingLocator, FindingSource, formatJson, formatJunit, formatSarif, formatText, loadManifests, ManifestLoadError,
   KUBERNETES_VERSIONS, parseManifests, ValidateOptions, validateManifests,

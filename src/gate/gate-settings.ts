@@ -1,6 +1,6 @@
-import { InputError } from '../gitops/errors';
-import { formatValue } from '../errors';
-import { hasControl, redactUrl } from '../redact';
+import { InputError } from '../core/gitops-errors';
+import { formatValue } from '../core/errors';
+import { hasControl, redactUrl } from '../core/redact';
 
 /**
  * Where and how strictly a gate judges a version: Prometheus, the window and the thresholds.

@@ -6,8 +6,8 @@
  * const report = validateManifests(app.manifests());
  * if (!report.ok) console.error(formatText(report));
  */
-import { compareText } from '../compare';
-import { Manifest } from '../manifest';
+import { compareText } from '../core/compare';
+import { Manifest } from '../core/manifest';
 import { fileFinding, Finding } from './finding';
 import { clusterScopes } from './cluster-scopes';
 import { Deployments, Inventory } from './inventory';
