@@ -4,6 +4,10 @@ import { OWNERSHIP_RECORD, outputPathProblem, parseOwnershipRecord, renderOwners
 const A = 'a'.repeat(40);
 const B = 'b'.repeat(40);
 
+test('the record is .cdk8s-gitops-files', () => {
+  expect(OWNERSHIP_RECORD).toBe('.cdk8s-gitops-files');
+});
+
 describe('outputPathProblem', () => {
   test.each([
     ['dev/app/deployment.yaml'],
@@ -71,7 +75,7 @@ describe('parseOwnershipRecord', () => {
     }
     throw new Error('parsed');
   };
-  const advice = `; synth writes this file: restore it (e.g. git checkout -- ${OWNERSHIP_RECORD}), or delete it and run synth once with --force`;
+  const advice = '; synth writes this file: restore it (e.g. git checkout -- .cdk8s-gitops-files), or delete it and run synth once with --force';
 
   test('skips comment lines; the last line needs no newline', () => {
     expect(parseOwnershipRecord(`# a\n${A} a.yaml\n#${B} b.yaml\n${B} b.yaml`, 'f')).toEqual(new Map([['a.yaml', A], ['b.yaml', B]]));
