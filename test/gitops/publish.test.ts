@@ -335,6 +335,24 @@ describe('publish', () => {
     expect(head(clone, 'refs/remotes/origin/main')).toBe(commit);
     expect(fs.readFileSync(path.join(clone, 'a.yaml'), 'utf8')).toBe('a local edit\n');
   });
+
+  test('pushed, and the local fast-forward stops halfway (the branch is locked): a PushedNotLandedError saying so, and where things are', async () => {
+    const { origin: bare, clone } = origin();
+    const start = head(clone);
+    let commit = '';
+    const run2 = run(clone, { push: true }, base => {
+      commit = commitAside(clone, base!, 'a.yaml', 'a: 1\n');
+      fs.writeFileSync(path.join(clone, '.git', 'refs', 'heads', 'main.lock'), ''); // after the checks: the files move, the branch cannot
+      return change(commit);
+    });
+    const e: any = await run2.catch(x => x);
+    expect(e).toBeInstanceOf(PushedNotLandedError);
+    expect(e.commit).toBe(commit);
+    expect(e.message).toMatch(new RegExp(`^pushed ${commit.slice(0, 12)} to origin/main, but the local fast-forward of main to it stopped halfway: .*main is at the old commit ${start.slice(0, 12)}, the index is at the new commit ${commit.slice(0, 12)}`, 's'));
+    expect(e.message).not.toContain('git pull --ff-only');
+    expect(head(bare, 'main')).toBe(commit);
+    expect(head(clone)).toBe(start);
+  });
 });
 
 describe('defaultBackoff', () => {
