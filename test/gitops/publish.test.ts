@@ -73,6 +73,7 @@ describe('publish', () => {
   test('without push: the local branch, index and files move to the commit; the remote is not touched', async () => {
     const { origin: bare, clone } = origin();
     const start = head(clone);
+    const theirs = pushFromElsewhere(bare, 'b.yaml', 'b: 1\n'); // not fetched without push
     const bases: (string | undefined)[] = [];
     let commit = '';
     const r = await run(clone, {}, base => {
@@ -85,7 +86,8 @@ describe('publish', () => {
     expect(head(clone)).toBe(commit);
     expect(fs.readFileSync(path.join(clone, 'a.yaml'), 'utf8')).toBe('a: 1\n');
     expect(git(clone, 'status', '--porcelain')).toBe('');
-    expect(head(bare, 'main')).toBe(start);
+    expect(head(clone, 'refs/remotes/origin/main')).toBe(start);
+    expect(head(bare, 'main')).toBe(theirs);
   });
 
   test('without push and nothing to do: nothing moves', async () => {
@@ -182,6 +184,21 @@ describe('publish', () => {
     expect(bases).toEqual([start]);
     expect(r).toMatchObject({ commit, pushed: true, attempts: 1 });
     expect(head(bare, 'main')).toBe(commit);
+  });
+
+  test('with push on an unborn local branch of a remote that has commits: the change is made on the remote tip', async () => {
+    const root = tmpdir('publish-empty');
+    const bare = path.join(root, 'origin.git');
+    git(root, 'init', '-q', '--bare', '-b', 'main', bare);
+    const clone = cloneOf(bare); // of the empty remote: main is unborn
+    const theirs = pushFromElsewhere(bare, 'b.yaml', 'b: 1\n');
+    const bases: (string | undefined)[] = [];
+    let commit = '';
+    const r = await run(clone, { push: true }, base => (bases.push(base), commit = commitAside(clone, base!, 'a.yaml', 'a: 1\n'), change(commit)));
+    expect(bases).toEqual([theirs]);
+    expect(r).toMatchObject({ commit, pushed: true, attempts: 1 });
+    expect(head(bare, 'main')).toBe(commit);
+    expect(head(clone)).toBe(commit);
   });
 
   test('a push rejected because someone pushed first: fetched, prepared again on the new tip, and pushed', async () => {
@@ -297,22 +314,28 @@ describe('publish', () => {
       let calls = 0;
       let commit = '';
       const logs: string[] = [];
-      const backoff = () => {
+      const backoffs: number[] = [];
+      const backoff = (a: number) => {
+        backoffs.push(a);
         calls++;
         fs.rmSync(lockOf(bare), { force: true });
         if (calls === 1) {
           theirs = pushFromElsewhere(bare, 'b.yaml', 'b: 1\n');
           fs.writeFileSync(lockOf(bare), ''); // locked again by the next pusher
+          return 1;
         }
-        return 1;
+        waited = Date.now();
+        return 1500;
       };
-      const r = await run(clone, { push: true, backoff }, base => (bases.push(base), commit = commitAside(clone, base!, 'a.yaml', 'a: 1\n'), change(commit)), logs);
+      let waited = 0;
+      const r = await run(clone, { push: true, backoff }, base => (bases.push(base), bases.length === 2 && expect(Date.now() - waited).toBeGreaterThanOrEqual(1500), commit = commitAside(clone, base!, 'a.yaml', 'a: 1\n'), change(commit)), logs);
       expect(bases).toEqual([bases[0], theirs]);
       expect(calls).toBe(2);
+      expect(backoffs).toEqual([1, 1]); // the lock's first retry, then the re-render's first: the lock retries stop once the branch moved
       expect(r).toMatchObject({ commit, pushed: true, attempts: 2 });
       expect(head(bare, 'main')).toBe(commit);
       expect(logs).toEqual([
-        'push rejected (someone pushed first); fetching and re-rendering onto the new tip in 1 ms (attempt 2 of 11)',
+        'push rejected (someone pushed first); fetching and re-rendering onto the new tip in 1500 ms (attempt 2 of 11)',
         `main was behind origin/main (a previous run pushed and was interrupted before it updated main, or someone else pushed): fast-forwarded it to ${theirs.slice(0, 12)} and the new commit`,
       ]);
     });
@@ -330,7 +353,7 @@ describe('publish', () => {
     expect(e).toBeInstanceOf(PushedNotLandedError);
     expect(e.exitCode).toBe(3);
     expect(e.commit).toBe(commit);
-    expect(e.message).toMatch(new RegExp(`^pushed ${commit.slice(0, 12)} to origin/main, but local main was not updated: .*a\\.yaml.*\\. The change is on origin; once that is fixed, \`git pull --ff-only\` brings main up to date \\(so does running release again: it finds nothing left to do\\)$`, 's'));
+    expect(e.message).toMatch(new RegExp(`^pushed ${commit.slice(0, 12)} to origin/main, but local main was not updated: (?!\\w*Error: ).*a\\.yaml.*\\. The change is on origin; once that is fixed, \`git pull --ff-only\` brings main up to date \\(so does running release again: it finds nothing left to do\\)$`, 's'));
     expect(head(bare, 'main')).toBe(commit);
     expect(head(clone, 'refs/remotes/origin/main')).toBe(commit);
     expect(fs.readFileSync(path.join(clone, 'a.yaml'), 'utf8')).toBe('a local edit\n');
