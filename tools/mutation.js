@@ -9,6 +9,7 @@
  *   npm run mutation                  # every module below
  *   npm run mutation -- publish       # one (or several) by name
  *   npm run mutation -- --list        # the modules and their test files
+ *   MUTATION_CONCURRENCY=2 npm run mutation -- publish   # two test runners (default: one)
  *
  * The score is Stryker's: detected (killed + timed out) / (detected + survived + not covered).
  */
@@ -66,6 +67,7 @@ async function main(argv) {
       incrementalFile: path.join('reports', 'mutation', `${name}.incremental.json`),
       jsonReporter: { fileName: path.join('reports', 'mutation', `${name}.json`) },
       htmlReporter: { fileName: path.join('reports', 'mutation', `${name}.html`) },
+      ...(process.env.MUTATION_CONCURRENCY ? { concurrency: Number(process.env.MUTATION_CONCURRENCY) } : {}),
     }).runMutationTest();
     const row = { name, file: m.file, ...score(results), seconds: Math.round((Date.now() - started) / 1000) };
     fs.writeFileSync(path.join(OUT, `${name}.score.json`), `${JSON.stringify(row, null, 2)}\n`);
