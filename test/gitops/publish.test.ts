@@ -331,7 +331,7 @@ describe('publish', () => {
       const r = await run(clone, { push: true, backoff }, base => (bases.push(base), bases.length === 2 && expect(Date.now() - waited).toBeGreaterThanOrEqual(1500), commit = commitAside(clone, base!, 'a.yaml', 'a: 1\n'), change(commit)), logs);
       expect(bases).toEqual([bases[0], theirs]);
       expect(calls).toBe(2);
-      expect(backoffs).toEqual([1, 1]); // the lock's first retry, then the re-render's first: the lock retries stop once the branch moved
+      expect(backoffs).toEqual([1, 1]); // the lock's first retry, then the re-render's first (the second push is refused as not a fast-forward before any lock)
       expect(r).toMatchObject({ commit, pushed: true, attempts: 2 });
       expect(head(bare, 'main')).toBe(commit);
       expect(logs).toEqual([
