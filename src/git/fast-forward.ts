@@ -205,7 +205,7 @@ export function resumeFastForward(git: Git, dir: string, log: (line: string) => 
     if (e?.code === 'ENOENT') return;
     throw e;
   }
-  const [from = '', to = ''] = text.trim().split(' ');
+  const [from = '', to = ''] = text.trimEnd().split(' '); // not trim(): FROM is empty on an unborn branch
   const head = git.resolve('HEAD');
   const clean = () => git.tryRun(['--no-optional-locks', 'diff', '--quiet', '--']).status === 0;
   const treeAt = (rev: string | undefined) => rev !== undefined && rev !== ''

@@ -56,6 +56,7 @@ export async function publish(repo: GitOpsRepository, options: RepositoryOptions
       if (start === undefined || git.isAncestor(start, tip)) {
         base = tip;
       } else if (git.isAncestor(tip, start)) {
+        // Stryker disable next-line ConditionalExpression: equivalent, start === tip took the branch above (start is its own ancestor)
         unpushedLocal = start !== tip;
       } else {
         throw new GitOpsError(`branch ${repo.branch} has diverged from ${target} (${start.slice(0, 12)} vs ${tip.slice(0, 12)}): reconcile them first (e.g. \`git pull --rebase\`)`);
@@ -65,6 +66,7 @@ export async function publish(repo: GitOpsRepository, options: RepositoryOptions
   for (let attempt = 1; ; attempt++) {
     const change = prepare(base);
     faultPoint('release:prepared');
+    // Stryker disable next-line ConditionalExpression: equivalent, base is undefined only when start is (no commit, nothing fetched)
     const behind = base !== start && base !== undefined
       ? `${repo.branch} was behind ${target} (a previous run pushed and was interrupted before it updated ${repo.branch}, or someone else pushed)` : undefined;
     if (change === undefined) {
@@ -132,7 +134,10 @@ function sleep(ms: number): Promise<void> {
   return new Promise(resolve => setTimeout(resolve, ms));
 }
 
-/** Jittered exponential backoff: about 100 ms, 200 ms, 400 ms ... capped at 3 s, times 0.5 to 1.5. */
-function defaultBackoff(attempt: number): number {
+/**
+ * Jittered exponential backoff: about 100 ms, 200 ms, 400 ms ... capped at 3 s, times 0.5 to 1.5.
+ * @internal
+ */
+export function defaultBackoff(attempt: number): number {
   return Math.min(3000, 100 * 2 ** (attempt - 1)) * (0.5 + Math.random());
 }

@@ -1,7 +1,7 @@
 import { execSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { FAST_FORWARD_MARKER, fastForward, resumeFastForward } from '../../src/git/fast-forward';
+import { FAST_FORWARD_MARKER, fastForward, FastForwardError, resumeFastForward } from '../../src/git/fast-forward';
 import { GitOpsError } from '../../src/core/gitops-errors';
 import { Git } from '../../src/git/git';
 import { cleanup, git, isolateGit, tmpdir } from '../gitops/helpers';
@@ -121,5 +121,204 @@ describe('resumeFastForward', () => {
       resumeFastForward(g, dir, () => undefined);
       expect(fs.existsSync(marker)).toBe(false);
     }
+  });
+});
+
+describe('fastForward: what it says when a step fails', () => {
+  const lock = (dir: string) => path.join(dir, '.git', 'refs', 'heads', 'main.lock');
+
+  test('an unborn branch: index and files to the commit, the branch created', () => {
+    const { dir: src, to } = repo();
+    const dir = tmpdir('ff-unborn');
+    git(dir, 'init', '-q', '-b', 'main');
+    git(dir, 'fetch', '-q', src, to);
+    const g = Git.open(dir);
+    fastForward(g, to, 'the clone');
+    expect(git(dir, 'rev-parse', 'main').trim()).toBe(to);
+    expect(git(dir, 'status', '--porcelain', '--untracked-files=all')).toBe('');
+    expect(fs.readdirSync(dir).sort()).toEqual(['.git', 'a.yaml', 'c.yaml']);
+    expect(fs.existsSync(path.join(dir, '.git', FAST_FORWARD_MARKER))).toBe(false);
+  });
+
+  test('git refuses before anything moved: a FastForwardError that says nothing moved, no marker left', () => {
+    const { dir, g, from, to, marker } = repo();
+    fs.writeFileSync(path.join(dir, 'c.yaml'), 'mine\n'); // untracked, the move would overwrite it
+    let error: any;
+    try { fastForward(g, to, 'the clone'); } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(FastForwardError);
+    expect(error.moved).toBe(false);
+    expect(error.message).toMatch(new RegExp(`c\\.yaml.*\\. Nothing was changed in the clone: main is still at ${from.slice(0, 12)}, its index and files are as they were$`, 's'));
+    expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(from);
+    expect(fs.readFileSync(path.join(dir, 'c.yaml'), 'utf8')).toBe('mine\n');
+    expect(fs.existsSync(marker)).toBe(false);
+  });
+
+  test('a commit git cannot read: its error as it is, no marker left', () => {
+    const { g, marker } = repo();
+    let error: any;
+    try { fastForward(g, 'f'.repeat(40)); } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(FastForwardError);
+    expect(fs.existsSync(marker)).toBe(false);
+  });
+
+  test('the branch cannot be moved after the files were (a ref lock): says where everything is, keeps the marker, and the next run finishes the move', () => {
+    const { dir, g, from, to, marker } = repo();
+    fs.writeFileSync(lock(dir), '');
+    let error: any;
+    try { fastForward(g, to, 'the clone'); } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(FastForwardError);
+    expect(error.moved).toBe(true);
+    expect(error.message).toContain(`. the clone was left between ${from.slice(0, 12)} and ${to.slice(0, 12)}: main is at the old commit ${from.slice(0, 12)}, the index is at the new commit ${to.slice(0, 12)}, all 3 file(s) the move changes are as in the new commit. `
+      + `Once the cause is fixed (e.g. space freed on the disk), run the command again: it finishes the move (recorded in ${marker}); or finish it yourself with \`git -C 'the clone' reset --hard ${to}\``);
+    expect(fs.readFileSync(marker, 'utf8')).toBe(`${from} ${to}\n`);
+    fs.rmSync(lock(dir));
+    const logs: string[] = [];
+    resumeFastForward(g, dir, l => logs.push(l));
+    expect(logs).toEqual([`finished the fast-forward of main to ${to.slice(0, 12)} that an interrupted cdk8s-gitops command had started (its files were in place, the branch was not yet moved)`]);
+    expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(to);
+    expect(git(dir, 'status', '--porcelain', '--untracked-files=all')).toBe('');
+    expect(fs.existsSync(marker)).toBe(false);
+  });
+
+  test('on an unborn branch whose branch cannot be created: says it is between no commit and the new one', () => {
+    const { dir: src, to } = repo();
+    const dir = tmpdir('ff-unborn');
+    git(dir, 'init', '-q', '-b', 'main');
+    git(dir, 'fetch', '-q', src, to);
+    fs.mkdirSync(path.join(dir, '.git', 'refs', 'heads'), { recursive: true });
+    fs.writeFileSync(lock(dir), '');
+    let error: any;
+    try { fastForward(Git.open(dir), to, 'the clone'); } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(FastForwardError);
+    expect(error.moved).toBe(true);
+    expect(error.message).toContain(`. the clone was left between (no commit) and ${to.slice(0, 12)}: main is at the old commit (no commit), the index is at the new commit ${to.slice(0, 12)}, all 2 file(s) the move changes are as in the new commit. `);
+    expect(fs.readFileSync(path.join(dir, '.git', FAST_FORWARD_MARKER), 'utf8')).toBe(` ${to}\n`);
+  });
+});
+
+describe('resumeFastForward: more states', () => {
+  test('no marker: nothing to do', () => {
+    const { dir, g } = repo();
+    const logs: string[] = [];
+    resumeFastForward(g, dir, l => logs.push(l));
+    expect(logs).toEqual([]);
+  });
+
+  test('a marker that cannot be read (a folder): its error', () => {
+    const { dir, g, marker } = repo();
+    fs.mkdirSync(marker);
+    expect(() => resumeFastForward(g, dir, () => undefined)).toThrow(/EISDIR/);
+  });
+
+  test('a marker naming a commit git does not have, the clone clean: dropped', () => {
+    const { dir, g, from, marker } = repo();
+    fs.writeFileSync(marker, `${from} ${'f'.repeat(40)}\n`);
+    resumeFastForward(g, dir, () => undefined);
+    expect(fs.existsSync(marker)).toBe(false);
+    expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(from);
+  });
+
+  test('a marker naming no commit, the clone modified: refused without a description of the move', () => {
+    const { dir, g, from, marker } = repo();
+    fs.writeFileSync(marker, `${from}\n`);
+    fs.writeFileSync(path.join(dir, 'a.yaml'), 'mine\n');
+    expect(() => resumeFastForward(g, dir, () => undefined)).toThrow(new GitOpsError(`${dir}: an interrupted cdk8s-gitops command was moving main from ${from.slice(0, 12)} to  `
+      + `and left the index or working tree between the two. If you changed nothing since, finish the move with \`git -C '${dir}' reset --hard \`, or undo it with \`git -C '${dir}' reset --hard  && git -C '${dir}' reset --hard ${from}\`, then run the command again (the record of the move, ${marker}, is dropped then)`));
+    expect(fs.existsSync(marker)).toBe(true);
+  });
+
+  test('the branch moved elsewhere since and the clone is clean there: dropped, nothing else changes', () => {
+    const { dir, g, from, to, marker } = repo();
+    fs.writeFileSync(path.join(dir, 'd.yaml'), 'd: 1\n');
+    git(dir, 'add', 'd.yaml');
+    git(dir, 'commit', '-qm', 'elsewhere');
+    const head = git(dir, 'rev-parse', 'HEAD').trim();
+    fs.writeFileSync(marker, `${from} ${to}\n`);
+    resumeFastForward(g, dir, () => undefined);
+    expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(head);
+    expect(fs.existsSync(marker)).toBe(false);
+  });
+
+  test('the branch moved elsewhere and the clone is modified: refused', () => {
+    const { dir, g, from, to, marker } = repo();
+    git(dir, 'reset', '-q', '--hard', to);
+    fs.writeFileSync(path.join(dir, 'a.yaml'), 'mine\n');
+    fs.writeFileSync(marker, `${from} ${to}\n`);
+    expect(() => resumeFastForward(g, dir, () => undefined)).toThrow(/an interrupted cdk8s-gitops command was moving main/);
+    expect(fs.readFileSync(path.join(dir, 'a.yaml'), 'utf8')).toBe('mine\n');
+    expect(fs.existsSync(marker)).toBe(true);
+  });
+
+  test('an interrupted move on an unborn branch, files partly written: finished', () => {
+    const { dir: src, to } = repo();
+    const dir = tmpdir('ff-unborn');
+    git(dir, 'init', '-q', '-b', 'main');
+    git(dir, 'fetch', '-q', src, to);
+    const marker = path.join(dir, '.git', FAST_FORWARD_MARKER);
+    fs.writeFileSync(marker, ` ${to}\n`);
+    fs.writeFileSync(path.join(dir, 'a.yaml'), 'a: 2\n');
+    const logs: string[] = [];
+    resumeFastForward(Git.open(dir), dir, l => logs.push(l));
+    expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(to);
+    expect(fs.readdirSync(dir).sort()).toEqual(['.git', 'a.yaml', 'c.yaml']);
+    expect(logs).toEqual([`finished the fast-forward of main to ${to.slice(0, 12)} that an interrupted cdk8s-gitops command had started (1 of its 2 file(s) were in place, the branch was not yet moved)`]);
+    expect(fs.existsSync(marker)).toBe(false);
+  });
+
+  test('an interrupted move on an unborn branch with a file as in neither: refused without an undo command', () => {
+    const { dir: src, to } = repo();
+    const dir = tmpdir('ff-unborn');
+    git(dir, 'init', '-q', '-b', 'main');
+    git(dir, 'fetch', '-q', src, to);
+    const marker = path.join(dir, '.git', FAST_FORWARD_MARKER);
+    fs.writeFileSync(marker, ` ${to}\n`);
+    fs.writeFileSync(path.join(dir, 'a.yaml'), 'a:');
+    expect(() => resumeFastForward(Git.open(dir), dir, () => undefined)).toThrow(new GitOpsError(`${dir}: an interrupted cdk8s-gitops command was moving main from (no commit) to ${to.slice(0, 12)} `
+      + `and left the index or working tree between the two (main is at the old commit (no commit), the index is at the old commit (no commit), of the 2 file(s) the move changes, 0 are as in the new commit, 1 as in the old, 1 as in neither (a.yaml)). If you changed nothing since, finish the move with \`git -C '${dir}' reset --hard ${to}\`, then run the command again (the record of the move, ${marker}, is dropped then)`));
+  });
+
+  test('files as in neither commit: the message lists the first five', () => {
+    const dir = tmpdir('ff-many');
+    git(dir, 'init', '-q', '-b', 'main');
+    const names = ['f1', 'f2', 'f3', 'f4', 'f5', 'f6', 'f7'].map(n => `${n}.yaml`);
+    for (const n of names) fs.writeFileSync(path.join(dir, n), 'old\n');
+    fs.writeFileSync(path.join(dir, 'same.yaml'), 'same\n');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'from');
+    const from = git(dir, 'rev-parse', 'HEAD').trim();
+    for (const n of names) fs.writeFileSync(path.join(dir, n), 'new\n');
+    git(dir, 'commit', '-qam', 'to');
+    const to = git(dir, 'rev-parse', 'HEAD').trim();
+    git(dir, 'reset', '-q', '--hard', from);
+    const marker = path.join(dir, '.git', FAST_FORWARD_MARKER);
+    fs.writeFileSync(marker, `${from} ${to}\n`);
+    for (const n of names.slice(0, 6)) fs.writeFileSync(path.join(dir, n), 'half');
+    let message = '';
+    try { resumeFastForward(Git.open(dir), dir, () => undefined); } catch (e: any) { message = e.message; }
+    expect(message).toContain(`(main is at the old commit ${from.slice(0, 12)}, the index is at the old commit ${from.slice(0, 12)}, of the 7 file(s) the move changes, 0 are as in the new commit, 1 as in the old, 6 as in neither (f1.yaml, f2.yaml, f3.yaml, f4.yaml, f5.yaml, ...))`);
+  });
+
+  test('a path the move changes that is now a folder, or a link: as in neither commit', () => {
+    const { dir, g, from, to, marker } = repo();
+    fs.writeFileSync(marker, `${from} ${to}\n`);
+    fs.rmSync(path.join(dir, 'a.yaml'));
+    fs.mkdirSync(path.join(dir, 'a.yaml'));
+    fs.writeFileSync(path.join(dir, 'a.yaml', 'x'), 'x\n');
+    fs.symlinkSync('elsewhere', path.join(dir, 'c.yaml'));
+    let message = '';
+    try { resumeFastForward(g, dir, () => undefined); } catch (e: any) { message = e.message; }
+    expect(message).toContain('of the 3 file(s) the move changes, 0 are as in the new commit, 1 as in the old, 2 as in neither (a.yaml, c.yaml)');
+  });
+
+  test('every file as in the old commit, the index too: says so', () => {
+    const { dir, g, from, to, marker } = repo();
+    fs.writeFileSync(marker, `${from} ${to}\n`);
+    fs.writeFileSync(path.join(dir, 'other.yaml'), 'x\n');
+    git(dir, 'add', 'other.yaml'); // the index at neither commit
+    let message = '';
+    try { resumeFastForward(g, dir, () => undefined); } catch (e: any) { message = e.message; }
+    expect(message).toContain(`(main is at the old commit ${from.slice(0, 12)}, the index is at neither commit, the 3 file(s) the move changes are still as in the old commit)`);
+    expect(message).toContain(`finish the move with \`git -C '${dir}' reset --hard ${to}\`, or undo it with`);
   });
 });

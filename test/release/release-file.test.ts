@@ -1,7 +1,11 @@
-import { InputError } from '../../src/core/gitops-errors';
-import { assertValidTag } from '../../src/release/release-file';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { GitOpsError, InputError } from '../../src/core/gitops-errors';
+import { assertClusterName, assertEnvironmentName, assertServiceNames, assertValidTag, readReleases } from '../../src/release/release-file';
 import { parseReleaseFile, RELEASE_FILE_LIMITS, ReleaseFileError, ReleaseState, renderRelease, sameRelease } from '../../src/release/release';
 import { tagProblem } from '../../src/service/image';
+import { tempDir } from '../temp-dir';
 import { withOriginals } from '../util';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
@@ -32,6 +36,102 @@ describe('image tags', () => {
     expect(() => assertValidTag('bad tag!')).toThrow(InputError);
     expect(() => assertValidTag('bad tag!')).toThrow(/^--tag: "bad tag!" is not an image tag: allowed are/);
     expect(() => assertValidTag('latest')).toThrow(/--tag: "latest" is mutable/);
+    expect(() => assertValidTag('bad tag!', '--to')).toThrow(/^--to: "bad tag!" is not an image tag/);
+    expect(assertValidTag(SHA)).toBe(SHA);
+  });
+});
+
+describe('the names the flags give', () => {
+  const message = (f: () => void) => {
+    try {
+      f();
+    } catch (e) {
+      expect(e).toBeInstanceOf(InputError);
+      return (e as Error).message;
+    }
+    return undefined;
+  };
+
+  test('--cluster: a DNS-1123 label, or none', () => {
+    expect(message(() => assertClusterName(undefined))).toBeUndefined();
+    expect(message(() => assertClusterName('prod-eu'))).toBeUndefined();
+    expect(message(() => assertClusterName('Prod_EU'))).toBe('--cluster: "Prod_EU" is not a cluster name (a DNS-1123 label such as prod-eu)');
+    expect(message(() => assertClusterName(''))).toBe('--cluster: "" is not a cluster name (a DNS-1123 label such as prod-eu)');
+  });
+
+  test('--env (or the flag named): a DNS-1123 label', () => {
+    expect(message(() => assertEnvironmentName('dev'))).toBeUndefined();
+    expect(message(() => assertEnvironmentName('Dev'))).toBe('--env: "Dev" is not an environment name (a DNS-1123 label such as dev or prod)');
+    expect(message(() => assertEnvironmentName('a/b', '--from'))).toBe('--from: "a/b" is not an environment name (a DNS-1123 label such as dev or prod)');
+  });
+
+  test('--service: the first that is not a DNS-1123 label is named', () => {
+    expect(message(() => assertServiceNames([]))).toBeUndefined();
+    expect(message(() => assertServiceNames(['backend', 'frontend']))).toBeUndefined();
+    expect(message(() => assertServiceNames(['backend', 'Bad_1', 'bad.2']))).toBe('--service: "Bad_1" is not a service name (a DNS-1123 label)');
+  });
+});
+
+describe('readReleases', () => {
+  const file = (state: { environment: string; services: Record<string, string> }) => renderRelease(state);
+  const put = (dir: string, rel: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  };
+
+  test('a missing directory holds no releases', () => {
+    const releases = readReleases(path.join(tempDir('releases'), 'missing'));
+    expect(releases).toEqual({});
+    expect(Object.getPrototypeOf(releases)).toBeNull();
+  });
+
+  test('reads the release.yaml of each top-level folder, and nothing else', () => {
+    const dir = tempDir('releases');
+    put(dir, 'dev/release.yaml', file({ environment: 'dev', services: { web: '1.0.0' } }));
+    put(dir, 'prod/release.yaml', file({ environment: 'prod', services: { web: '0.9.0' } }));
+    put(dir, 'constructor/release.yaml', file({ environment: 'constructor', services: { web: '0.1.0' } }));
+    put(dir, 'release.yaml', 'not: read\n'); // not in an environment folder
+    put(dir, '.hidden/release.yaml', 'not: read\n'); // a dot folder
+    put(dir, 'dev/nested/release.yaml', 'not: read\n'); // below an environment folder
+    put(dir, 'dev/other.yaml', 'not: read\n');
+    put(dir, 'empty/deployment.yaml', 'not: read\n'); // a folder without a release file
+    const releases = readReleases(dir);
+    expect(Object.keys(releases).sort()).toEqual(['constructor', 'dev', 'prod']);
+    expect(releases.dev).toEqual({ environment: 'dev', services: { web: '1.0.0' } });
+    expect(releases.prod).toEqual({ environment: 'prod', services: { web: '0.9.0' } });
+    expect(releases.constructor).toEqual({ environment: 'constructor', services: { web: '0.1.0' } });
+  });
+
+  test('a release file of another environment than its folder is refused, naming the file', () => {
+    const dir = tempDir('releases');
+    put(dir, 'dev/release.yaml', file({ environment: 'prod', services: { web: '1.0.0' } }));
+    expect(() => readReleases(dir)).toThrow(ReleaseFileError);
+    expect(() => readReleases(dir)).toThrow(path.join(dir, 'dev', 'release.yaml'));
+  });
+
+  test('an oversized release file is refused by its size, naming the file', () => {
+    const dir = tempDir('releases');
+    put(dir, 'dev/release.yaml', `# ${'x'.repeat(RELEASE_FILE_LIMITS.bytes)}\n`);
+    expect(() => readReleases(dir)).toThrow(new ReleaseFileError(`${path.join(dir, 'dev', 'release.yaml')}: is ${RELEASE_FILE_LIMITS.bytes + 3} bytes, over the limit of ${RELEASE_FILE_LIMITS.bytes} bytes (1 MiB) for a release file (one line per service version: 1,000 services with 3 versions each take about 160 KB); restore the file from history or write it anew`));
+  });
+
+  test('a release file that is a link out of the directory is refused as a GitOpsError, unread', () => {
+    const dir = tempDir('releases');
+    const outside = tempDir('outside');
+    put(outside, 'release.yaml', file({ environment: 'dev', services: { web: '1.0.0' } }));
+    fs.mkdirSync(path.join(dir, 'dev'));
+    fs.symlinkSync(path.join(outside, 'release.yaml'), path.join(dir, 'dev', 'release.yaml'));
+    let error: unknown;
+    try { readReleases(dir); } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(GitOpsError);
+    expect((error as Error).message).toContain(path.join(dir, 'dev', 'release.yaml'));
+  });
+
+  test('a release file that is a FIFO is refused without being opened', () => {
+    const dir = tempDir('releases');
+    fs.mkdirSync(path.join(dir, 'dev'));
+    execFileSync('mkfifo', [path.join(dir, 'dev', 'release.yaml')]);
+    expect(() => readReleases(dir)).toThrow(GitOpsError);
   });
 });
 
