@@ -22,7 +22,7 @@ export type { RenderStreamOptions, SynthOptions, SynthResult } from './synth';
 export { writeTree } from './gitops/write-tree';
 export type { WriteTreeOptions, WriteTreeResult } from './gitops/write-tree';
 export { toYaml } from './yaml-emitter';
-export { ConfigError } from './errors';
+export { CdkGitOpsError, ConfigError, ExitCode, exitCodeOf, isCdkGitOpsError } from './errors';
 
 // workloads
 export { WebService, APP_LABEL, VERSION_LABEL, WRITABLE_SIZE_LIMIT } from './service/web-service';

@@ -4,6 +4,7 @@ import { isDnsLabel } from './names';
 import { emitYaml } from './yaml-emitter';
 import { yamlModule } from './yaml-module';
 import { own } from './own';
+import { CdkGitOpsError } from './errors';
 
 /**
  * Which image tag runs as which version of which service, in one environment.
@@ -122,7 +123,7 @@ function sortedServices(services: ReleaseState['services']): Record<string, stri
  * A release file is malformed or over its limits. The message names the file (and the line,
  * or the field), the bad value and what is allowed. Exit code 1 in the CLI.
  */
-export class ReleaseFileError extends Error {
+export class ReleaseFileError extends CdkGitOpsError {
   constructor(message: string) {
     super(message);
     this.name = 'ReleaseFileError';

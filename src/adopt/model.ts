@@ -1,5 +1,5 @@
 import { compareText } from '../compare';
-import { InputError } from '../gitops/errors';
+import { InputError } from '../errors';
 import { Manifest } from '../manifest';
 import { isDnsLabel } from '../names';
 import { AdoptInput } from './sources';

@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { InputError } from '../gitops/errors';
+import { InputError } from '../errors';
 import { Manifest } from '../manifest';
 import { isDnsLabel } from '../names';
 import { loadManifests, parseManifests } from '../validate/load';

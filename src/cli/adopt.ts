@@ -5,12 +5,11 @@ import { AdoptionWaivers, buildAdoptedApp } from '../adopt/interpret';
 import { Adoption, buildAdoption } from '../adopt/model';
 import { writeProgram } from '../adopt/program';
 import { AdoptInput, AdoptSource, parseSources, readSource } from '../adopt/sources';
-import { InputError } from '../gitops/errors';
+import { InputError, UsageError } from '../errors';
 import { validateManifests } from '../validate';
 import { loadAppFactory, PACKAGE_FIELD } from './app-module';
 import { OptionTable, parse, PositionalSpec } from './args';
 import { ownDependency, ownPackage, projectManifest, projectName, writeAll } from './init';
-import { UsageError } from './main';
 import { outputFormat, outputOption, printJson } from './output';
 
 export const HELP = `Usage: cdk8s-gitops adopt [DIR] --env NAME=SOURCE [--env NAME=SOURCE ...] [--app-name NAME]

@@ -7,7 +7,7 @@
  * script passed it an empty variable.
  */
 import { parseArgs } from 'util';
-import { UsageError } from './main';
+import { UsageError } from '../errors';
 
 /** One flag of a command. */
 export interface OptionSpec {

@@ -3,7 +3,7 @@ import { GATE_SETTING_KEYS, gateHeaders, parseGateSettings } from '../gate/gate-
 import { checkQueryTemplate } from '../gate/promql';
 import { escapeControl, escapeJsonControl } from '../redact';
 import { OptionTable, parse, required } from './args';
-import { UsageError } from './main';
+import { UsageError } from '../errors';
 
 export const HELP = `Usage: cdk8s-gitops gate --prometheus URL --service NAME --version V [--namespace NS]
                          [--window 5m] [--max-error-ratio 0.01] [--max-latency 0.5]

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { OptionTable, parse, PositionalSpec } from './args';
 import { pinActions } from './ci-pins';
-import { UsageError } from './main';
+import { UsageError } from '../errors';
 
 /** The CI systems `init --ci` writes templates for. */
 export const CI_SYSTEMS = ['github', 'jenkins'] as const;

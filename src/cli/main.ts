@@ -5,6 +5,7 @@
  * dispatches. Exit codes: 0 ok, 1 check or operation failed, 2 usage error, 3 pushed but the
  * local branch was not updated (release, rollback, shift).
  */
+import { ExitCode, exitCodeOf, UsageError } from '../errors';
 import { packageInfo } from '../package-info';
 import { escapeControl, redactCredentialsIn } from '../redact';
 import { OptionTable, OptionValues, parseOptions, PositionalSpec } from './args';
@@ -47,14 +48,6 @@ export function exitQuietlyOnClosedOutput(): void {
       if (e.code !== 'EPIPE') throw e;
       process.exit(process.exitCode ?? 0);
     });
-  }
-}
-
-/** Error that means "the command line is wrong": exit code 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
   }
 }
 
@@ -118,10 +111,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await mod.run(rest);
   } catch (e: any) {
-    const usage = e instanceof UsageError || e?.name === 'UsageError';
-    const code = usage ? 2 : e?.exitCode === 3 ? 3 : 1;
+    // recognised by the brand of cdk8s-gitops' errors, whichever copy of the package threw it
+    const code = exitCodeOf(e);
     if (asksForJson(rest)) printJsonError(command, String(e?.message ?? e), code);
-    process.stderr.write(usage ? `cdk8s-gitops ${command}: ${errorText(e.message)}\nRun \`cdk8s-gitops ${command} --help\` for usage.\n` : `cdk8s-gitops ${command}: ${errorText(e?.message ?? e)}\n`);
+    process.stderr.write(code === ExitCode.USAGE ? `cdk8s-gitops ${command}: ${errorText(e.message)}\nRun \`cdk8s-gitops ${command} --help\` for usage.\n` : `cdk8s-gitops ${command}: ${errorText(e?.message ?? e)}\n`);
     return code;
   }
 }

@@ -1,8 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ConfigError } from '../errors';
+import { ConfigError, InputError, UsageError } from '../errors';
 import { CloneLock } from '../gitops/clone-lock';
-import { InputError } from '../gitops/errors';
 import { Git } from '../gitops/git';
 import { checkStoredReleases } from '../gitops/release-entries';
 import { readReleases } from '../gitops/release-file';
@@ -11,7 +10,6 @@ import { RELEASE_FILE } from '../release';
 import { renderStream, synthesize } from '../synth';
 import { appModulePath, loadAppFactory } from './app-module';
 import { OptionTable, OptionValues, parse } from './args';
-import { UsageError } from './main';
 import { outputFormat, outputOption, printJson } from './output';
 import { formatCount, Progress } from './progress';
 import { packageSchemaSettings } from './validation-settings';

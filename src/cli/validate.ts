@@ -6,7 +6,7 @@ import {
   KUBERNETES_VERSIONS, parseManifests, ValidateOptions, validateManifests,
 } from '../validate';
 import { OptionTable, parse, PositionalSpec } from './args';
-import { UsageError } from './main';
+import { UsageError } from '../errors';
 import { outputFormat, outputOption } from './output';
 import { formatCount, Progress } from './progress';
 import { SCHEMA_OPTIONS, schemaSettings } from './validation-settings';

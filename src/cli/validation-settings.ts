@@ -5,7 +5,7 @@ import { schemaContext } from '../validate/schema';
 import { isUrl } from '../validate/schema-location';
 import { PACKAGE_FIELD } from './app-module';
 import { OptionTable, OptionValues } from './args';
-import { UsageError } from './main';
+import { UsageError } from '../errors';
 
 /** The flags of the schema settings (validate's; synth takes them from the program or package.json). */
 export const SCHEMA_OPTIONS: OptionTable = {

@@ -1,5 +1,4 @@
-import { InputError } from '../gitops/errors';
-import { formatValue } from '../errors';
+import { formatValue, InputError } from '../errors';
 import { hasControl, redactUrl } from '../redact';
 
 /**

@@ -1,4 +1,4 @@
-import { InputError } from '../gitops/errors';
+import { InputError } from '../errors';
 
 /** Values a gate query template may refer to as `{name}`. */
 export interface QueryValues {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import { shellQuote } from '../shell-quote';
-import { GitOpsError } from './errors';
+import { GitOpsError } from '../errors';
 import { Git } from './git';
 
 /** Name of the lock file in the git directory (per working tree, see `git rev-parse --git-path`). */

@@ -1,5 +1,5 @@
 import { escapeControl, escapeJsonControl, hasControl, redactUrl } from '../redact';
-import { InputError } from './errors';
+import { InputError } from '../errors';
 
 /**
  * Where a commit of cdk8s-gitops comes from, written into it as git trailers (as Argo CD's

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { RELEASE_FILE } from '../release';
-import { InputError } from './errors';
+import { InputError } from '../errors';
 import { checkStoredReleases } from './release-entries';
 import { readReleases } from './release-file';
 import { renderEnvironment, requireEnvironment } from './environment-change';

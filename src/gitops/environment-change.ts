@@ -8,7 +8,7 @@ import { repositoryFiles } from '../repository-layout';
 import { clusterLabel, clusterServices, clusterView, differingServices, withClusterState } from '../release-clusters';
 import { assertValid } from '../validate';
 import { CommitMessage, Provenance, renderCommitMessage } from './commit-message';
-import { GitOpsError, InputError } from './errors';
+import { GitOpsError, InputError } from '../errors';
 import { blobSha, TreeEntry } from './git';
 import { OWNERSHIP_RECORD, parseOwnershipRecord, renderOwnershipRecord } from './ownership-record';
 import { checkReleaseEntries, knownClusters } from './release-entries';

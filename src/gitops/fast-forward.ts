@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { faultPoint } from '../fault-point';
 import { shellQuote } from '../shell-quote';
-import { GitOpsError } from './errors';
+import { GitOpsError } from '../errors';
 import { Git } from './git';
 
 /**

@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { hashHex } from '../hash';
-import { GitOpsError, InputError } from './errors';
+import { GitOpsError, InputError } from '../errors';
 
 /** What a git command printed and how it exited. */
 export interface GitResult {

@@ -1,4 +1,4 @@
-import { GitOpsError } from './errors';
+import { GitOpsError } from '../errors';
 
 /**
  * The ownership record: a file at the root of synth's output folder that lists every file

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { shellQuote } from '../shell-quote';
-import { GitOpsError } from './errors';
+import { GitOpsError } from '../errors';
 import { resumeFastForward } from './fast-forward';
 import { Git } from './git';
 

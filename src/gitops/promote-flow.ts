@@ -1,6 +1,6 @@
 import { compareText, compareVersions } from '../compare';
 import { ReleaseState, RELEASE_FILE } from '../release';
-import { GitOpsError, InputError } from './errors';
+import { GitOpsError, InputError } from '../errors';
 import { tagProblem } from '../service/image';
 import { assertClusterName, assertEnvironmentName } from './release-file';
 import { clusterLabel } from '../release-clusters';

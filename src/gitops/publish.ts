@@ -1,6 +1,6 @@
 import { faultPoint } from '../fault-point';
 import type { PreparedChange } from './environment-change';
-import { GitOpsError, PushedNotLandedError } from './errors';
+import { GitOpsError, PushedNotLandedError } from '../errors';
 import { fastForward, FastForwardError } from './fast-forward';
 import { GitOpsRepository, RepositoryOptions } from './repository';
 

@@ -3,7 +3,7 @@ import { didYouMean } from '../closest-name';
 import { compareText } from '../compare';
 import { ReleaseState } from '../release';
 import { ClusterRuns } from '../release-clusters';
-import { GitOpsError } from './errors';
+import { GitOpsError } from '../errors';
 import { own } from '../own';
 
 /**

@@ -4,7 +4,7 @@ import { isDnsLabel } from '../names';
 import { assertReleaseFileSize, parseReleaseFile, RELEASE_FILE, RELEASE_FILE_LIMITS, ReleaseState } from '../release';
 import { readRegularFile, UnsafePathError, walkRegularFiles } from '../safe-fs';
 import { tagProblem } from '../service/image';
-import { GitOpsError, InputError } from './errors';
+import { GitOpsError, InputError } from '../errors';
 
 /**
  * The release files of a GitOps directory on disk, and the checks of the flags that name

@@ -4,7 +4,7 @@ import { assertReleaseFileSize, parseReleaseFile, ReleaseState, RELEASE_FILE } f
 import { shellQuote } from '../shell-quote';
 import { CloneLock } from './clone-lock';
 import { Provenance } from './commit-message';
-import { GitOpsError } from './errors';
+import { GitOpsError } from '../errors';
 import { blobSha, Git, TreeEntry } from './git';
 import { preflight } from './preflight';
 

@@ -1,5 +1,5 @@
 import { ReleaseState, RELEASE_FILE, sameRelease } from '../release';
-import { GitOpsError, InputError } from './errors';
+import { GitOpsError, InputError } from '../errors';
 import { assertClusterName, assertEnvironmentName } from './release-file';
 import { inheritSource } from './commit-message';
 import { CLUSTER_TRAILER, prepareChange } from './environment-change';

@@ -1,7 +1,7 @@
 import { compareText, compareVersions } from '../compare';
 import { ReleaseState } from '../release';
 import { ClusterRuns, clustersWithEntries, clusterView, mapClusterRuns, sameSplit } from '../release-clusters';
-import { InputError } from './errors';
+import { InputError } from '../errors';
 import { own } from '../own';
 
 /** Services of a release state: service -> tag, or service -> version -> tag. */

@@ -4,7 +4,7 @@ import { GateSettings } from '../gate/gate-settings';
 import { ReleaseState } from '../release';
 import { inheritSource, Provenance } from './commit-message';
 import { prepareChange, requireCluster, requireEnvironment, unroutedSplits } from './environment-change';
-import { GitOpsError, InputError } from './errors';
+import { GitOpsError, InputError } from '../errors';
 import { publish } from './publish';
 import { assertClusterName, assertEnvironmentName, assertServiceNames } from './release-file';
 import { clusterLabel, mapClusterRuns } from '../release-clusters';

@@ -2,7 +2,7 @@ import { compareText } from '../compare';
 import { ReleaseState, RELEASE_FILE } from '../release';
 import { clusterView } from '../release-clusters';
 import { Provenance, provenanceOf } from './commit-message';
-import { InputError } from './errors';
+import { InputError } from '../errors';
 import { Git } from './git';
 import { releasesAt } from './repository';
 

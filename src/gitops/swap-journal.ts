@@ -6,7 +6,7 @@ import { faultPoint } from '../fault-point';
 import { describeKind, lstatIfExists, readRegularFile, readRegularFileAt, UnsafePathError } from '../safe-fs';
 import { shellQuote } from '../shell-quote';
 import { processRuns } from './clone-lock';
-import { GitOpsError, InputError } from './errors';
+import { GitOpsError, InputError } from '../errors';
 import { blobSha, Git } from './git';
 import { OWNERSHIP_RECORD, outputPathProblem } from './ownership-record';
 

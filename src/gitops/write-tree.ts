@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { compareText } from '../compare';
 import { describeKind, lstatIfExists, readRegularFile, readRegularFileAt, UnsafePathError } from '../safe-fs';
-import { GitOpsError, InputError } from './errors';
+import { GitOpsError, InputError } from '../errors';
 import { blobSha, Git } from './git';
 import { outputFolderProblem, protectedFolders } from './output-folder';
 import { OWNERSHIP_RECORD, outputPathProblem, parseOwnershipRecord, renderOwnershipRecord } from './ownership-record';

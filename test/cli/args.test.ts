@@ -1,5 +1,6 @@
 import { OptionTable, parseOptions } from '../../src/cli/args';
-import { COMMANDS, parseCommandLine, UsageError } from '../../src/cli/main';
+import { UsageError } from '../../src/errors';
+import { COMMANDS, parseCommandLine } from '../../src/cli/main';
 
 const TABLE: OptionTable = {
   'env': { type: 'string' },

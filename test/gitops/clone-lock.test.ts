@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CLONE_LOCK, CloneLock } from '../../src/gitops/clone-lock';
-import { GitOpsError } from '../../src/gitops/errors';
+import { GitOpsError } from '../../src/errors';
 import { Git } from '../../src/gitops/git';
 import { cleanup, git, isolateGit, tmpdir } from './helpers';
 

@@ -2,7 +2,7 @@ import { execSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { FAST_FORWARD_MARKER, fastForward, resumeFastForward } from '../../src/gitops/fast-forward';
-import { GitOpsError } from '../../src/gitops/errors';
+import { GitOpsError } from '../../src/errors';
 import { Git } from '../../src/gitops/git';
 import { cleanup, git, isolateGit, tmpdir } from './helpers';
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { GitOpsError } from '../../src/gitops/errors';
+import { GitOpsError } from '../../src/errors';
 import { blobSha, Git } from '../../src/gitops/git';
 import { cleanup, git, isolateGit, sshSigningKey, tmpdir } from './helpers';
 

@@ -1,4 +1,4 @@
-import { InputError } from '../../src/gitops/errors';
+import { InputError } from '../../src/errors';
 import { assertValidTag } from '../../src/gitops/release-file';
 import { parseReleaseFile, RELEASE_FILE_LIMITS, ReleaseFileError, ReleaseState, renderRelease, sameRelease } from '../../src/release';
 import { tagProblem } from '../../src/service/image';

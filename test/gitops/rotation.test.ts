@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { InputError } from '../../src/gitops/errors';
+import { InputError } from '../../src/errors';
 import { compareVersions } from '../../src/compare';
 import { adopt, canarySplit, changesBetween, describeChanges, describeWeightChanges, formatSplit, headlineTag, newestTag, rotate, weightChangesBetween } from '../../src/gitops/rotation';
 

@@ -1,7 +1,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { InputError } from '../../src/gitops/errors';
+import { InputError } from '../../src/errors';
 import { STAGING_FOLDER, swapStateDir } from '../../src/gitops/swap-journal';
 import { writeTree } from '../../src/gitops/write-tree';
 import { tempDir } from '../temp-dir';
