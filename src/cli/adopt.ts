@@ -8,11 +8,19 @@ import { AdoptInput, AdoptSource, parseSources, readSource } from '../adopt/sour
 import { InputError, UsageError } from '../errors';
 import { validateManifests } from '../validate';
 import { loadAppFactory, PACKAGE_FIELD } from './app-module';
-import { OptionTable, parse, PositionalSpec } from './args';
+import { defineOptions, PositionalSpec } from './args';
+import { command, commandHelp } from './command';
 import { ownDependency, ownPackage, projectManifest, projectName, writeAll } from './init';
-import { outputFormat, outputOption, printJson } from './output';
+import { outputOption, printJson } from './output';
 
-export const HELP = `Usage: cdk8s-gitops adopt [DIR] --env NAME=SOURCE [--env NAME=SOURCE ...] [--app-name NAME]
+export const OPTIONS = defineOptions({
+  'env': { type: 'string', list: true, value: 'NAME=SOURCE', description: 'an environment and its manifests (repeat for each environment)' },
+  'app-name': { type: 'string', value: 'NAME', description: "the app (folder <env>/<app>; default: the namespaces' common part)" },
+  'check': { type: 'boolean', description: 'compare the program in DIR with the sources instead of writing one' },
+  ...outputOption(['text', 'json'], '--check: text (default) or json {ok, real, differences, findings}', 'FORMAT'),
+});
+
+export const HELP = commandHelp(`Usage: cdk8s-gitops adopt [DIR] --env NAME=SOURCE [--env NAME=SOURCE ...] [--app-name NAME]
        cdk8s-gitops adopt --check [DIR] [--env NAME=SOURCE ...] [-o text|json]
 
 Turn an existing repository's manifests into a cdk8s-gitops program in DIR (default: the
@@ -35,23 +43,9 @@ context, probes, resources, Pod Security labels the library adds), waiver (annot
 layout (file names, sync waves, namespaces). The sources are the --env flags, else the ones
 the adoption recorded in package.json. The program's output must also pass validate.
 
-Options:
-  --env NAME=SOURCE    an environment and its manifests (repeat for each environment)
-  --app-name NAME      the app (folder <env>/<app>; default: the namespaces' common part)
-  --check              compare the program in DIR with the sources instead of writing one
-  -o, --output FORMAT  --check: text (default) or json {ok, real, differences, findings}
-  -h, --help           show this help
-
-Exit codes: 0 written / no real difference, 1 --check found real differences or findings,
+`, OPTIONS, `Exit codes: 0 written / no real difference, 1 --check found real differences or findings,
 2 usage error (nothing written: a folder that is not empty, a source that cannot be read).
-`;
-
-export const OPTIONS: OptionTable = {
-  'env': { type: 'string', list: true },
-  'app-name': { type: 'string' },
-  'check': { type: 'boolean' },
-  ...outputOption(),
-};
+`, 23);
 
 export const POSITIONALS: PositionalSpec = { name: 'DIR', max: 1 };
 
@@ -64,16 +58,13 @@ export const ADOPT_FIELD = 'adopt';
 let stdinText: string | undefined;
 const readStdin = (): string => (stdinText ??= fs.readFileSync(0, 'utf8'));
 
-export async function run(argv: string[]): Promise<number> {
-  const parsed = parse(argv, HELP, OPTIONS, POSITIONALS);
-  if (!parsed) return 0;
-  const { values, positionals } = parsed;
+export const run = command({ help: HELP, options: OPTIONS, positionals: POSITIONALS }, ({ values, positionals, output }) => {
   const dir = path.resolve(positionals[0] ?? '.');
-  if (values.check === true) return check(dir, values.env as string[] | undefined, outputFormat(values));
+  if (values.check === true) return check(dir, values.env, output);
   if (values.output !== undefined) throw new UsageError('--output is for --check: adopt writes files and prints what it wrote');
-  const sources = parseSources((values.env as string[] | undefined) ?? []);
-  return adopt(dir, sources, values['app-name'] as string | undefined);
-}
+  const sources = parseSources(values.env ?? []);
+  return adopt(dir, sources, values['app-name']);
+});
 
 /** The rules each object of the adoption breaks, from the checks of the program built in process. */
 function waiversOf(adoption: Adoption): AdoptionWaivers {

@@ -1,6 +1,6 @@
 import { gateHeaders, parseGateFlag } from '../gate/gate-settings';
 import { GateRefusedError, parseWeights, shift, ShiftGate, ShiftResult } from '../gitops/shift-flow';
-import { OptionTable, parse, required } from './args';
+import { defineOptions, parse, required } from './args';
 import { describeWeightChanges } from '../gitops/rotation';
 import { formatGate, gateResultJson } from './gate';
 import { provenanceHelp } from './provenance';
@@ -63,7 +63,7 @@ Exit codes: 0 shifted or nothing to do, 1 failed or refused by the gate (nothing
 2 usage error, 3 pushed, but the local branch was not updated (run the command again).
 `;
 
-export const OPTIONS: OptionTable = {
+export const OPTIONS = defineOptions({
   ...REPOSITORY_OPTIONS,
   ...RETRIES_OPTION,
   'env': { type: 'string' },
@@ -71,8 +71,8 @@ export const OPTIONS: OptionTable = {
   'weights': { type: 'string' },
   'gate': { type: 'string' },
   'cluster': { type: 'string' },
-  ...outputOption(),
-};
+  ...outputOption(['text', 'json']),
+});
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, HELP, OPTIONS);
