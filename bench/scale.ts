@@ -22,7 +22,7 @@ function main(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createApp } = require('./platform') as typeof import('./platform');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { synthesize } = require('../src/synth') as typeof import('../src/synth');
+  const { synthesize } = require('../src/app/synth') as typeof import('../src/app/synth');
   const loaded = process.uptime();
   const app = createApp({ services, envs, clusters });
   const constructed = process.uptime();

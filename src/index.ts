@@ -1,28 +1,29 @@
 // The public API of cdk8s-gitops, exported by name. Anything not listed here is internal.
 
 // the repository: app root, environments, charts, release state, rendering and writing
-export { GitOpsApp } from './gitops-app';
-export type { GitOpsAppProps } from './gitops-app';
-export { Environment } from './environment';
-export type { EnvironmentProps } from './environment';
-export { Cluster } from './cluster';
-export type { ClusterDestination, ClusterProps } from './cluster';
-export { AppChart, ISTIO_INJECTION_LABEL } from './app-chart';
-export type { AppChartProps } from './app-chart';
-export { RepositoryChart } from './repository-chart';
-export type { RepositoryChartProps } from './repository-chart';
-export { ReleaseRegistry } from './release-registry';
-export type { ReleaseBindingOptions, ReleaseBindingValue, ReleaseSplit, ReleaseSplitOptions } from './release-registry';
-export { parseReleaseFile, RELEASE_FILE, renderRelease, ReleaseFileError } from './release';
-export type { ReleaseClusterState, ReleaseState } from './release';
-export { readReleases } from './gitops/release-file';
-export type { Manifest } from './manifest';
-export { renderStream, synthesize } from './synth';
-export type { RenderStreamOptions, SynthOptions, SynthResult } from './synth';
-export { writeTree } from './gitops/write-tree';
-export type { WriteTreeOptions, WriteTreeResult } from './gitops/write-tree';
-export { toYaml } from './yaml-emitter';
-export { CdkGitOpsError, ConfigError, ExitCode, exitCodeOf, isCdkGitOpsError } from './errors';
+export { GitOpsApp } from './app/gitops-app';
+export type { GitOpsAppProps } from './app/gitops-app';
+export { Environment } from './model/environment';
+export type { EnvironmentProps } from './model/environment';
+export { Cluster } from './model/environment';
+export type { ClusterDestination, ClusterProps } from './model/environment';
+export { AppChart, ISTIO_INJECTION_LABEL } from './model/app-chart';
+export type { AppChartProps } from './model/app-chart';
+export { RepositoryChart } from './model/repository-chart';
+export type { RepositoryChartProps } from './model/repository-chart';
+export { ReleaseRegistry } from './release/release-registry';
+export type { ReleaseBindingOptions, ReleaseBindingValue, ReleaseSplit, ReleaseSplitOptions } from './release/release-registry';
+export { parseReleaseFile, RELEASE_FILE, renderRelease, ReleaseFileError } from './release/release';
+export type { ReleaseClusterState, ReleaseState } from './release/release';
+export { readReleases } from './release/release-file';
+export type { Manifest } from './core/manifest';
+export { renderStream, synthesize } from './app/synth';
+export type { ISynthesizable } from './app/synth';
+export type { RenderStreamOptions, SynthOptions, SynthResult } from './app/synth';
+export { writeTree } from './git/write-tree';
+export type { WriteTreeOptions, WriteTreeResult } from './git/write-tree';
+export { toYaml } from './core/yaml-emitter';
+export { CdkGitOpsError, ConfigError, ExitCode, exitCodeOf, isCdkGitOpsError } from './core/errors';
 
 // workloads
 export { WebService, APP_LABEL, VERSION_LABEL, WRITABLE_SIZE_LIMIT } from './service/web-service';
@@ -36,9 +37,9 @@ export { ImageReference } from './service/image';
 export { Probe } from './service/probe';
 export type { ProbeOptions } from './service/probe';
 export { EnvValue } from './service/env-value';
-export { Resources } from './service/resources';
-export type { ResourceRangeProps, ResourcesProps } from './service/resources';
-export { Quantity } from './service/quantity';
+export { Resources } from './model/resources';
+export type { ResourceRangeProps, ResourcesProps } from './model/resources';
+export { Quantity } from './model/quantity';
 export { DEFAULT_UID, ISTIO_PROXY_UID, MIN_UID } from './service/security';
 
 // day 2: metrics (Prometheus Operator) and secrets (External Secrets Operator)
@@ -79,7 +80,7 @@ export type { AllowRuleProps, AuthorizationPolicyProps } from './mesh/authorizat
 export { ArgoCdChart } from './argocd/argocd-chart';
 export type { ArgoCdChartProps } from './argocd/argocd-chart';
 export { AppProject } from './argocd/app-project';
-export type { AppProjectProps } from './argocd/app-project';
+export type { AppProjectProps, IProjectApplicationSet } from './argocd/app-project';
 export { Application, DEFAULT_SYNC_OPTIONS, RESOURCES_FINALIZER } from './argocd/application';
 export type { ApplicationProps, SyncRetryProps } from './argocd/application';
 export { ApplicationSet, ClusterGenerator } from './argocd/application-set';

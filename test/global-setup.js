@@ -24,7 +24,7 @@ module.exports = async () => {
   require('./gitops/ts-register').warm([path.join(root, 'src'), path.join(root, 'test', 'gitops'), path.join(root, 'test', 'faults')]);
   process.env.CDK8S_GITOPS_TEST_TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-gitops-test-run-'));
   process.env.TMPDIR = process.env.CDK8S_GITOPS_TEST_TMP;
-  // synth's state for output folders outside git (see src/gitops/swap-journal.ts): not the user's
+  // synth's state for output folders outside git (see src/git/swap-journal.ts): not the user's
   process.env.XDG_STATE_HOME = path.join(process.env.CDK8S_GITOPS_TEST_TMP, 'state');
   delete process.env.NODE_EXTRA_CA_CERTS;
   // the commit trailers default to a CI's commit variables: tests set them where they test that

@@ -11,7 +11,7 @@ import {
   AuthorizationPolicy, DestinationRule, EnvValue, ExternalSecret, Gateway, HttpMatch, HttpMethod, IMeshService, MeshService,
   PeerAuthentication, Principal, RouteTarget, SecretStoreRef, SmokeTest, validateManifests, VirtualService, WebService,
 } from '../src';
-import { Manifest } from '../src/manifest';
+import { Manifest } from '../src/core/manifest';
 import { parseManifests } from '../src/validate/load';
 import { tempDir } from './temp-dir';
 

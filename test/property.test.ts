@@ -6,15 +6,15 @@
  */
 import * as fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
-import { AppChart } from '../src/app-chart';
-import { compareVersions } from '../src/compare';
+import { AppChart } from '../src/model/app-chart';
+import { compareVersions } from '../src/core/compare';
 import { AppOfApps } from '../src/argocd/app-of-apps';
 import { Application } from '../src/argocd/application';
 import { AppProject } from '../src/argocd/app-project';
 import { ArgoCdChart } from '../src/argocd/argocd-chart';
-import { Environment } from '../src/environment';
-import { ConfigError } from '../src/errors';
-import { GitOpsApp } from '../src/gitops-app';
+import { Environment } from '../src/model/environment';
+import { ConfigError } from '../src/core/errors';
+import { GitOpsApp } from '../src/app/gitops-app';
 import { AuthorizationPolicy, HttpMethod } from '../src/mesh/authorization-policy';
 import { DestinationRule } from '../src/mesh/destination-rule';
 import { Gateway } from '../src/mesh/gateway';

@@ -7,15 +7,15 @@
  * Property tests (fast-check) over those names; the CLI end to end: test/faults/prototype-name-faults.test.ts.
  */
 import * as fc from 'fast-check';
-import { Environment } from '../src/environment';
+import { Environment } from '../src/model/environment';
 import { parseGateFlag } from '../src/gate/gate-settings';
 import { unknownReleaseEntries } from '../src/gitops/release-entries';
 import { adopt, rotate } from '../src/gitops/rotation';
 import { completeSplit, parseWeights, shifted } from '../src/gitops/shift-flow';
 import { HttpMatch } from '../src/mesh/http-match';
-import { parseReleaseFile, ReleaseState } from '../src/release';
-import { clusterServices, clusterView } from '../src/release-clusters';
-import { ReleaseRegistry } from '../src/release-registry';
+import { parseReleaseFile, ReleaseState } from '../src/release/release';
+import { clusterServices, clusterView } from '../src/release/release-clusters';
+import { ReleaseRegistry } from '../src/release/release-registry';
 import { validateManifests } from '../src/validate';
 import { makeApp } from './gitops/fixture-app';
 

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { renderStream } from '../src/synth';
+import { renderStream } from '../src/app/synth';
 import { createApp } from './fixtures/cmp-app/main';
 import { spawnCli, tmpdir } from './gitops/helpers';
 

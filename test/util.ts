@@ -1,6 +1,6 @@
-import { AppChart, AppChartProps } from '../src/app-chart';
-import { Environment, EnvironmentProps } from '../src/environment';
-import { GitOpsApp, GitOpsAppProps } from '../src/gitops-app';
+import { AppChart, AppChartProps } from '../src/model/app-chart';
+import { Environment, EnvironmentProps } from '../src/model/environment';
+import { GitOpsApp, GitOpsAppProps } from '../src/app/gitops-app';
 
 /** A GitOpsApp with one AppChart (app `shop` in environment `dev`, namespace `shop-dev`). */
 export function testChart(env: Partial<EnvironmentProps> = {}, chart: Partial<AppChartProps> = {}, appProps: GitOpsAppProps = {}) {

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'util';
-import { compareText } from '../compare';
-import { Manifest } from '../manifest';
+import { compareText } from '../core/compare';
+import { Manifest } from '../core/manifest';
 import { WAIVER_ANNOTATION_PREFIX } from '../validate/waivers';
 import { CLUSTER_SCOPED } from './model';
 

@@ -1,7 +1,7 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
-import { AppChart } from '../app-chart';
-import { Environment } from '../environment';
-import { GitOpsApp } from '../gitops-app';
+import { AppChart } from '../model/app-chart';
+import { Environment } from '../model/environment';
+import { GitOpsApp } from '../app/gitops-app';
 import { AuthorizationPolicy } from '../mesh/authorization-policy';
 import { MtlsMode, PeerAuthentication } from '../mesh/peer-authentication';
 import { Waivers } from '../validate/waiver-scope';

@@ -1,7 +1,7 @@
-import { compareText } from '../compare';
-import { InputError } from '../errors';
-import { Manifest } from '../manifest';
-import { isDnsLabel } from '../names';
+import { compareText } from '../core/compare';
+import { InputError } from '../core/errors';
+import { Manifest } from '../core/manifest';
+import { isDnsLabel } from '../core/names';
 import { AdoptInput } from './sources';
 
 /**

@@ -1,9 +1,9 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { InputError } from '../errors';
-import { Manifest } from '../manifest';
-import { isDnsLabel } from '../names';
+import { InputError } from '../core/errors';
+import { Manifest } from '../core/manifest';
+import { isDnsLabel } from '../core/names';
 import { loadManifests, parseManifests } from '../validate/load';
 
 /** Where one environment's manifests come from: `dev=DIR`, `prod=overlays/prod` (a kustomization), `prod=-` (stdin). */

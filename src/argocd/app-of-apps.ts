@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { RepositoryChart } from '../repository-chart';
-import { ManifestObject } from '../manifest-object';
-import { checkDnsLabel } from '../names';
+import { RepositoryChart } from '../model/repository-chart';
+import { ManifestObject } from '../core/manifest-object';
+import { checkDnsLabel } from '../core/names';
 import { RESOURCES_FINALIZER } from './application';
 import { ArgoCdChart } from './argocd-chart';
 

@@ -1,11 +1,24 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AppChart } from '../app-chart';
-import { compareText } from '../compare';
-import { ManifestObject } from '../manifest-object';
-import { checkDnsLabel } from '../names';
-import type { ApplicationSet } from './application-set';
+import { AppChart } from '../model/app-chart';
+import { compareText } from '../core/compare';
+import { ManifestObject } from '../core/manifest-object';
+import { checkDnsLabel } from '../core/names';
+import type { Environment } from '../model/environment';
 import { ArgoCdChart, destinationOf } from './argocd-chart';
+
+/**
+ * What an AppProject reads of an ApplicationSet it deploys ({@link ApplicationSet} is one): the
+ * environment whose clusters it generates Applications for, their namespace and their charts.
+ */
+export interface IProjectApplicationSet {
+  /** The environment whose clusters the set generates Applications for. */
+  readonly environment: Environment;
+  /** The namespace of the generated Applications' workloads. */
+  readonly namespace: string;
+  /** The charts the generated Applications deploy. */
+  charts(): AppChart[];
+}
 
 /**
  * Props of an AppProject.
@@ -29,7 +42,7 @@ export class AppProject extends Construct {
   public readonly name: string;
   private readonly chart: ArgoCdChart;
   private readonly apps: AppChart[] = [];
-  private readonly sets: ApplicationSet[] = [];
+  private readonly sets: IProjectApplicationSet[] = [];
 
   constructor(scope: Construct, id: string, props: AppProjectProps) {
     super(scope, id);
@@ -56,7 +69,7 @@ export class AppProject extends Construct {
   }
 
   /** Let the project deploy the Applications of an ApplicationSet (its namespace in each of its clusters becomes a destination). */
-  public addApplicationSet(set: ApplicationSet): void {
+  public addApplicationSet(set: IProjectApplicationSet): void {
     if (!this.sets.includes(set)) this.sets.push(set);
   }
 

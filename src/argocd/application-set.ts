@@ -1,10 +1,10 @@
 import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { AppChart } from '../app-chart';
-import { Environment } from '../environment';
-import { ConfigError } from '../errors';
-import { ManifestObject } from '../manifest-object';
-import { checkDnsLabel } from '../names';
+import { AppChart } from '../model/app-chart';
+import { Environment } from '../model/environment';
+import { ConfigError } from '../core/errors';
+import { ManifestObject } from '../core/manifest-object';
+import { checkDnsLabel } from '../core/names';
 import { AppProject } from './app-project';
 import { applicationBody, SyncRetryProps } from './application';
 import { ArgoCdChart } from './argocd-chart';

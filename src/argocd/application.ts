@@ -1,10 +1,10 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AppChart } from '../app-chart';
-import { Environment } from '../environment';
-import { ManifestObject } from '../manifest-object';
-import { formatArgoDuration } from '../duration';
-import { checkDnsLabel, checkInteger } from '../names';
+import { AppChart } from '../model/app-chart';
+import { Environment } from '../model/environment';
+import { ManifestObject } from '../core/manifest-object';
+import { formatArgoDuration } from '../core/duration';
+import { checkDnsLabel, checkInteger } from '../core/names';
 import { AppProject } from './app-project';
 import { ArgoCdChart, destinationOf } from './argocd-chart';
 

@@ -1,10 +1,10 @@
 import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import type { ClusterDestination } from '../cluster';
-import type { Environment } from '../environment';
-import { ConfigError } from '../errors';
-import { RepositoryChart } from '../repository-chart';
-import { checkDnsLabel } from '../names';
+import type { ClusterDestination } from '../model/environment';
+import type { Environment } from '../model/environment';
+import { ConfigError } from '../core/errors';
+import { RepositoryChart } from '../model/repository-chart';
+import { checkDnsLabel } from '../core/names';
 
 /**
  * Props of an ArgoCdChart.

@@ -5,7 +5,7 @@ import { AdoptionWaivers, buildAdoptedApp } from '../adopt/interpret';
 import { Adoption, buildAdoption } from '../adopt/model';
 import { writeProgram } from '../adopt/program';
 import { AdoptInput, AdoptSource, parseSources, readSource } from '../adopt/sources';
-import { InputError, UsageError } from '../errors';
+import { InputError, UsageError } from '../core/errors';
 import { validateManifests } from '../validate';
 import { loadAppFactory, PACKAGE_FIELD } from './app-module';
 import { defineOptions, PositionalSpec } from './args';
@@ -104,7 +104,8 @@ function adopt(dir: string, sources: readonly AdoptSource[], appName: string | u
   const files = new Map<string, string>([
     ['package.json', `${JSON.stringify(pkg, null, 2)}\n`],
     ['main.ts', writeProgram(adoption, { sources: sources.map(s => s.source), waivers })],
-    ['main.test.ts', TEST],
+    // the adopted program's test: it renders, passes the checks, and matches the snapshot
+    ['main.test.ts', fs.readFileSync(path.join(ownDir, 'templates', 'adopt', 'main.test.ts'), 'utf8')],
   ]);
   for (const [template, target] of [['cdk8s.yaml', 'cdk8s.yaml'], ['tsconfig.json', 'tsconfig.json'], ['jest.config.js', 'jest.config.js'],
     ['jest.transform.js', 'jest.transform.js'], ['gitignore', '.gitignore']] as const) {
@@ -123,21 +124,6 @@ function adopt(dir: string, sources: readonly AdoptSource[], appName: string | u
     + `next:\n  cd ${path.relative(process.cwd(), dir) || '.'}\n  npm install\n  npx cdk8s-gitops adopt --check\n  npm test -- -u\n`);
   return 0;
 }
-
-/** The adopted program's test: it renders, passes the checks, and matches the snapshot. */
-const TEST = `/**
- * What the adopted program renders, checked as synth checks it and pinned by a snapshot: a change
- * to the manifests shows up here as a snapshot diff (\`npx jest -u\` accepts it).
- */
-import { validateManifests } from 'cdk8s-gitops';
-import { createApp } from './main';
-
-test('every environment renders, passes the checks, and matches the snapshot', () => {
-  const app = createApp();
-  expect(validateManifests(app.manifests()).findings).toEqual([]);
-  expect(Object.fromEntries(app.files())).toMatchSnapshot();
-});
-`;
 
 /** The sources of --check: the flags, else the ones package.json recorded (relative to DIR). */
 function checkSources(dir: string, flags: string[] | undefined): { sources: AdoptSource[]; cwd: string } {

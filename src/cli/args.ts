@@ -13,7 +13,7 @@
  * (`formatOptions`): the help and the parser read the same table.
  */
 import { parseArgs } from 'util';
-import { UsageError } from '../errors';
+import { UsageError } from '../core/errors';
 
 /** One flag of a command. */
 export interface OptionSpec {

@@ -1,9 +1,9 @@
 import { evaluateGate, formatNumber, GateResult, gateSummary } from '../gate/gate';
 import { GATE_SETTING_KEYS, gateHeaders, parseGateSettings } from '../gate/gate-settings';
 import { checkQueryTemplate } from '../gate/promql';
-import { escapeControl, escapeJsonControl } from '../redact';
+import { escapeControl, escapeJsonControl } from '../core/redact';
 import { OptionTable, parse, required } from './args';
-import { UsageError } from '../errors';
+import { UsageError } from '../core/errors';
 
 export const HELP = `Usage: cdk8s-gitops gate --prometheus URL --service NAME --version V [--namespace NS]
                          [--window 5m] [--max-error-ratio 0.01] [--max-latency 0.5]

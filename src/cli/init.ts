@@ -3,7 +3,7 @@ import * as path from 'path';
 import { defineOptions, PositionalSpec } from './args';
 import { pinActions } from './ci-pins';
 import { command, commandHelp } from './command';
-import { UsageError } from '../errors';
+import { UsageError } from '../core/errors';
 
 /** The CI systems `init --ci` writes templates for. */
 export const CI_SYSTEMS = ['github', 'jenkins'] as const;

@@ -6,9 +6,9 @@
  * operation failed, 2 usage error, 3 pushed but the local branch was not updated (release,
  * rollback, shift): the exit code each error carries (see `exitCodeOf`).
  */
-import { ExitCode, exitCodeOf, UsageError } from '../errors';
-import { packageInfo } from '../package-info';
-import { escapeControl, redactCredentialsIn } from '../redact';
+import { ExitCode, exitCodeOf, UsageError } from '../core/errors';
+import { packageInfo } from '../core/package-info';
+import { escapeControl, redactCredentialsIn } from '../core/redact';
 import { OptionValues, parseOptions } from './args';
 import type { CommandModule } from './command';
 import { asksForJson, printJsonError } from './output';

@@ -3,7 +3,7 @@
  * JSON documents on stdout with stable field names (absent values are null, never missing).
  */
 import type { TagChange, WeightChange } from '../gitops/rotation';
-import { escapeJsonControl } from '../redact';
+import { escapeJsonControl } from '../core/redact';
 import { defineOptions, OptionValues } from './args';
 
 /**

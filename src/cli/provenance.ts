@@ -5,8 +5,8 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Provenance, sourceProvenance } from '../gitops/commit-message';
-import { packageInfo } from '../package-info';
+import { Provenance, sourceProvenance } from '../git/commit-message';
+import { packageInfo } from '../core/package-info';
 import { defineOptions, formatOptions, OptionValues } from './args';
 
 /** The provenance flags, described as for release (the default: the CI's variables); see {@link provenanceOptions}. */

@@ -7,8 +7,8 @@ import { provenanceHelp } from './provenance';
 import { REPOSITORY_OPTIONS, repositoryOptions, RETRIES_OPTION } from './repository-flags';
 import { outputFormat, outputOption, printCommit, printJson, weightChangeJson } from './output';
 import { Progress } from './progress';
-import { UsageError } from '../errors';
-import { clusterLabel } from '../release-clusters';
+import { UsageError } from '../core/errors';
+import { clusterLabel } from '../release/release-clusters';
 
 export const HELP = `Usage: cdk8s-gitops shift --gitops-dir DIR --env ENV --service NAME [--service NAME ...]
                           --weights VERSION=PERCENT[,...] [--gate prometheus=URL[,...]] [--cluster NAME]

@@ -1,6 +1,6 @@
-import { Provenance, PROVENANCE_TRAILERS } from '../gitops/commit-message';
+import { Provenance, PROVENANCE_TRAILERS } from '../git/commit-message';
 import { ServiceRow, status, StatusResult } from '../gitops/status-flow';
-import { escapeControl } from '../redact';
+import { escapeControl } from '../core/redact';
 import { defineOptions, required } from './args';
 import { command, commandHelp } from './command';
 import { JSON_ALIAS, outputOption, printJson } from './output';

@@ -1,13 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Manifest } from '../manifest';
+import { Manifest } from '../core/manifest';
 import {
-  DEFAULT_KUBERNETES_VERSION, FindingLocator, FindingSource, formatJson, formatJunit, formatSarif, formatText, loadManifests, ManifestLoadError,
-  KUBERNETES_VERSIONS, parseManifests, ValidateOptions, validateManifests,
+  FindingLocator, FindingSource, formatJson, formatJunit, formatSarif, formatText, loadManifests, ManifestLoadError, parseManifests, ValidateOptions,
+  validateManifests,
 } from '../validate';
 import { defineOptions, PositionalSpec } from './args';
 import { command, commandHelp } from './command';
-import { UsageError } from '../errors';
+import { UsageError } from '../core/errors';
 import { outputOption } from './output';
 import { formatCount, Progress } from './progress';
 import { SCHEMA_OPTIONS, schemaSettings } from './validation-settings';

@@ -6,7 +6,7 @@ import { schemaContext } from '../validate/schema';
 import { isUrl } from '../validate/schema-location';
 import { PACKAGE_FIELD } from './app-module';
 import { defineOptions, OptionValues } from './args';
-import { UsageError } from '../errors';
+import { UsageError } from '../core/errors';
 
 /** The flags of the schema settings (validate's; synth takes them from the program or package.json). */
 export const SCHEMA_OPTIONS = defineOptions({

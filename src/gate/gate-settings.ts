@@ -1,5 +1,5 @@
-import { formatValue, InputError } from '../errors';
-import { hasControl, redactUrl } from '../redact';
+import { formatValue, InputError } from '../core/errors';
+import { hasControl, redactUrl } from '../core/redact';
 
 /**
  * Where and how strictly a gate judges a version: Prometheus, the window and the thresholds.

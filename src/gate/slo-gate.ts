@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { AppChart } from '../app-chart';
+import { AppChart } from '../model/app-chart';
 import { ServiceLevelObjective } from '../monitoring/service-level-objective';
 import { GateOptions } from './gate';
 

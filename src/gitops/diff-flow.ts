@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { RELEASE_FILE } from '../release';
-import { InputError } from '../errors';
+import { RELEASE_FILE } from '../release/release';
+import { InputError } from '../core/errors';
 import { checkStoredReleases } from './release-entries';
-import { readReleases } from './release-file';
+import { readReleases } from '../release/release-file';
 import { renderEnvironment, requireEnvironment } from './environment-change';
 import { CreateApp } from './repository';
-import { unifiedDiff } from './unified-diff';
+import { unifiedDiff } from '../git/unified-diff';
 
 /** Options of {@link diffRepository}. */
 export interface DiffOptions {

@@ -1,16 +1,16 @@
-import { didYouMean } from '../closest-name';
-import { compareText } from '../compare';
-import { faultPoint } from '../fault-point';
-import type { GitOpsApp } from '../gitops-app';
-import type { Manifest } from '../manifest';
-import { ReleaseState, RELEASE_FILE, sameRelease } from '../release';
-import { repositoryFiles } from '../repository-layout';
-import { clusterLabel, clusterServices, clusterView, differingServices, withClusterState } from '../release-clusters';
+import { didYouMean } from '../core/closest-name';
+import { compareText } from '../core/compare';
+import { faultPoint } from '../core/fault-point';
+import type { GitOpsApp } from '../app/gitops-app';
+import type { Manifest } from '../core/manifest';
+import { ReleaseState, RELEASE_FILE, sameRelease } from '../release/release';
+import { repositoryFiles } from '../app/repository-layout';
+import { clusterLabel, clusterServices, clusterView, differingServices, withClusterState } from '../release/release-clusters';
 import { assertValid } from '../validate';
-import { CommitMessage, Provenance, renderCommitMessage } from './commit-message';
-import { GitOpsError, InputError } from '../errors';
-import { blobSha, TreeEntry } from './git';
-import { OWNERSHIP_RECORD, parseOwnershipRecord, renderOwnershipRecord } from './ownership-record';
+import { CommitMessage, Provenance, renderCommitMessage } from '../git/commit-message';
+import { GitOpsError, InputError } from '../core/errors';
+import { blobSha, TreeEntry } from '../git/git';
+import { OWNERSHIP_RECORD, parseOwnershipRecord, renderOwnershipRecord } from '../git/ownership-record';
 import { checkReleaseEntries, knownClusters } from './release-entries';
 import { CreateApp, GitOpsRepository, ValidateContext } from './repository';
 

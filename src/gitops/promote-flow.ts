@@ -1,10 +1,10 @@
-import { compareText, compareVersions } from '../compare';
-import { ReleaseState, RELEASE_FILE } from '../release';
-import { GitOpsError, InputError } from '../errors';
-import { tagProblem } from '../service/image';
-import { assertClusterName, assertEnvironmentName } from './release-file';
-import { clusterLabel } from '../release-clusters';
-import { inheritSource } from './commit-message';
+import { compareText, compareVersions } from '../core/compare';
+import { ReleaseState, RELEASE_FILE } from '../release/release';
+import { GitOpsError, InputError } from '../core/errors';
+import { tagProblem } from '../core/image-tag';
+import { assertClusterName, assertEnvironmentName } from '../release/release-file';
+import { clusterLabel } from '../release/release-clusters';
+import { inheritSource } from '../git/commit-message';
 import { prepareChange } from './environment-change';
 import { GitOpsRepository, RepositoryOptions } from './repository';
 import { adopt, changesBetween, describeReleaseChanges, formatSplit, headlineTag, TagChange, WeightChange, weightChangesBetween } from './rotation';

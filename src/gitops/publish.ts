@@ -1,7 +1,7 @@
-import { faultPoint } from '../fault-point';
+import { faultPoint } from '../core/fault-point';
 import type { PreparedChange } from './environment-change';
-import { GitOpsError, PushedNotLandedError } from '../errors';
-import { fastForward, FastForwardError } from './fast-forward';
+import { GitOpsError, PushedNotLandedError } from '../core/errors';
+import { fastForward, FastForwardError } from '../git/fast-forward';
 import { GitOpsRepository, RepositoryOptions } from './repository';
 
 /** The outcome of {@link publish}. */

@@ -1,10 +1,10 @@
-import type { GitOpsApp } from '../gitops-app';
-import { didYouMean } from '../closest-name';
-import { compareText } from '../compare';
-import { ReleaseState } from '../release';
-import { ClusterRuns } from '../release-clusters';
-import { GitOpsError } from '../errors';
-import { own } from '../own';
+import type { GitOpsApp } from '../app/gitops-app';
+import { didYouMean } from '../core/closest-name';
+import { compareText } from '../core/compare';
+import { ReleaseState } from '../release/release';
+import { ClusterRuns } from '../release/release-clusters';
+import { GitOpsError } from '../core/errors';
+import { own } from '../core/own';
 
 /**
  * An entry of a stored release state that the program does not have: a service it does not

@@ -1,9 +1,9 @@
 import { prepareChange } from './environment-change';
 import { publish } from './publish';
 import { GitOpsRepository, RepositoryOptions } from './repository';
-import { assertClusterName, assertEnvironmentName, assertServiceNames, assertValidTag } from './release-file';
+import { assertClusterName, assertEnvironmentName, assertServiceNames, assertValidTag } from '../release/release-file';
 import { changesBetween, describeReleaseChanges, rotate, TagChange, WeightChange, weightChangesBetween } from './rotation';
-import { clusterLabel } from '../release-clusters';
+import { clusterLabel } from '../release/release-clusters';
 
 /** Options of {@link release}. */
 export interface ReleaseOptions extends RepositoryOptions {

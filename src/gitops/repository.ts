@@ -1,12 +1,12 @@
-import type { GitOpsApp, GitOpsAppProps } from '../gitops-app';
-import type { Manifest } from '../manifest';
-import { assertReleaseFileSize, parseReleaseFile, ReleaseState, RELEASE_FILE } from '../release';
-import { shellQuote } from '../shell-quote';
-import { CloneLock } from './clone-lock';
-import { Provenance } from './commit-message';
-import { GitOpsError } from '../errors';
-import { blobSha, Git, TreeEntry } from './git';
-import { preflight } from './preflight';
+import type { GitOpsApp, GitOpsAppProps } from '../app/gitops-app';
+import type { Manifest } from '../core/manifest';
+import { assertReleaseFileSize, parseReleaseFile, ReleaseState, RELEASE_FILE } from '../release/release';
+import { shellQuote } from '../core/shell-quote';
+import { CloneLock } from '../git/clone-lock';
+import { Provenance } from '../git/commit-message';
+import { GitOpsError } from '../core/errors';
+import { blobSha, Git, TreeEntry } from '../git/git';
+import { preflight } from '../git/preflight';
 
 /** A cdk8s-gitops program: `createApp(props)` as exported by the `--app` module. */
 export type CreateApp = (props: GitOpsAppProps) => GitOpsApp;

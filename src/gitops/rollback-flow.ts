@@ -1,9 +1,9 @@
-import { ReleaseState, RELEASE_FILE, sameRelease } from '../release';
-import { GitOpsError, InputError } from '../errors';
-import { assertClusterName, assertEnvironmentName } from './release-file';
-import { inheritSource } from './commit-message';
+import { ReleaseState, RELEASE_FILE, sameRelease } from '../release/release';
+import { GitOpsError, InputError } from '../core/errors';
+import { assertClusterName, assertEnvironmentName } from '../release/release-file';
+import { inheritSource } from '../git/commit-message';
 import { CLUSTER_TRAILER, prepareChange } from './environment-change';
-import { clusterLabel, clusterView } from '../release-clusters';
+import { clusterLabel, clusterView } from '../release/release-clusters';
 import { publish } from './publish';
 import { GitOpsRepository, RepositoryOptions } from './repository';
 import { adopt, changesBetween, describeReleaseChanges, formatSplit, headlineTag, newestTag, TagChange, WeightChange, weightChangesBetween } from './rotation';

@@ -1,8 +1,8 @@
-import { compareText, compareVersions } from '../compare';
-import { ReleaseState } from '../release';
-import { ClusterRuns, clustersWithEntries, clusterView, mapClusterRuns, sameSplit } from '../release-clusters';
-import { InputError } from '../errors';
-import { own } from '../own';
+import { compareText, compareVersions } from '../core/compare';
+import { ReleaseState } from '../release/release';
+import { ClusterRuns, clustersWithEntries, clusterView, mapClusterRuns, sameSplit } from '../release/release-clusters';
+import { InputError } from '../core/errors';
+import { own } from '../core/own';
 
 /** Services of a release state: service -> tag, or service -> version -> tag. */
 type Services = ReleaseState['services'];

@@ -1,16 +1,16 @@
-import { isDnsLabel } from '../names';
+import { isDnsLabel } from '../core/names';
 import { evaluateGate, GateResult, gateSummary } from '../gate/gate';
 import { GateSettings } from '../gate/gate-settings';
-import { ReleaseState } from '../release';
-import { inheritSource, Provenance } from './commit-message';
+import { ReleaseState } from '../release/release';
+import { inheritSource, Provenance } from '../git/commit-message';
 import { prepareChange, requireCluster, requireEnvironment, unroutedSplits } from './environment-change';
-import { GitOpsError, InputError } from '../errors';
+import { GitOpsError, InputError } from '../core/errors';
 import { publish } from './publish';
-import { assertClusterName, assertEnvironmentName, assertServiceNames } from './release-file';
-import { clusterLabel, mapClusterRuns } from '../release-clusters';
+import { assertClusterName, assertEnvironmentName, assertServiceNames } from '../release/release-file';
+import { clusterLabel, mapClusterRuns } from '../release/release-clusters';
 import { GitOpsRepository, RepositoryOptions } from './repository';
 import { describeWeightChanges, formatSplit, versionsOf, WeightChange, weightChangesBetween } from './rotation';
-import { own } from '../own';
+import { own } from '../core/own';
 
 /** Options of {@link shift}. */
 export interface ShiftOptions extends RepositoryOptions {

@@ -1,9 +1,9 @@
-import { compareText } from '../compare';
-import { ReleaseState, RELEASE_FILE } from '../release';
-import { clusterView } from '../release-clusters';
-import { Provenance, provenanceOf } from './commit-message';
-import { InputError } from '../errors';
-import { Git } from './git';
+import { compareText } from '../core/compare';
+import { ReleaseState, RELEASE_FILE } from '../release/release';
+import { clusterView } from '../release/release-clusters';
+import { Provenance, provenanceOf } from '../git/commit-message';
+import { InputError } from '../core/errors';
+import { Git } from '../git/git';
 import { releasesAt } from './repository';
 
 /** Options of {@link status}. */

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import { ConfigError } from '../errors';
-import { ManifestObject } from '../manifest-object';
-import { checkDnsLabel, checkPort } from '../names';
-import { placementOf } from '../placement';
+import { ConfigError } from '../core/errors';
+import { ManifestObject } from '../core/manifest-object';
+import { checkDnsLabel, checkPort } from '../core/names';
+import { placementOf } from '../model/placement';
 import { IMeshService } from './mesh-service';
 import { Principal } from './principal';
 

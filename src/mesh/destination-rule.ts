@@ -1,10 +1,10 @@
 import { Chart, Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { ManifestObject } from '../manifest-object';
-import { checkDnsLabel, checkInteger } from '../names';
-import { placementOf } from '../placement';
+import { ManifestObject } from '../core/manifest-object';
+import { checkDnsLabel, checkInteger } from '../core/names';
+import { placementOf } from '../model/placement';
 import { hostOf, IMeshService, VERSION_LABEL } from './mesh-service';
-import { formatDuration } from '../duration';
+import { formatDuration } from '../core/duration';
 
 /** Connection limits and outlier detection of a DestinationRule. */
 export interface TrafficPolicyProps {

@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
 import type * as istio from '../../imports/istio-networking.istio.io';
-import { checkHost } from '../host';
-import { ConfigError } from '../errors';
-import { ManifestObject } from '../manifest-object';
-import { checkDnsLabel, checkDnsSubdomain } from '../names';
-import { placementOf } from '../placement';
+import { checkHost } from '../core/host';
+import { ConfigError } from '../core/errors';
+import { ManifestObject } from '../core/manifest-object';
+import { checkDnsLabel, checkDnsSubdomain } from '../core/names';
+import { placementOf } from '../model/placement';
 
 /** TLS termination at the gateway. */
 export interface GatewayTlsProps {

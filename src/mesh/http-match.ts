@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors';
+import { ConfigError } from '../core/errors';
 
 type StringMatch = { exact: string } | { prefix: string } | { regex: string };
 

@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
-import { ConfigError } from '../errors';
-import { checkDnsLabel, checkDnsLabel1035, checkPort } from '../names';
-import { placementOf } from '../placement';
+import { ConfigError } from '../core/errors';
+import { checkDnsLabel, checkDnsLabel1035, checkPort } from '../core/names';
+import { placementOf } from '../model/placement';
 
 /** Label carrying the version name (Istio's convention; DestinationRule subsets select it). */
 export const VERSION_LABEL = 'version';

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { ManifestObject } from '../manifest-object';
-import { checkDnsLabel } from '../names';
+import { ManifestObject } from '../core/manifest-object';
+import { checkDnsLabel } from '../core/names';
 
 /** Mutual TLS mode. */
 export enum MtlsMode {

@@ -1,7 +1,7 @@
-import { principalOf } from '../environment';
-import { ConfigError } from '../errors';
-import { checkDnsLabel } from '../names';
-import { Placement } from '../placement';
+import { principalOf } from '../model/environment';
+import { ConfigError } from '../core/errors';
+import { checkDnsLabel } from '../core/names';
+import { Placement } from '../model/placement';
 import { IMeshService } from './mesh-service';
 
 /**

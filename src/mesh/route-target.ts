@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors';
+import { ConfigError } from '../core/errors';
 import { IMeshService } from './mesh-service';
 
 /** A resolved weighted destination. */

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
-import { ConfigError } from '../errors';
-import { hashHex } from '../hash';
-import { ManifestObject } from '../manifest-object';
+import { ConfigError } from '../core/errors';
+import { hashHex } from '../core/hash';
+import { ManifestObject } from '../core/manifest-object';
 import { checkServiceBeside, IMeshService } from '../mesh/mesh-service';
-import { checkDnsSubdomain, checkLabelKey, checkLabelValue } from '../names';
+import { checkDnsSubdomain, checkLabelKey, checkLabelValue } from '../core/names';
 import { errorRatioRecord, ServiceLevelObjective } from './service-level-objective';
 import { SloMetrics } from './slo-metrics';
 

@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors';
+import { ConfigError } from '../core/errors';
 
 /**
  * Istio's status port: the Istio agent in every injected pod serves the merged metrics (the

@@ -1,10 +1,10 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ConfigError } from '../errors';
-import { formatPrometheusDuration, wholeMilliseconds } from '../duration';
-import { ManifestObject } from '../manifest-object';
+import { ConfigError } from '../core/errors';
+import { formatPrometheusDuration, wholeMilliseconds } from '../core/duration';
+import { ManifestObject } from '../core/manifest-object';
 import { checkServiceBeside, IMeshService } from '../mesh/mesh-service';
-import { checkDnsSubdomain, checkLabelKey, checkLabelValue } from '../names';
+import { checkDnsSubdomain, checkLabelKey, checkLabelValue } from '../core/names';
 import { SloMetrics } from './slo-metrics';
 
 const SLO = Symbol.for('cdk8s-gitops.ServiceLevelObjective');

@@ -3,11 +3,11 @@ import { Construct } from 'constructs';
 import type { IServiceMonitorSpec } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitorSpec';
 import type { IEndpoint } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/Endpoint';
 import type { IServiceSpec } from 'kubernetes-models/v1/ServiceSpec';
-import { formatArgoDuration } from '../duration';
-import { ConfigError } from '../errors';
-import { ManifestObject } from '../manifest-object';
+import { formatArgoDuration } from '../core/duration';
+import { ConfigError } from '../core/errors';
+import { ManifestObject } from '../core/manifest-object';
 import { checkServiceBeside, IMeshService } from '../mesh/mesh-service';
-import { checkDnsLabel, checkDnsLabel1035, checkLabelKey, checkLabelValue, checkPort } from '../names';
+import { checkDnsLabel, checkDnsLabel1035, checkLabelKey, checkLabelValue, checkPort } from '../core/names';
 import { ScrapeMechanism } from './scrape-mechanism';
 
 /** Name of the port of the metrics Service a ServiceMonitor scrapes (Istio protocol prefix `http`). */

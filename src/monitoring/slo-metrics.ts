@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors';
+import { ConfigError } from '../core/errors';
 
 /** The metric names and labels an objective, its alerts and its dashboard are computed from. */
 export interface SloMetricsProps {

@@ -1,6 +1,6 @@
 import type { IExternalSecretDataFromRemoteRef } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecretDataFromRemoteRef';
-import { ConfigError } from '../errors';
-import { checkSecretKey } from '../names';
+import { ConfigError } from '../core/errors';
+import { checkSecretKey } from '../core/names';
 
 /** Options of {@link DataFrom.extract}. */
 export interface ExtractOptions {

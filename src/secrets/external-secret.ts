@@ -2,10 +2,10 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { IExternalSecretSpec } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecretSpec';
 import type { IExternalSecretData } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecretData';
-import { formatArgoDuration } from '../duration';
-import { ConfigError } from '../errors';
-import { ManifestObject } from '../manifest-object';
-import { checkDnsSubdomain, checkSecretKey } from '../names';
+import { formatArgoDuration } from '../core/duration';
+import { ConfigError } from '../core/errors';
+import { ManifestObject } from '../core/manifest-object';
+import { checkDnsSubdomain, checkSecretKey } from '../core/names';
 import { DataFrom } from './data-from';
 import { SecretStoreRef } from './secret-store-ref';
 

@@ -1,5 +1,5 @@
 import type { ISecretStoreRef } from '@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStoreRef';
-import { checkDnsSubdomain } from '../names';
+import { checkDnsSubdomain } from '../core/names';
 
 /**
  * The SecretStore or ClusterSecretStore an ExternalSecret reads from (External Secrets

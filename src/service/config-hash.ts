@@ -1,4 +1,4 @@
-import { hashBytes } from '../hash';
+import { hashBytes } from '../core/hash';
 
 const ALPHABET = 'bcdfghkmt2456789'; // kustomize's: no vowels, no look-alikes
 

@@ -1,5 +1,5 @@
-import { ConfigError } from '../errors';
-import { checkDnsSubdomain } from '../names';
+import { ConfigError } from '../core/errors';
+import { checkDnsSubdomain } from '../core/names';
 import { checkExternalSecretUse, ExternalSecret } from '../secrets/external-secret';
 
 /**

@@ -1,4 +1,7 @@
-import { ConfigError } from '../errors';
+import { ConfigError } from '../core/errors';
+import { checkTag, IMAGE_TAG_PATTERN } from '../core/image-tag';
+
+export { checkTag, tagProblem } from '../core/image-tag';
 
 // The distribution reference grammar (github.com/distribution/reference, regexp.go).
 const ALPHANUM = '[a-z0-9]+';
@@ -10,11 +13,10 @@ const DOMAIN_NAME = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*`;
 const HOST = `(?:${DOMAIN_NAME}|${IPV6})`;
 const DOMAIN = `${HOST}(?::[0-9]+)?`;
 const NAME = `(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*`;
-const TAG = '[\\w][\\w.-]{0,127}';
+const TAG = IMAGE_TAG_PATTERN;
 const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
 const REFERENCE = new RegExp(`^(${NAME})(?::(${TAG}))?(?:@(${DIGEST}))?$`);
 const REPOSITORY = new RegExp(`^${NAME}$`);
-const TAG_ONLY = new RegExp(`^${TAG}$`);
 const MAX_NAME = 255;
 
 const ALLOWED = 'must be a pinned image reference "[registry/]repository:tag" or "...@sha256:<digest>" (distribution reference grammar; tag [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}, not "latest")';
@@ -59,25 +61,4 @@ export class ImageReference {
   public toString(): string {
     return `${this.repository}${this.tag !== undefined ? `:${this.tag}` : ''}${this.digest !== undefined ? `@${this.digest}` : ''}`;
   }
-}
-
-/**
- * Why `tag` is not an acceptable image tag, or `undefined` when it is: the distribution
- * reference tag grammar `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`, and not `latest` (mutable: a
- * GitOps repository must pin what runs). The one definition of the tag rule (constructs,
- * release files and the CLI's `--tag` use it).
- */
-export function tagProblem(tag: unknown): string | undefined {
-  if (typeof tag !== 'string' || !TAG_ONLY.test(tag)) {
-    return 'is not an image tag: allowed are 1 to 128 characters of [A-Za-z0-9_.-], not starting with "." or "-" (e.g. a git SHA, sha-abc1234 or 1.4.2)';
-  }
-  if (tag === 'latest') return 'is mutable: release an immutable tag (e.g. the git SHA the image was built from), not "latest"';
-  return undefined;
-}
-
-/** Throw a ConfigError unless `tag` is a valid, non-`latest` image tag (see {@link tagProblem}). */
-export function checkTag(path: string, field: string, tag: string): string {
-  const problem = tagProblem(tag);
-  if (problem !== undefined) throw new ConfigError(path, field, tag, problem);
-  return tag;
 }

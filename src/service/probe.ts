@@ -1,5 +1,5 @@
-import { ConfigError } from '../errors';
-import { checkInteger } from '../names';
+import { ConfigError } from '../core/errors';
+import { checkInteger } from '../core/names';
 
 /** Timing of a probe. */
 export interface ProbeOptions {

@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors';
+import { ConfigError } from '../core/errors';
 
 /** The UID of Istio's sidecar proxy: a workload must never run as it (its traffic would bypass the proxy). */
 export const ISTIO_PROXY_UID = 1337;

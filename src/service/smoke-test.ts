@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
-import { ConfigError } from '../errors';
-import { ManifestObject } from '../manifest-object';
-import { checkDnsLabel, checkEnvVarName, checkInteger } from '../names';
-import { shellQuote } from '../shell-quote';
+import { ConfigError } from '../core/errors';
+import { ManifestObject } from '../core/manifest-object';
+import { checkDnsLabel, checkEnvVarName, checkInteger } from '../core/names';
+import { shellQuote } from '../core/shell-quote';
 import { contentHash } from './config-hash';
 import { ImageReference } from './image';
-import { Resources, ResourcesProps } from './resources';
+import { Resources, ResourcesProps } from '../model/resources';
 import { checkUid, containerSecurityContext, DEFAULT_UID, podSecurityContext } from './security';
 
 /**

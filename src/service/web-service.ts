@@ -13,20 +13,20 @@ import type { IPodDisruptionBudgetSpec } from 'kubernetes-models/policy/v1/PodDi
 import type { INetworkPolicySpec } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicySpec';
 import type { INetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer';
 import type { INetworkPolicyIngressRule } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyIngressRule';
-import { principalOf } from '../environment';
-import { ConfigError } from '../errors';
-import { ManifestObject } from '../manifest-object';
+import { principalOf } from '../model/environment';
+import { ConfigError } from '../core/errors';
+import { ManifestObject } from '../core/manifest-object';
 import { IMeshService, VERSION_LABEL } from '../mesh/mesh-service';
 import { ServiceMonitor, ServiceMonitorOptions } from '../monitoring/service-monitor';
-import { checkDnsLabel, checkDnsLabel1035, checkEnvVarName, checkInteger, checkPort, checkPortName } from '../names';
-import { Placement, placementOf } from '../placement';
-import { ReleaseBindingValue, ReleaseRegistry } from '../release-registry';
+import { checkDnsLabel, checkDnsLabel1035, checkEnvVarName, checkInteger, checkPort, checkPortName } from '../core/names';
+import { Placement, placementOf } from '../model/placement';
+import { ReleaseBindingValue, ReleaseRegistry } from '../release/release-registry';
 import { checkExternalSecretUse, ExternalSecret } from '../secrets/external-secret';
 import { contentHash } from './config-hash';
 import { EnvValue } from './env-value';
 import { checkTag, ImageReference } from './image';
 import { Probe, ProbeRole } from './probe';
-import { Resources, ResourcesProps } from './resources';
+import { Resources, ResourcesProps } from '../model/resources';
 import { checkUid, containerSecurityContext, DEFAULT_UID, podSecurityContext } from './security';
 
 export { VERSION_LABEL } from '../mesh/mesh-service';

@@ -1,4 +1,4 @@
-import { Manifest } from '../manifest';
+import { Manifest } from '../core/manifest';
 import { Deployments } from './inventory';
 
 /**

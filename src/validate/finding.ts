@@ -1,4 +1,4 @@
-import { Manifest } from '../manifest';
+import { Manifest } from '../core/manifest';
 
 /**
  * One problem found in one object.

@@ -1,4 +1,4 @@
-import { isObject, normalizeFolder } from './inventory';
+import { isObject, normalizeFolder } from './manifest-values';
 
 /**
  * The Applications an Argo CD ApplicationSet generates, as far as the output tells: its list

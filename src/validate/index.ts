@@ -6,9 +6,9 @@
  * const report = validateManifests(app.manifests());
  * if (!report.ok) console.error(formatText(report));
  */
-import { compareText } from '../compare';
-import { CdkGitOpsError } from '../errors';
-import { Manifest } from '../manifest';
+import { compareText } from '../core/compare';
+import { CdkGitOpsError } from '../core/errors';
+import { Manifest } from '../core/manifest';
 import { fileFinding, Finding } from './finding';
 import { clusterScopes } from './cluster-scopes';
 import { Deployments, Inventory } from './inventory';

@@ -1,6 +1,9 @@
-import { Manifest } from '../manifest';
-import { RELEASE_API_VERSION, RELEASE_KIND } from '../release';
+import { Manifest } from '../core/manifest';
+import { RELEASE_API_VERSION, RELEASE_KIND } from '../release/release';
 import { ObjectRef } from './finding';
+import { isObject, normalizeFolder } from './manifest-values';
+
+export { isObject, normalizeFolder };
 import { generatedApplications } from './generated-applications';
 
 /** Kinds that are not namespaced (in the API groups this validator knows). */
@@ -205,10 +208,6 @@ export function stringMap(x: unknown): Record<string, string> {
   return out;
 }
 
-/** Whether `x` is a plain (non-array) object. */
-export function isObject(x: unknown): x is Record<string, any> {
-  return x !== null && typeof x === 'object' && !Array.isArray(x);
-}
 
 /** The value at `path` inside `o`, if every step exists. */
 export function get(o: unknown, path: readonly (string | number)[]): any {
@@ -281,7 +280,3 @@ export class Deployments {
   }
 }
 
-/** `./dev/app/` -> `dev/app`; `.` -> ``. */
-export function normalizeFolder(p: string): string {
-  return p.replace(/^\.\/?/, '').replace(/\/+$/, '');
-}

@@ -4,7 +4,7 @@
  * each object with findings (every finding in its text); waived findings are listed in the
  * testcase's system-out.
  */
-import { Manifest } from '../manifest';
+import { Manifest } from '../core/manifest';
 import { Finding, WaivedFinding } from './finding';
 import { Inventory } from './inventory';
 import { formatFinding, ValidationReport } from './report';

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CdkGitOpsError } from '../errors';
-import { yamlModule } from '../yaml-module';
-import { Manifest } from '../manifest';
-import { readRegularFile, readRegularFileAt, UnsafePathError, walkRegularFiles } from '../safe-fs';
+import { CdkGitOpsError } from '../core/errors';
+import { yamlModule } from '../core/yaml-module';
+import { Manifest } from '../core/manifest';
+import { readRegularFile, readRegularFileAt, UnsafePathError, walkRegularFiles } from '../core/safe-fs';
 
 /**
  * A file (or a document of it) that cannot be read or is not YAML of Kubernetes objects. The

@@ -1,5 +1,5 @@
 import type { Document, LineCounter } from 'yaml';
-import { yamlModule } from '../yaml-module';
+import { yamlModule } from '../core/yaml-module';
 import { Finding, isFileFinding } from './finding';
 
 /** The YAML a finding's file holds, and which document of it when the file is a stream. */

@@ -1,7 +1,7 @@
 import {
   DNS_1035_LABEL_RULE, DNS_LABEL_RULE, DNS_SUBDOMAIN_RULE, isDnsLabel, isDnsLabel1035, isDnsSubdomain,
   isLabelKey, isLabelValue, LABEL_KEY_RULE, LABEL_VALUE_RULE,
-} from '../names';
+} from '../core/names';
 import { fieldPath, Finding, finding, ObjectRef, show } from './finding';
 import { get, Inventory, isObject } from './inventory';
 

@@ -5,7 +5,7 @@
  * waiver's reason).
  */
 import { pathToFileURL } from 'url';
-import { packageInfo } from '../package-info';
+import { packageInfo } from '../core/package-info';
 import { Finding, isFileFinding, WaivedFinding } from './finding';
 import { ValidationReport } from './report';
 import { RULES } from './rules';

@@ -1,4 +1,4 @@
-import { didYouMean } from '../closest-name';
+import { didYouMean } from '../core/closest-name';
 import { AjvError, ValidateFunction, withSchemaObserver } from './schema-modules';
 
 /** One schema violation, with a JSON-pointer-like path into the object (`/spec/template/...`). */

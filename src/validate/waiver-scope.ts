@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { ConfigError } from '../errors';
-import { didYouMean } from '../closest-name';
+import { ConfigError } from '../core/errors';
+import { didYouMean } from '../core/closest-name';
 import { ruleById, RULES } from './rules';
 import { waiverAnnotation } from './waivers';
 

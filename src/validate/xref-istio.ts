@@ -1,5 +1,5 @@
-import { compareVersions } from '../compare';
-import { hostWithin } from '../host';
+import { compareVersions } from '../core/compare';
+import { hostWithin } from '../core/host';
 import { Finding, finding, fieldPath, ObjectRef, show } from './finding';
 import { Inventory, isObject, stringMap } from './inventory';
 import { canonical } from './policy';

@@ -6,7 +6,7 @@
 import {
   AppChart, Application, ApplicationSet, AppProject, ArgoCdChart, ClusterGenerator, Environment, GitOpsApp, validateManifests, WebService,
 } from '../../src';
-import { Manifest } from '../../src/manifest';
+import { Manifest } from '../../src/core/manifest';
 import { find } from '../util';
 
 const REPO = 'https://git.example.com/org/gitops.git';

@@ -1,10 +1,10 @@
-import { AppChart } from '../../src/app-chart';
+import { AppChart } from '../../src/model/app-chart';
 import { AppOfApps } from '../../src/argocd/app-of-apps';
 import { Application } from '../../src/argocd/application';
 import { AppProject } from '../../src/argocd/app-project';
 import { ArgoCdChart } from '../../src/argocd/argocd-chart';
-import { Environment } from '../../src/environment';
-import { GitOpsApp } from '../../src/gitops-app';
+import { Environment } from '../../src/model/environment';
+import { GitOpsApp } from '../../src/app/gitops-app';
 import { WebService } from '../../src/service/web-service';
 import { find } from '../util';
 

@@ -1,5 +1,5 @@
 import { OptionTable, parseOptions } from '../../src/cli/args';
-import { UsageError } from '../../src/errors';
+import { UsageError } from '../../src/core/errors';
 import { COMMANDS, parseCommandLine } from '../../src/cli/main';
 
 const TABLE: OptionTable = {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { projectManifest } from '../../src/cli/init';
 import { parseOptions } from '../../src/cli/args';
-import { UsageError } from '../../src/errors';
+import { UsageError } from '../../src/core/errors';
 import { parseCommandLine } from '../../src/cli/main';
 import { parseGateFlag } from '../../src/gate/gate-settings';
 import { parseWeights } from '../../src/gitops/shift-flow';

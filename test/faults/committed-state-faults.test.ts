@@ -8,9 +8,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { blobSha } from '../../src/gitops/git';
-import { OWNERSHIP_RECORD } from '../../src/gitops/ownership-record';
-import { STAGING_FOLDER, swapStateDir } from '../../src/gitops/swap-journal';
+import { blobSha } from '../../src/git/git';
+import { OWNERSHIP_RECORD } from '../../src/git/ownership-record';
+import { STAGING_FOLDER, swapStateDir } from '../../src/git/swap-journal';
 import { createApp } from '../gitops/fixture-app';
 import { cleanup, cloneOf, FIXTURE_APP, git, gitState, isolateGit, seedRepo, spawnCli } from '../gitops/helpers';
 import { put, snapshotTree } from '../tree-snapshot';

@@ -5,7 +5,7 @@
  * release is already past its checks (its push lands, its local fast-forward cannot).
  */
 import * as fs from 'fs';
-import { GitOpsApp, GitOpsAppProps } from '../../src/gitops-app';
+import { GitOpsApp, GitOpsAppProps } from '../../src/app/gitops-app';
 import { makeApp } from '../gitops/fixture-app';
 
 let created = false;

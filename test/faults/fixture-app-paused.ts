@@ -5,7 +5,7 @@
  * to 30 s). A test makes a command run while synth is between reading and writing.
  */
 import * as fs from 'fs';
-import { GitOpsApp, GitOpsAppProps } from '../../src/gitops-app';
+import { GitOpsApp, GitOpsAppProps } from '../../src/app/gitops-app';
 import { makeApp } from '../gitops/fixture-app';
 
 let paused = false;

@@ -5,8 +5,8 @@
  * folder empty and makes a new one: every kind of step of synth's swap.
  */
 import { ApiObject } from 'cdk8s';
-import { GitOpsApp, GitOpsAppProps } from '../../src/gitops-app';
-import { RepositoryChart } from '../../src/repository-chart';
+import { GitOpsApp, GitOpsAppProps } from '../../src/app/gitops-app';
+import { RepositoryChart } from '../../src/model/repository-chart';
 
 /** The ConfigMaps (folder -> name -> data) of each variant. */
 export const VARIANTS: Record<string, Record<string, Record<string, Record<string, string>>>> = {

@@ -1,6 +1,6 @@
 /**
  * Fault injection for the commands that change a GitOps repository: the real CLI killed with
- * SIGKILL at each step of a release (test-only crash points, `src/fault-point.ts`), git states
+ * SIGKILL at each step of a release (test-only crash points, `src/core/fault-point.ts`), git states
  * a release must not start from, remotes that refuse, hostile release files, and two commands
  * in one clone. Every case asserts what the clone and its origin hold afterwards (and that git
  * finds both intact), and what the next run does. Real git, local bare origins, no network.

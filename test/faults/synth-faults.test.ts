@@ -1,14 +1,14 @@
 /**
  * Fault injection for synth's writing, with the real CLI in separate processes: a SIGKILL at
- * every step of the swap (`CDK8S_GITOPS_FAULT_POINT`, see src/fault-point.ts), and the hostile
+ * every step of the swap (`CDK8S_GITOPS_FAULT_POINT`, see src/core/fault-point.ts), and the hostile
  * output folders and inputs of the "never lose a user's file" issue. Each case asserts what the
  * folder holds afterwards. Offline and bounded (a few seconds: the processes run concurrently).
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { OWNERSHIP_RECORD } from '../../src/gitops/ownership-record';
-import { recoverInterruptedSwap, STAGING_FOLDER, swapStateDir } from '../../src/gitops/swap-journal';
+import { OWNERSHIP_RECORD } from '../../src/git/ownership-record';
+import { recoverInterruptedSwap, STAGING_FOLDER, swapStateDir } from '../../src/git/swap-journal';
 import { git, isolateGit, SpawnOptions, SpawnResult, spawnCli } from '../gitops/helpers';
 import { tempDir } from '../temp-dir';
 import { put, snapshotTree } from '../tree-snapshot';

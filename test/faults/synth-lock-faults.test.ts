@@ -10,8 +10,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { LOCK_WAIT_MS } from '../../src/cli/synth';
-import { CloneLock } from '../../src/gitops/clone-lock';
-import { Git } from '../../src/gitops/git';
+import { CloneLock } from '../../src/git/clone-lock';
+import { Git } from '../../src/git/git';
 import { createApp } from '../gitops/fixture-app';
 import { cleanup, FIXTURE_APP, git, gitState, isolateGit, releaseState, seedRepo, spawnCli } from '../gitops/helpers';
 
@@ -39,7 +39,7 @@ function changedBesidesRecord(dir: string): string[] {
   return git(dir, 'status', '--porcelain', '--untracked-files=all').split('\n').filter(l => l !== '' && l !== ' M .cdk8s-gitops-files');
 }
 
-const synth = (clone: string, app = FIXTURE_APP, env: NodeJS.ProcessEnv = {}) => spawnCli(['synth', '--app', app, '--gitops-dir', clone], { timeout: 40_000, env });
+const synth = (clone: string, app = FIXTURE_APP, env: NodeJS.ProcessEnv = {}, onStderr?: (stderr: string) => void) => spawnCli(['synth', '--app', app, '--gitops-dir', clone], { timeout: 40_000, env, onStderr });
 const release = (clone: string, push = false) => spawnCli(['release', '--gitops-dir', clone, '--env', 'dev', '--tag', TAG, '--service', 'frontend', '--app', FIXTURE_APP, ...(push ? ['--push'] : [])], { timeout: 40_000 });
 
 describe('synth --gitops-dir takes the clone lock of the release commands', () => {
@@ -115,8 +115,11 @@ describe('synth --gitops-dir takes the clone lock of the release commands', () =
     fs.writeFileSync(path.join(origin, 'hooks', 'pre-receive'), `#!/bin/sh\n: > '${marker}'\nwhile [ ! -f '${marker}.go' ]; do sleep 0.05; done\n`, { mode: 0o755 });
     const releasing = release(clone, true);
     await appears(marker); // release holds the lock, its push waits
-    const synthesizing = synth(clone);
-    await sleep(500);
+    // the push goes on once synth says it waits for the release (however long its start takes)
+    let saidWaiting!: () => void;
+    const waiting = new Promise<void>(resolve => { saidWaiting = resolve; });
+    const synthesizing = synth(clone, FIXTURE_APP, {}, stderr => { if (stderr.includes('waiting up to')) saidWaiting(); });
+    await Promise.race([waiting, synthesizing]);
     fs.writeFileSync(`${marker}.go`, '');
     const [r, s] = await Promise.all([releasing, synthesizing]);
     expect(r.code).toBe(0);

@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { OWNERSHIP_RECORD } from '../../src/gitops/ownership-record';
+import { OWNERSHIP_RECORD } from '../../src/git/ownership-record';
 import { cleanup, git, isolateGit, read, releaseState, spawnCli, SpawnResult, tmpdir } from './helpers';
 
 beforeAll(isolateGit);
@@ -101,7 +101,7 @@ describe('a GitOps repository that holds the program', () => {
       expect(`${rel} ${git(origin, 'rev-parse', `main:${rel}`).trim()}`).toBe(`${rel} ${sha}`);
     }
     expect(read(clone, 'program/node_modules/x/index.js')).toBe('\n');
-  });
+  }, 180_000); // seven CLI runs in turn: room on a loaded machine
 
   test('from the program folder, --gitops-dir .. writes the repository around it; a path inside the program folder is refused', async () => {
     const { clone } = teamRepository();

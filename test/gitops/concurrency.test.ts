@@ -1,6 +1,6 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { parseReleaseFile } from '../../src/release';
+import { parseReleaseFile } from '../../src/release/release';
 import { rotate } from '../../src/gitops/rotation';
 import { shifted } from '../../src/gitops/shift-flow';
 import { createApp } from './fixture-app-many';

@@ -1,5 +1,5 @@
 /** The canary fixture program with four more services like monitor (s1..s4), for the concurrent-push test. */
-import { GitOpsApp, GitOpsAppProps } from '../../src/gitops-app';
+import { GitOpsApp, GitOpsAppProps } from '../../src/app/gitops-app';
 import { makeApp } from './fixture-app-canary';
 
 /** The program entry point `--app` loads. */

@@ -11,9 +11,9 @@
  * prod's default weights are 90/10, dev splits equally. Images are `registry.example/NAME:TAG`,
  * tag `1.0.0` until the release state pins another. `createApp` is what `--app` loads.
  */
-import { AppChart } from '../../src/app-chart';
-import { Environment } from '../../src/environment';
-import { GitOpsApp, GitOpsAppProps } from '../../src/gitops-app';
+import { AppChart } from '../../src/model/app-chart';
+import { Environment } from '../../src/model/environment';
+import { GitOpsApp, GitOpsAppProps } from '../../src/app/gitops-app';
 import { DestinationRule } from '../../src/mesh/destination-rule';
 import { HttpMatch } from '../../src/mesh/http-match';
 import { RouteTarget } from '../../src/mesh/route-target';

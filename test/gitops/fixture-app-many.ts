@@ -1,5 +1,5 @@
 /** The fixture program with ten services (for the concurrent-push test): s1..s8 without versions, backend and monitor with v1/v2. */
-import { GitOpsApp, GitOpsAppProps } from '../../src/gitops-app';
+import { GitOpsApp, GitOpsAppProps } from '../../src/app/gitops-app';
 import { makeApp } from './fixture-app';
 
 /** Services of this program. */

@@ -8,9 +8,9 @@
  */
 import * as fs from 'fs';
 import { ApiObject, Lazy } from 'cdk8s';
-import { Environment } from '../../src/environment';
-import { GitOpsApp, GitOpsAppProps } from '../../src/gitops-app';
-import { RepositoryChart } from '../../src/repository-chart';
+import { Environment } from '../../src/model/environment';
+import { GitOpsApp, GitOpsAppProps } from '../../src/app/gitops-app';
+import { RepositoryChart } from '../../src/model/repository-chart';
 
 /** A service of the fixture: versioned (`versions`) or not. */
 export interface FixtureService {

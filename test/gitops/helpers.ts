@@ -6,11 +6,11 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { OWNERSHIP_RECORD } from '../../src/gitops/ownership-record';
-import { writeTree } from '../../src/gitops/write-tree';
+import { OWNERSHIP_RECORD } from '../../src/git/ownership-record';
+import { writeTree } from '../../src/git/write-tree';
 import { main } from '../../src/cli/main';
 import { CreateApp } from '../../src/gitops/repository';
-import { parseReleaseFile, ReleaseState } from '../../src/release';
+import { parseReleaseFile, ReleaseState } from '../../src/release/release';
 
 export const FIXTURE_APP = path.join(__dirname, 'fixture-app.ts');
 export const FIXTURE_APP_MANY = path.join(__dirname, 'fixture-app-many.ts');
@@ -210,6 +210,8 @@ export interface SpawnOptions {
   readonly cwd?: string;
   /** Milliseconds after which a CLI still running is sent SIGTERM (reported by `signal`); none by default. */
   readonly timeout?: number;
+  /** Called with all of stderr so far each time the CLI writes to it. */
+  readonly onStderr?: (stderr: string) => void;
 }
 
 /** What a CLI process did: its exit code (null when a signal ended it), the signal, its output. */
@@ -231,7 +233,7 @@ export function spawnCli(argv: string[], options: SpawnOptions = {}): Promise<Sp
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', d => { stdout += d; });
-    child.stderr!.on('data', d => { stderr += d; });
+    child.stderr!.on('data', d => { stderr += d; options.onStderr?.(stderr); });
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);

@@ -7,9 +7,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { provenanceFor } from '../../src/cli/provenance';
-import { inheritSource, PROVENANCE_TRAILERS, provenanceOf, renderCommitMessage, sourceProvenance } from '../../src/gitops/commit-message';
+import { inheritSource, PROVENANCE_TRAILERS, provenanceOf, renderCommitMessage, sourceProvenance } from '../../src/git/commit-message';
 import { status } from '../../src/gitops/status-flow';
-import { packageInfo } from '../../src/package-info';
+import { packageInfo } from '../../src/core/package-info';
 import { createApp } from './fixture-app';
 import { cleanup, cli, commitTrailers, FIXTURE_APP, git, isolateGit, seedRepo, spawnCli, tmpdir } from './helpers';
 

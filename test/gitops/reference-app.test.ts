@@ -7,10 +7,10 @@ import { release } from '../../src/gitops/release-flow';
 import { CreateApp } from '../../src/gitops/repository';
 import { rollback } from '../../src/gitops/rollback-flow';
 import { createApp } from '../../reference/main';
-import { GitOpsApp } from '../../src/gitops-app';
-import { repositoryCharts } from '../../src/repository-layout';
+import { GitOpsApp } from '../../src/app/gitops-app';
+import { repositoryCharts } from '../../src/app/repository-layout';
 import { createApp as eagerApp } from './fixture-app';
-import { writeTree } from '../../src/gitops/write-tree';
+import { writeTree } from '../../src/git/write-tree';
 import { changedFiles, cleanup, cli, cloneOf, git, isolateGit, read, releaseState, seedRepo, tmpdir } from './helpers';
 
 const REFERENCE_APP = path.join(__dirname, '..', '..', 'reference', 'main.ts');

@@ -1,4 +1,4 @@
-import { ReleaseState } from '../../src/release';
+import { ReleaseState } from '../../src/release/release';
 import { rollbackSubject } from '../../src/gitops/rollback-flow';
 
 const state = (services: ReleaseState['services'], weights?: ReleaseState['weights']): ReleaseState => ({ environment: 'prod', services, ...(weights ? { weights } : {}) });

@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
-import { InputError } from '../../src/errors';
-import { compareVersions } from '../../src/compare';
+import { InputError } from '../../src/core/errors';
+import { compareVersions } from '../../src/core/compare';
 import { adopt, canarySplit, changesBetween, describeChanges, describeWeightChanges, formatSplit, headlineTag, newestTag, rotate, weightChangesBetween } from '../../src/gitops/rotation';
 
 const dev = { environment: 'dev', services: { backend: { v1: 'a', v2: 'b' }, monitor: { v1: 'a', v2: 'b' }, frontend: 'b' } };

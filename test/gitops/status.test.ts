@@ -2,7 +2,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { formatStatus, statusJson } from '../../src/cli/status';
-import { renderRelease } from '../../src/release';
+import { renderRelease } from '../../src/release/release';
 import { status } from '../../src/gitops/status-flow';
 import { createApp } from './fixture-app';
 import { cleanup, cli, CLI, FIXTURE_APP, git, isolateGit, seedRepo, snapshot, tmpdir } from './helpers';

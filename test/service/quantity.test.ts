@@ -1,4 +1,4 @@
-import { Quantity } from '../../src/service/quantity';
+import { Quantity } from '../../src/model/quantity';
 
 describe('Quantity', () => {
   test.each([

@@ -1,5 +1,5 @@
-import { ConfigError } from '../../src/errors';
-import { Resources } from '../../src/service/resources';
+import { ConfigError } from '../../src/core/errors';
+import { Resources } from '../../src/model/resources';
 
 describe('Resources', () => {
   test('defaults, overrides and a base merge, written canonically', () => {

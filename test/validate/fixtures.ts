@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { Manifest } from '../../src/manifest';
+import { Manifest } from '../../src/core/manifest';
 import { tempDir } from '../temp-dir';
 
 /** Write manifests as YAML files into a fresh temporary folder (removed after the test file); returns it. */

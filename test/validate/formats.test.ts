@@ -7,7 +7,7 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { stringify } from 'yaml';
-import { Manifest } from '../../src/manifest';
+import { Manifest } from '../../src/core/manifest';
 import { RULES, waiverAnnotation } from '../../src/validate';
 import { xml } from '../../src/validate/junit';
 import { fieldKeys } from '../../src/validate/locate';

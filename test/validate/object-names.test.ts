@@ -2,7 +2,7 @@
  * SCHEMA-NAME and SCHEMA-LABEL: names, namespaces, labels and annotation keys against the
  * rules the Kubernetes API server applies (per kind, as apiserver does).
  */
-import { Manifest } from '../../src/manifest';
+import { Manifest } from '../../src/core/manifest';
 import { validateManifests } from '../../src/validate';
 
 const one = (object: Record<string, any>): Manifest => ({ path: 'x.yaml', object });

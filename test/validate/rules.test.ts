@@ -1,4 +1,4 @@
-import { Manifest } from '../../src/manifest';
+import { Manifest } from '../../src/core/manifest';
 import { formatText, RULES, validateManifests, waiverAnnotation } from '../../src/validate';
 import { backendMetrics, goodPlatform, manifest, obj } from './fixtures';
 

@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Manifest } from '../../src/manifest';
+import { Manifest } from '../../src/core/manifest';
 import { BUNDLED_KINDS } from '../../src/validate/schema-bundle';
 import { everyConstruct } from '../fixtures/every-construct';
 import { tempDir } from '../temp-dir';

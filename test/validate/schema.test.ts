@@ -1,4 +1,4 @@
-import { Manifest } from '../../src/manifest';
+import { Manifest } from '../../src/core/manifest';
 import { validateManifests } from '../../src/validate';
 import { schemaFor } from '../../src/validate/schema';
 import { goodPlatform, obj } from './fixtures';

@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject } from 'cdk8s';
-import { GitOpsApp } from '../../src/gitops-app';
-import { RepositoryChart } from '../../src/repository-chart';
+import { GitOpsApp } from '../../src/app/gitops-app';
+import { RepositoryChart } from '../../src/model/repository-chart';
 import { createApp } from '../../reference/main';
-import { synthesize } from '../../src/synth';
+import { synthesize } from '../../src/app/synth';
 import { assertValid, formatText, validateDirectory, validateManifests, ValidationError } from '../../src/validate';
 import { goodPlatform } from './fixtures';
 import { tempDir } from '../temp-dir';

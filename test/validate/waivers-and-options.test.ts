@@ -1,4 +1,4 @@
-import { Manifest } from '../../src/manifest';
+import { Manifest } from '../../src/core/manifest';
 import { formatJson, formatText, validateManifests, waiverAnnotation, WAIVER_ANNOTATION_PREFIX } from '../../src/validate';
 import { goodPlatform, manifest, obj } from './fixtures';
 

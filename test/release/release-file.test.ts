@@ -1,0 +1,340 @@
+import { InputError } from '../../src/core/errors';
+import { assertValidTag } from '../../src/release/release-file';
+import { parseReleaseFile, RELEASE_FILE_LIMITS, ReleaseFileError, ReleaseState, renderRelease, sameRelease } from '../../src/release/release';
+import { tagProblem } from '../../src/service/image';
+
+const SHA = '0123456789abcdef0123456789abcdef01234567';
+
+/** parseReleaseFile of a fresh copy of the module whose YAML parser throws when it is loaded: what the fast path reads. */
+function parseWithoutYaml(text: string, environment: string): ReleaseState {
+  try {
+    let state: ReleaseState | undefined;
+    jest.isolateModules(() => {
+      jest.doMock('../../src/core/yaml-module', () => ({ yamlModule: () => { throw new Error('the YAML parser was loaded'); } }));
+      state = (require('../../src/release/release') as typeof import('../../src/release/release')).parseReleaseFile(text, { environment });
+    });
+    return state!;
+  } finally {
+    jest.dontMock('../../src/core/yaml-module');
+  }
+}
+
+describe('image tags', () => {
+  test.each([SHA, 'sha-abc1234', '1.4.2', 'v2', '_x', 'A'.repeat(128)])('accepts %s', tag => {
+    expect(tagProblem(tag)).toBeUndefined();
+  });
+  test.each(['', 'latest', '-x', '.x', 'a b', 'a/b', 'a:b', 'A'.repeat(129), 'ä'])('refuses %j', tag => {
+    expect(tagProblem(tag)).toBeDefined();
+  });
+  test('the error names the flag, the value and what is allowed', () => {
+    expect(() => assertValidTag('bad tag!')).toThrow(InputError);
+    expect(() => assertValidTag('bad tag!')).toThrow(/^--tag: "bad tag!" is not an image tag: allowed are/);
+    expect(() => assertValidTag('latest')).toThrow(/--tag: "latest" is mutable/);
+  });
+});
+
+describe('release file', () => {
+  const state = { environment: 'dev', services: { backend: { v1: SHA, v2: '1.0.0' }, frontend: '1e5' } };
+
+  test('renders the canonical layout and reads it back', () => {
+    const text = renderRelease(state);
+    expect(text).toMatchInlineSnapshot(`
+"# Managed by cdk8s-gitops: the image tag each service (version) runs in this environment.
+# Change it with \`cdk8s-gitops release\`, \`promote\` or \`rollback\`, not by hand.
+apiVersion: cdk8s-gitops/v1
+kind: Release
+environment: dev
+services:
+  backend:
+    v1: 0123456789abcdef0123456789abcdef01234567
+    v2: 1.0.0
+  frontend: "1e5"
+"
+`);
+    expect(parseReleaseFile(text, { environment: 'dev' })).toEqual(state);
+  });
+
+  test('compares release states regardless of key order', () => {
+    expect(sameRelease(state, { environment: 'x', services: { frontend: '1e5', backend: { v2: '1.0.0', v1: SHA } } })).toBe(true);
+    expect(sameRelease(state, { environment: 'dev', services: { frontend: '1e5' } })).toBe(false);
+  });
+
+  const base = 'apiVersion: cdk8s-gitops/v1\nkind: Release\nenvironment: dev\n';
+  test.each([
+    ['a: [', /^release.yaml: line 1, column 5: is not valid YAML: /],
+    ['- 1', /must be a mapping with apiVersion/],
+    ['apiVersion: v2\nkind: Release\nenvironment: dev\n', /apiVersion: "v2" must be "cdk8s-gitops\/v1"/],
+    ['apiVersion: cdk8s-gitops/v1\nkind: Deployment\nenvironment: dev\n', /kind: "Deployment" must be "Release"/],
+    ['apiVersion: cdk8s-gitops/v1\nkind: Release\n', /environment: \(missing\) must be an environment name/],
+    [base.replace('dev', 'prod'), /environment: "prod" does not match the folder it is in \("dev"\)/],
+    [`${base}services: [a]\n`, /services: \["a"\] must be a mapping/],
+    [`${base}services:\n  backend: latest\n`, /services.backend: "latest" is mutable/],
+    [`${base}services:\n  backend:\n    v1: "bad tag"\n`, /services.backend.v1: "bad tag" is not an image tag/],
+    [`${base}services:\n  backend:\n    V1: abc\n`, /services.backend.V1: is not a version name/],
+    [`${base}services:\n  backend: 12\n`, /services.backend: 12 must be an image tag or a non-empty mapping/],
+    [`${base}extra: 1\n`, /extra: unknown field/],
+    [base, /services: \(missing\) must be a mapping of service name to tag .*an environment that pins no tag has `services: \{\}`/],
+    [`${base}services:\n`, /services: null must be a mapping/],
+  ])('rejects %j with a clear error', (text, message) => {
+    expect(() => parseReleaseFile(text, { environment: 'dev' })).toThrow(ReleaseFileError);
+    expect(() => parseReleaseFile(text, { environment: 'dev' })).toThrow(message);
+  });
+});
+
+describe('release files as written and as edited by hand read the same', () => {
+  const state = {
+    environment: 'dev',
+    services: { 'api': { v1: '1.0', v2: 'true' }, 'db': '0123', 'web': 'sha-abc1234', 'x-y': { v1: '1e3', v2: 'a'.repeat(40) } },
+  };
+  test('a written file reads back exactly, tags that look like numbers or booleans included', () => {
+    const text = renderRelease(state);
+    expect(text).toContain('"1.0"');
+    expect(parseReleaseFile(text, { environment: 'dev' })).toEqual(state);
+    expect(parseReleaseFile(renderRelease({ environment: 'dev', services: {} }))).toEqual({ environment: 'dev', services: {} });
+  });
+
+  test('the same state in another layout (order, quoting, comments, flow style) reads the same', () => {
+    const edited = [
+      'kind: Release',
+      'apiVersion: "cdk8s-gitops/v1"',
+      'services:',
+      '  web: sha-abc1234   # pinned by hand',
+      "  db: '0123'",
+      '  x-y: { v2: ' + 'a'.repeat(40) + ', v1: "1e3" }',
+      '  api:',
+      '    v2: "true"',
+      '    v1: "1.0"',
+      'environment: dev',
+      '',
+    ].join('\n');
+    expect(parseReleaseFile(edited, { environment: 'dev' })).toEqual(state);
+  });
+
+  test('a written file edited into something invalid is still refused with the field named', () => {
+    const text = renderRelease(state).replace('sha-abc1234', 'latest');
+    expect(() => parseReleaseFile(text, { environment: 'dev', source: 'dev/release.yaml' })).toThrow('dev/release.yaml: services.web: "latest" is mutable');
+    const unquoted = renderRelease(state).replace('"1.0"', '1.0');
+    expect(() => parseReleaseFile(unquoted, { environment: 'dev' })).toThrow(/services\.api\.v1: 1 must be an image tag \(a string\)/);
+  });
+});
+
+describe('hostile release files are refused with the file and the line named', () => {
+  const base = 'apiVersion: cdk8s-gitops/v1\nkind: Release\nenvironment: dev\n';
+  const source = 'dev/release.yaml';
+  const parse = (text: string) => () => parseReleaseFile(text, { environment: 'dev', source });
+
+  test('a duplicate key: the file, the line of the second one and the key', () => {
+    expect(parse(`${base}services:\n  backend: a\n  frontend: b\n  backend: c\n`))
+      .toThrow('dev/release.yaml: line 7, column 3: is not valid YAML: duplicate key "backend" (each key may appear once in a mapping)');
+    expect(parse(`${base}services:\n  backend: {v1: a, v1: b}\n`)).toThrow(/^dev\/release.yaml: line 5, column 20: is not valid YAML: duplicate key "v1"/);
+  });
+
+  test('an alias bomb is refused at its first alias, before anything is expanded', () => {
+    const bomb = `${base}services:\n  a: &a [x, x, x, x, x, x, x, x, x]\n  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n`
+      + Array.from({ length: 8 }, (_, i) => `  c${i}: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n`).join('');
+    expect(parse(bomb)).toThrow('dev/release.yaml: line 6, column 10: alias *a is not allowed in a release file (write each tag out)');
+  });
+
+  test('a file over 1 MiB is refused before it is parsed', () => {
+    const big = `${base}services:\n${'  s: x\n'.repeat(8_000_000)}`; // 56 MB
+    const t0 = Date.now();
+    expect(parse(big)).toThrow(/^dev\/release.yaml: is 56000069 bytes, over the limit of 1048576 bytes \(1 MiB\) for a release file/);
+    expect(Date.now() - t0).toBeLessThan(10_000); // a hang detector, not a speed check
+    expect(Buffer.byteLength(big)).toBeGreaterThan(RELEASE_FILE_LIMITS.bytes);
+  });
+
+  test('1,000 services with 3 versions and 40-character tags stay far below the limits', () => {
+    const services = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`service-${i}`, { v1: 'a'.repeat(40), v2: 'b'.repeat(40), v3: 'c'.repeat(40) }]));
+    const text = renderRelease({ environment: 'dev', services });
+    expect(Buffer.byteLength(text)).toBeLessThan(RELEASE_FILE_LIMITS.bytes / 5);
+    // the same content, not in the written layout, goes through the YAML parser
+    expect(parseReleaseFile(`${text}# edited\n`, { environment: 'dev' }).services).toEqual(services);
+  });
+
+  test.each([
+    ['flow brackets', `${base}services: ${'['.repeat(300_000)}${']'.repeat(300_000)}\n`, 4],
+    ['block indentation', `${base}services:\n${Array.from({ length: 40 }, (_, i) => `${' '.repeat(2 * i + 2)}a${i}:\n`).join('')}`, 20],
+    ['sequence items', `${base}services:\n  a:\n    ${'- '.repeat(20)}x\n`, 6],
+  ])('nesting deeper than the limit (%s) is refused before parsing, naming the line', (_name, text, line) => {
+    const t0 = Date.now();
+    expect(parse(text)).toThrow(`dev/release.yaml: line ${line}: nested more than ${RELEASE_FILE_LIMITS.depth} levels deep`);
+    expect(Date.now() - t0).toBeLessThan(10_000); // a hang detector, not a speed check
+  });
+
+  test('brackets and hashes inside quotes or comments are not nesting', () => {
+    const text = `${base}services:  # [[[[[[[[[[[[[[[[[[[[\n  web: "a[[[[[[[[[[[[[[[[[[[[[["\n`;
+    expect(parse(text)).toThrow('dev/release.yaml: services.web: "a[[[[[[[[[[[[[[[[[[[[[[" is not an image tag');
+  });
+
+  test('more entries than the limit are refused', () => {
+    const text = `${base}services:\n${Array.from({ length: RELEASE_FILE_LIMITS.entries + 1 }, (_, i) => `  s${i}: x\n`).join('')}`;
+    expect(parse(text)).toThrow(`dev/release.yaml: services: more than ${RELEASE_FILE_LIMITS.entries} entries (services and versions) in one release file`);
+  });
+});
+
+describe('the clusters section: per-cluster entries of a change staged cluster by cluster', () => {
+  const state = {
+    environment: 'prod',
+    services: { api: { v1: '1.0.0', v2: '1.1.0' }, web: '2.0.0' },
+    clusters: { 'prod-us': { services: { web: '2.1.0' } }, 'prod-eu': { services: { api: { v2: '1.2.0' }, web: '1e5' } } },
+  };
+
+  test('written after the services, clusters and keys sorted; read back exactly; absent when no cluster has an entry', () => {
+    const text = renderRelease(state);
+    expect(text.slice(text.indexOf('apiVersion'))).toBe([
+      'apiVersion: cdk8s-gitops/v1', 'kind: Release', 'environment: prod', 'services:', '  api:', '    v1: 1.0.0', '    v2: 1.1.0', '  web: 2.0.0',
+      'clusters:', '  prod-eu:', '    services:', '      api:', '        v2: 1.2.0', '      web: "1e5"', '  prod-us:', '    services:', '      web: 2.1.0', '',
+    ].join('\n'));
+    expect(parseReleaseFile(text, { environment: 'prod' })).toEqual(state);
+    const none = { environment: 'prod', services: state.services, clusters: { 'prod-eu': { services: {} } } };
+    expect(renderRelease(none)).toBe(renderRelease({ environment: 'prod', services: state.services }));
+  });
+
+  test('a written file is read without the YAML parser, clusters included', () => {
+    const services = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`svc-${String(i).padStart(4, '0')}`, { v1: 'a'.repeat(40), v2: 'b'.repeat(40) }]));
+    const big = { environment: 'prod', services, clusters: { 'prod-eu': { services: Object.fromEntries(Object.keys(services).map(s => [s, { v2: 'c'.repeat(40) }])) } } };
+    expect(parseWithoutYaml(renderRelease(big), 'prod')).toEqual(big);
+    // not as written (a comment more): the YAML parser reads it
+    expect(() => parseWithoutYaml(`${renderRelease(big)}# edited\n`, 'prod')).toThrow('the YAML parser was loaded');
+  });
+
+  test('sameRelease compares the cluster entries too', () => {
+    expect(sameRelease(state, { ...state, clusters: { 'prod-eu': state.clusters['prod-eu'], 'prod-us': state.clusters['prod-us'] } })).toBe(true);
+    expect(sameRelease(state, { environment: 'prod', services: state.services })).toBe(false);
+    expect(sameRelease({ environment: 'prod', services: state.services, clusters: {} }, { environment: 'prod', services: state.services })).toBe(true);
+  });
+
+  const base = 'apiVersion: cdk8s-gitops/v1\nkind: Release\nenvironment: prod\nservices:\n  api:\n    v1: a\n    v2: b\n  web: c\n';
+  test.each([
+    ['clusters: {}\n', /clusters: \{\} must be a non-empty mapping of cluster name to its entries/],
+    ['clusters:\n  Prod-EU:\n    services:\n      web: d\n', /clusters.Prod-EU: is not a cluster name \(a DNS-1123 label\)/],
+    ['clusters:\n  eu:\n    services: {}\n', /clusters.eu.services: \{\} must be a non-empty mapping .*a cluster that runs the environment's tags has no services entry/],
+    ['clusters:\n  eu:\n    weights: {}\n', /clusters.eu.weights: \{\} must be a non-empty mapping of service name to \{version: percent\} \(a cluster that takes the environment's splits has no weights entry\)/],
+    ['clusters:\n  eu: {}\n', /clusters.eu: \{\} must be a mapping with services, weights or both/],
+    ['clusters:\n  eu:\n    tags: {}\n', /clusters.eu: \{"tags":\{\}\} must be a mapping with services, weights or both/],
+    ['clusters:\n  eu:\n    services:\n      web: d\n    replicas: 2\n', /clusters.eu.replicas: unknown field \(allowed: services, weights\)/],
+    ['clusters:\n  eu:\n    services:\n      db: d\n', /clusters.eu.services.db: is not a service of the environment \(its services: api, web\)/],
+    ['clusters:\n  eu:\n    services:\n      api: d\n', /clusters.eu.services.api: "d" is one tag, but services.api lists versions \(v1, v2\)/],
+    ['clusters:\n  eu:\n    services:\n      web:\n        v1: d\n', /clusters.eu.services.web: lists versions, but services.web is one tag/],
+    ['clusters:\n  eu:\n    services:\n      api:\n        v3: d\n', /clusters.eu.services.api.v3: is not a version of services.api \(its versions: v1, v2\)/],
+    ['clusters:\n  eu:\n    services:\n      web: latest\n', /clusters.eu.services.web: "latest" is mutable/],
+  ])('rejects %j with the field named', (tail, message) => {
+    expect(() => parseReleaseFile(`${base}${tail}`, { environment: 'prod', source: 'prod/release.yaml' })).toThrow(message);
+  });
+});
+
+describe('pinned traffic splits (weights)', () => {
+  const state = {
+    environment: 'prod',
+    services: { backend: { v1: 'a'.repeat(40), v2: 'sha-abc1234' }, frontend: '1.0.0', monitor: { v1: '1', v2: '2', v10: '3' } },
+    weights: { monitor: { v1: 50, v10: 0, v2: 50 }, backend: { v2: 10, v1: 90 } },
+  };
+  const base = 'apiVersion: cdk8s-gitops/v1\nkind: Release\nenvironment: dev\nservices:\n  backend:\n    v1: a\n    v2: b\n  frontend: c\n';
+  const parse = (text: string) => () => parseReleaseFile(text, { environment: 'dev', source: 'dev/release.yaml' });
+
+  test('written after services, sorted, and read back; a file without weights is written as before', () => {
+    const text = renderRelease(state);
+    expect(text.slice(text.indexOf('weights:'))).toBe('weights:\n  backend:\n    v1: 90\n    v2: 10\n  monitor:\n    v1: 50\n    v10: 0\n    v2: 50\n');
+    expect(parseReleaseFile(text, { environment: 'prod' })).toEqual(state);
+    expect(renderRelease({ ...state, weights: {} })).toBe(renderRelease({ environment: state.environment, services: state.services }));
+    expect(renderRelease({ ...state, weights: {} })).not.toContain('weights');
+    // hand-written layouts read the same; `weights: {}` is "none pinned"
+    expect(parseReleaseFile(`${base}weights: { backend: { v2: 10, v1: 90 } }  # canary\n`, { environment: 'dev' }).weights).toEqual({ backend: { v1: 90, v2: 10 } });
+    expect(parseReleaseFile(`${base}weights: {}\n`, { environment: 'dev' })).not.toHaveProperty('weights');
+  });
+
+  test('sameRelease compares the splits too (absent and empty alike)', () => {
+    const { weights: _w, ...noWeights } = state;
+    expect(sameRelease(state, { ...state, weights: { backend: { v1: 90, v2: 10 }, monitor: { v2: 50, v1: 50, v10: 0 } } })).toBe(true);
+    expect(sameRelease(state, { ...state, weights: { ...state.weights, backend: { v1: 80, v2: 20 } } })).toBe(false);
+    expect(sameRelease(state, noWeights)).toBe(false);
+    expect(sameRelease(noWeights, { ...noWeights, weights: {} })).toBe(true);
+  });
+
+  test.each([
+    ['a service not in services', 'weights:\n  bakend:\n    v1: 100\n', 'dev/release.yaml: weights.bakend: "bakend" is not in services: a split belongs to a service with versions'],
+    ['a service without versions', 'weights:\n  frontend:\n    v1: 100\n', 'dev/release.yaml: weights.frontend: "frontend" has no versions (services.frontend is one tag): only a service with versions has a split'],
+    ['an unknown version', 'weights:\n  backend:\n    v1: 90\n    v3: 10\n', 'dev/release.yaml: weights.backend.v3: is not a version of backend in services (its versions: v1, v2)'],
+    ['a fraction', 'weights:\n  backend:\n    v1: 90.5\n    v2: 9.5\n', 'dev/release.yaml: weights.backend.v1: 90.5 must be a whole percent from 0 to 100'],
+    ['a negative percent', 'weights:\n  backend:\n    v1: 110\n    v2: -10\n', 'dev/release.yaml: weights.backend.v1: 110 must be a whole percent from 0 to 100'],
+    ['a percent as a string', 'weights:\n  backend:\n    v1: "90"\n    v2: 10\n', 'dev/release.yaml: weights.backend.v1: "90" must be a whole percent from 0 to 100'],
+    ['a split that does not sum to 100 (a version removed by hand)', 'weights:\n  backend:\n    v1: 90\n', 'dev/release.yaml: weights.backend: {"v1":90} sums to 90: the percents of a split must sum to 100'],
+    ['an empty split', 'weights:\n  backend: {}\n', 'dev/release.yaml: weights.backend: {} must be a mapping of version to percent, e.g. {v1: 0, v2: 100}'],
+    ['weights that are not a mapping', 'weights: [backend]\n', 'dev/release.yaml: weights: ["backend"] must be a mapping of service name to {version: percent}'],
+  ])('%s is refused naming the file, the field and the value', (_name, weights, message) => {
+    expect(parse(`${base}${weights}`)).toThrow(ReleaseFileError);
+    expect(parse(`${base}${weights}`)).toThrow(message);
+  });
+
+  test('the canonical layout with weights is read without the YAML parser at 1000 services; an edited file goes through it to the same state', () => {
+    // names in the order the file is written (sorted), as cdk8s-gitops writes it
+    const services = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`service-${String(i).padStart(4, '0')}`, { v1: 'a'.repeat(40), v2: 'b'.repeat(40), v3: 'c'.repeat(40) }]));
+    const weights = Object.fromEntries(Object.keys(services).map(s => [s, { v1: 45, v2: 45, v3: 10 }]));
+    const text = renderRelease({ environment: 'dev', services, weights });
+    expectReadWithoutYaml(text, 'dev', { environment: 'dev', services, weights });
+  });
+});
+
+describe('splits per cluster (clusters.<name>.weights)', () => {
+  const state = {
+    environment: 'prod',
+    services: { api: { v1: '1.0.0', v2: '1.1.0' }, db: { v1: '3.0.0', v2: '4.0.0' }, web: '2.0.0' },
+    weights: { api: { v1: 50, v2: 50 } },
+    clusters: {
+      'prod-us': { weights: { db: { v2: 0, v1: 100 } } },
+      'prod-eu': { services: { api: { v2: '1.2.0' } }, weights: { api: { v1: 90, v2: 10 } } },
+    },
+  };
+
+  test('written in each cluster after its services, sorted; read back exactly, without the YAML parser', () => {
+    const text = renderRelease(state);
+    expect(text.slice(text.indexOf('weights:'))).toBe([
+      'weights:', '  api:', '    v1: 50', '    v2: 50',
+      'clusters:',
+      '  prod-eu:', '    services:', '      api:', '        v2: 1.2.0', '    weights:', '      api:', '        v1: 90', '        v2: 10',
+      '  prod-us:', '    weights:', '      db:', '        v1: 100', '        v2: 0', '',
+    ].join('\n'));
+    expect(parseReleaseFile(text, { environment: 'prod' })).toEqual(state);
+    expect(parseWithoutYaml(text, 'prod')).toEqual(state);
+    // a cluster whose splits are all the environment's has no weights entry
+    expect(renderRelease({ ...state, clusters: { 'prod-us': { weights: {} } } })).toBe(renderRelease({ environment: 'prod', services: state.services, weights: state.weights }));
+  });
+
+  test('sameRelease compares the splits of each cluster', () => {
+    expect(sameRelease(state, { ...state, clusters: { ...state.clusters, 'prod-us': { weights: { db: { v1: 100, v2: 0 } } } } })).toBe(true);
+    expect(sameRelease(state, { ...state, clusters: { ...state.clusters, 'prod-us': { weights: { db: { v1: 90, v2: 10 } } } } })).toBe(false);
+    expect(sameRelease(state, { ...state, clusters: { 'prod-eu': state.clusters['prod-eu'] } })).toBe(false);
+  });
+
+  const base = 'apiVersion: cdk8s-gitops/v1\nkind: Release\nenvironment: prod\nservices:\n  api:\n    v1: a\n    v2: b\n  web: c\n';
+  test.each([
+    ['clusters:\n  eu:\n    weights:\n      web:\n        v1: 100\n', 'clusters.eu.weights.web: "web" has no versions (services.web is one tag): only a service with versions has a split'],
+    ['clusters:\n  eu:\n    weights:\n      db:\n        v1: 100\n', 'clusters.eu.weights.db: "db" is not in services: a split belongs to a service with versions'],
+    ['clusters:\n  eu:\n    weights:\n      api:\n        v1: 90\n        v3: 10\n', 'clusters.eu.weights.api.v3: is not a version of api in services (its versions: v1, v2)'],
+    ['clusters:\n  eu:\n    weights:\n      api:\n        v1: 90\n', 'clusters.eu.weights.api: {"v1":90} sums to 90: the percents of a split must sum to 100'],
+    ['clusters:\n  eu:\n    weights:\n      api:\n        v1: 101\n        v2: -1\n', 'clusters.eu.weights.api.v1: 101 must be a whole percent from 0 to 100'],
+    ['clusters:\n  eu:\n    weights: [api]\n', 'clusters.eu.weights: ["api"] must be a non-empty mapping of service name to {version: percent}'],
+  ])('refuses %j with the file, the field and the value named', (tail, message) => {
+    expect(() => parseReleaseFile(`${base}${tail}`, { environment: 'prod', source: 'prod/release.yaml' })).toThrow(ReleaseFileError);
+    expect(() => parseReleaseFile(`${base}${tail}`, { environment: 'prod', source: 'prod/release.yaml' })).toThrow(`prod/release.yaml: ${message}`);
+  });
+
+  test('1000 services with splits in the environment and in a cluster are read without the YAML parser (canonical layout)', () => {
+    const services = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`svc-${String(i).padStart(4, '0')}`, { v1: 'a'.repeat(40), v2: 'b'.repeat(40) }]));
+    const split = (v2: number) => Object.fromEntries(Object.keys(services).map(s => [s, { v1: 100 - v2, v2 }]));
+    // a canary at 0% everywhere, shifted to 10% in prod-eu: every service has a split in the environment and in the cluster
+    const big = { environment: 'prod', services, weights: split(0), clusters: { 'prod-eu': { weights: split(10) } } };
+    expectReadWithoutYaml(renderRelease(big), 'prod', big);
+  });
+});
+
+/**
+ * `text` (as cdk8s-gitops writes it) is read as `state` without loading the YAML parser (the
+ * canonical reader; the speed is the benchmark's business, not a test's), and the same text
+ * edited by hand (a comment more) goes through the YAML parser to the same state.
+ */
+function expectReadWithoutYaml(text: string, environment: string, state: unknown): void {
+  expect(parseWithoutYaml(text, environment)).toEqual(state);
+  expect(() => parseWithoutYaml(`${text}# edited\n`, environment)).toThrow('the YAML parser was loaded');
+  expect(parseReleaseFile(`${text}# edited\n`, { environment })).toEqual(state);
+}
