@@ -96,6 +96,5 @@ export type { Finding, Rule, RuleId, SchemaOptions, ValidateOptions, ValidationR
 // progressive delivery: the metrics gate
 export { evaluateGate, gateSummary, DEFAULT_QUERIES, ISTIO_QUERIES } from './gate/gate';
 export type { GateOptions, GateResult, GateCheck, GateCheckName, GateCheckStatus } from './gate/gate';
-export { parseGateFlag } from './gate/gate-settings';
 export type { GateSettings, GateMetrics } from './gate/gate-settings';
 export { PrometheusError } from './gate/prometheus';
