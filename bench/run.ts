@@ -14,6 +14,9 @@
  *   npm run bench -- --shift [--services N --envs E --commits C]
  *                                                   `shift` of one and of every service in that repo,
  *                                                   alternating with `release` of the same services
+ *   npm run bench -- --adopt                        `adopt` and `adopt --check` of the reference GitOps demo's
+ *                                                   demo-dev and demo-prod overlays, each alternating with
+ *                                                   `kubectl kustomize` of the same overlays
  *   npm run bench -- --all                          all three (N = 500 and 1000, E = 3; release at 1000)
  *
  * Options: --runs K (repetitions; median reported; default 7 for the reference, 1 otherwise),
@@ -52,6 +55,7 @@ const { values } = parseArgs({
     release: { type: 'boolean' },
     shift: { type: 'boolean' },
     all: { type: 'boolean' },
+    adopt: { type: 'boolean' },
     kustomize: { type: 'string' },
     keep: { type: 'boolean' },
     tmp: { type: 'string' },
@@ -184,7 +188,7 @@ interface PathRow {
  * Time `command` and `baseline` alternately (`runs` pairs, after one warm-up of each) and
  * compare the medians with `target` (`ratio` ≤ n, or `seconds` ≤ baseline + n).
  */
-function alternate(row: string, command: () => number, baseline: string, base: () => number, runs: number, target: { ratio?: number; plus?: number }): PathRow {
+function alternate(row: string, command: () => number, baseline: string, base: () => number, runs: number, target?: { ratio?: number; plus?: number }): PathRow {
   command();
   base();
   const a: number[] = [];
@@ -196,13 +200,13 @@ function alternate(row: string, command: () => number, baseline: string, base: (
   const seconds = median(a);
   const baselineSeconds = median(b);
   const ratio = seconds / baselineSeconds;
-  const met = target.ratio !== undefined ? ratio <= target.ratio : seconds <= baselineSeconds + target.plus!;
+  const met = target === undefined ? true : target.ratio !== undefined ? ratio <= target.ratio : seconds <= baselineSeconds + target.plus!;
   const r: PathRow = {
     row, seconds: round(seconds), baseline, baselineSeconds: round(baselineSeconds), ratio: Math.round(ratio * 100) / 100,
-    target: target.ratio !== undefined ? `<= ${target.ratio}x` : `<= baseline + ${target.plus} s`, met, runs,
+    target: target === undefined ? '-' : target.ratio !== undefined ? `<= ${target.ratio}x` : `<= baseline + ${target.plus} s`, met, runs,
   };
   process.stdout.write(`${row.padEnd(58)} ${fmt(seconds).padStart(8)}  ${baseline.padEnd(30)} ${fmt(baselineSeconds).padStart(8)}  `
-    + `${r.ratio.toFixed(2)}x  ${r.target.padEnd(22)} ${met ? 'met' : 'NOT MET'}\n`);
+    + `${r.ratio.toFixed(2)}x  ${r.target.padEnd(22)} ${target === undefined ? '' : met ? 'met' : 'NOT MET'}\n`);
   process.stdout.write(`  runs: [${a.map(fmt).join(', ')}] vs [${b.map(fmt).join(', ')}]\n`);
   return r;
 }
@@ -417,7 +421,45 @@ function gitopsRepoAtScale(services: number, envs: number, commits: number): { d
   return { depth, cli };
 }
 
+/**
+ * `adopt` of the reference GitOps demo's demo-dev and demo-prod overlays (each run into a new
+ * folder; it runs `kubectl kustomize` of both itself) and `adopt --check` of the program it
+ * wrote (node_modules linked to this repository, as `npm install` would give it), each
+ * alternating with `kubectl kustomize` of the same two overlays: what a user runs today.
+ */
+function adoptBench(runs: number): PathRow[] {
+  const kustomize = kustomizeBuild();
+  if (typeof kustomize !== 'function') {
+    process.stdout.write(`adopt: skipped (${kustomize})\n`);
+    return [];
+  }
+  const kdir = path.resolve(ROOT, values.kustomize ?? '../shared/reference/gitops-demo/kustomize');
+  const envs = ['dev', 'prod'].map(e => `${e}=${path.join(kdir, 'environments', `demo-${e}`)}`);
+  const bin = path.join(ROOT, 'bin', 'cdk8s-gitops.js');
+  const work = tempDir('adopt');
+  let n = 0;
+  const adopt = (dir: string): { seconds: number; stdout: string } => timed(NODE, [bin, 'adopt', dir, ...envs.flatMap(e => ['--env', e])], { cwd: work });
+  const program = path.join(work, 'program');
+  const summary = adopt(program).stdout.split('\n').slice(1, 3).map(l => l.trim()).join('; ');
+  fs.mkdirSync(path.join(program, 'node_modules', '@types'), { recursive: true });
+  fs.symlinkSync(ROOT, path.join(program, 'node_modules', 'cdk8s-gitops'), 'dir');
+  for (const p of ['cdk8s', 'constructs', 'esbuild', '@types/node']) fs.symlinkSync(path.join(ROOT, 'node_modules', p), path.join(program, 'node_modules', p), 'dir');
+  const check = timed(NODE, [bin, 'adopt', '--check'], { cwd: program }).stdout.trim().split('\n').pop();
+  process.stdout.write(`adopt of ${kdir}/environments/{demo-dev,demo-prod}: ${summary}\n--check: ${check}\n`);
+  process.stdout.write(`\n${'command'.padEnd(58)} ${'median'.padStart(8)}  ${'baseline'.padEnd(30)} ${'median'.padStart(8)}  ratio  target\n`);
+  const rows = [
+    alternate('adopt DIR --env dev=... --env prod=...', () => adopt(path.join(work, `p${n++}`)).seconds, 'kubectl kustomize (2 envs)', kustomize, runs),
+    alternate('adopt --check (in the written program)', () => timed(NODE, [bin, 'adopt', '--check'], { cwd: program }).seconds, 'kubectl kustomize (2 envs)', kustomize, runs),
+  ];
+  process.stdout.write(`${JSON.stringify({ adopt: rows })}\n`);
+  return rows;
+}
+
 function main(): void {
+  if (values.adopt) {
+    adoptBench(count(values.runs, 9, '--runs'));
+    return;
+  }
   const envs = count(values.envs, 3, '--envs');
   if (values.all) {
     reference(count(values.runs, 7, '--runs'));

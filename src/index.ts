@@ -26,7 +26,7 @@ export { toYaml } from './core/yaml-emitter';
 export { CdkGitOpsError, ConfigError, ExitCode, exitCodeOf, isCdkGitOpsError } from './core/errors';
 
 // workloads
-export { WebService, APP_LABEL, VERSION_LABEL, WRITABLE_SIZE_LIMIT } from './service/web-service';
+export { WebService, ImagePullPolicy, APP_LABEL, VERSION_LABEL, WRITABLE_SIZE_LIMIT } from './service/web-service';
 export type {
   AutoscalingProps, DisruptionBudgetProps, MetricsProps, NetworkPolicyProps, WebServiceProps, WebServiceVersion,
   WebServiceVersionProps,

@@ -2,16 +2,21 @@ import { isDeepStrictEqual } from 'util';
 import { compareText } from '../core/compare';
 import { Manifest } from '../core/manifest';
 import { WAIVER_ANNOTATION_PREFIX } from '../validate/waivers';
-import { CLUSTER_SCOPED } from './model';
+import { baseName, CLUSTER_SCOPED } from './model';
 
 /**
  * How a difference between the adopted manifests and what the program renders counts:
  * `hardening` the library adds (security context, probes, resources, Pod Security labels,
- * service-account tokens off), `waiver` annotations of adopted objects, `layout` (file names,
- * Argo CD sync waves, the namespace set on an object that had none, the app's Namespace), and
- * `real`: anything else, which changes what the cluster runs.
+ * service-account tokens off, a size-limited writable `/tmp`, immutable ConfigMaps), `default`
+ * (a value written out that the API server defaults to anyway: `protocol: TCP`,
+ * `imagePullPolicy: IfNotPresent` of a pinned tag, `restartPolicy: Always`), `waiver`
+ * annotations of adopted objects, `layout` (file names, labels, rollout strategy and
+ * topology spread, the API version of an Istio object, a named target port for the same
+ * port, a ConfigMap's content-hashed name, Argo CD sync waves, the namespace set on an object
+ * that had none, the app's Namespace), and `real`: anything else, which changes what the
+ * cluster runs.
  */
-export type DifferenceClass = 'real' | 'hardening' | 'waiver' | 'layout';
+export type DifferenceClass = 'real' | 'hardening' | 'default' | 'waiver' | 'layout';
 
 /** One difference, in one environment. */
 export interface Difference {
@@ -36,6 +41,46 @@ const HARDENING = [
   /(^|\.)automountServiceAccountToken$/,
   /^metadata\.labels\["pod-security\.kubernetes\.io\/(audit|warn|enforce)"\]$/,
 ];
+
+/** Added fields that change how objects are found, rolled out and spread, not what runs. */
+const LAYOUT = [
+  /^spec\.template\.metadata\.labels\["app\.kubernetes\.io\/[^"]+"\]$/,
+  /^spec\.strategy(\.|$)/,
+  /^spec\.revisionHistoryLimit$/,
+  /^spec\.template\.spec\.topologySpreadConstraints$/,
+  /^spec\.template\.spec\.containers\[\d+\]\.ports\[\d+\]\.name$/,
+  /^spec\.ports\[\d+\]\.name$/,
+];
+
+/** Istio API groups whose versions (v1beta1, v1) serve the same objects. */
+const SAME_OBJECT_VERSIONS = new Set(['networking.istio.io', 'security.istio.io']);
+
+/** What a classification may look at besides the field: the program's object, and the ConfigMaps renamed (input name → program name). */
+interface Context {
+  readonly output: Record<string, any>;
+  readonly renamed: ReadonlyMap<string, string>;
+  /** Named container ports of the program's pods each Service selects (Service name → port name → number). */
+  readonly namedPorts: ReadonlyMap<string, ReadonlyMap<string, number>>;
+}
+
+/** The value at a field path (`spec.template.spec.containers[0]`) of an object. */
+function at(o: unknown, field: string): any {
+  const parts = field.match(/[^.[\]"]+|\["[^"]*"\]|\[\d+\]/g) ?? [];
+  let v: any = o;
+  for (const p of parts) {
+    if (v === undefined || v === null) return undefined;
+    v = v[p.startsWith('["') ? JSON.parse(p.slice(1, -1)) : p.startsWith('[') ? Number(p.slice(1, -1)) : p];
+  }
+  return v;
+}
+
+/** The kubelet's default pull policy of an image: Always for `latest` or no tag, else IfNotPresent. */
+function defaultPullPolicy(image: unknown): string {
+  if (typeof image !== 'string') return 'Always';
+  if (image.includes('@')) return 'IfNotPresent';
+  const colon = image.lastIndexOf(':');
+  return colon <= image.lastIndexOf('/') || image.slice(colon + 1) === 'latest' ? 'Always' : 'IfNotPresent';
+}
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -69,11 +114,37 @@ function fieldDifferences(input: unknown, output: unknown, field: string, out: A
   out.push({ field, change, input, output });
 }
 
-function classify(d: Omit<Difference, 'environment' | 'object' | 'class'>): DifferenceClass {
+function classify(d: Omit<Difference, 'environment' | 'object' | 'class'>, c: Context): DifferenceClass {
+  const kind = c.output.kind;
   if (d.change === 'added') {
     if (d.field.startsWith(`metadata.annotations["${WAIVER_ANNOTATION_PREFIX}`)) return 'waiver';
     if (d.field === 'metadata.annotations["argocd.argoproj.io/sync-wave"]' || d.field === 'metadata.namespace') return 'layout';
     if (HARDENING.some(r => r.test(d.field))) return 'hardening';
+    // a size-limited writable emptyDir (the root filesystem is read-only) and its mount
+    if (/^spec\.template\.spec\.volumes$/.test(d.field) && Array.isArray(d.output) && d.output.every((v: any) => v?.emptyDir !== undefined)) return 'hardening';
+    if (/^spec\.template\.spec\.containers\[\d+\]\.volumeMounts$/.test(d.field) && Array.isArray(d.output)
+      && d.output.every((m: any) => (at(c.output, 'spec.template.spec.volumes') ?? []).some((v: any) => v.name === m.name && v.emptyDir !== undefined))) return 'hardening';
+    if (kind === 'ConfigMap' && d.field === 'immutable' && d.output === true) return 'hardening';
+    if (kind !== 'Namespace' && /^metadata\.labels(\.|\[)/.test(d.field)) return 'layout';
+    if (LAYOUT.some(r => r.test(d.field))) return 'layout';
+    if (/(^|\.)ports\[\d+\]\.protocol$/.test(d.field) && d.output === 'TCP') return 'default';
+    if (/containers\[\d+\]\.imagePullPolicy$/.test(d.field) && d.output === defaultPullPolicy(at(c.output, d.field.replace(/\.imagePullPolicy$/, '.image')))) return 'default';
+    if (d.field === 'spec.replicas' && d.output === 1 && (kind === 'Deployment' || kind === 'StatefulSet')) return 'default';
+  }
+  if (d.change === 'removed') {
+    if (/^spec\.template\.spec\.restartPolicy$/.test(d.field) && d.input === 'Always') return 'default';
+    if (kind === 'Service' && d.field === 'spec.type' && d.input === 'ClusterIP') return 'default';
+  }
+  if (d.change === 'changed') {
+    if (d.field === 'apiVersion') {
+      const [gi] = String(d.input).split('/');
+      const [go] = String(d.output).split('/');
+      if (gi === go && SAME_OBJECT_VERSIONS.has(gi)) return 'layout';
+    }
+    if (kind === 'ConfigMap' && d.field === 'metadata.name' && c.renamed.get(String(d.input)) === d.output) return 'layout';
+    if (/(configMapRef|configMapKeyRef|configMap)\.name$/.test(d.field) && c.renamed.get(String(d.input)) === d.output) return 'layout';
+    if (kind === 'Service' && /^spec\.ports\[\d+\]\.targetPort$/.test(d.field) && typeof d.output === 'string'
+      && c.namedPorts.get(c.output.metadata?.name)?.get(d.output) === d.input) return 'layout';
   }
   return 'real';
 }
@@ -96,8 +167,39 @@ export function compareEnvironment(environment: string, envNamespace: string, in
   const diffs: Difference[] = [];
   const outputs = new Map(output.map(m => [identity(m.object, envNamespace).key, m]));
   const matched = new Set<string>();
+  // a ConfigMap of the same data under another content-hashed name (Kustomize's, WebService's), or renamed by the program: the same object
+  const renamed = new Map<string, string>();
+  const pairs = new Map<Manifest, string>();
+  const inputKeys = new Set(input.map(m => identity(m.object, envNamespace).key));
+  const loose = (m: Manifest) => m.object.kind === 'ConfigMap' && m.object.apiVersion === 'v1';
+  const unpaired = output.filter(o => loose(o) && !inputKeys.has(identity(o.object, envNamespace).key));
   for (const m of input) {
-    const { key, label } = identity(m.object, envNamespace);
+    if (!loose(m) || outputs.has(identity(m.object, envNamespace).key)) continue;
+    const same = (o: Manifest) => isDeepStrictEqual(stripNulls(m.object.data), o.object.data) && isDeepStrictEqual(stripNulls(m.object.binaryData), o.object.binaryData)
+      && (m.object.metadata?.namespace ?? envNamespace) === (o.object.metadata?.namespace ?? envNamespace);
+    const candidates = unpaired.filter(same);
+    const best = candidates.filter(o => baseName(o.object) === baseName(m.object));
+    const chosen = best.length === 1 ? best[0] : candidates.length === 1 ? candidates[0] : undefined;
+    if (chosen === undefined) continue;
+    unpaired.splice(unpaired.indexOf(chosen), 1);
+    renamed.set(m.object.metadata.name, chosen.object.metadata.name);
+    pairs.set(m, identity(chosen.object, envNamespace).key);
+  }
+  // the named container ports of the pods each Service of the program selects
+  const namedPorts = new Map<string, Map<string, number>>();
+  for (const svc of output.filter(o => o.object.kind === 'Service' && o.object.spec?.selector)) {
+    const selector = Object.entries(svc.object.spec.selector as Record<string, string>);
+    const ports = new Map<string, number>();
+    for (const w of output) {
+      const labels = w.object.spec?.template?.metadata?.labels ?? {};
+      if (!selector.every(([k, v]) => labels[k] === v)) continue;
+      for (const c of w.object.spec.template.spec?.containers ?? []) for (const p of c.ports ?? []) if (p.name) ports.set(p.name, p.containerPort);
+    }
+    namedPorts.set(svc.object.metadata.name, ports);
+  }
+  for (const m of input) {
+    const { key: own, label } = identity(m.object, envNamespace);
+    const key = pairs.get(m) ?? own;
     const o = outputs.get(key);
     if (o === undefined) {
       diffs.push({ environment, object: label, field: '', class: 'real', change: 'missing', input: m.path });
@@ -106,7 +208,8 @@ export function compareEnvironment(environment: string, envNamespace: string, in
     matched.add(key);
     const found: Array<Omit<Difference, 'environment' | 'object' | 'class'>> = [];
     fieldDifferences(stripNulls(m.object), o.object, '', found);
-    for (const d of found) diffs.push({ environment, object: label, class: classify(d), ...d });
+    const context: Context = { output: o.object, renamed, namedPorts };
+    for (const d of found) diffs.push({ environment, object: label, class: classify(d, context), ...d });
     if (filesCount && m.path !== o.path) diffs.push({ environment, object: label, field: '', class: 'layout', change: 'file', input: m.path, output: o.path });
   }
   for (const [key, o] of outputs) {
@@ -116,7 +219,7 @@ export function compareEnvironment(environment: string, envNamespace: string, in
       : ['NetworkPolicy', 'PodDisruptionBudget'].includes(o.object.kind) ? 'hardening' : 'real';
     diffs.push({ environment, object: label, field: '', class: cls, change: 'extra', output: o.path });
   }
-  const rank: Record<DifferenceClass, number> = { real: 0, hardening: 1, waiver: 2, layout: 3 };
+  const rank: Record<DifferenceClass, number> = { real: 0, hardening: 1, default: 2, waiver: 3, layout: 4 };
   return diffs.sort((a, b) => rank[a.class] - rank[b.class] || compareText(a.object, b.object) || compareText(a.field, b.field));
 }
 

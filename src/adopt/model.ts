@@ -99,7 +99,8 @@ function identity(m: Record<string, any>, envNamespace: string): string {
   return `${group}/${m.kind}/${relNs}/${name}`;
 }
 
-function baseName(m: Record<string, any>): string {
+/** An object's name without a Kustomize (or WebService) content-hash suffix of a ConfigMap or Secret. */
+export function baseName(m: Record<string, any>): string {
   const name = String(m.metadata?.name ?? '');
   return (m.kind === 'ConfigMap' || m.kind === 'Secret') ? name.replace(KUSTOMIZE_HASH, '') : name;
 }
@@ -237,4 +238,12 @@ export function programObject(o: AdoptedObject, env: AdoptedEnvironment): Record
   const copy = structuredClone(input);
   if (copy.metadata?.namespace === env.namespace || !o.namespaced) delete copy.metadata.namespace;
   return copy;
+}
+
+/** The app's Namespace settings in `env`: from its Namespace object, else {@link NO_NAMESPACE}. */
+export function namespaceSettings(adoption: Adoption, env: string): NamespaceSettings {
+  for (const o of adoption.objects) {
+    if (o.as.construct === 'AppChart.namespace') return o.as.perEnvironment.get(env) ?? NO_NAMESPACE;
+  }
+  return NO_NAMESPACE;
 }

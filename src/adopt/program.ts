@@ -1,6 +1,12 @@
 import { isDeepStrictEqual } from 'util';
-import { AdoptionWaivers, namespaceSettings } from './interpret';
-import { Adoption, AdoptedEnvironment, AdoptedObject, programObject } from './model';
+import { Adoption, AdoptedEnvironment, AdoptedObject, namespaceSettings, programObject } from './model';
+import { camel, Code, ConstructUnit, quote, Recognition } from './recognize';
+
+/** Rule ids to waive per object id, and the reason written with them. */
+export interface AdoptionWaivers {
+  readonly rules: ReadonlyMap<string, readonly string[]>;
+  readonly reason: string;
+}
 
 /**
  * A value across the environments, as the program writes it: the same everywhere (a literal),
@@ -14,7 +20,7 @@ type Template =
   | { readonly ns: readonly string[] }
   | { readonly setting: string };
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Code);
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 /** Last words of a path too generic to name a setting alone. */
 const GENERIC = ['name', 'value', 'key', 'values', 'mode', 'host', 'hosts', 'port', 'number', 'path'];
@@ -27,11 +33,19 @@ class Settings {
   constructor(private readonly environments: number) {}
 
   /** A setting for `values` of the environments at `indexes` (the others: undefined). */
-  public lift(base: string, path: readonly (string | number)[], memberValues: unknown[], indexes: readonly number[], doc: string): string {
+  /** Keys lifted from raw objects: the same values in another raw object are the same setting. */
+  private readonly shared = new Set<string>();
+  /** The base each key was lifted from. */
+  private readonly bases = new Map<string, string>();
+
+  public lift(base: string, path: readonly (string | number)[], memberValues: unknown[], indexes: readonly number[], doc: string, share = true): string {
     const values: unknown[] = new Array(this.environments).fill(undefined);
     indexes.forEach((at, i) => { values[at] = memberValues[i]; });
-    // the same values in every environment are one setting (a ConfigMap's name and the references to it)
-    for (const [k, v] of this.values) if (isDeepStrictEqual(v, values) && values.every(x => x !== undefined)) return k;
+    // the same values in every environment are one setting (a ConfigMap's name and the references to it);
+    // a construct's settings are its own (two services that run the same tag today are released apart)
+    for (const [k, v] of this.values) {
+      if (isDeepStrictEqual(v, values) && values.every(x => x !== undefined) && (share ? this.shared.has(k) : this.bases.get(k) === base)) return k;
+    }
     const words = path.filter((p): p is string => typeof p === 'string' && p !== 'spec' && p !== 'metadata' && p !== 'template');
     // a generic last word takes its parent along: configMapRef.name, not name
     if (words.length > 1 && GENERIC.includes(words[words.length - 1])) words.splice(words.length - 2, 2, `${words[words.length - 2]}-${words[words.length - 1]}`);
@@ -43,40 +57,38 @@ class Settings {
     for (let i = 2; this.values.has(key) && !isDeepStrictEqual(this.values.get(key), values); i++) key = `${camel([base, ...words])}${i}`;
     this.values.set(key, values);
     this.docs.set(key, doc);
+    this.bases.set(key, base);
+    if (share) this.shared.add(key);
     return key;
   }
 }
 
-function camel(parts: readonly string[]): string {
-  const words = parts.flatMap(p => p.split(/[^A-Za-z0-9]+/)).filter(Boolean);
-  const text = words.map((w, i) => (i === 0 ? w.charAt(0).toLowerCase() + w.slice(1) : w.charAt(0).toUpperCase() + w.slice(1))).join('');
-  return /^[0-9]/.test(text) ? `_${text}` : text || 'value';
-}
-
 /** The template of `values` (one per environment) at `path` of object `base`. */
-function template(values: unknown[], namespaces: readonly string[], settings: Settings, base: string, path: (string | number)[], where: string, indexes: readonly number[]): Template {
+function template(values: unknown[], namespaces: readonly string[], settings: Settings, base: string, path: (string | number)[], where: string, indexes: readonly number[], share = true): Template {
   if (values.every(v => isDeepStrictEqual(v, values[0]))) return { lit: values[0] };
+  if (values.some(v => v instanceof Code)) throw new Error(`adopt: ${where} ${path.join('.')}: code differs between environments`);
   if (values.every(isPlainObject)) {
     const keys = Object.keys(values[0] as object);
     if (values.every(v => { const k = Object.keys(v as object); return k.length === keys.length && keys.every(x => k.includes(x)); })) {
-      return { obj: keys.map(k => [k, template(values.map(v => (v as Record<string, unknown>)[k]), namespaces, settings, base, [...path, k], where, indexes)] as const) };
+      return { obj: keys.map(k => [k, template(values.map(v => (v as Record<string, unknown>)[k]), namespaces, settings, base, [...path, k], where, indexes, share)] as const) };
     }
   }
   if (values.every(Array.isArray) && values.every(v => (v as unknown[]).length === (values[0] as unknown[]).length)) {
-    return { arr: (values[0] as unknown[]).map((_, i) => template(values.map(v => (v as unknown[])[i]), namespaces, settings, base, [...path, i], where, indexes)) };
+    return { arr: (values[0] as unknown[]).map((_, i) => template(values.map(v => (v as unknown[])[i]), namespaces, settings, base, [...path, i], where, indexes, share)) };
   }
   if (values.every(v => typeof v === 'string') && namespaces.every(ns => ns !== '')) {
     const parts = values.map((v, i) => (v as string).split(namespaces[i]));
     if (parts[0].length > 1 && parts.every(p => isDeepStrictEqual(p, parts[0]))) return { ns: parts[0] };
   }
   const field = path.map(p => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
-  return { setting: settings.lift(base, path, values, indexes, `${where} ${field}`) };
+  return { setting: settings.lift(base, path, values, indexes, `${where} ${field}`, share) };
 }
 
 /** A value as TypeScript source, indented by `indent`. */
 function literal(value: unknown, indent: string): string {
   if (value === undefined) return 'undefined';
   if (value === null) return 'null';
+  if (value instanceof Code) return value.text;
   if (typeof value === 'string') return quote(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   const inner = `${indent}  `;
@@ -86,7 +98,7 @@ function literal(value: unknown, indent: string): string {
     const flat = `[${items.join(', ')}]`;
     return flat.length <= 80 && !flat.includes('\n') ? flat : `[\n${items.map(i => `${inner}${i},\n`).join('')}${indent}]`;
   }
-  const entries = Object.entries(value as object);
+  const entries = Object.entries(value as object).filter(([, v]) => v !== undefined);
   if (entries.length === 0) return '{}';
   const items = entries.map(([k, v]) => `${key(k)}: ${literal(v, inner)}`);
   const flat = `{ ${items.join(', ')} }`;
@@ -98,11 +110,17 @@ function render(t: Template, indent: string): string {
   if ('setting' in t) return `s.${t.setting}`;
   if ('ns' in t) return `\`${t.ns.map(escapeTemplate).join('${s.namespace}')}\``;
   const inner = `${indent}  `;
-  if ('arr' in t) return `[\n${t.arr.map(x => `${inner}${render(x, inner)},\n`).join('')}${indent}]`;
-  return `{\n${t.obj.map(([k, x]) => `${inner}${key(k)}: ${render(x, inner)},\n`).join('')}${indent}}`;
+  if ('arr' in t) {
+    const items = t.arr.map(x => render(x, inner));
+    const flat = `[${items.join(', ')}]`;
+    return flat.length <= 80 && !flat.includes('\n') ? flat : `[\n${items.map(i => `${inner}${i},\n`).join('')}${indent}]`;
+  }
+  const items = t.obj.map(([k, x]) => `${key(k)}: ${render(x, inner)}`);
+  if (items.length === 0) return '{}';
+  const flat = `{ ${items.join(', ')} }`;
+  return flat.length <= 80 && !flat.includes('\n') ? flat : `{\n${items.map(i => `${inner}${i},\n`).join('')}${indent}}`;
 }
 
-const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t').replace(/[\u0000-\u001f\u2028\u2029]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}'`;
 const key = (k: string) => (IDENTIFIER.test(k) ? k : quote(k));
 const escapeTemplate = (s: string) => s.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${').replace(/\n/g, '\\n').replace(/[\u0000-\u001f]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
@@ -127,14 +145,39 @@ export interface ProgramOptions {
   readonly sources: readonly string[];
   /** The rules to waive per object, and why. */
   readonly waivers: AdoptionWaivers;
+  /** The constructs recognized, and why the other workloads are raw. */
+  readonly recognition: Recognition;
+}
+
+/** Every {@link Code} in a value. */
+function codes(v: unknown): Code[] {
+  if (v instanceof Code) return [v];
+  if (Array.isArray(v)) return v.flatMap(codes);
+  if (v !== null && typeof v === 'object') return Object.values(v).flatMap(codes);
+  return [];
 }
 
 /** The adopted program, `main.ts`. */
 export function writeProgram(adoption: Adoption, options: ProgramOptions): string {
   const envs = adoption.environments;
+  const { units, reasons } = options.recognition;
   const settings = new Settings(envs.length);
   settings.values.set('namespace', envs.map(e => e.namespace));
   settings.docs.set('namespace', "The app's namespace.");
+  const envProps = ['name'];
+  const gateways = options.recognition.gateways;
+  if (gateways.size > 0) {
+    const accounts = envs.map(e => gateways.get(e.name)?.serviceAccount ?? 'istio-ingressgateway-service-account');
+    settings.values.set('gatewayServiceAccount', accounts);
+    settings.docs.set('gatewayServiceAccount', "The ingress gateway's ServiceAccount (its principal is what AuthorizationPolicies allow).");
+    envProps.push('gatewayServiceAccount: s.gatewayServiceAccount');
+    const namespaces = envs.map(e => gateways.get(e.name)?.namespace ?? 'istio-system');
+    if (namespaces.some(n => n !== 'istio-system')) {
+      settings.values.set('gatewayNamespace', namespaces);
+      settings.docs.set('gatewayNamespace', "The ingress gateway's namespace.");
+      envProps.push('gatewayNamespace: s.gatewayNamespace');
+    }
+  }
   const nsValues = envs.map(e => namespaceSettings(adoption, e.name));
   const nsTemplate = (field: 'istioInjection' | 'enforcePodSecurity' | 'labels' | 'annotations') =>
     template(nsValues.map(n => n[field]), envs.map(() => ''), settings, 'namespace', [field], 'the Namespace', envs.map((_, i) => i));
@@ -156,13 +199,23 @@ export function writeProgram(adoption: Adoption, options: ProgramOptions): strin
     body.push(`${indent}for (const [k, v] of Object.entries(${render(t, indent)})) (chart.node.findChild('Namespace') as ApiObject).metadata.${method}(k, v as string);`);
   }
 
-  // objects in every environment first, then those of only some, each group in the adoption's order
-  const inAll = (o: AdoptedObject) => envs.every(e => o.perEnvironment.has(e.name));
-  const groups = new Map<string, AdoptedObject[]>();
+  // objects (and constructs) in every environment first, then those of only some, each group in the adoption's order, WebServices first
+  const memberOf = new Map<string, ConstructUnit>();
+  for (const u of units) for (const m of u.members) memberOf.set(m, u);
+  const referred = new Set(units.flatMap(u => u.refers));
+  const groupOf = (environments: readonly string[]) => (environments.length === envs.length ? '' : environments.join(','));
+  type Item = { unit: ConstructUnit } | { object: AdoptedObject };
+  const groups = new Map<string, Item[]>();
+  const add = (where: string, item: Item) => groups.set(where, [...(groups.get(where) ?? []), item]);
+  for (const u of units) if (u.construct === 'WebService') add(groupOf(u.environments), { unit: u });
   for (const o of adoption.objects) {
     if (o.as.construct === 'AppChart.namespace') continue;
-    const where = inAll(o) ? '' : envs.filter(e => o.perEnvironment.has(e.name)).map(e => e.name).join(',');
-    groups.set(where, [...(groups.get(where) ?? []), o]);
+    const unit = memberOf.get(o.id);
+    if (unit !== undefined) {
+      if (unit.construct !== 'WebService' && unit.members[0] === o.id) add(groupOf(unit.environments), { unit });
+      continue;
+    }
+    add(groupOf(envs.filter(e => o.perEnvironment.has(e.name)).map(e => e.name)), { object: o });
   }
   const order = [...groups.keys()].sort((a, b) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b)));
   for (const where of order) {
@@ -173,7 +226,15 @@ export function writeProgram(adoption: Adoption, options: ProgramOptions): strin
       body.push(`${indent}if (${members.map(e => `name === ${quote(e.name)}`).join(' || ')}) {`);
     }
     const indexes = members.map(m => envs.indexOf(m));
-    for (const o of groups.get(where)!) body.push(...objectCode(o, members, indexes, settings, inner, options.waivers, uses, cdk8s));
+    for (const item of groups.get(where)!) {
+      if ('unit' in item) {
+        body.push(...unitCode(item.unit, members, indexes, settings, inner, referred.has(item.unit.variable), options.waivers, uses, cdk8s));
+      } else {
+        const why = reasons.get(item.object.id);
+        if (why !== undefined) body.push(`${inner}// adopted as it is, not as a ${constructFor(item.object.kind)}: ${why.replace(/\n/g, ' ')}`);
+        body.push(...objectCode(item.object, members, indexes, settings, inner, options.waivers, uses, cdk8s));
+      }
+    }
     if (where !== '') body.push(`${indent}}`);
   }
 
@@ -205,13 +266,50 @@ const ADOPTED = ${quote(options.waivers.reason)};
 export function createApp(props: GitOpsAppProps = {}): GitOpsApp {
   const app = new GitOpsApp(props);
   for (const [name, s] of Object.entries(ENVIRONMENTS)) {
-    app.addEnvironment(new Environment({ name }), environment => {
+    app.addEnvironment(new Environment({ ${envProps.join(', ')} }), environment => {
 ${body.join('\n')}
     });
   }
   return app;
 }
 `;
+}
+
+/** The construct a raw object of `kind` could have been. */
+function constructFor(kind: string): string {
+  return ['Deployment', 'Service', 'ServiceAccount', 'ConfigMap'].includes(kind) ? 'WebService' : kind;
+}
+
+/** The props of a unit as a template: each key on its own (a key missing in some environments is undefined there). */
+function propsTemplate(values: readonly Record<string, unknown>[], namespaces: readonly string[], settings: Settings, base: string, where: string, indexes: readonly number[], skip: readonly string[] = []): Array<readonly [string, Template]> {
+  const keys = [...new Set(values.flatMap(v => Object.keys(v)))].filter(k => !skip.includes(k) && values.some(v => v[k] !== undefined));
+  return keys.map(k => [k, template(values.map(v => v[k]), namespaces, settings, base, [k], where, indexes, false)] as const);
+}
+
+function unitCode(u: ConstructUnit, envs: readonly AdoptedEnvironment[], indexes: readonly number[], settings: Settings, indent: string, referred: boolean,
+  waivers: AdoptionWaivers, uses: Set<string>, cdk8s: Set<string>): string[] {
+  const namespaces = envs.map(e => e.namespace);
+  uses.add(u.construct);
+  for (const c of codes(u.props)) {
+    for (const x of c.uses) uses.add(x);
+    for (const x of c.cdk8s) cdk8s.add(x);
+  }
+  const where = `${u.construct} ${u.id}:`;
+  const entries = propsTemplate(u.props, namespaces, settings, u.base, where, indexes, ['versions']);
+  const versions = u.props[0].versions as Record<string, unknown>[] | undefined;
+  if (versions !== undefined) {
+    // each version's settings are named after it: backendV1Tag
+    const arr = versions.map((v, i) => ({ obj: propsTemplate(u.props.map(p => (p.versions as Record<string, unknown>[])[i]), namespaces, settings, `${u.base}-${String(v.name)}`, `${where} versions[${i}]`, indexes) }));
+    entries.push(['versions', { arr }]);
+  }
+  const text = render({ obj: entries }, indent);
+  const rules = waivers.rules.get(u.id) ?? [];
+  const lines = [`${indent}${referred || rules.length > 0 ? `const ${u.variable} = ` : ''}new ${u.construct}(chart, ${quote(u.id)}, ${text});`];
+  if (rules.length > 0) {
+    uses.add('Waivers');
+    lines.push(`${indent}Waivers.of(${u.variable}).allow(${literal([...rules], indent)}, ADOPTED);`);
+  }
+  return lines;
 }
 
 function objectCode(o: AdoptedObject, envs: readonly AdoptedEnvironment[], indexes: readonly number[], settings: Settings, indent: string,

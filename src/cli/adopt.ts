@@ -1,15 +1,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { compareEnvironment, Difference, DifferenceClass, formatDifference } from '../adopt/compare';
-import { AdoptionWaivers, buildAdoptedApp } from '../adopt/interpret';
 import { Adoption, buildAdoption } from '../adopt/model';
-import { writeProgram } from '../adopt/program';
+import { AdoptionWaivers, writeProgram } from '../adopt/program';
+import { recognize, Recognition } from '../adopt/recognize';
 import { AdoptInput, AdoptSource, parseSources, readSource } from '../adopt/sources';
 import { InputError, UsageError } from '../core/errors';
-import { validateManifests } from '../validate';
+import { Finding, validateManifests } from '../validate';
 import { loadAppFactory, PACKAGE_FIELD } from './app-module';
 import { defineOptions, PositionalSpec } from './args';
 import { command, commandHelp } from './command';
+import { evaluateProgram, refusingConstructs } from './evaluate-program';
 import { ownDependency, ownPackage, projectManifest, projectName, writeAll } from './init';
 import { outputOption, printJson } from './output';
 
@@ -31,16 +32,21 @@ cdk8s.yaml, tsconfig.json. One --env per environment; SOURCE is
   a single file, or
   - to read standard input (\`helm template ... | cdk8s-gitops adopt --env prod=-\`).
 The program builds each environment in an AppChart (folder <env>/<app>, the namespace most
-objects are in); the values that differ between environments become its settings. The app's
-Namespace, namespace-wide PeerAuthentication and a default-deny AuthorizationPolicy become
-constructs; every other object is written as it is (an ApiObject), and the rules it breaks are
-waived on it (Waivers.of(object).allow(...)), so the program passes validate from the start
-and can be hardened object by object.
+objects are in); the values that differ between environments become its settings. Where the
+library's constructs render what the input says they stand for it: Deployments + Service +
+ServiceAccount + ConfigMaps become a WebService (Deployments split by a version label: its
+versions), and their Istio Gateway, DestinationRule, VirtualService and AuthorizationPolicy,
+the app's Namespace and namespace-wide PeerAuthentication the constructs; every other object is
+written as it is (an ApiObject, the reason it is not a construct in a comment), and the rules
+it breaks are waived on it (Waivers.of(object).allow(...)), so the program passes validate from
+the start and can be hardened object by object.
 
 --check renders the program in DIR and compares it with the manifests (parsed, not as text):
 every difference is listed and classified as real (what runs changes), hardening (security
-context, probes, resources, Pod Security labels the library adds), waiver (annotations) or
-layout (file names, sync waves, namespaces). The sources are the --env flags, else the ones
+context, probes, resources, a writable /tmp, Pod Security labels the library adds), default
+(what the API server sets anyway: protocol TCP, imagePullPolicy of a pinned tag), waiver
+(annotations) or layout (file names, labels, rollout strategy, content-hashed ConfigMap names,
+Istio API versions, sync waves, namespaces). The sources are the --env flags, else the ones
 the adoption recorded in package.json. The program's output must also pass validate.
 
 `, OPTIONS, `Exit codes: 0 written / no real difference, 1 --check found real differences or findings,
@@ -66,19 +72,59 @@ export const run = command({ help: HELP, options: OPTIONS, positionals: POSITION
   return adopt(dir, sources, values['app-name']);
 });
 
-/** The rules each object of the adoption breaks, from the checks of the program built in process. */
-function waiversOf(adoption: Adoption): AdoptionWaivers {
-  const report = validateManifests(buildAdoptedApp(adoption).manifests());
+/** The rules each raw object of the adoption breaks, from the findings of the program built without waivers. */
+function waiversOf(adoption: Adoption, recognition: Recognition, findings: readonly Finding[]): { waivers: AdoptionWaivers; unwaived: Finding[] } {
+  const unwaived: Finding[] = [];
+  const unitOf = new Map(recognition.units.flatMap(u => u.members.map(m => [m, u.id] as const)));
   const byObject = new Map<string, Set<string>>();
-  for (const f of report.findings) {
-    const o = adoption.objects.find(x => x.as.construct === 'ApiObject' && x.kind === f.kind
+  for (const f of findings) {
+    const o = adoption.objects.find(x => x.kind === f.kind && (x.as.construct === 'ApiObject' || unitOf.has(x.id))
       && [...x.perEnvironment.values()].some(v => v.metadata?.name === f.name));
-    if (o === undefined) continue; // a construct's finding: not waived, reported below
-    let rules = byObject.get(o.id);
-    if (!rules) byObject.set(o.id, rules = new Set());
+    if (o === undefined) { // a construct's own finding (the Namespace, PeerAuthentication): reported
+      unwaived.push(f);
+      continue;
+    }
+    // a raw object's waivers are on it; a construct's on the construct (its subtree)
+    const id = unitOf.get(o.id) ?? o.id;
+    let rules = byObject.get(id);
+    if (!rules) byObject.set(id, rules = new Set());
     rules.add(f.rule);
   }
-  return { rules: new Map([...byObject].map(([id, rules]) => [id, [...rules].sort()])), reason: ADOPTED_REASON };
+  return { waivers: { rules: new Map([...byObject].map(([id, rules]) => [id, [...rules].sort()])), reason: ADOPTED_REASON }, unwaived };
+}
+
+/** The adopted program: the constructs recognized (less those that refuse their props), the waivers of the raw objects. */
+interface AdoptedProgram {
+  readonly code: string;
+  readonly recognition: Recognition;
+  readonly waivers: AdoptionWaivers;
+  /** Findings the waivers do not cover. */
+  readonly remaining: readonly Finding[];
+}
+
+/**
+ * Write the program, build it in this process and check it: a construct that refuses the props
+ * the recognition gave it (a ConfigError at its path) is adopted raw instead, the error as the reason;
+ * then each raw object is waived the rules it breaks.
+ */
+export function adoptedProgram(adoption: Adoption, sources: readonly string[]): AdoptedProgram {
+  const excluded = new Map<string, string>();
+  for (;;) {
+    const recognition = recognize(adoption, excluded);
+    const code = writeProgram(adoption, { sources, waivers: { rules: new Map(), reason: ADOPTED_REASON }, recognition });
+    let findings: readonly Finding[];
+    try {
+      findings = validateManifests(evaluateProgram(code).manifests()).findings;
+    } catch (e) {
+      const refused = [...refusingConstructs(e)].filter(([id]) => recognition.units.some(u => u.id === id) && !excluded.has(id));
+      if (refused.length === 0) throw e;
+      for (const [id, message] of refused) excluded.set(id, `the construct refuses it: ${message}`);
+      continue;
+    }
+    const { waivers, unwaived } = waiversOf(adoption, recognition, findings);
+    // the waivers change nothing but annotations: what they do not cover is what remains (adopt --check renders the written program)
+    return { code: writeProgram(adoption, { sources, waivers, recognition }), recognition, waivers, remaining: unwaived };
+  }
 }
 
 function adopt(dir: string, sources: readonly AdoptSource[], appName: string | undefined): number {
@@ -93,8 +139,7 @@ function adopt(dir: string, sources: readonly AdoptSource[], appName: string | u
     if (input.manifests.length === 0) throw new InputError(`--env ${input.environment}=${input.source}: no Kubernetes objects found`);
   }
   const adoption = buildAdoption(inputs, appName);
-  const waivers = waiversOf(adoption);
-  const remaining = validateManifests(buildAdoptedApp(adoption, waivers).manifests()).findings;
+  const { code, recognition, waivers, remaining } = adoptedProgram(adoption, sources.map(s => s.source));
 
   const { dir: ownDir, manifest } = ownPackage();
   const pkg: Record<string, any> = projectManifest(projectName(dir), manifest, ownDependency(ownDir, manifest.version));
@@ -103,7 +148,7 @@ function adopt(dir: string, sources: readonly AdoptSource[], appName: string | u
   pkg[PACKAGE_FIELD] = { ...pkg[PACKAGE_FIELD], [ADOPT_FIELD]: recorded };
   const files = new Map<string, string>([
     ['package.json', `${JSON.stringify(pkg, null, 2)}\n`],
-    ['main.ts', writeProgram(adoption, { sources: sources.map(s => s.source), waivers })],
+    ['main.ts', code],
     // the adopted program's test: it renders, passes the checks, and matches the snapshot
     ['main.test.ts', fs.readFileSync(path.join(ownDir, 'templates', 'adopt', 'main.test.ts'), 'utf8')],
   ]);
@@ -113,12 +158,14 @@ function adopt(dir: string, sources: readonly AdoptSource[], appName: string | u
   }
   writeAll(dir, files);
 
-  const count = (c: string) => adoption.objects.filter(o => o.as.construct === c).length;
-  const raw = count('ApiObject');
+  const claimed = new Set(recognition.units.flatMap(u => u.members));
+  const raw = adoption.objects.filter(o => o.as.construct === 'ApiObject' && !claimed.has(o.id)).length;
+  const constructs = adoption.objects.length - raw - claimed.size + recognition.units.length;
+  const kinds = [...new Set(recognition.units.map(u => u.construct))].map(k => `${recognition.units.filter(u => u.construct === k).length} ${k}`).join(', ');
   const waived = [...waivers.rules.values()].reduce((n, r) => n + r.length, 0);
   process.stdout.write(`adopted ${adoption.objects.length} objects of ${inputs.length} environment(s) (${inputs.map(i => `${i.environment}: ${i.manifests.length} from ${i.kind} ${i.source}`).join('; ')}) into ${dir}:\n`
     + `  app ${adoption.app}, namespaces ${adoption.environments.map(e => `${e.name}=${e.namespace}`).join(', ')}\n`
-    + `  ${adoption.objects.length - raw} as constructs, ${raw} as they were (ApiObject); ${waived} waiver(s) on ${waivers.rules.size} object(s)\n`
+    + `  ${constructs} construct(s)${kinds ? ` (${kinds}, standing for ${claimed.size} objects)` : ''}, ${raw} object(s) as they were (ApiObject); ${waived} waiver(s) on ${waivers.rules.size} object(s)\n`
     + (remaining.length > 0 ? `  ${remaining.length} finding(s) the waivers do not cover: run \`cdk8s-gitops adopt --check\` in ${dir}\n` : '')
     + `wrote:\n${[...files.keys()].map(f => `  ${f}\n`).join('')}`
     + `next:\n  cd ${path.relative(process.cwd(), dir) || '.'}\n  npm install\n  npx cdk8s-gitops adopt --check\n  npm test -- -u\n`);
@@ -158,7 +205,7 @@ function check(dir: string, flags: string[] | undefined, output: string): number
     differences.push(...compareEnvironment(env.name, env.namespace, env.input.manifests, own, env.input.kind === 'folder'));
   }
   const findings = validateManifests(manifests).findings;
-  const counts: Record<DifferenceClass, number> = { real: 0, hardening: 0, waiver: 0, layout: 0 };
+  const counts: Record<DifferenceClass, number> = { real: 0, hardening: 0, default: 0, waiver: 0, layout: 0 };
   for (const d of differences) counts[d.class]++;
   const ok = counts.real === 0 && findings.length === 0;
   if (output === 'json') {
@@ -166,7 +213,7 @@ function check(dir: string, flags: string[] | undefined, output: string): number
   } else {
     const lines = differences.map(formatDifference);
     for (const f of findings) lines.push(`finding   ${f.file}: ${f.kind}/${f.name}: ${f.rule}: ${f.field}: ${f.message}`);
-    lines.push(`${ok ? 'equivalent' : 'NOT equivalent'}: ${counts.real} real difference(s), ${counts.hardening} hardening, ${counts.waiver} waiver, ${counts.layout} layout; `
+    lines.push(`${ok ? 'equivalent' : 'NOT equivalent'}: ${counts.real} real difference(s), ${counts.hardening} hardening, ${counts.default} default, ${counts.waiver} waiver, ${counts.layout} layout; `
       + `${findings.length} validate finding(s); ${adoption.environments.map(e => `${e.name} ${e.input.manifests.length} objects`).join(', ')}`);
     process.stdout.write(`${lines.join('\n')}\n`);
   }

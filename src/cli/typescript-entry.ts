@@ -152,7 +152,7 @@ function tsconfigsAbove(from: string): string[] {
  * default the first call starts a worker thread first, 70-180 ms here before the build
  * (ESBUILD_WORKER_THREADS is read once, when esbuild loads; set for that moment only).
  */
-function loadEsbuild(): typeof import('esbuild') {
+export function loadEsbuild(): typeof import('esbuild') {
   const before = process.env.ESBUILD_WORKER_THREADS;
   process.env.ESBUILD_WORKER_THREADS = '0';
   try {

@@ -37,6 +37,16 @@ export const WRITABLE_SIZE_LIMIT = '256Mi';
 /** Label carrying the service name (Istio's and Kiali's convention). */
 export const APP_LABEL = 'app';
 
+/** When the kubelet pulls a container's image (the container's `imagePullPolicy`). */
+export enum ImagePullPolicy {
+  /** Pull only when the node does not have the image (right for pinned tags). */
+  IF_NOT_PRESENT = 'IfNotPresent',
+  /** Pull (resolve the tag) at every container start. */
+  ALWAYS = 'Always',
+  /** Never pull: the image must be on the node. */
+  NEVER = 'Never',
+}
+
 /** One version (v1, v2, ...) of a web service: its own Deployment. */
 export interface WebServiceVersionProps {
   /** Version name, a DNS-1123 label such as `v1`. It is the `version` label and the DestinationRule subset. */
@@ -188,6 +198,12 @@ export interface WebServiceProps {
    * @default - none
    */
   readonly secretEnv?: ExternalSecret[];
+  /**
+   * When the kubelet pulls the image. Images are pinned, so pulling once per node is enough;
+   * `ALWAYS` keeps what a repository adopted with it had (`cdk8s-gitops adopt`).
+   * @default ImagePullPolicy.IF_NOT_PRESENT
+   */
+  readonly imagePullPolicy?: ImagePullPolicy;
   /** Container command. @default - the image's entrypoint */
   readonly command?: string[];
   /** Container args. @default - the image's cmd */
@@ -258,6 +274,7 @@ interface PodSettings {
   readonly metrics?: { readonly path: string; readonly port: number; readonly annotations: boolean; readonly prometheusNamespace: string };
   readonly secretEnv: readonly string[];
   readonly autoscaling?: { readonly min: number; readonly max: number; readonly cpu: number };
+  readonly imagePullPolicy: ImagePullPolicy;
 }
 
 /**
@@ -442,7 +459,7 @@ export class WebService extends Construct implements IMeshService {
     return {
       name: this.name,
       image: version.image.ref,
-      imagePullPolicy: 'IfNotPresent',
+      imagePullPolicy: this.pod.imagePullPolicy,
       command: p.command ? [...p.command] : undefined,
       args: p.args ? [...p.args] : undefined,
       ports: [{ name: this.portName, containerPort: this.containerPort, protocol: 'TCP' }],
@@ -582,7 +599,11 @@ export class WebService extends Construct implements IMeshService {
       if (max < min) throw new ConfigError(path, 'autoscaling.maxReplicas', max, `must be >= autoscaling.minReplicas (${min})`);
       autoscaling = { min, max, cpu: checkInteger(path, 'autoscaling.cpuUtilization', a.cpuUtilization ?? 75, 1, 1000) };
     }
-    return { uid, gid, resources, probes, volumes, mounts, metrics, secretEnv, autoscaling };
+    const imagePullPolicy = props.imagePullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT;
+    if (!Object.values(ImagePullPolicy).includes(imagePullPolicy)) {
+      throw new ConfigError(path, 'imagePullPolicy', imagePullPolicy, `must be one of ${Object.values(ImagePullPolicy).map(v => JSON.stringify(v)).join(', ')} (ImagePullPolicy)`);
+    }
+    return { uid, gid, resources, probes, volumes, mounts, metrics, secretEnv, autoscaling, imagePullPolicy };
   }
 
   /** Check the version names: DNS-1123 labels, each once. */

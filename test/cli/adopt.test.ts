@@ -60,28 +60,36 @@ describe('adopt from folders of manifests', () => {
   });
 
   test('lifts what differs between the environments into their settings, and keeps the rest literal', () => {
-    // the namespace, the image tags, prod's replicas, the ConfigMap's content-hashed name and data, the hosts
+    // the namespace, the image tag, prod's replicas, the ConfigMap's data, the hosts
     expect(main).toMatch(/namespace: 'shop-dev',/);
-    expect(main).toMatch(/deploymentApiV1Image: 'ghcr\.io\/example\/api:1\.1\.0-rc\.1',/);
-    expect(main).toMatch(/deploymentApiV1Image: 'ghcr\.io\/example\/api:1\.0\.3',/);
-    expect(main).toMatch(/deploymentApiV1Replicas: 3,/);
-    expect(main).toContain('replicas: s.deploymentApiV1Replicas');
-    // the Deployment's reference to the ConfigMap is the ConfigMap's name setting, not a second one
-    expect(main).toMatch(/readonly configMapApiConfigName: string;/);
-    expect(main.match(/s\.configMapApiConfigName/g)).toHaveLength(2);
-    expect(main).toContain('LOG_LEVEL: s.configMapApiConfigLOGLEVEL');
+    expect(main).toMatch(/apiV1Tag: '1\.1\.0-rc\.1',/);
+    expect(main).toMatch(/apiV1Tag: '1\.0\.3',/);
+    expect(main).toMatch(/apiReplicas: 3,/);
+    expect(main).toContain('replicas: s.apiReplicas');
+    expect(main).toContain('LOG_LEVEL: s.apiLogLevel');
+    expect(main).toMatch(/gatewayShopHosts: 'shop\.dev\.example\.com',/);
     expect(main).toContain("image: 'docker.io/curlimages/curl:8.8.0'");
     // the smoke test is dev's only, the ClusterRole prod's only (cluster-scoped: no namespace)
     expect(main).toMatch(/if \(name === 'dev'\) \{\n\s+const jobSmokeTest = new ApiObject\(chart, 'job-smoke-test'/);
     expect(main).toMatch(/if \(name === 'prod'\) \{\n\s+const clusterroleShopReader = new ApiObject/);
     expect(main).toContain("clusterroleShopReader.addJsonPatch(JsonPatch.remove('/metadata/namespace')); // cluster-scoped");
-    // constructs where the input is exactly what they render
-    expect(main).toContain("new PeerAuthentication(chart, 'peerauthentication-default', { mode: MtlsMode.STRICT });");
-    expect(main).toContain("AuthorizationPolicy.denyAll(chart, 'authorizationpolicy-deny-all');");
     // prod's extra Namespace label, through the AppChart's Namespace
     expect(main).toContain("(chart.node.findChild('Namespace') as ApiObject).metadata.addLabel(k, v as string)");
     // adopted objects carry the waivers of the rules they break
-    expect(main).toMatch(/Waivers\.of\(deploymentApiV1\)\.allow\(\[[^\]]*'PSS-RUN-AS-NON-ROOT'/);
+    expect(main).toMatch(/Waivers\.of\(jobSmokeTest\)\.allow\(\[[^\]]*'PSS-RUN-AS-NON-ROOT'/);
+  });
+
+  test('uses the library\'s constructs where they render what the input says', () => {
+    // Deployment api-v1 (version label v1) + Service api + ServiceAccount api + its ConfigMap: one WebService with a version
+    expect(main).toMatch(/const api = new WebService\(chart, 'api', \{\n\s+name: 'api',\n\s+image: 'ghcr\.io\/example\/api',\n\s+port: 8080,\n\s+servicePort: 80,\n\s+serviceAccountName: 'api',/);
+    expect(main).toMatch(/metrics: false,\n\s+versions: \[\{ name: 'v1', tag: s\.apiV1Tag \}\],/);
+    expect(main).not.toMatch(/new ApiObject\(chart, '(deployment|service|serviceaccount|configmap)-api/);
+    // the mesh: Gateway, VirtualService to the service, an AuthorizationPolicy from the ingress gateway
+    expect(main).toMatch(/const gatewayShopService = new Gateway\(chart, 'gateway-shop', \{\n\s+name: 'shop',\n\s+hosts: \[s\.gatewayShopHosts\],\n\s+selector: \{ istio: 'ingressgateway' \},/);
+    expect(main).toMatch(/new VirtualService\(chart, 'virtualservice-shop', \{\n\s+name: 'shop',\n\s+gateways: \[gatewayShopService\],\n\s+defaultRoute: \{ to: RouteTarget\.service\(api\) \},/);
+    expect(main).toMatch(/new AuthorizationPolicy\(chart, 'authorizationpolicy-gateway-to-api', \{\n\s+name: 'gateway-to-api',\n\s+target: api,\n\s+allow: \[\{ from: \[Principal\.ingressGateway\(\)\] \}\],/);
+    expect(main).toContain("new PeerAuthentication(chart, 'peerauthentication-default', { mode: MtlsMode.STRICT });");
+    expect(main).toContain("AuthorizationPolicy.denyAll(chart, 'authorizationpolicy-deny-all');");
   });
 
   test('the program type-checks under the scaffold tsconfig (strict, noUnusedLocals)', () => {
@@ -99,8 +107,21 @@ describe('adopt from folders of manifests', () => {
     expect(lines).toContain('hardening prod  Namespace/shop-prod  metadata.labels["pod-security.kubernetes.io/audit"]: added "restricted"');
     expect(lines).toContain('layout    dev  Namespace/shop-dev  metadata.annotations["argocd.argoproj.io/sync-wave"]: added "-1"');
     expect(lines).toContain('layout    prod  Deployment/api-v1  file prod/shop/deployment-api-v1.yaml (input deployment-api-v1.yaml)');
-    expect(lines.some(l => /^waiver +dev +Deployment\/api-v1 +metadata\.annotations\["cdk8s-gitops\.io\/waive\.PSS-RUN-AS-NON-ROOT"\]: added/.test(l))).toBe(true);
-    expect(lines[lines.length - 1]).toMatch(/^equivalent: 0 real difference\(s\), 4 hardening, \d+ waiver, \d+ layout; 0 validate finding\(s\); dev 11 objects, prod 11 objects$/);
+    expect(lines.some(l => /^waiver +dev +Job\/smoke-test +metadata\.annotations\["cdk8s-gitops\.io\/waive\.PSS-RUN-AS-NON-ROOT"\]: added/.test(l))).toBe(true);
+    // what WebService adds: hardening (security context, probes, resources, a size-limited /tmp, no token), layout (labels, rollout), defaults
+    expect(lines).toContain('hardening prod  Deployment/api-v1  spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem: added true');
+    expect(lines).toContain('hardening prod  Deployment/api-v1  spec.template.spec.volumes: added [{"emptyDir":{"sizeLimit":"256Mi"},"name":"tmp"}]');
+    expect(lines).toContain('hardening prod  ServiceAccount/api  automountServiceAccountToken: added false');
+    expect(lines).toContain('hardening prod  ConfigMap/api-config-dfk4bdbtkk  immutable: added true');
+    expect(lines).toContain('layout    prod  Deployment/api-v1  spec.strategy.rollingUpdate.maxUnavailable: added 0');
+    expect(lines).toContain('layout    prod  Deployment/api-v1  metadata.labels["app.kubernetes.io/managed-by"]: added "cdk8s-gitops"');
+    expect(lines).toContain('default   prod  Service/api  spec.ports[0].protocol: added "TCP"');
+    expect(lines).toContain('default   prod  Deployment/api-v1  spec.template.spec.containers[0].imagePullPolicy: added "IfNotPresent"');
+    // the ConfigMap WebService names api-config-v1-<hash> is the input's api-config-<hash>: its data is the same
+    expect(lines.some(l => /^layout +prod +ConfigMap\/api-config-dfk4bdbtkk +metadata\.name: "api-config-dfk4bdbtkk" -> "api-config-v1-[a-z0-9]{10}"$/.test(l))).toBe(true);
+    expect(lines.some(l => /^layout +prod +Deployment\/api-v1 +spec\.template\.spec\.containers\[0\]\.envFrom\[0\]\.configMapRef\.name: "api-config-dfk4bdbtkk" -> "api-config-v1-[a-z0-9]{10}"$/.test(l))).toBe(true);
+    expect(lines).toContain('layout    prod  Service/api  spec.ports[0].targetPort: 8080 -> "http"');
+    expect(lines[lines.length - 1]).toMatch(/^equivalent: 0 real difference\(s\), \d+ hardening, 6 default, \d+ waiver, \d+ layout; 0 validate finding\(s\); dev 11 objects, prod 11 objects$/);
     const json = JSON.parse(cli(dir, ['--check', '-o', 'json']).stdout);
     expect(json).toEqual(expect.objectContaining({ ok: true, real: 0, findings: [] }));
     expect(json.differences.every((d: any) => d.class !== 'real')).toBe(true);
@@ -113,17 +134,99 @@ describe('adopt from folders of manifests', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(copy, 'package.json'), 'utf8'));
     pkg['cdk8s-gitops'].adopt = { dev: RENDERED('dev'), prod: RENDERED('prod') };
     fs.writeFileSync(path.join(copy, 'package.json'), JSON.stringify(pkg));
-    fs.writeFileSync(path.join(copy, 'main.ts'), main.replace('deploymentApiV1Replicas: 3,', 'deploymentApiV1Replicas: 2,'));
+    fs.writeFileSync(path.join(copy, 'main.ts'), main.replace('apiReplicas: 3,', 'apiReplicas: 2,').replace("LOG_LEVEL: s.apiLogLevel", "LOG_LEVEL: s.apiLogLevel, EXTRA: '1'"));
     const r = cli(copy, ['--check']);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('real      prod  Deployment/api-v1  spec.replicas: 3 -> 2');
-    expect(r.stdout).toMatch(/NOT equivalent: 1 real difference\(s\)/);
+    // a ConfigMap with other data is not the input's under another name
+    expect(r.stdout).toMatch(/^real +prod +ConfigMap\/api-config-dfk4bdbtkk +missing from the program/m);
+    expect(r.stdout).toMatch(/^real +prod +ConfigMap\/api-config-v1-[a-z0-9]{10} +only in the program/m);
+    expect(r.stdout).toMatch(/NOT equivalent: \d+ real difference\(s\)/);
   });
 
   test('the snapshot test the adoption wrote passes (its checks find nothing: every finding is waived)', () => {
     const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci=false', '--rootDir', dir], { cwd: dir, encoding: 'utf8' });
     expect(r.stderr).toContain('1 passed');
     expect(r.status).toBe(0);
+  }, 60_000);
+});
+
+const VERSIONS = (env: string) => path.join(FIXTURES, 'versions', `${env}.yaml`);
+const run = (cwd: string, args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
+
+describe('adopt versioned services (Deployments split by a version label), their routes and policies', () => {
+  let dir: string;
+  let main: string;
+  let stdout: string;
+  beforeAll(() => {
+    const r = adoptInto('--env', `dev=${VERSIONS('dev')}`, '--env', `prod=${VERSIONS('prod')}`);
+    expect(r.out.stderr).toBe('');
+    expect(r.out.status).toBe(0);
+    dir = r.dir;
+    stdout = r.out.stdout;
+    main = fs.readFileSync(path.join(dir, 'main.ts'), 'utf8');
+  });
+
+  test('backend-v1 and backend-v2 are the versions of one WebService; what differs between the environments is its settings', () => {
+    expect(stdout).toContain('8 construct(s) (2 WebService, 1 Gateway, 1 DestinationRule, 1 VirtualService, 1 AuthorizationPolicy, standing for 13 objects), 8 object(s) as they were (ApiObject)');
+    expect(main).toMatch(/const backend = new WebService\(chart, 'backend', \{\n\s+name: 'backend',\n\s+image: 'ghcr\.io\/example\/store-backend',\n\s+port: 3000,\n\s+imagePullPolicy: ImagePullPolicy\.ALWAYS,\n\s+replicas: s\.backendReplicas,\n\s+config: \{ ORIGIN: s\.backendOrigin \},\n\s+metrics: false,/);
+    // the tag of v1 differs between dev and prod (a setting), v2's is the same (a literal); the config each version has alone is its own
+    expect(main).toContain("{ name: 'v1', tag: s.backendV1Tag, config: { VERSION: '1.0.0' } },");
+    expect(main).toContain("{ name: 'v2', tag: '2.0.0-rc.1', config: { VERSION: '2.0.0' } },");
+    expect(main).toMatch(/backendV1Tag: '1\.3\.0-rc\.2',[^]*backendV1Tag: '1\.2\.9',/);
+    // a value naming the namespace is a template of it
+    expect(main).toContain('env: { API_URL: `http://backend.${s.namespace}.svc.cluster.local:3000` },');
+  });
+
+  test('the Gateway, DestinationRule, VirtualService and AuthorizationPolicy of those services are constructs referring to them', () => {
+    expect(main).toContain("new DestinationRule(chart, 'destinationrule-backend-destinationrule', {\n        service: backend,\n        trafficPolicy: { maxConnections: 200, connectTimeout: Duration.seconds(3) },\n      });");
+    expect(main).toContain("selector: { istio: s.gatewayStoreIstio },");
+    expect(main).toContain("match: [HttpMatch.uriPrefix('/api/').and(HttpMatch.headerExact('x-canary', 'yes'))],\n            to: RouteTarget.version(backend, 'v2'),");
+    expect(main).toContain('to: RouteTarget.split(backend, { v1: 90, v2: 10 }),');
+    expect(main).toContain('defaultRoute: { to: RouteTarget.service(frontend) },');
+    expect(main).toContain('from: [Principal.fromService(frontend), Principal.ingressGateway()],');
+    expect(main).toContain('methods: [HttpMethod.GET, HttpMethod.POST],');
+    // the ingress gateway's ServiceAccount differs per environment: the environment's setting
+    expect(main).toContain('new Environment({ name, gatewayServiceAccount: s.gatewayServiceAccount })');
+    expect(main).toContain("gatewayServiceAccount: 'istio-ingressgateway-prod-service-account',");
+  });
+
+  test('a workload WebService cannot express stays raw, with the reason above it and waivers on it', () => {
+    expect(main).toContain('// adopted as it is, not as a WebService: Deployment cache: image "docker.io/library/redis:latest" is not pinned to a tag other than latest');
+    expect(main).toContain('// adopted as it is, not as a WebService: the construct refuses it: [store-dev/worker] portName: "http-worker-queue" is not a valid port name');
+    expect(main).toMatch(/const deploymentWorker = new ApiObject\(chart, 'deployment-worker'/);
+    expect(main).toMatch(/Waivers\.of\(deploymentCache\)\.allow\(\[[^\]]*'POL-IMAGE-TAG'/);
+    expect(main).toMatch(/new ApiObject\(chart, 'service-worker'/);
+  });
+
+  test('adopt --check: zero real differences (the Istio API version v1beta1 -> v1 is layout)', () => {
+    const r = cli(dir, ['--check']);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.filter(l => l.startsWith('real'))).toEqual([]);
+    expect(lines).toContain('layout    prod  VirtualService/store  apiVersion: "networking.istio.io/v1beta1" -> "networking.istio.io/v1"');
+    expect(lines).toContain('default   prod  Deployment/backend-v1  spec.template.spec.restartPolicy: removed (was "Always")');
+    expect(lines).toContain('default   prod  Deployment/frontend  spec.replicas: added 1');
+    expect(lines[lines.length - 1]).toMatch(/^equivalent: 0 real difference\(s\), .*; 0 validate finding\(s\); dev 23 objects, prod 23 objects$/);
+    expect(r.status).toBe(0);
+  });
+
+  test('the program compiles (tsc --noEmit, the scaffold tsconfig: strict, noUnusedLocals)', () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', dir], { encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  test('synth writes its output and validate passes it (exit 0: every finding of an adopted object is waived)', () => {
+    const synth = run(dir, ['synth', '--out', 'dist']);
+    expect(synth.stderr).toBe('');
+    expect(synth.status).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'dist', 'prod', 'store', 'deployment-backend-v2.yaml'))).toBe(true);
+    const waived = fs.readFileSync(path.join(dir, 'dist', 'prod', 'store', 'deployment-cache.yaml'), 'utf8');
+    expect(waived).toContain('cdk8s-gitops.io/waive.POL-IMAGE-TAG:');
+    const validate = run(dir, ['validate', 'dist']);
+    expect(validate.stdout).toMatch(/^OK: 0 findings, [1-9]\d* waived, in 46 objects/m);
+    expect(validate.status).toBe(0);
   }, 60_000);
 });
 

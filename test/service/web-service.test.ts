@@ -1,6 +1,6 @@
 import { Probe } from '../../src/service/probe';
 import { EnvValue } from '../../src/service/env-value';
-import { WebService, WebServiceProps } from '../../src/service/web-service';
+import { ImagePullPolicy, WebService, WebServiceProps } from '../../src/service/web-service';
 import { find, objects, podSpecs, restrictedViolations, testChart } from '../util';
 
 const base: WebServiceProps = { name: 'web', image: 'ghcr.io/org/web', tag: '1.0.0' };
@@ -47,6 +47,12 @@ describe('WebService security defaults', () => {
     expect(d.spec.template.metadata.annotations).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '5000', 'prometheus.io/path': '/metrics' });
     const s = find(app, 'Service', 'web');
     expect(s.spec.ports).toEqual([{ name: 'http', port: 5000, targetPort: 'http', protocol: 'TCP' }]);
+  });
+
+  test('imagePullPolicy: IfNotPresent unless set (ALWAYS keeps an adopted repository\'s)', () => {
+    expect(find(make().app, 'Deployment', 'web').spec.template.spec.containers[0].imagePullPolicy).toBe('IfNotPresent');
+    const { app } = make({ imagePullPolicy: ImagePullPolicy.ALWAYS, versions: [{ name: 'v1' }, { name: 'v2' }] });
+    for (const v of ['v1', 'v2']) expect(find(app, 'Deployment', `web-${v}`).spec.template.spec.containers[0].imagePullPolicy).toBe('Always');
   });
 
   test('resources are canonical and default to requests and limits', () => {
@@ -159,6 +165,7 @@ describe('WebService bad input fails at construction, naming path, field, value 
     ['duplicate env between service and version', { env: { A: '1' }, versions: [{ name: 'v1', env: { A: '2' } }] }, 'versions[0].env.A: "A" is already set in the service\'s env'],
     ['bad env name', { env: { '1A': 'x' } }, 'env.1A: "1A" is not a valid environment variable name'],
     ['identical liveness and readiness', { livenessProbe: Probe.fromHttpGet('/h', { periodSeconds: 5 }), readinessProbe: Probe.fromHttpGet('/h', { periodSeconds: 5 }) }, 'livenessProbe: "same as readinessProbe" must differ from readinessProbe'],
+    ['imagePullPolicy not one of the policies', { imagePullPolicy: 'Sometimes' as ImagePullPolicy }, 'imagePullPolicy: "Sometimes" must be one of "IfNotPresent", "Always", "Never" (ImagePullPolicy)'],
     ['autoscaling max < min', { autoscaling: { minReplicas: 3, maxReplicas: 2 } }, 'autoscaling.maxReplicas: 2 must be >= autoscaling.minReplicas (3)'],
   ])('%s', (_, props, message) => {
     const t = testChart();
