@@ -1,4 +1,4 @@
-/** Tests run through esbuild (tools/jest-transform.js): transpile only, so the generated imports are never type-checked per run. */
+/** Tests run through esbuild (tools/jest-transform.js): transpile only (`npm run typecheck` type-checks them). */
 module.exports = {
   testEnvironment: 'node',
   // one worker per core (jest's default leaves one idle): many suites wait on git and spawned CLIs

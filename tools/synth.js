@@ -19,7 +19,7 @@ const fs = require('fs');
 const path = require('path');
 
 const ROOT = path.join(__dirname, '..');
-/** Source folders transpiled into `lib/<folder>/` (tsconfig.json's `include`, less imports/: type-only). */
+/** Source folders transpiled into `lib/<folder>/` (tsconfig.json's `include`). */
 const SOURCE_DIRS = ['src', 'reference'];
 const SCHEMA_BUNDLE = path.join('lib', 'schemas', 'validators.js');
 /** The outputs that define which schema modules the bundle holds and how they are rewritten. */

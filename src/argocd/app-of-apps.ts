@@ -1,3 +1,5 @@
+import type { IAppProjectSpec } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProjectSpec';
+import type { IApplicationSpec } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSpec';
 import { Construct } from 'constructs';
 import { RepositoryChart } from '../model/repository-chart';
 import { ManifestObject } from '../core/manifest-object';
@@ -42,7 +44,7 @@ export class AppOfApps extends RepositoryChart {
           { group: 'argoproj.io', kind: 'AppProject' },
           { group: 'argoproj.io', kind: 'Application' },
         ],
-      },
+      } satisfies IAppProjectSpec,
     });
     new ManifestObject(this, 'Application', {
       apiVersion: 'argoproj.io/v1alpha1',
@@ -56,7 +58,7 @@ export class AppOfApps extends RepositoryChart {
           automated: { prune: true, selfHeal: true, allowEmpty: false },
           retry: { limit: 5, backoff: { duration: '5s', factor: 2, maxDuration: '3m' } },
         },
-      },
+      } satisfies IApplicationSpec,
     });
   }
 }

@@ -1,3 +1,5 @@
+import type { IAppProjectSpec } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProjectSpec';
+import type { IApplicationDestination } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationDestination';
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppChart } from '../model/app-chart';
@@ -55,11 +57,11 @@ export class AppProject extends Construct {
       spec: {
         description: props.description,
         sourceRepos: [this.chart.repoURL],
-        destinations: Lazy.any({ produce: () => this.destinations() }),
+        destinations: Lazy.any({ produce: (): IApplicationDestination[] => this.destinations() }),
         clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }],
-        namespaceResourceWhitelist: Lazy.any({ produce: () => this.namespacedKinds() }),
+        namespaceResourceWhitelist: Lazy.any({ produce: (): IAppProjectSpec['namespaceResourceWhitelist'] => this.namespacedKinds() }),
         orphanedResources: { warn: true },
-      },
+      } satisfies IAppProjectSpec,
     });
   }
 

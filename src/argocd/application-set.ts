@@ -1,3 +1,5 @@
+import type { IApplicationSetGenerator } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSetGenerator';
+import type { IApplicationSetSpec } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSetSpec';
 import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { AppChart } from '../model/app-chart';
@@ -94,7 +96,7 @@ export class ApplicationSet extends Construct {
     if (byServer.length > 0 && byServer.length < clusters.length) {
       throw new ConfigError(path, 'environment', env.name, `has clusters with a destination server (${byServer.join(', ')}) and clusters with a destination name: one template has one of them; give every cluster a server, or none`);
     }
-    let generators: unknown[];
+    let generators: IApplicationSetGenerator[];
     let cluster: string;
     let sourcePath: string;
     let destination: Record<string, string>;
@@ -133,7 +135,7 @@ export class ApplicationSet extends Construct {
           path: sourcePath,
           destination: { ...destination, namespace: this.namespace },
         }),
-      },
+      } satisfies IApplicationSetSpec,
     });
     this.node.addValidation({ validate: () => this.charts().filter(c => c.namespace !== this.namespace).map(c => `the chart ${c.node.path} of ${c.environment.folder} has namespace ${JSON.stringify(c.namespace)}, but its ApplicationSet ${JSON.stringify(this.name)} deploys the app to namespace ${JSON.stringify(this.namespace)} in every cluster: build the charts with the same namespace, or set the ApplicationSet's namespace`) });
   }

@@ -1,3 +1,6 @@
+import type { IApplicationSetTemplate } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSetTemplate';
+import type { IApplicationSpec } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSpec';
+import type { ISyncPolicy } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/SyncPolicy';
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppChart } from '../model/app-chart';
@@ -101,12 +104,13 @@ export interface ApplicationTarget {
  * The metadata and spec of an Application (or of an ApplicationSet's template): labels, the
  * resources finalizer, a non-recursive directory source of the repository of `scope`'s Argo CD
  * chart, the project and the sync policy of `props` (checked against `scope`'s path).
+ * @internal
  */
 export function applicationBody(
   scope: Construct,
   props: Pick<ApplicationProps, 'project' | 'automated' | 'retry' | 'syncOptions'>,
   target: ApplicationTarget,
-): { metadata: Record<string, unknown>; spec: Record<string, unknown> } {
+): IApplicationSetTemplate {
   const chart = ArgoCdChart.of(scope);
   return {
     metadata: {
@@ -123,12 +127,12 @@ export function applicationBody(
       source: { repoURL: chart.repoURL, targetRevision: chart.targetRevision, path: target.path, directory: { recurse: false } },
       destination: target.destination,
       syncPolicy: syncPolicy(scope.node.path, props.automated ?? target.environment.automatedSync, props.retry, props.syncOptions),
-    },
+    } satisfies IApplicationSpec,
   };
 }
 
 /** The sync policy of an Application (generated or not), props checked against the construct at `path`. */
-function syncPolicy(path: string, automated: boolean, retry: SyncRetryProps = {}, syncOptions: readonly string[] = DEFAULT_SYNC_OPTIONS): Record<string, unknown> {
+function syncPolicy(path: string, automated: boolean, retry: SyncRetryProps = {}, syncOptions: readonly string[] = DEFAULT_SYNC_OPTIONS): ISyncPolicy {
   return {
     automated: automated ? { prune: true, selfHeal: true, allowEmpty: false } : undefined,
     retry: {

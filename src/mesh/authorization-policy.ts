@@ -4,6 +4,7 @@ import { ManifestObject } from '../core/manifest-object';
 import { checkDnsLabel, checkPort } from '../core/names';
 import { placementOf } from '../model/placement';
 import { IMeshService } from './mesh-service';
+import type { AuthorizationPolicyRule, AuthorizationPolicySpec } from './istio-types';
 import { Principal } from './principal';
 
 /** HTTP methods an allow rule can name. */
@@ -63,7 +64,7 @@ export class AuthorizationPolicy extends Construct {
       apiVersion: 'security.istio.io/v1',
       kind: 'AuthorizationPolicy',
       metadata: { name: checkDnsLabel(c.node.path, 'name', name) },
-      spec: { action: 'ALLOW' },
+      spec: { action: 'ALLOW' } satisfies AuthorizationPolicySpec,
     });
     return c;
   }
@@ -79,7 +80,7 @@ export class AuthorizationPolicy extends Construct {
     if (!Array.isArray(props.allow) || props.allow.length === 0) {
       throw new ConfigError(path, 'allow', props.allow, 'must list at least one rule (use AuthorizationPolicy.denyAll for deny)');
     }
-    const rules = props.allow.map((r, i) => {
+    const rules = props.allow.map((r, i): AuthorizationPolicyRule => {
       if (!Array.isArray(r.from) || r.from.length === 0) {
         throw new ConfigError(path, `allow[${i}].from`, r.from, 'must list at least one Principal: an empty source would allow everyone');
       }
@@ -114,7 +115,7 @@ export class AuthorizationPolicy extends Construct {
         action: 'ALLOW',
         selector: { matchLabels: props.target.selectorLabels },
         rules,
-      },
+      } satisfies AuthorizationPolicySpec,
     });
   }
 }

@@ -5,6 +5,7 @@ import { checkDnsLabel, checkInteger } from '../core/names';
 import { placementOf } from '../model/placement';
 import { hostOf, IMeshService, VERSION_LABEL } from './mesh-service';
 import { formatDuration } from '../core/duration';
+import type { DestinationRuleSpec } from './istio-types';
 
 /** Connection limits and outlier detection of a DestinationRule. */
 export interface TrafficPolicyProps {
@@ -90,7 +91,7 @@ export class DestinationRule extends Construct {
             maxEjectionPercent: checkInteger(path, 'trafficPolicy.maxEjectionPercent', t.maxEjectionPercent ?? 25, 0, 100),
           },
         },
-      },
+      } satisfies DestinationRuleSpec,
     });
   }
 }

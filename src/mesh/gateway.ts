@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
-import type * as istio from '../../imports/istio-networking.istio.io';
 import { checkHost } from '../core/host';
 import { ConfigError } from '../core/errors';
 import { ManifestObject } from '../core/manifest-object';
 import { checkDnsLabel, checkDnsSubdomain } from '../core/names';
 import { placementOf } from '../model/placement';
+import type { GatewayServer, GatewaySpec } from './istio-types';
 
 /** TLS termination at the gateway. */
 export interface GatewayTlsProps {
@@ -56,13 +56,13 @@ export class Gateway extends Construct {
     this._hosts = [...(props.hosts ?? env.hosts)];
     if (this._hosts.length === 0) throw new ConfigError(path, 'hosts', props.hosts, 'must list at least one host');
     this._hosts.forEach((h, i) => checkHost(path, `hosts[${i}]`, h));
-    const servers: istio.GatewaySpecServers[] = [];
+    const servers: GatewayServer[] = [];
     if (props.tls) {
       checkDnsSubdomain(path, 'tls.credentialName', props.tls.credentialName);
       servers.push({
         port: { number: 443, name: 'https', protocol: 'HTTPS' },
         hosts: [...this._hosts],
-        tls: { mode: 'SIMPLE' as istio.GatewaySpecServersTlsMode, credentialName: props.tls.credentialName, minProtocolVersion: 'TLSV1_2' as istio.GatewaySpecServersTlsMinProtocolVersion },
+        tls: { mode: 'SIMPLE', credentialName: props.tls.credentialName, minProtocolVersion: 'TLSV1_2' },
       });
       if (props.tls.redirectHttp ?? true) {
         servers.push({ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: [...this._hosts], tls: { httpsRedirect: true } });
@@ -74,7 +74,7 @@ export class Gateway extends Construct {
       apiVersion: 'networking.istio.io/v1',
       kind: 'Gateway',
       metadata: { name: this.name },
-      spec: { selector: { ...(props.selector ?? env.gatewaySelector) }, servers },
+      spec: { selector: { ...(props.selector ?? env.gatewaySelector) }, servers } satisfies GatewaySpec,
     });
   }
 

@@ -1,10 +1,17 @@
 import { ConfigError } from '../core/errors';
 
-type StringMatch = { exact: string } | { prefix: string } | { regex: string };
+/** One string condition of a match: exactly one of `exact`, `prefix`, `regex`. */
+type StringMatch = { readonly exact: string } | { readonly prefix: string } | { readonly regex: string };
 
-interface MatchJson {
-  uri?: StringMatch;
-  headers?: Record<string, StringMatch>;
+/**
+ * An HttpMatch as it appears in a VirtualService route's `match` list (Istio's
+ * HTTPMatchRequest, of which HttpMatch sets only `uri` and `headers`).
+ */
+export interface HttpMatchJson {
+  /** The URI condition. @default - any URI */
+  readonly uri?: StringMatch;
+  /** Header conditions by lower-case header name. @default - no header condition */
+  readonly headers?: Readonly<Record<string, StringMatch>>;
 }
 
 const HEADER_NAME = /^[a-z0-9-]+$/;
@@ -56,14 +63,14 @@ export class HttpMatch {
     return new HttpMatch({ headers: { cookie: { regex: `^(.*?;\\s*)?(${escapeRegex(name)}=${escapeRegex(value)})(;.*)?$` } } });
   }
 
-  private constructor(private readonly json: MatchJson) {}
+  private constructor(private readonly json: HttpMatchJson) {}
 
   /** This match and `other` (both must hold). A URI or header condition set twice is an error. */
   public and(other: HttpMatch): HttpMatch {
     if (this.json.uri && other.json.uri) {
       throw new ConfigError('HttpMatch', 'and', other.json.uri, 'sets a second URI condition: a match has at most one');
     }
-    const headers = Object.assign(Object.create(null), this.json.headers); // header names are the user's: `constructor`, `__proto__` included
+    const headers: Record<string, StringMatch> = Object.assign(Object.create(null), this.json.headers); // header names are the user's: `constructor`, `__proto__` included
     for (const [k, v] of Object.entries(other.json.headers ?? {})) {
       if (Object.hasOwn(headers, k)) throw new ConfigError('HttpMatch', 'and', k, 'sets a header condition twice');
       headers[k] = v;
@@ -73,12 +80,12 @@ export class HttpMatch {
 
   /** Whether the match accepts every request (no condition, or URI prefix `/`). */
   public get isCatchAll(): boolean {
-    const u = this.json.uri as any;
-    return !this.json.headers && (!u || u.prefix === '/' || u.regex === '.*');
+    const u = this.json.uri;
+    return !this.json.headers && (!u || ('prefix' in u && u.prefix === '/') || ('regex' in u && u.regex === '.*'));
   }
 
   /** The `match` entry. */
-  public toJson(): Record<string, any> {
+  public toJson(): HttpMatchJson {
     return structuredClone(this.json);
   }
 

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { ManifestObject } from '../core/manifest-object';
 import { checkDnsLabel } from '../core/names';
+import type { PeerAuthenticationSpec } from './istio-types';
 
 /** Mutual TLS mode. */
 export enum MtlsMode {
@@ -30,7 +31,7 @@ export class PeerAuthentication extends Construct {
       apiVersion: 'security.istio.io/v1',
       kind: 'PeerAuthentication',
       metadata: { name: checkDnsLabel(this.node.path, 'name', props.name ?? 'default') },
-      spec: { mtls: { mode: props.mode ?? MtlsMode.STRICT } },
+      spec: { mtls: { mode: props.mode ?? MtlsMode.STRICT } } satisfies PeerAuthenticationSpec,
     });
   }
 }

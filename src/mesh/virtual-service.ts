@@ -10,6 +10,7 @@ import { DestinationRule } from './destination-rule';
 import { formatDuration } from '../core/duration';
 import { Gateway } from './gateway';
 import { HttpMatch } from './http-match';
+import type { HttpRoute, HttpRouteDestination, VirtualServiceSpec } from './istio-types';
 import { hostOf } from './mesh-service';
 import { RouteTarget } from './route-target';
 
@@ -120,8 +121,8 @@ export class VirtualService extends Construct {
         hosts: [...this.hosts],
         gateways: this.gateways.length > 0 ? this.gateways.map(g => g.name) : undefined,
         // rendered at synth, so addRoute() works after construction
-        http: Lazy.any({ produce: () => this.renderRoutes(this.placement.environment.weights) }),
-      },
+        http: Lazy.any({ produce: (): HttpRoute[] => this.renderRoutes(this.placement.environment.weights) }),
+      } satisfies VirtualServiceSpec,
     });
   }
 
@@ -161,9 +162,9 @@ export class VirtualService extends Construct {
     }
   }
 
-  private renderRoutes(defaultWeights?: Record<string, number>): any[] | undefined {
+  private renderRoutes(defaultWeights?: Record<string, number>): HttpRoute[] {
     const path = this.node.path;
-    const out: any[] = this.routes.map(({ props, field }) => ({
+    const out: HttpRoute[] = this.routes.map(({ props, field }) => ({
       name: props.name,
       match: props.match.map(m => m.toJson()),
       route: this.destinations(props.to, `${field}.to`, defaultWeights),
@@ -176,7 +177,7 @@ export class VirtualService extends Construct {
     return out;
   }
 
-  private destinations(target: RouteTarget, field: string, defaultWeights?: Record<string, number>): any[] {
+  private destinations(target: RouteTarget, field: string, defaultWeights?: Record<string, number>): HttpRouteDestination[] {
     // the split the release state pins now (it may change after construction)
     const { name: environment, cluster } = this.placement.environment;
     const released = target.usesDefaultSplit ? this.releases?.weightsOf(environment, target.service.name, cluster?.name) : undefined;
@@ -187,7 +188,7 @@ export class VirtualService extends Construct {
     }));
   }
 
-  private options(o: RouteOptions, field: string): Record<string, any> {
+  private options(o: RouteOptions, field: string): Pick<HttpRoute, 'timeout' | 'retries'> {
     const path = this.node.path;
     return {
       timeout: o.timeout ? formatDuration(path, `${field}.timeout`, o.timeout) : undefined,

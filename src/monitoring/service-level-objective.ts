@@ -1,3 +1,5 @@
+import type { IPrometheusRuleSpec } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRuleSpec';
+import type { IRuleGroup } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/RuleGroup';
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ConfigError } from '../core/errors';
@@ -161,7 +163,7 @@ export class ServiceLevelObjective extends Construct {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PrometheusRule',
       metadata: { name: this.name, labels: labels.length > 0 ? Object.fromEntries(labels) : undefined },
-      spec: { groups: this._objectives.map(o => this.ruleGroup(path, o)) },
+      spec: { groups: this._objectives.map(o => this.ruleGroup(path, o)) } satisfies IPrometheusRuleSpec,
     });
   }
 
@@ -182,7 +184,7 @@ export class ServiceLevelObjective extends Construct {
     return o && { ...o };
   }
 
-  private ruleGroup(path: string, objective: ObjectiveSpec) {
+  private ruleGroup(path: string, objective: ObjectiveSpec): IRuleGroup {
     const selector = this.metrics.selector(this.service.name, this.service.namespace);
     const budget = 1 - objective.target;
     const windows = new Map<string, Duration>();

@@ -1,3 +1,5 @@
+import type { IPodSecurityContext } from 'kubernetes-models/v1/PodSecurityContext';
+import type { ISecurityContext } from 'kubernetes-models/v1/SecurityContext';
 import { ConfigError } from '../core/errors';
 
 /** The UID of Istio's sidecar proxy: a workload must never run as it (its traffic would bypass the proxy). */
@@ -18,8 +20,8 @@ export function checkUid(path: string, field: string, value: number): number {
   return value;
 }
 
-/** Pod-level security context meeting Pod Security Standards "restricted". */
-export function podSecurityContext(uid: number, gid: number): Record<string, any> {
+/** Pod-level security context meeting Pod Security Standards "restricted". @internal */
+export function podSecurityContext(uid: number, gid: number): IPodSecurityContext {
   return {
     runAsNonRoot: true,
     runAsUser: uid,
@@ -29,8 +31,8 @@ export function podSecurityContext(uid: number, gid: number): Record<string, any
   };
 }
 
-/** Container-level security context meeting Pod Security Standards "restricted". */
-export function containerSecurityContext(uid: number, gid: number): Record<string, any> {
+/** Container-level security context meeting Pod Security Standards "restricted". @internal */
+export function containerSecurityContext(uid: number, gid: number): ISecurityContext {
   return {
     allowPrivilegeEscalation: false,
     capabilities: { drop: ['ALL'] },

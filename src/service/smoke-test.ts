@@ -1,3 +1,4 @@
+import type { IJobSpec } from 'kubernetes-models/batch/v1/JobSpec';
 import { Construct } from 'constructs';
 import { ConfigError } from '../core/errors';
 import { ManifestObject } from '../core/manifest-object';
@@ -141,7 +142,7 @@ export class SmokeTest extends Construct {
             volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }, { name: 'script', configMap: { name: configName } }],
           },
         },
-      },
+      } satisfies IJobSpec,
     });
   }
 }

@@ -49,7 +49,9 @@ describe('VirtualService', () => {
   });
 
   test('cookie regex matches only that cookie', () => {
-    const re = new RegExp(HttpMatch.cookie('version', 'v2').toJson().headers.cookie.regex);
+    const cookie = HttpMatch.cookie('version', 'v2').toJson().headers?.cookie;
+    expect(cookie).toEqual({ regex: expect.any(String) });
+    const re = new RegExp((cookie as { regex: string }).regex);
     expect(re.test('version=v2')).toBe(true);
     expect(re.test('a=1; version=v2; b=2')).toBe(true);
     expect(re.test('myversion=v2')).toBe(false);
