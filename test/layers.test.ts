@@ -51,7 +51,7 @@ function importGraph(): Map<string, string[]> {
     const targets = new Set<string>();
     for (const m of text.matchAll(SPECIFIER)) {
       const base = path.resolve(path.dirname(file), m[1] ?? m[2] ?? m[3]);
-      if (path.relative(SRC, base).startsWith('..')) continue; // outside src/ (generated imports/)
+      if (path.relative(SRC, base).startsWith('..')) continue; // outside src/
       const target = [`${base}.ts`, path.join(base, 'index.ts')].find(c => known.has(c));
       if (target === undefined) throw new Error(`${path.relative(SRC, file)}: import ${m[0].trim()} resolves to no module of src/`);
       targets.add(target);

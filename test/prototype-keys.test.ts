@@ -144,7 +144,7 @@ describe('constructs', () => {
       const app = makeApp({ releases }, [{ name: n, versions: [n, 'v2'] }]);
       const images = [...app.files()].filter(([f]) => f.startsWith('dev/')).flatMap(([, text]) => [...String(text).matchAll(/image: (\S+)/g)].map(m => m[1])).sort();
       expect(images).toEqual([`registry.example/${n}:1.0.0`, `registry.example/${n}:${released ? 't-2' : '1.0.0'}`]);
-      expect(app.releases.stateOf('dev').services).toEqual({ [n]: { [n]: '1.0.0', v2: released ? 't-2' : '1.0.0' } });
+      expect(app.releaseState('dev').services).toEqual({ [n]: { [n]: '1.0.0', v2: released ? 't-2' : '1.0.0' } });
       expectPrototypeIntact();
     }), { numRuns: 6 });
   });
@@ -156,10 +156,10 @@ describe('constructs', () => {
       for (const [cluster, fallback] of [[n, 'b'], ['ab', 'a']]) {
         registry.bind({ environment: 'prod', cluster, service: 'backend', version: 'v1', fallback, render: t => `r/backend:${t}` });
       }
-      const state = registry.stateOf('prod');
+      const state = registry._stateOf('prod');
       expect(state.services).toEqual({ backend: { v1: 'a' } });
       expect(state.clusters).toEqual({ [n]: { services: { backend: { v1: 'b' } } } });
-      expect(registry.runsIn('prod', n)).toEqual({ backend: { v1: 'b' } });
+      expect(registry._runsIn('prod', n)).toEqual({ backend: { v1: 'b' } });
       expectPrototypeIntact();
     }), params);
   });

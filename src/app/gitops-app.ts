@@ -88,6 +88,18 @@ export class GitOpsApp extends App {
     this.registered.set(environment.name, environment);
   }
 
+  /**
+   * The release state the app renders for environment `env`: its `<env>/release.yaml`, what
+   * its workloads run (each released service's tag, or each version's; the splits its routes
+   * take; in an environment with clusters, the entries of each cluster that differ). Builds the
+   * environment first. The app's release state is fixed when it is made (`props.releases`): to
+   * render another, make another app (`createApp({ releases })`).
+   */
+  public releaseState(env: string): ReleaseState {
+    this._build([env]);
+    return this.releases._stateOf(env);
+  }
+
   /** The schema settings the program gives (`props.validation`; a copy). */
   public get validation(): SchemaOptions {
     return copySchemaOptions(this.schemaOptions);
@@ -171,7 +183,7 @@ export class GitOpsApp extends App {
    * The release files of `environments` come last.
    */
   public fileEntries(manifests: readonly Manifest[] = this.manifests(), environments: readonly string[] = this.environments): Generator<[string, string]> {
-    return repositoryFiles(manifests, environments.map(e => this.releases.stateOf(e)));
+    return repositoryFiles(manifests, environments.map(e => this.releases._stateOf(e)));
   }
 
   /**

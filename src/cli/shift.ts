@@ -1,4 +1,4 @@
-import { gateHeaders, parseGateFlag } from '../gate/gate-settings';
+import { gateHeaders, GateSettings, parseGateSettings, readGateSettings, resolveGateSettings, splitGateFlag } from '../gate/gate-settings';
 import { GateRefusedError, parseWeights, shift, ShiftGate, ShiftResult } from '../gitops/shift-flow';
 import { defineOptions, parse, required } from './args';
 import { describeWeightChanges } from '../gitops/rotation';
@@ -11,7 +11,7 @@ import { UsageError } from '../core/errors';
 import { clusterLabel } from '../release/release-clusters';
 
 export const HELP = `Usage: cdk8s-gitops shift --gitops-dir DIR --env ENV --service NAME [--service NAME ...]
-                          --weights VERSION=PERCENT[,...] [--gate prometheus=URL[,...]] [--cluster NAME]
+                          --weights VERSION=PERCENT[,...] [--gate [slo,]prometheus=URL[,...]] [--cluster NAME]
                           [--push] [-o text|json]
 
 Move the traffic of versioned services in one environment of the GitOps repository: pin the
@@ -26,7 +26,12 @@ split); \`rollback\` restores the previous release file, splits included.
 
 With --gate, the canary of each service (its newest version, in the namespace its routes name
 it in) is judged by its Prometheus metrics first; a refusal prints the gate's checks, exits 1
-and commits nothing.
+and commits nothing. With the word slo in --gate (--gate slo,prometheus=URL), each service's
+gate takes its thresholds and queries from that service's ServiceLevelObjective in ENV (in the
+cluster, with --cluster) as \`gate --slo\` does: a service without an objective, and a setting
+the objective sets (max-error-ratio, max-latency, quantile of the objectives it has, metrics),
+are refused (exit 2) before any query; the other settings (window, min-requests, timeout,
+the credentials' variables) apply as given.
 
 Options:
   --gitops-dir DIR   clone of the GitOps repository (clean, on a branch)
@@ -40,7 +45,8 @@ Options:
                      [,max-latency=0.5][,quantile=0.99][,min-requests=1][,timeout=10]
                      [,metrics=app|istio][,token-env=VAR|,basic-auth-env=VAR][,header-env=VAR]
                      (as the flags of \`cdk8s-gitops gate\`; credentials only from the
-                     environment variables named)
+                     environment variables named); slo: the thresholds from each service's
+                     objective (slo,prometheus=URL[,window=10m][,min-requests=100])
   --cluster NAME     shift the traffic in this cluster of the environment only (an environment
                      with clusters): "ENV/NAME: shift ..." changes only ENV/NAME/ and the
                      cluster's entries of release.yaml (default: every cluster)
@@ -60,7 +66,7 @@ Example (a canary step in CI, after \`release --canary\`):
     --gate prometheus=http://prometheus.monitoring:9090,window=10m,min-requests=100 --push
 
 Exit codes: 0 shifted or nothing to do, 1 failed or refused by the gate (nothing was changed, unless it says the local fast-forward stopped halfway),
-2 usage error, 3 pushed, but the local branch was not updated (run the command again).
+2 usage error (with --gate slo also: a service without an objective, a setting the objective sets), 3 pushed, but the local branch was not updated (run the command again).
 `;
 
 export const OPTIONS = defineOptions({
@@ -82,7 +88,7 @@ export async function run(argv: string[]): Promise<number> {
   const services = values.service as string[] | undefined;
   if (services === undefined) throw new UsageError('--service is required');
   const weights = parseWeights(required(values.weights, '--weights'));
-  const gate = values.gate === undefined ? undefined : parseGateFlag(values.gate as string);
+  const { gate, gateFromObjective } = values.gate === undefined ? { gate: undefined, gateFromObjective: false } : gateFlag(values.gate as string);
   if (gate !== undefined) gateHeaders(gate, process.env, (_, key) => `--gate ${key}`); // the credentials' variables are set: checked before anything
   const cluster = values.cluster as string | undefined;
   const json = outputFormat(values) === 'json';
@@ -94,13 +100,14 @@ export async function run(argv: string[]): Promise<number> {
       services,
       weights,
       gate,
+      gateFromObjective,
       cluster,
     }));
   } catch (e) {
     if (!(e instanceof GateRefusedError)) throw e;
     // the checks that refused the step, where a pipeline shows them; nothing was committed
     if (json) printJson({ env, cluster, weights, committed: false, commit: null, message: null, changes: [], changedFiles: [], pushed: false, attempts: 0, gates: e.gates.map(gateJson) });
-    else process.stdout.write(e.gates.map(g => formatGate(g.result)).join('\n'));
+    else process.stdout.write(e.gates.map(g => formatGate(g.result, g.objective)).join('\n'));
     process.stderr.write(`cdk8s-gitops shift: ${e.message}\n`);
     return 1;
   }
@@ -120,7 +127,7 @@ export async function run(argv: string[]): Promise<number> {
     });
     return 0;
   }
-  if (result.gates.length > 0) process.stdout.write(`${result.gates.map(g => formatGate(g.result)).join('\n')}\n`);
+  if (result.gates.length > 0) process.stdout.write(`${result.gates.map(g => formatGate(g.result, g.objective)).join('\n')}\n`);
   if (!result.committed) {
     process.stdout.write(`${clusterLabel(env, cluster)}: the split of ${services.join(', ')} already holds: nothing to shift (no commit)\n`);
     return 0;
@@ -129,7 +136,23 @@ export async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** A gate verdict as JSON: the gate's result (as `gate -o json` prints it) with the namespace judged. */
+/** A gate verdict as JSON: the gate's result (as `gate -o json` prints it) with the namespace judged, and the objective it came from. */
 function gateJson(g: ShiftGate): unknown {
-  return gateResultJson({ ...g.result, namespace: g.namespace });
+  return gateResultJson({ ...g.result, namespace: g.namespace, ...(g.objective ? { objective: g.objective } : {}) });
+}
+
+/**
+ * The value of `--gate`: its settings, checked, and whether the word `slo` asks for each
+ * service's objective. Without `slo` the settings are resolved as `parseGateFlag` resolves them;
+ * with it only the settings given are passed on, so that one the objective sets is refused.
+ */
+function gateFlag(value: string): { gate: GateSettings; gateFromObjective: boolean } {
+  const { texts, words } = splitGateFlag(value, '--gate', ['slo']);
+  if ('slo' in texts) {
+    throw new UsageError(`--gate slo=${JSON.stringify(texts.slo)}: slo takes no value: the canary of each service is judged by that service's own objective (--gate slo,prometheus=URL)`);
+  }
+  if (!words.includes('slo')) return { gate: parseGateSettings(texts, key => `--gate ${key}`), gateFromObjective: false };
+  const given = readGateSettings(texts, key => `--gate ${key}`);
+  resolveGateSettings(given, (_, key) => `--gate ${key}`); // the values are allowed: checked before anything
+  return { gate: given, gateFromObjective: true };
 }

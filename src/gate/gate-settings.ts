@@ -200,11 +200,24 @@ export function gateHeaders(settings: Pick<GateSettings, EnvSetting>, env: Reado
  * name each setting as `name(key)` gives it, e.g. `--max-error-ratio`.
  */
 export function parseGateSettings(texts: Readonly<Record<string, string | undefined>>, name: (key: string) => string): ResolvedGateSettings {
+  return resolveGateSettings(readGateSettings(texts, name), (_, key) => name(key));
+}
+
+/**
+ * The settings the flag texts give, and only those (no defaults applied): numbers and durations
+ * read, unknown keys and a missing `prometheus` refused, the values not yet checked against
+ * what is allowed (pass the result to {@link resolveGateSettings} for that). For a caller that
+ * must tell a setting given from a default, such as a gate whose thresholds an objective sets.
+ */
+export function readGateSettings(texts: Readonly<Record<string, string | undefined>>, name: (key: string) => string): GateSettings {
   for (const key of Object.keys(texts)) {
     if (!GATE_SETTING_KEYS.includes(key)) throw new InputError(`${name(key)}: unknown setting (allowed: ${GATE_SETTING_KEYS.join(', ')})`);
   }
-  const settings: Record<string, string | number | undefined> = { prometheus: texts.prometheus, window: texts.window, metrics: texts.metrics };
-  for (const option of ENV_SETTINGS) settings[option] = texts[KEYS[option]];
+  const settings: Record<string, string | number | undefined> = {};
+  for (const option of ['prometheus', 'window', 'metrics', ...ENV_SETTINGS] as const) {
+    const text = texts[KEYS[option]];
+    if (text !== undefined) settings[option] = text;
+  }
   for (const [option, spec] of Object.entries(NUMBERS) as Array<[NumberSetting, typeof NUMBERS[NumberSetting]]>) {
     const text = texts[KEYS[option]];
     if (text === undefined) continue;
@@ -213,7 +226,7 @@ export function parseGateSettings(texts: Readonly<Record<string, string | undefi
     settings[option] = value;
   }
   if (settings.prometheus === undefined) throw new InputError(`${name('prometheus')} is required: the base URL of Prometheus, such as http://prometheus:9090`);
-  return resolveGateSettings(settings as unknown as GateSettings, (_, key) => name(key));
+  return settings as unknown as GateSettings;
 }
 
 /**
@@ -226,8 +239,25 @@ export function parseGateSettings(texts: Readonly<Record<string, string | undefi
  * the flag and the key (`--gate max-error-ratio: ...`).
  */
 export function parseGateFlag(value: string, flag = '--gate'): ResolvedGateSettings {
+  return parseGateSettings(splitGateFlag(value, flag).texts, key => `${flag} ${key}`);
+}
+
+/**
+ * The items of a `--gate` value: the text of each `key=value` by key, and the items of `words`
+ * given as a bare word (`slo` in `slo,prometheus=...`), in the order given. Nothing is checked
+ * but the form: an item neither `key=value` nor one of `words`, and a key or word given twice,
+ * are errors naming `flag` and the value (credentials of a URL in it redacted).
+ */
+export function splitGateFlag(value: string, flag: string, words: readonly string[] = []): { texts: Record<string, string>; words: string[] } {
   const texts: Record<string, string> = Object.create(null); // a key is the user's: `constructor` or `__proto__` is a key like any other
+  const given: string[] = [];
   for (const item of value.split(',')) {
+    const word = item.trim();
+    if (words.includes(word)) {
+      if (given.includes(word)) throw new InputError(`${flag}: ${JSON.stringify(word)} is given twice in ${JSON.stringify(redactUrl(value))}`);
+      given.push(word);
+      continue;
+    }
     const eq = item.indexOf('=');
     const key = item.slice(0, eq).trim();
     if (eq <= 0 || key === '') {
@@ -236,7 +266,7 @@ export function parseGateFlag(value: string, flag = '--gate'): ResolvedGateSetti
     if (key in texts) throw new InputError(`${flag}: ${JSON.stringify(key)} is given twice in ${JSON.stringify(redactUrl(value))}`);
     texts[key] = item.slice(eq + 1).trim();
   }
-  return parseGateSettings(texts, key => `${flag} ${key}`);
+  return { texts, words: given };
 }
 
 function isPrometheusUrl(text: string): boolean {

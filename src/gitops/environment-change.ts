@@ -18,10 +18,11 @@ import { CreateApp, GitOpsRepository, ValidateContext } from './repository';
  * A change to one environment of a GitOps repository, as one pipeline (release, promote and
  * rollback are intents run through it):
  *
- *   1. read     the release state of every environment at the base commit; the program,
- *               building only the changed environment
+ *   1. read     the release state of every environment at the base commit; the program
+ *               constructed with it, building only the changed environment
  *   2. compute  the next release state of the environment (the intent)
- *   3. render   the environment with the next state
+ *   3. render   the environment with the next state: the program constructed again with it
+ *               (an app's release state never changes; a change compares two apps' renders)
  *   4. check    the manifests (as synth checks them), and that the repository was up to date
  *               with the program (the files the change touches are what the current state renders)
  *   5. commit   a commit on the base that replaces the environment's folder (object database only)
@@ -83,34 +84,32 @@ export interface PreparedChange {
  */
 export function prepareChange(repo: GitOpsRepository, options: ChangeOptions, base: string | undefined, env: string, intent: Intent, flag = '--env'): PreparedChange | undefined {
   if (base === undefined) throw new GitOpsError(repo.nothingCheckedOut());
-  // 1. read
+  // 1. read: the release states at the base, the program constructed with them, what env runs
   const releases = repo.releasesAt(base);
-  const { app, before } = buildFor(repo, options.createApp, releases, base, env, flag);
+  const { app: current, before } = buildFor(repo, options.createApp, releases, base, env, flag);
   const cluster = options.cluster;
-  if (cluster !== undefined) requireCluster(app, env, cluster);
-  // 2. compute
-  const clusters = clustersOf(app, env);
-  const runs = cluster === undefined ? before : { ...clusterView(before, cluster), services: app.releases.runsIn(env, cluster) };
+  if (cluster !== undefined) requireCluster(current, env, cluster);
+  // 2. compute: the next release state of env
+  const clusters = clustersOf(current, env);
+  const runs = cluster === undefined ? before : { ...clusterView(before, cluster), services: current.releases._runsIn(env, cluster) };
   const wanted = intent(runs, base, cluster === undefined ? clusters : []);
   if (wanted === undefined) return undefined;
   const state = cluster === undefined ? wanted.state : withClusterState(before, cluster, wanted.state, clusters);
   if (sameRelease(state, before)) return undefined;
-  // 3. render
-  app.releases.use({ ...releases, [env]: state });
-  const part = checkedPart(app, env, Object.keys(releases));
-  const after = app.releases.stateOf(env);
-  checkApplied(app, env, after, state, cluster);
+  // 3. render: the program constructed again, with the next state (a bound tag it refuses throws here)
+  const next = options.createApp({ releases: { ...releases, [env]: state } });
+  const part = checkedPart(next, env, Object.keys(releases));
+  const after = next.releases._stateOf(env);
+  checkApplied(next, env, after, state, cluster);
   if (sameRelease(after, before)) return undefined; // what runs is what ran: the clusters already ran the intent's tags
   const files = environmentFiles(after, part.manifests);
   const tree = repo.envTree(base, env);
   const { changed, unchanged } = compareWithTree(repo, tree, files);
   if (cluster !== undefined) checkWithinCluster(env, cluster, changed);
-  // 4. check
-  if (options.validate !== false) runChecks(part, options.validate ?? ((manifests, context) => { assertValid(manifests, { ...app.validation, ...context }); }), unchanged);
-  app.releases.use(releases);
+  // 4. check: the manifests, and that the files the change touches are what the current state renders
+  if (options.validate !== false) runChecks(part, options.validate ?? ((manifests, context) => { assertValid(manifests, { ...next.validation, ...context }); }), unchanged);
   const touched = new Set(changed);
-  const current = renderEnvironment(app, env, flag, file => touched.has(file));
-  repo.assertUpToDate(base, env, current, new Set(files.keys()), tree);
+  repo.assertUpToDate(base, env, renderEnvironment(current, env, flag, file => touched.has(file)), new Set(files.keys()), tree);
   // 5. commit
   const message = cluster === undefined ? wanted.message : { ...wanted.message, trailers: [...(wanted.message.trailers ?? []), [CLUSTER_TRAILER, cluster] as [string, string]] };
   const commit = commitEnvironment(repo, base, env, files, renderCommitMessage(message, options.provenance));
@@ -128,7 +127,7 @@ function buildFor(repo: GitOpsRepository, createApp: CreateApp, releases: Record
   const app = createApp({ releases });
   requireEnvironment(app, env, flag);
   app._build([env]);
-  const before = app.releases.stateOf(env);
+  const before = app.releases._stateOf(env);
   if (releases[env]) {
     checkReleaseEntries(releases[env], before, { source: `${repo.repoPath(`${env}/${RELEASE_FILE}`)} at ${base!.slice(0, 12)}`, pruneHint: PRUNE_FIRST, clusters: knownClusters(app, env) });
   }
@@ -179,7 +178,7 @@ function compareWithTree(repo: GitOpsRepository, tree: ReadonlyMap<string, TreeE
 export function renderEnvironment(app: GitOpsApp, env: string, flag = '--env', only?: (file: string) => boolean): Map<string, string> {
   requireEnvironment(app, env, flag);
   app._build([env]);
-  return environmentFiles(app.releases.stateOf(env), app._manifests({ folders: f => within(f, env), files: only }), only);
+  return environmentFiles(app.releases._stateOf(env), app._manifests({ folders: f => within(f, env), files: only }), only);
 }
 
 /** Throw an InputError naming `flag` unless `env` is an environment of `app`. */
@@ -240,11 +239,11 @@ function environmentFiles(state: ReleaseState, manifests: readonly Manifest[], o
 function checkApplied(app: GitOpsApp, env: string, runs: ReleaseState, wanted: ReleaseState, cluster: string | undefined): void {
   const hint = '(its workloads must bind their images to the release state: WebService does, other workloads use app.releases.bind(...))';
   const clusters = clustersOf(app, env);
-  const taken = new Set(clusters.length === 0 ? Object.keys(runs.weights ?? {}) : clusters.flatMap(c => Object.keys(app.releases.weightsIn(env, c))));
+  const taken = new Set(clusters.length === 0 ? Object.keys(runs.weights ?? {}) : clusters.flatMap(c => Object.keys(app.releases._weightsIn(env, c))));
   const unrouted = Object.keys(wanted.weights ?? {}).filter(s => !taken.has(s)).sort();
   if (unrouted.length > 0) throw new GitOpsError(unroutedSplits(env, unrouted));
   if (cluster !== undefined) {
-    const inCluster = app.releases.weightsIn(env, cluster);
+    const inCluster = app.releases._weightsIn(env, cluster);
     const missing = Object.keys(wanted.clusters?.[cluster]?.weights ?? {}).filter(s => inCluster[s] === undefined).sort();
     if (missing.length > 0) throw new GitOpsError(unroutedSplits(clusterLabel(env, cluster), missing));
   }
@@ -253,7 +252,7 @@ function checkApplied(app: GitOpsApp, env: string, runs: ReleaseState, wanted: R
     throw new GitOpsError(`the program did not apply the release state of ${env}: it runs ${JSON.stringify(runs.services)} instead of ${JSON.stringify(wanted.services)} ${hint}`);
   }
   for (const cluster of clusters) {
-    const has = app.releases.runsIn(env, cluster);
+    const has = app.releases._runsIn(env, cluster);
     const want = clusterServices(wanted, cluster);
     const differs = Object.keys(differingServices(has, want));
     if (differs.length > 0) {

@@ -28,12 +28,12 @@ export interface UnknownReleaseEntry {
   readonly problem: string;
 }
 
-/** What the program runs in each cluster of an environment (`app.releases.runsIn`, `weightsIn`), keyed by cluster name. */
+/** What the program runs in each cluster of an environment (see {@link knownClusters}), keyed by cluster name. */
 export type KnownClusters = Readonly<Record<string, ClusterRuns>>;
 
 /**
  * The entries of `stored` (a release file's state) that `known` (what the program runs in the
- * same environment, `app.releases.stateOf(env)`: its keys are the program's services and versions)
+ * same environment, `app.releaseState(env)`: its keys are the program's services and versions)
  * does not have, sorted by field. The entries of the `clusters` section are checked against
  * `clusters`, what the program runs in each cluster of the environment (see {@link knownClusters}):
  * a cluster the program does not have, or a service (version) it does not run there, is unknown.
@@ -122,7 +122,7 @@ function unknownSplits(weights: NonNullable<ReleaseState['weights']>, services: 
 /** What the program runs in each cluster of environment `env` (built), for {@link unknownReleaseEntries}. */
 export function knownClusters(app: GitOpsApp, env: string): KnownClusters {
   const clusters = app._environment(env)?.clusters ?? [];
-  return Object.fromEntries(clusters.map(c => [c.name, { services: app.releases.runsIn(env, c.name), weights: app.releases.weightsIn(env, c.name) }]));
+  return Object.fromEntries(clusters.map(c => [c.name, { services: app.releases._runsIn(env, c.name), weights: app.releases._weightsIn(env, c.name) }]));
 }
 
 /** Options of {@link checkReleaseEntries}. */
@@ -181,7 +181,7 @@ export function checkStoredReleases(releases: Readonly<Record<string, ReleaseSta
     const stored = releases[env];
     if (stored === undefined) continue;
     app._build([env]); // what the program has is known once the environment is built
-    const entries = checkReleaseEntries(stored, app.releases.stateOf(env), { ...options, source: source(env), clusters: knownClusters(app, env) });
+    const entries = checkReleaseEntries(stored, app.releases._stateOf(env), { ...options, source: source(env), clusters: knownClusters(app, env) });
     if (entries.length > 0) out.push({ environment: env, source: source(env), entries });
   }
   return out;

@@ -1,6 +1,7 @@
 import { isDnsLabel } from '../core/names';
 import { evaluateGate, GateResult, gateSummary } from '../gate/gate';
 import { GateSettings } from '../gate/gate-settings';
+import { GateObjective, gateObjective, objectiveGate, refuseObjectiveSettings, requireObjective } from '../gate/slo-gate';
 import { ReleaseState } from '../release/release';
 import { inheritSource, Provenance } from '../git/commit-message';
 import { prepareChange, requireCluster, requireEnvironment, unroutedSplits } from './environment-change';
@@ -30,6 +31,17 @@ export interface ShiftOptions extends RepositoryOptions {
    */
   readonly gate?: GateSettings;
   /**
+   * Take each service's gate from its `ServiceLevelObjective` in the environment (in the
+   * cluster, with {@link cluster}; `--gate slo`): the thresholds the objective sets (the largest
+   * error ratio from availability, the latency and its quantile from latency), its queries and
+   * its namespace. {@link gate} gives Prometheus and what the objective does not set (window,
+   * minimum of requests, timeout, credentials): give only those. A setting of {@link gate} the
+   * objective sets, and a service without an objective, are refused ({@link InputError}) before
+   * any query.
+   * @default false
+   */
+  readonly gateFromObjective?: boolean;
+  /**
    * Shift the traffic in this cluster of the environment only (`--cluster`): the split is pinned
    * as the cluster's entry of the release file and only the cluster's folder changes.
    * @default - the whole environment (every cluster)
@@ -47,6 +59,8 @@ export interface ShiftGate {
   readonly namespace: string;
   /** The gate's checks and verdict. */
   readonly result: GateResult;
+  /** The objective the thresholds came from, with {@link ShiftOptions.gateFromObjective}. */
+  readonly objective?: GateObjective;
 }
 
 /** The outcome of {@link shift}. */
@@ -84,7 +98,8 @@ export class GateRefusedError extends GitOpsError {
  * same guarantees as `release`: the repository must be up to date with the program, a split
  * that already holds is a no-op (no commit), with `push` a rejected push re-applies the split to
  * the new tip, and a failure changes nothing. With `gate`, each service's canary (its newest
- * version) must pass the metrics gate first. With `cluster`, the split is the cluster's (commit
+ * version) must pass the metrics gate first (with `gateFromObjective`, the gate its objective
+ * sets). With `cluster`, the split is the cluster's (commit
  * `ENV/CLUSTER: shift ...` with a `Cluster:` trailer, changing only the cluster's folder and the
  * release file).
  */
@@ -94,6 +109,7 @@ export async function shift(options: ShiftOptions): Promise<ShiftResult> {
   assertServiceNames(options.services);
   checkWeights(options.weights);
   assertClusterName(options.cluster);
+  if (options.gateFromObjective && options.gate === undefined) throw new InputError('gateFromObjective: true needs gate: the Prometheus the objectives\' gates ask (--gate slo,prometheus=URL)');
   const services = [...new Set(options.services)].sort();
   // a subject stays one readable line: the names of up to three services (the body lists every split)
   const names = services.length <= 3 ? services.join(', ') : `${services.length} services`;
@@ -104,7 +120,7 @@ export async function shift(options: ShiftOptions): Promise<ShiftResult> {
       const state = shifted(current, services, options.weights);
       const changes = weightChangesBetween(current, state);
       if (changes.length === 0) return undefined;
-      const trailers = gates.map(g => ['Cdk8s-gitops-gate', `${gateSummary(g.result)} (${g.result.prometheus})`] as const);
+      const trailers = gates.map(g => ['Cdk8s-gitops-gate', `${gateSummary(g.result)} (${g.result.prometheus}${g.objective ? `, objective ${g.objective.path}` : ''})`] as const);
       return { state, message: { subject: message, body: describeWeightChanges(changes).join('\n'), trailers } };
     }));
     const change = result.change;
@@ -204,8 +220,9 @@ function checkWeights(weights: Readonly<Record<string, number>>, flag = '--weigh
 /**
  * Run the gate on the canary of each service: its newest version, in the namespace its routes
  * name it in (in the cluster, with `options.cluster`), as the program builds the environment at
- * the clone's HEAD.
+ * the clone's HEAD; with `options.gateFromObjective`, by the service's objective there.
  * @throws GateRefusedError when any gate refuses
+ * @throws InputError for a service without an objective, or a setting the objective sets
  */
 async function judgeCanaries(repo: GitOpsRepository, options: ShiftOptions, services: readonly string[], gate: GateSettings): Promise<ShiftGate[]> {
   const head = repo.head();
@@ -214,15 +231,27 @@ async function judgeCanaries(repo: GitOpsRepository, options: ShiftOptions, serv
   app._build([options.env]);
   if (options.cluster !== undefined) requireCluster(app, options.env, options.cluster);
   const label = clusterLabel(options.env, options.cluster);
-  const state: ReleaseState = options.cluster === undefined ? app.releases.stateOf(options.env)
-    : { environment: label, services: app.releases.runsIn(options.env, options.cluster) };
+  const state: ReleaseState = options.cluster === undefined ? app.releases._stateOf(options.env)
+    : { environment: label, services: app.releases._runsIn(options.env, options.cluster) };
   const targets = services.map(service => {
     const versions = versionsOf(serviceEntry(state, service));
-    const split = app.releases.splitOf(options.env, service, options.cluster);
+    const split = app.releases._splitOf(options.env, service, options.cluster);
     if (split === undefined) throw new GitOpsError(unroutedSplits(label, [service]));
     return { service, version: versions[versions.length - 1], namespace: split.namespace };
   });
-  const gates = await Promise.all(targets.map(async t => ({ ...t, result: await evaluateGate({ ...gate, ...t }) })));
+  // every objective found and every setting checked before the first query
+  const clusters = (app._environment(options.env)?.clusters ?? []).map(c => c.name);
+  const judged = targets.map(t => {
+    if (!options.gateFromObjective) return { target: t, options: { ...gate, ...t } };
+    const slo = requireObjective(app, options.env, clusters, t.service, options.cluster, '--service (with --gate slo)');
+    refuseObjectiveSettings(slo, gate, key => `--gate ${key}`, 'leave slo out of --gate to give the thresholds yourself');
+    return { target: t, options: { ...gate, ...objectiveGate(slo), ...t }, objective: gateObjective(slo) };
+  });
+  const gates = await Promise.all(judged.map(async (j): Promise<ShiftGate> => ({
+    ...j.target,
+    result: await evaluateGate(j.options),
+    ...(j.objective ? { objective: j.objective } : {}),
+  })));
   if (gates.some(g => !g.result.passed)) throw new GateRefusedError(gates);
   return gates;
 }

@@ -114,7 +114,7 @@ export function burnAlertName(severity: 'page' | 'ticket'): string {
  *   (`severity: page`) on a fast burn, `SloErrorBudgetBurnTicket` (`severity: ticket`) on a
  *   slow one, per version, so a canary burning its budget pages on its own.
  *
- * The canary gate reads the same objective (`gate --slo`, `shift --gate slo=...`): the largest
+ * The canary gate reads the same objective (`gate --slo`, `shift --gate slo,...`): the largest
  * error ratio that passes is `1 - availability`, the latency check the threshold at the target.
  */
 export class ServiceLevelObjective extends Construct {

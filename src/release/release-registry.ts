@@ -3,7 +3,7 @@ import { ConfigError } from '../core/errors';
 import { compareText } from '../core/compare';
 import { ReleaseState } from './release';
 import { sameSplit } from './release-clusters';
-import { own } from '../core/own';
+import { Releases } from './releases';
 
 /** Where a GitOpsApp keeps its registry (a symbol, so a second copy of this module finds it too). */
 export const RELEASE_REGISTRY = Symbol.for('cdk8s-gitops.ReleaseRegistry');
@@ -33,7 +33,7 @@ export interface ReleaseBindingOptions {
   readonly render: (tag: string | undefined, released: boolean) => string;
 }
 
-/** The current value of a release binding: it follows {@link ReleaseRegistry.use}. */
+/** The value of a release binding: read once, when the image is bound (the release state of an app never changes). */
 export interface ReleaseBindingValue {
   /** The image reference. */
   readonly ref: string;
@@ -59,7 +59,7 @@ export interface ReleaseSplitOptions {
   readonly cluster?: string;
 }
 
-/** The routes of an environment that send a service's traffic by its default split (see {@link ReleaseRegistry.splitOf}). */
+/** The routes of an environment that send a service's traffic by its default split (see `ReleaseRegistry._splitOf`; internal). */
 export interface ReleaseSplit {
   /** Service name. */
   readonly service: string;
@@ -79,14 +79,15 @@ interface SplitBinding {
 }
 
 interface Binding extends ReleaseBindingOptions {
-  readonly value: { ref: string; tag?: string };
+  readonly value: ReleaseBindingValue;
 }
 
 /**
  * The release state of a GitOpsApp: which tag each released service (version) runs in each
- * environment. Workloads bind their image to it (`bind`); the CLI switches the whole app to
- * another state (`use`) and every bound image follows, without constructing the app again.
- * What the bound images run is each environment's release file (`stateOf`).
+ * environment. Workloads bind their image to it (`bind`) and read their tag then, once: the
+ * state of an app is fixed when the app is made (`new GitOpsApp({ releases })`), and a change
+ * of state is another app. What the bound images run is each environment's release file
+ * (`GitOpsApp.releaseState`).
  */
 export class ReleaseRegistry {
   /**
@@ -100,14 +101,14 @@ export class ReleaseRegistry {
     return typeof registry?.bind === 'function' ? registry : undefined;
   }
 
-  private states: Readonly<Record<string, ReleaseState>>;
+  private readonly releases: Releases;
   private readonly bindings: Binding[] = [];
   private readonly owners = new Map<string, string | undefined>();
   private readonly splits = new Map<string, SplitBinding>();
 
   /** @param states the release state of each environment, keyed by environment name */
   constructor(states: Readonly<Record<string, ReleaseState>> = {}) {
-    this.states = states;
+    this.releases = Releases.of(states);
   }
 
   /**
@@ -120,8 +121,10 @@ export class ReleaseRegistry {
    *   environment, or when `render` refuses the tag
    */
   public bind(options: ReleaseBindingOptions): ReleaseBindingValue {
-    const binding: Binding = { ...options, value: { ref: '' } };
-    this.evaluate(binding);
+    const released = this.releases.tagOf(options, options.service, options.version);
+    const tag = released ?? options.fallback;
+    const value: ReleaseBindingValue = Object.freeze({ ref: options.render(tag, released !== undefined), ...(tag !== undefined ? { tag } : {}) });
+    const binding: Binding = { ...options, value };
     if (binding.value.tag !== undefined) {
       // the release file is keyed by service name per environment (and cluster): one owner per name
       const key = `${options.environment}\0${options.cluster ?? ''}\0${options.service}`;
@@ -163,19 +166,19 @@ export class ReleaseRegistry {
    * The split the release state of `environment` pins for `service` (version -> percent), or
    * undefined when it pins none (routes then split as the code says). With `cluster`, the split
    * of that cluster of the environment: its entry when the state has one, else the
-   * environment's. Read at render time: it follows {@link use}.
+   * environment's.
    */
   public weightsOf(environment: string, service: string, cluster?: string): Record<string, number> | undefined {
-    const state = own(this.states, environment);
-    const split = (cluster !== undefined ? own(own(state?.clusters, cluster)?.weights, service) : undefined) ?? own(state?.weights, service);
-    return split === undefined ? undefined : { ...split };
+    return this.releases.splitOf({ environment, cluster }, service);
   }
 
   /**
    * The routes of `environment` that split `service` by its default split (with `cluster`: the
    * routes of that cluster; without, of every cluster), or undefined when none does.
+   * Internal: for the GitOps flows.
+   * @internal
    */
-  public splitOf(environment: string, service: string, cluster?: string): ReleaseSplit | undefined {
+  public _splitOf(environment: string, service: string, cluster?: string): ReleaseSplit | undefined {
     const bound = this.splitBindings(environment, cluster).filter(b => b.service === service);
     if (bound.length === 0) return undefined;
     return { service, namespace: bound[0].namespace, paths: bound.flatMap(b => b.paths) };
@@ -189,31 +192,15 @@ export class ReleaseRegistry {
   }
 
   /**
-   * Render from now on with another release state (every environment's, keyed by name).
-   * @throws ConfigError when a bound tag is invalid; the previous state stays in use
-   */
-  public use(states: Readonly<Record<string, ReleaseState>>): void {
-    const previous = this.states;
-    this.states = states;
-    try {
-      for (const b of this.bindings) this.evaluate(b);
-    } catch (e) {
-      this.states = previous;
-      for (const b of this.bindings) this.evaluate(b);
-      throw e;
-    }
-  }
-
-
-  /**
    * What the bound images and splits of `environment` run now: its release file. In an
    * environment with clusters, `services` holds the tag every cluster that runs a service
    * (version) agrees on (where they differ: the environment's tag in the state in use, else the
    * first cluster's), and `clusters` the tags of each cluster that differ from it. A split the
    * state pins is part of it where a route uses the service's default split and the split names
-   * only versions the service has.
+   * only versions the service has. Internal: `GitOpsApp.releaseState` is the public way.
+   * @internal
    */
-  public stateOf(environment: string): ReleaseState {
+  public _stateOf(environment: string): ReleaseState {
     // service -> version (undefined: one tag) -> cluster (undefined: none) -> tag
     const byService = new Map<string, Map<string | undefined, Map<string | undefined, string>>>();
     for (const b of this.bindings) {
@@ -281,23 +268,25 @@ export class ReleaseRegistry {
   /**
    * The environment-wide split of a service whose clusters take the splits `taken` (cluster ->
    * pinned split, undefined: none): the split they all take; where they differ, none when any
-   * of them takes none (a cluster entry cannot say "none"), else the environment's in the state in use.
+   * of them takes none (a cluster entry cannot say "none"), else the environment's in the release state.
    */
   private environmentSplit(environment: string, service: string, taken: ReadonlyMap<string | undefined, Record<string, number> | undefined>): Record<string, number> | undefined {
     const distinct = new Set([...taken.values()].map(s => JSON.stringify(s ?? null)));
     if (distinct.size === 1) return [...taken.values()][0];
     if (distinct.has('null')) return undefined;
     const first = [...taken.values()][0]!;
-    return applicable(own(own(this.states, environment)?.weights, service), Object.keys(first));
+    return applicable(this.releases.splitOf({ environment }, service), Object.keys(first));
   }
 
   /**
    * The pinned splits the routes of one cluster of `environment` take now (service -> version ->
    * percent): of the services a route of that cluster splits by their default split, each the
    * cluster's entry, else the environment's, naming only versions the service runs there.
+   * Internal: for the GitOps flows.
+   * @internal
    */
-  public weightsIn(environment: string, cluster: string): NonNullable<ReleaseState['weights']> {
-    const runs = this.runsIn(environment, cluster);
+  public _weightsIn(environment: string, cluster: string): NonNullable<ReleaseState['weights']> {
+    const runs = this._runsIn(environment, cluster);
     const out: Record<string, Record<string, number>> = {};
     for (const b of this.splitBindings(environment, cluster)) {
       const versions = runs[b.service];
@@ -310,8 +299,10 @@ export class ReleaseRegistry {
   /**
    * What the bound images of one cluster of `environment` run now (service -> tag, or version
    * -> tag): the services of that cluster only, each with the tag it runs there.
+   * Internal: for the GitOps flows.
+   * @internal
    */
-  public runsIn(environment: string, cluster: string): ReleaseState['services'] {
+  public _runsIn(environment: string, cluster: string): ReleaseState['services'] {
     const runs: Record<string, string | Record<string, string>> = Object.create(null);
     const bound = this.bindings.filter(b => b.environment === environment && b.cluster === cluster && b.value.tag !== undefined);
     for (const b of [...bound].sort((x, y) => compareText(x.service, y.service) || compareText(String(x.version), String(y.version)))) {
@@ -321,11 +312,11 @@ export class ReleaseRegistry {
     return runs;
   }
 
-  /** The environment-wide tag of a service (version) its clusters run as `tags` (see {@link stateOf}). */
+  /** The environment-wide tag of a service (version) its clusters run as `tags` (see {@link _stateOf}). */
   private environmentTag(environment: string, service: string, version: string | undefined, tags: ReadonlyMap<string | undefined, string>): string {
     const distinct = new Set(tags.values());
     if (distinct.size === 1) return [...distinct][0];
-    const stored = this.lookup(environment, service, version);
+    const stored = this.releases.tagOf({ environment }, service, version);
     if (stored !== undefined) return stored;
     const first = [...tags.keys()].sort((a, b) => compareText(a ?? '', b ?? ''))[0];
     return tags.get(first)!;
@@ -335,21 +326,6 @@ export class ReleaseRegistry {
   public get environments(): string[] {
     return [...new Set(this.bindings.filter(b => b.value.tag !== undefined).map(b => b.environment))].sort();
   }
-
-  private evaluate(binding: Binding): void {
-    const released = this.lookup(binding.environment, binding.service, binding.version, binding.cluster);
-    const tag = released ?? binding.fallback;
-    const ref = binding.render(tag, released !== undefined);
-    // assigned together, after render succeeded
-    Object.assign(binding.value, { ref, tag });
-  }
-
-  /** The tag the release state in use pins for a service (version) in an environment, or in a cluster of it (its entry, else the environment's). */
-  private lookup(environment: string, service: string, version?: string, cluster?: string): string | undefined {
-    const state = own(this.states, environment);
-    return (cluster !== undefined ? versionTag(own(own(state?.clusters, cluster)?.services, service), version) : undefined)
-      ?? versionTag(own(state?.services, service), version);
-  }
 }
 
 /** `split` with its versions sorted when it names only `versions` (a split the service can take), else undefined. */
@@ -358,9 +334,3 @@ function applicable(split: Readonly<Record<string, number>> | undefined, version
   return Object.fromEntries(Object.keys(split).sort(compareText).map(v => [v, split[v]]));
 }
 
-/** The tag of `version` (undefined: a service without versions) in a release state's entry of a service, or undefined. */
-function versionTag(entry: string | Readonly<Record<string, string>> | undefined, version: string | undefined): string | undefined {
-  if (entry === undefined) return undefined;
-  if (typeof entry === 'string') return version === undefined ? entry : undefined;
-  return version === undefined ? undefined : own(entry, version);
-}

@@ -251,7 +251,7 @@ export interface WebServiceVersion {
   readonly deploymentName: string;
 }
 
-/** A version as constructed: its checked settings; the image follows the release state. */
+/** A version as constructed: its checked settings and its image (from the release state). */
 interface Version {
   readonly name?: string;
   readonly image: ReleaseBindingValue;
@@ -339,7 +339,7 @@ export class WebService extends Construct implements IMeshService {
       const version = this.constructVersion(path, v, field, replicas);
       this._versions.push(version);
       const suffix = version.name ? `-${version.name}` : '';
-      // the Deployment's spec is rendered at synth: its env follows addEnv(), its image the release state
+      // the Deployment's spec is rendered at synth: its env follows addEnv()
       new ManifestObject(this, `Deployment${suffix}`, {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
@@ -417,7 +417,7 @@ export class WebService extends Construct implements IMeshService {
     this.addEnvAt(this.node.path, `addEnv(${JSON.stringify(name)})`, name, value);
   }
 
-  /** The Deployment spec of a version, as it renders now (its env and image may change until synth). */
+  /** The Deployment spec of a version, as it renders now (its env may change until synth). */
   private _toKube(version: Version): IDeploymentSpec {
     const p = this.props;
     const annotations = this.pod.metrics?.annotations ? {
@@ -648,8 +648,8 @@ export class WebService extends Construct implements IMeshService {
   }
 
   /**
-   * The image of a version: inside an AppChart of a GitOpsApp it follows the environment's
-   * release state (re-rendered without constructing again); elsewhere it is the tag in code.
+   * The image of a version: inside an AppChart of a GitOpsApp the tag the environment's release
+   * state (the app's, fixed when it is made) pins, else the one in code; elsewhere the tag in code.
    */
   private bindImage(path: string, field: string, versionName: string | undefined, versionTag: string | undefined): ReleaseBindingValue {
     const p = this.props;

@@ -48,47 +48,56 @@ function devRelease(web: Record<string, string>, api: string): Record<string, Re
   return { dev: { environment: 'dev', services: { api, web } } };
 }
 
-describe('release bindings: one construct tree renders any release state', () => {
-  test('releases.use re-renders the same tree exactly as a new app with that release state', () => {
+describe('release bindings: an app renders the release state it is made with', () => {
+  test('another release state is another app: it renders that state, and the first app renders what it rendered before', () => {
     const first = devRelease({ v1: SHA_A, v2: SHA_A }, SHA_A);
     const second = devRelease({ v1: SHA_A, v2: SHA_B }, SHA_B);
     const app = shop({ releases: first });
     const before = app.files();
-    app.releases.use(second);
-    const after = app.files();
-    expect(after).toEqual(shop({ releases: second }).files());
+    const after = shop({ releases: second }).files();
     expect(after).not.toEqual(before);
-    expect(app.releases.stateOf('dev').services).toEqual({ api: SHA_B, web: { v1: SHA_A, v2: SHA_B } });
     expect(after.get('dev/shop/deployment-web-v2.yaml')).toContain(`web:${SHA_B}`);
+    expect(shop({ releases: second }).releaseState('dev').services).toEqual({ api: SHA_B, web: { v1: SHA_A, v2: SHA_B } });
     // prod did not change
     for (const [file, text] of after) if (file.startsWith('prod/')) expect(text).toBe(before.get(file));
-  });
-
-  test('a bad tag in the new release state is a ConfigError naming the construct, and the old state stays', () => {
-    const app = shop({ releases: devRelease({ v1: SHA_A, v2: SHA_A }, SHA_A) });
-    const before = app.files();
-    expect(() => app.releases.use(devRelease({ v1: SHA_A, v2: 'not a tag' }, SHA_A))).toThrow(ConfigError);
-    expect(() => app.releases.use(devRelease({ v1: SHA_A, v2: 'not a tag' }, SHA_A))).toThrow(/release state of dev \(web v2\)/);
+    // nothing of the first app changed after it was made
     expect(app.files()).toEqual(before);
+    expect(app.releaseState('dev').services).toEqual({ api: SHA_A, web: { v1: SHA_A, v2: SHA_A } });
   });
 
-  test('versions report the image they run now; a pinned image is not part of the release state', () => {
-    const { app, chart } = testChart();
+  test('a bad tag in the release state is a ConfigError naming the construct when the environment is built; an app of the good state is unaffected', () => {
+    const good = shop({ releases: devRelease({ v1: SHA_A, v2: SHA_A }, SHA_A) });
+    const before = good.files();
+    const bad = () => shop({ releases: devRelease({ v1: SHA_A, v2: 'not a tag' }, SHA_A) });
+    expect(() => bad().files()).toThrow(ConfigError);
+    expect(() => bad().releaseState('dev')).toThrow(/release state of dev \(web v2\)/);
+    expect(good.files()).toEqual(before);
+  });
+
+  test('the release state the app is made with is copied: changing the object passed in changes nothing', () => {
+    const releases = devRelease({ v1: SHA_A, v2: SHA_A }, SHA_A);
+    const app = shop({ releases });
+    (releases.dev.services as Record<string, unknown>).api = SHA_B;
+    expect(app.releaseState('dev').services).toEqual({ api: SHA_A, web: { v1: SHA_A, v2: SHA_A } });
+  });
+
+  test('versions report the image they run; a pinned image is not part of the release state', () => {
+    const { app, chart } = testChart({}, {}, { releases: { dev: { environment: 'dev', services: { web: { v1: '1.0.0', v2: '1.1.0' } } } } });
     const web = new WebService(chart, 'web', { name: 'web', image: 'ghcr.io/org/web', tag: '1.0.0', versions: [{ name: 'v1' }, { name: 'v2' }] });
     new WebService(chart, 'cache', { name: 'cache', image: 'docker.io/library/redis:7.4.2' });
-    expect(web.versions.map(v => v.image)).toEqual(['ghcr.io/org/web:1.0.0', 'ghcr.io/org/web:1.0.0']);
-    app.releases.use({ dev: { environment: 'dev', services: { web: { v1: '1.0.0', v2: '1.1.0' } } } });
     expect(web.versions.map(v => v.image)).toEqual(['ghcr.io/org/web:1.0.0', 'ghcr.io/org/web:1.1.0']);
     expect(find(app, 'Deployment', 'web-v2').spec.template.spec.containers[0].image).toBe('ghcr.io/org/web:1.1.0');
-    expect(app.releases.stateOf('dev')).toEqual({ environment: 'dev', services: { web: { v1: '1.0.0', v2: '1.1.0' } } });
+    expect(app.releaseState('dev')).toEqual({ environment: 'dev', services: { web: { v1: '1.0.0', v2: '1.1.0' } } });
   });
 
-  test('a workload of its own binds through app.releases.bind and follows the state', () => {
+  test('a workload of its own binds through app.releases.bind: its tag is read once, the value never changes', () => {
     const app = new GitOpsApp({ releases: { dev: { environment: 'dev', services: { job: '2.0.0' } } } });
     const image = app.releases.bind({ environment: 'dev', service: 'job', fallback: '1.0.0', render: tag => `ghcr.io/org/job:${tag}` });
     expect(image).toEqual({ ref: 'ghcr.io/org/job:2.0.0', tag: '2.0.0' });
-    app.releases.use({});
-    expect(image).toEqual({ ref: 'ghcr.io/org/job:1.0.0', tag: '1.0.0' });
+    expect(Object.isFrozen(image)).toBe(true);
+    expect(app.releaseState('dev')).toEqual({ environment: 'dev', services: { job: '2.0.0' } });
+    const unreleased = new GitOpsApp().releases.bind({ environment: 'dev', service: 'job', fallback: '1.0.0', render: tag => `ghcr.io/org/job:${tag}` });
+    expect(unreleased).toEqual({ ref: 'ghcr.io/org/job:1.0.0', tag: '1.0.0' });
     expect(app.environments).toEqual(['dev']);
   });
 });
@@ -205,7 +214,7 @@ describe('GitOpsApp.fileEntries', () => {
     expect(paths).toEqual([...manifests.map(m => m.path), 'dev/release.yaml', 'prod/release.yaml']);
     const byPath = new Map(entries);
     for (const m of manifests) expect(byPath.get(m.path)).toBe(toYaml(m.object));
-    expect(byPath.get('prod/release.yaml')).toBe(renderRelease(app.releases.stateOf('prod')));
+    expect(byPath.get('prod/release.yaml')).toBe(renderRelease(app.releaseState('prod')));
     expect([...app.files(manifests).keys()]).toEqual([...paths].sort());
   });
 

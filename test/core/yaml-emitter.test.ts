@@ -53,7 +53,7 @@ describe('emitYaml', () => {
     const app = createApp();
     for (const m of app.manifests()) expect(emitYaml(m.object)).toBe(stringify(m.object, YAML_OPTIONS));
     for (const env of app.environments) {
-      const release = { apiVersion: 'cdk8s-gitops/v1', kind: 'Release', ...app.releases.stateOf(env) };
+      const release = { apiVersion: 'cdk8s-gitops/v1', kind: 'Release', ...app.releaseState(env) };
       expect(emitYaml(release)).toBe(stringify(release, YAML_OPTIONS));
     }
   });

@@ -1,4 +1,4 @@
-import { durationSeconds, parseGateFlag, parseGateSettings, resolveGateSettings } from '../../src/gate/gate-settings';
+import { durationSeconds, parseGateFlag, parseGateSettings, readGateSettings, resolveGateSettings, splitGateFlag } from '../../src/gate/gate-settings';
 
 describe('durationSeconds', () => {
   test('Prometheus durations, largest unit first', () => {
@@ -74,6 +74,33 @@ describe('parseGateFlag (the value of `--gate`)', () => {
     expect(() => parseGateFlag('prometheus=http://p,max-latency=fast', '--canary-gate')).toThrow('--canary-gate max-latency: "fast" must be a number of seconds greater than 0, or a duration such as 500ms');
     expect(() => parseGateFlag('prometheus=http://p,error-ratio=0.1')).toThrow('--gate error-ratio: unknown setting (allowed: prometheus, window, max-error-ratio, max-latency, quantile, min-requests, timeout, metrics, token-env, basic-auth-env, header-env)');
     expect(() => parseGateFlag('prometheus=')).toThrow('--gate prometheus: "" must be the http:// or https:// base URL of Prometheus');
+  });
+});
+
+describe('the settings given (readGateSettings, splitGateFlag): for a gate whose thresholds an objective sets', () => {
+  test('only the keys given, numbers and durations read, no defaults', () => {
+    const name = (key: string) => `--gate ${key}`;
+    expect(readGateSettings({ 'prometheus': 'http://p:9090', 'max-latency': '300ms', 'window': '10m' }, name)).toEqual({ prometheus: 'http://p:9090', maxLatency: 0.3, window: '10m' });
+    expect(readGateSettings({ 'prometheus': 'http://p:9090', 'token-env': 'TOKEN', 'min-requests': '20' }, name)).toEqual({ prometheus: 'http://p:9090', tokenEnv: 'TOKEN', minRequests: 20 });
+    // the form is refused at once; the ranges by resolveGateSettings
+    expect(() => readGateSettings({ window: '5m' }, name)).toThrow('--gate prometheus is required');
+    expect(() => readGateSettings({ 'prometheus': 'http://p', 'max-error-ratio': 'lots' }, name)).toThrow('--gate max-error-ratio: "lots" must be a number from 0 to 1');
+    expect(() => readGateSettings({ prometheus: 'http://p', slo: 'x' }, name)).toThrow('--gate slo: unknown setting');
+    const given = readGateSettings({ 'prometheus': 'http://p', 'quantile': '2' }, name);
+    expect(given).toEqual({ prometheus: 'http://p', quantile: 2 });
+    expect(() => resolveGateSettings(given, (_, key) => name(key))).toThrow('--gate quantile: 2 must be a number between 0 and 1, exclusive');
+  });
+
+  test('splitGateFlag: the texts by key and the bare words allowed, in order', () => {
+    expect(splitGateFlag('slo, prometheus=http://p:9090,window=10m', '--gate', ['slo'])).toEqual({ texts: { prometheus: 'http://p:9090', window: '10m' }, words: ['slo'] });
+    expect(splitGateFlag('prometheus=http://p:9090', '--gate', ['slo'])).toEqual({ texts: { prometheus: 'http://p:9090' }, words: [] });
+    // a word is only a word where it is allowed, and only once
+    expect(() => splitGateFlag('slo,prometheus=http://p', '--gate')).toThrow('--gate: "slo" in "slo,prometheus=http://p" is not key=value');
+    expect(() => splitGateFlag('slo,prometheus=http://p,slo', '--gate', ['slo'])).toThrow('--gate: "slo" is given twice in "slo,prometheus=http://p,slo"');
+    // slo=VALUE is a key, for the caller to refuse
+    expect(splitGateFlag('slo=backend,prometheus=http://p', '--gate', ['slo']).texts).toEqual({ slo: 'backend', prometheus: 'http://p' });
+    // the parse of --gate is the same without words
+    expect(parseGateFlag('prometheus=http://p:9090,window=1m')).toEqual(parseGateSettings(splitGateFlag('prometheus=http://p:9090,window=1m', '--gate').texts, key => `--gate ${key}`));
   });
 });
 

@@ -9,6 +9,7 @@
 import * as fs from 'fs';
 import { ApiObject, Lazy } from 'cdk8s';
 import { Environment } from '../../src/model/environment';
+import { ConfigError } from '../../src/core/errors';
 import { GitOpsApp, GitOpsAppProps } from '../../src/app/gitops-app';
 import { RepositoryChart } from '../../src/model/repository-chart';
 
@@ -52,6 +53,8 @@ export function makeApp(props: GitOpsAppProps, services: readonly FixtureService
               fs.renameSync(`${hang}.tmp`, hang);
               Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
             }
+            // Test hook: the tag `refused-by-program` is refused when the image is bound (as a construct refuses a prop)
+            if (tag === 'refused-by-program') throw new ConfigError(`${env}-demo/${svc.name}`, 'tag', tag, 'is refused by the program');
             return `registry.example/${svc.name}:${tag}`;
           },
         });

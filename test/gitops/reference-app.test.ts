@@ -50,20 +50,20 @@ test('release and promote into a repository synthesized from the reference app (
   expect(changedFiles(clone, `main..${pr.branch}`).every(f => f.startsWith('prod/'))).toBe(true);
 });
 
-test('a release of the reference app constructs it once (release bindings); so does a program built eagerly', async () => {
+test('a release of the reference app constructs it once per release state: the current and the next; so does a program built eagerly', async () => {
   const { clone } = seedRepo(createApp);
   let constructed = 0;
   const counting = (p: any) => { constructed++; return createApp(p); };
   const r = await release({ dir: clone, env: 'dev', tag: NEW, services: ['backend'], createApp: counting });
   expect(r.committed).toBe(true);
-  expect(constructed).toBe(1);
+  expect(constructed).toBe(2);
   expect(read(clone, 'dev/ab-testing/deployment-backend-v2.yaml')).toContain(`backend:${NEW}`);
 
   const other = seedRepo(eagerApp).clone;
   let eager = 0;
   const r2 = await release({ dir: other, env: 'dev', tag: NEW, createApp: (p: any) => { eager++; const app = eagerApp(p); app.manifests(); return app; } });
   expect(r2.committed).toBe(true);
-  expect(eager).toBe(1);
+  expect(eager).toBe(2);
 });
 
 describe('a program with release bindings: the files a release changes must be what the current state renders', () => {
@@ -133,7 +133,7 @@ describe('release, promote, rollback and diff --env build only the environment t
     const [focused, whole] = [cloneOf(origin), cloneOf(origin)];
     const apps: GitOpsApp[] = [];
     const a = await release({ dir: focused, env: 'dev', tag: NEW, createApp: recording(apps) });
-    expect(apps.map(built)).toEqual([['dev']]);
+    expect(apps.map(built)).toEqual([['dev'], ['dev']]);
     // the same release by a program that builds every environment at once
     const b = await release({ dir: whole, env: 'dev', tag: NEW, createApp: props => { const app = createApp(props); app.manifests(); return app; } });
     expect(a.changedFiles.length).toBeGreaterThan(2);
@@ -142,7 +142,7 @@ describe('release, promote, rollback and diff --env build only the environment t
     expect(git(focused, 'log', '-1', '--format=%B')).toBe(git(whole, 'log', '-1', '--format=%B'));
   });
 
-  test('the checks are told the environments not built are outside; a finding is confirmed on the whole, built in the same app', async () => {
+  test('the checks are told the environments not built are outside; a finding is confirmed on the whole, built in the app of the next state', async () => {
     const clone = cloneOf(origin);
     const apps: GitOpsApp[] = [];
     const outside: string[][] = [];
@@ -156,8 +156,9 @@ describe('release, promote, rollback and diff --env build only the environment t
     });
     expect(r.committed).toBe(true);
     expect(outside).toEqual([['prod'], []]);
-    expect(apps.length).toBe(1);
-    expect(built(apps[0])).toEqual(['dev', 'prod']);
+    expect(apps.length).toBe(2);
+    expect(built(apps[0])).toEqual(['dev']);
+    expect(built(apps[1])).toEqual(['dev', 'prod']);
   });
 
   test('an environment the program does not have is reported with every environment it has', async () => {
@@ -172,11 +173,11 @@ describe('release, promote, rollback and diff --env build only the environment t
     const apps: GitOpsApp[] = [];
     const p = await promote({ dir: clone, from: 'dev', to: 'prod', createApp: recording(apps) });
     expect(p.created).toBe(true);
-    expect(apps.map(built)).toEqual([['prod']]);
+    expect(apps.map(built)).toEqual([['prod'], ['prod']]);
     apps.length = 0;
     const r = await rollback({ dir: clone, env: 'dev', createApp: recording(apps) });
     expect(r.committed).toBe(true);
-    expect(apps.map(built)).toEqual([['dev']]);
+    expect(apps.map(built)).toEqual([['dev'], ['dev']]);
   });
 
   test('diff --env builds that environment; an unknown one is reported with every environment', () => {

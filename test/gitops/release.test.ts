@@ -172,6 +172,7 @@ describe('release: failures change nothing', () => {
     [['--tag', SHA1, '--service', 'nope'], 2, /--service: "nope" is not a service of environment "dev" \(services: backend, frontend, monitor\)/],
     [['--tag', SHA1, '--bogus'], 2, /Unknown option '--bogus'/],
     [['--env', 'dev'], 2, /--tag is required/],
+    [['--tag', 'refused-by-program'], 1, /\[dev-demo\/backend\] tag: "refused-by-program" is refused by the program/],
     [['--tag', 'invalid-by-policy'], 1, /Validation failed with \d+ error\(s\):\n  \[dev-demo\] image tag "invalid-by-policy" is refused by policy/],
     [['--tag', 'as-root', '--service', 'frontend'], 1, /Manifest validation failed with \d+ finding\(s\):\n  dev\/demo\/deployment-frontend.yaml: Deployment\/frontend: PSS-RUN-AS-NON-ROOT/],
     [['--tag', SHA1, '--push', '--remote', 'upstream'], 1, /--push: .* has no remote "upstream" to push to/],
@@ -236,6 +237,49 @@ describe('release: failures change nothing', () => {
     expect(r.code).not.toBe(0);
     expect(snapshot(clone)).toEqual(state);
     expect(fs.readdirSync(path.dirname(clone))).toEqual(['gitops', 'hanging']);
+  });
+});
+
+describe('release: the program is constructed once per release state', () => {
+  test('the current state and the next are two apps, each rendering its own state: nothing of an app changes after it is made', async () => {
+    const { clone } = seedRepo(createApp);
+    const base = git(clone, 'rev-parse', 'HEAD').trim();
+    const apps: Array<{ app: ReturnType<CreateApp>; releases: unknown }> = [];
+    const recording: CreateApp = props => {
+      const app = createApp(props);
+      apps.push({ app, releases: structuredClone(props.releases) });
+      return app;
+    };
+    const atBase = releaseState(clone, 'dev');
+    const result = await release({ dir: clone, env: 'dev', tag: SHA1, services: ['frontend'], createApp: recording });
+    expect(result.committed).toBe(true);
+    expect(apps).toHaveLength(2);
+    const [current, next] = apps;
+    // each renders the release state it was made with, also after the change was committed
+    expect(current.app.releaseState('dev')).toEqual(atBase);
+    expect(next.app.releaseState('dev')).toEqual(releaseState(clone, 'dev'));
+    expect(next.app.releaseState('dev').services).toMatchObject({ frontend: SHA1 });
+    expect((next.releases as any).dev.services.frontend).toBe(SHA1);
+    expect((current.releases as any).dev).toEqual(atBase);
+    expect(git(clone, 'log', '--format=%s', `${base}..HEAD`).trim()).toBe(`dev: deploy ${SHA1}`);
+  });
+
+  test('a next state the program refuses fails where the next app is built: the current app renders as before, nothing is committed', async () => {
+    const { clone } = seedRepo(createApp);
+    const head = git(clone, 'rev-parse', 'HEAD').trim();
+    const apps: Array<ReturnType<CreateApp>> = [];
+    const recording: CreateApp = props => {
+      const app = createApp(props);
+      apps.push(app);
+      return app;
+    };
+    await expect(release({ dir: clone, env: 'dev', tag: 'refused-by-program', createApp: recording }))
+      .rejects.toThrow('[dev-demo/backend] tag: "refused-by-program" is refused by the program');
+    expect(apps).toHaveLength(2);
+    expect(apps[0].releaseState('dev')).toEqual(releaseState(clone, 'dev'));
+    expect([...apps[0].files()].filter(([f]) => f.startsWith('dev/')).every(([f, text]) => text === read(clone, f))).toBe(true);
+    expect(git(clone, 'rev-parse', 'HEAD').trim()).toBe(head);
+    expect(git(clone, 'status', '--porcelain')).toBe('');
   });
 });
 

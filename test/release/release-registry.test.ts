@@ -1,7 +1,6 @@
 /**
  * The release state's traffic splits: routes that use a service's default split take the split
- * the release state pins (read when rendered, so `use()` switches it), routes with weights in
- * code keep theirs, and the environment's release file holds only the splits a route applies.
+ * the release state pins (the app's, fixed when it is made), routes with weights in code keep theirs, and the environment's release file holds only the splits a route applies.
  */
 import { AppChart } from '../../src/model/app-chart';
 import { Environment } from '../../src/model/environment';
@@ -45,40 +44,40 @@ describe('pinned splits', () => {
     expect(weightsOf(app, 'legacy')).toEqual([['v1', 80], ['v2', 20]]);
     expect(app.releases.weightsOf('dev', 'api')).toEqual({ v1: 90, v2: 10 });
     expect(app.releases.weightsOf('dev', 'legacy')).toBeUndefined();
-    expect(app.releases.stateOf('dev').weights).toEqual({ api: { v1: 90, v2: 10 } });
+    expect(app.releaseState('dev').weights).toEqual({ api: { v1: 90, v2: 10 } });
   });
 
   test('without a pinned split the code decides as before: the environment\'s weights, else an equal split; the release file has no weights', () => {
     const equal = shop().app;
     expect(weightsOf(equal, 'api')).toEqual([['v1', 50], ['v2', 50]]);
-    expect(equal.releases.stateOf('dev')).not.toHaveProperty('weights');
-    expect(renderRelease(equal.releases.stateOf('dev'))).not.toContain('weights');
+    expect(equal.releaseState('dev')).not.toHaveProperty('weights');
+    expect(renderRelease(equal.releaseState('dev'))).not.toContain('weights');
     expect(weightsOf(shop(undefined, { weights: { v1: 70, v2: 30 } }).app, 'api')).toEqual([['v1', 70], ['v2', 30]]);
     // the pinned split wins over the environment's weights
     expect(weightsOf(shop(state({ api: { v1: 100, v2: 0 } }), { weights: { v1: 70, v2: 30 } }).app, 'api')).toEqual([['v1', 100], ['v2', 0]]);
   });
 
-  test('the split is read when the route renders: use() switches it without constructing the app again', () => {
+  test('each app takes the split of the release state it is made with; another state is another app', () => {
     const { app } = shop(state({ api: { v1: 100, v2: 0 } }));
     expect(weightsOf(app, 'api')).toEqual([['v1', 100], ['v2', 0]]);
-    app.releases.use(state({ api: { v1: 50, v2: 50 } }));
-    expect(weightsOf(app, 'api')).toEqual([['v1', 50], ['v2', 50]]);
-    app.releases.use(state());
-    expect(weightsOf(app, 'api')).toEqual([['v1', 50], ['v2', 50]]);
-    expect(app.releases.stateOf('dev')).not.toHaveProperty('weights');
+    expect(weightsOf(shop(state({ api: { v1: 50, v2: 50 } })).app, 'api')).toEqual([['v1', 50], ['v2', 50]]);
+    const unpinned = shop(state()).app;
+    expect(weightsOf(unpinned, 'api')).toEqual([['v1', 50], ['v2', 50]]);
+    expect(unpinned.releaseState('dev')).not.toHaveProperty('weights');
+    expect(weightsOf(app, 'api')).toEqual([['v1', 100], ['v2', 0]]);
   });
 
   test('the release file keeps only splits a route applies: of a routed default split, naming versions the service has', () => {
     const { app } = shop(state({ api: { v1: 90, v2: 10 }, legacy: { v1: 50, v2: 50 } }));
-    expect(app.releases.stateOf('dev').weights).toEqual({ api: { v1: 90, v2: 10 } });
-    expect(app.releases.splitOf('dev', 'api')).toEqual({ service: 'api', namespace: 'shop-dev', paths: ['shop-dev/api-routes/defaultRoute.to'] });
-    expect(app.releases.splitOf('dev', 'legacy')).toBeUndefined();
-    expect(app.releases.splitOf('prod', 'api')).toBeUndefined();
+    expect(app.releaseState('dev').weights).toEqual({ api: { v1: 90, v2: 10 } });
+    expect(app.releases._splitOf('dev', 'api')).toEqual({ service: 'api', namespace: 'shop-dev', paths: ['shop-dev/api-routes/defaultRoute.to'] });
+    expect(app.releases._splitOf('dev', 'legacy')).toBeUndefined();
+    expect(app.releases._splitOf('prod', 'api')).toBeUndefined();
   });
 
   test('a pinned split naming a version the service lacks fails where the route renders, naming the construct and the release state', () => {
     const { app } = shop(state({ api: { v1: 90, v3: 10 } }));
-    expect(app.releases.stateOf('dev')).not.toHaveProperty('weights');
+    expect(app.releaseState('dev')).not.toHaveProperty('weights');
     expect(() => app.manifests()).toThrow(/\[shop-dev\/api-routes\] release state weights\.api\.v3: "v3" is not a version of service "api"/);
   });
 
@@ -88,7 +87,7 @@ describe('pinned splits', () => {
     new DestinationRule(chart, 'other-dr', { service: other });
     expect(() => new VirtualService(chart, 'other-routes', { name: 'other', hosts: ['other'], defaultRoute: { to: RouteTarget.split(other) } }))
       .toThrow(/is already split by shop-dev\/api-routes\/defaultRoute.to as the service of namespace "shop-dev"/);
-    expect(app.releases.splitOf('dev', 'api')!.namespace).toBe('shop-dev');
+    expect(app.releases._splitOf('dev', 'api')!.namespace).toBe('shop-dev');
   });
 });
 
@@ -124,45 +123,44 @@ describe('pinned splits per cluster', () => {
     expect(app.releases.weightsOf('prod', 'api', 'eu')).toEqual({ v1: 50, v2: 50 });
     expect(app.releases.weightsOf('prod', 'api', 'ap')).toEqual({ v1: 90, v2: 10 });
     expect(app.releases.weightsOf('prod', 'api')).toEqual({ v1: 90, v2: 10 });
-    expect(app.releases.weightsIn('prod', 'us')).toEqual({ api: { v1: 100, v2: 0 } });
-    // use() switches every cluster's split; without any pinned split the code decides (an equal split)
-    app.releases.use({ prod: { environment: 'prod', services: { api: { v1: '1.0.0', v2: '2.0.0' } }, clusters: { us: { weights: { api: { v1: 70, v2: 30 } } } } } });
-    expect([rendered(app, 'eu'), rendered(app, 'us'), rendered(app, 'ap')]).toEqual([['v1=50 v2=50'], ['v1=70 v2=30'], ['v1=50 v2=50']]);
-    expect(app.releases.weightsIn('prod', 'eu')).toEqual({});
+    expect(app.releases._weightsIn('prod', 'us')).toEqual({ api: { v1: 100, v2: 0 } });
+    // another state, another app: without any pinned split the code decides (an equal split)
+    const other = fleet({ clusters: { us: { weights: { api: { v1: 70, v2: 30 } } } } });
+    expect([rendered(other, 'eu'), rendered(other, 'us'), rendered(other, 'ap')]).toEqual([['v1=50 v2=50'], ['v1=70 v2=30'], ['v1=50 v2=50']]);
+    expect(other.releases._weightsIn('prod', 'eu')).toEqual({});
   });
 
-  test('stateOf normalizes like the tags: a split every cluster takes is the environment\'s, a cluster entry equal to it disappears', () => {
+  test('the release state normalizes like the tags: a split every cluster takes is the environment\'s, a cluster entry equal to it disappears', () => {
     const app = fleet({ weights: { api: { v1: 90, v2: 10 } }, clusters: { eu: { weights: { api: { v1: 90, v2: 10 } } } } });
     app._build(['prod']);
-    expect(app.releases.stateOf('prod')).toEqual({ environment: 'prod', services: expect.anything(), weights: { api: { v1: 90, v2: 10 } } });
+    expect(app.releaseState('prod')).toEqual({ environment: 'prod', services: expect.anything(), weights: { api: { v1: 90, v2: 10 } } });
     // every cluster pins the same split: it becomes the environment's
     const same = { weights: { api: { v1: 80, v2: 20 } } };
-    app.releases.use({ prod: { environment: 'prod', services: { api: { v1: '1.0.0', v2: '2.0.0' }, stock: { v1: '1.0.0', v2: '2.0.0' } }, clusters: { eu: same, us: same, ap: same } } });
-    expect(app.releases.stateOf('prod')).toMatchObject({ weights: { api: { v1: 80, v2: 20 } } });
-    expect(app.releases.stateOf('prod')).not.toHaveProperty('clusters');
+    const all = fleet({ clusters: { eu: same, us: same, ap: same } });
+    expect(all.releaseState('prod')).toMatchObject({ weights: { api: { v1: 80, v2: 20 } } });
+    expect(all.releaseState('prod')).not.toHaveProperty('clusters');
     // a split only eu takes (stock runs there only) is the environment's
-    app.releases.use({ prod: { environment: 'prod', services: { api: { v1: '1.0.0', v2: '2.0.0' }, stock: { v1: '1.0.0', v2: '2.0.0' } }, clusters: { eu: { weights: { stock: { v1: 0, v2: 100 } } } } } });
-    expect(app.releases.stateOf('prod').weights).toEqual({ stock: { v1: 0, v2: 100 } });
-    expect(rendered(app, 'eu', 'stock')).toEqual(['v1=0 v2=100']);
+    const eu = fleet({ clusters: { eu: { weights: { stock: { v1: 0, v2: 100 } } } } });
+    expect(eu.releaseState('prod').weights).toEqual({ stock: { v1: 0, v2: 100 } });
+    expect(rendered(eu, 'eu', 'stock')).toEqual(['v1=0 v2=100']);
   });
 
   test('clusters that differ: none pinned in the environment when a cluster takes the code\'s split, else the environment\'s', () => {
     const app = fleet({ clusters: { eu: { weights: { api: { v1: 100, v2: 0 } } } } });
     app._build(['prod']);
-    expect(app.releases.stateOf('prod')).toEqual({
+    expect(app.releaseState('prod')).toEqual({
       environment: 'prod', services: { api: { v1: '1.0.0', v2: '2.0.0' }, stock: { v1: '1.0.0', v2: '2.0.0' } },
       clusters: { eu: { weights: { api: { v1: 100, v2: 0 } } } },
     });
     // every cluster pins a split, two of them the environment's
-    app.releases.use({ prod: { environment: 'prod', services: { api: { v1: '1.0.0', v2: '2.0.0' }, stock: { v1: '1.0.0', v2: '2.0.0' } }, weights: { api: { v1: 90, v2: 10 } }, clusters: { us: { weights: { api: { v1: 50, v2: 50 } } } } } });
-    expect(app.releases.stateOf('prod')).toMatchObject({ weights: { api: { v1: 90, v2: 10 } }, clusters: { us: { weights: { api: { v1: 50, v2: 50 } } } } });
+    expect(fleet({ weights: { api: { v1: 90, v2: 10 } }, clusters: { us: { weights: { api: { v1: 50, v2: 50 } } } } }).releaseState('prod')).toMatchObject({ weights: { api: { v1: 90, v2: 10 } }, clusters: { us: { weights: { api: { v1: 50, v2: 50 } } } } });
   });
 
-  test('splitOf names the routes of one cluster, or of every cluster', () => {
+  test('the split bindings name the routes of one cluster, or of every cluster', () => {
     const app = fleet();
     app._build(['prod']);
-    expect(app.releases.splitOf('prod', 'api', 'us')).toEqual({ service: 'api', namespace: 'shop-prod', paths: ['shop-us/api-routes/defaultRoute.to'] });
-    expect(app.releases.splitOf('prod', 'api')!.paths).toEqual(['shop-ap/api-routes/defaultRoute.to', 'shop-eu/api-routes/defaultRoute.to', 'shop-us/api-routes/defaultRoute.to']);
-    expect(app.releases.splitOf('prod', 'stock', 'us')).toBeUndefined();
+    expect(app.releases._splitOf('prod', 'api', 'us')).toEqual({ service: 'api', namespace: 'shop-prod', paths: ['shop-us/api-routes/defaultRoute.to'] });
+    expect(app.releases._splitOf('prod', 'api')!.paths).toEqual(['shop-ap/api-routes/defaultRoute.to', 'shop-eu/api-routes/defaultRoute.to', 'shop-us/api-routes/defaultRoute.to']);
+    expect(app.releases._splitOf('prod', 'stock', 'us')).toBeUndefined();
   });
 });

@@ -134,7 +134,7 @@ describe('WebService identity', () => {
     const t = testChart({}, {}, { releases: { dev: { environment: 'dev', services: { web: { v1: 'rel-1' } } } } });
     new WebService(t.chart, 'web', { ...base, versions: [{ name: 'v1' }, { name: 'v2' }] });
     expect(find(t.app, 'Deployment', 'web-v1').spec.template.spec.containers[0].image).toBe('ghcr.io/org/web:rel-1');
-    expect(t.app.releases.stateOf('dev')).toEqual({ environment: 'dev', services: { web: { v1: 'rel-1', v2: '1.0.0' } } });
+    expect(t.app.releaseState('dev')).toEqual({ environment: 'dev', services: { web: { v1: 'rel-1', v2: '1.0.0' } } });
   });
 
   test('snapshot', () => {
