@@ -23,7 +23,7 @@ export type { RenderStreamOptions, SynthOptions, SynthResult } from './app/synth
 export { writeTree } from './git/write-tree';
 export type { WriteTreeOptions, WriteTreeResult } from './git/write-tree';
 export { toYaml } from './core/yaml-emitter';
-export { ConfigError } from './core/errors';
+export { CdkGitOpsError, ConfigError, ExitCode, exitCodeOf, isCdkGitOpsError } from './core/errors';
 
 // workloads
 export { WebService, ImagePullPolicy, APP_LABEL, VERSION_LABEL, WRITABLE_SIZE_LIMIT } from './service/web-service';
@@ -96,6 +96,5 @@ export type { Finding, Rule, RuleId, SchemaOptions, ValidateOptions, ValidationR
 // progressive delivery: the metrics gate
 export { evaluateGate, gateSummary, DEFAULT_QUERIES, ISTIO_QUERIES } from './gate/gate';
 export type { GateOptions, GateResult, GateCheck, GateCheckName, GateCheckStatus } from './gate/gate';
-export { parseGateFlag } from './gate/gate-settings';
 export type { GateSettings, GateMetrics } from './gate/gate-settings';
 export { PrometheusError } from './gate/prometheus';

@@ -1,5 +1,5 @@
 import { compareText } from '../core/compare';
-import { InputError } from '../core/gitops-errors';
+import { InputError } from '../core/errors';
 import { Manifest } from '../core/manifest';
 import { isDnsLabel } from '../core/names';
 import { AdoptInput } from './sources';

@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { InputError } from '../core/gitops-errors';
+import { InputError } from '../core/errors';
 import { Manifest } from '../core/manifest';
 import { isDnsLabel } from '../core/names';
 import { loadManifests, parseManifests } from '../validate/load';

@@ -5,16 +5,23 @@ import { Adoption, buildAdoption } from '../adopt/model';
 import { AdoptionWaivers, writeProgram } from '../adopt/program';
 import { recognize, Recognition } from '../adopt/recognize';
 import { AdoptInput, AdoptSource, parseSources, readSource } from '../adopt/sources';
-import { InputError } from '../core/gitops-errors';
+import { InputError, UsageError } from '../core/errors';
 import { Finding, validateManifests } from '../validate';
 import { loadAppFactory, PACKAGE_FIELD } from './app-module';
-import { OptionTable, parse, PositionalSpec } from './args';
+import { defineOptions, PositionalSpec } from './args';
+import { command, commandHelp } from './command';
 import { evaluateProgram, refusingConstructs } from './evaluate-program';
 import { ownDependency, ownPackage, projectManifest, projectName, writeAll } from './init';
-import { UsageError } from './main';
-import { outputFormat, outputOption, printJson } from './output';
+import { outputOption, printJson } from './output';
 
-export const HELP = `Usage: cdk8s-gitops adopt [DIR] --env NAME=SOURCE [--env NAME=SOURCE ...] [--app-name NAME]
+export const OPTIONS = defineOptions({
+  'env': { type: 'string', list: true, value: 'NAME=SOURCE', description: 'an environment and its manifests (repeat for each environment)' },
+  'app-name': { type: 'string', value: 'NAME', description: "the app (folder <env>/<app>; default: the namespaces' common part)" },
+  'check': { type: 'boolean', description: 'compare the program in DIR with the sources instead of writing one' },
+  ...outputOption(['text', 'json'], '--check: text (default) or json {ok, real, differences, findings}', 'FORMAT'),
+});
+
+export const HELP = commandHelp(`Usage: cdk8s-gitops adopt [DIR] --env NAME=SOURCE [--env NAME=SOURCE ...] [--app-name NAME]
        cdk8s-gitops adopt --check [DIR] [--env NAME=SOURCE ...] [-o text|json]
 
 Turn an existing repository's manifests into a cdk8s-gitops program in DIR (default: the
@@ -42,23 +49,9 @@ context, probes, resources, a writable /tmp, Pod Security labels the library add
 Istio API versions, sync waves, namespaces). The sources are the --env flags, else the ones
 the adoption recorded in package.json. The program's output must also pass validate.
 
-Options:
-  --env NAME=SOURCE    an environment and its manifests (repeat for each environment)
-  --app-name NAME      the app (folder <env>/<app>; default: the namespaces' common part)
-  --check              compare the program in DIR with the sources instead of writing one
-  -o, --output FORMAT  --check: text (default) or json {ok, real, differences, findings}
-  -h, --help           show this help
-
-Exit codes: 0 written / no real difference, 1 --check found real differences or findings,
+`, OPTIONS, `Exit codes: 0 written / no real difference, 1 --check found real differences or findings,
 2 usage error (nothing written: a folder that is not empty, a source that cannot be read).
-`;
-
-export const OPTIONS: OptionTable = {
-  'env': { type: 'string', list: true },
-  'app-name': { type: 'string' },
-  'check': { type: 'boolean' },
-  ...outputOption(),
-};
+`, 23);
 
 export const POSITIONALS: PositionalSpec = { name: 'DIR', max: 1 };
 
@@ -71,16 +64,13 @@ export const ADOPT_FIELD = 'adopt';
 let stdinText: string | undefined;
 const readStdin = (): string => (stdinText ??= fs.readFileSync(0, 'utf8'));
 
-export async function run(argv: string[]): Promise<number> {
-  const parsed = parse(argv, HELP, OPTIONS, POSITIONALS);
-  if (!parsed) return 0;
-  const { values, positionals } = parsed;
+export const run = command({ help: HELP, options: OPTIONS, positionals: POSITIONALS }, ({ values, positionals, output }) => {
   const dir = path.resolve(positionals[0] ?? '.');
-  if (values.check === true) return check(dir, values.env as string[] | undefined, outputFormat(values));
+  if (values.check === true) return check(dir, values.env, output);
   if (values.output !== undefined) throw new UsageError('--output is for --check: adopt writes files and prints what it wrote');
-  const sources = parseSources((values.env as string[] | undefined) ?? []);
-  return adopt(dir, sources, values['app-name'] as string | undefined);
-}
+  const sources = parseSources(values.env ?? []);
+  return adopt(dir, sources, values['app-name']);
+});
 
 /** The rules each raw object of the adoption breaks, from the findings of the program built without waivers. */
 function waiversOf(adoption: Adoption, recognition: Recognition, findings: readonly Finding[]): { waivers: AdoptionWaivers; unwaived: Finding[] } {
@@ -159,7 +149,8 @@ function adopt(dir: string, sources: readonly AdoptSource[], appName: string | u
   const files = new Map<string, string>([
     ['package.json', `${JSON.stringify(pkg, null, 2)}\n`],
     ['main.ts', code],
-    ['main.test.ts', TEST],
+    // the adopted program's test: it renders, passes the checks, and matches the snapshot
+    ['main.test.ts', fs.readFileSync(path.join(ownDir, 'templates', 'adopt', 'main.test.ts'), 'utf8')],
   ]);
   for (const [template, target] of [['cdk8s.yaml', 'cdk8s.yaml'], ['tsconfig.json', 'tsconfig.json'], ['jest.config.js', 'jest.config.js'],
     ['jest.transform.js', 'jest.transform.js'], ['gitignore', '.gitignore']] as const) {
@@ -180,21 +171,6 @@ function adopt(dir: string, sources: readonly AdoptSource[], appName: string | u
     + `next:\n  cd ${path.relative(process.cwd(), dir) || '.'}\n  npm install\n  npx cdk8s-gitops adopt --check\n  npm test -- -u\n`);
   return 0;
 }
-
-/** The adopted program's test: it renders, passes the checks, and matches the snapshot. */
-const TEST = `/**
- * What the adopted program renders, checked as synth checks it and pinned by a snapshot: a change
- * to the manifests shows up here as a snapshot diff (\`npx jest -u\` accepts it).
- */
-import { validateManifests } from 'cdk8s-gitops';
-import { createApp } from './main';
-
-test('every environment renders, passes the checks, and matches the snapshot', () => {
-  const app = createApp();
-  expect(validateManifests(app.manifests()).findings).toEqual([]);
-  expect(Object.fromEntries(app.files())).toMatchSnapshot();
-});
-`;
 
 /** The sources of --check: the flags, else the ones package.json recorded (relative to DIR). */
 function checkSources(dir: string, flags: string[] | undefined): { sources: AdoptSource[]; cwd: string } {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { CreateApp } from '../gitops/repository';
-import { UsageError } from './main';
+import { UsageError } from '../core/errors';
 import { compilesItself, compileTypeScriptEntry } from './typescript-entry';
 
 /** The `package.json` field that names a project's program: `"cdk8s-gitops": { "app": "lib/main.js" }`. */

@@ -5,9 +5,15 @@
  * everywhere. Every string value must be non-blank: a flag that names or narrows something
  * (`--env`, `--service`, `--gitops-dir`, ...) must never widen into "everything" because a
  * script passed it an empty variable.
+ *
+ * A table is typed ({@link defineOptions}): the values a parse gives have the table's flags as
+ * keys, each typed by its kind (a boolean flag `boolean`, a list or repeatable flag `string[]`,
+ * any other `string`), so a command cannot read a flag its table lacks. The table also carries
+ * each flag's value name and description, from which the command's `--help` lists its options
+ * (`formatOptions`): the help and the parser read the same table.
  */
 import { parseArgs } from 'util';
-import { UsageError } from './usage-error';
+import { UsageError } from '../core/errors';
 
 /** One flag of a command. */
 export interface OptionSpec {
@@ -45,10 +51,40 @@ export interface OptionSpec {
    * @default - not an alias
    */
   readonly aliasOf?: { readonly flag: string; readonly value?: string };
+  /**
+   * The name of the value in the help, e.g. `DIR` for `--gitops-dir DIR`. Only for string flags.
+   * @default - none
+   */
+  readonly value?: string;
+  /**
+   * What the flag does, as the help lists it: lines of about 70 characters at most, separated
+   * by `\n` (the help indents the lines after the first).
+   * @default - none (a command whose help lists its options from the table must give one)
+   */
+  readonly description?: string;
 }
 
 /** A command's flags by long name (without `--`). `-h`/`--help` is added to every table. */
 export type OptionTable = Readonly<Record<string, OptionSpec>>;
+
+/**
+ * A command's option table, typed as written (`type: 'boolean'`, `list: true` are kept as
+ * literals), so that {@link parseOptions} types the values by the table.
+ */
+export function defineOptions<const T extends OptionTable>(options: T): T {
+  return options;
+}
+
+/** The value a flag of `spec`'s kind parses to: one of its choices, if it has them (any value for a spec not written out). */
+export type OptionValue<S extends OptionSpec> = OptionSpec extends S ? string | boolean | string[] : S extends { readonly type: 'boolean' } ? boolean
+  : S extends { readonly list: true } | { readonly repeatable: true } ? string[]
+    : S extends { readonly choices: readonly (infer C extends string)[] } ? C : string;
+
+/**
+ * The values of a parse against table `T`: every flag of the table is a key (undefined when it
+ * was not given), typed by its kind.
+ */
+export type OptionValuesOf<T extends OptionTable> = { readonly [K in keyof T]: OptionValue<T[K]> | undefined };
 
 /** The words a command takes that are not flags (validate's `DIR`). */
 export interface PositionalSpec {
@@ -62,8 +98,8 @@ export interface PositionalSpec {
 export type OptionValues = Readonly<Record<string, string | boolean | string[] | undefined>>;
 
 /** A parsed command line. */
-export interface ParsedArgs {
-  readonly values: OptionValues;
+export interface ParsedArgs<T extends OptionTable = OptionTable> {
+  readonly values: OptionValuesOf<T>;
   readonly positionals: string[];
   /** Notes for stderr: deprecated spellings that were used. */
   readonly notes: string[];
@@ -76,7 +112,7 @@ export interface ParsedArgs {
  * a missing or blank value, a value not among `choices`, a flag given twice with different
  * values, or words the command does not take.
  */
-export function parseOptions(argv: readonly string[], options: OptionTable, positionalSpec?: PositionalSpec): ParsedArgs {
+export function parseOptions<T extends OptionTable>(argv: readonly string[], options: T, positionalSpec?: PositionalSpec): ParsedArgs<T> {
   const parseArgsOptions = Object.fromEntries(Object.entries({ ...options, help: { type: 'boolean', short: 'h' } as OptionSpec })
     .map(([name, o]) => [name, { type: o.type, ...(o.short !== undefined ? { short: o.short } : {}), multiple: true }]));
   let tokens;
@@ -102,7 +138,7 @@ export function parseOptions(argv: readonly string[], options: OptionTable, posi
       open = options[t.name]?.list ? t.name : undefined;
     }
   }
-  if (given.has('help')) return { values: {}, positionals: [], notes: [], help: true };
+  if (given.has('help')) return { values: {} as OptionValuesOf<T>, positionals: [], notes: [], help: true };
 
   const values: Record<string, string | boolean | string[] | undefined> = {};
   const notes: string[] = [];
@@ -139,7 +175,7 @@ export function parseOptions(argv: readonly string[], options: OptionTable, posi
   for (const p of positionals) {
     if (p.trim() === '') throw new UsageError(`${positionalSpec!.name}: ${JSON.stringify(p)} is blank; give a path`);
   }
-  return { values, positionals, notes, help: false };
+  return { values: values as OptionValuesOf<T>, positionals, notes, help: false };
 }
 
 /**
@@ -147,7 +183,7 @@ export function parseOptions(argv: readonly string[], options: OptionTable, posi
  * `-h`/`--help` the help is printed and the result is undefined (the command then exits 0);
  * deprecation notes go to stderr.
  */
-export function parse(argv: readonly string[], help: string, options: OptionTable, positionalSpec?: PositionalSpec): ParsedArgs | undefined {
+export function parse<T extends OptionTable>(argv: readonly string[], help: string, options: T, positionalSpec?: PositionalSpec): ParsedArgs<T> | undefined {
   const parsed = parseOptions(argv, options, positionalSpec);
   if (parsed.help) {
     process.stdout.write(help);
@@ -168,6 +204,33 @@ export function count(value: unknown, flag: string): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !/^\d{1,3}$/.test(value)) throw new UsageError(`${flag}: ${JSON.stringify(value)} must be a whole number from 0 to 999`);
   return Number(value);
+}
+
+/** Where the descriptions of {@link formatOptions} start, unless a command says otherwise. */
+export const HELP_COLUMN = 21;
+
+/**
+ * The options section of a command's help, from its table in the table's order, then
+ * `-h, --help`: a line per flag (`  --gitops-dir DIR   clone of ...`) with its description from
+ * `column` on (the lines after the first indented to it). A flag whose name and value leave no
+ * room gets its description on the next lines.
+ *
+ * @throws Error for a flag without a description (a command's table must describe every flag)
+ */
+export function formatOptions(options: OptionTable, column: number = HELP_COLUMN): string {
+  const rows = [...Object.entries(options).map(([name, spec]) => {
+    if (spec.description === undefined) throw new Error(`option --${name} has no description for the help`);
+    return [`${spec.short !== undefined ? `-${spec.short}, ` : ''}--${name}${spec.value !== undefined ? ` ${spec.value}` : ''}`, spec.description] as const;
+  }), ['-h, --help', 'show this help'] as const];
+  const indent = ' '.repeat(column);
+  return rows.map(([flag, description]) => {
+    const [first, ...rest] = description.split('\n');
+    const head = `  ${flag}`;
+    const lines = head.length + 2 <= column ? [`${head.padEnd(column)}${first}`]
+      : head.length + 2 <= column + 2 ? [`${head}  ${first}`]
+        : [head, `${indent}${first}`];
+    return [...lines, ...rest.map(l => `${indent}${l}`)].join('\n');
+  }).join('\n');
 }
 
 /** How messages name a flag: `--env`, `-o/--output`. */

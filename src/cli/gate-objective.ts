@@ -7,7 +7,7 @@ import { GateObjective, gateObjective, objectiveGate, refuseObjectiveSettings, r
 import { requireCluster, requireEnvironment } from '../gitops/environment-change';
 import { loadAppFactory } from './app-module';
 import { OptionValues, required } from './args';
-import { UsageError } from './main';
+import { UsageError } from '../core/errors';
 
 /**
  * What the gate judges and how, by the objective of `--slo SERVICE` in `--env` (and `--cluster`)

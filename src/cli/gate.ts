@@ -4,7 +4,7 @@ import { checkQueryTemplate } from '../gate/promql';
 import type { GateObjective } from '../gate/slo-gate';
 import { escapeControl, escapeJsonControl } from '../core/redact';
 import { OptionTable, OptionValues, parse, required } from './args';
-import { UsageError } from './main';
+import { UsageError } from '../core/errors';
 
 export const HELP = `Usage: cdk8s-gitops gate --prometheus URL --service NAME --version V [--namespace NS]
                          [--window 5m] [--max-error-ratio 0.01] [--max-latency 0.5]

@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { OptionTable, parse, PositionalSpec } from './args';
+import { defineOptions, PositionalSpec } from './args';
 import { pinActions } from './ci-pins';
-import { UsageError } from './main';
+import { command, commandHelp } from './command';
+import { UsageError } from '../core/errors';
 
 /** The CI systems `init --ci` writes templates for. */
 export const CI_SYSTEMS = ['github', 'jenkins'] as const;
@@ -10,11 +11,14 @@ export const CI_SYSTEMS = ['github', 'jenkins'] as const;
 /** A CI system `init --ci` writes templates for. */
 export type CiSystem = typeof CI_SYSTEMS[number];
 
-export const OPTIONS: OptionTable = { force: { type: 'boolean' }, ci: { type: 'string', choices: CI_SYSTEMS } };
+export const OPTIONS = defineOptions({
+  ci: { type: 'string', choices: CI_SYSTEMS, value: 'SYSTEM', description: 'the CI templates: github (GitHub Actions) or jenkins (default: github)' },
+  force: { type: 'boolean', description: 'write into a folder that is not empty (never over an existing file)' },
+});
 
 export const POSITIONALS: PositionalSpec = { name: 'DIR', max: 1 };
 
-export const HELP = `Usage: cdk8s-gitops init [DIR] [--ci github|jenkins] [--force]
+export const HELP = commandHelp(`Usage: cdk8s-gitops init [DIR] [--ci github|jenkins] [--force]
 
 Write a new cdk8s-gitops project into DIR (default: the current folder):
   package.json           depends on cdk8s-gitops, cdk8s and constructs; scripts synth, test,
@@ -40,13 +44,8 @@ Then: npm install && npm test && npm run synth
 A folder that is not empty is refused unless --force. Even with --force no file is ever
 overwritten: when any of the files above exists, init lists them and writes nothing.
 
-Options:
-  --ci SYSTEM  the CI templates: github (GitHub Actions) or jenkins (default: github)
-  --force      write into a folder that is not empty (never over an existing file)
-  -h, --help   show this help
-
-Exit codes: 0 written, 1 failed (nothing written), 2 usage error or refused.
-`;
+`, OPTIONS, `Exit codes: 0 written, 1 failed (nothing written), 2 usage error or refused.
+`, 15);
 
 /** The templates shipped with the package (`templates/init/`) and where each goes in the new project. */
 const TEMPLATES: readonly (readonly [template: string, target: string])[] = [
@@ -144,10 +143,7 @@ export function projectManifest(name: string, own: Record<string, any>, ownSpec 
   };
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const parsed = parse(argv, HELP, OPTIONS, POSITIONALS);
-  if (!parsed) return 0;
-  const { values, positionals } = parsed;
+export const run = command({ help: HELP, options: OPTIONS, positionals: POSITIONALS }, ({ values, positionals }) => {
   const dir = path.resolve(positionals[0] ?? '.');
   const force = values.force === true;
 
@@ -158,7 +154,7 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError(`${dir} is not empty (${present.length} entries: ${present.slice(0, 5).join(', ')}${present.length > 5 ? ', ...' : ''}); `
       + 'init writes into an empty folder, or with --force into this one without overwriting any file');
   }
-  const files = projectFiles(projectName(dir), (values.ci as CiSystem | undefined) ?? 'github');
+  const files = projectFiles(projectName(dir), values.ci ?? 'github');
   const existing = [...files.keys()].filter(f => fs.existsSync(path.join(dir, f)));
   if (existing.length > 0) {
     throw new UsageError(`${dir}: init never overwrites a file, and these exist: ${existing.join(', ')}; nothing written`);
@@ -170,7 +166,7 @@ export async function run(argv: string[]): Promise<number> {
     + `then copy ${repos.map(r => `${r}/`).join(' and ')} into ${repos.length === 1 ? 'that repository' : 'those repositories'} `
     + '(this project goes into the GitOps repository as program/)\n');
   return 0;
-}
+});
 
 /**
  * Every file of a new project named `name` with the CI templates of `ci`, by path in the project

@@ -1,30 +1,55 @@
 /**
- * `cdk8s-gitops` command line. Each command lives in its own module (`./<command>.ts`) that
- * exports `run(argv: string[]): Promise<number>`, `HELP: string` and its option table
- * `OPTIONS` (plus `POSITIONALS` when it takes words that are not flags); this file only
- * dispatches. Exit codes: 0 ok, 1 check or operation failed, 2 usage error, 3 pushed but the
- * local branch was not updated (release, rollback, shift).
+ * `cdk8s-gitops` command line. Each command lives in its own module (`./<command>.ts`, see
+ * `CommandModule`) that exports `run(argv: string[]): Promise<number>`, `HELP: string` and its
+ * option table `OPTIONS` (plus `POSITIONALS` when it takes words that are not flags); this file
+ * only dispatches, through the static table {@link COMMAND_TABLE}. Exit codes: 0 ok, 1 check or
+ * operation failed, 2 usage error, 3 pushed but the local branch was not updated (release,
+ * rollback, shift): the exit code each error carries (see `exitCodeOf`).
  */
+import { ExitCode, exitCodeOf, UsageError } from '../core/errors';
 import { packageInfo } from '../core/package-info';
 import { escapeControl, redactCredentialsIn } from '../core/redact';
-import { OptionTable, OptionValues, parseOptions, PositionalSpec } from './args';
-import { UsageError } from './usage-error';
-
-export { UsageError };
+import { OptionValues, parseOptions } from './args';
+import type { CommandModule } from './command';
 import { asksForJson, printJsonError } from './output';
-export const COMMANDS: Record<string, string> = {
-  synth: 'Render every manifest of the app into the GitOps layout (default dist/)',
-  validate: 'Check synthesized manifests: schema, cross-references, policy',
-  release: 'Roll a new image tag into an environment of the GitOps repository',
-  promote: "Give an environment exactly another environment's release, on a branch",
-  rollback: 'Restore the previous release of an environment, as a new commit',
-  shift: 'Move the traffic between versions of services in an environment (a canary step)',
-  diff: 'Show what synth would change in the GitOps repository',
-  status: 'Show what each environment runs, side by side, and its last release',
-  gate: "Judge a version by its Prometheus metrics (a canary step's gate)",
-  init: 'Write a new cdk8s-gitops project (program, test, cdk8s.yaml, CI) into a folder',
-  adopt: "Turn an existing repository's manifests into a program (and --check it against them)",
-};
+
+/** A command: its line in the usage, and its module, loaded only when the command runs. */
+interface CommandEntry {
+  /** What it does, in a line. */
+  readonly summary: string;
+  /** Its module (a `require` of a fixed path: loading every command's module would slow down each one). */
+  readonly load: () => CommandModule;
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+/** Every command, by name, in the order the usage lists them. */
+const COMMAND_TABLE = {
+  synth: { summary: 'Render every manifest of the app into the GitOps layout (default dist/)', load: () => require('./synth') as typeof import('./synth') },
+  validate: { summary: 'Check synthesized manifests: schema, cross-references, policy', load: () => require('./validate') as typeof import('./validate') },
+  release: { summary: 'Roll a new image tag into an environment of the GitOps repository', load: () => require('./release') as typeof import('./release') },
+  promote: { summary: "Give an environment exactly another environment's release, on a branch", load: () => require('./promote') as typeof import('./promote') },
+  rollback: { summary: 'Restore the previous release of an environment, as a new commit', load: () => require('./rollback') as typeof import('./rollback') },
+  shift: { summary: 'Move the traffic between versions of services in an environment (a canary step)', load: () => require('./shift') as typeof import('./shift') },
+  diff: { summary: 'Show what synth would change in the GitOps repository', load: () => require('./diff') as typeof import('./diff') },
+  status: { summary: 'Show what each environment runs, side by side, and its last release', load: () => require('./status') as typeof import('./status') },
+  gate: { summary: "Judge a version by its Prometheus metrics (a canary step's gate)", load: () => require('./gate') as typeof import('./gate') },
+  init: { summary: 'Write a new cdk8s-gitops project (program, test, cdk8s.yaml, CI) into a folder', load: () => require('./init') as typeof import('./init') },
+  adopt: { summary: "Turn an existing repository's manifests into a program (and --check it against them)", load: () => require('./adopt') as typeof import('./adopt') },
+} satisfies Record<string, CommandEntry>;
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** A command's name. */
+export type CommandName = keyof typeof COMMAND_TABLE;
+
+/** Each command and what it does, in a line. */
+export const COMMANDS: Readonly<Record<CommandName, string>> = Object.fromEntries(
+  Object.entries(COMMAND_TABLE).map(([name, entry]) => [name, entry.summary]),
+) as Record<CommandName, string>;
+
+/** Whether `word` names a command. */
+function isCommand(word: string | undefined): word is CommandName {
+  return word !== undefined && Object.hasOwn(COMMAND_TABLE, word);
+}
 
 export const USAGE = `Usage: cdk8s-gitops <command> [options]
 
@@ -53,14 +78,6 @@ export function exitQuietlyOnClosedOutput(): void {
   }
 }
 
-
-/** What a command module exports. */
-interface CommandModule {
-  run(argv: string[]): Promise<number>;
-  readonly OPTIONS: OptionTable;
-  readonly POSITIONALS?: PositionalSpec;
-}
-
 /** A command line parsed without running it (see {@link parseCommandLine}). */
 export interface CommandLine {
   readonly command: string;
@@ -81,9 +98,8 @@ const VERSION_WORDS = ['--version', 'version'];
 export function parseCommandLine(argv: readonly string[]): CommandLine {
   const [command, ...rest] = argv;
   if (command !== undefined && VERSION_WORDS.includes(command) && rest.length === 0) return { command: 'version', values: {}, positionals: [] };
-  if (command === undefined || !Object.hasOwn(COMMANDS, command)) throw new UsageError(`unknown command ${JSON.stringify(command ?? '')} (commands: ${Object.keys(COMMANDS).join(', ')})`);
-  const mod = commandModule(command);
-  if (mod === undefined) throw new UsageError(`command ${JSON.stringify(command)} is not available in this build`);
+  if (!isCommand(command)) throw new UsageError(`unknown command ${JSON.stringify(command ?? '')} (commands: ${Object.keys(COMMANDS).join(', ')})`);
+  const mod: CommandModule = COMMAND_TABLE[command].load();
   const { values, positionals } = parseOptions(rest, mod.OPTIONS, mod.POSITIONALS);
   return { command, values, positionals };
 }
@@ -102,22 +118,18 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${packageInfo().version}\n`);
     return 0;
   }
-  if (!Object.hasOwn(COMMANDS, command)) {
+  if (!isCommand(command)) {
     process.stderr.write(`cdk8s-gitops: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
-    return 2;
+    return ExitCode.USAGE;
   }
-  const mod = commandModule(command);
-  if (mod === undefined) {
-    process.stderr.write(`cdk8s-gitops: command ${JSON.stringify(command)} is not available in this build\n`);
-    return 2;
-  }
+  const mod: CommandModule = COMMAND_TABLE[command].load();
   try {
     return await mod.run(rest);
   } catch (e: any) {
-    const usage = e instanceof UsageError || e?.name === 'UsageError';
-    const code = usage ? 2 : e?.exitCode === 3 ? 3 : 1;
+    // recognised by the brand of cdk8s-gitops' errors, whichever copy of the package threw it
+    const code = exitCodeOf(e);
     if (asksForJson(rest)) printJsonError(command, String(e?.message ?? e), code);
-    process.stderr.write(usage ? `cdk8s-gitops ${command}: ${errorText(e.message)}\nRun \`cdk8s-gitops ${command} --help\` for usage.\n` : `cdk8s-gitops ${command}: ${errorText(e?.message ?? e)}\n`);
+    process.stderr.write(code === ExitCode.USAGE ? `cdk8s-gitops ${command}: ${errorText(e.message)}\nRun \`cdk8s-gitops ${command} --help\` for usage.\n` : `cdk8s-gitops ${command}: ${errorText(e?.message ?? e)}\n`);
     return code;
   }
 }
@@ -129,15 +141,4 @@ export async function main(argv: string[]): Promise<number> {
  */
 function errorText(message: unknown): string {
   return escapeControl(redactCredentialsIn(String(message)), true);
-}
-
-/** The module of a command, or undefined when this build lacks it. */
-function commandModule(command: string): CommandModule | undefined {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(`./${command}`);
-  } catch (e: any) {
-    if (e?.code === 'MODULE_NOT_FOUND' && String(e.message).includes(`/${command}`)) return undefined;
-    throw e;
-  }
 }

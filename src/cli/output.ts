@@ -4,15 +4,19 @@
  */
 import type { TagChange, WeightChange } from '../gitops/rotation';
 import { escapeJsonControl } from '../core/redact';
-import { OptionTable, OptionValues } from './args';
+import { defineOptions, OptionValues } from './args';
 
-/** The `-o, --output FORMAT` flag with the formats a command supports (`text` is the default). */
-export function outputOption(formats: readonly string[] = ['text', 'json']): OptionTable {
-  return { output: { type: 'string', short: 'o', choices: formats } };
+/**
+ * The `-o, --output FORMAT` flag with the formats a command supports (`text` is the default),
+ * described as `description` in the help (a command whose help lists its options from the table
+ * must give one).
+ */
+export function outputOption<const F extends readonly string[]>(formats: F, description?: string, value = 'FMT') {
+  return defineOptions({ output: { type: 'string', short: 'o', choices: formats, value, description } });
 }
 
 /** The deprecated `--json` flag: `-o json`. */
-export const JSON_ALIAS: OptionTable = { json: { type: 'boolean', aliasOf: { flag: 'output', value: 'json' } } };
+export const JSON_ALIAS = defineOptions({ json: { type: 'boolean', aliasOf: { flag: 'output', value: 'json' }, description: 'deprecated spelling of -o json' } });
 
 /** The format `-o` chose, `text` by default. */
 export function outputFormat(values: OptionValues): string {

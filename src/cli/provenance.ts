@@ -7,22 +7,29 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Provenance, sourceProvenance } from '../git/commit-message';
 import { packageInfo } from '../core/package-info';
-import { OptionTable, OptionValues } from './args';
+import { defineOptions, formatOptions, OptionValues } from './args';
 
-/** The provenance flags. */
-export const PROVENANCE_OPTIONS: OptionTable = {
-  'source-commit': { type: 'string' },
-  'source-repo': { type: 'string' },
-};
+/** The provenance flags, described as for release (the default: the CI's variables); see {@link provenanceOptions}. */
+export const PROVENANCE_OPTIONS = provenanceOptions(true);
 
 /**
- * Their lines in a command's help: the default is the CI's variables (`fromCi`, release), or
- * the source of the release the command adopts (promote, rollback).
+ * The provenance flags: the default is the CI's variables (`fromCi`, release), or the source of
+ * the release the command adopts (promote, rollback, shift).
  */
+export function provenanceOptions(fromCi: boolean) {
+  return defineOptions({
+    'source-commit': {
+      type: 'string',
+      value: 'SHA',
+      description: `commit the image was built from, written as a trailer of the commit\n(default: ${fromCi ? "the CI's GITHUB_SHA, CI_COMMIT_SHA or GIT_COMMIT" : 'the one recorded with the release it adopts'})`,
+    },
+    'source-repo': { type: 'string', value: 'URL', description: `repository of that commit (default: ${fromCi ? "the CI's repository URL" : 'likewise'})` },
+  });
+}
+
+/** Their lines in a hand-written help (shift's): see {@link provenanceOptions}. */
 export function provenanceHelp(fromCi: boolean): string {
-  return `  --source-commit SHA  commit the image was built from, written as a trailer of the commit
-                     (default: ${fromCi ? "the CI's GITHUB_SHA, CI_COMMIT_SHA or GIT_COMMIT" : 'the one recorded with the release it adopts'})
-  --source-repo URL  repository of that commit (default: ${fromCi ? "the CI's repository URL" : 'likewise'})`;
+  return formatOptions(provenanceOptions(fromCi)).split('\n').slice(0, -1).join('\n');
 }
 
 /**

@@ -1,13 +1,36 @@
 import { release } from '../gitops/release-flow';
-import { OptionTable, parse, required } from './args';
-import { provenanceHelp } from './provenance';
-import { REPOSITORY_OPTIONS, repositoryOptions, RETRIES_OPTION } from './repository-flags';
-import { outputFormat, outputOption, printCommit, printJson, tagChangeJson, weightChangeJson } from './output';
+import { defineOptions, required } from './args';
+import { command, commandHelp } from './command';
+import { provenanceOptions } from './provenance';
+import { APP_OPTION, changeRepository, GITOPS_DIR_OPTION, PUSH_OPTIONS, RETRIES_OPTION } from './repository-flags';
+import { outputOption, printCommit, printJson, tagChangeJson, weightChangeJson } from './output';
 import { describeChanges, describeWeightChanges } from '../gitops/rotation';
 import { clusterLabel } from '../release/release-clusters';
-import { Progress } from './progress';
 
-export const HELP = `Usage: cdk8s-gitops release --gitops-dir DIR --env ENV --tag TAG [--service NAME ...] [--canary] [--cluster NAME] [--push] [-o text|json]
+export const OPTIONS = defineOptions({
+  ...GITOPS_DIR_OPTION,
+  'env': { type: 'string', value: 'ENV', description: 'environment to release into, e.g. dev' },
+  'tag': { type: 'string', value: 'TAG', description: 'image tag, e.g. a git SHA (OCI tag grammar; "latest" is refused)' },
+  'service': {
+    type: 'string',
+    list: true,
+    value: 'NAME',
+    description: 'service to rotate; repeat it, give several names after it or\nseparated by commas (default: every service of the environment;\na blank name is refused)',
+  },
+  'canary': { type: 'boolean', description: "release as a canary: pin the newest version's weight at 0 (every\nrotated service needs two or more versions)" },
+  'cluster': {
+    type: 'string',
+    value: 'NAME',
+    description: 'release into this cluster of the environment only (an environment\nwith clusters): "ENV/NAME: deploy TAG" changes only ENV/NAME/ and\nthe cluster\'s entries of release.yaml (default: every cluster)',
+  },
+  ...PUSH_OPTIONS,
+  ...RETRIES_OPTION,
+  ...provenanceOptions(true),
+  ...APP_OPTION,
+  ...outputOption(['text', 'json'], 'text (default) or json: {env, cluster, tag, committed, commit, message,\nchanges, weights, changedFiles, pushed, attempts}'),
+});
+
+export const HELP = commandHelp(`Usage: cdk8s-gitops release --gitops-dir DIR --env ENV --tag TAG [--service NAME ...] [--canary] [--cluster NAME] [--push] [-o text|json]
 
 Roll an image tag into one environment of the GitOps repository with A/B rotation, as
 the A/B testing platform's CI does: for each service, v1 takes the tag v2 had and v2 takes
@@ -27,60 +50,23 @@ behind its upstream, no other cdk8s-gitops command at work in it, and every entr
 ENV/release.yaml known to the program. Only a push rejected because someone pushed first
 is retried; a run that pushed but was interrupted is completed by running it again.
 
-Options:
-  --gitops-dir DIR   clone of the GitOps repository (clean, on a branch)
-  --env ENV          environment to release into, e.g. dev
-  --tag TAG          image tag, e.g. a git SHA (OCI tag grammar; "latest" is refused)
-  --service NAME     service to rotate; repeat it, give several names after it or
-                     separated by commas (default: every service of the environment;
-                     a blank name is refused)
-  --canary           release as a canary: pin the newest version's weight at 0 (every
-                     rotated service needs two or more versions)
-  --cluster NAME     release into this cluster of the environment only (an environment
-                     with clusters): "ENV/NAME: deploy TAG" changes only ENV/NAME/ and
-                     the cluster's entries of release.yaml (default: every cluster)
-  --push             push to the remote; when someone pushed first, fetch, re-render
-                     onto the new tip and push again (bounded retries with backoff)
-  --remote NAME      remote to push to (default: origin)
-  --retries N        retries after rejected pushes (default: 10)
-${provenanceHelp(true)}
-  --app MODULE       program module exporting createApp(props) (default: the
-                     "cdk8s-gitops".app entry of ./package.json)
-  -o, --output FMT   text (default) or json: {env, cluster, tag, committed, commit, message,
-                     changes, weights, changedFiles, pushed, attempts}
-  -h, --help         show this help
-
-Exit codes: 0 released or nothing to do, 1 failed (nothing was changed, unless it says the local fast-forward stopped halfway), 2 usage error,
+`, OPTIONS, `Exit codes: 0 released or nothing to do, 1 failed (nothing was changed, unless it says the local fast-forward stopped halfway), 2 usage error,
 3 pushed, but the local branch was not updated (run the command again to update it).
-`;
+`);
 
-export const OPTIONS: OptionTable = {
-  ...REPOSITORY_OPTIONS,
-  ...RETRIES_OPTION,
-  'env': { type: 'string' },
-  'tag': { type: 'string' },
-  'service': { type: 'string', list: true },
-  'canary': { type: 'boolean' },
-  'cluster': { type: 'string' },
-  ...outputOption(),
-};
-
-export async function run(argv: string[]): Promise<number> {
-  const parsed = parse(argv, HELP, OPTIONS);
-  if (!parsed) return 0;
-  const { values } = parsed;
+export const run = command({ help: HELP, options: OPTIONS }, async ({ values, output }) => {
   const env = required(values.env, '--env');
   const tag = required(values.tag, '--tag');
-  const cluster = values.cluster as string | undefined;
-  const result = await Progress.around(`releasing ${tag} into ${clusterLabel(env, cluster)}…`, () => release({
-    ...repositoryOptions(values, true),
+  const cluster = values.cluster;
+  const result = await changeRepository(`releasing ${tag} into ${clusterLabel(env, cluster)}…`, values, true, repository => release({
+    ...repository,
     env,
     tag,
-    services: values.service as string[] | undefined,
+    services: values.service,
     canary: Boolean(values.canary),
     cluster,
   }));
-  if (outputFormat(values) === 'json') {
+  if (output === 'json') {
     printJson({
       env,
       cluster,
@@ -102,4 +88,4 @@ export async function run(argv: string[]): Promise<number> {
   }
   printCommit(result, [...describeChanges(result.changes), ...describeWeightChanges(result.weightChanges)]);
   return 0;
-}
+});

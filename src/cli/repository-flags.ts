@@ -5,20 +5,37 @@
  */
 import type { RepositoryOptions } from '../gitops/repository';
 import { appModulePath, loadAppFactory } from './app-module';
-import { count, OptionTable, OptionValues, required } from './args';
+import { count, defineOptions, OptionValuesOf, required } from './args';
+import { Progress } from './progress';
 import { PROVENANCE_OPTIONS, provenanceFor } from './provenance';
 
-/** `--gitops-dir`, `--push`, `--remote`, `--app` and the provenance flags. */
-export const REPOSITORY_OPTIONS: OptionTable = {
-  'gitops-dir': { type: 'string' },
-  'push': { type: 'boolean' },
-  'remote': { type: 'string' },
-  'app': { type: 'string' },
-  ...PROVENANCE_OPTIONS,
-};
+/** `--gitops-dir DIR`: the clone the command changes. */
+export const GITOPS_DIR_OPTION = defineOptions({ 'gitops-dir': { type: 'string', value: 'DIR', description: 'clone of the GitOps repository (clean, on a branch)' } });
+
+/** `--app MODULE`: the program (see `resolveAppModule`). */
+export const APP_OPTION = defineOptions({
+  app: { type: 'string', value: 'MODULE', description: 'program module exporting createApp(props) (default: the\n"cdk8s-gitops".app entry of ./package.json)' },
+});
+
+/** `--push` and `--remote NAME`. */
+export const PUSH_OPTIONS = defineOptions({
+  push: { type: 'boolean', description: 'push to the remote; when someone pushed first, fetch, re-render\nonto the new tip and push again (bounded retries with backoff)' },
+  remote: { type: 'string', value: 'NAME', description: 'remote to push to (default: origin)' },
+});
 
 /** `--retries N`, of the commands that re-render onto the new tip when a push is rejected (not promote). */
-export const RETRIES_OPTION: OptionTable = { retries: { type: 'string' } };
+export const RETRIES_OPTION = defineOptions({ retries: { type: 'string', value: 'N', description: 'retries after rejected pushes (default: 10)' } });
+
+/** `--gitops-dir`, `--push`, `--remote`, `--app` and the provenance flags: what {@link repositoryOptions} reads. */
+export const REPOSITORY_OPTIONS = defineOptions({
+  ...GITOPS_DIR_OPTION,
+  ...PUSH_OPTIONS,
+  ...APP_OPTION,
+  ...PROVENANCE_OPTIONS,
+});
+
+/** The values of the repository flags (and `--retries`, where the command has it). */
+export type RepositoryValues = OptionValuesOf<typeof REPOSITORY_OPTIONS> & { readonly retries?: string };
 
 /**
  * The repository options the flags give. It loads the program: call it inside the command's
@@ -27,17 +44,26 @@ export const RETRIES_OPTION: OptionTable = { retries: { type: 'string' } };
  * @param fromCi whether the provenance defaults to the CI's variables (see `provenanceFor`)
  * @throws UsageError for a missing `--gitops-dir`, a bad `--retries` or no program to load
  */
-export function repositoryOptions(values: OptionValues, fromCi: boolean): RepositoryOptions {
+export function repositoryOptions(values: RepositoryValues, fromCi: boolean): RepositoryOptions {
   const dir = required(values['gitops-dir'], '--gitops-dir');
   const retries = count(values.retries, '--retries');
-  const program = appModulePath(values.app as string | undefined);
+  const program = appModulePath(values.app);
   return {
     dir,
     push: Boolean(values.push),
-    remote: values.remote as string | undefined,
+    remote: values.remote,
     retries,
     createApp: loadAppFactory(program),
     provenance: provenanceFor(values, fromCi, program),
     log: line => process.stderr.write(`${line}\n`),
   };
+}
+
+/**
+ * The opening of a command that changes the repository: one progress phase named `phase`
+ * that loads the program with the repository options of the flags (see
+ * {@link repositoryOptions}) and runs `flow` with them.
+ */
+export function changeRepository<R>(phase: string, values: RepositoryValues, fromCi: boolean, flow: (options: RepositoryOptions) => Promise<R>): Promise<R> {
+  return Progress.around(phase, () => flow(repositoryOptions(values, fromCi)));
 }

@@ -1,13 +1,29 @@
 import { rollback } from '../gitops/rollback-flow';
-import { OptionTable, parse, required } from './args';
-import { provenanceHelp } from './provenance';
-import { REPOSITORY_OPTIONS, repositoryOptions, RETRIES_OPTION } from './repository-flags';
-import { outputFormat, outputOption, printCommit, printJson, tagChangeJson, weightChangeJson } from './output';
+import { defineOptions, required } from './args';
+import { command, commandHelp } from './command';
+import { provenanceOptions } from './provenance';
+import { APP_OPTION, changeRepository, GITOPS_DIR_OPTION, PUSH_OPTIONS, RETRIES_OPTION } from './repository-flags';
+import { outputOption, printCommit, printJson, tagChangeJson, weightChangeJson } from './output';
 import { describeChanges, describeWeightChanges } from '../gitops/rotation';
 import { clusterLabel } from '../release/release-clusters';
-import { Progress } from './progress';
 
-export const HELP = `Usage: cdk8s-gitops rollback --gitops-dir DIR --env ENV [--cluster NAME] [--push] [-o text|json]
+export const OPTIONS = defineOptions({
+  ...GITOPS_DIR_OPTION,
+  'env': { type: 'string', value: 'ENV', description: 'environment to roll back, e.g. dev' },
+  'cluster': {
+    type: 'string',
+    value: 'NAME',
+    description: 'roll back this cluster of the environment only, to the last release\nit ran before its current one ("ENV/NAME: rollback to TAG (was TAG)")',
+  },
+  'push': { ...PUSH_OPTIONS.push, description: 'push to the remote, re-rendering onto the new tip when someone pushed first' },
+  'remote': PUSH_OPTIONS.remote,
+  ...RETRIES_OPTION,
+  ...provenanceOptions(false),
+  ...APP_OPTION,
+  ...outputOption(['text', 'json'], 'text (default) or json: {env, cluster, committed, commit, message, tag,\nrestoredFrom, changes, weights, pushed, alreadyLanded}'),
+});
+
+export const HELP = commandHelp(`Usage: cdk8s-gitops rollback --gitops-dir DIR --env ENV [--cluster NAME] [--push] [-o text|json]
 
 Restore the previous release of an environment as a new commit "ENV: rollback to TAG (was
 TAG)" naming what it restores and what ran (history is never rewritten), with the trailers
@@ -20,45 +36,19 @@ the local branch to it. \`status --remote origin\` shows what the remote runs.
 The release file is restored whole, pinned traffic splits included (after a \`shift\` the split
 before it). The environment is re-rendered with the current program.
 
-Options:
-  --gitops-dir DIR   clone of the GitOps repository (clean, on a branch)
-  --env ENV          environment to roll back, e.g. dev
-  --cluster NAME     roll back this cluster of the environment only, to the last release
-                     it ran before its current one ("ENV/NAME: rollback to TAG (was TAG)")
-  --push             push to the remote, re-rendering onto the new tip when someone pushed first
-  --remote NAME      remote to push to (default: origin)
-  --retries N        retries after rejected pushes (default: 10)
-${provenanceHelp(false)}
-  --app MODULE       program module exporting createApp(props) (default: the
-                     "cdk8s-gitops".app entry of ./package.json)
-  -o, --output FMT   text (default) or json: {env, cluster, committed, commit, message, tag,
-                     restoredFrom, changes, weights, pushed, alreadyLanded}
-  -h, --help         show this help
-
-Exit codes: 0 rolled back, 1 failed (nothing was changed, unless it says the local fast-forward stopped halfway), 2 usage error,
+`, OPTIONS, `Exit codes: 0 rolled back, 1 failed (nothing was changed, unless it says the local fast-forward stopped halfway), 2 usage error,
 3 pushed, but the local branch was not updated (\`git pull --ff-only\` updates it).
-`;
+`);
 
-export const OPTIONS: OptionTable = {
-  ...REPOSITORY_OPTIONS,
-  ...RETRIES_OPTION,
-  'env': { type: 'string' },
-  'cluster': { type: 'string' },
-  ...outputOption(),
-};
-
-export async function run(argv: string[]): Promise<number> {
-  const parsed = parse(argv, HELP, OPTIONS);
-  if (!parsed) return 0;
-  const { values } = parsed;
+export const run = command({ help: HELP, options: OPTIONS }, async ({ values, output }) => {
   const env = required(values.env, '--env');
-  const cluster = values.cluster as string | undefined;
-  const result = await Progress.around(`rolling back ${clusterLabel(env, cluster)}…`, () => rollback({
-    ...repositoryOptions(values, false),
+  const cluster = values.cluster;
+  const result = await changeRepository(`rolling back ${clusterLabel(env, cluster)}…`, values, false, repository => rollback({
+    ...repository,
     env,
     cluster,
   }));
-  if (outputFormat(values) === 'json') {
+  if (output === 'json') {
     const { committed, commit, message, tag, restoredFrom, pushed } = result;
     printJson({ env, cluster, committed, commit: commit ?? null, message, tag, restoredFrom, changes: result.changes.map(tagChangeJson), weights: result.weightChanges.map(weightChangeJson), pushed, alreadyLanded: result.alreadyLanded ?? null });
     return 0;
@@ -73,4 +63,4 @@ export async function run(argv: string[]): Promise<number> {
   }
   printCommit(result, [...describeChanges(result.changes), ...describeWeightChanges(result.weightChanges)], ` (release of ${result.restoredFrom.slice(0, 12)})`);
   return 0;
-}
+});

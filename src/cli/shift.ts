@@ -1,13 +1,13 @@
 import { gateHeaders, GateSettings, parseGateSettings, readGateSettings, resolveGateSettings, splitGateFlag } from '../gate/gate-settings';
 import { GateRefusedError, parseWeights, shift, ShiftGate, ShiftResult } from '../gitops/shift-flow';
-import { OptionTable, parse, required } from './args';
+import { defineOptions, parse, required } from './args';
 import { describeWeightChanges } from '../gitops/rotation';
 import { formatGate, gateResultJson } from './gate';
 import { provenanceHelp } from './provenance';
 import { REPOSITORY_OPTIONS, repositoryOptions, RETRIES_OPTION } from './repository-flags';
 import { outputFormat, outputOption, printCommit, printJson, weightChangeJson } from './output';
 import { Progress } from './progress';
-import { UsageError } from './main';
+import { UsageError } from '../core/errors';
 import { clusterLabel } from '../release/release-clusters';
 
 export const HELP = `Usage: cdk8s-gitops shift --gitops-dir DIR --env ENV --service NAME [--service NAME ...]
@@ -69,7 +69,7 @@ Exit codes: 0 shifted or nothing to do, 1 failed or refused by the gate (nothing
 2 usage error (with --gate slo also: a service without an objective, a setting the objective sets), 3 pushed, but the local branch was not updated (run the command again).
 `;
 
-export const OPTIONS: OptionTable = {
+export const OPTIONS = defineOptions({
   ...REPOSITORY_OPTIONS,
   ...RETRIES_OPTION,
   'env': { type: 'string' },
@@ -77,8 +77,8 @@ export const OPTIONS: OptionTable = {
   'weights': { type: 'string' },
   'gate': { type: 'string' },
   'cluster': { type: 'string' },
-  ...outputOption(),
-};
+  ...outputOption(['text', 'json']),
+});
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parse(argv, HELP, OPTIONS);

@@ -1,10 +1,23 @@
 import { Provenance, PROVENANCE_TRAILERS } from '../git/commit-message';
 import { ServiceRow, status, StatusResult } from '../gitops/status-flow';
 import { escapeControl } from '../core/redact';
-import { OptionTable, parse, required } from './args';
-import { JSON_ALIAS, outputFormat, outputOption, printJson } from './output';
+import { defineOptions, required } from './args';
+import { command, commandHelp } from './command';
+import { JSON_ALIAS, outputOption, printJson } from './output';
 
-export const HELP = `Usage: cdk8s-gitops status --gitops-dir DIR [--rev REV | --remote NAME] [-o text|json]
+export const OPTIONS = defineOptions({
+  'gitops-dir': { type: 'string', value: 'DIR', description: 'the GitOps repository (a clone; HEAD may be detached)' },
+  'rev': { type: 'string', value: 'REV', description: 'commit, branch or tag to read (default: HEAD)' },
+  'remote': {
+    type: 'string',
+    value: 'NAME',
+    description: 'read what the remote runs: fetch the current branch from NAME (e.g.\norigin; only its remote-tracking branch is updated) and read its tip,\nsaying how far the local branch is behind or ahead of it',
+  },
+  ...outputOption(['text', 'json'], 'text (default) or json: {commit, environments, services}; an environment\nwith clusters has clusters: [{name, services, weights}] and its rows\nclusters: {ENV: {CLUSTER: tag}} and clusterWeights: {ENV: {CLUSTER: percent}};\nwith --remote, remote: {name, branch, local, behind, ahead}'),
+  ...JSON_ALIAS,
+});
+
+export const HELP = commandHelp(`Usage: cdk8s-gitops status --gitops-dir DIR [--rev REV | --remote NAME] [-o text|json]
 
 Show what each environment runs, side by side: the image tag of every service (version)
 in each <env>/release.yaml (a column per cluster for an environment with clusters:
@@ -15,39 +28,15 @@ commit that last changed each release file, with where it came from (the source 
 the image, the commit of the program that rendered it: the commit's trailers). Reads git
 only: no program, nothing written (--remote fetches one branch).
 
-Options:
-  --gitops-dir DIR   the GitOps repository (a clone; HEAD may be detached)
-  --rev REV          commit, branch or tag to read (default: HEAD)
-  --remote NAME      read what the remote runs: fetch the current branch from NAME (e.g.
-                     origin; only its remote-tracking branch is updated) and read its tip,
-                     saying how far the local branch is behind or ahead of it
-  -o, --output FMT   text (default) or json: {commit, environments, services}; an environment
-                     with clusters has clusters: [{name, services, weights}] and its rows
-                     clusters: {ENV: {CLUSTER: tag}} and clusterWeights: {ENV: {CLUSTER: percent}};
-                     with --remote, remote: {name, branch, local, behind, ahead}
-  --json             deprecated spelling of -o json
-  -h, --help         show this help
+`, OPTIONS, `Exit codes: 0 ok, 1 failed, 2 usage error.
+`);
 
-Exit codes: 0 ok, 1 failed, 2 usage error.
-`;
-
-export const OPTIONS: OptionTable = {
-  'gitops-dir': { type: 'string' },
-  'rev': { type: 'string' },
-  'remote': { type: 'string' },
-  ...outputOption(),
-  ...JSON_ALIAS,
-};
-
-export async function run(argv: string[]): Promise<number> {
-  const parsed = parse(argv, HELP, OPTIONS);
-  if (!parsed) return 0;
-  const { values } = parsed;
-  const result = status({ dir: required(values['gitops-dir'], '--gitops-dir'), rev: values.rev as string | undefined, remote: values.remote as string | undefined });
-  if (outputFormat(values) === 'json') printJson(statusJson(result));
+export const run = command({ help: HELP, options: OPTIONS }, ({ values, output }) => {
+  const result = status({ dir: required(values['gitops-dir'], '--gitops-dir'), rev: values.rev, remote: values.remote });
+  if (output === 'json') printJson(statusJson(result));
   else process.stdout.write(formatStatus(result) + formatRemote(result));
   return 0;
-}
+});
 
 /** The status as `-o json` prints it: every provenance field of a last release present (null: not recorded). */
 export function statusJson(result: StatusResult): unknown {

@@ -1,8 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ConfigError } from '../core/errors';
+import { ConfigError, InputError, UsageError } from '../core/errors';
 import { CloneLock } from '../git/clone-lock';
-import { InputError } from '../core/gitops-errors';
 import { Git } from '../git/git';
 import { checkStoredReleases } from '../gitops/release-entries';
 import { readReleases } from '../release/release-file';
@@ -10,16 +9,36 @@ import { hasGitAbove } from '../git/swap-journal';
 import { RELEASE_FILE } from '../release/release';
 import { renderStream, synthesize } from '../app/synth';
 import { appModulePath, loadAppFactory } from './app-module';
-import { OptionTable, OptionValues, parse } from './args';
-import { UsageError } from './main';
-import { outputFormat, outputOption, printJson } from './output';
+import { defineOptions, OptionValuesOf } from './args';
+import { command, commandHelp } from './command';
+import { outputOption, printJson } from './output';
 import { formatCount, Progress } from './progress';
+import { APP_OPTION } from './repository-flags';
 import { packageSchemaSettings } from './validation-settings';
 
 /** How long `synth --gitops-dir` waits for another command to give the clone's lock up. */
 export const LOCK_WAIT_MS = 10_000;
 
-export const HELP = `Usage: cdk8s-gitops synth [--app MODULE] [--out DIR | --gitops-dir DIR [--prune-releases]] [--force] [-o text|json]
+export const OPTIONS = defineOptions({
+  ...APP_OPTION,
+  'out': { type: 'string', value: 'DIR', description: "output folder; image tags are the program's defaults\n(default: $CDK8S_OUTDIR or dist)" },
+  'gitops-dir': {
+    type: 'string',
+    value: 'DIR',
+    description: 'render into a GitOps repository: the tags come from its\n<env>/release.yaml files (the single source of tags); an entry\nfor a service or version the program does not have is an error',
+  },
+  'prune-releases': { type: 'boolean', description: 'with --gitops-dir: drop such entries from the release files\ninstead, and list each one dropped' },
+  'stdout': { type: 'boolean', description: 'print the manifests instead of writing them' },
+  'env': { type: 'string', value: 'ENV', description: "with --stdout: only this environment's folder" },
+  'folder': { type: 'string', value: 'NAME', description: 'with --stdout and --env: only this app folder of it (ENV/NAME)' },
+  'force': {
+    type: 'boolean',
+    description: 'also replace files synth did not write at the paths it writes\n(and take over a folder without a record); never overrides\nuncommitted changes in git or a protected folder',
+  },
+  ...outputOption(['text', 'json'], 'text (default) or json: {out, count, files, written, removed, pruned}'),
+});
+
+export const HELP = commandHelp(`Usage: cdk8s-gitops synth [--app MODULE] [--out DIR | --gitops-dir DIR [--prune-releases]] [--force] [-o text|json]
        cdk8s-gitops synth --stdout [--env ENV [--folder NAME]] [--app MODULE] [--gitops-dir DIR]
 
 Render every manifest of the app into the GitOps repository layout: a folder per
@@ -38,56 +57,22 @@ The schema check takes its settings (Kubernetes version, schema locations, kinds
 skip) from the program (GitOpsAppProps.validation) over package.json's
 "cdk8s-gitops": {"validation": {...}} (see validate --help).
 
-Options:
-  --app MODULE       program module exporting createApp(props) (default: the
-                     "cdk8s-gitops".app entry of ./package.json)
-  --out DIR          output folder; image tags are the program's defaults
-                     (default: $CDK8S_OUTDIR or dist)
-  --gitops-dir DIR   render into a GitOps repository: the tags come from its
-                     <env>/release.yaml files (the single source of tags); an entry
-                     for a service or version the program does not have is an error
-  --prune-releases   with --gitops-dir: drop such entries from the release files
-                     instead, and list each one dropped
-  --stdout           print the manifests instead of writing them
-  --env ENV          with --stdout: only this environment's folder
-  --folder NAME      with --stdout and --env: only this app folder of it (ENV/NAME)
-  --force            also replace files synth did not write at the paths it writes
-                     (and take over a folder without a record); never overrides
-                     uncommitted changes in git or a protected folder
-  -o, --output FMT   text (default) or json: {out, count, files, written, removed, pruned}
-  -h, --help         show this help
-
-With --gitops-dir in a git working tree, synth holds the clone's lock
+`, OPTIONS, `With --gitops-dir in a git working tree, synth holds the clone's lock
 (.git/cdk8s-gitops.lock) from reading the release files to writing: while
 another cdk8s-gitops command (release, promote, rollback, shift, synth) holds
 it, synth waits up to ${LOCK_WAIT_MS / 1000} s, then exits 1 naming it.
 
 Exit codes: 0 written (printed), 1 failed (nothing was written or printed), 2 usage error.
-`;
+`);
 
-export const OPTIONS: OptionTable = {
-  'app': { type: 'string' },
-  'out': { type: 'string' },
-  'gitops-dir': { type: 'string' },
-  'prune-releases': { type: 'boolean' },
-  'force': { type: 'boolean' },
-  'stdout': { type: 'boolean' },
-  'env': { type: 'string' },
-  'folder': { type: 'string' },
-  ...outputOption(),
-};
-
-export async function run(argv: string[]): Promise<number> {
-  const parsed = parse(argv, HELP, OPTIONS);
-  if (!parsed) return 0;
-  const { values } = parsed;
-  const gitopsDir = values['gitops-dir'] as string | undefined;
-  const outFlag = values.out as string | undefined;
+export const run = command({ help: HELP, options: OPTIONS }, async ({ values, output }) => {
+  const gitopsDir = values['gitops-dir'];
+  const outFlag = values.out;
   if (gitopsDir !== undefined && outFlag !== undefined) {
     throw new UsageError(`--out ${JSON.stringify(outFlag)} and --gitops-dir ${JSON.stringify(gitopsDir)} both name the output folder; give one`);
   }
   if (values.stdout === true) return printStream(values);
-  for (const flag of ['env', 'folder']) {
+  for (const flag of ['env', 'folder'] as const) {
     if (values[flag] !== undefined) throw new UsageError(`--${flag} ${JSON.stringify(values[flag])} only selects what --stdout prints; synth writes every folder`);
   }
   const prune = values['prune-releases'] === true;
@@ -101,7 +86,7 @@ export async function run(argv: string[]): Promise<number> {
   let lock: CloneLock | undefined;
   try {
     progress.phase('loading the program…');
-    const module = appModulePath(values.app as string | undefined);
+    const module = appModulePath(values.app);
     const factory = loadAppFactory(module);
     if (gitopsDir !== undefined) lock = await lockClone(gitopsDir, progress);
     const releases = gitopsDir !== undefined ? readReleases(gitopsDir) : undefined;
@@ -118,7 +103,7 @@ export async function run(argv: string[]): Promise<number> {
     });
     progress.finish();
     const dropped = pruned.flatMap(p => p.entries.map(e => ({ file: p.source, field: e.field, problem: e.problem })));
-    if (outputFormat(values) === 'json') {
+    if (output === 'json') {
       printJson({ out, count: result.files.length, files: result.files, written: result.written, removed: result.removed, pruned: dropped });
     } else {
       for (const d of dropped) process.stdout.write(`pruned ${d.file}: ${d.field} (${d.problem})\n`);
@@ -130,21 +115,21 @@ export async function run(argv: string[]): Promise<number> {
     lock?.release();
     progress.stop();
   }
-}
+});
 
 /** `synth --stdout`: render, check, print one YAML stream; nothing is written. */
-function printStream(values: OptionValues): number {
-  for (const flag of ['out', 'prune-releases', 'force', 'output']) {
+function printStream(values: OptionValuesOf<typeof OPTIONS>): number {
+  for (const flag of ['out', 'prune-releases', 'force', 'output'] as const) {
     if (values[flag] !== undefined) throw new UsageError(`--${flag} does not go with --stdout, which writes nothing and prints only the manifests`);
   }
-  const env = values.env as string | undefined;
-  const folder = values.folder as string | undefined;
+  const env = values.env;
+  const folder = values.folder;
   if (folder !== undefined && env === undefined) throw new UsageError(`--folder ${JSON.stringify(folder)} needs --env: an app folder is inside an environment's folder`);
   for (const [flag, value] of [['env', env], ['folder', folder]] as const) {
     if (value !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value)) throw new UsageError(`--${flag} ${JSON.stringify(value)} is not a folder name (lowercase letters, digits and -)`);
   }
-  const gitopsDir = values['gitops-dir'] as string | undefined;
-  const module = appModulePath(values.app as string | undefined);
+  const gitopsDir = values['gitops-dir'];
+  const module = appModulePath(values.app);
   const validation = packageSchemaSettings();
   const factory = loadAppFactory(module);
   const releases = gitopsDir !== undefined ? readReleases(gitopsDir) : undefined;

@@ -2,16 +2,25 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Manifest } from '../core/manifest';
 import {
-  DEFAULT_KUBERNETES_VERSION, FindingLocator, FindingSource, formatJson, formatJunit, formatSarif, formatText, loadManifests, ManifestLoadError,
-  KUBERNETES_VERSIONS, parseManifests, ValidateOptions, validateManifests,
+  FindingLocator, FindingSource, formatJson, formatJunit, formatSarif, formatText, loadManifests, ManifestLoadError, parseManifests, ValidateOptions,
+  validateManifests,
 } from '../validate';
-import { OptionTable, parse, PositionalSpec } from './args';
-import { UsageError } from './main';
-import { outputFormat, outputOption } from './output';
+import { defineOptions, PositionalSpec } from './args';
+import { command, commandHelp } from './command';
+import { UsageError } from '../core/errors';
+import { outputOption } from './output';
 import { formatCount, Progress } from './progress';
 import { SCHEMA_OPTIONS, schemaSettings } from './validation-settings';
 
-export const HELP = `Usage: cdk8s-gitops validate [DIR | -] [-o text|json|sarif|junit] [--kubernetes-version X.Y]
+export const OPTIONS = defineOptions({
+  ...SCHEMA_OPTIONS,
+  ...outputOption(['text', 'json', 'sarif', 'junit'], 'text (default); json: {ok, summary, findings, waived};\nsarif: SARIF 2.1.0 for code scanning; junit: JUnit XML for test reports'),
+  format: { type: 'string', aliasOf: { flag: 'output' }, value: 'FMT', description: 'deprecated spelling of -o' },
+});
+
+export const POSITIONALS: PositionalSpec = { name: 'DIR', max: 1 };
+
+export const HELP = commandHelp(`Usage: cdk8s-gitops validate [DIR | -] [-o text|json|sarif|junit] [--kubernetes-version X.Y]
                              [--schema-location DIR|TEMPLATE]... [--skip KIND]...
 
 Check synthesized manifests (every *.yaml under DIR, default dist/; a single file; or, with
@@ -30,51 +39,20 @@ Documents read from stdin are named <stdin>#N (N: the document's position in the
 a stream has no folder layout, so Argo CD Applications' source paths are not checked there.
 Waive a rule on one object with the annotation cdk8s-gitops.io/waive.<RULE-ID>: "<reason>".
 
-Options:
-  --kubernetes-version X.Y
-                     the Kubernetes minor to check against: ${KUBERNETES_VERSIONS.join(', ')}
-                     (default ${DEFAULT_KUBERNETES_VERSION}, the oldest one upstream supports)
-  --schema-location DIR|TEMPLATE
-                     JSON schemas of other kinds (CRDs), tried in order (repeatable): a
-                     folder of <group>/<kind>_<version>.json files (e.g.
-                     cert-manager.io/certificate_v1.json) or a path template with
-                     kubeconform's variables ({{ .Group }}, {{ .ResourceKind }},
-                     {{ .ResourceAPIVersion }}, {{ .KindSuffix }}, ...); offline: no URLs
-  --skip KIND        do not schema-check objects of this kind (Certificate) or
-                     apiVersion/kind (cert-manager.io/v1/Certificate); repeatable, or
-                     comma-separated. The same settings are read from package.json:
-                     "cdk8s-gitops": {"validation": {"kubernetesVersion", "schemaLocations",
-                     "skip"}}; a flag replaces the setting of the same name
-  -o, --output FMT   text (default); json: {ok, summary, findings, waived};
-                     sarif: SARIF 2.1.0 for code scanning; junit: JUnit XML for test reports
-  --format FMT       deprecated spelling of -o
-  -h, --help         show this help
-
-A file that cannot be read as YAML of Kubernetes objects (not a regular file, too large, not
+`, OPTIONS, `A file that cannot be read as YAML of Kubernetes objects (not a regular file, too large, not
 YAML, an alias bomb, a document that is not a mapping) is an INPUT-UNREADABLE finding naming
 it; every other file is still checked and the report is written in full.
 
 Exit codes: 0 no findings, 1 findings, 2 usage error (missing DIR, bad options, empty stdin)
 or a file that cannot be read (INPUT-UNREADABLE).
-`;
-
-export const OPTIONS: OptionTable = {
-  ...outputOption(['text', 'json', 'sarif', 'junit']),
-  ...SCHEMA_OPTIONS,
-  format: { type: 'string', aliasOf: { flag: 'output' } },
-};
-
-export const POSITIONALS: PositionalSpec = { name: 'DIR', max: 1 };
+`);
 
 /** The name stdin's documents get in findings: `<stdin>#N`. */
 export const STDIN = '<stdin>';
 
-export async function run(argv: string[]): Promise<number> {
-  const parsed = parse(argv, HELP, OPTIONS, POSITIONALS);
-  if (!parsed) return 0;
-  const target = parsed.positionals[0] ?? 'dist';
-  const format = outputFormat(parsed.values);
-  const settings = schemaSettings(parsed.values);
+export const run = command({ help: HELP, options: OPTIONS, positionals: POSITIONALS }, async ({ values, positionals, output: format }) => {
+  const target = positionals[0] ?? 'dist';
+  const settings = schemaSettings(values);
   const progress = Progress.start();
   try {
     progress.phase(target === '-' ? 'reading stdin…' : `reading ${target}…`);
@@ -98,7 +76,7 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     progress.stop();
   }
-}
+});
 
 /** Manifests to check and where their files are. */
 interface Input {

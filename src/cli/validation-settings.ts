@@ -1,18 +1,41 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { SchemaOptions } from '../validate';
+import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS } from '../validate/kubernetes-version';
 import { schemaContext } from '../validate/schema';
 import { isUrl } from '../validate/schema-location';
 import { PACKAGE_FIELD } from './app-module';
-import { OptionTable, OptionValues } from './args';
-import { UsageError } from './main';
+import { defineOptions, OptionValues } from './args';
+import { UsageError } from '../core/errors';
 
 /** The flags of the schema settings (validate's; synth takes them from the program or package.json). */
-export const SCHEMA_OPTIONS: OptionTable = {
-  'kubernetes-version': { type: 'string' },
-  'schema-location': { type: 'string', repeatable: true },
-  'skip': { type: 'string', repeatable: true },
-};
+export const SCHEMA_OPTIONS = defineOptions({
+  'kubernetes-version': {
+    type: 'string',
+    value: 'X.Y',
+    description: `the Kubernetes minor to check against: ${KUBERNETES_VERSIONS.join(', ')}\n(default ${DEFAULT_KUBERNETES_VERSION}, the oldest one upstream supports)`,
+  },
+  'schema-location': {
+    type: 'string',
+    repeatable: true,
+    value: 'DIR|TEMPLATE',
+    description: 'JSON schemas of other kinds (CRDs), tried in order (repeatable): a\n'
+      + 'folder of <group>/<kind>_<version>.json files (e.g.\n'
+      + 'cert-manager.io/certificate_v1.json) or a path template with\n'
+      + "kubeconform's variables ({{ .Group }}, {{ .ResourceKind }},\n"
+      + '{{ .ResourceAPIVersion }}, {{ .KindSuffix }}, ...); offline: no URLs',
+  },
+  'skip': {
+    type: 'string',
+    repeatable: true,
+    value: 'KIND',
+    description: 'do not schema-check objects of this kind (Certificate) or\n'
+      + 'apiVersion/kind (cert-manager.io/v1/Certificate); repeatable, or\n'
+      + 'comma-separated. The same settings are read from package.json:\n'
+      + '"cdk8s-gitops": {"validation": {"kubernetesVersion", "schemaLocations",\n'
+      + '"skip"}}; a flag replaces the setting of the same name',
+  },
+});
 
 /** The key of the schema settings in the `"cdk8s-gitops"` field of package.json. */
 export const VALIDATION_FIELD = 'validation';

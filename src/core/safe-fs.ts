@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { CdkGitOpsError } from './errors';
 
 /**
  * Reading files of a folder the user named (a GitOps repository, synth's output, manifests to
@@ -9,7 +10,7 @@ import * as path from 'path';
  */
 
 /** A path that is not a regular file inside the folder where one is read. Carries the path. */
-export class UnsafePathError extends Error {
+export class UnsafePathError extends CdkGitOpsError {
   constructor(public readonly path: string, message: string) {
     super(message);
     this.name = 'UnsafePathError';

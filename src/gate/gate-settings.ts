@@ -1,10 +1,9 @@
-import { InputError } from '../core/gitops-errors';
-import { formatValue } from '../core/errors';
+import { formatValue, InputError } from '../core/errors';
 import { hasControl, redactUrl } from '../core/redact';
 
 /**
  * Where and how strictly a gate judges a version: Prometheus, the window and the thresholds.
- * Every field is also a key of the `--gate` flag value (see {@link parseGateFlag}) and a flag of
+ * Every field is also a key of the `--gate` flag value (see `parseGateFlag`) and a flag of
  * `cdk8s-gitops gate`.
  */
 export interface GateSettings {

@@ -1,4 +1,4 @@
-import { InputError } from '../core/gitops-errors';
+import { InputError } from '../core/errors';
 import { durationSeconds, gateHeaders, GateSettings, ResolvedGateSettings, resolveGateSettings } from './gate-settings';
 import { instantQuery, PrometheusError } from './prometheus';
 import { checkQueryTemplate, ISTIO_SELECTOR_LABELS, renderQuery, SELECTOR_LABELS } from './promql';

@@ -2,10 +2,11 @@
  * A client of Prometheus' HTTP API for one thing: an instant query (`GET /api/v1/query`) whose
  * answer is one number, with Node's global `fetch` and a timeout.
  */
+import { CdkGitOpsError } from '../core/errors';
 import { redactUrl } from '../core/redact';
 
 /** The query could not be answered: Prometheus unreachable or slow, an HTTP error, a Prometheus error, or an answer that is not one number. */
-export class PrometheusError extends Error {
+export class PrometheusError extends CdkGitOpsError {
   constructor(message: string) {
     super(message);
     this.name = 'PrometheusError';

@@ -1,4 +1,4 @@
-import { InputError } from '../core/gitops-errors';
+import { InputError } from '../core/errors';
 
 /** Values a gate query template may refer to as `{name}`. */
 export interface QueryValues {

@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { AppChart } from '../model/app-chart';
 import { didYouMean } from '../core/closest-name';
-import { InputError } from '../core/gitops-errors';
+import { InputError } from '../core/errors';
 import { ServiceLevelObjective } from '../monitoring/service-level-objective';
 import { formatNumber, GateOptions } from './gate';
 import { GateSettings } from './gate-settings';

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import { shellQuote } from '../core/shell-quote';
-import { GitOpsError } from '../core/gitops-errors';
+import { GitOpsError } from '../core/errors';
 import { Git } from './git';
 
 /** Name of the lock file in the git directory (per working tree, see `git rev-parse --git-path`). */

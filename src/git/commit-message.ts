@@ -1,5 +1,5 @@
 import { escapeControl, escapeJsonControl, hasControl, redactUrl } from '../core/redact';
-import { InputError } from '../core/gitops-errors';
+import { InputError } from '../core/errors';
 
 /**
  * Where a commit of cdk8s-gitops comes from, written into it as git trailers (as Argo CD's

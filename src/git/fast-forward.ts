@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { faultPoint } from '../core/fault-point';
 import { shellQuote } from '../core/shell-quote';
-import { GitOpsError } from '../core/gitops-errors';
+import { GitOpsError } from '../core/errors';
 import { Git } from './git';
 
 /**

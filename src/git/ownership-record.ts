@@ -1,4 +1,4 @@
-import { GitOpsError } from '../core/gitops-errors';
+import { GitOpsError } from '../core/errors';
 
 /**
  * The ownership record: a file at the root of synth's output folder that lists every file

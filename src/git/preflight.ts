@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { shellQuote } from '../core/shell-quote';
-import { GitOpsError } from '../core/gitops-errors';
+import { GitOpsError } from '../core/errors';
 import { resumeFastForward } from './fast-forward';
 import { Git } from './git';
 

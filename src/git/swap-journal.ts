@@ -6,7 +6,7 @@ import { faultPoint } from '../core/fault-point';
 import { describeKind, lstatIfExists, readRegularFile, readRegularFileAt, UnsafePathError } from '../core/safe-fs';
 import { shellQuote } from '../core/shell-quote';
 import { processRuns } from './clone-lock';
-import { GitOpsError, InputError } from '../core/gitops-errors';
+import { GitOpsError, InputError } from '../core/errors';
 import { blobSha, Git } from './git';
 import { OWNERSHIP_RECORD, outputPathProblem } from './ownership-record';
 

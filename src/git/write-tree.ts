@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { compareText } from '../core/compare';
 import { describeKind, lstatIfExists, readRegularFile, readRegularFileAt, UnsafePathError } from '../core/safe-fs';
-import { GitOpsError, InputError } from '../core/gitops-errors';
+import { GitOpsError, InputError } from '../core/errors';
 import { blobSha, Git } from './git';
 import { outputFolderProblem, protectedFolders } from './output-folder';
 import { OWNERSHIP_RECORD, outputPathProblem, parseOwnershipRecord, renderOwnershipRecord } from './ownership-record';

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { RELEASE_FILE } from '../release/release';
-import { InputError } from '../core/gitops-errors';
+import { InputError } from '../core/errors';
 import { checkStoredReleases } from './release-entries';
 import { readReleases } from '../release/release-file';
 import { renderEnvironment, requireEnvironment } from './environment-change';

@@ -8,7 +8,7 @@ import { repositoryFiles } from '../app/repository-layout';
 import { clusterLabel, clusterServices, clusterView, differingServices, withClusterState } from '../release/release-clusters';
 import { assertValid } from '../validate';
 import { CommitMessage, Provenance, renderCommitMessage } from '../git/commit-message';
-import { GitOpsError, InputError } from '../core/gitops-errors';
+import { GitOpsError, InputError } from '../core/errors';
 import { blobSha, TreeEntry } from '../git/git';
 import { OWNERSHIP_RECORD, parseOwnershipRecord, renderOwnershipRecord } from '../git/ownership-record';
 import { checkReleaseEntries, knownClusters } from './release-entries';

@@ -1,6 +1,6 @@
 import { compareText, compareVersions } from '../core/compare';
 import { ReleaseState, RELEASE_FILE } from '../release/release';
-import { GitOpsError, InputError } from '../core/gitops-errors';
+import { GitOpsError, InputError } from '../core/errors';
 import { tagProblem } from '../core/image-tag';
 import { assertClusterName, assertEnvironmentName } from '../release/release-file';
 import { clusterLabel } from '../release/release-clusters';

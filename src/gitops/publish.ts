@@ -1,6 +1,6 @@
 import { faultPoint } from '../core/fault-point';
 import type { PreparedChange } from './environment-change';
-import { GitOpsError, PushedNotLandedError } from '../core/gitops-errors';
+import { GitOpsError, PushedNotLandedError } from '../core/errors';
 import { fastForward, FastForwardError } from '../git/fast-forward';
 import { GitOpsRepository, RepositoryOptions } from './repository';
 

@@ -3,7 +3,7 @@ import { didYouMean } from '../core/closest-name';
 import { compareText } from '../core/compare';
 import { ReleaseState } from '../release/release';
 import { ClusterRuns } from '../release/release-clusters';
-import { GitOpsError } from '../core/gitops-errors';
+import { GitOpsError } from '../core/errors';
 import { own } from '../core/own';
 
 /**

@@ -4,7 +4,7 @@ import { assertReleaseFileSize, parseReleaseFile, ReleaseState, RELEASE_FILE } f
 import { shellQuote } from '../core/shell-quote';
 import { CloneLock } from '../git/clone-lock';
 import { Provenance } from '../git/commit-message';
-import { GitOpsError } from '../core/gitops-errors';
+import { GitOpsError } from '../core/errors';
 import { blobSha, Git, TreeEntry } from '../git/git';
 import { preflight } from '../git/preflight';
 

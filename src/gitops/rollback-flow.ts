@@ -1,5 +1,5 @@
 import { ReleaseState, RELEASE_FILE, sameRelease } from '../release/release';
-import { GitOpsError, InputError } from '../core/gitops-errors';
+import { GitOpsError, InputError } from '../core/errors';
 import { assertClusterName, assertEnvironmentName } from '../release/release-file';
 import { inheritSource } from '../git/commit-message';
 import { CLUSTER_TRAILER, prepareChange } from './environment-change';

@@ -1,7 +1,7 @@
 import { compareText, compareVersions } from '../core/compare';
 import { ReleaseState } from '../release/release';
 import { ClusterRuns, clustersWithEntries, clusterView, mapClusterRuns, sameSplit } from '../release/release-clusters';
-import { InputError } from '../core/gitops-errors';
+import { InputError } from '../core/errors';
 import { own } from '../core/own';
 
 /** Services of a release state: service -> tag, or service -> version -> tag. */

@@ -5,7 +5,7 @@ import { GateObjective, gateObjective, objectiveGate, refuseObjectiveSettings, r
 import { ReleaseState } from '../release/release';
 import { inheritSource, Provenance } from '../git/commit-message';
 import { prepareChange, requireCluster, requireEnvironment, unroutedSplits } from './environment-change';
-import { GitOpsError, InputError } from '../core/gitops-errors';
+import { GitOpsError, InputError } from '../core/errors';
 import { publish } from './publish';
 import { assertClusterName, assertEnvironmentName, assertServiceNames } from '../release/release-file';
 import { clusterLabel, mapClusterRuns } from '../release/release-clusters';

@@ -2,7 +2,7 @@ import { compareText } from '../core/compare';
 import { ReleaseState, RELEASE_FILE } from '../release/release';
 import { clusterView } from '../release/release-clusters';
 import { Provenance, provenanceOf } from '../git/commit-message';
-import { InputError } from '../core/gitops-errors';
+import { InputError } from '../core/errors';
 import { Git } from '../git/git';
 import { releasesAt } from './repository';
 

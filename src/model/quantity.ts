@@ -14,8 +14,20 @@ type Format = 'binary' | 'decimal' | 'exponent';
  * so a synced object never shows a normalisation diff in Argo CD.
  */
 export class Quantity {
-  /** Parse a quantity such as `500m`, `0.5`, `256Mi`, `1G`; numbers are read as decimal. */
-  public static parse(path: string, field: string, value: string | number): Quantity {
+  /**
+   * Parse a quantity such as `500m`, `0.5`, `256Mi`, `1G`; numbers are read as decimal.
+   *
+   * @throws ConfigError naming the value and what is allowed
+   */
+  public static parse(value: string | number): Quantity {
+    return Quantity.parseAt('Quantity.parse', 'value', value);
+  }
+
+  /**
+   * {@link Quantity.parse}, its error naming the construct `path` and the prop `field`.
+   * @internal
+   */
+  public static parseAt(path: string, field: string, value: string | number): Quantity {
     const text = typeof value === 'number' ? numberToText(value) : value;
     const m = typeof text === 'string' ? QUANTITY.exec(text) : null;
     if (!m) {

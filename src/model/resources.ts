@@ -26,7 +26,7 @@ export interface ResourceRequirementsJson {
   readonly limits: { cpu: string; memory: string };
 }
 
-/** Checked, canonical resources by their four raw values (see {@link Resources.of}); at most RESOLVED_LIMIT, then it starts over. */
+/** Checked, canonical resources by their four raw values (see {@link Resources.ofAt}); at most RESOLVED_LIMIT, then it starts over. */
 const RESOLVED = new Map<string, ResourceRequirementsJson>();
 const RESOLVED_LIMIT = 1000;
 
@@ -53,11 +53,23 @@ export class Resources {
   } as const);
 
   /**
-   * Merge `props` over `base` over the defaults and check the result.
+   * Merge `props` over `base` over the defaults ({@link Resources.DEFAULTS}) and check the
+   * result: every value a Kubernetes quantity, every request at most its limit, every limit
+   * greater than 0.
+   *
+   * @throws ConfigError naming the field (`resources.cpu.request`), the value and what is allowed
+   */
+  public static of(props?: ResourcesProps, base?: ResourcesProps): Resources {
+    return Resources.ofAt('Resources.of', 'resources', props, base);
+  }
+
+  /**
+   * {@link Resources.of}, its errors naming the construct `path` and the prop `field`.
    * @param path construct path for errors
    * @param field prop name for errors (e.g. `resources`)
+   * @internal
    */
-  public static of(path: string, field: string, props: ResourcesProps | undefined, base?: ResourcesProps): Resources {
+  public static ofAt(path: string, field: string, props: ResourcesProps | undefined, base?: ResourcesProps): Resources {
     const d = Resources.DEFAULTS;
     const pick = (r: 'cpu' | 'memory', k: 'request' | 'limit') => props?.[r]?.[k] ?? base?.[r]?.[k] ?? d[r][k];
     // Most containers of a platform share a few resource settings: the checked, canonical
@@ -73,7 +85,7 @@ export class Resources {
   }
 
   private static resolve(path: string, field: string, pick: (r: 'cpu' | 'memory', k: 'request' | 'limit') => string | number): ResourceRequirementsJson {
-    const q = (r: 'cpu' | 'memory', k: 'request' | 'limit') => Quantity.parse(path, `${field}.${r}.${k}`, pick(r, k));
+    const q = (r: 'cpu' | 'memory', k: 'request' | 'limit') => Quantity.parseAt(path, `${field}.${r}.${k}`, pick(r, k));
     const cpu = { request: q('cpu', 'request'), limit: q('cpu', 'limit') };
     const memory = { request: q('memory', 'request'), limit: q('memory', 'limit') };
     for (const [r, v] of [['cpu', cpu], ['memory', memory]] as const) {
@@ -82,7 +94,7 @@ export class Resources {
       }
     }
     for (const r of ['cpu', 'memory'] as const) {
-      if ((r === 'cpu' ? cpu : memory).limit.compare(Quantity.parse(path, '', '0')) === 0) {
+      if ((r === 'cpu' ? cpu : memory).limit.compare(Quantity.parseAt(path, '', '0')) === 0) {
         throw new ConfigError(path, `${field}.${r}.limit`, pick(r, 'limit'), 'must be greater than 0');
       }
     }

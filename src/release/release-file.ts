@@ -4,7 +4,7 @@ import { isDnsLabel } from '../core/names';
 import { assertReleaseFileSize, parseReleaseFile, RELEASE_FILE, RELEASE_FILE_LIMITS, ReleaseState } from './release';
 import { readRegularFile, UnsafePathError, walkRegularFiles } from '../core/safe-fs';
 import { tagProblem } from '../core/image-tag';
-import { GitOpsError, InputError } from '../core/gitops-errors';
+import { GitOpsError, InputError } from '../core/errors';
 
 /**
  * The release files of a GitOps directory on disk, and the checks of the flags that name

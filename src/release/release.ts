@@ -5,6 +5,7 @@ import { emitYaml } from '../core/yaml-emitter';
 import { yamlModule } from '../core/yaml-module';
 import { own } from '../core/own';
 import { useOriginals } from '../core/originals';
+import { CdkGitOpsError } from '../core/errors';
 
 /**
  * Which image tag runs as which version of which service, in one environment.
@@ -123,7 +124,7 @@ function sortedServices(services: ReleaseState['services']): Record<string, stri
  * A release file is malformed or over its limits. The message names the file (and the line,
  * or the field), the bad value and what is allowed. Exit code 1 in the CLI.
  */
-export class ReleaseFileError extends Error {
+export class ReleaseFileError extends CdkGitOpsError {
   constructor(message: string) {
     super(message);
     this.name = 'ReleaseFileError';

@@ -25,8 +25,29 @@ const ALLOWED = 'must be a pinned image reference "[registry/]repository:tag" or
  * A container image reference pinned to a tag or digest. Never `latest`, never missing.
  */
 export class ImageReference {
-  /** Parse and check a full reference such as `ghcr.io/org/app:1.2.3` or `app@sha256:...`. */
-  public static parse(path: string, field: string, reference: string): ImageReference {
+  /**
+   * Parse and check a full reference such as `ghcr.io/org/app:1.2.3` or `app@sha256:...`.
+   *
+   * @throws ConfigError naming the reference and what is allowed (a pinned reference, never `latest`)
+   */
+  public static parse(reference: string): ImageReference {
+    return ImageReference.parseAt('ImageReference.parse', 'reference', reference);
+  }
+
+  /**
+   * A repository (`ghcr.io/org/app`) at a tag (`1.2.3`).
+   *
+   * @throws ConfigError naming the repository or tag and what is allowed
+   */
+  public static fromTag(repository: string, tag: string): ImageReference {
+    return ImageReference.fromTagAt('ImageReference.fromTag', 'repository', repository, 'tag', tag);
+  }
+
+  /**
+   * {@link ImageReference.parse}, its error naming the construct `path` and the prop `field`.
+   * @internal
+   */
+  public static parseAt(path: string, field: string, reference: string): ImageReference {
     const m = typeof reference === 'string' ? REFERENCE.exec(reference) : null;
     if (!m || m[1].length > MAX_NAME) throw new ConfigError(path, field, reference, ALLOWED);
     const [, repository, tag, digest] = m;
@@ -39,8 +60,11 @@ export class ImageReference {
     return new ImageReference(repository, tag, digest);
   }
 
-  /** A repository (`ghcr.io/org/app`) at a tag (`1.2.3`). */
-  public static fromTag(path: string, repositoryField: string, repository: string, tagField: string, tag: string): ImageReference {
+  /**
+   * {@link ImageReference.fromTag}, its errors naming the construct `path` and the props.
+   * @internal
+   */
+  public static fromTagAt(path: string, repositoryField: string, repository: string, tagField: string, tag: string): ImageReference {
     if (typeof repository !== 'string' || !REPOSITORY.test(repository) || repository.length > MAX_NAME) {
       throw new ConfigError(path, repositoryField, repository, 'is not an image repository: "[registry[:port]/]path" in lower case, e.g. "ghcr.io/org/backend" (distribution reference grammar)');
     }

@@ -57,9 +57,9 @@ export class SmokeTest extends Construct {
     const path = this.node.path;
     this.name = checkDnsLabel(path, 'name', props.name ?? 'smoke-test');
     this.serviceAccountName = `${this.name}-sa`;
-    const image = ImageReference.parse(path, 'image', props.image ?? 'docker.io/curlimages/curl:8.11.1').toString();
+    const image = ImageReference.parseAt(path, 'image', props.image ?? 'docker.io/curlimages/curl:8.11.1').toString();
     const uid = checkUid(path, 'runAsUser', props.runAsUser ?? DEFAULT_UID);
-    const resources = Resources.of(path, 'resources', props.resources, { cpu: { request: '50m', limit: '200m' }, memory: { request: '32Mi', limit: '64Mi' } }).toJson();
+    const resources = Resources.ofAt(path, 'resources', props.resources, { cpu: { request: '50m', limit: '200m' }, memory: { request: '32Mi', limit: '64Mi' } }).toJson();
     if (typeof props.script !== 'string' || props.script.trim() === '') throw new ConfigError(path, 'script', props.script, 'must be a non-empty shell script');
     const env = Object.entries(props.env ?? {}).map(([name, value]) => ({ name: checkEnvVarName(path, `env.${name}`, name), value }));
     if (props.hostHeader !== undefined) {

@@ -551,7 +551,7 @@ export class WebService extends Construct implements IMeshService {
   private checkPod(path: string, props: WebServiceProps): PodSettings {
     const uid = checkUid(path, 'runAsUser', props.runAsUser ?? DEFAULT_UID);
     const gid = checkUid(path, 'runAsGroup', props.runAsGroup ?? DEFAULT_UID);
-    const resources = Resources.of(path, 'resources', props.resources, this.placement.environment.resources);
+    const resources = Resources.ofAt(path, 'resources', props.resources, this.placement.environment.resources);
 
     // probes: liveness and readiness must differ (identical probes restart pods that are merely busy)
     const health = props.healthPath ?? '/healthz';
@@ -656,8 +656,8 @@ export class WebService extends Construct implements IMeshService {
     const cluster = this.placement.environment.cluster?.name;
     const render = (tag: string | undefined, released: boolean): string => (tag === undefined
       // pinned in code (a third-party image such as redis): not part of the release state
-      ? ImageReference.parse(path, 'image', p.image)
-      : ImageReference.fromTag(path, 'image', p.image, released ? `release state of ${this.placement.environment.folder} (${this.name}${versionName ? ` ${versionName}` : ''})` : field, tag)
+      ? ImageReference.parseAt(path, 'image', p.image)
+      : ImageReference.fromTagAt(path, 'image', p.image, released ? `release state of ${this.placement.environment.folder} (${this.name}${versionName ? ` ${versionName}` : ''})` : field, tag)
     ).toString();
     const fallback = versionTag ?? p.tag;
     const registry = this.placement.appChart ? ReleaseRegistry.of(this) : undefined;

@@ -7,6 +7,7 @@
  * if (!report.ok) console.error(formatText(report));
  */
 import { compareText } from '../core/compare';
+import { CdkGitOpsError } from '../core/errors';
 import { Manifest } from '../core/manifest';
 import { fileFinding, Finding } from './finding';
 import { clusterScopes } from './cluster-scopes';
@@ -120,7 +121,7 @@ export function validateDirectory(dir: string, options: ValidateOptions = {}): V
 }
 
 /** Thrown by `assertValid`: carries the report. */
-export class ValidationError extends Error {
+export class ValidationError extends CdkGitOpsError {
   /** @param report the report with at least one finding (kept as {@link ValidationError.report}) */
   constructor(public readonly report: ValidationReport) {
     super(`Manifest validation failed with ${report.findings.length} finding(s):\n  ${report.findings.map(formatFinding).join('\n  ')}`);

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { CdkGitOpsError } from '../core/errors';
 import { yamlModule } from '../core/yaml-module';
 import { Manifest } from '../core/manifest';
 import { readRegularFile, readRegularFileAt, UnsafePathError, walkRegularFiles } from '../core/safe-fs';
@@ -9,7 +10,7 @@ import { readRegularFile, readRegularFileAt, UnsafePathError, walkRegularFiles }
  * message names the file; `file` is its path as manifests name it (relative to the folder
  * read, `<stdin>#N` for a document of a stream), undefined when the folder itself is unreadable.
  */
-export class ManifestLoadError extends Error {
+export class ManifestLoadError extends CdkGitOpsError {
   /**
    * @param message what is wrong, naming the file
    * @param file the file's path as manifests name it

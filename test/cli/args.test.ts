@@ -1,5 +1,6 @@
-import { OptionTable, parseOptions } from '../../src/cli/args';
-import { COMMANDS, parseCommandLine, UsageError } from '../../src/cli/main';
+import { defineOptions, formatOptions, OptionTable, parseOptions } from '../../src/cli/args';
+import { UsageError } from '../../src/core/errors';
+import { COMMANDS, parseCommandLine } from '../../src/cli/main';
 
 const TABLE: OptionTable = {
   'env': { type: 'string' },
@@ -119,4 +120,59 @@ describe('parseCommandLine', () => {
   ])('%j is refused', (argv, message) => {
     expect(usageError(() => parseCommandLine(argv))).toMatch(message);
   });
+});
+
+describe('formatOptions (the options section of a help, from the table)', () => {
+  test('a line per flag in the table\'s order, then -h; descriptions from the column, later lines indented to it', () => {
+    const table = defineOptions({
+      'env': { type: 'string', value: 'ENV', description: 'environment, e.g. dev' },
+      'push': { type: 'boolean', description: 'push to the remote;\nretried when someone pushed first' },
+      'output': { type: 'string', short: 'o', value: 'FMT', description: 'text or json' },
+    });
+    expect(formatOptions(table)).toBe([
+      '  --env ENV          environment, e.g. dev',
+      '  --push             push to the remote;',
+      '                     retried when someone pushed first',
+      '  -o, --output FMT   text or json',
+      '  -h, --help         show this help',
+    ].join('\n'));
+    expect(formatOptions(table, 20).split('\n')[0]).toBe('  --env ENV         environment, e.g. dev');
+  });
+
+  test('a flag a little too long keeps its description on its line; a longer one gets it on the next', () => {
+    const table = defineOptions({
+      'source-commit': { type: 'string', value: 'SHA', description: 'commit the image was built from\n(default: the CI\'s)' },
+      'kubernetes-version': { type: 'string', value: 'X.Y', description: 'the Kubernetes minor' },
+    });
+    expect(formatOptions(table)).toBe([
+      '  --source-commit SHA  commit the image was built from',
+      '                     (default: the CI\'s)',
+      '  --kubernetes-version X.Y',
+      '                     the Kubernetes minor',
+      '  -h, --help         show this help',
+    ].join('\n'));
+  });
+
+  test('a flag without a description is an error: the help cannot leave out a flag the command parses', () => {
+    expect(() => formatOptions({ env: { type: 'string' } })).toThrow('option --env has no description for the help');
+  });
+});
+
+test('the values are typed by the table (checked by tsc -p tsconfig.test.json)', () => {
+  const table = defineOptions({
+    env: { type: 'string' },
+    service: { type: 'string', list: true },
+    push: { type: 'boolean' },
+    ci: { type: 'string', choices: ['github', 'jenkins'] },
+  });
+  const { values } = parseOptions(['--env', 'dev', '--service', 'a,b', '--push', '--ci', 'github'], table);
+  const env: string | undefined = values.env;
+  const services: string[] | undefined = values.service;
+  const push: boolean | undefined = values.push;
+  const ci: 'github' | 'jenkins' | undefined = values.ci;
+  // @ts-expect-error a flag the table does not have cannot be read
+  expect(values.remote).toBeUndefined();
+  // @ts-expect-error a list flag is not a string
+  const one: string | undefined = values.service;
+  expect({ env, services, push, ci, one }).toEqual({ env: 'dev', services: ['a', 'b'], push: true, ci: 'github', one: ['a', 'b'] });
 });

@@ -130,7 +130,7 @@ describe('evaluateGate', () => {
     await expect(gate({ latencyQuery: 'x{nope}' })).rejects.toThrow('latencyQuery: unknown placeholder {nope}');
     await expect(gate({ requestsQuery: 'x{ns="{namespace}"}' })).rejects.toThrow('requestsQuery: "x{ns=\\"{namespace}\\"}" uses {namespace} but no namespace was given');
     await expect(gate({ prometheus: 'localhost:9090' })).rejects.toThrow('prometheus: "localhost:9090" must be the http:// or https:// base URL');
-    await expect(gate({ prometheus: 'localhost:9090' })).rejects.toMatchObject({ name: 'UsageError' });
+    await expect(gate({ prometheus: 'localhost:9090' })).rejects.toMatchObject({ exitCode: 2 }); // a usage error
     expect(fake.queries).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CLONE_LOCK, CloneLock } from '../../src/git/clone-lock';
-import { GitOpsError } from '../../src/core/gitops-errors';
+import { GitOpsError } from '../../src/core/errors';
 import { Git } from '../../src/git/git';
 import { cleanup, git, isolateGit, tmpdir } from '../gitops/helpers';
 

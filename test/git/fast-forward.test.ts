@@ -2,7 +2,7 @@ import { execSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { FAST_FORWARD_MARKER, fastForward, FastForwardError, resumeFastForward } from '../../src/git/fast-forward';
-import { GitOpsError } from '../../src/core/gitops-errors';
+import { GitOpsError } from '../../src/core/errors';
 import { Git } from '../../src/git/git';
 import { cleanup, git, isolateGit, tmpdir } from '../gitops/helpers';
 

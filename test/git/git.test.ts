@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { GitOpsError } from '../../src/core/gitops-errors';
+import { GitOpsError } from '../../src/core/errors';
 import { blobSha, Git } from '../../src/git/git';
 import { cleanup, git, isolateGit, sshSigningKey, tmpdir } from '../gitops/helpers';
 

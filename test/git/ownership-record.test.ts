@@ -1,4 +1,4 @@
-import { GitOpsError } from '../../src/core/gitops-errors';
+import { GitOpsError } from '../../src/core/errors';
 import { OWNERSHIP_RECORD, outputPathProblem, parseOwnershipRecord, renderOwnershipRecord } from '../../src/git/ownership-record';
 
 const A = 'a'.repeat(40);

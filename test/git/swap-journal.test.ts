@@ -1,7 +1,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { InputError } from '../../src/core/gitops-errors';
+import { InputError } from '../../src/core/errors';
 import { STAGING_FOLDER, swapStateDir } from '../../src/git/swap-journal';
 import { writeTree } from '../../src/git/write-tree';
 import { tempDir } from '../temp-dir';

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { PreparedChange } from '../../src/gitops/environment-change';
-import { GitOpsError, PushedNotLandedError } from '../../src/core/gitops-errors';
+import { GitOpsError, PushedNotLandedError } from '../../src/core/errors';
 import { defaultBackoff, publish } from '../../src/gitops/publish';
 import { GitOpsRepository, RepositoryOptions } from '../../src/gitops/repository';
 import { cleanup, cloneOf, git, isolateGit, snapshot, tmpdir } from './helpers';

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { GitOpsError } from '../../src/core/gitops-errors';
+import { GitOpsError } from '../../src/core/errors';
 import { checkReleaseEntries, unknownReleaseEntries } from '../../src/gitops/release-entries';
 import { createApp } from './fixture-app';
 import { createApp as canaryApp } from './fixture-app-canary';

@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { InputError } from '../../src/core/gitops-errors';
+import { InputError } from '../../src/core/errors';
 import { compareVersions } from '../../src/core/compare';
 import { adopt, canarySplit, changesBetween, describeChanges, describeWeightChanges, formatSplit, headlineTag, newestTag, rotate, weightChangesBetween } from '../../src/gitops/rotation';
 

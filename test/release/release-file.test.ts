@@ -1,7 +1,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { GitOpsError, InputError } from '../../src/core/gitops-errors';
+import { GitOpsError, InputError } from '../../src/core/errors';
 import { assertClusterName, assertEnvironmentName, assertServiceNames, assertValidTag, readReleases } from '../../src/release/release-file';
 import { parseReleaseFile, RELEASE_FILE_LIMITS, ReleaseFileError, ReleaseState, renderRelease, sameRelease } from '../../src/release/release';
 import { tagProblem } from '../../src/service/image';
