@@ -80,11 +80,11 @@ describe('the API reference (docs/api)', () => {
   test('has a page for every symbol src/index.ts exports, and none for anything else', () => {
     const pages = docsTool.listFiles(path.join(ROOT, 'docs', 'api'))
       .filter((f: string) => f !== 'README.md')
-      .map((f: string) => path.basename(f, '.md'))
-      .sort();
+      .map((f: string) => path.basename(f, '.md'));
     const names = exportedNames();
     expect(names.length).toBeGreaterThan(100);
-    expect(pages).toEqual(names);
+    // a name exported as a value and a type of the same name (ExitCode) has a page for each
+    expect([...new Set(pages)].sort()).toEqual(names);
   });
 
   test('every page has a description (typedoc runs with validation.notDocumented)', () => {
