@@ -61,6 +61,8 @@ const SAME_OBJECT_VERSIONS = new Set(['networking.istio.io', 'security.istio.io'
 /** What a classification may look at besides the field: the program's object, and the ConfigMaps renamed (input name → program name). */
 interface Context {
   readonly output: Record<string, any>;
+  /** The input's object (stripped of nulls). */
+  readonly input: Record<string, any>;
   readonly renamed: ReadonlyMap<string, string>;
   /** Named container ports of the program's pods each Service selects (Service name → port name → number). */
   readonly namedPorts: ReadonlyMap<string, ReadonlyMap<string, number>>;
@@ -70,6 +72,28 @@ interface Context {
 
 /** An Argo CD Application (argoproj.io), the kind whose source the program points at its own folders. */
 const isApplication = (o: Record<string, any>) => o.kind === 'Application' && String(o.apiVersion).startsWith('argoproj.io/');
+
+const isAppProject = (o: Record<string, any>) => o.kind === 'AppProject' && String(o.apiVersion).startsWith('argoproj.io/');
+
+/** An Argo CD glob (`site-*`, `*`) as a test of a value. */
+const glob = (pattern: unknown) => new RegExp(`^${String(pattern ?? '').split('*').map(p => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+/** Whether every entry of the program's list is one an entry of the input's allows (each field equal, or matched by its glob). */
+function narrowed(input: unknown, output: unknown): boolean {
+  if (!Array.isArray(input) || !Array.isArray(output)) return false;
+  const allows = (i: unknown, o: unknown) => (typeof i === 'string' ? glob(i).test(String(o))
+    : isPlainObject(i) && isPlainObject(o) && Object.entries(i).every(([k, v]) => glob(v).test(String(o[k] ?? ''))) && Object.keys(o).every(k => k in i));
+  return output.every(o => input.some(i => allows(i, o)));
+}
+
+/** The AppProject construct's least-privilege lists in place of the input's: hardening where they allow less, else real. */
+function classifyAppProject(d: Omit<Difference, 'environment' | 'object' | 'class'>, c: Context): { class: DifferenceClass; note?: string } | undefined {
+  if (d.change === 'added' && /^spec\.orphanedResources(\.|$)/.test(d.field)) return { class: 'hardening' };
+  const list = /^spec\.(sourceRepos|destinations|clusterResourceWhitelist|namespaceResourceWhitelist)(\.|\[|$)/.exec(d.field)?.[1];
+  if (list === undefined) return undefined;
+  return narrowed(c.input.spec?.[list], c.output.spec?.[list])
+    ? { class: 'hardening', note: `the construct's ${list} allow only what its Applications deploy, within the input's` }
+    : { class: 'real' };
+}
 
 /** What an Application's changed source means when the program's Application syncs a folder the program renders. */
 export const RENDERED_FOLDER_NOTE = 'the Application now syncs the rendered folder';
@@ -91,6 +115,7 @@ function classifyApplication(d: Omit<Difference, 'environment' | 'object' | 'cla
     // Argo CD reads a directory source non-recursively anyway
     if (d.field === 'spec.source.directory' && isDeepStrictEqual(d.output, { recurse: false })) return { class: 'default' };
     if (d.field === 'spec.source.directory.recurse' && d.output === false) return { class: 'default' };
+    if (d.field === 'spec.syncPolicy.automated.allowEmpty' && d.output === false) return { class: 'default' };
     // automated sync with selfHeal/prune off in the input but set by the construct changes what Argo CD does: real (general rule)
   }
   return undefined;
@@ -252,9 +277,9 @@ export function compareEnvironment(environment: string, envNamespace: string, in
     matched.add(key);
     const found: Array<Omit<Difference, 'environment' | 'object' | 'class'>> = [];
     fieldDifferences(stripNulls(m.object), o.object, '', found);
-    const context: Context = { output: o.object, renamed, namedPorts, folders };
+    const context: Context = { output: o.object, input: stripNulls(m.object) as Record<string, any>, renamed, namedPorts, folders };
     for (const d of found) {
-      const argo = isApplication(o.object) ? classifyApplication(d, context) : undefined;
+      const argo = isApplication(o.object) ? classifyApplication(d, context) : isAppProject(o.object) ? classifyAppProject(d, context) : undefined;
       diffs.push({ environment, object: label, class: argo?.class ?? classify(d, context), ...d, ...(argo?.note !== undefined ? { note: argo.note } : {}) });
     }
     if (filesCount && m.path !== o.path) diffs.push({ environment, object: label, field: '', class: 'layout', change: 'file', input: m.path, output: o.path });

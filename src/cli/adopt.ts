@@ -1,11 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { recognizeArgoCd } from '../adopt/argocd';
 import { compareEnvironment, Difference, DifferenceClass, formatDifference } from '../adopt/compare';
 import { Adoption, buildAdoption } from '../adopt/model';
 import { AdoptionWaivers, writeProgram } from '../adopt/program';
 import { recognize, Recognition } from '../adopt/recognize';
 import { AdoptInput, AdoptSource, parseSources, readSource } from '../adopt/sources';
 import { InputError, UsageError } from '../core/errors';
+import type { Manifest } from '../core/manifest';
 import { Finding, validateManifests } from '../validate';
 import { loadAppFactory, PACKAGE_FIELD } from './app-module';
 import { defineOptions, PositionalSpec } from './args';
@@ -158,10 +160,14 @@ function adopt(dir: string, sources: readonly AdoptSource[], appName: string | u
   }
   writeAll(dir, files);
 
-  const claimed = new Set(recognition.units.flatMap(u => u.members));
+  const argo = recognizeArgoCd(adoption).recognized;
+  const argoUnits = argo === undefined ? [] : [{ construct: 'AppProject', members: [argo.project.member] }, ...[...argo.applications.values()].map(a => ({ construct: 'Application', members: [a.member] }))];
+  // an input Application is one object per environment; one AppProject stands for the one in every environment
+  const allUnits = [...recognition.units, ...argoUnits];
+  const claimed = new Set(allUnits.flatMap(u => u.members));
   const raw = adoption.objects.filter(o => o.as.construct === 'ApiObject' && !claimed.has(o.id)).length;
-  const constructs = adoption.objects.length - raw - claimed.size + recognition.units.length;
-  const kinds = [...new Set(recognition.units.map(u => u.construct))].map(k => `${recognition.units.filter(u => u.construct === k).length} ${k}`).join(', ');
+  const constructs = adoption.objects.length - raw - claimed.size + allUnits.length;
+  const kinds = [...new Set(allUnits.map(u => u.construct))].map(k => `${allUnits.filter(u => u.construct === k).length} ${k}`).join(', ');
   const waived = [...waivers.rules.values()].reduce((n, r) => n + r.length, 0);
   process.stdout.write(`adopted ${adoption.objects.length} objects of ${inputs.length} environment(s) (${inputs.map(i => `${i.environment}: ${i.manifests.length} from ${i.kind} ${i.source}`).join('; ')}) into ${dir}:\n`
     + `  app ${adoption.app}, namespaces ${adoption.environments.map(e => `${e.name}=${e.namespace}`).join(', ')}\n`
@@ -201,7 +207,11 @@ function check(dir: string, flags: string[] | undefined, output: string): number
   const manifests = app.manifests();
   const differences: Difference[] = [];
   for (const env of adoption.environments) {
-    const own = manifests.filter(m => m.path.startsWith(`${env.name}/`));
+    // the program's Argo CD objects (its Application of this environment, the AppProjects) where the input has Argo CD objects
+    const argo = env.input.manifests.some(m => String(m.object.apiVersion).startsWith('argoproj.io/'));
+    const inEnvFolder = (m: Manifest) => adoption.environments.some(e => m.path.startsWith(`${e.name}/`));
+    const own = manifests.filter(m => m.path.startsWith(`${env.name}/`) || (argo && !inEnvFolder(m) && String(m.object.apiVersion).startsWith('argoproj.io/')
+      && (m.object.kind === 'AppProject' || (m.object.kind === 'Application' && m.object.spec?.destination?.namespace === env.namespace))));
     differences.push(...compareEnvironment(env.name, env.namespace, env.input.manifests, own, env.input.kind === 'folder'));
   }
   const findings = validateManifests(manifests).findings;
