@@ -249,7 +249,10 @@ export function writeProgram(adoption: Adoption, options: ProgramOptions): strin
         body.push(...unitCode(item.unit, members, indexes, settings, inner, referred.has(item.unit.variable), options.waivers, uses, cdk8s));
       } else {
         const why = reasons.get(item.object.id) ?? argo.reasons.get(item.object.id);
-        if (why !== undefined) body.push(`${inner}// adopted as it is, not as a ${constructFor(item.object.kind)}: ${why.replace(/\n/g, ' ')}`);
+        if (why !== undefined) {
+          const construct = constructFor(item.object.kind);
+          body.push(`${inner}// adopted as it is, not as ${/^[AEIOU]/.test(construct) ? 'an' : 'a'} ${construct}: ${why.replace(/\n/g, ' ')}`);
+        }
         body.push(...objectCode(item.object, members, indexes, settings, inner, options.waivers, uses, cdk8s));
       }
     }

@@ -133,7 +133,7 @@ describe("an Argo CD Application the program's Application construct stands for"
 
   test('what the input set that the construct changes is real: another project, manual sync, another destination', () => {
     expect(compare(inputApp({ project: 'other' })).filter(d => d.class === 'real').map(d => d.field)).toEqual(['spec.project']);
-    expect(compare(inputApp({ syncPolicy: undefined })).filter(d => d.class === 'real').map(d => d.field)).toEqual(['spec.syncPolicy.automated.allowEmpty', 'spec.syncPolicy.automated.prune', 'spec.syncPolicy.automated.selfHeal']);
+    expect(compare(inputApp({ syncPolicy: undefined })).filter(d => d.class === 'real').map(d => d.field)).toEqual(['spec.syncPolicy.automated.prune', 'spec.syncPolicy.automated.selfHeal']);
     const elsewhere = compare(inputApp({ destination: { server: 'https://kubernetes.default.svc', namespace: 'other' } }));
     expect(elsewhere.filter(d => d.class === 'real').map(d => `${d.field} ${d.change}`)).toEqual(['spec.destination.namespace changed']);
   });
