@@ -116,6 +116,8 @@ function classifyApplication(d: Omit<Difference, 'environment' | 'object' | 'cla
     if (d.field === 'spec.source.directory' && isDeepStrictEqual(d.output, { recurse: false })) return { class: 'default' };
     if (d.field === 'spec.source.directory.recurse' && d.output === false) return { class: 'default' };
     if (d.field === 'spec.syncPolicy.automated.allowEmpty' && d.output === false) return { class: 'default' };
+    // Argo CD follows HEAD of a source without a revision
+    if (d.field === 'spec.source.targetRevision' && d.output === 'HEAD') return { class: 'default' };
     // automated sync with selfHeal/prune off in the input but set by the construct changes what Argo CD does: real (general rule)
   }
   return undefined;

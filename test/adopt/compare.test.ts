@@ -143,4 +143,14 @@ describe("an Argo CD Application the program's Application construct stands for"
     const diffs = compareEnvironment('dev', NS, [{ path: 'argocd/shop-dev.yaml', object: inputApp() }], output.filter(o => o.object.kind === 'Application' || o.path.startsWith('dev/')), true);
     expect(diffs.filter(d => d.class === 'real' && d.object.includes('Application/')).map(d => d.field)).toEqual(['spec.source.path', 'spec.source.repoURL', 'spec.source.targetRevision']);
   });
+
+  test("an AppProject's lists narrowed within the input's are hardening; widened, real", () => {
+    const project = (destinations: Record<string, string>[]) => ({ apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject', metadata: { name: 'shop', namespace: 'argocd' }, spec: { destinations } });
+    const server = 'https://kubernetes.default.svc';
+    const diff = (input: Record<string, string>[], output: Record<string, string>[]) =>
+      compareEnvironment('dev', NS, [{ path: 'p.yaml', object: project(input) }], [{ path: 'p.yaml', object: project(output) }], false).map(d => `${d.class} ${d.field}`);
+    expect(diff([{ server, namespace: 'shop-*' }], [{ server, namespace: 'shop-dev' }])).toEqual(['hardening spec.destinations[0].namespace']);
+    expect(diff([{ server, namespace: 'shop-dev' }], [{ server, namespace: 'shop-*' }])).toEqual(['real spec.destinations[0].namespace']);
+    expect(diff([{ server, namespace: 'shop-dev' }], [{ server, namespace: 'shop-dev' }, { server, namespace: 'other' }])).toEqual(['real spec.destinations']);
+  });
 });
