@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'util';
 import { DEFAULT_SYNC_OPTIONS, RESOURCES_FINALIZER } from '../argocd/application';
+import { isDnsLabel } from '../core/names';
 import { AdoptedObject, Adoption } from './model';
 import { Code } from './recognize';
 
@@ -49,10 +50,14 @@ function applicationProps(x: Record<string, any>): Record<string, unknown> {
   if (sp.automated !== undefined && !(onlyKeys(sp.automated, ['prune', 'selfHeal', 'allowEmpty']) && sp.automated.prune === true && sp.automated.selfHeal === true && sp.automated.allowEmpty !== true)) {
     refuse(`syncPolicy.automated ${JSON.stringify(sp.automated)} is not prune and selfHeal (the construct's automated sync)`);
   }
+  if (!isDnsLabel(md.name)) refuse(`its name ${JSON.stringify(md.name)} is not a DNS-1123 label (what the construct's name must be)`);
   const props: Record<string, unknown> = { name: md.name, automated: sp.automated !== undefined };
   if (sp.retry !== undefined) {
     const r = sp.retry;
     if (!onlyKeys(r, ['limit', 'backoff']) || !onlyKeys(r.backoff, ['duration', 'factor', 'maxDuration'])) refuse('syncPolicy.retry has fields other than limit and backoff (duration, factor, maxDuration)');
+    const whole = (field: string, v: unknown, min: number) => { if (v !== undefined && !(Number.isInteger(v) && (v as number) >= min)) refuse(`syncPolicy.retry.${field} ${JSON.stringify(v)} is not a whole number >= ${min} (what SyncRetryProps takes)`); };
+    whole('limit', r.limit, 0);
+    whole('backoff.factor', r.backoff?.factor, 1);
     const retry: Record<string, unknown> = {};
     if (r.limit !== undefined && r.limit !== 5) retry.limit = r.limit;
     if (r.backoff?.duration !== undefined && r.backoff.duration !== '5s') retry.duration = duration('syncPolicy.retry.backoff.duration', r.backoff.duration);
@@ -112,6 +117,7 @@ export function recognizeArgoCd(adoption: Adoption): ArgoCdAdoption {
     if (project === undefined || project.perEnvironment.size !== adoption.environments.length) refuse(`their AppProject ${projectName} is not among the adopted objects of every environment (the program would create it)`);
     const px = [...project!.perEnvironment.values()];
     if (!px.every(x => isDeepStrictEqual(x, px[0]))) refuse(`AppProject ${projectName} differs between the environments (the construct is one for all)`);
+    if (!isDnsLabel(projectName) || !isDnsLabel(namespaces)) refuse(`the project ${JSON.stringify(projectName)} or the Argo CD namespace ${JSON.stringify(namespaces)} is not a DNS-1123 label (what AppProject and ArgoCdChart take)`);
     if (!onlyKeys(px[0].metadata, ['name', 'namespace'])) refuse(`AppProject ${projectName} has labels, annotations or finalizers (the construct renders none)`);
     if ((px[0].metadata?.namespace ?? 'argocd') !== namespaces) refuse(`AppProject ${projectName} is in another namespace than its Applications`);
     const keep = ['description', 'sourceRepos', 'destinations', 'clusterResourceWhitelist', 'namespaceResourceWhitelist', 'orphanedResources'];
