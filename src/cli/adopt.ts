@@ -38,7 +38,9 @@ objects are in); the values that differ between environments become its settings
 library's constructs render what the input says they stand for it: Deployments + Service +
 ServiceAccount + ConfigMaps become a WebService (Deployments split by a version label: its
 versions), and their Istio Gateway, DestinationRule, VirtualService and AuthorizationPolicy,
-the app's Namespace and namespace-wide PeerAuthentication the constructs; every other object is
+the app's Namespace and namespace-wide PeerAuthentication the constructs, the Argo CD
+Application of each environment (deploying its namespace) and their AppProject an ArgoCdChart's
+Application and AppProject (syncing the program's folder <env>/<app>); every other object is
 written as it is (an ApiObject, the reason it is not a construct in a comment), and the rules
 it breaks are waived on it (Waivers.of(object).allow(...)), so the program passes validate from
 the start and can be hardened object by object.
@@ -48,8 +50,10 @@ every difference is listed and classified as real (what runs changes), hardening
 context, probes, resources, a writable /tmp, Pod Security labels the library adds), default
 (what the API server sets anyway: protocol TCP, imagePullPolicy of a pinned tag), waiver
 (annotations) or layout (file names, labels, rollout strategy, content-hashed ConfigMap names,
-Istio API versions, sync waves, namespaces). The sources are the --env flags, else the ones
-the adoption recorded in package.json. The program's output must also pass validate.
+Istio API versions, sync waves, namespaces, an Application's source now the rendered folder).
+Where the input has Argo CD objects, the program's are compared too. The sources are the --env
+flags, else the ones the adoption recorded in package.json. The program's output must also
+pass validate.
 
 `, OPTIONS, `Exit codes: 0 written / no real difference, 1 --check found real differences or findings,
 2 usage error (nothing written: a folder that is not empty, a source that cannot be read).
