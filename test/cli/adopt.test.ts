@@ -358,22 +358,26 @@ describe('adopt an environment deployed by an Argo CD Application (test/adopt/fi
     expect(validate.status).toBe(0);
   }, 60_000);
 
-  test('an Application the construct cannot express (ignoreDifferences) is adopted raw with the reason, its AppProject too', () => {
+  test('an Application the construct cannot express (ignoreDifferences) is adopted raw with the reason, its AppProject too; --check: zero real', () => {
     const work = tempDir('adopt-argo-raw');
     for (const env of ['dev', 'prod']) {
       const text = fs.readFileSync(ARGO(env), 'utf8').replace('  project: site\n', '  project: site\n  ignoreDifferences: [{ group: apps, kind: Deployment, jsonPointers: [/spec/replicas] }]\n');
       expect(text).toContain('ignoreDifferences');
       fs.writeFileSync(path.join(work, `${env}.yaml`), text);
     }
-    const r = cli(work, ['program', '--env', `dev=${path.join(work, 'dev.yaml')}`, '--env', `prod=${path.join(work, 'prod.yaml')}`]);
+    const { dir: rawDir, out: r } = adoptInto('--env', `dev=${path.join(work, 'dev.yaml')}`, '--env', `prod=${path.join(work, 'prod.yaml')}`);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    const raw = fs.readFileSync(path.join(work, 'program', 'main.ts'), 'utf8');
+    const raw = fs.readFileSync(path.join(rawDir, 'main.ts'), 'utf8');
     expect(raw).not.toContain('new ArgoCdChart(');
     const reason = '// adopted as it is, not as an Application: Application site-dev: spec has ignoreDifferences (the construct renders project, source, destination and syncPolicy only)';
     expect(raw).toContain(reason);
     expect(raw).toContain('// adopted as it is, not as an AppProject: Application site-dev: spec has ignoreDifferences');
     expect(raw).toContain("const applicationSiteDevArgocd = new ApiObject(chart, 'application-site-dev-argocd', {");
     expect(raw).toContain("new ApiObject(chart, 'appproject-site-argocd', {");
+    // raw as they were: --check finds no real difference either
+    const check = cli(rawDir, ['--check']);
+    expect(check.stdout.trim().split('\n').filter(l => l.startsWith('real'))).toEqual([]);
+    expect(check.status).toBe(0);
   });
 });
