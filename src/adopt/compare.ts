@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'util';
 import { compareText } from '../core/compare';
 import { Manifest } from '../core/manifest';
+import { DEFAULT_SYNC_OPTIONS, RESOURCES_FINALIZER } from '../argocd/application';
 import { WAIVER_ANNOTATION_PREFIX } from '../validate/waivers';
 import { baseName, CLUSTER_SCOPED } from './model';
 
@@ -32,6 +33,8 @@ export interface Difference {
   readonly input?: unknown;
   /** The program's value (undefined when removed). */
   readonly output?: unknown;
+  /** Why it has its class, where the field alone does not say (an Application's source now the rendered folder). */
+  readonly note?: string;
 }
 
 const HARDENING = [
@@ -58,9 +61,66 @@ const SAME_OBJECT_VERSIONS = new Set(['networking.istio.io', 'security.istio.io'
 /** What a classification may look at besides the field: the program's object, and the ConfigMaps renamed (input name → program name). */
 interface Context {
   readonly output: Record<string, any>;
+  /** The input's object (stripped of nulls). */
+  readonly input: Record<string, any>;
   readonly renamed: ReadonlyMap<string, string>;
   /** Named container ports of the program's pods each Service selects (Service name → port name → number). */
   readonly namedPorts: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /** The folders the program renders objects into (`dev/shop`), other than its Argo CD objects'. */
+  readonly folders: ReadonlySet<string>;
+}
+
+/** An Argo CD Application (argoproj.io), the kind whose source the program points at its own folders. */
+const isApplication = (o: Record<string, any>) => o.kind === 'Application' && String(o.apiVersion).startsWith('argoproj.io/');
+
+const isAppProject = (o: Record<string, any>) => o.kind === 'AppProject' && String(o.apiVersion).startsWith('argoproj.io/');
+
+/** An Argo CD glob (`site-*`, `*`) as a test of a value. */
+const glob = (pattern: unknown) => new RegExp(`^${String(pattern ?? '').split('*').map(p => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+/** Whether every entry of the program's list is one an entry of the input's allows (each field equal, or matched by its glob). */
+function narrowed(input: unknown, output: unknown): boolean {
+  if (!Array.isArray(input) || !Array.isArray(output)) return false;
+  const allows = (i: unknown, o: unknown) => (typeof i === 'string' ? glob(i).test(String(o))
+    : isPlainObject(i) && isPlainObject(o) && Object.entries(i).every(([k, v]) => glob(v).test(String(o[k] ?? ''))) && Object.keys(o).every(k => k in i));
+  return output.every(o => input.some(i => allows(i, o)));
+}
+
+/** The AppProject construct's least-privilege lists in place of the input's: hardening where they allow less, else real. */
+function classifyAppProject(d: Omit<Difference, 'environment' | 'object' | 'class'>, c: Context): { class: DifferenceClass; note?: string } | undefined {
+  if (d.change === 'added' && /^spec\.orphanedResources(\.|$)/.test(d.field)) return { class: 'hardening' };
+  const list = /^spec\.(sourceRepos|destinations|clusterResourceWhitelist|namespaceResourceWhitelist)(\.|\[|$)/.exec(d.field)?.[1];
+  if (list === undefined) return undefined;
+  return narrowed(c.input.spec?.[list], c.output.spec?.[list])
+    ? { class: 'hardening', note: `the construct's ${list} allow only what its Applications deploy, within the input's` }
+    : { class: 'real' };
+}
+
+/** What an Application's changed source means when the program's Application syncs a folder the program renders. */
+export const RENDERED_FOLDER_NOTE = 'the Application now syncs the rendered folder';
+
+/** The class of a difference of an Application, and why; undefined when the general rules decide. */
+function classifyApplication(d: Omit<Difference, 'environment' | 'object' | 'class'>, c: Context): { class: DifferenceClass; note?: string } | undefined {
+  const path = at(c.output, 'spec.source.path');
+  const syncsRendered = typeof path === 'string' && c.folders.has(path);
+  if (d.change === 'changed' && /^spec\.source\.(path|repoURL|targetRevision)$/.test(d.field) && syncsRendered) {
+    return { class: 'layout', note: `${RENDERED_FOLDER_NOTE} ${path}` };
+  }
+  // the construct's name (`<app>-<environment>`) for the Application deploying the same namespace
+  if (d.change === 'changed' && d.field === 'metadata.name' && syncsRendered) return { class: 'layout', note: `named by the construct; it deploys the same namespace from ${path}` };
+  if (d.change === 'added') {
+    // deleting the Application deletes what it deployed, instead of leaving it running unmanaged
+    if (d.field === 'metadata.finalizers' && isDeepStrictEqual(d.output, [RESOURCES_FINALIZER])) return { class: 'hardening' };
+    if (d.field === 'spec.syncPolicy.retry' || d.field.startsWith('spec.syncPolicy.retry.')) return { class: 'hardening' };
+    if (d.field === 'spec.syncPolicy.syncOptions' && isDeepStrictEqual(d.output, [...DEFAULT_SYNC_OPTIONS])) return { class: 'default', note: "the construct's sync options" };
+    // Argo CD reads a directory source non-recursively anyway
+    if (d.field === 'spec.source.directory' && isDeepStrictEqual(d.output, { recurse: false })) return { class: 'default' };
+    if (d.field === 'spec.source.directory.recurse' && d.output === false) return { class: 'default' };
+    if (d.field === 'spec.syncPolicy.automated.allowEmpty' && d.output === false) return { class: 'default' };
+    // Argo CD follows HEAD of a source without a revision
+    if (d.field === 'spec.source.targetRevision' && d.output === 'HEAD') return { class: 'default' };
+    // automated sync with selfHeal/prune off in the input but set by the construct changes what Argo CD does: real (general rule)
+  }
+  return undefined;
 }
 
 /** The value at a field path (`spec.template.spec.containers[0]`) of an object. */
@@ -197,6 +257,17 @@ export function compareEnvironment(environment: string, envNamespace: string, in
     }
     namedPorts.set(svc.object.metadata.name, ports);
   }
+  // the folders the program renders into, and an input Application paired with the program's that deploys the same destination
+  const folders = new Set(output.filter(o => !String(o.object.apiVersion).startsWith('argoproj.io/')).map(o => o.path.split('/').slice(0, -1).join('/')).filter(f => f !== ''));
+  const destination = (o: Record<string, any>) => `${o.spec?.destination?.server ?? ''}\0${o.spec?.destination?.name ?? ''}\0${o.spec?.destination?.namespace ?? ''}`;
+  const unpairedApps = output.filter(o => isApplication(o.object) && !inputKeys.has(identity(o.object, envNamespace).key));
+  for (const m of input) {
+    if (!isApplication(m.object) || outputs.has(identity(m.object, envNamespace).key)) continue;
+    const candidates = unpairedApps.filter(o => destination(o.object) === destination(m.object));
+    if (candidates.length !== 1) continue;
+    unpairedApps.splice(unpairedApps.indexOf(candidates[0]), 1);
+    pairs.set(m, identity(candidates[0].object, envNamespace).key);
+  }
   for (const m of input) {
     const { key: own, label } = identity(m.object, envNamespace);
     const key = pairs.get(m) ?? own;
@@ -208,8 +279,11 @@ export function compareEnvironment(environment: string, envNamespace: string, in
     matched.add(key);
     const found: Array<Omit<Difference, 'environment' | 'object' | 'class'>> = [];
     fieldDifferences(stripNulls(m.object), o.object, '', found);
-    const context: Context = { output: o.object, renamed, namedPorts };
-    for (const d of found) diffs.push({ environment, object: label, class: classify(d, context), ...d });
+    const context: Context = { output: o.object, input: stripNulls(m.object) as Record<string, any>, renamed, namedPorts, folders };
+    for (const d of found) {
+      const argo = isApplication(o.object) ? classifyApplication(d, context) : isAppProject(o.object) ? classifyAppProject(d, context) : undefined;
+      diffs.push({ environment, object: label, class: argo?.class ?? classify(d, context), ...d, ...(argo?.note !== undefined ? { note: argo.note } : {}) });
+    }
     if (filesCount && m.path !== o.path) diffs.push({ environment, object: label, field: '', class: 'layout', change: 'file', input: m.path, output: o.path });
   }
   for (const [key, o] of outputs) {
@@ -233,5 +307,5 @@ export function formatDifference(d: Difference): string {
         : d.change === 'added' ? `${d.field}: added ${short(d.output)}`
           : d.change === 'removed' ? `${d.field}: removed (was ${short(d.input)})`
             : `${d.field}: ${short(d.input)} -> ${short(d.output)}`;
-  return `${d.class.padEnd(9)} ${d.environment}  ${d.object}  ${what}`;
+  return `${d.class.padEnd(9)} ${d.environment}  ${d.object}  ${what}${d.note !== undefined ? ` (${d.note})` : ''}`;
 }

@@ -116,12 +116,13 @@ function appName(given: string | undefined, namespaces: readonly string[], envs:
   return isDnsLabel(candidate) ? candidate : 'app';
 }
 
-/** The namespace most namespaced objects of `ms` are in (ties: by name). */
+/** The namespace most namespaced objects of `ms` are in, Argo CD's aside (ties: by name). */
 function mainNamespace(input: AdoptInput): string {
   const counts = new Map<string, number>();
   for (const m of input.manifests) {
     const ns = m.object.metadata?.namespace;
-    if (typeof ns === 'string' && !CLUSTER_SCOPED.has(m.object.kind)) counts.set(ns, (counts.get(ns) ?? 0) + 1);
+    // Argo CD's objects are in Argo CD's namespace, never the app's
+    if (typeof ns === 'string' && !CLUSTER_SCOPED.has(m.object.kind) && !String(m.object.apiVersion).startsWith('argoproj.io/')) counts.set(ns, (counts.get(ns) ?? 0) + 1);
   }
   const best = [...counts.entries()].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]))[0];
   if (best !== undefined) return best[0];

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'util';
+import { recognizeArgoCd } from './argocd';
 import { Adoption, AdoptedEnvironment, AdoptedObject, namespaceSettings, programObject } from './model';
 import { camel, Code, ConstructUnit, quote, Recognition } from './recognize';
 
@@ -202,6 +203,23 @@ export function writeProgram(adoption: Adoption, options: ProgramOptions): strin
   // objects (and constructs) in every environment first, then those of only some, each group in the adoption's order, WebServices first
   const memberOf = new Map<string, ConstructUnit>();
   for (const u of units) for (const m of u.members) memberOf.set(m, u);
+  // Argo CD: the Applications (one per environment) and their AppProject as the library's constructs, in the Argo CD folder
+  const argo = recognizeArgoCd(adoption);
+  const argoMembers = new Set(argo.recognized === undefined ? [] : [argo.recognized.project.member, ...[...argo.recognized.applications.values()].map(a => a.member)]);
+  const argoLines: string[] = [];
+  if (argo.recognized !== undefined) {
+    const r = argo.recognized;
+    for (const x of ['ArgoCdChart', 'AppProject', 'Application']) uses.add(x);
+    argoLines.push(`  // the Applications sync the folders this program renders (\`<environment>/\${APP}\`), no longer the adopted sources`);
+    argoLines.push(`  const argoCd = new ArgoCdChart(app, 'argocd', ${literal(r.chart, '  ')});`);
+    argoLines.push(`  const argoProject = new AppProject(argoCd, 'project', ${literal({ name: r.project.name, description: r.project.description }, '  ')});`);
+    const all = envs.map((_, i) => i);
+    const values = envs.map(e => r.applications.get(e.name)!.props);
+    const entries = propsTemplate(values, envs.map(e => e.namespace), settings, 'application', 'Application:', all);
+    for (const v of values) for (const c of codes(v)) { for (const x of c.uses) uses.add(x); for (const x of c.cdk8s) cdk8s.add(x); }
+    const props = render({ obj: [['project', { lit: new Code('argoProject') }], ['source', { lit: new Code('chart') }], ...entries] }, indent);
+    body.push(`${indent}new Application(argoCd, \`\${APP}-\${name}\`, ${props});`);
+  }
   const referred = new Set(units.flatMap(u => u.refers));
   const groupOf = (environments: readonly string[]) => (environments.length === envs.length ? '' : environments.join(','));
   type Item = { unit: ConstructUnit } | { object: AdoptedObject };
@@ -209,7 +227,7 @@ export function writeProgram(adoption: Adoption, options: ProgramOptions): strin
   const add = (where: string, item: Item) => groups.set(where, [...(groups.get(where) ?? []), item]);
   for (const u of units) if (u.construct === 'WebService') add(groupOf(u.environments), { unit: u });
   for (const o of adoption.objects) {
-    if (o.as.construct === 'AppChart.namespace') continue;
+    if (o.as.construct === 'AppChart.namespace' || argoMembers.has(o.id)) continue;
     const unit = memberOf.get(o.id);
     if (unit !== undefined) {
       if (unit.construct !== 'WebService' && unit.members[0] === o.id) add(groupOf(unit.environments), { unit });
@@ -230,8 +248,11 @@ export function writeProgram(adoption: Adoption, options: ProgramOptions): strin
       if ('unit' in item) {
         body.push(...unitCode(item.unit, members, indexes, settings, inner, referred.has(item.unit.variable), options.waivers, uses, cdk8s));
       } else {
-        const why = reasons.get(item.object.id);
-        if (why !== undefined) body.push(`${inner}// adopted as it is, not as a ${constructFor(item.object.kind)}: ${why.replace(/\n/g, ' ')}`);
+        const why = reasons.get(item.object.id) ?? argo.reasons.get(item.object.id);
+        if (why !== undefined) {
+          const construct = constructFor(item.object.kind);
+          body.push(`${inner}// adopted as it is, not as ${/^[AEIOU]/.test(construct) ? 'an' : 'a'} ${construct}: ${why.replace(/\n/g, ' ')}`);
+        }
         body.push(...objectCode(item.object, members, indexes, settings, inner, options.waivers, uses, cdk8s));
       }
     }
@@ -260,12 +281,12 @@ ${settingsInterface}}
 const ENVIRONMENTS: Record<string, Settings> = {
 ${settingsValues}};
 
-/** Why the adopted objects are waived: harden an object, then drop its waiver. */
+${uses.has('Waivers') ? `/** Why the adopted objects are waived: harden an object, then drop its waiver. */
 const ADOPTED = ${quote(options.waivers.reason)};
 
-export function createApp(props: GitOpsAppProps = {}): GitOpsApp {
+` : ''}export function createApp(props: GitOpsAppProps = {}): GitOpsApp {
   const app = new GitOpsApp(props);
-  for (const [name, s] of Object.entries(ENVIRONMENTS)) {
+${argoLines.map(l => `${l}\n`).join('')}  for (const [name, s] of Object.entries(ENVIRONMENTS)) {
     app.addEnvironment(new Environment({ ${envProps.join(', ')} }), environment => {
 ${body.join('\n')}
     });

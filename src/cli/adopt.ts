@@ -1,11 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { recognizeArgoCd } from '../adopt/argocd';
 import { compareEnvironment, Difference, DifferenceClass, formatDifference } from '../adopt/compare';
 import { Adoption, buildAdoption } from '../adopt/model';
 import { AdoptionWaivers, writeProgram } from '../adopt/program';
 import { recognize, Recognition } from '../adopt/recognize';
 import { AdoptInput, AdoptSource, parseSources, readSource } from '../adopt/sources';
 import { InputError, UsageError } from '../core/errors';
+import type { Manifest } from '../core/manifest';
 import { Finding, validateManifests } from '../validate';
 import { loadAppFactory, PACKAGE_FIELD } from './app-module';
 import { defineOptions, PositionalSpec } from './args';
@@ -36,7 +38,9 @@ objects are in); the values that differ between environments become its settings
 library's constructs render what the input says they stand for it: Deployments + Service +
 ServiceAccount + ConfigMaps become a WebService (Deployments split by a version label: its
 versions), and their Istio Gateway, DestinationRule, VirtualService and AuthorizationPolicy,
-the app's Namespace and namespace-wide PeerAuthentication the constructs; every other object is
+the app's Namespace and namespace-wide PeerAuthentication the constructs, the Argo CD
+Application of each environment (deploying its namespace) and their AppProject an ArgoCdChart's
+Application and AppProject (syncing the program's folder <env>/<app>); every other object is
 written as it is (an ApiObject, the reason it is not a construct in a comment), and the rules
 it breaks are waived on it (Waivers.of(object).allow(...)), so the program passes validate from
 the start and can be hardened object by object.
@@ -46,8 +50,10 @@ every difference is listed and classified as real (what runs changes), hardening
 context, probes, resources, a writable /tmp, Pod Security labels the library adds), default
 (what the API server sets anyway: protocol TCP, imagePullPolicy of a pinned tag), waiver
 (annotations) or layout (file names, labels, rollout strategy, content-hashed ConfigMap names,
-Istio API versions, sync waves, namespaces). The sources are the --env flags, else the ones
-the adoption recorded in package.json. The program's output must also pass validate.
+Istio API versions, sync waves, namespaces, an Application's source now the rendered folder).
+Where the input has Argo CD objects, the program's are compared too. The sources are the --env
+flags, else the ones the adoption recorded in package.json. The program's output must also
+pass validate.
 
 `, OPTIONS, `Exit codes: 0 written / no real difference, 1 --check found real differences or findings,
 2 usage error (nothing written: a folder that is not empty, a source that cannot be read).
@@ -158,10 +164,14 @@ function adopt(dir: string, sources: readonly AdoptSource[], appName: string | u
   }
   writeAll(dir, files);
 
-  const claimed = new Set(recognition.units.flatMap(u => u.members));
+  const argo = recognizeArgoCd(adoption).recognized;
+  const argoUnits = argo === undefined ? [] : [{ construct: 'AppProject', members: [argo.project.member] }, ...[...argo.applications.values()].map(a => ({ construct: 'Application', members: [a.member] }))];
+  // an input Application is one object per environment; one AppProject stands for the one in every environment
+  const allUnits = [...recognition.units, ...argoUnits];
+  const claimed = new Set(allUnits.flatMap(u => u.members));
   const raw = adoption.objects.filter(o => o.as.construct === 'ApiObject' && !claimed.has(o.id)).length;
-  const constructs = adoption.objects.length - raw - claimed.size + recognition.units.length;
-  const kinds = [...new Set(recognition.units.map(u => u.construct))].map(k => `${recognition.units.filter(u => u.construct === k).length} ${k}`).join(', ');
+  const constructs = adoption.objects.length - raw - claimed.size + allUnits.length;
+  const kinds = [...new Set(allUnits.map(u => u.construct))].map(k => `${allUnits.filter(u => u.construct === k).length} ${k}`).join(', ');
   const waived = [...waivers.rules.values()].reduce((n, r) => n + r.length, 0);
   process.stdout.write(`adopted ${adoption.objects.length} objects of ${inputs.length} environment(s) (${inputs.map(i => `${i.environment}: ${i.manifests.length} from ${i.kind} ${i.source}`).join('; ')}) into ${dir}:\n`
     + `  app ${adoption.app}, namespaces ${adoption.environments.map(e => `${e.name}=${e.namespace}`).join(', ')}\n`
@@ -201,7 +211,11 @@ function check(dir: string, flags: string[] | undefined, output: string): number
   const manifests = app.manifests();
   const differences: Difference[] = [];
   for (const env of adoption.environments) {
-    const own = manifests.filter(m => m.path.startsWith(`${env.name}/`));
+    // the program's Argo CD objects (its Application of this environment, the AppProjects) where the input has Argo CD objects
+    const argo = env.input.manifests.some(m => String(m.object.apiVersion).startsWith('argoproj.io/'));
+    const inEnvFolder = (m: Manifest) => adoption.environments.some(e => m.path.startsWith(`${e.name}/`));
+    const own = manifests.filter(m => m.path.startsWith(`${env.name}/`) || (argo && !inEnvFolder(m) && String(m.object.apiVersion).startsWith('argoproj.io/')
+      && (m.object.kind === 'AppProject' || (m.object.kind === 'Application' && m.object.spec?.destination?.namespace === env.namespace))));
     differences.push(...compareEnvironment(env.name, env.namespace, env.input.manifests, own, env.input.kind === 'folder'));
   }
   const findings = validateManifests(manifests).findings;

@@ -3,7 +3,8 @@
  * layout only where it is added (or, for defaults, left out) and checked against the objects;
  * anything the input says that the program changes is real.
  */
-import { compareEnvironment } from '../../src/adopt/compare';
+import { compareEnvironment, formatDifference } from '../../src/adopt/compare';
+import { AppChart, Application, AppProject, ArgoCdChart, Environment, GitOpsApp, WebService } from '../../src';
 
 const NS = 'shop-dev';
 const deployment = (container: Record<string, any>, extra: Record<string, any> = {}) => ({
@@ -72,4 +73,84 @@ test('a writable emptyDir and its mount are hardening; another volume is real', 
     'real Deployment/api spec.template.spec.containers[0].volumeMounts added',
     'real Deployment/api spec.template.spec.volumes added',
   ]);
+});
+
+describe("an Argo CD Application the program's Application construct stands for", () => {
+  /** The program: the library's Application syncing the AppChart `shop` of dev (namespace shop-dev), rendered for real. */
+  const program = () => {
+    const app = new GitOpsApp();
+    const argocd = new ArgoCdChart(app, 'argocd', { repoURL: 'https://git.example.com/org/gitops.git' });
+    const project = new AppProject(argocd, 'project', { name: 'shop' });
+    app.addEnvironment(new Environment({ name: 'dev' }), env => {
+      const chart = new AppChart(app, 'shop-dev', { environment: env, app: 'shop', namespace: NS });
+      new WebService(chart, 'api', { name: 'api', image: 'ghcr.io/x/api', tag: '1.0.0' });
+      new Application(argocd, 'shop-dev', { project, source: chart });
+    });
+    return app.manifests();
+  };
+  /** The input's Application: the old overlay of the old repository, the same project and destination. */
+  const inputApp = (spec: Record<string, any> = {}) => ({
+    apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'shop-dev', namespace: 'argocd' },
+    spec: {
+      project: 'shop',
+      source: { repoURL: 'https://git.example.com/org/shop-deploy.git', targetRevision: 'HEAD', path: 'overlays/dev' },
+      destination: { server: 'https://kubernetes.default.svc', namespace: NS },
+      syncPolicy: { automated: { prune: true, selfHeal: true, allowEmpty: false } },
+      ...spec,
+    },
+  });
+  const compare = (input: Record<string, any>) => {
+    const output = program();
+    return compareEnvironment('dev', NS, [{ path: 'argocd/shop-dev.yaml', object: input }], output.filter(o => o.path.startsWith('dev/') || o.object.kind === 'Application'), true)
+      .filter(d => d.object.endsWith('Application/shop-dev'));
+  };
+
+  test('a source that now points at the rendered folder is layout, said so; what the construct adds is hardening or default; nothing real', () => {
+    const diffs = compare(inputApp());
+    const byField = new Map(diffs.map(d => [d.field, d]));
+    for (const f of ['spec.source.path', 'spec.source.repoURL', 'spec.source.targetRevision']) {
+      expect(byField.get(f)?.class).toBe('layout');
+      expect(formatDifference(byField.get(f)!)).toContain('the Application now syncs the rendered folder dev/shop');
+    }
+    expect(byField.get('spec.source.path')?.output).toBe('dev/shop');
+    expect(byField.get('metadata.finalizers')?.class).toBe('hardening');
+    const retry = diffs.filter(d => d.field.startsWith('spec.syncPolicy.retry.'));
+    expect(retry.map(d => d.field)).toContain('spec.syncPolicy.retry.limit');
+    expect(new Set(retry.map(d => d.class))).toEqual(new Set(['hardening']));
+    expect(byField.get('spec.syncPolicy.syncOptions')?.class).toBe('default');
+    expect(byField.get('spec.source.directory.recurse')?.class).toBe('default');
+    expect(diffs.filter(d => d.class === 'real')).toEqual([]);
+  });
+
+  test('an Application under another name deploying the same destination is paired with it (the name is layout)', () => {
+    const input = inputApp();
+    input.metadata.name = 'shop-development';
+    const diffs = compareEnvironment('dev', NS, [{ path: 'argocd/app.yaml', object: input }], program().filter(o => o.object.kind === 'Application' || o.path.startsWith('dev/')), true)
+      .filter(d => d.object.includes('Application/'));
+    expect(diffs.find(d => d.field === 'metadata.name')).toMatchObject({ class: 'layout', input: 'shop-development', output: 'shop-dev' });
+    expect(diffs.filter(d => d.class === 'real')).toEqual([]);
+  });
+
+  test('what the input set that the construct changes is real: another project, manual sync, another destination', () => {
+    expect(compare(inputApp({ project: 'other' })).filter(d => d.class === 'real').map(d => d.field)).toEqual(['spec.project']);
+    expect(compare(inputApp({ syncPolicy: undefined })).filter(d => d.class === 'real').map(d => d.field)).toEqual(['spec.syncPolicy.automated.prune', 'spec.syncPolicy.automated.selfHeal']);
+    const elsewhere = compare(inputApp({ destination: { server: 'https://kubernetes.default.svc', namespace: 'other' } }));
+    expect(elsewhere.filter(d => d.class === 'real').map(d => `${d.field} ${d.change}`)).toEqual(['spec.destination.namespace changed']);
+  });
+
+  test('a source changed to a folder the program does not render is real', () => {
+    const output = program().map(o => (o.object.kind === 'Application' ? { ...o, object: { ...o.object, spec: { ...o.object.spec, source: { ...o.object.spec.source, path: 'elsewhere' } } } } : o));
+    const diffs = compareEnvironment('dev', NS, [{ path: 'argocd/shop-dev.yaml', object: inputApp() }], output.filter(o => o.object.kind === 'Application' || o.path.startsWith('dev/')), true);
+    expect(diffs.filter(d => d.class === 'real' && d.object.includes('Application/')).map(d => d.field)).toEqual(['spec.source.path', 'spec.source.repoURL', 'spec.source.targetRevision']);
+  });
+
+  test("an AppProject's lists narrowed within the input's are hardening; widened, real", () => {
+    const project = (destinations: Record<string, string>[]) => ({ apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject', metadata: { name: 'shop', namespace: 'argocd' }, spec: { destinations } });
+    const server = 'https://kubernetes.default.svc';
+    const diff = (input: Record<string, string>[], output: Record<string, string>[]) =>
+      compareEnvironment('dev', NS, [{ path: 'p.yaml', object: project(input) }], [{ path: 'p.yaml', object: project(output) }], false).map(d => `${d.class} ${d.field}`);
+    expect(diff([{ server, namespace: 'shop-*' }], [{ server, namespace: 'shop-dev' }])).toEqual(['hardening spec.destinations[0].namespace']);
+    expect(diff([{ server, namespace: 'shop-dev' }], [{ server, namespace: 'shop-*' }])).toEqual(['real spec.destinations[0].namespace']);
+    expect(diff([{ server, namespace: 'shop-dev' }], [{ server, namespace: 'shop-dev' }, { server, namespace: 'other' }])).toEqual(['real spec.destinations']);
+  });
 });

@@ -303,3 +303,81 @@ describe('adopt refuses, writing nothing', () => {
     expect(r.status).toBe(2);
   });
 });
+
+describe('adopt an environment deployed by an Argo CD Application (test/adopt/fixtures/argocd: Application + AppProject beside a Deployment and Service)', () => {
+  const ARGO = (env: string) => path.join(FIXTURES, 'argocd', `${env}.yaml`);
+  let dir: string;
+  let main: string;
+  beforeAll(() => {
+    const r = adoptInto('--env', `dev=${ARGO('dev')}`, '--env', `prod=${ARGO('prod')}`);
+    expect(r.out.stderr).toBe('');
+    expect(r.out.status).toBe(0);
+    expect(r.out.stdout).toContain('4 construct(s) (1 WebService, 1 AppProject, 2 Application, standing for 6 objects), 0 object(s) as they were (ApiObject)');
+    dir = r.dir;
+    main = fs.readFileSync(path.join(dir, 'main.ts'), 'utf8');
+  });
+
+  test("the Applications and their AppProject are the library's constructs, with the settings they express", () => {
+    expect(main).toContain("const argoCd = new ArgoCdChart(app, 'argocd', { repoURL: 'https://git.example.com/org/site-deploy.git' });");
+    expect(main).toContain("const argoProject = new AppProject(argoCd, 'project', { name: 'site', description: 'The site' });");
+    expect(main).toContain("new Application(argoCd, `${APP}-${name}`, {\n        project: argoProject,\n        source: chart,");
+    // dev syncs automatically, prod does not: a setting
+    expect(main).toContain('automated: s.applicationAutomated,');
+    expect(main).toMatch(/dev: \{[^}]*applicationAutomated: true,[^}]*\},\n  prod: \{[^}]*applicationAutomated: false,/);
+    expect(main).toContain("syncOptions: ['CreateNamespace=true'],");
+    expect(main).not.toContain("kind: 'Application'");
+  });
+
+  test('adopt --check: zero real differences; the source path now the rendered folder is layout, said so; the finalizer, retry and narrowed project hardening', () => {
+    const r = cli(dir, ['--check']);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.filter(l => l.startsWith('real'))).toEqual([]);
+    expect(lines).toContain('layout    dev  argocd/Application/site-dev  spec.source.path: "overlays/dev" -> "dev/site" (the Application now syncs the rendered folder dev/site)');
+    expect(lines).toContain('layout    prod  argocd/Application/site-prod  spec.source.path: "overlays/prod" -> "prod/site" (the Application now syncs the rendered folder prod/site)');
+    expect(lines).toContain('hardening dev  argocd/Application/site-dev  metadata.finalizers: added ["resources-finalizer.argocd.argoproj.io"]');
+    expect(lines).toContain('hardening prod  argocd/Application/site-prod  spec.syncPolicy.retry.limit: added 5');
+    expect(lines).toContain('default   dev  argocd/Application/site-dev  spec.source.directory.recurse: added false');
+    expect(lines.find(l => l.startsWith('hardening dev  argocd/AppProject/site  spec.destinations:'))).toContain("(the construct's destinations allow only what its Applications deploy, within the input's)");
+    expect(lines[lines.length - 1]).toMatch(/^equivalent: 0 real difference\(s\), .*; 0 validate finding\(s\); dev 5 objects, prod 5 objects$/);
+    expect(r.status).toBe(0);
+  });
+
+  test('the program compiles (tsc --noEmit, the scaffold tsconfig), synth writes the Argo CD folder and validate passes it', () => {
+    const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', dir], { encoding: 'utf8' });
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.status).toBe(0);
+    const synth = run(dir, ['synth', '--out', 'dist']);
+    expect(synth.stderr).toBe('');
+    expect(synth.status).toBe(0);
+    const argo = fs.readdirSync(path.join(dir, 'dist', 'argocd')).map(f => fs.readFileSync(path.join(dir, 'dist', 'argocd', f), 'utf8')).join('\n');
+    expect(argo).toContain('path: prod/site');
+    expect(argo).toContain('kind: AppProject');
+    const validate = run(dir, ['validate', 'dist']);
+    expect(validate.stdout).toMatch(/^OK: 0 findings/m);
+    expect(validate.status).toBe(0);
+  }, 60_000);
+
+  test('an Application the construct cannot express (ignoreDifferences) is adopted raw with the reason, its AppProject too; --check: zero real', () => {
+    const work = tempDir('adopt-argo-raw');
+    for (const env of ['dev', 'prod']) {
+      const text = fs.readFileSync(ARGO(env), 'utf8').replace('  project: site\n', '  project: site\n  ignoreDifferences: [{ group: apps, kind: Deployment, jsonPointers: [/spec/replicas] }]\n');
+      expect(text).toContain('ignoreDifferences');
+      fs.writeFileSync(path.join(work, `${env}.yaml`), text);
+    }
+    const { dir: rawDir, out: r } = adoptInto('--env', `dev=${path.join(work, 'dev.yaml')}`, '--env', `prod=${path.join(work, 'prod.yaml')}`);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const raw = fs.readFileSync(path.join(rawDir, 'main.ts'), 'utf8');
+    expect(raw).not.toContain('new ArgoCdChart(');
+    const reason = '// adopted as it is, not as an Application: Application site-dev: spec has ignoreDifferences (the construct renders project, source, destination and syncPolicy only)';
+    expect(raw).toContain(reason);
+    expect(raw).toContain('// adopted as it is, not as an AppProject: Application site-dev: spec has ignoreDifferences');
+    expect(raw).toContain("const applicationSiteDevArgocd = new ApiObject(chart, 'application-site-dev-argocd', {");
+    expect(raw).toContain("new ApiObject(chart, 'appproject-site-argocd', {");
+    // raw as they were: --check finds no real difference either
+    const check = cli(rawDir, ['--check']);
+    expect(check.stdout.trim().split('\n').filter(l => l.startsWith('real'))).toEqual([]);
+    expect(check.status).toBe(0);
+  });
+});
