@@ -28,6 +28,7 @@ const MODULES = {
   'release': { file: 'src/release/release.ts', tests: ['test/release/release-file.test.ts'] },
   'release-registry': { file: 'src/release/release-registry.ts', tests: ['test/release/release-registry.test.ts'] },
   'release-clusters': { file: 'src/release/release-clusters.ts', tests: ['test/release/release-registry.test.ts'] },
+  'releases': { file: 'src/release/releases.ts', tests: ['test/release/releases.test.ts', 'test/release/release-registry.test.ts'] },
 };
 
 const ROOT = path.join(__dirname, '..');

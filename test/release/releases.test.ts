@@ -65,4 +65,22 @@ describe('Releases: the release state of every environment, one value per deploy
     expect(r.environments).toEqual(['prod']);
     expect(r.tagOf({ environment: 'dev' }, 'web')).toBeUndefined();
   });
+  test('environments and the record in code-unit order, whatever order they were given in; with() holds the new state', () => {
+    const dev: ReleaseState = { environment: 'dev', services: { web: '0.9.0' } };
+    const r = Releases.of({ prod, dev });
+    expect(r.environments).toEqual(['dev', 'prod']);
+    expect(Object.keys(r.toRecord())).toEqual(['dev', 'prod']);
+    const next = r.with('dev', { environment: 'dev', services: { web: '1.0.0' } });
+    expect(next.tagOf({ environment: 'dev' }, 'web')).toBe('1.0.0');
+    expect(next.tagOf({ environment: 'prod', cluster: 'eu' }, 'web')).toBe('1.1.0');
+    expect(r.tagOf({ environment: 'dev' }, 'web')).toBe('0.9.0');
+  });
+
+  test('an environment without a state has no split; a cluster named "undefined" is a cluster, not the environment', () => {
+    const staged: ReleaseState = { environment: 'prod', services: { web: '1.0.0' }, clusters: { undefined: { services: { web: '2.0.0' } } } };
+    const r = Releases.of({ prod: staged });
+    expect(r.splitOf({ environment: 'dev' }, 'api')).toBeUndefined();
+    expect(r.tagOf({ environment: 'prod' }, 'web')).toBe('1.0.0');
+    expect(r.tagOf({ environment: 'prod', cluster: 'undefined' }, 'web')).toBe('2.0.0');
+  });
 });
