@@ -82,5 +82,9 @@ describe('Releases: the release state of every environment, one value per deploy
     expect(r.splitOf({ environment: 'dev' }, 'api')).toBeUndefined();
     expect(r.tagOf({ environment: 'prod' }, 'web')).toBe('1.0.0');
     expect(r.tagOf({ environment: 'prod', cluster: 'undefined' }, 'web')).toBe('2.0.0');
+    // a version called "undefined" is a version: asking for the service's one tag finds none
+    const odd = Releases.of({ prod: { environment: 'prod', services: { api: { undefined: '3.0.0' } } } });
+    expect(odd.tagOf({ environment: 'prod' }, 'api')).toBeUndefined();
+    expect(odd.tagOf({ environment: 'prod' }, 'api', 'undefined')).toBe('3.0.0');
   });
 });
