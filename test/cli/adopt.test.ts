@@ -30,6 +30,33 @@ function runBin(cwd: string, args: string[], input?: string, env: NodeJS.Process
 
 const cli = (cwd: string, args: string[], input?: string, env: NodeJS.ProcessEnv = process.env) => runBin(cwd, ['adopt', ...args], input, env);
 
+/** `tsc` of the generated program under its scaffold tsconfig: no output, exit 0. */
+function expectCompiles(dir: string, ...flags: string[]): void {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), ...flags, '-p', dir], { encoding: 'utf8' });
+  expect(r.stdout + r.stderr).toBe('');
+  expect(r.status).toBe(0);
+}
+
+/** The lines `adopt --check` prints in `dir`, after checking it ran clean: nothing on stderr, no real difference, exit 0. */
+function checkLines(dir: string): string[] {
+  const r = cli(dir, ['--check']);
+  expect(r.stderr).toBe('');
+  const lines = r.stdout.trim().split('\n');
+  expect(lines.filter(l => l.startsWith('real'))).toEqual([]);
+  expect(r.status).toBe(0);
+  return lines;
+}
+
+/** `synth --out dist` then `validate dist` in `dir`, each exit 0; validate's stdout. */
+function synthAndValidate(dir: string): string {
+  const synth = run(dir, ['synth', '--out', 'dist']);
+  expect(synth.stderr).toBe('');
+  expect(synth.status).toBe(0);
+  const validate = run(dir, ['validate', 'dist']);
+  expect(validate.status).toBe(0);
+  return validate.stdout;
+}
+
 /** A folder to adopt into, with node_modules giving the program this repository and its packages. */
 function adoptInto(...args: string[]): { dir: string; out: ReturnType<typeof cli> } {
   const work = tempDir('adopt');
@@ -99,17 +126,11 @@ describe('adopt from folders of manifests', () => {
   });
 
   test('the program type-checks under the scaffold tsconfig (strict, noUnusedLocals)', () => {
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { encoding: 'utf8' });
-    expect(r.stdout + r.stderr).toBe('');
-    expect(r.status).toBe(0);
+    expectCompiles(dir);
   });
 
   test('adopt --check: zero real differences; the hardening and layout the library adds are listed and classified', () => {
-    const r = cli(dir, ['--check']);
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    const lines = r.stdout.trim().split('\n');
-    expect(lines.filter(l => l.startsWith('real'))).toEqual([]);
+    const lines = checkLines(dir);
     expect(lines).toContain('hardening prod  Namespace/shop-prod  metadata.labels["pod-security.kubernetes.io/audit"]: added "restricted"');
     expect(lines).toContain('layout    dev  Namespace/shop-dev  metadata.annotations["argocd.argoproj.io/sync-wave"]: added "-1"');
     expect(lines).toContain('layout    prod  Deployment/api-v1  file prod/shop/deployment-api-v1.yaml (input deployment-api-v1.yaml)');
@@ -206,33 +227,23 @@ describe('adopt versioned services (Deployments split by a version label), their
   });
 
   test('adopt --check: zero real differences (the Istio API version v1beta1 -> v1 is layout)', () => {
-    const r = cli(dir, ['--check']);
-    expect(r.stderr).toBe('');
-    const lines = r.stdout.trim().split('\n');
-    expect(lines.filter(l => l.startsWith('real'))).toEqual([]);
+    const lines = checkLines(dir);
     expect(lines).toContain('layout    prod  VirtualService/store  apiVersion: "networking.istio.io/v1beta1" -> "networking.istio.io/v1"');
     expect(lines).toContain('default   prod  Deployment/backend-v1  spec.template.spec.restartPolicy: removed (was "Always")');
     expect(lines).toContain('default   prod  Deployment/frontend  spec.replicas: added 1');
     expect(lines[lines.length - 1]).toMatch(/^equivalent: 0 real difference\(s\), .*; 0 validate finding\(s\); dev 23 objects, prod 23 objects$/);
-    expect(r.status).toBe(0);
   });
 
   test('the program compiles (tsc --noEmit, the scaffold tsconfig: strict, noUnusedLocals)', () => {
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', dir], { encoding: 'utf8' });
-    expect(r.stdout + r.stderr).toBe('');
-    expect(r.status).toBe(0);
+    expectCompiles(dir, '--noEmit');
   });
 
   test('synth writes its output and validate passes it (exit 0: every finding of an adopted object is waived)', () => {
-    const synth = run(dir, ['synth', '--out', 'dist']);
-    expect(synth.stderr).toBe('');
-    expect(synth.status).toBe(0);
+    const validated = synthAndValidate(dir);
     expect(fs.existsSync(path.join(dir, 'dist', 'prod', 'store', 'deployment-backend-v2.yaml'))).toBe(true);
     const waived = fs.readFileSync(path.join(dir, 'dist', 'prod', 'store', 'deployment-cache.yaml'), 'utf8');
     expect(waived).toContain('cdk8s-gitops.io/waive.POL-IMAGE-TAG:');
-    const validate = run(dir, ['validate', 'dist']);
-    expect(validate.stdout).toMatch(/^OK: 0 findings, [1-9]\d* waived, in 46 objects/m);
-    expect(validate.status).toBe(0);
+    expect(validated).toMatch(/^OK: 0 findings, [1-9]\d* waived, in 46 objects/m);
   }, 60_000);
 });
 
@@ -329,10 +340,7 @@ describe('adopt an environment deployed by an Argo CD Application (test/adopt/fi
   });
 
   test('adopt --check: zero real differences; the source path now the rendered folder is layout, said so; the finalizer, retry and narrowed project hardening', () => {
-    const r = cli(dir, ['--check']);
-    expect(r.stderr).toBe('');
-    const lines = r.stdout.trim().split('\n');
-    expect(lines.filter(l => l.startsWith('real'))).toEqual([]);
+    const lines = checkLines(dir);
     expect(lines).toContain('layout    dev  argocd/Application/site-dev  spec.source.path: "overlays/dev" -> "dev/site" (the Application now syncs the rendered folder dev/site)');
     expect(lines).toContain('layout    prod  argocd/Application/site-prod  spec.source.path: "overlays/prod" -> "prod/site" (the Application now syncs the rendered folder prod/site)');
     expect(lines).toContain('hardening dev  argocd/Application/site-dev  metadata.finalizers: added ["resources-finalizer.argocd.argoproj.io"]');
@@ -340,22 +348,15 @@ describe('adopt an environment deployed by an Argo CD Application (test/adopt/fi
     expect(lines).toContain('default   dev  argocd/Application/site-dev  spec.source.directory.recurse: added false');
     expect(lines.find(l => l.startsWith('hardening dev  argocd/AppProject/site  spec.destinations:'))).toContain("(the construct's destinations allow only what its Applications deploy, within the input's)");
     expect(lines[lines.length - 1]).toMatch(/^equivalent: 0 real difference\(s\), .*; 0 validate finding\(s\); dev 5 objects, prod 5 objects$/);
-    expect(r.status).toBe(0);
   });
 
   test('the program compiles (tsc --noEmit, the scaffold tsconfig), synth writes the Argo CD folder and validate passes it', () => {
-    const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', dir], { encoding: 'utf8' });
-    expect(tsc.stdout + tsc.stderr).toBe('');
-    expect(tsc.status).toBe(0);
-    const synth = run(dir, ['synth', '--out', 'dist']);
-    expect(synth.stderr).toBe('');
-    expect(synth.status).toBe(0);
+    expectCompiles(dir, '--noEmit');
+    const validated = synthAndValidate(dir);
     const argo = fs.readdirSync(path.join(dir, 'dist', 'argocd')).map(f => fs.readFileSync(path.join(dir, 'dist', 'argocd', f), 'utf8')).join('\n');
     expect(argo).toContain('path: prod/site');
     expect(argo).toContain('kind: AppProject');
-    const validate = run(dir, ['validate', 'dist']);
-    expect(validate.stdout).toMatch(/^OK: 0 findings/m);
-    expect(validate.status).toBe(0);
+    expect(validated).toMatch(/^OK: 0 findings/m);
   }, 60_000);
 
   test('an Application the construct cannot express (ignoreDifferences) is adopted raw with the reason, its AppProject too; --check: zero real', () => {
