@@ -250,13 +250,19 @@ describe('resumeFastForward: more states', () => {
     expect(fs.existsSync(marker)).toBe(true);
   });
 
-  test('an interrupted move on an unborn branch, files partly written: finished', () => {
+  /** A clone on an unborn branch main that has fetched `to`, with the record of a move to it: what an interrupted first fast-forward leaves. */
+  function unbornMove(): { dir: string; to: string; marker: string } {
     const { dir: src, to } = repo();
     const dir = tmpdir('ff-unborn');
     git(dir, 'init', '-q', '-b', 'main');
     git(dir, 'fetch', '-q', src, to);
     const marker = path.join(dir, '.git', FAST_FORWARD_MARKER);
     fs.writeFileSync(marker, ` ${to}\n`);
+    return { dir, to, marker };
+  }
+
+  test('an interrupted move on an unborn branch, files partly written: finished', () => {
+    const { dir, to, marker } = unbornMove();
     fs.writeFileSync(path.join(dir, 'a.yaml'), 'a: 2\n');
     const logs: string[] = [];
     resumeFastForward(Git.open(dir), dir, l => logs.push(l));
@@ -267,12 +273,7 @@ describe('resumeFastForward: more states', () => {
   });
 
   test('an interrupted move on an unborn branch with a file as in neither: refused without an undo command', () => {
-    const { dir: src, to } = repo();
-    const dir = tmpdir('ff-unborn');
-    git(dir, 'init', '-q', '-b', 'main');
-    git(dir, 'fetch', '-q', src, to);
-    const marker = path.join(dir, '.git', FAST_FORWARD_MARKER);
-    fs.writeFileSync(marker, ` ${to}\n`);
+    const { dir, to, marker } = unbornMove();
     fs.writeFileSync(path.join(dir, 'a.yaml'), 'a:');
     expect(() => resumeFastForward(Git.open(dir), dir, () => undefined)).toThrow(new GitOpsError(`${dir}: an interrupted cdk8s-gitops command was moving main from (no commit) to ${to.slice(0, 12)} `
       + `and left the index or working tree between the two (main is at the old commit (no commit), the index is at the old commit (no commit), of the 2 file(s) the move changes, 0 are as in the new commit, 1 as in the old, 1 as in neither (a.yaml)). If you changed nothing since, finish the move with \`git -C '${dir}' reset --hard ${to}\`, then run the command again (the record of the move, ${marker}, is dropped then)`));
