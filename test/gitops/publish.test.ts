@@ -17,15 +17,27 @@ afterAll(cleanup);
 const STATE = { environment: 'dev', services: {} };
 const noApp = () => { throw new Error('publish renders nothing itself'); };
 
-/** A bare origin whose main holds one commit (a.yaml), and a clone of it. */
-function origin(): { origin: string; clone: string } {
+/** An empty bare repository (main unborn). */
+function emptyOrigin(): string {
   const root = tmpdir('publish');
   const bare = path.join(root, 'origin.git');
   git(root, 'init', '-q', '--bare', '-b', 'main', bare);
+  return bare;
+}
+
+/** Commit `file` set to `content` on the checked-out branch of `dir`; returns the commit. */
+function commitFile(dir: string, file: string, content: string, message: string): string {
+  fs.writeFileSync(path.join(dir, file), content);
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-qm', message);
+  return head(dir);
+}
+
+/** A bare origin whose main holds one commit (a.yaml), and a clone of it. */
+function origin(): { origin: string; clone: string } {
+  const bare = emptyOrigin();
   const seed = cloneOf(bare);
-  fs.writeFileSync(path.join(seed, 'a.yaml'), 'a: 0\n');
-  git(seed, 'add', '-A');
-  git(seed, 'commit', '-qm', 'initial');
+  commitFile(seed, 'a.yaml', 'a: 0\n', 'initial');
   git(seed, 'push', '-q', 'origin', 'main');
   return { origin: bare, clone: cloneOf(bare) };
 }
@@ -48,11 +60,9 @@ function commitAside(dir: string, base: string, file: string, content: string): 
 /** Another clone of `bare` pushes a commit setting `file` to `content`; returns that commit. */
 function pushFromElsewhere(bare: string, file: string, content: string): string {
   const other = cloneOf(bare);
-  fs.writeFileSync(path.join(other, file), content);
-  git(other, 'add', '-A');
-  git(other, 'commit', '-qm', `elsewhere: ${file}`);
+  const commit = commitFile(other, file, content, `elsewhere: ${file}`);
   git(other, 'push', '-q', 'origin', 'main');
-  return head(other);
+  return commit;
 }
 
 function head(dir: string, rev = 'HEAD'): string {
@@ -141,10 +151,7 @@ describe('publish', () => {
 
   test('with push and a local branch ahead of the remote: the change is made on the local branch (its commits pushed with it)', async () => {
     const { origin: bare, clone } = origin();
-    fs.writeFileSync(path.join(clone, 'mine.yaml'), 'mine: 1\n');
-    git(clone, 'add', '-A');
-    git(clone, 'commit', '-qm', 'mine');
-    const mine = head(clone);
+    const mine = commitFile(clone, 'mine.yaml', 'mine: 1\n', 'mine');
     const bases: (string | undefined)[] = [];
     let commit = '';
     const r = await run(clone, { push: true }, base => (bases.push(base), commit = commitAside(clone, base!, 'a.yaml', 'a: 1\n'), change(commit)));
@@ -157,10 +164,7 @@ describe('publish', () => {
   test('with push and a local branch that has diverged from the remote: refused before anything is prepared', async () => {
     const { origin: bare, clone } = origin();
     const theirs = pushFromElsewhere(bare, 'b.yaml', 'b: 1\n');
-    fs.writeFileSync(path.join(clone, 'mine.yaml'), 'mine: 1\n');
-    git(clone, 'add', '-A');
-    git(clone, 'commit', '-qm', 'mine');
-    const mine = head(clone);
+    const mine = commitFile(clone, 'mine.yaml', 'mine: 1\n', 'mine');
     let prepared = 0;
     await expect(run(clone, { push: true }, () => (prepared++, undefined))).rejects.toThrow(
       new GitOpsError(`branch main has diverged from origin/main (${mine.slice(0, 12)} vs ${theirs.slice(0, 12)}): reconcile them first (e.g. \`git pull --rebase\`)`));
@@ -170,14 +174,9 @@ describe('publish', () => {
   });
 
   test('with push to an empty remote: the change is made on the local branch and pushed', async () => {
-    const root = tmpdir('publish-empty');
-    const bare = path.join(root, 'origin.git');
-    git(root, 'init', '-q', '--bare', '-b', 'main', bare);
+    const bare = emptyOrigin();
     const clone = cloneOf(bare);
-    fs.writeFileSync(path.join(clone, 'a.yaml'), 'a: 0\n');
-    git(clone, 'add', '-A');
-    git(clone, 'commit', '-qm', 'initial');
-    const start = head(clone);
+    const start = commitFile(clone, 'a.yaml', 'a: 0\n', 'initial');
     const bases: (string | undefined)[] = [];
     let commit = '';
     const r = await run(clone, { push: true }, base => (bases.push(base), commit = commitAside(clone, base!, 'a.yaml', 'a: 1\n'), change(commit)));
@@ -187,9 +186,7 @@ describe('publish', () => {
   });
 
   test('with push on an unborn local branch of a remote that has commits: the change is made on the remote tip', async () => {
-    const root = tmpdir('publish-empty');
-    const bare = path.join(root, 'origin.git');
-    git(root, 'init', '-q', '--bare', '-b', 'main', bare);
+    const bare = emptyOrigin();
     const clone = cloneOf(bare); // of the empty remote: main is unborn
     const theirs = pushFromElsewhere(bare, 'b.yaml', 'b: 1\n');
     const bases: (string | undefined)[] = [];
@@ -245,10 +242,7 @@ describe('publish', () => {
 
   test('a push rejected because the remote moved while the local branch has unpushed commits: refused, those commits kept and not dropped', async () => {
     const { origin: bare, clone } = origin();
-    fs.writeFileSync(path.join(clone, 'mine.yaml'), 'mine: 1\n');
-    git(clone, 'add', '-A');
-    git(clone, 'commit', '-qm', 'mine: not pushed yet');
-    const mine = head(clone);
+    const mine = commitFile(clone, 'mine.yaml', 'mine: 1\n', 'mine: not pushed yet');
     const before = snapshot(clone);
     let theirs = '';
     let prepared = 0;
