@@ -1,8 +1,6 @@
 import { ConfigError } from '../core/errors';
 import { checkTag, IMAGE_TAG_PATTERN } from '../core/image-tag';
 
-export { checkTag, tagProblem } from '../core/image-tag';
-
 // The distribution reference grammar (github.com/distribution/reference, regexp.go).
 const ALPHANUM = '[a-z0-9]+';
 const SEPARATOR = '(?:[._]|__|[-]+)';

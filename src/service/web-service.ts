@@ -23,7 +23,8 @@ import { ReleaseBindingValue, ReleaseRegistry } from '../release/release-registr
 import { checkExternalSecretUse, ExternalSecret } from '../secrets/external-secret';
 import { contentHash } from './config-hash';
 import { EnvValue } from './env-value';
-import { checkTag, ImageReference } from './image';
+import { checkTag } from '../core/image-tag';
+import { ImageReference } from './image';
 import { Probe, ProbeRole } from './probe';
 import { Resources, ResourcesProps } from '../model/resources';
 import { checkUid, containerSecurityContext, DEFAULT_UID, podSecurityContext } from './security';

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { GitOpsError, InputError } from '../../src/core/errors';
 import { assertClusterName, assertEnvironmentName, assertServiceNames, assertValidTag, readReleases } from '../../src/release/release-file';
 import { parseReleaseFile, RELEASE_FILE_LIMITS, ReleaseFileError, ReleaseState, renderRelease, sameRelease } from '../../src/release/release';
-import { tagProblem } from '../../src/service/image';
+import { tagProblem } from '../../src/core/image-tag';
 import { tempDir } from '../temp-dir';
 import { withOriginals } from '../util';
 
