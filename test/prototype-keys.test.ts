@@ -10,11 +10,10 @@ import * as fc from 'fast-check';
 import { Environment } from '../src/model/environment';
 import { parseGateFlag } from '../src/gate/gate-settings';
 import { unknownReleaseEntries } from '../src/gitops/release-entries';
-import { adopt, rotate } from '../src/gitops/rotation';
-import { completeSplit, parseWeights, shifted } from '../src/gitops/shift-flow';
+import { completeSplit, parseWeights } from '../src/gitops/shift-flow';
+import { adopt, release, rotate, shifted } from './gitops/on-release-files';
 import { HttpMatch } from '../src/mesh/http-match';
 import { parseReleaseFile, ReleaseState } from '../src/release/release';
-import { clusterServices, clusterView } from '../src/release/release-clusters';
 import { ReleaseRegistry } from '../src/release/release-registry';
 import { validateManifests } from '../src/validate';
 import { makeApp } from './gitops/fixture-app';
@@ -105,11 +104,11 @@ describe('release commands, as functions', () => {
       const s: ReleaseState = { environment: 'prod', services: { [n]: 'a', backend: 'b' }, clusters: { eu: { services: { backend: 'c' } } } };
       const r = rotate(s, 't9', [n], { clusters: ['eu'] });
       expect(r.rotated).toEqual([n]);
-      expect(clusterServices(r.state, 'eu')).toEqual({ [n]: 't9', backend: 'c' });
+      expect(release(r.state).runs('eu').services).toEqual({ [n]: 't9', backend: 'c' });
       expect(r.reset).toEqual([]);
       const adopted = adopt({ environment: 'prod', services: { backend: 'x' } }, s);
       expect(adopted.services).toEqual({ backend: 'b' });
-      expect(clusterView(s, n)).toEqual({ environment: `prod/${n}`, services: s.services });
+      expect(release(s).view(n).toFile()).toEqual({ environment: `prod/${n}`, services: s.services });
       expectPrototypeIntact();
     }), params);
   });
@@ -156,10 +155,10 @@ describe('constructs', () => {
       for (const [cluster, fallback] of [[n, 'b'], ['ab', 'a']]) {
         registry.bind({ environment: 'prod', cluster, service: 'backend', version: 'v1', fallback, render: t => `r/backend:${t}` });
       }
-      const state = registry._stateOf('prod');
+      const state = registry._releaseOf('prod').toFile();
       expect(state.services).toEqual({ backend: { v1: 'a' } });
       expect(state.clusters).toEqual({ [n]: { services: { backend: { v1: 'b' } } } });
-      expect(registry._runsIn('prod', n)).toEqual({ backend: { v1: 'b' } });
+      expect(registry._releaseOf('prod', [n]).runs(n).services).toEqual({ backend: { v1: 'b' } });
       expectPrototypeIntact();
     }), params);
   });

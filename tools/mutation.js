@@ -27,7 +27,7 @@ const MODULES = {
   'release-file': { file: 'src/release/release-file.ts', tests: ['test/release/release-file.test.ts'] },
   'release': { file: 'src/release/release.ts', tests: ['test/release/release-file.test.ts'] },
   'release-registry': { file: 'src/release/release-registry.ts', tests: ['test/release/release-registry.test.ts'] },
-  'release-clusters': { file: 'src/release/release-clusters.ts', tests: ['test/release/release-registry.test.ts'] },
+  'environment-release': { file: 'src/release/environment-release.ts', tests: ['test/release/environment-release.test.ts', 'test/gitops/rotation.test.ts'] },
   'releases': { file: 'src/release/releases.ts', tests: ['test/release/releases.test.ts', 'test/release/release-registry.test.ts'] },
 };
 

@@ -3,6 +3,7 @@ import { ConfigError } from '../core/errors';
 import { Environment } from '../model/environment';
 import { Manifest } from '../core/manifest';
 import { ReleaseState } from '../release/release';
+import type { EnvironmentRelease } from '../release/environment-release';
 import { RELEASE_REGISTRY, ReleaseRegistry } from '../release/release-registry';
 import { LayoutOptions, renderManifests, repositoryFiles } from './repository-layout';
 import { compareText } from '../core/compare';
@@ -97,7 +98,16 @@ export class GitOpsApp extends App {
    */
   public releaseState(env: string): ReleaseState {
     this._build([env]);
-    return this.releases._stateOf(env);
+    return this._releaseOf(env).toFile();
+  }
+
+  /**
+   * What environment `env` runs (built), as a release value: the environment's and each of its
+   * clusters' (see `ReleaseRegistry._releaseOf`). Internal: for the GitOps flows.
+   * @internal
+   */
+  public _releaseOf(env: string): EnvironmentRelease {
+    return this.releases._releaseOf(env, (this._environment(env)?.clusters ?? []).map(c => c.name));
   }
 
   /** The schema settings the program gives (`props.validation`; a copy). */
@@ -183,7 +193,7 @@ export class GitOpsApp extends App {
    * The release files of `environments` come last.
    */
   public fileEntries(manifests: readonly Manifest[] = this.manifests(), environments: readonly string[] = this.environments): Generator<[string, string]> {
-    return repositoryFiles(manifests, environments.map(e => this.releases._stateOf(e)));
+    return repositoryFiles(manifests, environments.map(e => this._releaseOf(e).toFile()));
   }
 
   /**

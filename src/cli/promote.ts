@@ -4,7 +4,7 @@ import { command, commandHelp } from './command';
 import { provenanceOptions } from './provenance';
 import { APP_OPTION, changeRepository, GITOPS_DIR_OPTION, PUSH_OPTIONS } from './repository-flags';
 import { JSON_ALIAS, outputOption, printJson, tagChangeJson, weightChangeJson } from './output';
-import { clusterLabel } from '../release/release-clusters';
+import { clusterLabel } from '../release/environment-release';
 
 export const OPTIONS = defineOptions({
   'gitops-dir': { ...GITOPS_DIR_OPTION['gitops-dir'], description: 'clone of the GitOps repository (clean, on the branch to promote into)' },

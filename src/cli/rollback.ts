@@ -5,7 +5,7 @@ import { provenanceOptions } from './provenance';
 import { APP_OPTION, changeRepository, GITOPS_DIR_OPTION, PUSH_OPTIONS, RETRIES_OPTION } from './repository-flags';
 import { outputOption, printCommit, printJson, tagChangeJson, weightChangeJson } from './output';
 import { describeChanges, describeWeightChanges } from '../gitops/rotation';
-import { clusterLabel } from '../release/release-clusters';
+import { clusterLabel } from '../release/environment-release';
 
 export const OPTIONS = defineOptions({
   ...GITOPS_DIR_OPTION,

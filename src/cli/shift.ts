@@ -8,7 +8,7 @@ import { REPOSITORY_OPTIONS, repositoryOptions, RETRIES_OPTION } from './reposit
 import { outputFormat, outputOption, printCommit, printJson, weightChangeJson } from './output';
 import { Progress } from './progress';
 import { UsageError } from '../core/errors';
-import { clusterLabel } from '../release/release-clusters';
+import { clusterLabel } from '../release/environment-release';
 
 export const HELP = `Usage: cdk8s-gitops shift --gitops-dir DIR --env ENV --service NAME [--service NAME ...]
                           --weights VERSION=PERCENT[,...] [--gate [slo,]prometheus=URL[,...]] [--cluster NAME]

@@ -3,9 +3,10 @@ import { compareText } from '../core/compare';
 import { faultPoint } from '../core/fault-point';
 import type { GitOpsApp } from '../app/gitops-app';
 import type { Manifest } from '../core/manifest';
-import { ReleaseState, RELEASE_FILE, sameRelease } from '../release/release';
+import { ReleaseState, RELEASE_FILE } from '../release/release';
 import { repositoryFiles } from '../app/repository-layout';
-import { clusterLabel, clusterServices, clusterView, differingServices, withClusterState } from '../release/release-clusters';
+import { clusterLabel, differingServices, EnvironmentRelease, sameSplit } from '../release/environment-release';
+import { own } from '../core/own';
 import { assertValid } from '../validate';
 import { CommitMessage, Provenance, renderCommitMessage } from '../git/commit-message';
 import { GitOpsError, InputError } from '../core/errors';
@@ -37,13 +38,13 @@ import { CreateApp, GitOpsRepository, ValidateContext } from './repository';
 export const CLUSTER_TRAILER = 'Cluster';
 
 /**
- * What an intent makes of the current state of an environment (of one cluster of it, for a
- * change staged with `cluster`: then `current.environment` is `env/cluster`, it has no cluster
- * entries and its splits are those the cluster takes): the next state and its commit message,
- * or nothing to do. `clusters` lists every cluster of the environment for a change of the whole
- * environment (empty for an environment in one cluster, and for a change staged in one cluster).
+ * What an intent makes of the current release of an environment (of one cluster of it, for a
+ * change staged with `cluster`: then it is the cluster's view, `env/cluster`, what the cluster
+ * runs and the splits it takes): the next release and its commit message, or nothing to do.
+ * `clusters` lists every cluster of the environment for a change of the whole environment
+ * (empty for an environment in one cluster, and for a change staged in one cluster).
  */
-export type Intent = (current: ReleaseState, base: string | undefined, clusters: readonly string[]) => { readonly state: ReleaseState; readonly message: CommitMessage } | undefined;
+export type Intent = (current: EnvironmentRelease, base: string | undefined, clusters: readonly string[]) => { readonly release: EnvironmentRelease; readonly message: CommitMessage } | undefined;
 
 /** What the pipeline needs besides the repository. */
 export interface ChangeOptions {
@@ -68,9 +69,9 @@ export interface ChangeOptions {
 export interface PreparedChange {
   /** The new commit (parent: the base), not yet on any branch. */
   readonly commit: string;
-  /** Release state before and after. */
-  readonly before: ReleaseState;
-  readonly after: ReleaseState;
+  /** The environment's release before and after. */
+  readonly before: EnvironmentRelease;
+  readonly after: EnvironmentRelease;
   /** Files of the environment that changed (paths relative to the GitOps directory). */
   readonly changedFiles: string[];
 }
@@ -91,17 +92,16 @@ export function prepareChange(repo: GitOpsRepository, options: ChangeOptions, ba
   if (cluster !== undefined) requireCluster(current, env, cluster);
   // 2. compute: the next release state of env
   const clusters = clustersOf(current, env);
-  const runs = cluster === undefined ? before : { ...clusterView(before, cluster), services: current.releases._runsIn(env, cluster) };
-  const wanted = intent(runs, base, cluster === undefined ? clusters : []);
+  const wanted = intent(before.view(cluster), base, cluster === undefined ? clusters : []);
   if (wanted === undefined) return undefined;
-  const state = cluster === undefined ? wanted.state : withClusterState(before, cluster, wanted.state, clusters);
-  if (sameRelease(state, before)) return undefined;
-  // 3. render: the program constructed again, with the next state (a bound tag it refuses throws here)
-  const next = options.createApp({ releases: { ...releases, [env]: state } });
+  const release = cluster === undefined ? wanted.release : before.withCluster(cluster, wanted.release.runs(), clusters);
+  if (release.equals(before)) return undefined;
+  // 3. render: the program constructed again, with the next release file (a bound tag it refuses throws here)
+  const next = options.createApp({ releases: { ...releases, [env]: release.toFile() } });
   const part = checkedPart(next, env, Object.keys(releases));
-  const after = next.releases._stateOf(env);
-  checkApplied(next, env, after, state, cluster);
-  if (sameRelease(after, before)) return undefined; // what runs is what ran: the clusters already ran the intent's tags
+  const after = next._releaseOf(env);
+  checkApplied(next, env, after, release, cluster);
+  if (after.equals(before)) return undefined; // what runs is what ran: the clusters already ran the intent's tags
   const files = environmentFiles(after, part.manifests);
   const tree = repo.envTree(base, env);
   const { changed, unchanged } = compareWithTree(repo, tree, files);
@@ -123,13 +123,13 @@ const PRUNE_FIRST = 'drop it in a commit of its own first (`cdk8s-gitops synth -
  * The program with the release states at `base`, `env` built, and what `env` runs (its release
  * state, `before` the change); the release entries of `env` at `base` must all be known to the program.
  */
-function buildFor(repo: GitOpsRepository, createApp: CreateApp, releases: Record<string, ReleaseState>, base: string | undefined, env: string, flag: string): { app: GitOpsApp; before: ReleaseState } {
+function buildFor(repo: GitOpsRepository, createApp: CreateApp, releases: Record<string, ReleaseState>, base: string | undefined, env: string, flag: string): { app: GitOpsApp; before: EnvironmentRelease } {
   const app = createApp({ releases });
   requireEnvironment(app, env, flag);
   app._build([env]);
-  const before = app.releases._stateOf(env);
+  const before = app._releaseOf(env);
   if (releases[env]) {
-    checkReleaseEntries(releases[env], before, { source: `${repo.repoPath(`${env}/${RELEASE_FILE}`)} at ${base!.slice(0, 12)}`, pruneHint: PRUNE_FIRST, clusters: knownClusters(app, env) });
+    checkReleaseEntries(releases[env], before.toFile(), { source: `${repo.repoPath(`${env}/${RELEASE_FILE}`)} at ${base!.slice(0, 12)}`, pruneHint: PRUNE_FIRST, clusters: knownClusters(app, env) });
   }
   return { app, before };
 }
@@ -178,7 +178,7 @@ function compareWithTree(repo: GitOpsRepository, tree: ReadonlyMap<string, TreeE
 export function renderEnvironment(app: GitOpsApp, env: string, flag = '--env', only?: (file: string) => boolean): Map<string, string> {
   requireEnvironment(app, env, flag);
   app._build([env]);
-  return environmentFiles(app.releases._stateOf(env), app._manifests({ folders: f => within(f, env), files: only }), only);
+  return environmentFiles(app._releaseOf(env), app._manifests({ folders: f => within(f, env), files: only }), only);
 }
 
 /** Throw an InputError naming `flag` unless `env` is an environment of `app`. */
@@ -223,40 +223,43 @@ function runChecks(part: CheckedPart, validate: (manifests: readonly Manifest[],
 }
 
 /**
- * The files of the environment whose release state is `state` (paths relative to the GitOps
+ * The files of the environment whose release is `release` (paths relative to the GitOps
  * directory, sorted) from its manifests (others are ignored), plus its release file.
  */
-function environmentFiles(state: ReleaseState, manifests: readonly Manifest[], only?: (file: string) => boolean): Map<string, string> {
-  const entries = [...repositoryFiles(manifests.filter(m => m.path.startsWith(`${state.environment}/`)), [state])];
+function environmentFiles(release: EnvironmentRelease, manifests: readonly Manifest[], only?: (file: string) => boolean): Map<string, string> {
+  const entries = [...repositoryFiles(manifests.filter(m => m.path.startsWith(`${release.environment}/`)), [release.toFile()])];
   return new Map(entries.filter(([p]) => only === undefined || only(p)).sort(([a], [b]) => compareText(a, b)));
 }
 
 /**
- * Throw unless what the program runs with `wanted` in use is `wanted` (in an environment with
- * clusters: in each cluster, what it runs there), and takes the splits it pins: each split of
- * the environment somewhere, each split of `cluster` (a change staged there) in that cluster.
+ * Throw unless what the program runs with `wanted` in use (`runs`) is `wanted` (in an
+ * environment with clusters: in each cluster, what it runs there), and takes the splits it
+ * pins: each split of the environment somewhere, each split of `cluster` (a change staged
+ * there) in that cluster.
  */
-function checkApplied(app: GitOpsApp, env: string, runs: ReleaseState, wanted: ReleaseState, cluster: string | undefined): void {
+function checkApplied(app: GitOpsApp, env: string, runs: EnvironmentRelease, wanted: EnvironmentRelease, cluster: string | undefined): void {
   const hint = '(its workloads must bind their images to the release state: WebService does, other workloads use app.releases.bind(...))';
   const clusters = clustersOf(app, env);
-  const taken = new Set(clusters.length === 0 ? Object.keys(runs.weights ?? {}) : clusters.flatMap(c => Object.keys(app.releases._weightsIn(env, c))));
-  const unrouted = Object.keys(wanted.weights ?? {}).filter(s => !taken.has(s)).sort();
+  const taken = new Set(clusters.length === 0 ? Object.keys(runs.runs().weights) : clusters.flatMap(c => Object.keys(runs.runs(c).weights)));
+  const unrouted = Object.keys(wanted.runs().weights).filter(s => !taken.has(s)).sort();
   if (unrouted.length > 0) throw new GitOpsError(unroutedSplits(env, unrouted));
   if (cluster !== undefined) {
-    const inCluster = app.releases._weightsIn(env, cluster);
-    const missing = Object.keys(wanted.clusters?.[cluster]?.weights ?? {}).filter(s => inCluster[s] === undefined).sort();
+    const inCluster = runs.runs(cluster).weights;
+    // the splits the cluster pins that are not the environment's
+    const pinned = wanted.runs(cluster).weights;
+    const missing = Object.keys(pinned).filter(s => inCluster[s] === undefined && !sameSplit(pinned[s], own(wanted.runs().weights, s))).sort();
     if (missing.length > 0) throw new GitOpsError(unroutedSplits(clusterLabel(env, cluster), missing));
   }
   if (clusters.length === 0) {
-    if (sameRelease(runs, wanted)) return;
-    throw new GitOpsError(`the program did not apply the release state of ${env}: it runs ${JSON.stringify(runs.services)} instead of ${JSON.stringify(wanted.services)} ${hint}`);
+    if (runs.equals(wanted)) return;
+    throw new GitOpsError(`the program did not apply the release state of ${env}: it runs ${JSON.stringify(runs.toFile())} instead of ${JSON.stringify(wanted.toFile())} ${hint}`);
   }
-  for (const cluster of clusters) {
-    const has = app.releases._runsIn(env, cluster);
-    const want = clusterServices(wanted, cluster);
+  for (const c of clusters) {
+    const has = runs.runs(c).services;
+    const want = wanted.runs(c).services;
     const differs = Object.keys(differingServices(has, want));
     if (differs.length > 0) {
-      throw new GitOpsError(`the program did not apply the release state of ${clusterLabel(env, cluster)}: it runs ${JSON.stringify(Object.fromEntries(differs.map(s => [s, has[s]])))} instead of `
+      throw new GitOpsError(`the program did not apply the release state of ${clusterLabel(env, c)}: it runs ${JSON.stringify(Object.fromEntries(differs.map(s => [s, has[s]])))} instead of `
         + `${JSON.stringify(Object.fromEntries(differs.map(s => [s, want[s]])))} ${hint}`);
     }
   }

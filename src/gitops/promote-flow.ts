@@ -1,9 +1,9 @@
 import { compareText, compareVersions } from '../core/compare';
-import { ReleaseState, RELEASE_FILE } from '../release/release';
+import { RELEASE_FILE } from '../release/release';
 import { GitOpsError, InputError } from '../core/errors';
 import { tagProblem } from '../core/image-tag';
 import { assertClusterName, assertEnvironmentName } from '../release/release-file';
-import { clusterLabel } from '../release/release-clusters';
+import { clusterLabel, EnvironmentRelease, ReleaseRuns } from '../release/environment-release';
 import { inheritSource } from '../git/commit-message';
 import { prepareChange } from './environment-change';
 import { GitOpsRepository, RepositoryOptions } from './repository';
@@ -73,10 +73,10 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
       throw new InputError(`--from: environment ${JSON.stringify(options.from)} has no ${RELEASE_FILE} in ${options.dir} (environments with a release: ${Object.keys(releases).join(', ') || 'none'})`);
     }
     // the environment's tags (and splits): a cluster staged in --from is not promoted
-    const source: ReleaseState = { environment: from.environment, services: from.services, ...(from.weights !== undefined ? { weights: from.weights } : {}) };
+    const source = EnvironmentRelease.of(from.environment, EnvironmentRelease.fromFile(from).runs());
     // the commit that last released --from: its subject may name the release, and the promoted release keeps the source it was built from (unless the caller names another)
     const last = repo.lastRelease(base, options.from);
-    const tag = releaseTag(options.from, source, last?.message);
+    const tag = releaseTag(options.from, source.runs(), last?.message);
     const branch = `promote-${options.cluster !== undefined ? `${options.cluster}-` : ''}${tag}`;
     if (git.tryRun(['check-ref-format', '--branch', branch]).status !== 0) {
       throw new GitOpsError(`cannot name a branch after tag ${JSON.stringify(tag)}: ${JSON.stringify(branch)} is not a valid branch name`);
@@ -84,9 +84,9 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     const message = `${to}: deploy ${tag}`;
     const provenance = inheritSource(options.provenance, last?.message);
     const change = prepareChange(repo, { ...options, provenance }, base, options.to, current => {
-      const state = adopt(current, source, { weights: options.withWeights });
-      const body = describeReleaseChanges(current, state);
-      return { state, message: { subject: message, body: body.join('\n'), trailers: [['Promoted-From', `${options.from}@${base}`]] } };
+      const release = adopt(current, source, { weights: options.withWeights });
+      const body = describeReleaseChanges(current, release);
+      return { release, message: { subject: message, body: body.join('\n'), trailers: [['Promoted-From', `${options.from}@${base}`]] } };
     }, '--to');
     const title = `Promote to ${to}: ${tag}`;
     if (change === undefined) {
@@ -122,11 +122,11 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
 }
 
 /**
- * The tag that names the release `state` of `env`: the tag of its last `ENV: deploy TAG`
+ * The tag that names what `env` runs (`state`): the tag of its last `ENV: deploy TAG`
  * (or rollback/promotion) commit (`message`: of the commit that last changed its release file)
  * when that tag still runs there, else the tag most of its services' newest versions run.
  */
-function releaseTag(env: string, state: ReleaseState, message: string | undefined): string {
+function releaseTag(env: string, state: ReleaseRuns, message: string | undefined): string {
   const subject = message?.split('\n')[0] ?? '';
   // a rollback's subject goes on with what ran before: `dev: rollback to 1.4.0 (was 1.5.0)`
   const m = new RegExp(`^${env}: (?:deploy|canary|rollback to) (\\S+)(?: \\(was \\S+\\))?$`).exec(subject);

@@ -2,7 +2,7 @@ import type { GitOpsApp } from '../app/gitops-app';
 import { didYouMean } from '../core/closest-name';
 import { compareText } from '../core/compare';
 import { ReleaseState } from '../release/release';
-import { ClusterRuns } from '../release/release-clusters';
+import { ReleaseServices, ReleaseWeights } from '../release/environment-release';
 import { GitOpsError } from '../core/errors';
 import { own } from '../core/own';
 
@@ -29,7 +29,7 @@ export interface UnknownReleaseEntry {
 }
 
 /** What the program runs in each cluster of an environment (see {@link knownClusters}), keyed by cluster name. */
-export type KnownClusters = Readonly<Record<string, ClusterRuns>>;
+export type KnownClusters = Readonly<Record<string, { readonly services: ReleaseServices; readonly weights?: ReleaseWeights }>>;
 
 /**
  * The entries of `stored` (a release file's state) that `known` (what the program runs in the
@@ -121,8 +121,8 @@ function unknownSplits(weights: NonNullable<ReleaseState['weights']>, services: 
 
 /** What the program runs in each cluster of environment `env` (built), for {@link unknownReleaseEntries}. */
 export function knownClusters(app: GitOpsApp, env: string): KnownClusters {
-  const clusters = app._environment(env)?.clusters ?? [];
-  return Object.fromEntries(clusters.map(c => [c.name, { services: app.releases._runsIn(env, c.name), weights: app.releases._weightsIn(env, c.name) }]));
+  const release = app._releaseOf(env);
+  return Object.fromEntries((app._environment(env)?.clusters ?? []).map(c => [c.name, release.runs(c.name)]));
 }
 
 /** Options of {@link checkReleaseEntries}. */
@@ -181,7 +181,7 @@ export function checkStoredReleases(releases: Readonly<Record<string, ReleaseSta
     const stored = releases[env];
     if (stored === undefined) continue;
     app._build([env]); // what the program has is known once the environment is built
-    const entries = checkReleaseEntries(stored, app.releases._stateOf(env), { ...options, source: source(env), clusters: knownClusters(app, env) });
+    const entries = checkReleaseEntries(stored, app._releaseOf(env).toFile(), { ...options, source: source(env), clusters: knownClusters(app, env) });
     if (entries.length > 0) out.push({ environment: env, source: source(env), entries });
   }
   return out;

@@ -3,7 +3,7 @@ import { publish } from './publish';
 import { GitOpsRepository, RepositoryOptions } from './repository';
 import { assertClusterName, assertEnvironmentName, assertServiceNames, assertValidTag } from '../release/release-file';
 import { changesBetween, describeReleaseChanges, rotate, TagChange, WeightChange, weightChangesBetween } from './rotation';
-import { clusterLabel } from '../release/release-clusters';
+import { clusterLabel } from '../release/environment-release';
 
 /** Options of {@link release}. */
 export interface ReleaseOptions extends RepositoryOptions {
@@ -64,8 +64,8 @@ export async function release(options: ReleaseOptions): Promise<ReleaseResult> {
   const result = await GitOpsRepository.with(options, repo => publish(repo, options, base => prepareChange(repo, options, base, options.env, (current, _base, clusters) => {
     const rotation = rotate(current, options.tag, options.services && options.services.length > 0 ? options.services : undefined, { canary: options.canary, clusters });
     if (rotation.rotated.length === 0 && rotation.reset.length === 0) return undefined;
-    const body = describeReleaseChanges(current, rotation.state);
-    return { state: rotation.state, message: { subject: message, body: body.join('\n') } };
+    const body = describeReleaseChanges(current, rotation.release);
+    return { release: rotation.release, message: { subject: message, body: body.join('\n') } };
   })));
   const change = result.change;
   return {

@@ -1,9 +1,10 @@
-import { ReleaseState, RELEASE_FILE, sameRelease } from '../release/release';
+import { own } from '../core/own';
+import { ReleaseState, RELEASE_FILE } from '../release/release';
 import { GitOpsError, InputError } from '../core/errors';
 import { assertClusterName, assertEnvironmentName } from '../release/release-file';
 import { inheritSource } from '../git/commit-message';
 import { CLUSTER_TRAILER, prepareChange } from './environment-change';
-import { clusterLabel, clusterView } from '../release/release-clusters';
+import { clusterLabel, EnvironmentRelease } from '../release/environment-release';
 import { publish } from './publish';
 import { GitOpsRepository, RepositoryOptions } from './repository';
 import { adopt, changesBetween, describeReleaseChanges, formatSplit, headlineTag, newestTag, TagChange, WeightChange, weightChangesBetween } from './rotation';
@@ -87,12 +88,12 @@ function previousRelease(repo: GitOpsRepository, rev: string, env: string, clust
     if (target === undefined || seen.has(target)) break;
     i = target;
   }
-  const view = (state: ReleaseState): ReleaseState => (cluster === undefined ? state : clusterView(state, cluster));
+  const view = (state: ReleaseState): EnvironmentRelease => EnvironmentRelease.fromFile(state).view(cluster);
   const current = repo.releaseAt(history[i].sha, env);
   for (let j = i + 1; j < history.length; j++) {
     const state = repo.releaseAt(history[j].sha, env);
     if (state === undefined) continue;
-    if (current === undefined || !sameRelease(view(state), view(current))) return { commit: history[j].sha, message: history[j].message, state };
+    if (current === undefined || !view(state).equals(view(current))) return { commit: history[j].sha, message: history[j].message, state };
   }
   return undefined;
 }
@@ -124,7 +125,7 @@ function landedRollback(repo: GitOpsRepository, local: string, tip: string, env:
   if (undid !== undefined) return undid === localRelease?.sha ? last : undefined;
   const before = repo.releaseAt(`${last.sha}~1`, env);
   const now = repo.releaseAt(local, env);
-  return before !== undefined && now !== undefined && sameRelease(before, now) ? last : undefined;
+  return before !== undefined && now !== undefined && EnvironmentRelease.fromFile(before).equals(EnvironmentRelease.fromFile(now)) ? last : undefined;
 }
 
 /**
@@ -135,11 +136,14 @@ function landedRollback(repo: GitOpsRepository, local: string, tip: string, env:
  * no newest tag moves (a split, an older version), the first change: `prod: rollback to 1.4.0:
  * backend split v1=100% v2=0% (was v1=50% v2=50%)`.
  */
-export function rollbackSubject(label: string, current: ReleaseState, restored: ReleaseState): string {
-  const services = [...new Set([...Object.keys(current.services), ...Object.keys(restored.services)])].sort();
-  const tagOf = (state: ReleaseState, service: string) => (state.services[service] === undefined ? undefined : newestTag(state.services[service]));
+export function rollbackSubject(label: string, current: EnvironmentRelease, restored: EnvironmentRelease): string {
+  const services = [...new Set([...Object.keys(current.runs().services), ...Object.keys(restored.runs().services)])].sort();
+  const tagOf = (release: EnvironmentRelease, service: string) => {
+    const entry = own(release.runs().services, service);
+    return entry === undefined ? undefined : newestTag(entry);
+  };
   const moved = services.map(service => ({ service, from: tagOf(current, service), to: tagOf(restored, service) })).filter(m => m.from !== m.to);
-  const tag = headlineTag(restored) ?? 'nothing';
+  const tag = headlineTag(restored.runs()) ?? 'nothing';
   if (moved.length === 0) {
     const changes = [
       ...weightChangesBetween(current, restored).map(c => `${c.service} split ${formatSplit(c.to)} (was ${formatSplit(c.from)})`),
@@ -186,7 +190,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
         committed: false,
         commit: result.commit,
         restoredFrom,
-        tag: (state && headlineTag(options.cluster === undefined ? state : clusterView(state, options.cluster))) ?? 'nothing',
+        tag: (state && headlineTag(EnvironmentRelease.fromFile(state).runs(options.cluster))) ?? 'nothing',
         message: landed.message.split('\n')[0],
         changes: [],
         weightChanges: [],
@@ -201,22 +205,21 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
     const previous = previousRelease(repo, start, options.env, options.cluster);
     if (previous === undefined) throw new GitOpsError(`${label} has no earlier release to roll back to (its ${RELEASE_FILE} never held a different release${options.cluster !== undefined ? ' for that cluster' : ''})`);
     // with --cluster: what the cluster ran then (tags and splits)
-    const restore: ReleaseState = options.cluster === undefined ? previous.state : clusterView(previous.state, options.cluster);
-    const tag = headlineTag(restore) ?? 'nothing';
-    const view = (state: ReleaseState) => (options.cluster === undefined ? state : clusterView(state, options.cluster));
+    const restore = EnvironmentRelease.fromFile(previous.state).view(options.cluster);
+    const tag = headlineTag(restore.runs()) ?? 'nothing';
     let message = `${label}: rollback to ${tag}`;
     // the restored release keeps the source it was built from, unless the caller names another
     const provenance = inheritSource(options.provenance, previous.message);
     const result = await publish(repo, options, base => prepareChange(repo, { ...options, provenance }, base, options.env, current => {
       // the previous release file whole: its tags and its pinned splits
-      const state = adopt(current, restore, { weights: true });
-      const changes = describeReleaseChanges(current, state);
-      message = rollbackSubject(label, view(current), view(state));
+      const release = adopt(current, restore, { weights: true });
+      const changes = describeReleaseChanges(current, release);
+      message = rollbackSubject(label, current.view(options.cluster), release.view(options.cluster));
       const undone = base === undefined ? undefined : repo.lastRelease(base, options.env)?.sha;
       const body = `Restores the release of ${label} from ${previous.commit.slice(0, 12)}.\n\n${changes.join('\n')}`;
       const trailers: Array<[string, string]> = [[ROLLBACK_TRAILER, previous.commit]];
       if (undone !== undefined) trailers.push([ROLLBACK_OF_TRAILER, undone]);
-      return { state, message: { subject: message, body, trailers } };
+      return { release, message: { subject: message, body, trailers } };
     }));
     return {
       committed: result.change !== undefined,

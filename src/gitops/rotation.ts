@@ -1,11 +1,9 @@
 import { compareText, compareVersions } from '../core/compare';
-import { ReleaseState } from '../release/release';
-import { ClusterRuns, clustersWithEntries, clusterView, mapClusterRuns, sameSplit } from '../release/release-clusters';
+import { EnvironmentRelease, ReleaseRuns, ReleaseServices, sameSplit } from '../release/environment-release';
 import { InputError } from '../core/errors';
 import { own } from '../core/own';
 
-/** Services of a release state: service -> tag, or service -> version -> tag. */
-type Services = ReleaseState['services'];
+type Services = ReleaseServices;
 
 /** The versions of a versioned service entry, oldest first (`v1, v2, ...`). */
 export function versionsOf(entry: string | Readonly<Record<string, string>>): string[] {
@@ -30,17 +28,17 @@ export interface RotateOptions {
   readonly canary?: boolean;
   /**
    * Every cluster of the environment: each rotates what it runs (a cluster without entries runs
-   * the environment's state). Needed for a canary, where a cluster that already ran the tag
+   * the environment's). Needed for a canary, where a cluster that already ran the tag
    * keeps the program's split while the others pin the canary split.
-   * @default - the clusters `state` has entries for
+   * @default - the clusters that run something of their own
    */
   readonly clusters?: readonly string[];
 }
 
 /** The result of {@link rotate}. */
 export interface Rotation {
-  /** The new release state. */
-  readonly state: ReleaseState;
+  /** The new release. */
+  readonly release: EnvironmentRelease;
   /** Services whose tags changed (in the environment or in a cluster), sorted. */
   readonly rotated: string[];
   /** Services that already ran the tag (their newest version) everywhere, sorted: their tags left as they were. */
@@ -60,23 +58,24 @@ export interface Rotation {
  * removed (the routes split as the code says again) from each named service, rotated or not:
  * a normal release of the tag a canary runs completes the canary. With `options.canary` a
  * rotated service's split is set to the canary split instead (the newest version at 0), and a
- * service already running the tag keeps its split. In a state with cluster entries every
+ * service already running the tag keeps its split. In a release with clusters every
  * cluster rotates its own tags and splits (a cluster that runs other tags keeps its entries
  * where the rotation leaves them different). Pure.
  *
- * @param state the release state to rotate
- * @param services services to rotate (default: every service of the state)
+ * @param release the release to rotate
+ * @param services services to rotate (default: every service of the release)
  * @param tag the new tag
- * @throws InputError when a named service is not in `state`, or a canary's service has fewer than two versions
+ * @throws InputError when a named service is not in `release`, or a canary's service has fewer than two versions
  */
-export function rotate(state: ReleaseState, tag: string, services?: readonly string[], options: RotateOptions = {}): Rotation {
-  const names = [...new Set(services ?? Object.keys(state.services))].sort();
+export function rotate(release: EnvironmentRelease, tag: string, services?: readonly string[], options: RotateOptions = {}): Rotation {
+  const runs = release.runs().services;
+  const names = [...new Set(services ?? Object.keys(runs))].sort();
   for (const name of names) {
-    if (!Object.hasOwn(state.services, name)) {
-      const known = Object.keys(state.services).sort();
-      throw new InputError(`--service: ${JSON.stringify(name)} is not a service of environment ${JSON.stringify(state.environment)} (services: ${known.join(', ') || 'none'})`);
+    if (!Object.hasOwn(runs, name)) {
+      const known = Object.keys(runs).sort();
+      throw new InputError(`--service: ${JSON.stringify(name)} is not a service of environment ${JSON.stringify(release.environment)} (services: ${known.join(', ') || 'none'})`);
     }
-    const entry = state.services[name];
+    const entry = runs[name];
     if (options.canary && versionsOf(entry).length < 2) {
       throw new InputError(`--canary: ${JSON.stringify(name)} ${typeof entry === 'string' ? 'has no versions' : 'has one version'}: a canary takes the newest of two or more versions of a service `
         + '(name the services with versions with --service)');
@@ -84,17 +83,17 @@ export function rotate(state: ReleaseState, tag: string, services?: readonly str
   }
   const rotated = new Set<string>();
   const reset = new Set<string>();
-  const next = mapClusterRuns(state, runs => {
+  const next = release.map(runs => {
     const r = rotateRuns(runs, tag, names, options);
     r.rotated.forEach(n => rotated.add(n));
     r.reset.forEach(n => reset.add(n));
     return r.runs;
   }, options.clusters);
-  return { state: next, rotated: [...rotated].sort(), unchanged: names.filter(n => !rotated.has(n)), reset: [...reset].filter(n => !rotated.has(n)).sort() };
+  return { release: next, rotated: [...rotated].sort(), unchanged: names.filter(n => !rotated.has(n)), reset: [...reset].filter(n => !rotated.has(n)).sort() };
 }
 
-/** {@link rotate} of what one cluster runs (or the environment's state): its tags and splits. */
-function rotateRuns(runs: ClusterRuns, tag: string, names: readonly string[], options: RotateOptions): { runs: ClusterRuns; rotated: string[]; reset: string[] } {
+/** {@link rotate} of what one cluster runs (or the environment): its tags and splits. */
+function rotateRuns(runs: ReleaseRuns, tag: string, names: readonly string[], options: RotateOptions): { runs: ReleaseRuns; rotated: string[]; reset: string[] } {
   const services: Record<string, string | Record<string, string>> = { ...runs.services };
   const weights: Record<string, Readonly<Record<string, number>>> = { ...runs.weights };
   const rotated: string[] = [];
@@ -121,7 +120,7 @@ function rotateRuns(runs: ClusterRuns, tag: string, names: readonly string[], op
       if (options.canary) weights[name] = canarySplit(versions);
     }
   }
-  return { runs: { services, ...(Object.keys(weights).length > 0 ? { weights } : {}) }, rotated, reset };
+  return { runs: { services, weights }, rotated, reset };
 }
 
 /** The split of a canary release: the newest version 0, the others 100 in equal parts (the remainder to the newest of them). */
@@ -150,12 +149,12 @@ export interface AdoptOptions {
  * too. Where either has cluster entries, each such cluster of `target` takes the tags (and
  * splits) the same cluster of `source` runs (a source without clusters: its environment's). Pure.
  */
-export function adopt(target: ReleaseState, source: ReleaseState, options: AdoptOptions = {}): ReleaseState {
-  return mapClusterRuns(target, (runs, c) => adoptRuns(runs, c === undefined ? source : clusterView(source, c), options), clustersWithEntries(source));
+export function adopt(target: EnvironmentRelease, source: EnvironmentRelease, options: AdoptOptions = {}): EnvironmentRelease {
+  return target.map((runs, c) => adoptRuns(runs, source.runs(c), options), source.clusters);
 }
 
-/** {@link adopt} of what one cluster runs (or an environment's state). */
-function adoptRuns(target: ClusterRuns, source: ClusterRuns, options: AdoptOptions): ClusterRuns {
+/** {@link adopt} of what one cluster runs (or an environment). */
+function adoptRuns(target: ReleaseRuns, source: ReleaseRuns, options: AdoptOptions): ReleaseRuns {
   const services: Record<string, string | Readonly<Record<string, string>>> = { ...target.services };
   const weights: Record<string, Readonly<Record<string, number>>> = { ...target.weights };
   for (const name of Object.keys(source.services)) {
@@ -166,14 +165,14 @@ function adoptRuns(target: ClusterRuns, source: ClusterRuns, options: AdoptOptio
     if (split === undefined) delete weights[name];
     else weights[name] = split;
   }
-  return { services, ...(Object.keys(weights).length > 0 ? { weights } : {}) };
+  return { services, weights };
 }
 
 /**
  * The tag that names a release: the tag most services' newest version runs (ties: the
  * alphabetically first), e.g. for `promote-TAG` branch names and commit messages.
  */
-export function headlineTag(state: ReleaseState): string | undefined {
+export function headlineTag(state: { readonly services: Services }): string | undefined {
   const counts = new Map<string, number>();
   for (const entry of Object.values(state.services)) {
     const tag = newestTag(entry);
@@ -204,7 +203,7 @@ export interface TagChange {
  * environment's, then for each cluster with entries (before or after) the changes of what it
  * runs that are not the environment's change (`cluster` set), sorted by cluster. Pure.
  */
-export function changesBetween(before: ReleaseState, after: ReleaseState): TagChange[] {
+export function changesBetween(before: EnvironmentRelease, after: EnvironmentRelease): TagChange[] {
   return withClusterChanges(before, after, (a, b) => servicesChanges(a.services, b.services), c => JSON.stringify(c));
 }
 
@@ -213,11 +212,11 @@ export function changesBetween(before: ReleaseState, after: ReleaseState): TagCh
  * entries in either (sorted) the changes between what it runs that are not one of the
  * environment's (the same `key`), with `cluster` set.
  */
-function withClusterChanges<C extends { readonly cluster?: string }>(before: ReleaseState, after: ReleaseState, changes: (a: ClusterRuns, b: ClusterRuns) => C[], key: (c: C) => string): C[] {
-  const out = changes(before, after);
+function withClusterChanges<C extends { readonly cluster?: string }>(before: EnvironmentRelease, after: EnvironmentRelease, changes: (a: ReleaseRuns, b: ReleaseRuns) => C[], key: (c: C) => string): C[] {
+  const out = changes(before.runs(), after.runs());
   const same = new Set(out.map(key));
-  for (const cluster of [...new Set([...clustersWithEntries(before), ...clustersWithEntries(after)])].sort(compareText)) {
-    for (const c of changes(clusterView(before, cluster), clusterView(after, cluster))) {
+  for (const cluster of [...new Set([...before.clusters, ...after.clusters])].sort(compareText)) {
+    for (const c of changes(before.runs(cluster), after.runs(cluster))) {
       if (!same.has(key(c))) out.push({ cluster, ...c });
     }
   }
@@ -272,11 +271,11 @@ export interface WeightChange {
  * environment's, then for each cluster with entries (before or after) the changes of the splits
  * it takes that are not the environment's change (`cluster` set), sorted by cluster. Pure.
  */
-export function weightChangesBetween(before: ReleaseState, after: ReleaseState): WeightChange[] {
-  return withClusterChanges(before, after, (x, y) => splitChanges(x.weights ?? {}, y.weights ?? {}), c => JSON.stringify([c.service, formatSplit(c.from), formatSplit(c.to)]));
+export function weightChangesBetween(before: EnvironmentRelease, after: EnvironmentRelease): WeightChange[] {
+  return withClusterChanges(before, after, (x, y) => splitChanges(x.weights, y.weights), c => JSON.stringify([c.service, formatSplit(c.from), formatSplit(c.to)]));
 }
 
-function splitChanges(a: NonNullable<ReleaseState['weights']>, b: NonNullable<ReleaseState['weights']>): WeightChange[] {
+function splitChanges(a: ReleaseRuns['weights'], b: ReleaseRuns['weights']): WeightChange[] {
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()
     .filter(service => !sameSplit(own(a, service), own(b, service)))
     .map(service => ({ service, ...(own(a, service) !== undefined ? { from: a[service] } : {}), ...(own(b, service) !== undefined ? { to: b[service] } : {}) }));
@@ -294,6 +293,6 @@ export function describeWeightChanges(changes: readonly WeightChange[]): string[
 }
 
 /** Lines describing what changes from `before` to `after`: the tags ({@link describeChanges}), then the pinned splits ({@link describeWeightChanges}). */
-export function describeReleaseChanges(before: ReleaseState, after: ReleaseState): string[] {
+export function describeReleaseChanges(before: EnvironmentRelease, after: EnvironmentRelease): string[] {
   return [...describeChanges(changesBetween(before, after)), ...describeWeightChanges(weightChangesBetween(before, after))];
 }

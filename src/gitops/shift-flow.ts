@@ -2,13 +2,12 @@ import { isDnsLabel } from '../core/names';
 import { evaluateGate, GateResult, gateSummary } from '../gate/gate';
 import { GateSettings } from '../gate/gate-settings';
 import { GateObjective, gateObjective, objectiveGate, refuseObjectiveSettings, requireObjective } from '../gate/slo-gate';
-import { ReleaseState } from '../release/release';
 import { inheritSource, Provenance } from '../git/commit-message';
 import { prepareChange, requireCluster, requireEnvironment, unroutedSplits } from './environment-change';
 import { GitOpsError, InputError } from '../core/errors';
 import { publish } from './publish';
 import { assertClusterName, assertEnvironmentName, assertServiceNames } from '../release/release-file';
-import { clusterLabel, mapClusterRuns } from '../release/release-clusters';
+import { clusterLabel, EnvironmentRelease } from '../release/environment-release';
 import { GitOpsRepository, RepositoryOptions } from './repository';
 import { describeWeightChanges, formatSplit, versionsOf, WeightChange, weightChangesBetween } from './rotation';
 import { own } from '../core/own';
@@ -117,11 +116,11 @@ export async function shift(options: ShiftOptions): Promise<ShiftResult> {
   return GitOpsRepository.with(options, async repo => {
     const gates = options.gate ? await judgeCanaries(repo, options, services, options.gate) : [];
     const result = await publish(repo, options, base => prepareChange(repo, { ...options, provenance: provenanceAt(repo, base, options) }, base, options.env, current => {
-      const state = shifted(current, services, options.weights);
-      const changes = weightChangesBetween(current, state);
+      const release = shifted(current, services, options.weights);
+      const changes = weightChangesBetween(current, release);
       if (changes.length === 0) return undefined;
       const trailers = gates.map(g => ['Cdk8s-gitops-gate', `${gateSummary(g.result)} (${g.result.prometheus}${g.objective ? `, objective ${g.objective.path}` : ''})`] as const);
-      return { state, message: { subject: message, body: describeWeightChanges(changes).join('\n'), trailers } };
+      return { release, message: { subject: message, body: describeWeightChanges(changes).join('\n'), trailers } };
     }));
     const change = result.change;
     return {
@@ -146,17 +145,18 @@ function provenanceAt(repo: GitOpsRepository, base: string | undefined, options:
 }
 
 /**
- * `state` with the split of each of `services` set from `weights` (see {@link completeSplit}):
+ * `release` with the split of each of `services` set from `weights` (see {@link completeSplit}):
  * the environment's, and every cluster's (a cluster's own split of those services goes). Pure.
- * @throws InputError naming `--service` for a service the state does not have or that has no versions
+ * @throws InputError naming `--service` for a service the release does not have or that has no versions
  */
-export function shifted(state: ReleaseState, services: readonly string[], weights: Readonly<Record<string, number>>): ReleaseState {
-  const splits = Object.fromEntries(services.map(service => [service, completeSplit(service, versionsOf(serviceEntry(state, service)), weights)]));
-  return mapClusterRuns(state, runs => ({ services: runs.services, weights: { ...runs.weights, ...splits } }));
+export function shifted(release: EnvironmentRelease, services: readonly string[], weights: Readonly<Record<string, number>>): EnvironmentRelease {
+  const splits = Object.fromEntries(services.map(service => [service, completeSplit(service, versionsOf(serviceEntry(release, service)), weights)]));
+  return release.map(runs => ({ services: runs.services, weights: { ...runs.weights, ...splits } }));
 }
 
 /** The entry of a versioned service, or an InputError naming `--service`. */
-function serviceEntry(state: ReleaseState, service: string): Readonly<Record<string, string>> {
+function serviceEntry(release: EnvironmentRelease, service: string): Readonly<Record<string, string>> {
+  const state = { environment: release.environment, services: release.runs().services };
   const entry = own(state.services, service);
   if (entry === undefined) {
     const known = Object.keys(state.services).sort();
@@ -231,8 +231,7 @@ async function judgeCanaries(repo: GitOpsRepository, options: ShiftOptions, serv
   app._build([options.env]);
   if (options.cluster !== undefined) requireCluster(app, options.env, options.cluster);
   const label = clusterLabel(options.env, options.cluster);
-  const state: ReleaseState = options.cluster === undefined ? app.releases._stateOf(options.env)
-    : { environment: label, services: app.releases._runsIn(options.env, options.cluster) };
+  const state = app._releaseOf(options.env).view(options.cluster);
   const targets = services.map(service => {
     const versions = versionsOf(serviceEntry(state, service));
     const split = app.releases._splitOf(options.env, service, options.cluster);

@@ -1,6 +1,6 @@
 import { compareText } from '../core/compare';
 import { ReleaseState, RELEASE_FILE } from '../release/release';
-import { clusterView } from '../release/release-clusters';
+import { EnvironmentRelease } from '../release/environment-release';
 import { Provenance, provenanceOf } from '../git/commit-message';
 import { InputError } from '../core/errors';
 import { Git } from '../git/git';
@@ -127,13 +127,12 @@ export function status(options: StatusOptions): StatusResult {
   const releases = releasesAt(git, commit);
   const folders = clusterFolders(git, commit);
   const environments = Object.keys(releases).sort().map((name): EnvironmentStatus => {
-    const state = releases[name];
-    const clusters = [...new Set([...folders.get(name) ?? [], ...Object.keys(state.clusters ?? {})])].sort(compareText);
+    const release = EnvironmentRelease.fromFile(releases[name]);
+    const clusters = [...new Set([...folders.get(name) ?? [], ...release.clusters])].sort(compareText);
     return {
       name,
-      services: state.services,
-      weights: state.weights,
-      clusters: clusters.length > 0 ? clusters.map(c => clusterStatus(state, c)) : undefined,
+      ...runsStatus(release),
+      clusters: clusters.length > 0 ? clusters.map(c => ({ name: c, ...runsStatus(release, c) })) : undefined,
       lastRelease: lastChange(git, commit, `${git.prefix}${name}/${RELEASE_FILE}`),
     };
   });
@@ -159,10 +158,10 @@ function remoteStatus(git: Git, options: StatusOptions): RemoteStatus {
   return { name, branch, local, behind, ahead };
 }
 
-/** What cluster `cluster` runs per the release state `state`. */
-function clusterStatus(state: ReleaseState, cluster: string): ClusterStatus {
-  const runs = clusterView(state, cluster);
-  return { name: cluster, services: runs.services, weights: runs.weights };
+/** What `cluster` of `release` runs (undefined: the environment), its weights undefined when it takes no pinned split. */
+function runsStatus(release: EnvironmentRelease, cluster?: string): Pick<ClusterStatus, 'services' | 'weights'> {
+  const runs = release.runs(cluster);
+  return { services: runs.services, weights: Object.keys(runs.weights).length > 0 ? runs.weights : undefined };
 }
 
 /**

@@ -2,7 +2,7 @@ import { IConstruct } from 'constructs';
 import { ConfigError } from '../core/errors';
 import { compareText } from '../core/compare';
 import { ReleaseState } from './release';
-import { sameSplit } from './release-clusters';
+import { EnvironmentRelease, ReleaseServices, ReleaseWeights } from './environment-release';
 import { Releases } from './releases';
 
 /** Where a GitOpsApp keeps its registry (a symbol, so a second copy of this module finds it too). */
@@ -192,46 +192,39 @@ export class ReleaseRegistry {
   }
 
   /**
-   * What the bound images and splits of `environment` run now: its release file. In an
-   * environment with clusters, `services` holds the tag every cluster that runs a service
-   * (version) agrees on (where they differ: the environment's tag in the state in use, else the
-   * first cluster's), and `clusters` the tags of each cluster that differ from it. A split the
-   * state pins is part of it where a route uses the service's default split and the split names
-   * only versions the service has. Internal: `GitOpsApp.releaseState` is the public way.
+   * What the bound images and splits of `environment` run now, as its release: in an environment
+   * with clusters, each cluster's (its services only, each with the tag it runs there, and the
+   * pinned splits its routes take), and as the environment's the tag every cluster that runs a
+   * service (version) agrees on (where they differ: the environment's tag in the release state,
+   * else the first cluster's). A split the state pins is part of it where a route uses the
+   * service's default split and the split names only versions the service has. Each of
+   * `clusters` (the environment's) has its own runs, an empty one where nothing is bound.
+   * Internal: `GitOpsApp.releaseState` is the public way.
    * @internal
    */
-  public _stateOf(environment: string): ReleaseState {
+  public _releaseOf(environment: string, clusters: readonly string[] = []): EnvironmentRelease {
+    const bound = this.bindings.filter(b => b.environment === environment && b.cluster !== undefined && b.value.tag !== undefined).map(b => b.cluster!);
+    const names = [...new Set([...clusters, ...bound])].sort(compareText);
+    const runs = Object.fromEntries(names.map(c => [c, { services: this.runsIn(environment, c), weights: this.weightsIn(environment, c) }]));
+    if (names.length === 0) {
+      return EnvironmentRelease.of(environment, { services: this.runsIn(environment, undefined), weights: this.weightsIn(environment, undefined) });
+    }
     // service -> version (undefined: one tag) -> cluster (undefined: none) -> tag
     const byService = new Map<string, Map<string | undefined, Map<string | undefined, string>>>();
     for (const b of this.bindings) {
       if (b.environment !== environment || b.value.tag === undefined) continue;
       let versions = byService.get(b.service);
       if (!versions) byService.set(b.service, versions = new Map());
-      let clusters = versions.get(b.version);
-      if (!clusters) versions.set(b.version, clusters = new Map());
-      clusters.set(b.cluster, b.value.tag);
+      let tags = versions.get(b.version);
+      if (!tags) versions.set(b.version, tags = new Map());
+      tags.set(b.cluster, b.value.tag);
     }
-    // null-prototype: keyed by the program's names (a service or cluster may be called `constructor`)
-    const services: Record<string, string | Record<string, string>> = Object.create(null);
-    const clusters: Record<string, Record<string, string | Record<string, string>>> = Object.create(null);
-    for (const service of [...byService.keys()].sort()) {
-      const versions = byService.get(service)!;
-      const versioned = !(versions.size === 1 && versions.has(undefined));
-      const byVersion: Record<string, string> = {};
-      for (const v of [...versions.keys()].sort((a, b) => compareText(String(a), String(b)))) {
-        const tags = versions.get(v)!;
-        const tag = this.environmentTag(environment, service, v, tags);
-        byVersion[String(v)] = tag;
-        for (const [cluster, runs] of tags) {
-          if (cluster === undefined || runs === tag) continue;
-          const entries = clusters[cluster] ??= Object.create(null);
-          if (versioned) ((entries[service] ??= {}) as Record<string, string>)[String(v)] = runs;
-          else entries[service] = runs;
-        }
-      }
-      services[service] = versioned ? byVersion : byVersion[String(undefined)];
+    const services: Record<string, string | Record<string, string>> = {};
+    for (const [service, versions] of byService) {
+      if (versions.size === 1 && versions.has(undefined)) services[service] = this.environmentTag(environment, service, undefined, versions.get(undefined)!);
+      else services[service] = Object.fromEntries([...versions].map(([v, tags]) => [String(v), this.environmentTag(environment, service, v, tags)]));
     }
-    // the split each cluster that splits a versioned service by its default split takes
+    // the split each cluster that runs a versioned service and splits it by its default split takes (undefined: none)
     const splits = new Map<string, Map<string | undefined, Record<string, number> | undefined>>();
     for (const b of this.splitBindings(environment)) {
       const versions = byService.get(b.service);
@@ -240,29 +233,12 @@ export class ReleaseRegistry {
       if (!splits.has(b.service)) splits.set(b.service, new Map());
       splits.get(b.service)!.set(b.cluster, applicable(this.weightsOf(environment, b.service, b.cluster), has));
     }
-    const weights: Record<string, Record<string, number>> = Object.create(null);
-    const clusterWeights: Record<string, Record<string, Record<string, number>>> = Object.create(null);
-    for (const service of [...splits.keys()].sort(compareText)) {
-      const taken = splits.get(service)!;
+    const weights: Record<string, Record<string, number>> = {};
+    for (const [service, taken] of splits) {
       const split = this.environmentSplit(environment, service, taken);
       if (split !== undefined) weights[service] = split;
-      for (const [cluster, runs] of taken) {
-        if (cluster === undefined || runs === undefined || sameSplit(runs, split)) continue;
-        (clusterWeights[cluster] ??= Object.create(null))[service] = runs;
-      }
     }
-    const names = [...new Set([...Object.keys(clusters), ...Object.keys(clusterWeights)])].sort(compareText);
-    return {
-      environment,
-      services,
-      ...(Object.keys(weights).length > 0 ? { weights } : {}),
-      ...(names.length > 0 ? {
-        clusters: Object.fromEntries(names.map(c => [c, {
-          ...(clusters[c] !== undefined ? { services: clusters[c] } : {}),
-          ...(clusterWeights[c] !== undefined ? { weights: clusterWeights[c] } : {}),
-        }])),
-      } : {}),
-    };
+    return EnvironmentRelease.of(environment, { services, weights }, runs);
   }
 
   /**
@@ -282,11 +258,9 @@ export class ReleaseRegistry {
    * The pinned splits the routes of one cluster of `environment` take now (service -> version ->
    * percent): of the services a route of that cluster splits by their default split, each the
    * cluster's entry, else the environment's, naming only versions the service runs there.
-   * Internal: for the GitOps flows.
-   * @internal
    */
-  public _weightsIn(environment: string, cluster: string): NonNullable<ReleaseState['weights']> {
-    const runs = this._runsIn(environment, cluster);
+  private weightsIn(environment: string, cluster: string | undefined): ReleaseWeights {
+    const runs = this.runsIn(environment, cluster);
     const out: Record<string, Record<string, number>> = {};
     for (const b of this.splitBindings(environment, cluster)) {
       const versions = runs[b.service];
@@ -299,10 +273,8 @@ export class ReleaseRegistry {
   /**
    * What the bound images of one cluster of `environment` run now (service -> tag, or version
    * -> tag): the services of that cluster only, each with the tag it runs there.
-   * Internal: for the GitOps flows.
-   * @internal
    */
-  public _runsIn(environment: string, cluster: string): ReleaseState['services'] {
+  private runsIn(environment: string, cluster: string | undefined): ReleaseServices {
     const runs: Record<string, string | Record<string, string>> = Object.create(null);
     const bound = this.bindings.filter(b => b.environment === environment && b.cluster === cluster && b.value.tag !== undefined);
     for (const b of [...bound].sort((x, y) => compareText(x.service, y.service) || compareText(String(x.version), String(y.version)))) {
@@ -312,7 +284,7 @@ export class ReleaseRegistry {
     return runs;
   }
 
-  /** The environment-wide tag of a service (version) its clusters run as `tags` (see {@link _stateOf}). */
+  /** The environment-wide tag of a service (version) its clusters run as `tags` (see {@link _releaseOf}). */
   private environmentTag(environment: string, service: string, version: string | undefined, tags: ReadonlyMap<string | undefined, string>): string {
     const distinct = new Set(tags.values());
     if (distinct.size === 1) return [...distinct][0];

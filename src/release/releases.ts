@@ -1,7 +1,7 @@
 import { compareText } from '../core/compare';
 import { own } from '../core/own';
+import { EnvironmentRelease, ReleaseRuns } from './environment-release';
 import { ReleaseState } from './release';
-import { clusterServices, clusterWeights } from './release-clusters';
 
 /** Where a workload runs: an environment, and the cluster of it for an environment in several clusters. */
 export interface DeploymentTarget {
@@ -9,12 +9,6 @@ export interface DeploymentTarget {
   readonly environment: string;
   /** Cluster of the environment. @default - none: the environment runs in one cluster */
   readonly cluster?: string;
-}
-
-/** What one deployment target runs per the release state: service -> tag (or version -> tag), and the pinned splits. */
-interface TargetRuns {
-  readonly services: ReleaseState['services'];
-  readonly weights: NonNullable<ReleaseState['weights']>;
 }
 
 /**
@@ -30,52 +24,38 @@ interface TargetRuns {
 export class Releases {
   /** No release state: every service runs its tag in code. */
   public static none(): Releases {
-    return new Releases({});
+    return new Releases(new Map());
   }
 
   /**
-   * The value of the release states of the environments (keyed by environment name, as the
+   * The value of the release files of the environments (keyed by environment name, as the
    * release files are read: `<env>/release.yaml`). The states are copied; the value never changes.
    */
   public static of(states: Readonly<Record<string, ReleaseState>>): Releases {
-    return new Releases(states);
+    return new Releases(new Map(Object.keys(states).map(env => [env, EnvironmentRelease.fromFile(states[env])])));
   }
 
-  private readonly states: Readonly<Record<string, ReleaseState>>;
-  private readonly targets = new Map<string, TargetRuns>();
+  private readonly releases: ReadonlyMap<string, EnvironmentRelease>;
 
-  private constructor(states: Readonly<Record<string, ReleaseState>>) {
-    // null-prototype: keyed by folder names (an environment may not be called `constructor`, but a lookup may ask)
-    const copy: Record<string, ReleaseState> = Object.create(null);
-    for (const env of Object.keys(states).sort(compareText)) {
-      const state = deepFreeze(structuredClone(states[env]));
-      copy[env] = state;
-      this.targets.set(key(env), { services: state.services, weights: state.weights ?? {} });
-      for (const cluster of Object.keys(state.clusters ?? {}).sort(compareText)) {
-        this.targets.set(key(env, cluster), { services: deepFreeze(clusterServices(state, cluster)), weights: deepFreeze(clusterWeights(state, cluster)) });
-      }
-    }
-    this.states = Object.freeze(copy);
+  private constructor(releases: ReadonlyMap<string, EnvironmentRelease>) {
+    this.releases = new Map([...releases.keys()].sort(compareText).map(env => [env, releases.get(env)!]));
   }
 
   /** The environments with a release state, sorted. */
   public get environments(): string[] {
-    return Object.keys(this.states).sort(compareText);
+    return [...this.releases.keys()];
   }
 
-  /** The release state of `environment` as its release file holds it (a frozen copy), or undefined when it has none. */
-  public stateOf(environment: string): ReleaseState | undefined {
-    return own(this.states, environment);
+  /** The release of `environment`, or undefined when it has none. */
+  public releaseOf(environment: string): EnvironmentRelease | undefined {
+    return this.releases.get(environment);
   }
 
-  /** The release state of every environment, keyed by name (frozen): what `createApp({ releases })` takes. */
-  public toRecord(): Readonly<Record<string, ReleaseState>> {
-    return this.states;
-  }
-
-  /** This value with the release state of `environment` replaced by `state` (a new value; this one is unchanged). */
-  public with(environment: string, state: ReleaseState): Releases {
-    return new Releases({ ...this.states, [environment]: state });
+  /** This value with the release of `environment` replaced by `release` (a new value; this one is unchanged). */
+  public with(environment: string, release: EnvironmentRelease | ReleaseState): Releases {
+    const next = new Map(this.releases);
+    next.set(environment, isRelease(release) ? release : EnvironmentRelease.fromFile(release));
+    return new Releases(next);
   }
 
   /**
@@ -96,20 +76,12 @@ export class Releases {
   }
 
   /** What `target` runs: its cluster's, when the release state has entries for the cluster, else the environment's. */
-  private runs(target: DeploymentTarget): TargetRuns | undefined {
-    return (target.cluster !== undefined ? this.targets.get(key(target.environment, target.cluster)) : undefined) ?? this.targets.get(key(target.environment));
+  private runs(target: DeploymentTarget): ReleaseRuns | undefined {
+    return this.releases.get(target.environment)?.runs(target.cluster);
   }
 }
 
-function key(environment: string, cluster?: string): string {
-  return cluster === undefined ? environment : `${environment}\0${cluster}`;
-}
-
-/** `value` with every object in it frozen. */
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
+/** Whether `x` is an EnvironmentRelease (of this copy of the module or another). */
+function isRelease(x: EnvironmentRelease | ReleaseState): x is EnvironmentRelease {
+  return typeof (x as EnvironmentRelease).toFile === 'function';
 }

@@ -1,8 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { parseReleaseFile } from '../../src/release/release';
-import { rotate } from '../../src/gitops/rotation';
-import { shifted } from '../../src/gitops/shift-flow';
+import { rotate, shifted } from './on-release-files';
 import { createApp } from './fixture-app-many';
 import { createApp as canaryApp } from './fixture-app-canary-many';
 import { cleanup, cloneOf, FIXTURE_APP_MANY, git, isolateGit, NOT_RECORD, seedRepo, spawnCli } from './helpers';

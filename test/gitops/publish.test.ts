@@ -1,3 +1,4 @@
+import { EnvironmentRelease } from '../../src/release/environment-release';
 import * as fs from 'fs';
 import * as path from 'path';
 import { PreparedChange } from '../../src/gitops/environment-change';
@@ -70,7 +71,7 @@ function head(dir: string, rev = 'HEAD'): string {
 }
 
 function change(commit: string): PreparedChange {
-  return { commit, before: STATE, after: STATE, changedFiles: [] };
+  return { commit, before: EnvironmentRelease.fromFile(STATE), after: EnvironmentRelease.fromFile(STATE), changedFiles: [] };
 }
 
 /** Run `publish` on an opened `dir` (the clone's lock released afterwards); lines logged go to `logs`. */

@@ -1,5 +1,5 @@
 import { ReleaseState } from '../../src/release/release';
-import { rollbackSubject } from '../../src/gitops/rollback-flow';
+import { rollbackSubject } from './on-release-files';
 
 const state = (services: ReleaseState['services'], weights?: ReleaseState['weights']): ReleaseState => ({ environment: 'prod', services, ...(weights ? { weights } : {}) });
 

@@ -1,7 +1,8 @@
 import * as fc from 'fast-check';
 import { InputError } from '../../src/core/errors';
 import { compareVersions } from '../../src/core/compare';
-import { adopt, canarySplit, changesBetween, describeChanges, describeWeightChanges, formatSplit, headlineTag, newestTag, rotate, weightChangesBetween } from '../../src/gitops/rotation';
+import { canarySplit, describeChanges, describeWeightChanges, formatSplit, newestTag } from '../../src/gitops/rotation';
+import { adopt, changesBetween, headlineTag, rotate, weightChangesBetween } from './on-release-files';
 
 const dev = { environment: 'dev', services: { backend: { v1: 'a', v2: 'b' }, monitor: { v1: 'a', v2: 'b' }, frontend: 'b' } };
 

@@ -126,9 +126,9 @@ describe('release state per cluster', () => {
     expect(bound['eu/web'].ref).toBe('img:3');
     expect(bound['us/web'].ref).toBe('img:2');
     expect([bound['eu/api/v1'].tag, bound['eu/api/v2'].tag, bound['us/api/v2'].tag]).toEqual(['1', '3', '2']);
-    expect(r._runsIn('prod', 'eu')).toEqual({ api: { v1: '1', v2: '3' }, web: '3' });
-    expect(r._runsIn('prod', 'us')).toEqual({ api: { v1: '1', v2: '2' }, web: '2' });
-    expect(r._stateOf('prod')).toEqual({
+    expect(r._releaseOf('prod', ['eu']).runs('eu').services).toEqual({ api: { v1: '1', v2: '3' }, web: '3' });
+    expect(r._releaseOf('prod', ['us']).runs('us').services).toEqual({ api: { v1: '1', v2: '2' }, web: '2' });
+    expect(r._releaseOf('prod').toFile()).toEqual({
       environment: 'prod',
       services: { api: { v1: '1', v2: '2' }, web: '2' },
       clusters: { eu: { services: { api: { v2: '3' }, web: '3' } } },
@@ -138,8 +138,8 @@ describe('release state per cluster', () => {
   test('the release state normalizes: what every cluster runs is the environment\'s tag, and only what differs is a cluster entry', () => {
     // every cluster has an entry with the same tag: it becomes the environment's
     const { r } = registry({ prod: { environment: 'prod', services: { web: '2' }, clusters: { eu: { services: { web: '5' } }, us: { services: { web: '5' } } } } });
-    expect(r._stateOf('prod')).toEqual({ environment: 'prod', services: { api: { v1: '1', v2: '1' }, web: '5' } });
+    expect(r._releaseOf('prod').toFile()).toEqual({ environment: 'prod', services: { api: { v1: '1', v2: '1' }, web: '5' } });
     // clusters that differ and no environment tag: the first cluster's is the environment's
-    expect(registry({ prod: { environment: 'prod', services: {}, clusters: { eu: { services: { web: '7' } }, us: { services: { web: '8' } } } } }).r._stateOf('prod')).toEqual({ environment: 'prod', services: { api: { v1: '1', v2: '1' }, web: '7' }, clusters: { us: { services: { web: '8' } } } });
+    expect(registry({ prod: { environment: 'prod', services: {}, clusters: { eu: { services: { web: '7' } }, us: { services: { web: '8' } } } } }).r._releaseOf('prod').toFile()).toEqual({ environment: 'prod', services: { api: { v1: '1', v2: '1' }, web: '7' }, clusters: { us: { services: { web: '8' } } } });
   });
 });

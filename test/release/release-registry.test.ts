@@ -123,11 +123,11 @@ describe('pinned splits per cluster', () => {
     expect(app.releases.weightsOf('prod', 'api', 'eu')).toEqual({ v1: 50, v2: 50 });
     expect(app.releases.weightsOf('prod', 'api', 'ap')).toEqual({ v1: 90, v2: 10 });
     expect(app.releases.weightsOf('prod', 'api')).toEqual({ v1: 90, v2: 10 });
-    expect(app.releases._weightsIn('prod', 'us')).toEqual({ api: { v1: 100, v2: 0 } });
+    expect(app.releases._releaseOf('prod', ['us']).runs('us').weights).toEqual({ api: { v1: 100, v2: 0 } });
     // another state, another app: without any pinned split the code decides (an equal split)
     const other = fleet({ clusters: { us: { weights: { api: { v1: 70, v2: 30 } } } } });
     expect([rendered(other, 'eu'), rendered(other, 'us'), rendered(other, 'ap')]).toEqual([['v1=50 v2=50'], ['v1=70 v2=30'], ['v1=50 v2=50']]);
-    expect(other.releases._weightsIn('prod', 'eu')).toEqual({});
+    expect(other.releases._releaseOf('prod', ['eu']).runs('eu').weights).toEqual({});
   });
 
   test('the release state normalizes like the tags: a split every cluster takes is the environment\'s, a cluster entry equal to it disappears', () => {

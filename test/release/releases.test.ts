@@ -42,7 +42,7 @@ describe('Releases: the release state of every environment, one value per deploy
     expect(r.tagOf({ environment: 'prod' }, 'toString')).toBeUndefined();
     expect(r.tagOf({ environment: 'constructor' }, 'api', 'v1')).toBeUndefined();
     expect(r.tagOf({ environment: 'prod', cluster: 'constructor' }, 'constructor')).toBe('1.0.0');
-    expect(r.stateOf('constructor')).toBeUndefined();
+    expect(r.releaseOf('constructor')).toBeUndefined();
   });
 
   test('immutable: the states are copied when the value is made and frozen; with() makes a new value, this one unchanged', () => {
@@ -50,11 +50,10 @@ describe('Releases: the release state of every environment, one value per deploy
     const r = Releases.of({ prod: given });
     (given.services as Record<string, unknown>).web = '9.9.9';
     expect(r.tagOf({ environment: 'prod' }, 'web')).toBe('1.0.0');
-    const state = r.stateOf('prod')!;
-    expect(state).toEqual(prod);
-    expect(Object.isFrozen(state) && Object.isFrozen(state.services) && Object.isFrozen(state.clusters!.eu.services)).toBe(true);
-    expect(Reflect.set(state.services, 'web', 'x')).toBe(false);
-    expect(Object.isFrozen(r.toRecord())).toBe(true);
+    const release = r.releaseOf('prod')!;
+    expect(release.toFile()).toEqual(prod);
+    expect(Object.isFrozen(release) && Object.isFrozen(release.runs().services) && Object.isFrozen(release.runs('eu').services) && Object.isFrozen(release.runs('eu').weights)).toBe(true);
+    expect(Reflect.set(release.runs().services, 'web', 'x')).toBe(false);
     // a split handed out is a copy
     r.splitOf({ environment: 'prod' }, 'api')!.v1 = 0;
     expect(r.splitOf({ environment: 'prod' }, 'api')).toEqual({ v1: 90, v2: 10 });
@@ -69,7 +68,7 @@ describe('Releases: the release state of every environment, one value per deploy
     const dev: ReleaseState = { environment: 'dev', services: { web: '0.9.0' } };
     const r = Releases.of({ prod, dev });
     expect(r.environments).toEqual(['dev', 'prod']);
-    expect(Object.keys(r.toRecord())).toEqual(['dev', 'prod']);
+    expect(r.environments).toEqual(['dev', 'prod']);
     const next = r.with('dev', { environment: 'dev', services: { web: '1.0.0' } });
     expect(next.tagOf({ environment: 'dev' }, 'web')).toBe('1.0.0');
     expect(next.tagOf({ environment: 'prod', cluster: 'eu' }, 'web')).toBe('1.1.0');
