@@ -2,7 +2,7 @@ import { IConstruct } from 'constructs';
 import { ConfigError } from '../core/errors';
 import { compareText } from '../core/compare';
 import { ReleaseState } from './release';
-import { EnvironmentRelease, ReleaseServices, ReleaseWeights } from './environment-release';
+import { EnvironmentRelease, ReleaseRuns, ReleaseServices, ReleaseWeights } from './environment-release';
 import { Releases } from './releases';
 
 /** Where a GitOpsApp keeps its registry (a symbol, so a second copy of this module finds it too). */
@@ -205,10 +205,8 @@ export class ReleaseRegistry {
   public _releaseOf(environment: string, clusters: readonly string[] = []): EnvironmentRelease {
     const bound = this.bindings.filter(b => b.environment === environment && b.cluster !== undefined && b.value.tag !== undefined).map(b => b.cluster!);
     const names = [...new Set([...clusters, ...bound])].sort(compareText);
-    const runs = Object.fromEntries(names.map(c => [c, { services: this.runsIn(environment, c), weights: this.weightsIn(environment, c) }]));
-    if (names.length === 0) {
-      return EnvironmentRelease.of(environment, { services: this.runsIn(environment, undefined), weights: this.weightsIn(environment, undefined) });
-    }
+    const runs = Object.fromEntries(names.map(c => [c, this.runsOf(environment, c)]));
+    if (names.length === 0) return EnvironmentRelease.of(environment, this.runsOf(environment, undefined));
     // service -> version (undefined: one tag) -> cluster (undefined: none) -> tag
     const byService = new Map<string, Map<string | undefined, Map<string | undefined, string>>>();
     for (const b of this.bindings) {
@@ -254,13 +252,19 @@ export class ReleaseRegistry {
     return applicable(this.releases.splitOf({ environment }, service), Object.keys(first));
   }
 
+  /** What one cluster of `environment` runs now: its bound images' tags and the pinned splits its routes take. */
+  private runsOf(environment: string, cluster: string | undefined): ReleaseRuns {
+    const services = this.runsIn(environment, cluster);
+    return { services, weights: this.weightsIn(environment, cluster, services) };
+  }
+
   /**
    * The pinned splits the routes of one cluster of `environment` take now (service -> version ->
-   * percent): of the services a route of that cluster splits by their default split, each the
-   * cluster's entry, else the environment's, naming only versions the service runs there.
+   * percent): of the services a route of that cluster splits by their default split (`runs`:
+   * what the cluster runs), each the cluster's entry, else the environment's, naming only
+   * versions the service runs there.
    */
-  private weightsIn(environment: string, cluster: string | undefined): ReleaseWeights {
-    const runs = this.runsIn(environment, cluster);
+  private weightsIn(environment: string, cluster: string | undefined, runs: ReleaseServices): ReleaseWeights {
     const out: Record<string, Record<string, number>> = {};
     for (const b of this.splitBindings(environment, cluster)) {
       const versions = runs[b.service];
