@@ -82,10 +82,9 @@ export function defineOptions<const T extends OptionTable>(options: T): T {
 }
 
 /**
- * Flags the help lists together under `heading` (lines of about 90 characters at most,
- * separated by `\n`; the help adds the colon), after the flags of no group: flags that go
- * together (`gate`'s `--slo` and what it needs) or share a note (what the query flags'
- * placeholders are). Their kinds and names are as in `options`.
+ * Flags the help lists together under `heading` (one line of about 90 characters at most; the
+ * help adds the colon), after the flags of no group: flags that go together (`gate`'s `--slo`
+ * and what it needs, its query flags). Their kinds and names are as in `options`.
  */
 export function optionGroup<const T extends OptionTable>(heading: string, options: T): { readonly [K in keyof T]: T[K] & { readonly group: string } } {
   return Object.fromEntries(Object.entries(options).map(([name, spec]) => [name, { ...spec, group: heading }])) as { [K in keyof T]: T[K] & { readonly group: string } };
@@ -252,21 +251,6 @@ export function formatOptions(options: OptionTable, column: number = HELP_COLUMN
     return [...lines, ...rest.map(l => `${indent}${l}`)].join('\n');
   };
   return [...groups].map(([heading, rows]) => `${heading === undefined ? '' : `${heading}:\n`}${rows.map(row).join('\n')}`).join('\n\n');
-}
-
-/**
- * `words` joined by `separator` into lines of at most `width` characters (a word longer than
- * that on a line of its own), separated by `\n`: a description some of whose words come from a
- * table (`shift --gate`'s settings, the flags of `gate`).
- */
-export function wrapWords(words: readonly string[], width: number, separator = ' '): string {
-  const lines: string[] = [];
-  for (const word of words) {
-    const last = lines.length - 1;
-    if (last >= 0 && lines[last].length + separator.length + word.length <= width) lines[last] += `${separator}${word}`;
-    else lines.push(word);
-  }
-  return lines.join('\n');
 }
 
 /** How messages name a flag: `--env`, `-o/--output`. */
