@@ -4,7 +4,7 @@ import { checkQueryTemplate } from '../gate/promql';
 import type { GateObjective } from '../gate/slo-gate';
 import { escapeControl, escapeJsonControl } from '../core/redact';
 import { APP_OPTION } from './app-option';
-import { defineOptions, optionGroup, OptionTable, OptionValues, required } from './args';
+import { defineOptions, optionGroup, OptionValues, required } from './args';
 import { command, commandHelp } from './command';
 import { outputOption } from './output';
 import { UsageError } from '../core/errors';
@@ -37,23 +37,12 @@ export const OPTIONS = defineOptions({
     'cluster': { type: 'string', value: 'NAME', description: "in an environment with clusters: the cluster's objective\n(default: the one every cluster has alike)" },
     ...APP_OPTION,
   }),
-  ...optionGroup(`Queries (not with --slo), each replacing the query of a check. Placeholders: {service},
-{version}, {namespace} (escaped: use them inside double quotes), {selector}
-(app="..",version=".."[,namespace=".."]), {window}, {quantile}`, {
+  ...optionGroup('Queries (not with --slo), each replacing the default query of a check', {
     'requests-query': { type: 'string', value: 'PROMQL', description: 'the query of the requests check' },
     'error-ratio-query': { type: 'string', value: 'PROMQL', description: 'the query of the error-ratio check' },
     'latency-query': { type: 'string', value: 'PROMQL', description: 'the query of the latency check' },
   }),
 });
-
-/**
- * The settings of a `--gate` flag value (shift's) as its help shows them, from the gate's flags
- * of the same names: `prometheus=URL`, then each optional one, `[,window=DURATION]`, ...
- */
-export function gateSettingsSynopsis(): string[] {
-  const flags: OptionTable = OPTIONS;
-  return GATE_SETTING_KEYS.map(key => (key === 'prometheus' ? `${key}=${flags[key].value}` : `[,${key}=${flags[key].value}]`));
-}
 
 export const HELP = commandHelp(`Usage: cdk8s-gitops gate --prometheus URL --service NAME --version V [--namespace NS]
                          [--window 5m] [--max-error-ratio 0.01] [--max-latency 0.5]
@@ -87,14 +76,18 @@ the objective's metrics in the service's namespace. A flag the objective sets
 query flags, --service, --namespace) is refused: one definition drives alerts and promotion.
 The output names the objective the thresholds came from.
 
-`, OPTIONS, `Exit codes: 0 passed, 1 refused (a threshold exceeded, no data, Prometheus unreachable
+`, OPTIONS, `Placeholders in the queries: {service}, {version}, {namespace} (escaped: use them inside
+double quotes), {selector} (app="..",version=".."[,namespace=".."]), {window}, {quantile}.
+
+Exit codes: 0 passed, 1 refused (a threshold exceeded, no data, Prometheus unreachable
 or refusing the query), 2 usage error (with --slo also: no objective of the service in the
 environment, a flag the objective sets).
 `, 30);
 
 export const run = command({ help: HELP, options: OPTIONS }, async ({ values, output }) => {
   const version = required(values.version, '--version');
-  const texts = Object.fromEntries(GATE_SETTING_KEYS.flatMap(k => values[k as keyof typeof values] === undefined ? [] : [[k, values[k as keyof typeof values] as string]]));
+  const flags: OptionValues = values; // the settings' flags by key
+  const texts = Object.fromEntries(GATE_SETTING_KEYS.flatMap(k => flags[k] === undefined ? [] : [[k, flags[k] as string]]));
   const given = readGateSettings(texts, key => `--${key}`);
   const settings = resolveGateSettings(given, (_, key) => `--${key}`);
   gateHeaders(settings, process.env, (_, key) => `--${key}`); // the credentials' variables are set: checked before any query

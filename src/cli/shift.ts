@@ -1,10 +1,10 @@
 import { gateHeaders, GateSettings, parseGateSettings, readGateSettings, resolveGateSettings, splitGateFlag } from '../gate/gate-settings';
 import { GateRefusedError, parseWeights, shift, ShiftGate, ShiftResult } from '../gitops/shift-flow';
 import { APP_OPTION } from './app-option';
-import { defineOptions, required, wrapWords } from './args';
+import { defineOptions, required } from './args';
 import { command, commandHelp } from './command';
 import { describeWeightChanges } from '../gitops/rotation';
-import { formatGate, gateResultJson, gateSettingsSynopsis } from './gate';
+import { formatGate, gateResultJson } from './gate';
 import { provenanceOptions } from './provenance';
 import { GITOPS_DIR_OPTION, PUSH_OPTIONS, repositoryOptions, RETRIES_OPTION } from './repository-flags';
 import { outputOption, printCommit, printJson, weightChangeJson } from './output';
@@ -29,10 +29,12 @@ export const OPTIONS = defineOptions({
   'gate': {
     type: 'string',
     value: 'SETTINGS',
-    description: `${wrapWords(gateSettingsSynopsis().map((setting, i) => (i === 0 ? `judge each canary first: ${setting}` : setting)), 74, '')}
-${wrapWords(('(the flags of `cdk8s-gitops gate`, with its defaults; credentials only from the'
-      + " environment variables named, token-env or basic-auth-env); slo: the thresholds from each service's objective"
-      + ' (slo,prometheus=URL[,window=10m][,min-requests=100])').split(' '), 72)}`,
+    description: `judge each canary first: prometheus=URL[,window=5m][,max-error-ratio=0.01]
+[,max-latency=0.5][,quantile=0.99][,min-requests=1][,timeout=10]
+[,metrics=app|istio][,token-env=VAR|,basic-auth-env=VAR][,header-env=VAR]
+(as the flags of \`cdk8s-gitops gate\`; credentials only from the
+environment variables named); slo: the thresholds from each service's
+objective (slo,prometheus=URL[,window=10m][,min-requests=100])`,
   },
   'cluster': {
     type: 'string',

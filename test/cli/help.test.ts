@@ -1,10 +1,8 @@
 /**
  * Every command's `--help`: its "Options" section is its option table as `formatOptions`
- * renders it (no command keeps a flag list by hand), its usage names only flags it parses, and
- * its text is pinned.
+ * renders it (no command keeps a list of its flags by hand), it lists every flag the command
+ * parses, every flag its text names is one the command parses, and its text is pinned.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { formatOptions, OptionTable } from '../../src/cli/args';
 import { GATE_SETTING_KEYS } from '../../src/gate/gate-settings';
 import { COMMANDS, parseCommandLine } from '../../src/cli/main';
@@ -22,9 +20,32 @@ function descriptionColumn(help: string): number {
   return m[1].length;
 }
 
-/** The usage lines: from `Usage:` to the first blank line. */
-function usage(help: string): string {
-  return help.slice(0, help.indexOf('\n\n'));
+/** Programs whose flags a help's examples show (`gh pr create --base ...`): not the command's flags. */
+const OTHER_PROGRAMS = ['gh', 'git', 'jq', 'kubectl'];
+
+/**
+ * The flags `help` names as `command`'s own (`--env`, `-o`; as written, without dashes), in
+ * its usage, its prose, its options and its examples; not those of another command or program
+ * (`release --canary` in backticks, `git pull --ff-only`, an example line `gh pr create --base`
+ * with its continuation lines).
+ */
+function namedFlags(help: string, command: string): string[] {
+  const own = help
+    .replace(/`([^`\n]*)`/g, (span, inner: string) => (/^[a-z]/.test(inner) && !inner.startsWith(`cdk8s-gitops ${command}`) && !inner.startsWith(`${command} `) ? '' : span))
+    .replace(new RegExp(`^ +(?:${OTHER_PROGRAMS.join('|')}) (?:.*\\\\\\n)*.*$`, 'gm'), '');
+  return [...own.matchAll(/(?<![\w-])--([a-z][a-z-]*)|(?<![\w-])-([a-z])\b/g)].map(m => m[1] ?? m[2]);
+}
+
+/** Whether the parser takes `flag` (a long name or a letter) on `command`'s command line. */
+function parses(command: string, flag: string, options: OptionTable): boolean {
+  const spec = flag.length === 1 ? Object.values(options).find(o => o.short === flag) : options[flag];
+  const word = flag.length === 1 ? `-${flag}` : `--${flag}`;
+  try {
+    parseCommandLine([command, spec?.type === 'string' ? `${word}=x` : word]);
+  } catch (e) {
+    if (/Unknown option/.test(String(e))) return false;
+  }
+  return true;
 }
 
 describe.each(Object.keys(COMMANDS))('%s --help', command => {
@@ -42,11 +63,10 @@ describe.each(Object.keys(COMMANDS))('%s --help', command => {
     expect(mod.HELP).toContain(`\nOptions:\n${formatOptions(mod.OPTIONS, descriptionColumn(mod.HELP))}\n\n`);
   });
 
-  test('its usage names only flags it parses', () => {
-    const named = [...usage(mod.HELP).matchAll(/(?<![\w-])--([a-z][a-z-]*)|(?<![\w-])-([a-z])\b/g)].map(m => m[1] ?? m[2]);
-    const known = new Set([...Object.keys(mod.OPTIONS), ...Object.values(mod.OPTIONS).flatMap(o => (o.short === undefined ? [] : [o.short]))]);
+  test('every flag its text names (usage, prose, options, examples) is one the command parses', () => {
+    const named = namedFlags(mod.HELP, command);
     expect(named.length).toBeGreaterThan(0);
-    expect(named.filter(f => !known.has(f))).toEqual([]);
+    expect([...new Set(named)].filter(flag => !parses(command, flag, mod.OPTIONS))).toEqual([]);
   });
 
   test('the text', () => {
@@ -54,10 +74,10 @@ describe.each(Object.keys(COMMANDS))('%s --help', command => {
   });
 });
 
-test('no command module writes an "Options:" section by hand: commandHelp renders it from the table', () => {
-  const dir = path.join(__dirname, '../../src/cli');
-  const writers = fs.readdirSync(dir).filter(f => f.endsWith('.ts') && f !== 'command.ts' && fs.readFileSync(path.join(dir, f), 'utf8').includes('Options:'));
-  expect(writers).toEqual([]);
+test('namedFlags: the flags of other commands and programs are not the command\'s', () => {
+  const help = 'Usage: cdk8s-gitops shift --env ENV [-o json]\n\nafter `release --canary`, as `gate --slo` does, `git pull --ff-only`; `--push` and `cdk8s-gitops shift --cluster`\n'
+    + '  gh pr create --base "$(jq -r .base pr.json)" \\\n    --title T --body B\n  cdk8s-gitops shift --weights v2=10 \\\n    --gate prometheus=URL\n';
+  expect(namedFlags(help, 'shift')).toEqual(['env', 'o', 'push', 'cluster', 'weights', 'gate']);
 });
 
 describe('gate and shift, whose flags the gate settings give', () => {
@@ -65,23 +85,19 @@ describe('gate and shift, whose flags the gate settings give', () => {
   const gate: typeof import('../../src/cli/gate') = require('../../src/cli/gate');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const shift: typeof import('../../src/cli/shift') = require('../../src/cli/shift');
+  const gateFlags: OptionTable = gate.OPTIONS;
 
   test('gate has a flag, with a value name, for every setting of the gate', () => {
-    const table: OptionTable = gate.OPTIONS;
-    for (const key of GATE_SETTING_KEYS) expect({ key, value: table[key]?.value }).toEqual({ key, value: expect.any(String) });
+    for (const key of GATE_SETTING_KEYS) expect({ key, value: gateFlags[key]?.value }).toEqual({ key, value: expect.any(String) });
   });
 
-  test("shift's --gate lists every setting, with the value name of gate's flag", () => {
-    const table: OptionTable = gate.OPTIONS;
-    const description = shift.OPTIONS.gate.description.replace(/\n/g, '');
-    expect(description).toContain(`prometheus=${table.prometheus.value}[`);
-    for (const key of GATE_SETTING_KEYS.filter(k => k !== 'prometheus')) expect(description).toContain(`[,${key}=${table[key].value}]`);
-  });
-
-  test("a flag added to gate's table is in its help, under its group", () => {
-    const table = { ...gate.OPTIONS, 'step': { type: 'string', value: 'N', description: 'the step', group: 'With --slo' } } as OptionTable;
-    const options = formatOptions(table, 30);
-    expect(options).toMatch(/\nWith --slo:\n(.+\n)*  --step N {22}the step\n\nQueries/);
-    expect(listedFlags(`\nOptions:\n${options}`)).toContain('step');
+  test("shift's --gate names every setting, as KEY=DEFAULT (gate's default) or KEY=VALUE (gate's value name)", () => {
+    const description = shift.OPTIONS.gate.description;
+    const wrong = GATE_SETTING_KEYS.flatMap(key => {
+      const shown = new RegExp(`(?:^|[\\s[,|])${key}=([^\\s\\][,|]+)`).exec(description)?.[1];
+      const gateDefault = /\(default: ([^)]+)\)/.exec(gateFlags[key].description ?? '')?.[1];
+      return shown !== undefined && (shown === gateFlags[key].value || shown === gateDefault) ? [] : [`${key}=${shown} (gate: ${gateFlags[key].value}, default ${gateDefault})`];
+    });
+    expect(wrong).toEqual([]);
   });
 });
