@@ -46,9 +46,10 @@ export const OPTIONS = defineOptions({
 
 export const HELP = commandHelp(`Usage: cdk8s-gitops gate --prometheus URL --service NAME --version V [--namespace NS]
                          [--window 5m] [--max-error-ratio 0.01] [--max-latency 0.5]
-                         [--quantile 0.99] [--min-requests 1] [--metrics app|istio]
-                         [--token-env VAR | --basic-auth-env VAR] [--header-env VAR]
-                         [-o text|json]
+                         [--quantile 0.99] [--min-requests 1] [--timeout 10]
+                         [--metrics app|istio] [--token-env VAR | --basic-auth-env VAR]
+                         [--header-env VAR] [--requests-query PROMQL]
+                         [--error-ratio-query PROMQL] [--latency-query PROMQL] [-o text|json]
        cdk8s-gitops gate --prometheus URL --slo SERVICE --env ENV [--cluster NAME] --version V
                          [--app MODULE] [--window 5m] [--min-requests 1] [...] [-o text|json]
 

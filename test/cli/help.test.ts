@@ -1,8 +1,11 @@
 /**
  * Every command's `--help`: its "Options" section is its option table as `formatOptions`
  * renders it (no command keeps a list of its flags by hand), it lists every flag the command
- * parses, every flag its text names is one the command parses, and its text is pinned.
+ * parses, every flag its text names is one the command parses, and its text is pinned. And
+ * docs/cli.md's section of each command names every flag of it and no other.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { formatOptions, OptionTable } from '../../src/cli/args';
 import { GATE_SETTING_KEYS } from '../../src/gate/gate-settings';
 import { COMMANDS, parseCommandLine } from '../../src/cli/main';
@@ -32,7 +35,7 @@ const OTHER_PROGRAMS = ['gh', 'git', 'jq', 'kubectl'];
 function namedFlags(help: string, command: string): string[] {
   const own = help
     .replace(/`([^`\n]*)`/g, (span, inner: string) => (/^[a-z]/.test(inner) && !inner.startsWith(`cdk8s-gitops ${command}`) && !inner.startsWith(`${command} `) ? '' : span))
-    .replace(new RegExp(`^ +(?:${OTHER_PROGRAMS.join('|')}) (?:.*\\\\\\n)*.*$`, 'gm'), '');
+    .replace(new RegExp(`^ *(?:${OTHER_PROGRAMS.join('|')}) (?:.*\\\\\\n)*.*$`, 'gm'), '');
   return [...own.matchAll(/(?<![\w-])--([a-z][a-z-]*)|(?<![\w-])-([a-z])\b/g)].map(m => m[1] ?? m[2]);
 }
 
@@ -78,6 +81,35 @@ test('namedFlags: the flags of other commands and programs are not the command\'
   const help = 'Usage: cdk8s-gitops shift --env ENV [-o json]\n\nafter `release --canary`, as `gate --slo` does, `git pull --ff-only`; `--push` and `cdk8s-gitops shift --cluster`\n'
     + '  gh pr create --base "$(jq -r .base pr.json)" \\\n    --title T --body B\n  cdk8s-gitops shift --weights v2=10 \\\n    --gate prometheus=URL\n';
   expect(namedFlags(help, 'shift')).toEqual(['env', 'o', 'push', 'cluster', 'weights', 'gate']);
+});
+
+describe('docs/cli.md', () => {
+  const doc = fs.readFileSync(path.join(__dirname, '../../docs/cli.md'), 'utf8');
+  /** The sections by heading (`## release` ...), without the JSON documents they show (output, not command lines). */
+  const sections = new Map(doc.split(/^## /m).slice(1).map(part => [part.slice(0, part.indexOf('\n')).trim(), part.replace(/^```json\n[\s\S]*?^```$/gm, '')]));
+  /** The flags the "Conventions" section describes for every command that has them. */
+  const SHARED = ['output', 'app', 'json', 'format'];
+
+  test('the Conventions section describes the shared flags', () => {
+    const conventions = sections.get('Conventions (every command)') ?? '';
+    expect(SHARED.filter(flag => !conventions.includes(`--${flag}`))).toEqual([]);
+  });
+
+  describe.each(Object.keys(COMMANDS))('## %s', command => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod: { OPTIONS: OptionTable } = require(`../../src/cli/${command}`);
+    const section = sections.get(command) ?? '';
+
+    test('names every flag of the command (the shared ones: in Conventions)', () => {
+      const named = new Set(namedFlags(section, command));
+      expect(section).not.toBe('');
+      expect(Object.keys(mod.OPTIONS).filter(flag => !named.has(flag) && !SHARED.includes(flag))).toEqual([]);
+    });
+
+    test('names no flag the command does not parse', () => {
+      expect([...new Set(namedFlags(section, command))].filter(flag => !parses(command, flag, mod.OPTIONS))).toEqual([]);
+    });
+  });
 });
 
 describe('gate and shift, whose flags the gate settings give', () => {
