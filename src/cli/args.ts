@@ -62,6 +62,12 @@ export interface OptionSpec {
    * @default - none (a command whose help lists its options from the table must give one)
    */
   readonly description?: string;
+  /**
+   * The heading of the group of flags the help lists the flag in (`With --slo`), after the
+   * flags of no group; see {@link optionGroup}.
+   * @default - none: listed under "Options:"
+   */
+  readonly group?: string;
 }
 
 /** A command's flags by long name (without `--`). `-h`/`--help` is added to every table. */
@@ -73,6 +79,15 @@ export type OptionTable = Readonly<Record<string, OptionSpec>>;
  */
 export function defineOptions<const T extends OptionTable>(options: T): T {
   return options;
+}
+
+/**
+ * Flags the help lists together under `heading` (one line of about 90 characters at most; the
+ * help adds the colon), after the flags of no group: flags that go together (`gate`'s `--slo`
+ * and what it needs, its query flags). Their kinds and names are as in `options`.
+ */
+export function optionGroup<const T extends OptionTable>(heading: string, options: T): { readonly [K in keyof T]: T[K] & { readonly group: string } } {
+  return Object.fromEntries(Object.entries(options).map(([name, spec]) => [name, { ...spec, group: heading }])) as { [K in keyof T]: T[K] & { readonly group: string } };
 }
 
 /** The value a flag of `spec`'s kind parses to: one of its choices, if it has them (any value for a spec not written out). */
@@ -210,27 +225,32 @@ export function count(value: unknown, flag: string): number | undefined {
 export const HELP_COLUMN = 21;
 
 /**
- * The options section of a command's help, from its table in the table's order, then
- * `-h, --help`: a line per flag (`  --gitops-dir DIR   clone of ...`) with its description from
- * `column` on (the lines after the first indented to it). A flag whose name and value leave no
- * room gets its description on the next lines.
+ * The options section of a command's help, from its table: a line per flag of no group in the
+ * table's order (`  --gitops-dir DIR   clone of ...`), then `-h, --help`, then each group (see
+ * {@link optionGroup}) in the order of its first flag: a blank line, its heading and colon, a
+ * line per flag. A flag's description starts at `column` (the lines after the first indented
+ * to it); a flag whose name and value leave no room gets its description on the next lines.
  *
  * @throws Error for a flag without a description (a command's table must describe every flag)
  */
 export function formatOptions(options: OptionTable, column: number = HELP_COLUMN): string {
-  const rows = [...Object.entries(options).map(([name, spec]) => {
+  const groups = new Map<string | undefined, [string, string][]>([[undefined, []]]);
+  for (const [name, spec] of Object.entries(options)) {
     if (spec.description === undefined) throw new Error(`option --${name} has no description for the help`);
-    return [`${spec.short !== undefined ? `-${spec.short}, ` : ''}--${name}${spec.value !== undefined ? ` ${spec.value}` : ''}`, spec.description] as const;
-  }), ['-h, --help', 'show this help'] as const];
+    if (!groups.has(spec.group)) groups.set(spec.group, []);
+    groups.get(spec.group)!.push([`${spec.short !== undefined ? `-${spec.short}, ` : ''}--${name}${spec.value !== undefined ? ` ${spec.value}` : ''}`, spec.description]);
+  }
+  groups.get(undefined)!.push(['-h, --help', 'show this help']);
   const indent = ' '.repeat(column);
-  return rows.map(([flag, description]) => {
+  const row = ([flag, description]: [string, string]) => {
     const [first, ...rest] = description.split('\n');
     const head = `  ${flag}`;
     const lines = head.length + 2 <= column ? [`${head.padEnd(column)}${first}`]
       : head.length + 2 <= column + 2 ? [`${head}  ${first}`]
         : [head, `${indent}${first}`];
     return [...lines, ...rest.map(l => `${indent}${l}`)].join('\n');
-  }).join('\n');
+  };
+  return [...groups].map(([heading, rows]) => `${heading === undefined ? '' : `${heading}:\n`}${rows.map(row).join('\n')}`).join('\n\n');
 }
 
 /** How messages name a flag: `--env`, `-o/--output`. */

@@ -1,10 +1,10 @@
 import { diffRepository } from '../gitops/diff-flow';
 import { loadAppFactory } from './app-module';
+import { APP_OPTION } from './app-option';
 import { defineOptions, required } from './args';
 import { command, commandHelp } from './command';
 import { outputOption, printJson } from './output';
 import { Progress } from './progress';
-import { APP_OPTION } from './repository-flags';
 
 export const OPTIONS = defineOptions({
   'gitops-dir': { type: 'string', value: 'DIR', description: 'the GitOps repository (or any synth output folder)' },

@@ -3,14 +3,53 @@ import { GATE_SETTING_KEYS, gateHeaders, readGateSettings, resolveGateSettings }
 import { checkQueryTemplate } from '../gate/promql';
 import type { GateObjective } from '../gate/slo-gate';
 import { escapeControl, escapeJsonControl } from '../core/redact';
-import { OptionTable, OptionValues, parse, required } from './args';
+import { APP_OPTION } from './app-option';
+import { defineOptions, optionGroup, OptionValues, required } from './args';
+import { command, commandHelp } from './command';
+import { outputOption } from './output';
 import { UsageError } from '../core/errors';
 
-export const HELP = `Usage: cdk8s-gitops gate --prometheus URL --service NAME --version V [--namespace NS]
+/** The settings' defaults, as the help gives them. */
+const DEFAULTS = resolveGateSettings({ prometheus: 'http://prometheus:9090' });
+
+/** The query flags and the option of the gate each replaces. */
+const QUERIES = { 'requests-query': 'requestsQuery', 'error-ratio-query': 'errorRatioQuery', 'latency-query': 'latencyQuery' } as const;
+
+export const OPTIONS = defineOptions({
+  'prometheus': { type: 'string', value: 'URL', description: 'base URL of Prometheus, e.g. http://prometheus.monitoring:9090' },
+  'service': { type: 'string', value: 'NAME', description: 'service (label app)' },
+  'version': { type: 'string', value: 'V', description: 'version to judge, e.g. v2 (label version)' },
+  'namespace': { type: 'string', value: 'NS', description: 'namespace (label namespace; default: any namespace)' },
+  'window': { type: 'string', value: 'DURATION', description: `window of the metrics, a Prometheus duration (default: ${DEFAULTS.window})` },
+  'max-error-ratio': { type: 'string', value: 'R', description: `largest share of 5xx responses that passes, 0 to 1 (default: ${DEFAULTS.maxErrorRatio})` },
+  'max-latency': { type: 'string', value: 'SECONDS', description: `largest latency at the quantile that passes, in seconds or a\nduration such as 300ms (default: ${DEFAULTS.maxLatency})` },
+  'quantile': { type: 'string', value: 'Q', description: `quantile of the latency check (default: ${DEFAULTS.quantile})` },
+  'min-requests': { type: 'string', value: 'N', description: `fewest requests in the window that count as data (default: ${DEFAULTS.minRequests})` },
+  'timeout': { type: 'string', value: 'SECONDS', description: `wait as long for each answer of Prometheus (default: ${DEFAULTS.timeoutSeconds})` },
+  'metrics': { type: 'string', value: 'app|istio', description: `the metrics the default queries read (default: ${DEFAULTS.metrics})` },
+  'token-env': { type: 'string', value: 'VAR', description: 'send Authorization: Bearer with the token in the environment\nvariable VAR (never the token itself on the command line)' },
+  'basic-auth-env': { type: 'string', value: 'VAR', description: 'HTTP basic authentication with user:password from VAR' },
+  'header-env': { type: 'string', value: 'VAR', description: 'one more header, Name: value from VAR (X-Scope-OrgID: team-a)' },
+  ...outputOption(['text', 'json'], 'text (default) or json', 'FORMAT'),
+  ...optionGroup('With --slo', {
+    'slo': { type: 'string', value: 'SERVICE', description: "take the thresholds and queries from SERVICE's objective" },
+    'env': { type: 'string', value: 'ENV', description: 'the environment of the program whose objective it is' },
+    'cluster': { type: 'string', value: 'NAME', description: "in an environment with clusters: the cluster's objective\n(default: the one every cluster has alike)" },
+    ...APP_OPTION,
+  }),
+  ...optionGroup('Queries (not with --slo), each replacing the default query of a check', {
+    'requests-query': { type: 'string', value: 'PROMQL', description: 'the query of the requests check' },
+    'error-ratio-query': { type: 'string', value: 'PROMQL', description: 'the query of the error-ratio check' },
+    'latency-query': { type: 'string', value: 'PROMQL', description: 'the query of the latency check' },
+  }),
+});
+
+export const HELP = commandHelp(`Usage: cdk8s-gitops gate --prometheus URL --service NAME --version V [--namespace NS]
                          [--window 5m] [--max-error-ratio 0.01] [--max-latency 0.5]
-                         [--quantile 0.99] [--min-requests 1] [--metrics app|istio]
-                         [--token-env VAR | --basic-auth-env VAR] [--header-env VAR]
-                         [-o text|json]
+                         [--quantile 0.99] [--min-requests 1] [--timeout 10]
+                         [--metrics app|istio] [--token-env VAR | --basic-auth-env VAR]
+                         [--header-env VAR] [--requests-query PROMQL]
+                         [--error-ratio-query PROMQL] [--latency-query PROMQL] [-o text|json]
        cdk8s-gitops gate --prometheus URL --slo SERVICE --env ENV [--cluster NAME] --version V
                          [--app MODULE] [--window 5m] [--min-requests 1] [...] [-o text|json]
 
@@ -38,56 +77,18 @@ the objective's metrics in the service's namespace. A flag the objective sets
 query flags, --service, --namespace) is refused: one definition drives alerts and promotion.
 The output names the objective the thresholds came from.
 
-Options:
-  --prometheus URL            base URL of Prometheus, e.g. http://prometheus.monitoring:9090
-  --service NAME              service (label app)
-  --version V                 version to judge, e.g. v2 (label version)
-  --namespace NS              namespace (label namespace; default: any namespace)
-  --window DURATION           window of the metrics, a Prometheus duration (default: 5m)
-  --max-error-ratio R         largest share of 5xx responses that passes, 0 to 1 (default: 0.01)
-  --max-latency SECONDS       largest latency at the quantile that passes, in seconds or a
-                              duration such as 300ms (default: 0.5)
-  --quantile Q                quantile of the latency check (default: 0.99)
-  --min-requests N            fewest requests in the window that count as data (default: 1)
-  --timeout SECONDS           wait as long for each answer of Prometheus (default: 10)
-  --metrics app|istio         the metrics the default queries read (default: app)
-  --token-env VAR             send Authorization: Bearer with the token in the environment
-                              variable VAR (never the token itself on the command line)
-  --basic-auth-env VAR        HTTP basic authentication with user:password from VAR
-  --header-env VAR            one more header, Name: value from VAR (X-Scope-OrgID: team-a)
-  --slo SERVICE               take the thresholds and queries from SERVICE's objective
-  --env ENV                   with --slo: the environment of the program whose objective it is
-  --cluster NAME              with --slo, in an environment with clusters: the cluster's
-                              objective (default: the one every cluster has alike)
-  --app MODULE                with --slo: program module exporting createApp(props)
-                              (default: the "cdk8s-gitops".app entry of ./package.json)
-  --requests-query PROMQL     replace the query of a check. Placeholders: {service},
-  --error-ratio-query PROMQL  {version}, {namespace} (escaped: use them inside double
-  --latency-query PROMQL      quotes), {selector} (app="..",version=".."[,namespace=".."]),
-                              {window}, {quantile}
-  -o, --output FORMAT         text (default) or json
-  -h, --help                  show this help
+`, OPTIONS, `Placeholders in the queries: {service}, {version}, {namespace} (escaped: use them inside
+double quotes), {selector} (app="..",version=".."[,namespace=".."]), {window}, {quantile}.
 
 Exit codes: 0 passed, 1 refused (a threshold exceeded, no data, Prometheus unreachable
 or refusing the query), 2 usage error (with --slo also: no objective of the service in the
 environment, a flag the objective sets).
-`;
+`, 30);
 
-const QUERIES = { 'requests-query': 'requestsQuery', 'error-ratio-query': 'errorRatioQuery', 'latency-query': 'latencyQuery' } as const;
-
-export const OPTIONS: OptionTable = {
-  ...Object.fromEntries([...GATE_SETTING_KEYS, ...Object.keys(QUERIES), 'service', 'version', 'namespace', 'slo', 'env', 'cluster', 'app'].map(f => [f, { type: 'string' as const }])),
-  output: { type: 'string', short: 'o' },
-};
-
-export async function run(argv: string[]): Promise<number> {
-  const parsed = parse(argv, HELP, OPTIONS);
-  if (!parsed) return 0;
-  const { values } = parsed;
-  const output = values.output ?? 'text';
-  if (output !== 'text' && output !== 'json') throw new UsageError(`--output: ${JSON.stringify(output)} must be text or json`);
+export const run = command({ help: HELP, options: OPTIONS }, async ({ values, output }) => {
   const version = required(values.version, '--version');
-  const texts = Object.fromEntries(GATE_SETTING_KEYS.flatMap(k => values[k] === undefined ? [] : [[k, values[k] as string]]));
+  const flags: OptionValues = values; // the settings' flags by key
+  const texts = Object.fromEntries(GATE_SETTING_KEYS.flatMap(k => flags[k] === undefined ? [] : [[k, flags[k] as string]]));
   const given = readGateSettings(texts, key => `--${key}`);
   const settings = resolveGateSettings(given, (_, key) => `--${key}`);
   gateHeaders(settings, process.env, (_, key) => `--${key}`); // the credentials' variables are set: checked before any query
@@ -98,7 +99,7 @@ export async function run(argv: string[]): Promise<number> {
   const shown = objective === undefined ? result : { ...result, objective };
   process.stdout.write(output === 'json' ? `${escapeJsonControl(JSON.stringify(shown, numbersAsPrometheus, 2))}\n` : formatGate(result, objective));
   return result.passed ? 0 : 1;
-}
+});
 
 /** The options of the gate beside its settings and the version: the service, and what may replace the settings. */
 type JudgedBy = Omit<GateOptions, 'prometheus' | 'version'>;

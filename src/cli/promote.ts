@@ -2,7 +2,8 @@ import { promote } from '../gitops/promote-flow';
 import { defineOptions, required } from './args';
 import { command, commandHelp } from './command';
 import { provenanceOptions } from './provenance';
-import { APP_OPTION, changeRepository, GITOPS_DIR_OPTION, PUSH_OPTIONS } from './repository-flags';
+import { APP_OPTION } from './app-option';
+import { changeRepository, GITOPS_DIR_OPTION, PUSH_OPTIONS } from './repository-flags';
 import { JSON_ALIAS, outputOption, printJson, tagChangeJson, weightChangeJson } from './output';
 import { clusterLabel } from '../release/environment-release';
 

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Provenance, sourceProvenance } from '../git/commit-message';
 import { packageInfo } from '../core/package-info';
-import { defineOptions, formatOptions, OptionValues } from './args';
+import { defineOptions, OptionValues } from './args';
 
 /** The provenance flags, described as for release (the default: the CI's variables); see {@link provenanceOptions}. */
 export const PROVENANCE_OPTIONS = provenanceOptions(true);
@@ -25,11 +25,6 @@ export function provenanceOptions(fromCi: boolean) {
     },
     'source-repo': { type: 'string', value: 'URL', description: `repository of that commit (default: ${fromCi ? "the CI's repository URL" : 'likewise'})` },
   });
-}
-
-/** Their lines in a hand-written help (shift's): see {@link provenanceOptions}. */
-export function provenanceHelp(fromCi: boolean): string {
-  return formatOptions(provenanceOptions(fromCi)).split('\n').slice(0, -1).join('\n');
 }
 
 /**

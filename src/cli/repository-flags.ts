@@ -5,17 +5,13 @@
  */
 import type { RepositoryOptions } from '../gitops/repository';
 import { appModulePath, loadAppFactory } from './app-module';
+import { APP_OPTION } from './app-option';
 import { count, defineOptions, OptionValuesOf, required } from './args';
 import { Progress } from './progress';
 import { PROVENANCE_OPTIONS, provenanceFor } from './provenance';
 
 /** `--gitops-dir DIR`: the clone the command changes. */
 export const GITOPS_DIR_OPTION = defineOptions({ 'gitops-dir': { type: 'string', value: 'DIR', description: 'clone of the GitOps repository (clean, on a branch)' } });
-
-/** `--app MODULE`: the program (see `resolveAppModule`). */
-export const APP_OPTION = defineOptions({
-  app: { type: 'string', value: 'MODULE', description: 'program module exporting createApp(props) (default: the\n"cdk8s-gitops".app entry of ./package.json)' },
-});
 
 /** `--push` and `--remote NAME`. */
 export const PUSH_OPTIONS = defineOptions({

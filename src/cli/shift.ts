@@ -1,16 +1,54 @@
 import { gateHeaders, GateSettings, parseGateSettings, readGateSettings, resolveGateSettings, splitGateFlag } from '../gate/gate-settings';
 import { GateRefusedError, parseWeights, shift, ShiftGate, ShiftResult } from '../gitops/shift-flow';
-import { defineOptions, parse, required } from './args';
+import { APP_OPTION } from './app-option';
+import { defineOptions, required } from './args';
+import { command, commandHelp } from './command';
 import { describeWeightChanges } from '../gitops/rotation';
 import { formatGate, gateResultJson } from './gate';
-import { provenanceHelp } from './provenance';
-import { REPOSITORY_OPTIONS, repositoryOptions, RETRIES_OPTION } from './repository-flags';
-import { outputFormat, outputOption, printCommit, printJson, weightChangeJson } from './output';
+import { provenanceOptions } from './provenance';
+import { GITOPS_DIR_OPTION, PUSH_OPTIONS, repositoryOptions, RETRIES_OPTION } from './repository-flags';
+import { outputOption, printCommit, printJson, weightChangeJson } from './output';
 import { Progress } from './progress';
 import { UsageError } from '../core/errors';
 import { clusterLabel } from '../release/environment-release';
 
-export const HELP = `Usage: cdk8s-gitops shift --gitops-dir DIR --env ENV --service NAME [--service NAME ...]
+export const OPTIONS = defineOptions({
+  ...GITOPS_DIR_OPTION,
+  'env': { type: 'string', value: 'ENV', description: 'environment whose traffic moves, e.g. prod' },
+  'service': {
+    type: 'string',
+    list: true,
+    value: 'NAME',
+    description: 'service whose split moves; repeat it, give several names after it or\nseparated by commas: each gets the same weights',
+  },
+  'weights': {
+    type: 'string',
+    value: 'W',
+    description: 'the split, VERSION=PERCENT separated by commas: every version, summing to\n100 (v1=90,v2=10), or every version but one, which takes the rest (v2=10\ngives v1 90)',
+  },
+  'gate': {
+    type: 'string',
+    value: 'SETTINGS',
+    description: `judge each canary first: prometheus=URL[,window=5m][,max-error-ratio=0.01]
+[,max-latency=0.5][,quantile=0.99][,min-requests=1][,timeout=10]
+[,metrics=app|istio][,token-env=VAR|,basic-auth-env=VAR][,header-env=VAR]
+(as the flags of \`cdk8s-gitops gate\`; credentials only from the
+environment variables named); slo: the thresholds from each service's
+objective (slo,prometheus=URL[,window=10m][,min-requests=100])`,
+  },
+  'cluster': {
+    type: 'string',
+    value: 'NAME',
+    description: 'shift the traffic in this cluster of the environment only (an environment\nwith clusters): "ENV/NAME: shift ..." changes only ENV/NAME/ and the\ncluster\'s entries of release.yaml (default: every cluster)',
+  },
+  ...PUSH_OPTIONS,
+  ...RETRIES_OPTION,
+  ...provenanceOptions(false),
+  ...APP_OPTION,
+  ...outputOption(['text', 'json'], 'text (default) or json: {env, cluster, weights, committed, commit, message,\nchanges, changedFiles, pushed, attempts, gates}'),
+});
+
+export const HELP = commandHelp(`Usage: cdk8s-gitops shift --gitops-dir DIR --env ENV --service NAME [--service NAME ...]
                           --weights VERSION=PERCENT[,...] [--gate [slo,]prometheus=URL[,...]] [--cluster NAME]
                           [--push] [-o text|json]
 
@@ -33,65 +71,23 @@ the objective sets (max-error-ratio, max-latency, quantile of the objectives it 
 are refused (exit 2) before any query; the other settings (window, min-requests, timeout,
 the credentials' variables) apply as given.
 
-Options:
-  --gitops-dir DIR   clone of the GitOps repository (clean, on a branch)
-  --env ENV          environment whose traffic moves, e.g. prod
-  --service NAME     service whose split moves; repeat it, give several names after it or
-                     separated by commas: each gets the same weights
-  --weights W        the split, VERSION=PERCENT separated by commas: every version, summing to
-                     100 (v1=90,v2=10), or every version but one, which takes the rest (v2=10
-                     gives v1 90)
-  --gate SETTINGS    judge each canary first: prometheus=URL[,window=5m][,max-error-ratio=0.01]
-                     [,max-latency=0.5][,quantile=0.99][,min-requests=1][,timeout=10]
-                     [,metrics=app|istio][,token-env=VAR|,basic-auth-env=VAR][,header-env=VAR]
-                     (as the flags of \`cdk8s-gitops gate\`; credentials only from the
-                     environment variables named); slo: the thresholds from each service's
-                     objective (slo,prometheus=URL[,window=10m][,min-requests=100])
-  --cluster NAME     shift the traffic in this cluster of the environment only (an environment
-                     with clusters): "ENV/NAME: shift ..." changes only ENV/NAME/ and the
-                     cluster's entries of release.yaml (default: every cluster)
-  --push             push to the remote; when someone pushed first, fetch, re-render onto the
-                     new tip and push again (bounded retries with backoff)
-  --remote NAME      remote to push to (default: origin)
-  --retries N        retries after rejected pushes (default: 10)
-${provenanceHelp(false)}
-  --app MODULE       program module exporting createApp(props) (default: the
-                     "cdk8s-gitops".app entry of ./package.json)
-  -o, --output FMT   text (default) or json: {env, cluster, weights, committed, commit, message,
-                     changes, changedFiles, pushed, attempts, gates}
-  -h, --help         show this help
-
-Example (a canary step in CI, after \`release --canary\`):
+`, OPTIONS, `Example (a canary step in CI, after \`release --canary\`):
   cdk8s-gitops shift --gitops-dir . --env prod --service backend --weights v2=10 \\
     --gate prometheus=http://prometheus.monitoring:9090,window=10m,min-requests=100 --push
 
 Exit codes: 0 shifted or nothing to do, 1 failed or refused by the gate (nothing was changed, unless it says the local fast-forward stopped halfway),
 2 usage error (with --gate slo also: a service without an objective, a setting the objective sets), 3 pushed, but the local branch was not updated (run the command again).
-`;
+`);
 
-export const OPTIONS = defineOptions({
-  ...REPOSITORY_OPTIONS,
-  ...RETRIES_OPTION,
-  'env': { type: 'string' },
-  'service': { type: 'string', list: true },
-  'weights': { type: 'string' },
-  'gate': { type: 'string' },
-  'cluster': { type: 'string' },
-  ...outputOption(['text', 'json']),
-});
-
-export async function run(argv: string[]): Promise<number> {
-  const parsed = parse(argv, HELP, OPTIONS);
-  if (!parsed) return 0;
-  const { values } = parsed;
+export const run = command({ help: HELP, options: OPTIONS }, async ({ values, output }) => {
   const env = required(values.env, '--env');
-  const services = values.service as string[] | undefined;
+  const services = values.service;
   if (services === undefined) throw new UsageError('--service is required');
   const weights = parseWeights(required(values.weights, '--weights'));
-  const { gate, gateFromObjective } = values.gate === undefined ? { gate: undefined, gateFromObjective: false } : gateFlag(values.gate as string);
+  const { gate, gateFromObjective } = values.gate === undefined ? { gate: undefined, gateFromObjective: false } : gateFlag(values.gate);
   if (gate !== undefined) gateHeaders(gate, process.env, (_, key) => `--gate ${key}`); // the credentials' variables are set: checked before anything
-  const cluster = values.cluster as string | undefined;
-  const json = outputFormat(values) === 'json';
+  const cluster = values.cluster;
+  const json = output === 'json';
   let result: ShiftResult;
   try {
     result = await Progress.around(`shifting the traffic of ${services.join(', ')} in ${clusterLabel(env, cluster)}…`, () => shift({
@@ -134,7 +130,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   printCommit(result, describeWeightChanges(result.changes));
   return 0;
-}
+});
 
 /** A gate verdict as JSON: the gate's result (as `gate -o json` prints it) with the namespace judged, and the objective it came from. */
 function gateJson(g: ShiftGate): unknown {

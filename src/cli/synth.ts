@@ -9,11 +9,11 @@ import { hasGitAbove } from '../git/swap-journal';
 import { RELEASE_FILE } from '../release/release';
 import { renderStream, synthesize } from '../app/synth';
 import { appModulePath, loadAppFactory } from './app-module';
+import { APP_OPTION } from './app-option';
 import { defineOptions, OptionValuesOf } from './args';
 import { command, commandHelp } from './command';
 import { outputOption, printJson } from './output';
 import { formatCount, Progress } from './progress';
-import { APP_OPTION } from './repository-flags';
 import { packageSchemaSettings } from './validation-settings';
 
 /** How long `synth --gitops-dir` waits for another command to give the clone's lock up. */

@@ -1,4 +1,4 @@
-import { defineOptions, formatOptions, OptionTable, parseOptions } from '../../src/cli/args';
+import { defineOptions, formatOptions, optionGroup, OptionTable, parseOptions } from '../../src/cli/args';
 import { UsageError } from '../../src/core/errors';
 import { COMMANDS, parseCommandLine } from '../../src/cli/main';
 
@@ -151,6 +151,34 @@ describe('formatOptions (the options section of a help, from the table)', () => 
       '                     the Kubernetes minor',
       '  -h, --help         show this help',
     ].join('\n'));
+  });
+
+  test('the flags of a group after the others and -h, under its heading, the groups in the order of their first flag', () => {
+    const table = defineOptions({
+      'slo': { type: 'string', value: 'SERVICE', description: 'the objective', group: 'With --slo' },
+      'prometheus': { type: 'string', value: 'URL', description: 'base URL' },
+      ...optionGroup('Queries', { 'latency-query': { type: 'string', value: 'PROMQL', description: 'the latency\ncheck' } }),
+      'env': { type: 'string', value: 'ENV', description: 'the environment', group: 'With --slo' },
+      'window': { type: 'string', value: 'W', description: 'the window' },
+    });
+    expect(formatOptions(table, 28)).toBe([
+      '  --prometheus URL          base URL',
+      '  --window W                the window',
+      '  -h, --help                show this help',
+      '',
+      'With --slo:',
+      '  --slo SERVICE             the objective',
+      '  --env ENV                 the environment',
+      '',
+      'Queries:',
+      '  --latency-query PROMQL    the latency',
+      '                            check',
+    ].join('\n'));
+  });
+
+  test('optionGroup gives each flag the heading and keeps the rest of its spec', () => {
+    expect(optionGroup('With --slo', { env: { type: 'string', short: 'e', value: 'ENV', description: 'the environment' } }))
+      .toEqual({ env: { type: 'string', short: 'e', value: 'ENV', description: 'the environment', group: 'With --slo' } });
   });
 
   test('a flag without a description is an error: the help cannot leave out a flag the command parses', () => {

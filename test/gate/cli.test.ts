@@ -100,7 +100,7 @@ test('exit 2 for usage errors, naming the flag, without querying Prometheus', as
     [[...flags(), '--window', '5min'], '--window: "5min" must be a Prometheus duration'],
     [[...flags(), '--latency-query', 'x{windw}'], '--latency-query: unknown placeholder {windw}'],
     [[...flags(), '--requests-query', 'x{ns="{namespace}"}'], '--requests-query: "x{ns=\\"{namespace}\\"}" uses {namespace} but no namespace was given'],
-    [[...flags(), '-o', 'yaml'], '--output: "yaml" must be text or json'],
+    [[...flags(), '-o', 'yaml'], '-o/--output: "yaml" is not one of text, json'], // as every command's -o
     [[...flags(), '--max-latency'], "Option '--max-latency <value>' argument missing"],
     [[...flags(), '--bogus'], "Unknown option '--bogus'"],
     [['gate', '--prometheus', 'prometheus:9090', '--service', 'demo', '--version', 'v2'], '--prometheus: "prometheus:9090" must be the http:// or https:// base URL of Prometheus'],
