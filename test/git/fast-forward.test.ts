@@ -180,6 +180,19 @@ describe('fastForward: what it says when a step fails', () => {
     expect(fs.existsSync(marker)).toBe(false);
   });
 
+  test('the record of the move cannot be written (a full disk): a FastForwardError that says nothing was changed, nothing left', () => {
+    const { dir, g, from, to, marker } = repo();
+    fs.symlinkSync('/dev/full', marker); // every write fails with ENOSPC
+    let error: any;
+    try { fastForward(g, to); } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(FastForwardError);
+    expect(error.moved).toBe(false);
+    expect(error.message).toBe(`${dir}: could not record the fast-forward to ${to.slice(0, 12)} in ${marker} (ENOSPC: no space left on device, write): nothing was changed in ${dir}`);
+    expect(fs.lstatSync(marker, { throwIfNoEntry: false })).toBeUndefined();
+    expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(from);
+    expect(git(dir, 'status', '--porcelain')).toBe('');
+  });
+
   test('a commit git cannot read: its error as it is, no marker left', () => {
     const { g, marker } = repo();
     let error: any;
