@@ -193,6 +193,24 @@ describe('fastForward: what it says when a step fails', () => {
     expect(git(dir, 'status', '--porcelain')).toBe('');
   });
 
+  test('git reports a failure after it moved the branch (e.g. of its reflog): the move is complete, no error, no marker', () => {
+    const { dir, g, to, marker } = repo();
+    // the real git, whose update-ref then exits 1 as if a last step had failed
+    const bin = tmpdir('ff-bin');
+    const real = execSync('command -v git', { encoding: 'utf8', shell: '/bin/sh' }).trim();
+    fs.writeFileSync(path.join(bin, 'git'), `#!/bin/sh\n${JSON.stringify(real)} "$@"; rc=$?\ncase " $* " in *" update-ref "*) echo "error: could not write the reflog" >&2; exit 1;; esac\nexit $rc\n`, { mode: 0o755 });
+    const saved = process.env.PATH;
+    process.env.PATH = `${bin}:${saved}`;
+    try {
+      fastForward(g, to, 'the clone');
+    } finally {
+      process.env.PATH = saved;
+    }
+    expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(to);
+    expect(git(dir, 'status', '--porcelain', '--untracked-files=all')).toBe('');
+    expect(fs.existsSync(marker)).toBe(false);
+  });
+
   test('a commit git cannot read: its error as it is, no marker left', () => {
     const { g, marker } = repo();
     let error: any;
