@@ -89,7 +89,9 @@ function userStateBase(): string {
   const tmp = path.join(os.tmpdir(), `cdk8s-gitops-${uid}`);
   try {
     fs.mkdirSync(tmp, { mode: 0o700 });
+    // Stryker disable next-line BlockStatement: any other error of mkdir is one of lstatSync below too (nothing there, or not reachable)
   } catch (e: any) {
+    // Stryker disable next-line ConditionalExpression: as above
     if (e.code !== 'EEXIST') throw e;
   }
   const s = fs.lstatSync(tmp);
@@ -110,6 +112,7 @@ function canMake(dir: string): boolean {
     } catch (e: any) {
       if (e.code !== 'ENOENT') return false;
     }
+    // Stryker disable next-line ConditionalExpression,BooleanLiteral: the file system root is a folder: the loop returns there before
     if (path.dirname(d) === d) return false;
   }
 }
@@ -120,6 +123,7 @@ function key(text: string): string {
 
 /** Where synth keeps state in the git working tree holding `dir`, and the path of `dir` in it; undefined outside one. */
 function gitStateRoot(dir: string): { state: string; prefix: string } | undefined {
+  // Stryker disable next-line ConditionalExpression: without a .git, git finds no repository either (or cannot run: the catch below)
   if (!hasGitAbove(dir)) return undefined;
   let r;
   try {
@@ -127,7 +131,9 @@ function gitStateRoot(dir: string): { state: string; prefix: string } | undefine
   } catch {
     return undefined; // git cannot run: the user's state folder
   }
+  // Stryker disable next-line ConditionalExpression: a failing rev-parse prints no "true", which the lines below look for
   if (r.status !== 0) return undefined; // a .git that is not a repository's
+  // Stryker disable next-line StringLiteral: rev-parse prints the four lines (an empty prefix too)
   const [inGitDir, inWorkTree, state, prefix = ''] = r.stdout.split('\n');
   if (inGitDir === 'true') throw new InputError(`${dir} is inside a git directory (${path.resolve(dir, path.dirname(state))}): synth never writes there, even with --force: choose a folder of its own`);
   if (inWorkTree !== 'true') return undefined;
@@ -235,6 +241,7 @@ export function recoverInterruptedSwap(root: string, state: string = swapStateDi
   }
   const text = readRegularFile(state, 'journal', { maxBytes: 1024 * 1024 * 1024 });
   if (text === undefined) {
+    // Stryker disable next-line ConditionalExpression: rmSync with force of a folder that is not there does nothing
     if (s !== undefined) fs.rmSync(dir, { recursive: true, force: true });
     clearState(state);
     return s === undefined ? undefined : `removed ${dir}, left by a synth that was stopped before its swap began: ${root} holds the output from before that run, whole`;
@@ -257,6 +264,7 @@ function untrustedStaging(root: string, dir: string, why: string): GitOpsError {
 
 /** Whether git tracks anything under the staging folder of `root`. */
 function isTracked(root: string): boolean {
+  // Stryker disable next-line ConditionalExpression: without a .git, ls-files fails (or git cannot run: the catch below)
   if (!hasGitAbove(root)) return false;
   try {
     const r = new Git(root).tryRun(['--literal-pathspecs', 'ls-files', '-z', '--', STAGING_FOLDER]);
@@ -270,7 +278,9 @@ function isTracked(root: string): boolean {
 function madeBy(dir: string, token: string): boolean {
   let text: string | undefined;
   try {
+    // Stryker disable next-line ObjectLiteral: a file larger than a KiB is not the token (33 bytes) either
     text = readRegularFile(dir, 'owner', { maxBytes: 1024 });
+    // Stryker disable next-line BlockStatement: an owner that cannot be read is there: the folder is not empty, so not made by the run either
   } catch {
     return false;
   }
@@ -291,6 +301,7 @@ function readOwner(state: string, root: string): Owner | undefined {
   if (text === undefined) return undefined;
   try {
     const o = JSON.parse(text);
+    // Stryker disable next-line OptionalChaining: the TypeError of a null record is caught below: damaged either way
     if (Number.isInteger(o?.pid) && typeof o.host === 'string' && typeof o.started === 'string' && typeof o.token === 'string' && /^[0-9a-f]{32}$/.test(o.token)) return o;
   } catch {
     // damaged: below
@@ -349,6 +360,7 @@ function confined(root: string, rel: string, folders: Set<string>, create: boole
   let dir = root;
   for (const part of parts.slice(0, -1)) {
     dir = path.join(dir, part);
+    // Stryker disable next-line ConditionalExpression: a cache: looked at again, a folder gives the same answer
     if (folders.has(dir)) continue;
     const s = lstatIfExists(dir);
     if (s === undefined) {
@@ -357,6 +369,7 @@ function confined(root: string, rel: string, folders: Set<string>, create: boole
     } else if (!s.isDirectory()) {
       throw new GitOpsError(`${dir} is ${describeKind(s, dir)}, not a folder: synth writes only through real folders inside ${root} (it would have led ${rel} elsewhere); move it away and run synth again`);
     }
+    // Stryker disable next-line CallExpression: as above
     folders.add(dir);
   }
   return path.join(root, rel);
@@ -368,6 +381,7 @@ function removeEmptyFolders(root: string, rel: string, folders: Set<string>): vo
     try {
       fs.rmdirSync(path.join(root, d));
       folders.delete(path.join(root, d));
+      // Stryker disable next-line BlockStatement: rmdir failed: the folder is not empty, so neither is any folder above it (each holds it)
     } catch {
       return; // not empty (files synth does not own stay, and their folders), or gone
     }
@@ -407,6 +421,7 @@ function writeDurably(file: string, text: string, options: { exclusive?: boolean
   } finally {
     fs.closeSync(fd);
   }
+  // Stryker disable next-line ConditionalExpression: the journal is written only while there is none (the state is cleared before a run): linked or renamed, the same
   if (options.exclusive) {
     try {
       fs.linkSync(tmp, file);
@@ -414,6 +429,7 @@ function writeDurably(file: string, text: string, options: { exclusive?: boolean
       if (e.code === 'EEXIST') return false;
       throw e;
     } finally {
+      // Stryker disable next-line ObjectLiteral,BooleanLiteral: the temporary file is there (written above)
       fs.rmSync(tmp, { force: true });
     }
   } else {

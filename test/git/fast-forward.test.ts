@@ -180,6 +180,76 @@ describe('fastForward: what it says when a step fails', () => {
     expect(fs.existsSync(marker)).toBe(false);
   });
 
+  test('the record of the move cannot be written (a full disk): a FastForwardError that says nothing was changed, nothing left', () => {
+    const { dir, g, from, to, marker } = repo();
+    fs.symlinkSync('/dev/full', marker); // every write fails with ENOSPC
+    let error: any;
+    try { fastForward(g, to); } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(FastForwardError);
+    expect(error.moved).toBe(false);
+    expect(error.message).toBe(`${dir}: could not record the fast-forward to ${to.slice(0, 12)} in ${marker} (ENOSPC: no space left on device, write): nothing was changed in ${dir}`);
+    expect(fs.lstatSync(marker, { throwIfNoEntry: false })).toBeUndefined();
+    expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(from);
+    expect(git(dir, 'status', '--porcelain')).toBe('');
+  });
+
+  /**
+   * Run `f` with `git` on the PATH a script that runs the real git, except for the commands
+   * `step` (a shell `case` body, `$REAL` the real git) handles: how git fails part-way.
+   */
+  function withFailingGit<T>(step: string, f: () => T): T {
+    const bin = tmpdir('ff-bin');
+    const real = execSync('command -v git', { encoding: 'utf8', shell: '/bin/sh' }).trim();
+    fs.writeFileSync(path.join(bin, 'git'), `#!/bin/sh\nREAL=${JSON.stringify(real)}\ncase " $* " in\n${step}\nesac\nexec "$REAL" "$@"\n`, { mode: 0o755 });
+    const saved = process.env.PATH;
+    process.env.PATH = `${bin}:${saved}`;
+    try {
+      return f();
+    } finally {
+      process.env.PATH = saved;
+    }
+  }
+
+  test('git reports a failure after it moved the branch (e.g. of its reflog): the move is complete, no error, no marker', () => {
+    const { dir, g, to, marker } = repo();
+    withFailingGit('*" update-ref "*) "$REAL" "$@"; echo "error: could not write the reflog" >&2; exit 1;;', () => fastForward(g, to, 'the clone'));
+    expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(to);
+    expect(git(dir, 'status', '--porcelain', '--untracked-files=all')).toBe('');
+    expect(fs.existsSync(marker)).toBe(false);
+  });
+
+  test('git stops after writing some files (a full disk): says how many are where, keeps the marker, and the next run finishes the move', () => {
+    const { dir, g, from, to, marker } = repo();
+    let error: any;
+    try {
+      withFailingGit(`*" read-tree "*) "$REAL" show ${to}:c.yaml > c.yaml; echo "error: unable to write file a.yaml" >&2; exit 128;;`, () => fastForward(g, to, 'the clone'));
+    } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(FastForwardError);
+    expect(error.moved).toBe(true);
+    expect(error.message).toMatch(/error: unable to write file a\.yaml/);
+    expect(error.message).toContain(`. the clone was left between ${from.slice(0, 12)} and ${to.slice(0, 12)}: main is at the old commit ${from.slice(0, 12)}, the index is at the old commit ${from.slice(0, 12)}, of the 3 file(s) the move changes, 1 are as in the new commit, 2 as in the old. `
+      + `Once the cause is fixed (e.g. space freed on the disk), run the command again: it finishes the move (recorded in ${marker}); or finish it yourself with \`git -C 'the clone' reset --hard ${to}\``);
+    expect(fs.readFileSync(marker, 'utf8')).toBe(`${from} ${to}\n`);
+    const logs: string[] = [];
+    resumeFastForward(g, dir, l => logs.push(l));
+    expect(logs).toEqual([`finished the fast-forward of main to ${to.slice(0, 12)} that an interrupted cdk8s-gitops command had started (1 of its 3 file(s) were in place, the branch was not yet moved)`]);
+    expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(to);
+    expect(git(dir, 'status', '--porcelain', '--untracked-files=all')).toBe('');
+  });
+
+  test('git stops half-way through a file: says which, and that only git reset --hard finishes the move', () => {
+    const { g, from, to } = repo();
+    let error: any;
+    try {
+      withFailingGit('*" read-tree "*) printf "a:" > a.yaml; echo "error: unable to write file a.yaml" >&2; exit 128;;', () => fastForward(g, to, 'the clone'));
+    } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(FastForwardError);
+    expect(error.moved).toBe(true);
+    expect(error.message).toContain(`main is at the old commit ${from.slice(0, 12)}, the index is at the old commit ${from.slice(0, 12)}, of the 3 file(s) the move changes, 0 are as in the new commit, 2 as in the old, 1 as in neither (a.yaml). `
+      + `Once the cause is fixed (e.g. space freed on the disk), finish the move with \`git -C 'the clone' reset --hard ${to}\` (this discards any change made in the working tree since), then run the command again`);
+    expect(error.message.endsWith('then run the command again')).toBe(true);
+  });
+
   test('a commit git cannot read: its error as it is, no marker left', () => {
     const { g, marker } = repo();
     let error: any;

@@ -441,3 +441,172 @@ describe('swapStateDir: the user\'s state folder, and the temporary folder when 
     expect(withEnv({ XDG_STATE_HOME: '/x/state' }, () => swapStateDir(out))).toMatch(/^\/x\/state\/cdk8s-gitops\/synth\/[0-9a-f]{16}$/);
   });
 });
+
+describe('swapStateDir in the jest process: the home folder, and the temporary folder when it cannot be used', () => {
+  // as above: XDG_STATE_HOME is set in this process, HOME and TMPDIR are the run's (TMPDIR: a folder of this test run)
+  const uid = process.getuid!();
+  const fallback = path.join(os.tmpdir(), `cdk8s-gitops-${uid}`);
+
+  test('without XDG_STATE_HOME: ~/.local/state/cdk8s-gitops/synth', () => {
+    const out = tempDir('state');
+    expect(withEnv({ XDG_STATE_HOME: undefined }, () => swapStateDir(out))).toMatch(new RegExp(`^${os.homedir()}/\\.local/state/cdk8s-gitops/synth/[0-9a-f]{16}$`));
+  });
+
+  test('the folder in the temporary folder is refused when it is open to others, another user\'s, or not a folder', () => {
+    const xdg = tempDir('xdg');
+    fs.writeFileSync(path.join(xdg, 'cdk8s-gitops'), '');
+    const out = tempDir('state');
+    const state = () => withEnv({ XDG_STATE_HOME: xdg }, () => swapStateDir(out));
+    expect(state()).toMatch(new RegExp(`^${fallback}/synth/[0-9a-f]{16}$`));
+    const why = `: synth keeps its state there when ${xdg}/cdk8s-gitops cannot be made, and trusts only a folder of its own user, closed to others; remove it, or set XDG_STATE_HOME to a folder of yours`;
+    try {
+      fs.chmodSync(fallback, 0o750);
+      expect(state).toThrow(new GitOpsError(`${fallback} is a folder of user ${uid} or open to others (mode 750)${why}`));
+      fs.chmodSync(fallback, 0o700);
+      fs.chownSync(fallback, uid + 1000, process.getgid!());
+      expect(state).toThrow(new GitOpsError(`${fallback} is a folder of user ${uid + 1000} or open to others (mode 700)${why}`));
+      fs.renameSync(fallback, `${fallback}.saved`);
+      fs.symlinkSync(`${fallback}.saved`, fallback);
+      expect(state).toThrow(new GitOpsError(`${fallback} is a symbolic link to ${JSON.stringify(`${fallback}.saved`)}${why}`));
+      fs.rmSync(fallback);
+      fs.writeFileSync(fallback, '');
+      expect(state).toThrow(new GitOpsError(`${fallback} is a regular file${why}`));
+      fs.rmSync(fallback);
+    } finally {
+      if (fs.existsSync(`${fallback}.saved`)) fs.renameSync(`${fallback}.saved`, fallback);
+      fs.chownSync(fallback, uid, process.getgid!());
+      fs.chmodSync(fallback, 0o700);
+    }
+    expect(state()).toMatch(new RegExp(`^${fallback}/synth/`));
+  });
+
+  test('a .git above the folder that git cannot look at (git not installed): the user\'s state folder', () => {
+    const out = tempDir('state');
+    fs.writeFileSync(path.join(out, '.git'), 'gitdir: /nowhere\n');
+    const saved = process.env.PATH;
+    process.env.PATH = path.join(out, 'no-such-bin');
+    try {
+      expect(withEnv({ XDG_STATE_HOME: '/x/state' }, () => swapStateDir(out))).toMatch(/^\/x\/state\/cdk8s-gitops\/synth\/[0-9a-f]{16}$/);
+    } finally {
+      process.env.PATH = saved;
+    }
+  });
+
+  test('a repository whose folder is no working tree (core.bare set): the user\'s state folder', () => {
+    const repo = tempDir('state');
+    execFileSync('git', ['init', '-q', repo]);
+    execFileSync('git', ['-C', repo, 'config', 'core.bare', 'true']);
+    expect(withEnv({ XDG_STATE_HOME: '/x/state' }, () => swapStateDir(repo))).toMatch(/^\/x\/state\/cdk8s-gitops\/synth\/[0-9a-f]{16}$/);
+  });
+});
+
+describe('the swap: more of its edges', () => {
+  test('a staging folder that cannot be made for another reason than being there: that error, the state cleared', () => {
+    const parent = tempDir('swap-out');
+    const file = path.join(parent, 'out');
+    fs.writeFileSync(file, '');
+    const state = path.join(tempDir('swap-state'), 'synth', 'key');
+    const e: any = thrown(() => Staging.create(file, state));
+    expect(e).not.toBeInstanceOf(GitOpsError);
+    expect(e.code).toBe('ENOTDIR');
+    expect(fs.existsSync(state)).toBe(false);
+  });
+
+  test('a folder emptied by a removal and written again by an install of the same swap', () => {
+    const { out, state } = folders();
+    put(out, 'prod/b/x.yaml', 'x\n');
+    const staging = Staging.create(out, state);
+    staging.write('prod/b/y.yaml', 'y\n');
+    staging.swap({ removes: [{ path: 'prod/b/x.yaml', blob: blobSha('x\n') }], installs: ['prod/b/y.yaml'] });
+    expect(snapshotTree(out)).toEqual({ 'prod/b/y.yaml': 'y\n' });
+  });
+
+  test('a replay after a kill while the staging folder was removed: the journal is carried out again, finding nothing to do, and the output folder stays', () => {
+    const { out, state } = folders();
+    put(out, 'a/x.yaml', 'x\n');
+    committedSwap(out, state, {}, { version: 1, removes: [{ path: 'a/x.yaml', blob: blobSha('x\n') }], installs: ['b.yaml'] });
+    fs.rmSync(path.join(out, STAGING_FOLDER), { recursive: true });
+    expect(recoverInterruptedSwap(out, state)).toBe(`completed the swap of a synth that was stopped half-way (1 files or new folders moved into place, 1 files removed, as its journal lists): ${out} holds that run's output, whole`);
+    expect(fs.readdirSync(out)).toEqual([]);
+    expect(fs.existsSync(path.dirname(state))).toBe(false);
+  });
+
+  test('a journal larger than a KiB, or than 64 MiB, is read', () => {
+    for (const pad of [2048, 65 * 1024 * 1024]) {
+      const { out, state } = folders();
+      committedSwap(out, state, { 'a.yaml': 'a\n' }, `${JSON.stringify({ version: 1, removes: [], installs: ['a.yaml'] })}${' '.repeat(pad)}\n`);
+      expect(recoverInterruptedSwap(out, state)).toMatch(/^completed the swap/);
+      expect(snapshotTree(out)).toEqual({ 'a.yaml': 'a\n' });
+    }
+  });
+
+  test('a synth that runs on this host: refused with its process, and the record to remove if there is none', () => {
+    const { out, state } = folders();
+    put(state, 'owner', `${JSON.stringify({ pid: process.ppid, host: os.hostname(), started: '2026-01-01T00:00:00.000Z', token: 'ab'.repeat(16) })}\n`);
+    expect(() => recoverInterruptedSwap(out, state)).toThrow(new GitOpsError(`another synth (process ${process.ppid}, started 2026-01-01T00:00:00.000Z) is writing ${out} now: wait for it to finish (if there is no such process, remove ${path.join(state, 'owner')})`));
+  });
+
+  test('a record of the writing run larger than 4 KiB is refused, even when it is JSON', () => {
+    const { out, state } = folders();
+    put(state, 'owner', `${JSON.stringify({ pid: endedPid(), host: os.hostname(), started: '2026-01-01T00:00:00.000Z', token: 'ab'.repeat(16) })}${' '.repeat(5000)}\n`);
+    const e = thrown(() => recoverInterruptedSwap(out, state));
+    expect(e).toBeInstanceOf(GitOpsError);
+    expect(e.message).toMatch(new RegExp(`; it is synth's record of a run writing ${out}: if no synth runs there, remove it$`));
+    expect(fs.existsSync(path.join(state, 'owner'))).toBe(true);
+  });
+
+  test('an untracked staging folder in a git working tree, with no record: refused with rm, not with git', () => {
+    const repo = tempDir('swap-repo');
+    execFileSync('git', ['init', '-q', repo]);
+    put(repo, `${STAGING_FOLDER}/files/a.yaml`, 'not ours\n');
+    const dir = path.join(repo, STAGING_FOLDER);
+    expect(() => recoverInterruptedSwap(repo)).toThrow(new GitOpsError(`${dir}: synth did not make this staging folder on this machine (it has no record of it in ${swapStateDir(repo)}). `
+      + 'Synth never replays, removes or trusts a staging folder it did not make: its journal could make synth write or delete files anywhere. '
+      + `Nothing was changed. Look at what it holds, then remove it: rm -r -- '${dir}'; and run synth again`));
+  });
+
+  test('a staging folder under a .git git cannot look at (git not installed): refused with rm', () => {
+    const { out, state } = folders();
+    fs.writeFileSync(path.join(out, '.git'), 'gitdir: /nowhere\n');
+    put(out, `${STAGING_FOLDER}/files/a.yaml`, 'not ours\n');
+    const saved = process.env.PATH;
+    process.env.PATH = path.join(out, 'no-such-bin');
+    let e: Error;
+    try {
+      e = thrown(() => recoverInterruptedSwap(out, state));
+    } finally {
+      process.env.PATH = saved;
+    }
+    expect(e.message).toContain(`then remove it: rm -r -- '${path.join(out, STAGING_FOLDER)}'; and run synth again`);
+  });
+
+  test('a swap leaves no file open', () => {
+    const open = () => fs.readdirSync('/proc/self/fd').length;
+    const { out, state } = folders();
+    const before = open();
+    const staging = Staging.create(out, state);
+    staging.write('a.yaml', 'a\n');
+    staging.swap({ removes: [], installs: ['a.yaml'] });
+    expect(open()).toBe(before);
+  });
+
+  test.each([
+    ['a token with more before it', { token: `x${'ab'.repeat(16)}` }],
+    ['a token with more after it', { token: `${'ab'.repeat(16)}x` }],
+    ['a token that is not a string', { token: ['ab'.repeat(16)] }],
+  ])('a damaged record of the writing run (%s) is refused', (_, fields) => {
+    const { out, state } = folders();
+    put(state, 'owner', JSON.stringify({ pid: 1, host: 'h', started: 's', ...fields }));
+    expect(() => recoverInterruptedSwap(out, state)).toThrow(`${path.join(state, 'owner')}: synth's record of a run writing ${out} is damaged`);
+  });
+
+  test.each([
+    ['JSON but no object', 'null', 'not a version 1 journal'],
+    ['a blob id with more before it', { version: 1, removes: [{ path: 'a.yaml', blob: `x${'a'.repeat(40)}` }], installs: [] }, 'bad entry'],
+    ['a blob id that is not a string', { version: 1, removes: [{ path: 'a.yaml', blob: ['a'.repeat(40)] }], installs: [] }, 'bad entry'],
+  ])('a damaged journal (%s) is refused', (_, journal, why) => {
+    const { out, state } = folders();
+    committedSwap(out, state, {}, journal);
+    expect(() => recoverInterruptedSwap(out, state)).toThrow(`${path.join(state, 'journal')}: the journal of an interrupted synth is damaged (${why}`);
+  });
+});
