@@ -457,3 +457,85 @@ function expectReadWithoutYaml(text: string, environment: string, state: unknown
   expect(() => parseWithoutYaml(`${text}# edited\n`, environment)).toThrow('the YAML parser was loaded');
   expect(parseReleaseFile(`${text}# edited\n`, { environment })).toEqual(state);
 }
+
+describe('the nesting scan before the YAML parser counts what nests, and nothing else', () => {
+  const base = 'apiVersion: cdk8s-gitops/v1\nkind: Release\nenvironment: dev\n';
+  /** The message parsing `text` fails with, or 'read' when it is read. */
+  const problem = (text: string): string => {
+    try {
+      parseReleaseFile(text, { environment: 'dev', source: 'dev/release.yaml' });
+      return 'read';
+    } catch (e) {
+      expect(e).toBeInstanceOf(ReleaseFileError);
+      return (e as Error).message;
+    }
+  };
+  const tooDeep = (line: number) => `dev/release.yaml: line ${line}: nested more than ${RELEASE_FILE_LIMITS.depth} levels deep (a release file has at most 5: clusters, cluster, services, service, version)`;
+  const notNesting = (text: string) => expect(problem(text)).not.toMatch(/nested more than/);
+  /** `services:` then lines nested `n` levels below it (a0: ... an-1:). */
+  const block = (n: number, between: string[] = []) => `services:\n${Array.from({ length: n }, (_, i) => [`${' '.repeat(2 * i + 2)}a${i}:`, ...between].join('\n')).join('\n')}\n`;
+
+  test('16 levels are allowed, 17 are not: flow brackets, sequence items and indentation together', () => {
+    // the top-level key is one level, each bracket one
+    notNesting(`${base}services: ${'['.repeat(15)}${']'.repeat(15)}\n`);
+    expect(problem(`${base}services: ${'['.repeat(16)}${']'.repeat(16)}\n`)).toBe(tooDeep(4));
+    expect(problem(`${base}services: ${'{a: '.repeat(16)}x${'}'.repeat(16)}\n`)).toBe(tooDeep(4));
+    notNesting(`${base}services: ${'{a: '.repeat(15)}x${'}'.repeat(15)}\n`);
+    // two indentation levels and a sequence item, then brackets
+    notNesting(`${base}services:\n  - ${'['.repeat(13)}x${']'.repeat(13)}\n`);
+    expect(problem(`${base}services:\n  - ${'['.repeat(14)}x${']'.repeat(14)}\n`)).toBe(tooDeep(5));
+    // block indentation alone
+    notNesting(`${base}${block(15)}`);
+    expect(problem(`${base}${block(16)}`)).toBe(tooDeep(20));
+  });
+
+  test('closed brackets are not nesting any more; a closing bracket outside any does not lower the count', () => {
+    expect(problem(`${base}services: [${'[], '.repeat(20)}[]]\n`)).toMatch(/^dev\/release.yaml: services: .* must be a mapping/);
+    expect(problem(`${base}services: [${'{}, '.repeat(20)}{}]\n`)).toMatch(/^dev\/release.yaml: services: .* must be a mapping/);
+    expect(problem(`${base}services:\n  web: a]\n${block(16).slice('services:\n'.length)}`)).toBe(tooDeep(21));
+    expect(problem(`${base}services:\n  web: a}\n${block(16).slice('services:\n'.length)}`)).toBe(tooDeep(21));
+  });
+
+  test('blank and comment lines do not change the indentation', () => {
+    expect(problem(`${base}${block(16, [''])}`)).toBe(tooDeep(35));
+    expect(problem(`${base}${block(16, ['# a comment'])}`)).toBe(tooDeep(35));
+    expect(problem(`${base}${block(16, [`${' '.repeat(60)}# deep`])}`)).toBe(tooDeep(35));
+  });
+
+  test('sequence items and complex keys count a level each, with any spaces after them; a dash in a key does not', () => {
+    expect(problem(`${base}services:\n  a:\n    ${'- '.repeat(14)}x\n`)).toBe(tooDeep(6));
+    expect(problem(`${base}services:\n  a:\n    ${'-   '.repeat(14)}x\n`)).toBe(tooDeep(6));
+    expect(problem(`${base}services:\n  a:\n    ${'? '.repeat(14)}x\n`)).toBe(tooDeep(6));
+    // an item without a value at the end of the line
+    expect(problem(`${base}services:\n  a:\n    ${'- '.repeat(13)}-\n`)).toBe(tooDeep(6));
+    notNesting(`${base}services:\n  a:\n    ${'- '.repeat(12)}-\n`);
+    // at 16 levels, a key that starts with a dash or has a space in it is no further level
+    const deepest = `${' '.repeat(30)}`;
+    notNesting(`${base}${block(14)}${deepest}-x: 1\n`);
+    notNesting(`${base}${block(14)}${deepest}x y: 1\n`);
+    notNesting(`${base}${block(14)}${deepest}x: 1\n`);
+    expect(problem(`${base}${block(14)}${deepest}- x: 1\n`)).toBe(tooDeep(19));
+  });
+
+  test('inside quotes nothing nests: escaped double quotes stay inside, single quotes end at the next one', () => {
+    expect(problem(`${base}services:\n  web: "a\\"${'['.repeat(20)}"\n`)).toMatch(/^dev\/release.yaml: services.web: "a\\"\[+" is not an image tag/);
+    expect(problem(`${base}services:\n  web: 'a${'['.repeat(20)}'\n`)).toMatch(/^dev\/release.yaml: services.web: "a\[+" is not an image tag/);
+    // brackets after a closed quote count
+    expect(problem(`${base}services: {web: "a", x: ${'['.repeat(16)}${']'.repeat(16)}}\n`)).toBe(tooDeep(4));
+    expect(problem(`${base}services: {web: "a\\\\", x: ${'['.repeat(16)}${']'.repeat(16)}}\n`)).toBe(tooDeep(4));
+    expect(problem(`${base}services: {web: 'a\\', x: ${'['.repeat(16)}${']'.repeat(16)}}\n`)).toBe(tooDeep(4));
+  });
+
+  test('a hash starts a comment at the start of a line or after a space, not inside a word', () => {
+    expect(problem(`${base}services:  #${'['.repeat(20)}\n  web: x\n`)).toBe('read');
+    expect(problem(`${base}services:\n  web: a#${'['.repeat(20)}\n`)).toBe(tooDeep(5));
+    expect(problem(`${base}services: {\n#${'['.repeat(20)}\n  web: x}\n`)).toBe('read');
+  });
+
+  test('the lines of a flow collection or a quoted string spanning lines are no indentation', () => {
+    const flow = `${base}services: {\n${Array.from({ length: 20 }, (_, i) => `${' '.repeat(2 * i + 2)}s${i}: x,`).join('\n')}\n}\n`;
+    expect(problem(flow)).toBe('read');
+    const quoted = `${base}services:\n  web: "a\n${Array.from({ length: 20 }, (_, i) => `${' '.repeat(2 * i + 4)}b`).join('\n')}"\n`;
+    expect(problem(quoted)).toMatch(/^dev\/release.yaml: services.web: "a b b .*" is not an image tag/);
+  });
+});
