@@ -11,7 +11,8 @@ import { MeshService } from '../../src/mesh/mesh-service';
 import { RouteTarget } from '../../src/mesh/route-target';
 import { VirtualService } from '../../src/mesh/virtual-service';
 import { ReleaseState, renderRelease } from '../../src/release/release';
-import { ReleaseBindingOptions, ReleaseRegistry } from '../../src/release/release-registry';
+import { RELEASE_REGISTRY, ReleaseBindingOptions, ReleaseRegistry } from '../../src/release/release-registry';
+import { App, Chart } from 'cdk8s';
 import { WebService } from '../../src/service/web-service';
 import { find, testChart } from '../util';
 
@@ -257,5 +258,28 @@ describe('the registry: bindings of images and splits, and what they run', () =>
     expect(r._releaseOf('dev').clusters).toEqual([]);
     expect(r._releaseOf('dev').runs().services).toEqual({ web: '4' });
     expect(r._releaseOf('stage').toFile()).toEqual({ environment: 'stage', services: {} });
+  });
+
+  test('the clusters of a release: those asked for and those with a bound tag, of this environment only', () => {
+    const r = new ReleaseRegistry();
+    image(r, { service: 'web', cluster: 'eu', path: 'eu/web', fallback: '1' });
+    image(r, { service: 'redis', cluster: 'zz', path: 'zz/redis' });
+    image(r, { service: 'web', cluster: 'dc', path: 'dc/web', fallback: '1', environment: 'dev' });
+    expect(r._releaseOf('prod').clusters).toEqual(['eu']);
+    expect(r._releaseOf('prod', ['us']).clusters).toEqual(['eu', 'us']);
+    expect(r._releaseOf('dev').clusters).toEqual(['dc']);
+  });
+
+  test('of: the registry of the GitOpsApp a construct belongs to (found by its symbol, any copy that binds); none in a plain cdk8s App', () => {
+    const app = new GitOpsApp();
+    const chart = new Chart(app, 'c');
+    expect(ReleaseRegistry.of(chart)).toBe(app.releases);
+    const plain = new App();
+    expect(ReleaseRegistry.of(new Chart(plain, 'c'))).toBeUndefined();
+    const copy = { bind: () => ({ ref: 'x' }) };
+    (plain as unknown as Record<symbol, unknown>)[RELEASE_REGISTRY] = copy;
+    expect(ReleaseRegistry.of(new Chart(plain, 'd'))).toBe(copy);
+    (plain as unknown as Record<symbol, unknown>)[RELEASE_REGISTRY] = { bind: 'not a function' };
+    expect(ReleaseRegistry.of(new Chart(plain, 'e'))).toBeUndefined();
   });
 });
