@@ -26,7 +26,7 @@ const MODULES = {
   'swap-journal': { file: 'src/git/swap-journal.ts', tests: ['test/git/swap-journal.test.ts', 'test/git/write-tree.test.ts'] },
   'release-file': { file: 'src/release/release-file.ts', tests: ['test/release/release-file.test.ts'] },
   'release': { file: 'src/release/release.ts', tests: ['test/release/release-file.test.ts'] },
-  'release-registry': { file: 'src/release/release-registry.ts', tests: ['test/release/release-registry.test.ts'] },
+  'release-registry': { file: 'src/release/release-registry.ts', tests: ['test/release/release-registry.test.ts', 'test/model/cluster.test.ts', 'test/app/gitops-app.test.ts'] },
   'environment-release': { file: 'src/release/environment-release.ts', tests: ['test/release/environment-release.test.ts', 'test/gitops/rotation.test.ts'] },
   'releases': { file: 'src/release/releases.ts', tests: ['test/release/releases.test.ts', 'test/release/release-registry.test.ts'] },
 };

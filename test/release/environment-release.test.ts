@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { EnvironmentRelease } from '../../src/release/environment-release';
+import { clusterLabel, differingServices, EnvironmentRelease, sameSplit } from '../../src/release/environment-release';
 import { parseReleaseFile, ReleaseState, renderRelease } from '../../src/release/release';
 
 const prod: ReleaseState = {
@@ -113,5 +113,69 @@ describe('EnvironmentRelease: what an environment and each of its clusters run, 
     expect(r.runs().services).toEqual({ constructor: '1' });
     expect(r.runs('constructor')).toBe(r.runs());
     expect(r.toFile().services).toEqual({ constructor: '1' });
+  });
+
+  test('clusters are sorted whatever order they are given in; map goes through them in that order', () => {
+    const runs = { services: { web: '1' }, weights: {} };
+    const given = EnvironmentRelease.of('prod', runs, { us: { services: { web: '2' }, weights: {} }, eu: { services: { web: '3' }, weights: {} } });
+    expect(given.clusters).toEqual(['eu', 'us']);
+    const read = EnvironmentRelease.fromFile({ environment: 'prod', services: { web: '1' }, clusters: { us: { services: { web: '2' } }, eu: { services: { web: '3' } } } });
+    expect(read.clusters).toEqual(['eu', 'us']);
+    expect(Object.keys(read.toFile().clusters!)).toEqual(['eu', 'us']);
+    const seen: Array<string | undefined> = [];
+    given.map((now, cluster) => {
+      seen.push(cluster);
+      return now;
+    }, ['zz', 'ap']);
+    expect(seen).toEqual([undefined, 'ap', 'eu', 'us', 'zz']);
+  });
+
+  test('a cluster of a file without splits takes none; without entries of its own the environment\'s tags', () => {
+    const r = EnvironmentRelease.fromFile({ environment: 'prod', services: { api: { v1: 'a', v2: 'b' } }, clusters: { eu: { weights: { api: { v1: 100, v2: 0 } } } } });
+    expect(r.runs()).toEqual({ services: { api: { v1: 'a', v2: 'b' } }, weights: {} });
+    expect(r.runs('eu')).toEqual({ services: { api: { v1: 'a', v2: 'b' } }, weights: { api: { v1: 100, v2: 0 } } });
+    expect(r.toFile()).toEqual({ environment: 'prod', services: { api: { v1: 'a', v2: 'b' } }, clusters: { eu: { weights: { api: { v1: 100, v2: 0 } } } } });
+  });
+
+  test('a cluster entry in another form than the environment\'s service replaces it (one tag for versions, versions for one tag)', () => {
+    const r = EnvironmentRelease.fromFile({ environment: 'prod', services: { api: { v1: 'a' }, web: '1' }, clusters: { eu: { services: { api: '2', web: { v1: '3' } } } } });
+    expect(r.runs('eu').services).toEqual({ api: '2', web: { v1: '3' } });
+    const back = EnvironmentRelease.of('prod', { services: { api: { v1: 'a' }, web: '1' }, weights: {} }, { eu: { services: { api: '2', web: { v1: '3' } }, weights: {} } });
+    expect(back.toFile().clusters).toEqual({ eu: { services: { api: '2', web: { v1: '3' } } } });
+  });
+
+  test('differingServices: what differs, keys and versions sorted, as copies', () => {
+    const versions = { v2: 'y', v1: 'x' };
+    const out = differingServices({ web: '2', api: versions, db: '1', new: { v2: 'n', v1: 'm' } }, { web: '1', api: { v1: 'x', v2: 'z' }, db: '1' });
+    expect(out).toEqual({ api: { v2: 'y' }, new: { v1: 'm', v2: 'n' }, web: '2' });
+    expect(Object.keys(out)).toEqual(['api', 'new', 'web']);
+    const whole = differingServices({ api: versions }, {});
+    expect(whole).toEqual({ api: { v1: 'x', v2: 'y' } });
+    expect(whole.api).not.toBe(versions);
+    expect(differingServices({ api: { v1: 'x' } }, { api: { v1: 'x' } })).toEqual({});
+  });
+
+  test('sameSplit: the same versions and percents in any order; none pinned is only the same as none', () => {
+    expect(sameSplit({ v1: 90, v2: 10 }, { v2: 10, v1: 90 })).toBe(true);
+    expect(sameSplit({ v1: 90, v2: 10 }, { v1: 10, v2: 90 })).toBe(false);
+    expect(sameSplit({ v1: 100 }, { v1: 100, v2: 0 })).toBe(false);
+    expect(sameSplit({ v1: 100, v2: 0 }, { v1: 100 })).toBe(false);
+    expect(sameSplit(undefined, undefined)).toBe(true);
+    expect(sameSplit(undefined, {})).toBe(false);
+    expect(sameSplit({}, undefined)).toBe(false);
+    expect(sameSplit({ constructor: 100 }, {})).toBe(false);
+  });
+
+  test('clusterLabel: env/cluster, the environment alone without a cluster', () => {
+    expect(clusterLabel('prod', 'eu')).toBe('prod/eu');
+    expect(clusterLabel('prod', undefined)).toBe('prod');
+  });
+
+  test('what a release holds is frozen all the way down, versions and splits included', () => {
+    const r = EnvironmentRelease.fromFile(prod);
+    for (const runs of [r.runs(), r.runs('eu')]) {
+      expect(Object.isFrozen(runs.services.api) && Object.isFrozen(runs.weights) && Object.isFrozen(runs.weights.api)).toBe(true);
+    }
+    expect(Object.isFrozen(prod.services.api)).toBe(false);
   });
 });

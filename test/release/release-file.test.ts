@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { GitOpsError, InputError } from '../../src/core/errors';
 import { assertClusterName, assertEnvironmentName, assertServiceNames, assertValidTag, readReleases } from '../../src/release/release-file';
-import { parseReleaseFile, RELEASE_FILE_LIMITS, ReleaseFileError, ReleaseState, renderRelease, sameRelease } from '../../src/release/release';
+import { assertReleaseFileSize, parseReleaseFile, RELEASE_FILE_LIMITS, ReleaseFileError, ReleaseState, renderRelease, sameRelease } from '../../src/release/release';
 import { tagProblem } from '../../src/core/image-tag';
 import { tempDir } from '../temp-dir';
 import { withOriginals } from '../util';
@@ -457,3 +457,178 @@ function expectReadWithoutYaml(text: string, environment: string, state: unknown
   expect(() => parseWithoutYaml(`${text}# edited\n`, environment)).toThrow('the YAML parser was loaded');
   expect(parseReleaseFile(`${text}# edited\n`, { environment })).toEqual(state);
 }
+
+describe('the nesting scan before the YAML parser counts what nests, and nothing else', () => {
+  const base = 'apiVersion: cdk8s-gitops/v1\nkind: Release\nenvironment: dev\n';
+  /** The message parsing `text` fails with, or 'read' when it is read. */
+  const problem = (text: string): string => {
+    try {
+      parseReleaseFile(text, { environment: 'dev', source: 'dev/release.yaml' });
+      return 'read';
+    } catch (e) {
+      expect(e).toBeInstanceOf(ReleaseFileError);
+      return (e as Error).message;
+    }
+  };
+  const tooDeep = (line: number) => `dev/release.yaml: line ${line}: nested more than ${RELEASE_FILE_LIMITS.depth} levels deep (a release file has at most 5: clusters, cluster, services, service, version)`;
+  const notNesting = (text: string) => expect(problem(text)).not.toMatch(/nested more than/);
+  /** `services:` then lines nested `n` levels below it (a0: ... an-1:). */
+  const block = (n: number, between: string[] = []) => `services:\n${Array.from({ length: n }, (_, i) => [`${' '.repeat(2 * i + 2)}a${i}:`, ...between].join('\n')).join('\n')}\n`;
+
+  test('16 levels are allowed, 17 are not: flow brackets, sequence items and indentation together', () => {
+    // the top-level key is one level, each bracket one
+    notNesting(`${base}services: ${'['.repeat(15)}${']'.repeat(15)}\n`);
+    expect(problem(`${base}services: ${'['.repeat(16)}${']'.repeat(16)}\n`)).toBe(tooDeep(4));
+    expect(problem(`${base}services: ${'{a: '.repeat(16)}x${'}'.repeat(16)}\n`)).toBe(tooDeep(4));
+    notNesting(`${base}services: ${'{a: '.repeat(15)}x${'}'.repeat(15)}\n`);
+    // two indentation levels and a sequence item, then brackets
+    notNesting(`${base}services:\n  - ${'['.repeat(13)}x${']'.repeat(13)}\n`);
+    expect(problem(`${base}services:\n  - ${'['.repeat(14)}x${']'.repeat(14)}\n`)).toBe(tooDeep(5));
+    // block indentation alone
+    notNesting(`${base}${block(15)}`);
+    expect(problem(`${base}${block(16)}`)).toBe(tooDeep(20));
+  });
+
+  test('closed brackets are not nesting any more; a closing bracket outside any does not lower the count', () => {
+    expect(problem(`${base}services: [${'[], '.repeat(20)}[]]\n`)).toMatch(/^dev\/release.yaml: services: .* must be a mapping/);
+    expect(problem(`${base}services: [${'{}, '.repeat(20)}{}]\n`)).toMatch(/^dev\/release.yaml: services: .* must be a mapping/);
+    expect(problem(`${base}services:\n  web: a]\n${block(16).slice('services:\n'.length)}`)).toBe(tooDeep(21));
+    expect(problem(`${base}services:\n  web: a}\n${block(16).slice('services:\n'.length)}`)).toBe(tooDeep(21));
+  });
+
+  test('blank and comment lines do not change the indentation', () => {
+    expect(problem(`${base}${block(16, [''])}`)).toBe(tooDeep(35));
+    expect(problem(`${base}${block(16, ['# a comment'])}`)).toBe(tooDeep(35));
+    expect(problem(`${base}${block(16, [`${' '.repeat(60)}# deep`])}`)).toBe(tooDeep(35));
+  });
+
+  test('sequence items and complex keys count a level each, with any spaces after them; a dash in a key does not', () => {
+    expect(problem(`${base}services:\n  a:\n    ${'- '.repeat(14)}x\n`)).toBe(tooDeep(6));
+    expect(problem(`${base}services:\n  a:\n    ${'-   '.repeat(14)}x\n`)).toBe(tooDeep(6));
+    expect(problem(`${base}services:\n  a:\n    ${'? '.repeat(14)}x\n`)).toBe(tooDeep(6));
+    // an item without a value at the end of the line
+    expect(problem(`${base}services:\n  a:\n    ${'- '.repeat(13)}-\n`)).toBe(tooDeep(6));
+    notNesting(`${base}services:\n  a:\n    ${'- '.repeat(12)}-\n`);
+    // at 16 levels, a key that starts with a dash or has a space in it is no further level
+    const deepest = `${' '.repeat(30)}`;
+    notNesting(`${base}${block(14)}${deepest}-x: 1\n`);
+    notNesting(`${base}${block(14)}${deepest}x y: 1\n`);
+    notNesting(`${base}${block(14)}${deepest}x: 1\n`);
+    expect(problem(`${base}${block(14)}${deepest}- x: 1\n`)).toBe(tooDeep(19));
+  });
+
+  test('inside quotes nothing nests: escaped double quotes stay inside, single quotes end at the next one', () => {
+    expect(problem(`${base}services:\n  web: "a\\"${'['.repeat(20)}"\n`)).toMatch(/^dev\/release.yaml: services.web: "a\\"\[+" is not an image tag/);
+    expect(problem(`${base}services:\n  web: 'a${'['.repeat(20)}'\n`)).toMatch(/^dev\/release.yaml: services.web: "a\[+" is not an image tag/);
+    // brackets after a closed quote count
+    expect(problem(`${base}services: {web: "a", x: ${'['.repeat(16)}${']'.repeat(16)}}\n`)).toBe(tooDeep(4));
+    expect(problem(`${base}services: {web: "a\\\\", x: ${'['.repeat(16)}${']'.repeat(16)}}\n`)).toBe(tooDeep(4));
+    expect(problem(`${base}services: {web: 'a\\', x: ${'['.repeat(16)}${']'.repeat(16)}}\n`)).toBe(tooDeep(4));
+  });
+
+  test('a hash starts a comment at the start of a line or after a space, not inside a word', () => {
+    expect(problem(`${base}services:  #${'['.repeat(20)}\n  web: x\n`)).toBe('read');
+    expect(problem(`${base}services:\n  web: a#${'['.repeat(20)}\n`)).toBe(tooDeep(5));
+    expect(problem(`${base}services: {\n#${'['.repeat(20)}\n  web: x}\n`)).toBe('read');
+  });
+
+  test('the lines of a flow collection or a quoted string spanning lines are no indentation', () => {
+    const flow = `${base}services: {\n${Array.from({ length: 20 }, (_, i) => `${' '.repeat(2 * i + 2)}s${i}: x,`).join('\n')}\n}\n`;
+    expect(problem(flow)).toBe('read');
+    const quoted = `${base}services:\n  web: "a\n${Array.from({ length: 20 }, (_, i) => `${' '.repeat(2 * i + 4)}b`).join('\n')}"\n`;
+    expect(problem(quoted)).toMatch(/^dev\/release.yaml: services.web: "a b b .*" is not an image tag/);
+  });
+});
+
+describe('release file checks at their edges', () => {
+  const base = 'apiVersion: cdk8s-gitops/v1\nkind: Release\nenvironment: dev\n';
+  const source = 'dev/release.yaml';
+  const message = (text: string, options: { environment?: string } = { environment: 'dev' }): string => {
+    try {
+      parseReleaseFile(text, { ...options, source });
+      return 'read';
+    } catch (e) {
+      expect(e).toBeInstanceOf(ReleaseFileError);
+      expect((e as Error).name).toBe('ReleaseFileError');
+      return (e as Error).message;
+    }
+  };
+
+  test('a file of exactly the byte limit is not refused by its size; one byte more is', () => {
+    expect(() => assertReleaseFileSize(RELEASE_FILE_LIMITS.bytes, source)).not.toThrow();
+    expect(() => assertReleaseFileSize(RELEASE_FILE_LIMITS.bytes + 1, source)).toThrow(`${source}: is ${RELEASE_FILE_LIMITS.bytes + 1} bytes, over the limit`);
+  });
+
+  test('a YAML syntax error is one line: the file, the line and column, the parser\'s message', () => {
+    expect(message(`${base}services: [\n`)).toMatch(/^dev\/release.yaml: line \d+, column \d+: is not valid YAML: [^\n]+$/);
+  });
+
+  test('a file that is no mapping names the file only', () => {
+    expect(message('- 1\n')).toBe('dev/release.yaml: must be a mapping with apiVersion, kind, environment and services');
+  });
+
+  test('environment must be a DNS-1123 label string, also when no folder is given', () => {
+    expect(message(`apiVersion: cdk8s-gitops/v1\nkind: Release\nenvironment: 123\nservices: {}\n`, {})).toBe('dev/release.yaml: environment: 123 must be an environment name (a DNS-1123 label)');
+    expect(message(`apiVersion: cdk8s-gitops/v1\nkind: Release\nenvironment: Dev_1\nservices: {}\n`, {})).toBe('dev/release.yaml: environment: "Dev_1" must be an environment name (a DNS-1123 label)');
+  });
+
+  test('service names are DNS-1123 labels; a service maps to a tag or to a non-empty mapping of versions', () => {
+    expect(message(`${base}services:\n  Bad_Name: x\n`)).toBe('dev/release.yaml: services.Bad_Name: is not a service name (a DNS-1123 label)');
+    expect(message(`${base}services:\n  api: [x]\n`)).toBe('dev/release.yaml: services.api: ["x"] must be an image tag or a non-empty mapping of version name to image tag');
+    expect(message(`${base}services:\n  api: {}\n`)).toBe('dev/release.yaml: services.api: {} must be an image tag or a non-empty mapping of version name to image tag');
+  });
+
+  test('what is read is sorted, services, versions, splits and clusters, whatever order the file has', () => {
+    const text = `${base}services:\n  web: x\n  api:\n    v2: b\n    v1: a\nweights:\n  api:\n    v2: 10\n    v1: 90\nclusters:\n  us:\n    services:\n      web: u\n  eu:\n    services:\n      web: e\n`;
+    const state = parseReleaseFile(text, { environment: 'dev' });
+    expect(Object.keys(state.services)).toEqual(['api', 'web']);
+    expect(Object.keys(state.services.api)).toEqual(['v1', 'v2']);
+    expect(Object.keys(state.weights!.api)).toEqual(['v1', 'v2']);
+    expect(Object.keys(state.clusters!)).toEqual(['eu', 'us']);
+    // a cluster without splits has no weights key at all
+    expect(Object.keys(state.clusters!.eu)).toEqual(['services']);
+  });
+
+  test('the first problem named is the first in sorted order', () => {
+    expect(message(`${base}services:\n  zz: latest\n  aa: latest\n`)).toMatch(/^dev\/release.yaml: services.aa: /);
+    expect(message(`${base}services:\n  api:\n    v2: latest\n    v1: latest\n`)).toMatch(/^dev\/release.yaml: services.api.v1: /);
+    expect(message(`${base}services:\n  api: {v1: a, v2: b}\n  web: {v1: a, v2: b}\nweights:\n  web: {v1: 150}\n  api: {v1: 150}\n`)).toMatch(/^dev\/release.yaml: weights.api.v1: /);
+    expect(message(`${base}services:\n  api: {v1: a, v2: b}\nweights:\n  api: {v2: 150, v1: 150}\n`)).toMatch(/^dev\/release.yaml: weights.api.v1: /);
+    expect(message(`${base}services:\n  web: a\nclusters:\n  us: {services: {web: latest}}\n  eu: {services: {web: latest}}\n`)).toMatch(/^dev\/release.yaml: clusters.eu.services.web: /);
+  });
+
+  test('a split names the versions of its service in order; a percent over 100 is named, not only the sum', () => {
+    expect(message(`${base}services:\n  api: {v2: b, v1: a}\nweights:\n  api: {v3: 100}\n`)).toBe('dev/release.yaml: weights.api.v3: is not a version of api in services (its versions: v1, v2)');
+    expect(message(`${base}services:\n  api: {v2: b, v1: a}\nweights:\n  api: {}\n`)).toBe('dev/release.yaml: weights.api: {} must be a mapping of version to percent, e.g. {v1: 0, v2: 100}');
+    expect(message(`${base}services:\n  api: {v1: a, v2: b}\nweights:\n  api: {v1: 150, v2: 0}\n`)).toBe('dev/release.yaml: weights.api.v1: 150 must be a whole percent from 0 to 100');
+  });
+
+  test('the entry limit: exactly the limit is read; over it, the field that passes it is named (services, versions, splits)', () => {
+    const limit = RELEASE_FILE_LIMITS.entries;
+    const singles = (n: number) => Array.from({ length: n }, (_, i) => `  s${i}: x\n`).join('');
+    expect(message(`${base}services:\n${singles(limit)}`)).toBe('read');
+    const versions = Array.from({ length: limit }, (_, i) => `    v${i}: x\n`).join('');
+    expect(message(`${base}services:\n  api:\n${versions}`)).toBe(`dev/release.yaml: services.api: more than ${limit} entries (services and versions) in one release file: the limit of a release file`);
+    // api (v1, v2) and 19,995 more: 19,998 entries; its split adds 3 (the service and two versions)
+    const split = `${base}services:\n  api: {v1: a, v2: b}\n${singles(limit - 5)}weights:\n  api: {v1: 90, v2: 10}\n`;
+    expect(message(split)).toBe(`dev/release.yaml: weights.api: more than ${limit} entries (services and versions) in one release file: the limit of a release file`);
+  });
+
+  test('a cluster may run a tag of any length; an environment without services names none', () => {
+    expect(parseReleaseFile(`${base}services:\n  web: '1'\nclusters:\n  eu:\n    services:\n      web: 1.0.0-rc.1\n`).clusters).toEqual({ eu: { services: { web: '1.0.0-rc.1' } } });
+    expect(message(`${base}services: {}\nclusters:\n  eu:\n    services:\n      web: x\n`)).toBe('dev/release.yaml: clusters.eu.services.web: is not a service of the environment (its services: none): a cluster entry overrides a tag of `services`');
+  });
+
+  test('an environment that pins no tag is read without the YAML parser', () => {
+    const empty = { environment: 'dev', services: {} };
+    expect(renderRelease(empty)).toContain('\nservices: {}\n');
+    expect(parseWithoutYaml(renderRelease(empty), 'dev')).toEqual(empty);
+  });
+
+  test('empty version maps are no entries: not written, and the same as none', () => {
+    const none = { environment: 'dev', services: { api: { v1: 'a' } } };
+    const empty = { ...none, clusters: { eu: { services: { api: {} } } } };
+    expect(renderRelease(empty)).toBe(renderRelease(none));
+    expect(sameRelease(empty, none)).toBe(true);
+  });
+});

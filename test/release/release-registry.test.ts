@@ -11,6 +11,8 @@ import { MeshService } from '../../src/mesh/mesh-service';
 import { RouteTarget } from '../../src/mesh/route-target';
 import { VirtualService } from '../../src/mesh/virtual-service';
 import { ReleaseState, renderRelease } from '../../src/release/release';
+import { RELEASE_REGISTRY, ReleaseBindingOptions, ReleaseRegistry } from '../../src/release/release-registry';
+import { App, Chart } from 'cdk8s';
 import { WebService } from '../../src/service/web-service';
 import { find, testChart } from '../util';
 
@@ -162,5 +164,122 @@ describe('pinned splits per cluster', () => {
     expect(app.releases._splitOf('prod', 'api', 'us')).toEqual({ service: 'api', namespace: 'shop-prod', paths: ['shop-us/api-routes/defaultRoute.to'] });
     expect(app.releases._splitOf('prod', 'api')!.paths).toEqual(['shop-ap/api-routes/defaultRoute.to', 'shop-eu/api-routes/defaultRoute.to', 'shop-us/api-routes/defaultRoute.to']);
     expect(app.releases._splitOf('prod', 'stock', 'us')).toBeUndefined();
+  });
+});
+
+describe('the registry: bindings of images and splits, and what they run', () => {
+  const prod = (extra: Partial<ReleaseState> = {}): Record<string, ReleaseState> => ({ prod: { environment: 'prod', services: {}, ...extra } });
+  const image = (r: ReleaseRegistry, o: Omit<ReleaseBindingOptions, 'render' | 'environment'> & { environment?: string }) => r.bind({ environment: 'prod', render: (tag, released) => `img:${tag ?? 'none'}${released ? ' (released)' : ''}`, ...o });
+
+  test('a bound image runs the released tag, else its fallback; render learns which; an image without either has no tag', () => {
+    const r = new ReleaseRegistry(prod({ services: { web: '2' } }));
+    expect(image(r, { service: 'web', fallback: '1' })).toEqual({ ref: 'img:2 (released)', tag: '2' });
+    expect(image(r, { service: 'api', fallback: '1' })).toEqual({ ref: 'img:1', tag: '1' });
+    const none = image(r, { service: 'redis' });
+    expect(none).toEqual({ ref: 'img:none' });
+    expect(Object.keys(none)).toEqual(['ref']);
+    expect(r._releaseOf('prod').runs().services).toEqual({ api: '1', web: '2' });
+    expect(r.environments).toEqual(['prod']);
+  });
+
+  test('one owner per released service name and environment: versions of one construct share it; the error names both', () => {
+    const r = new ReleaseRegistry();
+    image(r, { service: 'api', version: 'v1', path: 'shop/api', fallback: '1' });
+    image(r, { service: 'api', version: 'v2', path: 'shop/api', fallback: '1' });
+    expect(() => image(r, { service: 'api', path: 'blog/api', fallback: '1' }))
+      .toThrow('[blog/api] name: "api" is already a released service of environment "prod" (shop/api): the release state is keyed by service name per environment, so released services need unique names there');
+    // without paths: the service is named, and the other is "another construct"
+    image(r, { service: 'job', fallback: '1' });
+    expect(() => image(r, { service: 'job', path: 'x/job', fallback: '1' })).toThrow('(another construct)');
+    const two = new ReleaseRegistry();
+    image(two, { service: 'db', path: 'a/db', fallback: '1' });
+    expect(() => image(two, { service: 'db', fallback: '1' })).toThrow(/^\[db\] name: "db" is already a released service of environment "prod" \(a\/db\)/);
+    // other names, other environments, other clusters and images without a tag are no conflict
+    image(r, { service: 'web', path: 'blog/web', fallback: '1' });
+    image(r, { service: 'api', path: 'blog/api', fallback: '1', environment: 'dev' });
+    image(r, { service: 'api', path: 'blog/api', fallback: '1', cluster: 'eu' });
+    image(r, { service: 'redis', path: 'shop/redis' });
+    image(r, { service: 'redis', path: 'blog/redis' });
+    expect(r.environments).toEqual(['dev', 'prod']);
+  });
+
+  test('environments are those with a bound tag, sorted', () => {
+    const r = new ReleaseRegistry();
+    image(r, { service: 'web', fallback: '1', environment: 'stage' });
+    image(r, { service: 'redis', environment: 'alpha' });
+    image(r, { service: 'web', fallback: '1', environment: 'dev' });
+    expect(r.environments).toEqual(['dev', 'stage']);
+  });
+
+  test('split bindings: the routes of a service in order, each once; per cluster, and of every cluster sorted by cluster', () => {
+    const r = new ReleaseRegistry();
+    const split = (path: string, cluster?: string, service = 'api') => r.bindSplit({ environment: 'prod', service, namespace: 'shop', path, ...(cluster ? { cluster } : {}) });
+    split('b/route');
+    split('a/route');
+    split('b/route');
+    expect(r._splitOf('prod', 'api')).toEqual({ service: 'api', namespace: 'shop', paths: ['b/route', 'a/route'] });
+    expect(r._splitOf('prod', 'web')).toBeUndefined();
+    expect(r._splitOf('dev', 'api')).toBeUndefined();
+    const c = new ReleaseRegistry();
+    for (const cluster of ['us', 'eu', 'ap']) c.bindSplit({ environment: 'prod', cluster, service: 'api', namespace: 'shop', path: `${cluster}/route` });
+    c.bindSplit({ environment: 'prod', cluster: 'eu', service: 'web', namespace: 'shop', path: 'eu/web' });
+    expect(c._splitOf('prod', 'api')!.paths).toEqual(['ap/route', 'eu/route', 'us/route']);
+    expect(c._splitOf('prod', 'api', 'us')).toEqual({ service: 'api', namespace: 'shop', paths: ['us/route'] });
+    expect(c._splitOf('prod', 'web', 'us')).toBeUndefined();
+    expect(c._splitOf('prod', 'api', 'asia')).toBeUndefined();
+    // a second namespace for the name is refused, naming the first route
+    expect(() => c.bindSplit({ environment: 'prod', cluster: 'us', service: 'api', namespace: 'other', path: 'us/other' }))
+      .toThrow('[us/other] service: "api (namespace other)" is already split by us/route as the service of namespace "shop" in environment "prod"');
+  });
+
+  test('an environment with clusters: each cluster runs what is bound there; the environment the tag they agree on, else the stored one, else the first cluster\'s', () => {
+    const r = new ReleaseRegistry(prod({ services: { db: '5' }, clusters: { eu: { services: { db: '6' } }, us: { services: { db: '7' } } } }));
+    // bound in us first: the first cluster is eu by name
+    for (const [cluster, tag] of [['us', '2'], ['eu', '1']]) {
+      image(r, { service: 'web', cluster, path: `${cluster}/web`, fallback: tag });
+      image(r, { service: 'db', cluster, path: `${cluster}/db`, fallback: tag });
+      image(r, { service: 'api', version: 'v1', cluster, path: `${cluster}/api`, fallback: '9' });
+      image(r, { service: 'redis', cluster, path: `${cluster}/redis` });
+    }
+    image(r, { service: 'job', cluster: 'ap', path: 'ap/job', fallback: '3' });
+    const release = r._releaseOf('prod', ['asia']);
+    expect(release.clusters).toEqual(['ap', 'asia', 'eu', 'us']);
+    expect(release.runs('asia').services).toEqual({});
+    expect(release.runs('ap').services).toEqual({ job: '3' });
+    expect(release.runs('us').services).toEqual({ api: { v1: '9' }, db: '7', web: '2' });
+    expect(release.toFile()).toEqual({
+      environment: 'prod',
+      services: { api: { v1: '9' }, db: '5', job: '3', web: '1' },
+      clusters: { eu: { services: { db: '6' } }, us: { services: { db: '7', web: '2' } } },
+    });
+    expect(Object.keys(release.runs('us').services)).toEqual(['api', 'db', 'web']);
+    // an environment without clusters: what is bound there
+    image(r, { service: 'web', environment: 'dev', fallback: '4' });
+    expect(r._releaseOf('dev').clusters).toEqual([]);
+    expect(r._releaseOf('dev').runs().services).toEqual({ web: '4' });
+    expect(r._releaseOf('stage').toFile()).toEqual({ environment: 'stage', services: {} });
+  });
+
+  test('the clusters of a release: those asked for and those with a bound tag, of this environment only', () => {
+    const r = new ReleaseRegistry();
+    image(r, { service: 'web', cluster: 'eu', path: 'eu/web', fallback: '1' });
+    image(r, { service: 'redis', cluster: 'zz', path: 'zz/redis' });
+    image(r, { service: 'web', cluster: 'dc', path: 'dc/web', fallback: '1', environment: 'dev' });
+    expect(r._releaseOf('prod').clusters).toEqual(['eu']);
+    expect(r._releaseOf('prod', ['us']).clusters).toEqual(['eu', 'us']);
+    expect(r._releaseOf('dev').clusters).toEqual(['dc']);
+  });
+
+  test('of: the registry of the GitOpsApp a construct belongs to (found by its symbol, any copy that binds); none in a plain cdk8s App', () => {
+    const app = new GitOpsApp();
+    const chart = new Chart(app, 'c');
+    expect(ReleaseRegistry.of(chart)).toBe(app.releases);
+    const plain = new App();
+    expect(ReleaseRegistry.of(new Chart(plain, 'c'))).toBeUndefined();
+    const copy = { bind: () => ({ ref: 'x' }) };
+    (plain as unknown as Record<symbol, unknown>)[RELEASE_REGISTRY] = copy;
+    expect(ReleaseRegistry.of(new Chart(plain, 'd'))).toBe(copy);
+    (plain as unknown as Record<symbol, unknown>)[RELEASE_REGISTRY] = { bind: 'not a function' };
+    expect(ReleaseRegistry.of(new Chart(plain, 'e'))).toBeUndefined();
   });
 });
