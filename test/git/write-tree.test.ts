@@ -36,6 +36,15 @@ function expectRefused(dir: string, f: () => unknown, ...messages: (string | Reg
   return error!;
 }
 
+/** A git working tree holding synth's output of V1 and `extra` files, committed as "synth". */
+function committedOutput(dir: string, extra: Record<string, string> = {}, options: Parameters<typeof writeTree>[2] = quiet): void {
+  git(dir, 'init', '-q');
+  writeTree(dir, V1, options);
+  for (const [rel, content] of Object.entries(extra)) put(dir, rel, content);
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'synth');
+}
+
 describe('writeTree', () => {
   test('writes files as an iterable hands them out and records them; a path given twice gets its last content', () => {
     const out = path.join(tempDir('write-tree'), 'out');
@@ -232,12 +241,7 @@ describe('writeTree in a git working tree', () => {
   /** A repository holding synth's output of V1 and a README, committed, plus .gitignore. */
   function repo(): string {
     const dir = tempDir('write-tree-git');
-    git(dir, 'init', '-q');
-    writeTree(dir, V1);
-    put(dir, 'README.md', '# GitOps\n');
-    put(dir, '.gitignore', '*.tmp\n');
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-q', '-m', 'synth');
+    committedOutput(dir, { 'README.md': '# GitOps\n', '.gitignore': '*.tmp\n' }, {});
     return dir;
   }
 
@@ -643,10 +647,7 @@ describe('writeTree: the program\'s folders, and git\'s view', () => {
 
   test('in a git working tree: an untracked file at a path synth writes is refused, even a one-letter one, saying to commit or stash', () => {
     const dir = tempDir('write-tree-git');
-    git(dir, 'init', '-q');
-    writeTree(dir, V1, quiet);
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-q', '-m', 'synth');
+    committedOutput(dir);
     put(dir, 'x', 'untracked\n');
     expect(expectRefused(dir, () => writeTree(dir, new Map([...V1, ['x', 'x\n']]), { ...quiet, force: true })).message).toBe(`${JSON.stringify(dir)}: refusing to write into ${dir}, nothing was changed:\n`
       + `  x: would be replaced but was not written by synth (it is not in ${OWNERSHIP_RECORD}), and is untracked: git cannot give it back\n`
@@ -655,22 +656,14 @@ describe('writeTree: the program\'s folders, and git\'s view', () => {
 
   test('in a git working tree: a committed file synth did not write is replaced with --force', () => {
     const dir = tempDir('write-tree-git');
-    git(dir, 'init', '-q');
-    writeTree(dir, V1, quiet);
-    put(dir, 'dev/a/three.yaml', 'committed by hand\n');
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-q', '-m', 'synth');
+    committedOutput(dir, { 'dev/a/three.yaml': 'committed by hand\n' });
     writeTree(dir, V2, { ...quiet, force: true });
     expect(outputFiles(dir)).toEqual(Object.fromEntries(V2));
   });
 
   test('in a git working tree: a rename in the index is one entry of git status (its source is no status of another path)', () => {
     const dir = tempDir('write-tree-git');
-    git(dir, 'init', '-q');
-    writeTree(dir, V1, quiet);
-    put(dir, 'xx/dev/a/one.yaml', 'a file of mine\n');
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-q', '-m', 'synth');
+    committedOutput(dir, { 'xx/dev/a/one.yaml': 'a file of mine\n' });
     put(dir, 'dev/a/one.yaml', 'changed by a release\n');
     git(dir, 'commit', '-qam', 'release');
     git(dir, 'mv', 'xx/dev/a/one.yaml', 'dev/a/three.yaml');
