@@ -85,7 +85,8 @@ const LISTED = 10;
  *
  * `files` is iterated once, each file compared and staged as it comes: a generator that makes
  * the contents one by one (`GitOpsApp.fileEntries`) never holds them all. A path given twice
- * is written with its last content. On an error while iterating, nothing is changed.
+ * is written with its last content; a path that is a file and also a folder of another path
+ * (`dev/a.yaml` and `dev/a.yaml/x.yaml`) is refused. On an error while iterating, nothing is changed.
  */
 export function writeTree(dir: string, files: Iterable<readonly [string, string]>, options: WriteTreeOptions = {}): WriteTreeResult {
   const root = path.resolve(dir);
@@ -107,6 +108,21 @@ export function writeTree(dir: string, files: Iterable<readonly [string, string]
     if (created !== undefined) removeCreatedFolders(root, created);
     throw e instanceof UnsafePathError ? new GitOpsError(e.message) : e;
   }
+}
+
+/**
+ * Why `rel` cannot be in the same rendering as the paths before it (`rendered`, and the folders
+ * they are in: `folders`, which it extends): one path is a file and a folder of another.
+ */
+function fileFolderClash(rel: string, rendered: ReadonlyMap<string, string>, folders: Map<string, string>): string | undefined {
+  const under = folders.get(rel);
+  if (under !== undefined) return `is also the folder of ${JSON.stringify(under)} in the same rendering; a path is a file or a folder, not both`;
+  for (let slash = rel.indexOf('/'); slash >= 0; slash = rel.indexOf('/', slash + 1)) {
+    const folder = rel.slice(0, slash);
+    if (rendered.has(folder)) return `is inside ${JSON.stringify(folder)}, a file of the same rendering; a path is a file or a folder, not both`;
+    if (!folders.has(folder)) folders.set(folder, rel);
+  }
+  return undefined;
 }
 
 /** One run of {@link writeTree} in a folder that may be written. */
@@ -143,8 +159,9 @@ class TreeWriter {
     // A folder without a record that is not empty is adopted or refused: nothing is staged in
     // it (not even for a moment) until that is decided; the new contents wait in memory.
     const waiting = this.record === undefined && hasEntries(this.root) ? new Map<string, string>() : undefined;
+    const folders = new Map<string, string>(); // every folder of a rendered path -> the first path under it
     for (const [rel, content] of files) {
-      const bad = outputPathProblem(rel);
+      const bad = outputPathProblem(rel) ?? fileFolderClash(rel, blobs, folders);
       if (bad !== undefined) throw new GitOpsError(`refusing to write ${JSON.stringify(rel)} into ${this.root}: the path ${bad}`);
       blobs.set(rel, blobSha(content));
       changes.delete(rel);

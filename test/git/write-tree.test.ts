@@ -156,6 +156,22 @@ describe('writeTree', () => {
     expectRefused(out, () => writeTree(out, new Map([['ok.yaml', 'x'], [rel, 'x']])), why);
   });
 
+  test.each([
+    [['dev/a.yaml/x.yaml', 'dev/a.yaml'], '"dev/a.yaml" into', 'is also the folder of "dev/a.yaml/x.yaml" in the same rendering'],
+    [['dev/a.yaml', 'dev/a.yaml/x.yaml'], '"dev/a.yaml/x.yaml" into', 'is inside "dev/a.yaml", a file of the same rendering'],
+    [['dev/a.yaml', 'ok.yaml', 'dev/a.yaml/b/x.yaml'], '"dev/a.yaml/b/x.yaml" into', 'is inside "dev/a.yaml", a file of the same rendering'],
+  ])('a rendering of %j (a path both a file and a folder) is refused naming both, with or without --force, over a file or not', (paths, written, why) => {
+    for (const force of [false, true]) {
+      for (const before of [{}, { 'dev/a.yaml': 'not synth\'s\n' }]) {
+        const out = tempDir('write-tree');
+        for (const [rel, content] of Object.entries(before)) put(out, rel, content);
+        const error = expectRefused(out, () => writeTree(out, new Map(paths.map(p => [p, 'x\n'])), { ...quiet, force }), written, why);
+        expect(error.constructor.name).toBe('GitOpsError');
+        expect(fs.readdirSync(out).sort()).toEqual(Object.keys(before).length === 0 ? [] : ['dev']);
+      }
+    }
+  });
+
   test('a folder of unrelated files without a record is refused, listing them, and nothing is changed; --force writes beside them', () => {
     const out = tempDir('write-tree');
     put(out, 'photos/cat.jpg', 'jpeg');
