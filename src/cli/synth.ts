@@ -62,7 +62,8 @@ skip) from the program (GitOpsAppProps.validation) over package.json's
 another cdk8s-gitops command (release, promote, rollback, shift, synth) holds
 it, synth waits up to ${LOCK_WAIT_MS / 1000} s, then exits 1 naming it.
 
-Exit codes: 0 written (printed), 1 failed (nothing was written or printed), 2 usage error.
+Exit codes: 0 written (printed), 1 failed (nothing was written or printed), 2 usage error
+or a folder synth never writes into (/, the home folder, the program's folder).
 `);
 
 export const run = command({ help: HELP, options: OPTIONS }, async ({ values, output }) => {
