@@ -3,7 +3,7 @@ import { defineOptions, required } from './args';
 import { command, commandHelp } from './command';
 import { provenanceOptions } from './provenance';
 import { APP_OPTION } from './app-option';
-import { changeRepository, GITOPS_DIR_OPTION, PUSH_OPTIONS, RETRIES_OPTION } from './repository-flags';
+import { changeRepository, clusterOption, GITOPS_DIR_OPTION, PUSH_OPTIONS, RETRIES_OPTION } from './repository-flags';
 import { outputOption, printCommit, printJson, tagChangeJson, weightChangeJson } from './output';
 import { describeChanges, describeWeightChanges } from '../gitops/rotation';
 import { clusterLabel } from '../release/environment-release';
@@ -19,11 +19,7 @@ export const OPTIONS = defineOptions({
     description: 'service to rotate; repeat it, give several names after it or\nseparated by commas (default: every service of the environment;\na blank name is refused)',
   },
   'canary': { type: 'boolean', description: "release as a canary: pin the newest version's weight at 0 (every\nrotated service needs two or more versions)" },
-  'cluster': {
-    type: 'string',
-    value: 'NAME',
-    description: 'release into this cluster of the environment only (an environment\nwith clusters): "ENV/NAME: deploy TAG" changes only ENV/NAME/ and\nthe cluster\'s entries of release.yaml (default: every cluster)',
-  },
+  ...clusterOption('release into', 'deploy TAG'),
   ...PUSH_OPTIONS,
   ...RETRIES_OPTION,
   ...provenanceOptions(true),

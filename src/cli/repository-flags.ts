@@ -22,6 +22,23 @@ export const PUSH_OPTIONS = defineOptions({
 /** `--retries N`, of the commands that re-render onto the new tip when a push is rejected (not promote). */
 export const RETRIES_OPTION = defineOptions({ retries: { type: 'string', value: 'N', description: 'retries after rejected pushes (default: 10)' } });
 
+/**
+ * `--cluster NAME` of the commands that change one cluster of an environment with clusters
+ * (release, shift).
+ *
+ * @param change what the command does there, before "this cluster" ("release into")
+ * @param subject the commit subject after "ENV/NAME: " ("deploy TAG")
+ */
+export function clusterOption(change: string, subject: string) {
+  return defineOptions({
+    cluster: {
+      type: 'string',
+      value: 'NAME',
+      description: `${change} this cluster of the environment only (an environment\nwith clusters): "ENV/NAME: ${subject}" changes only ENV/NAME/ and\nthe cluster's entries of release.yaml (default: every cluster)`,
+    },
+  });
+}
+
 /** `--gitops-dir`, `--push`, `--remote`, `--app` and the provenance flags: what {@link repositoryOptions} reads. */
 export const REPOSITORY_OPTIONS = defineOptions({
   ...GITOPS_DIR_OPTION,

@@ -6,7 +6,7 @@ import { command, commandHelp } from './command';
 import { describeWeightChanges } from '../gitops/rotation';
 import { formatGate, gateResultJson } from './gate';
 import { provenanceOptions } from './provenance';
-import { GITOPS_DIR_OPTION, PUSH_OPTIONS, repositoryOptions, RETRIES_OPTION } from './repository-flags';
+import { clusterOption, GITOPS_DIR_OPTION, PUSH_OPTIONS, repositoryOptions, RETRIES_OPTION } from './repository-flags';
 import { outputOption, printCommit, printJson, weightChangeJson } from './output';
 import { Progress } from './progress';
 import { UsageError } from '../core/errors';
@@ -36,11 +36,7 @@ export const OPTIONS = defineOptions({
 environment variables named); slo: the thresholds from each service's
 objective (slo,prometheus=URL[,window=10m][,min-requests=100])`,
   },
-  'cluster': {
-    type: 'string',
-    value: 'NAME',
-    description: 'shift the traffic in this cluster of the environment only (an environment\nwith clusters): "ENV/NAME: shift ..." changes only ENV/NAME/ and the\ncluster\'s entries of release.yaml (default: every cluster)',
-  },
+  ...clusterOption('shift the traffic in', 'shift ...'),
   ...PUSH_OPTIONS,
   ...RETRIES_OPTION,
   ...provenanceOptions(false),
