@@ -274,7 +274,7 @@ class TreeWriter {
     for (const [rel, now] of changes) if (now !== undefined && this.record?.get(rel) !== now) unsure.set(rel, 'would be replaced');
     // Stryker disable next-line OptionalChaining: removes come from the record: there is one when there are any
     for (const [rel, now] of removes) if (this.record?.get(rel) !== now) unsure.set(rel, 'would be removed');
-    // Stryker disable next-line all: git status of more paths (or of all) gives the same codes for these; asking only for them saves the command
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,ArrayDeclaration: git status of more paths (or of all) gives the same codes for these; asking only when there are any saves the command
     const status = unsure.size > 0 ? gitStatus(this.root, [...unsure.keys()]) : undefined;
     for (const [rel, action] of unsure) {
       const recorded = this.record?.has(rel) ?? false;
@@ -375,7 +375,7 @@ function gitStatus(root: string, rels: readonly string[]): Map<string, string> |
     throw e; // git cannot run: refuse rather than judge without it
   }
   // literal paths, or the whole folder when there are too many for one command line
-  // Stryker disable next-line all: both give the same codes for these paths; the literal paths only keep the command line short
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,ArrayDeclaration: both give the same codes for these paths (no path: all); the literal paths only keep the command line short
   const spec = rels.length <= 1000 ? rels : ['.'];
   const out = git.run(['--literal-pathspecs', '--no-optional-locks', 'status', '--porcelain=v1', '-z', '--untracked-files=all', '--ignored', '--', ...spec]);
   const status = new Map<string, string>();

@@ -292,6 +292,22 @@ describe('writeTree in a git working tree', () => {
     expect(fs.readFileSync(path.join(dir, 'dev/a/three.tmp'), 'utf8')).toBe('three\n');
   });
 
+  test('more than a thousand paths to ask git about (too many for one command line): git status of the folder, the same answers', () => {
+    const dir = repo();
+    const files = new Map([...V2]);
+    for (let i = 0; i < 1001; i++) {
+      const rel = `dev/many/f${String(i).padStart(4, '0')}.yaml`;
+      put(dir, rel, i === 1000 ? 'untracked\n' : 'committed by hand\n');
+      files.set(rel, 'rendered\n');
+    }
+    git(dir, 'add', '-A', '--', ':!dev/many/f1000.yaml');
+    git(dir, 'commit', '-q', '-m', 'by hand');
+    // the committed ones need --force; the untracked one is refused even with it
+    expectRefused(dir, () => writeTree(dir, files, quiet), 'dev/many/f0000.yaml: would be replaced but was not written by synth (it is not in .cdk8s-gitops-files) (git has it committed)');
+    expect(expectRefused(dir, () => writeTree(dir, files, { ...quiet, force: true })).message)
+      .toMatch(/^ {2}dev\/many\/f1000\.yaml: would be replaced but was not written by synth .*, and is untracked: git cannot give it back$/m);
+  });
+
   test('a committed change of a recorded file (e.g. by a release) is replaced without --force; a committed file synth did not write needs it', () => {
     const dir = repo();
     put(dir, 'dev/a/one.yaml', 'committed by a release\n');
