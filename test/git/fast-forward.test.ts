@@ -77,6 +77,21 @@ test('refuses to overwrite a local change, moving nothing and leaving no marker'
   expect(fs.existsSync(marker)).toBe(false);
 });
 
+test('a staged change of a file the move does not change is kept (a two-tree merge; a one-tree read-tree would drop it)', () => {
+  const { dir, g, to } = repo();
+  git(dir, 'reset', '-q', '--hard', to);
+  fs.writeFileSync(path.join(dir, 'c.yaml'), 'c: 2\n');
+  git(dir, 'commit', '-qam', 'next');
+  const next = git(dir, 'rev-parse', 'HEAD').trim();
+  git(dir, 'reset', '-q', '--hard', to);
+  fs.writeFileSync(path.join(dir, 'a.yaml'), 'a: staged\n');
+  git(dir, 'add', 'a.yaml');
+  fastForward(g, next);
+  expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(next);
+  expect(git(dir, 'status', '--porcelain', '--untracked-files=all')).toBe('M  a.yaml\n');
+  expect(fs.readFileSync(path.join(dir, 'a.yaml'), 'utf8')).toBe('a: staged\n');
+});
+
 describe('resumeFastForward', () => {
   test('files at the new commit, branch at the old: moves the branch and says so', () => {
     const { dir, g, from, to, marker } = repo();
@@ -115,17 +130,36 @@ describe('resumeFastForward', () => {
     expect(fs.existsSync(marker)).toBe(false);
   });
 
-  test('files partly moved and another file changed: refused, the other change kept', () => {
-    const { dir, g, from, to, marker } = repo();
+  test('files moved and another file changed: refused, the other change kept', () => {
+    const { dir, g } = repo();
     fs.writeFileSync(path.join(dir, 'd.yaml'), 'd: 1\n');
     git(dir, 'add', 'd.yaml');
     git(dir, 'commit', '-qm', 'd');
+    const from = git(dir, 'rev-parse', 'HEAD').trim();
+    fs.writeFileSync(path.join(dir, 'e.yaml'), 'e: 1\n');
+    git(dir, 'add', 'e.yaml');
+    git(dir, 'commit', '-qm', 'e');
+    const to = git(dir, 'rev-parse', 'HEAD').trim();
+    git(dir, 'reset', '-q', '--hard', from);
+    const marker = path.join(dir, '.git', FAST_FORWARD_MARKER);
     fs.writeFileSync(marker, `${from} ${to}\n`);
-    fs.writeFileSync(path.join(dir, 'c.yaml'), 'c: 1\n');
+    fs.writeFileSync(path.join(dir, 'e.yaml'), 'e: 1\n'); // the move's one file, in place
     fs.writeFileSync(path.join(dir, 'd.yaml'), 'mine\n');
-    expect(() => resumeFastForward(g, dir, () => undefined)).toThrow(GitOpsError);
+    expect(() => resumeFastForward(g, dir, () => undefined)).toThrow(`(main is at the old commit ${from.slice(0, 12)}, the index is at the old commit ${from.slice(0, 12)}, all 1 file(s) the move changes are as in the new commit). If you changed`);
     expect(fs.readFileSync(path.join(dir, 'd.yaml'), 'utf8')).toBe('mine\n');
+    expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(from);
     expect(fs.existsSync(marker)).toBe(true);
+  });
+
+  test('a file written as in the new commit while the index is still at the old (killed between the files and the index): finished', () => {
+    const { dir, g, from, to, marker } = repo();
+    fs.writeFileSync(marker, `${from} ${to}\n`);
+    fs.writeFileSync(path.join(dir, 'a.yaml'), 'a: 2\n'); // modified against the index: one of the move's files
+    const logs: string[] = [];
+    resumeFastForward(g, dir, l => logs.push(l));
+    expect(logs).toEqual([`finished the fast-forward of main to ${to.slice(0, 12)} that an interrupted cdk8s-gitops command had started (1 of its 3 file(s) were in place, the branch was not yet moved)`]);
+    expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(to);
+    expect(git(dir, 'status', '--porcelain', '--untracked-files=all')).toBe('');
   });
 
   test('a file as in neither commit is refused with the commands that finish or undo the move, and both work', () => {
@@ -186,6 +220,7 @@ describe('fastForward: what it says when a step fails', () => {
     let error: any;
     try { fastForward(g, to); } catch (e) { error = e; }
     expect(error).toBeInstanceOf(FastForwardError);
+    expect(error.name).toBe('FastForwardError');
     expect(error.moved).toBe(false);
     expect(error.message).toBe(`${dir}: could not record the fast-forward to ${to.slice(0, 12)} in ${marker} (ENOSPC: no space left on device, write): nothing was changed in ${dir}`);
     expect(fs.lstatSync(marker, { throwIfNoEntry: false })).toBeUndefined();
@@ -334,12 +369,26 @@ describe('resumeFastForward: more states', () => {
     expect(fs.existsSync(marker)).toBe(false);
   });
 
+  test('the branch moved to a third commit and the clone is modified: refused, naming where the branch is', () => {
+    const { dir, g, from, to, marker } = repo();
+    fs.writeFileSync(path.join(dir, 'd.yaml'), 'd: 1\n');
+    git(dir, 'add', 'd.yaml');
+    git(dir, 'commit', '-qm', 'elsewhere');
+    const head = git(dir, 'rev-parse', 'HEAD').trim();
+    fs.writeFileSync(path.join(dir, 'd.yaml'), 'mine\n');
+    fs.writeFileSync(marker, `${from} ${to}\n`);
+    expect(() => resumeFastForward(g, dir, () => undefined)).toThrow(`(main is at ${head.slice(0, 12)}, the index is at neither commit, the 3 file(s) the move changes are still as in the old commit)`);
+    expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(head);
+    expect(fs.existsSync(marker)).toBe(true);
+  });
+
   test('the branch moved elsewhere and the clone is modified: refused', () => {
     const { dir, g, from, to, marker } = repo();
     git(dir, 'reset', '-q', '--hard', to);
     fs.writeFileSync(path.join(dir, 'a.yaml'), 'mine\n');
     fs.writeFileSync(marker, `${from} ${to}\n`);
-    expect(() => resumeFastForward(g, dir, () => undefined)).toThrow(/an interrupted cdk8s-gitops command was moving main/);
+    expect(() => resumeFastForward(g, dir, () => undefined)).toThrow(`(main is at the new commit ${to.slice(0, 12)}, the index is at the new commit ${to.slice(0, 12)}, of the 3 file(s) the move changes, 2 are as in the new commit, 0 as in the old, 1 as in neither (a.yaml))`);
+    expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(to);
     expect(fs.readFileSync(path.join(dir, 'a.yaml'), 'utf8')).toBe('mine\n');
     expect(fs.existsSync(marker)).toBe(true);
   });
@@ -359,6 +408,15 @@ describe('resumeFastForward: more states', () => {
     expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(to);
     expect(fs.readdirSync(dir).sort()).toEqual(['.git', 'a.yaml', 'c.yaml']);
     expect(logs).toEqual([`finished the fast-forward of main to ${to.slice(0, 12)} that an interrupted cdk8s-gitops command had started (1 of its 2 file(s) were in place, the branch was not yet moved)`]);
+    expect(fs.existsSync(marker)).toBe(false);
+  });
+
+  test('an interrupted move on an unborn branch, no file written yet: finished', () => {
+    const { dir, to, marker } = unbornMove();
+    const logs: string[] = [];
+    resumeFastForward(Git.open(dir), dir, l => logs.push(l));
+    expect(logs).toEqual([`finished the fast-forward of main to ${to.slice(0, 12)} that an interrupted cdk8s-gitops command had started (0 of its 2 file(s) were in place, the branch was not yet moved)`]);
+    expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(to);
     expect(fs.existsSync(marker)).toBe(false);
   });
 
@@ -411,5 +469,58 @@ describe('resumeFastForward: more states', () => {
     try { resumeFastForward(g, dir, () => undefined); } catch (e: any) { message = e.message; }
     expect(message).toContain(`(main is at the old commit ${from.slice(0, 12)}, the index is at neither commit, the 3 file(s) the move changes are still as in the old commit)`);
     expect(message).toContain(`finish the move with \`git -C '${dir}' reset --hard ${to}\`, or undo it with`);
+  });
+});
+
+describe('a move with a symbolic link and a submodule (gitlink) in it', () => {
+  /** Commits `from` (a.yaml, link -> x, a gitlink sub) and `to` (a.yaml changed, link -> y, sub at another commit), HEAD at `from`. */
+  function kinds(): { dir: string; from: string; to: string; marker: string } {
+    const dir = tmpdir('ff-kinds');
+    git(dir, 'init', '-q', '-b', 'main');
+    const commit = (a: string, link: string, sub: string) => {
+      fs.writeFileSync(path.join(dir, 'a.yaml'), a);
+      fs.rmSync(path.join(dir, 'link'), { force: true });
+      fs.symlinkSync(link, path.join(dir, 'link'));
+      git(dir, 'add', 'a.yaml', 'link');
+      git(dir, 'update-index', '--add', '--cacheinfo', `160000,${sub.repeat(40)},sub`);
+      git(dir, 'commit', '-qm', a);
+      return git(dir, 'rev-parse', 'HEAD').trim();
+    };
+    const from = commit('a: 1\n', 'x', '1');
+    const to = commit('a: 2\n', 'y', '2');
+    git(dir, 'reset', '-q', '--hard', from);
+    return { dir, from, to, marker: path.join(dir, '.git', FAST_FORWARD_MARKER) };
+  }
+
+  test('moves them', () => {
+    const { dir, to } = kinds();
+    fastForward(Git.open(dir), to);
+    expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(to);
+    expect(fs.readlinkSync(path.join(dir, 'link'))).toBe('y');
+    expect(git(dir, 'status', '--porcelain', '--untracked-files=all')).toBe('');
+  });
+
+  test('interrupted: the link as in the old commit counts as in place there, the submodule is no file of the move; finished', () => {
+    const { dir, from, to, marker } = kinds();
+    fs.writeFileSync(marker, `${from} ${to}\n`);
+    fs.writeFileSync(path.join(dir, 'a.yaml'), 'a: 2\n');
+    const logs: string[] = [];
+    resumeFastForward(Git.open(dir), dir, l => logs.push(l));
+    expect(logs).toEqual([`finished the fast-forward of main to ${to.slice(0, 12)} that an interrupted cdk8s-gitops command had started (1 of its 2 file(s) were in place, the branch was not yet moved)`]);
+    expect(fs.readlinkSync(path.join(dir, 'link'))).toBe('y');
+    expect(git(dir, 'status', '--porcelain', '--untracked-files=all')).toBe('');
+  });
+
+  test('interrupted on an unborn branch: the submodule is no file of the move; finished', () => {
+    const { dir: src, to } = kinds();
+    const dir = tmpdir('ff-kinds-unborn');
+    git(dir, 'init', '-q', '-b', 'main');
+    git(dir, 'fetch', '-q', src, to);
+    fs.writeFileSync(path.join(dir, '.git', FAST_FORWARD_MARKER), ` ${to}\n`);
+    fs.writeFileSync(path.join(dir, 'a.yaml'), 'a: 2\n');
+    const logs: string[] = [];
+    resumeFastForward(Git.open(dir), dir, l => logs.push(l));
+    expect(logs).toEqual([`finished the fast-forward of main to ${to.slice(0, 12)} that an interrupted cdk8s-gitops command had started (1 of its 2 file(s) were in place, the branch was not yet moved)`]);
+    expect(fs.readlinkSync(path.join(dir, 'link'))).toBe('y');
   });
 });
