@@ -153,11 +153,13 @@ describe('EnvironmentRelease: what an environment and each of its clusters run, 
     expect(whole).toEqual({ api: { v1: 'x', v2: 'y' } });
     expect(whole.api).not.toBe(versions);
     expect(differingServices({ api: { v1: 'x' } }, { api: { v1: 'x' } })).toEqual({});
+    expect(Object.keys(differingServices({ api: { v3: 'c', v1: 'a', v2: 'b' } }, { api: { v1: 'x', v2: 'y', v3: 'z' } }).api)).toEqual(['v1', 'v2', 'v3']);
   });
 
   test('sameSplit: the same versions and percents in any order; none pinned is only the same as none', () => {
     expect(sameSplit({ v1: 90, v2: 10 }, { v2: 10, v1: 90 })).toBe(true);
     expect(sameSplit({ v1: 90, v2: 10 }, { v1: 10, v2: 90 })).toBe(false);
+    expect(sameSplit({ v1: 90, v2: 10 }, { v1: 90, v2: 0 })).toBe(false); // one version the same is not enough
     expect(sameSplit({ v1: 100 }, { v1: 100, v2: 0 })).toBe(false);
     expect(sameSplit({ v1: 100, v2: 0 }, { v1: 100 })).toBe(false);
     expect(sameSplit(undefined, undefined)).toBe(true);
