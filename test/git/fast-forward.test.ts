@@ -473,21 +473,25 @@ describe('resumeFastForward: more states', () => {
 });
 
 describe('a move with a symbolic link and a submodule (gitlink) in it', () => {
-  /** Commits `from` (a.yaml, link -> x, a gitlink sub) and `to` (a.yaml changed, link -> y, sub at another commit), HEAD at `from`. */
+  /**
+   * Commits `from` (a.yaml, link -> x, gitlinks sub and old) and `to` (a.yaml changed, link -> y,
+   * sub at another commit, old removed, new added), HEAD at `from`.
+   */
   function kinds(): { dir: string; from: string; to: string; marker: string } {
     const dir = tmpdir('ff-kinds');
     git(dir, 'init', '-q', '-b', 'main');
-    const commit = (a: string, link: string, sub: string) => {
+    const commit = (a: string, link: string, gitlinks: Record<string, string>, removed: string[] = []) => {
       fs.writeFileSync(path.join(dir, 'a.yaml'), a);
       fs.rmSync(path.join(dir, 'link'), { force: true });
       fs.symlinkSync(link, path.join(dir, 'link'));
       git(dir, 'add', 'a.yaml', 'link');
-      git(dir, 'update-index', '--add', '--cacheinfo', `160000,${sub.repeat(40)},sub`);
+      for (const [name, digit] of Object.entries(gitlinks)) git(dir, 'update-index', '--add', '--cacheinfo', `160000,${digit.repeat(40)},${name}`);
+      for (const name of removed) git(dir, 'update-index', '--force-remove', name);
       git(dir, 'commit', '-qm', a);
       return git(dir, 'rev-parse', 'HEAD').trim();
     };
-    const from = commit('a: 1\n', 'x', '1');
-    const to = commit('a: 2\n', 'y', '2');
+    const from = commit('a: 1\n', 'x', { sub: '1', old: '3' });
+    const to = commit('a: 2\n', 'y', { sub: '2', new: '4' }, ['old']);
     git(dir, 'reset', '-q', '--hard', from);
     return { dir, from, to, marker: path.join(dir, '.git', FAST_FORWARD_MARKER) };
   }
@@ -504,6 +508,7 @@ describe('a move with a symbolic link and a submodule (gitlink) in it', () => {
     const { dir, from, to, marker } = kinds();
     fs.writeFileSync(marker, `${from} ${to}\n`);
     fs.writeFileSync(path.join(dir, 'a.yaml'), 'a: 2\n');
+    fs.mkdirSync(path.join(dir, 'new')); // as git makes a submodule's folder
     const logs: string[] = [];
     resumeFastForward(Git.open(dir), dir, l => logs.push(l));
     expect(logs).toEqual([`finished the fast-forward of main to ${to.slice(0, 12)} that an interrupted cdk8s-gitops command had started (1 of its 2 file(s) were in place, the branch was not yet moved)`]);
