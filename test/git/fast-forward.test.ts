@@ -9,6 +9,11 @@ import { cleanup, git, isolateGit, tmpdir } from '../gitops/helpers';
 beforeAll(isolateGit);
 afterAll(cleanup);
 
+/** The line resumeFastForward logs when it finishes a move to `to`, `inPlace` saying how far the files had got. */
+function finished(to: string, inPlace: string): string {
+  return `finished the fast-forward of main to ${to.slice(0, 12)} that an interrupted cdk8s-gitops command had started (${inPlace}, the branch was not yet moved)`;
+}
+
 /** Copy the repository `template` into a new folder, its index refreshed there (a copied file has another inode and ctime): one git call instead of the ~10 that make it. */
 function copyOf(template: string, name: string): string {
   const dir = tmpdir(name);
@@ -101,7 +106,7 @@ describe('resumeFastForward', () => {
     resumeFastForward(g, dir, l => logs.push(l));
     expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(to);
     expect(git(dir, 'status', '--porcelain')).toBe('');
-    expect(logs).toEqual([`finished the fast-forward of main to ${to.slice(0, 12)} that an interrupted cdk8s-gitops command had started (its files were in place, the branch was not yet moved)`]);
+    expect(logs).toEqual([finished(to, 'its files were in place')]);
     expect(fs.existsSync(marker)).toBe(false);
   });
 
@@ -126,7 +131,7 @@ describe('resumeFastForward', () => {
     expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(to);
     expect(git(dir, 'status', '--porcelain', '--untracked-files=all')).toBe('');
     expect(fs.readdirSync(dir).sort()).toEqual(['.git', 'a.yaml', 'c.yaml']);
-    expect(logs).toEqual([`finished the fast-forward of main to ${to.slice(0, 12)} that an interrupted cdk8s-gitops command had started (1 of its 3 file(s) were in place, the branch was not yet moved)`]);
+    expect(logs).toEqual([finished(to, '1 of its 3 file(s) were in place')]);
     expect(fs.existsSync(marker)).toBe(false);
   });
 
@@ -157,7 +162,7 @@ describe('resumeFastForward', () => {
     fs.writeFileSync(path.join(dir, 'a.yaml'), 'a: 2\n'); // modified against the index: one of the move's files
     const logs: string[] = [];
     resumeFastForward(g, dir, l => logs.push(l));
-    expect(logs).toEqual([`finished the fast-forward of main to ${to.slice(0, 12)} that an interrupted cdk8s-gitops command had started (1 of its 3 file(s) were in place, the branch was not yet moved)`]);
+    expect(logs).toEqual([finished(to, '1 of its 3 file(s) were in place')]);
     expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(to);
     expect(git(dir, 'status', '--porcelain', '--untracked-files=all')).toBe('');
   });
@@ -267,7 +272,7 @@ describe('fastForward: what it says when a step fails', () => {
     expect(fs.readFileSync(marker, 'utf8')).toBe(`${from} ${to}\n`);
     const logs: string[] = [];
     resumeFastForward(g, dir, l => logs.push(l));
-    expect(logs).toEqual([`finished the fast-forward of main to ${to.slice(0, 12)} that an interrupted cdk8s-gitops command had started (1 of its 3 file(s) were in place, the branch was not yet moved)`]);
+    expect(logs).toEqual([finished(to, '1 of its 3 file(s) were in place')]);
     expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(to);
     expect(git(dir, 'status', '--porcelain', '--untracked-files=all')).toBe('');
   });
@@ -307,7 +312,7 @@ describe('fastForward: what it says when a step fails', () => {
     fs.rmSync(lock(dir));
     const logs: string[] = [];
     resumeFastForward(g, dir, l => logs.push(l));
-    expect(logs).toEqual([`finished the fast-forward of main to ${to.slice(0, 12)} that an interrupted cdk8s-gitops command had started (its files were in place, the branch was not yet moved)`]);
+    expect(logs).toEqual([finished(to, 'its files were in place')]);
     expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(to);
     expect(git(dir, 'status', '--porcelain', '--untracked-files=all')).toBe('');
     expect(fs.existsSync(marker)).toBe(false);
@@ -407,7 +412,7 @@ describe('resumeFastForward: more states', () => {
     resumeFastForward(Git.open(dir), dir, l => logs.push(l));
     expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(to);
     expect(fs.readdirSync(dir).sort()).toEqual(['.git', 'a.yaml', 'c.yaml']);
-    expect(logs).toEqual([`finished the fast-forward of main to ${to.slice(0, 12)} that an interrupted cdk8s-gitops command had started (1 of its 2 file(s) were in place, the branch was not yet moved)`]);
+    expect(logs).toEqual([finished(to, '1 of its 2 file(s) were in place')]);
     expect(fs.existsSync(marker)).toBe(false);
   });
 
@@ -415,7 +420,7 @@ describe('resumeFastForward: more states', () => {
     const { dir, to, marker } = unbornMove();
     const logs: string[] = [];
     resumeFastForward(Git.open(dir), dir, l => logs.push(l));
-    expect(logs).toEqual([`finished the fast-forward of main to ${to.slice(0, 12)} that an interrupted cdk8s-gitops command had started (0 of its 2 file(s) were in place, the branch was not yet moved)`]);
+    expect(logs).toEqual([finished(to, '0 of its 2 file(s) were in place')]);
     expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(to);
     expect(fs.existsSync(marker)).toBe(false);
   });
@@ -511,7 +516,7 @@ describe('a move with a symbolic link and a submodule (gitlink) in it', () => {
     fs.mkdirSync(path.join(dir, 'new')); // as git makes a submodule's folder
     const logs: string[] = [];
     resumeFastForward(Git.open(dir), dir, l => logs.push(l));
-    expect(logs).toEqual([`finished the fast-forward of main to ${to.slice(0, 12)} that an interrupted cdk8s-gitops command had started (1 of its 2 file(s) were in place, the branch was not yet moved)`]);
+    expect(logs).toEqual([finished(to, '1 of its 2 file(s) were in place')]);
     expect(fs.readlinkSync(path.join(dir, 'link'))).toBe('y');
     expect(git(dir, 'status', '--porcelain', '--untracked-files=all')).toBe('');
   });
@@ -525,7 +530,7 @@ describe('a move with a symbolic link and a submodule (gitlink) in it', () => {
     fs.writeFileSync(path.join(dir, 'a.yaml'), 'a: 2\n');
     const logs: string[] = [];
     resumeFastForward(Git.open(dir), dir, l => logs.push(l));
-    expect(logs).toEqual([`finished the fast-forward of main to ${to.slice(0, 12)} that an interrupted cdk8s-gitops command had started (1 of its 2 file(s) were in place, the branch was not yet moved)`]);
+    expect(logs).toEqual([finished(to, '1 of its 2 file(s) were in place')]);
     expect(fs.readlinkSync(path.join(dir, 'link'))).toBe('y');
   });
 });
